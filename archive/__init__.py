@@ -1,0 +1,1 @@
+"""The versioned archive: models, the version store, queries and migrations."""

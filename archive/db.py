@@ -1,0 +1,78 @@
+"""Where the archive lives and how to open it.
+
+One URL decides: `XXGK_DATABASE_URL` when set (PostgreSQL or SQLite), else a SQLite file under
+`./data/`. Opening the archive runs pending Alembic migrations, so a user never has to remember
+`xxgk db upgrade` (it stays available for operators who want to migrate explicitly).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_SQLITE_PATH = Path("data") / "xxgk.sqlite3"
+
+
+class ArchiveConfigError(ValueError):
+    """The database URL is unusable; the message says why in one line."""
+
+
+def database_url(explicit: str | None = None) -> str:
+    """Flag over environment over default."""
+    url = explicit or os.environ.get("XXGK_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    if url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; the bare scheme would ask SQLAlchemy for psycopg2.
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise ArchiveConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # WAL lets readers (the CLI, the web UI) work while a crawl writes; NORMAL sync keeps commits
+    # durable across a process crash (only a power loss can drop the last transactions).
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Archive:
+    """An open archive: an engine plus a session factory, migrated on first use."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = database_url(url)
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            from archive.migrate import upgrade
+
+            upgrade(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()

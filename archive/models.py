@@ -1,0 +1,165 @@
+"""The archive's tables.
+
+A *document* is one published item of one site (identity: site + canonical URL). A *version* exists
+only when the document's content fingerprint changes; every fetch is a *capture* that says which
+version it confirmed. Raw bytes live in *blobs*, compressed and addressed by SHA-256, so an unchanged
+page costs a few bytes per capture (see `archive.blobs`). Nothing here is ever deleted by a crawl.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(64), index=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # running | finished | failed | interrupted
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Blob(Base):
+    """Raw bytes, compressed. `base_sha256` names the blob used as a zstd dictionary (a delta)."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    codec: Mapped[str] = mapped_column(String(16))  # "zstd" | "zstd-delta"
+    base_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("site", "url", name="uq_documents_site_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    index_no: Mapped[str | None] = mapped_column(String(128), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    # active | withdrawn
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="document", order_by="Version.number", cascade="save-update, merge"
+    )
+
+
+class DocumentUrl(Base):
+    """Every URL a document has been seen at (a document moved within its site keeps both)."""
+
+    __tablename__ = "document_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Version(Base):
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_versions_document_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+
+    title: Mapped[str | None] = mapped_column(Text)
+    index_no: Mapped[str | None] = mapped_column(String(128))
+    issuer: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    doc_number: Mapped[str | None] = mapped_column(String(256), index=True)
+    topic: Mapped[str | None] = mapped_column(Text)
+    # Dates kept apart (DESIGN §4): what the page claims, what was signed, what the URL says.
+    publish_date: Mapped[str | None] = mapped_column(String(32), index=True)
+    written_date: Mapped[str | None] = mapped_column(String(32))
+    url_date: Mapped[str | None] = mapped_column(String(32))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body: Mapped[str] = mapped_column(Text, default="")
+    tables: Mapped[list[Any]] = mapped_column(default=list)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    name: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Capture(Base):
+    """One fetch of one URL: when, what the server said, the raw response, what it confirmed."""
+
+    __tablename__ = "captures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    url: Mapped[str] = mapped_column(String(2048))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    http_status: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    # new_version | unchanged | withdrawn | not_document | error
+    outcome: Mapped[str] = mapped_column(String(16))
+    page_type: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Event(Base):
+    """Lifecycle facts about a document: created, withdrawn, restored, moved."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_captures_url_fetched", Capture.url, Capture.fetched_at)

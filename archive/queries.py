@@ -1,0 +1,194 @@
+"""Read-side of the archive: what the CLI, exports and (later) the web UI ask. Plain dicts out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from archive.models import Attachment, Capture, CrawlRun, Document, Event, Version
+
+
+class NotFoundError(LookupError):
+    pass
+
+
+def _latest_versions() -> Select:
+    """Each document's newest version number, as a subquery to join against."""
+    return select(Version.document_id, func.max(Version.number).label("number")).group_by(Version.document_id)
+
+
+def find_document(s: Session, ref: str) -> Document:
+    """A document by id (`42`) or by any URL it has been seen at."""
+    doc = s.get(Document, int(ref)) if ref.isdigit() else None
+    if doc is None:
+        doc = s.scalars(select(Document).where(Document.url == ref)).first()
+    if doc is None:
+        from archive.models import DocumentUrl
+
+        doc = s.scalars(select(Document).join(DocumentUrl).where(DocumentUrl.url == ref)).first()
+    if doc is None:
+        raise NotFoundError(
+            f"no document {ref!r} in the archive (give an id or a URL; `xxgk search` finds them)"
+        )
+    return doc
+
+
+def document_row(doc: Document, version: Version | None) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "site": doc.site,
+        "url": doc.url,
+        "status": doc.status,
+        "title": version.title if version else doc.title,
+        "index_no": version.index_no if version else doc.index_no,
+        "publish_date": version.publish_date if version else None,
+        "versions": version.number if version else 0,
+        "first_seen_at": doc.first_seen_at.isoformat(),
+        "last_seen_at": doc.last_seen_at.isoformat(),
+    }
+
+
+def search(
+    s: Session,
+    query: str = "",
+    *,
+    site: str | None = None,
+    issuer: str | None = None,
+    topic: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Substring search over the latest version's title, body and 文号/索引号 (real full-text search is
+    its own module to come)."""
+    latest = _latest_versions().subquery()
+    stmt = (
+        select(Document, Version)
+        .join(latest, latest.c.document_id == Document.id)
+        .join(Version, (Version.document_id == Document.id) & (Version.number == latest.c.number))
+    )
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(
+            or_(
+                Version.title.like(like),
+                Version.body.like(like),
+                Version.doc_number.like(like),
+                Version.index_no.like(like),
+            )
+        )
+    if site:
+        stmt = stmt.where(Document.site == site)
+    if issuer:
+        stmt = stmt.where(Version.issuer.like(f"%{issuer}%"))
+    if topic:
+        stmt = stmt.where(Version.topic.like(f"%{topic}%"))
+    if since:
+        stmt = stmt.where(Version.publish_date >= since.isoformat())
+    if until:
+        stmt = stmt.where(Version.publish_date < _next_day(until))
+    stmt = stmt.order_by(Version.publish_date.desc(), Document.id.desc()).limit(limit)
+    return [document_row(doc, version) for doc, version in s.execute(stmt)]
+
+
+def _next_day(day: date) -> str:
+    from datetime import timedelta
+
+    return (day + timedelta(days=1)).isoformat()
+
+
+def version_of(s: Session, doc: Document, number: int | None = None) -> Version:
+    stmt = select(Version).where(Version.document_id == doc.id)
+    stmt = stmt.where(Version.number == number) if number else stmt.order_by(Version.number.desc()).limit(1)
+    version = s.scalars(stmt).first()
+    if version is None:
+        have = s.scalar(select(func.count()).select_from(Version).where(Version.document_id == doc.id))
+        raise NotFoundError(f"document {doc.id} has no version {number} (it has {have})")
+    return version
+
+
+def show(s: Session, doc: Document, number: int | None = None) -> dict[str, Any]:
+    version = version_of(s, doc, number)
+    attachments = s.scalars(select(Attachment).where(Attachment.version_id == version.id)).all()
+    return {
+        **document_row(doc, version),
+        "version": version.number,
+        "version_first_seen_at": version.first_seen_at.isoformat(),
+        "version_last_seen_at": version.last_seen_at.isoformat(),
+        "url_date": version.url_date,
+        **version.fields,
+        "body": version.body,
+        "tables": version.tables,
+        "attachments": [
+            {
+                "url": a.url,
+                "name": a.name,
+                "sha256": a.sha256,
+                "size": a.size,
+                "content_type": a.content_type,
+                "error": a.error,
+            }
+            for a in attachments
+        ],
+        "raw_sha256": version.raw_sha256,
+    }
+
+
+def history(s: Session, doc: Document) -> list[dict[str, Any]]:
+    """Versions and lifecycle events of one document, oldest first."""
+    rows: list[dict[str, Any]] = []
+    for v in s.scalars(select(Version).where(Version.document_id == doc.id).order_by(Version.number)):
+        captures = s.scalar(select(func.count()).select_from(Capture).where(Capture.version_id == v.id))
+        rows.append(
+            {
+                "kind": "version",
+                "version": v.number,
+                "at": v.first_seen_at.isoformat(),
+                "last_seen_at": v.last_seen_at.isoformat(),
+                "captures": captures,
+                "title": v.title,
+                "publish_date": v.publish_date,
+                "fingerprint": v.fingerprint[:12],
+            }
+        )
+    for e in s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.at)):
+        if e.kind != "created":
+            rows.append({"kind": e.kind, "version": None, "at": e.at.isoformat(), "detail": e.detail})
+    return sorted(rows, key=lambda r: r["at"])
+
+
+def totals(s: Session, site: str | None = None) -> dict[str, int]:
+    def count(model, *where) -> int:  # type: ignore[no-untyped-def]
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    doc_filter = (Document.site == site,) if site else ()
+    docs = count(Document, *doc_filter)
+    if site:
+        ids = select(Document.id).where(Document.site == site)
+        versions = count(Version, Version.document_id.in_(ids))
+        attachments = count(
+            Attachment, Attachment.version_id.in_(select(Version.id).where(Version.document_id.in_(ids)))
+        )
+        captures = count(Capture, Capture.document_id.in_(ids))
+    else:
+        versions, attachments, captures = count(Version), count(Attachment), count(Capture)
+    return {"documents": docs, "versions": versions, "attachments": attachments, "captures": captures}
+
+
+def runs(s: Session, limit: int = 20) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.id,
+            "site": r.site,
+            "mode": r.mode,
+            "status": r.status,
+            "started_at": r.started_at.isoformat(),
+            "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+            "pages": r.stats.get("response_received_count", 0),
+            "new_versions": r.stats.get("xxgk/new_version", 0),
+        }
+        for r in s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
+    ]

@@ -1,0 +1,252 @@
+"""The version store: decides whether a fetch is a new version, an unchanged one, or a withdrawal.
+
+Each call to `record` is one transaction, so a crash mid-crawl leaves every document either fully
+written or untouched, and a rerun simply continues.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from archive import blobs
+from archive.db import Archive
+from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
+from archive.records import FetchedPage
+
+# The metadata fields of DESIGN §5 that belong to a version's content (and so to its fingerprint).
+CONTENT_FIELDS = (
+    "title",
+    "index_no",
+    "issuer",
+    "source",
+    "written_date",
+    "publish_date",
+    "effective_date",
+    "abolish_date",
+    "doc_number",
+    "topic",
+    "validity",
+    "keywords",
+)
+GONE_STATUSES = {404, 410}
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # new_version | unchanged | withdrawn | not_document
+    document_id: int | None = None
+    version_number: int | None = None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fingerprint(fields: dict[str, Any], body: str, attachment_hashes: list[tuple[str, str | None]]) -> str:
+    """Hash of what a reader would call the document's content; chrome and counters never enter it."""
+    canonical = {
+        "fields": {name: fields.get(name) for name in CONTENT_FIELDS},
+        "body": _SPACE.sub(" ", body).strip(),
+        "attachments": sorted(attachment_hashes),
+    }
+    return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+class VersionStore:
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+
+    # -- runs ---------------------------------------------------------------------------------------
+    def start_run(self, site: str, mode: str) -> int:
+        with self.archive.session() as s:
+            # A run still marked running for this site was cut off (crash, kill): say so.
+            s.execute(
+                update(CrawlRun)
+                .where(CrawlRun.site == site, CrawlRun.status == "running")
+                .values(status="interrupted")
+            )
+            run = CrawlRun(site=site, mode=mode, started_at=now(), status="running", stats={})
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        with self.archive.session() as s:
+            run = s.get(CrawlRun, run_id)
+            if run is not None:
+                run.status, run.finished_at, run.stats = status, now(), stats
+
+    # -- documents ----------------------------------------------------------------------------------
+    def record(self, page: FetchedPage) -> Outcome:
+        with self.archive.session() as s:
+            doc = self._find_document(s, page.site, page.url)
+            parsed = page.parsed
+            if page.http_status == 0 or page.http_status >= 500:
+                # The server failed us; that says nothing about the document. Log it, change nothing.
+                raw = blobs.put(s, page.body) if page.body else None
+                self._capture(s, page, doc, None, raw, "error")
+                return Outcome("error", doc.id if doc else None)
+            gone = page.http_status in GONE_STATUSES or (
+                parsed is not None and parsed.page_type == "other" and parsed.other_reason == "soft_404"
+            )
+            if gone:
+                return self._withdraw(s, doc, page)
+            if parsed is None or parsed.page_type != "detail":
+                raw = blobs.put(s, page.body)
+                self._capture(s, page, doc, None, raw, "not_document")
+                return Outcome("not_document", doc.id if doc else None)
+            return self._store_detail(s, doc, page)
+
+    def _find_document(self, s: Session, site: str, url: str) -> Document | None:
+        doc = s.scalars(select(Document).where(Document.site == site, Document.url == url)).first()
+        if doc is None:
+            doc = s.scalars(
+                select(Document).join(DocumentUrl).where(Document.site == site, DocumentUrl.url == url)
+            ).first()
+        return doc
+
+    def _latest(self, s: Session, doc: Document) -> Version | None:
+        return s.scalars(
+            select(Version).where(Version.document_id == doc.id).order_by(Version.number.desc()).limit(1)
+        ).first()
+
+    def _store_detail(self, s: Session, doc: Document | None, page: FetchedPage) -> Outcome:
+        parsed, at = page.parsed, page.fetched_at
+        fields = {name: getattr(parsed, name, None) for name in CONTENT_FIELDS}
+        if doc is None:
+            doc = Document(site=page.site, url=page.url, first_seen_at=at, last_seen_at=at, status="active")
+            s.add(doc)
+            s.flush()
+            s.add(DocumentUrl(document_id=doc.id, url=page.url, first_seen_at=at))
+            s.add(Event(document_id=doc.id, kind="created", at=at, run_id=page.run_id))
+        latest = self._latest(s, doc)
+        attachment_hashes = self._attachment_hashes(s, page, latest)
+        fp = fingerprint(fields, parsed.body or "", [(url, digest) for url, digest, _ in attachment_hashes])
+
+        if doc.status == "withdrawn":
+            doc.status = "active"
+            s.add(Event(document_id=doc.id, kind="restored", at=at, run_id=page.run_id))
+        doc.last_seen_at = at
+
+        if latest is not None and latest.fingerprint == fp:
+            latest.last_seen_at = at
+            raw = blobs.put(s, page.body, like=latest.raw_sha256)
+            self._capture(s, page, doc, latest, raw, "unchanged")
+            return Outcome("unchanged", doc.id, latest.number)
+
+        raw = blobs.put(s, page.body)
+        version = Version(
+            document_id=doc.id,
+            number=(latest.number + 1) if latest else 1,
+            fingerprint=fp,
+            first_seen_at=at,
+            last_seen_at=at,
+            run_id=page.run_id,
+            raw_sha256=raw,
+            url_date=getattr(parsed, "url_date", None),
+            fields=fields,
+            body=parsed.body or "",
+            tables=list(getattr(parsed, "tables", None) or []),
+            **{
+                name: fields[name]
+                for name in (
+                    "title",
+                    "index_no",
+                    "issuer",
+                    "source",
+                    "doc_number",
+                    "topic",
+                    "publish_date",
+                    "written_date",
+                )
+            },
+        )
+        s.add(version)
+        s.flush()
+        for url, digest, fetched in attachment_hashes:
+            s.add(
+                Attachment(
+                    version_id=version.id,
+                    url=url,
+                    name=fetched.name if fetched else None,
+                    http_status=fetched.http_status if fetched else None,
+                    content_type=fetched.content_type if fetched else None,
+                    size=len(fetched.body) if fetched and fetched.body is not None else None,
+                    sha256=digest,
+                    error=fetched.error if fetched else None,
+                )
+            )
+        doc.title, doc.index_no = fields["title"], fields["index_no"]
+        self._capture(s, page, doc, version, raw, "new_version")
+        return Outcome("new_version", doc.id, version.number)
+
+    def _attachment_hashes(self, s: Session, page: FetchedPage, latest: Version | None):
+        """(url, sha256, fetched) per attachment. A failed fetch is not a content change: it keeps the
+        hash the previous version had for that URL."""
+        previous = {a.url: a.sha256 for a in latest.attachments} if latest is not None else {}
+        out = []
+        for att in page.attachments:
+            if att.body is not None and att.error is None and (att.http_status or 200) < 400:
+                out.append((att.url, blobs.put(s, att.body), att))
+            else:
+                out.append((att.url, previous.get(att.url), att))
+        return out
+
+    def _withdraw(self, s: Session, doc: Document | None, page: FetchedPage) -> Outcome:
+        latest = self._latest(s, doc) if doc is not None else None
+        raw = blobs.put(s, page.body, like=latest.raw_sha256 if latest else None)
+        if doc is not None and doc.status != "withdrawn":
+            doc.status = "withdrawn"
+            reason = f"HTTP {page.http_status}" if page.http_status in GONE_STATUSES else "soft-404 page"
+            s.add(
+                Event(
+                    document_id=doc.id,
+                    kind="withdrawn",
+                    at=page.fetched_at,
+                    run_id=page.run_id,
+                    detail=reason,
+                )
+            )
+        self._capture(s, page, doc, None, raw, "withdrawn" if doc is not None else "not_document")
+        return Outcome("withdrawn" if doc is not None else "not_document", doc.id if doc else None)
+
+    def _capture(
+        self,
+        s: Session,
+        page: FetchedPage,
+        doc: Document | None,
+        version: Version | None,
+        raw: str | None,
+        outcome: str,
+    ) -> None:
+        parsed = page.parsed
+        s.add(
+            Capture(
+                run_id=page.run_id,
+                document_id=doc.id if doc else None,
+                version_id=version.id if version else None,
+                url=page.url,
+                fetched_at=page.fetched_at,
+                http_status=page.http_status,
+                headers=page.headers,
+                body_sha256=raw,
+                outcome=outcome,
+                page_type=parsed.page_type if parsed is not None else None,
+                note=page.error,
+            )
+        )
+
+    def count_versions(self, document_id: int) -> int:
+        with self.archive.session() as s:
+            return s.scalar(
+                select(func.count()).select_from(Version).where(Version.document_id == document_id)
+            )

@@ -1,0 +1,1 @@
+"""The `xxgk` command line: thin commands over the archive, crawler and replica APIs."""

@@ -1,0 +1,101 @@
+"""Reading the archive: search, show, history, runs; and `db upgrade`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from archive import queries
+from archive.db import Archive
+from archive.migrate import current_revision
+from cli.output import emit, emit_record, format_option
+
+db_option = click.option(
+    "--database-url", envvar="XXGK_DATABASE_URL", help="Archive database (default ./data/xxgk.sqlite3)."
+)
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-01-31") from None
+
+
+@click.command("search")
+@click.argument("query", default="")
+@click.option("--site", help="Only this site (see `xxgk sites`).")
+@click.option("--issuer", help="发布机构 contains this.")
+@click.option("--topic", help="所属主题 contains this.")
+@click.option("--since", callback=_date, help="Published on or after (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Published on or before (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
+@format_option()
+@db_option
+def search(query: str, site, issuer, topic, since, until, limit: int, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Find documents whose title, body, 文号 or 索引号 contain QUERY."""
+    archive = Archive(database_url)
+    with archive.session() as s:
+        rows = queries.search(
+            s, query, site=site, issuer=issuer, topic=topic, since=since, until=until, limit=limit
+        )
+    emit(rows, fmt, ["id", "site", "publish_date", "index_no", "title", "versions", "status", "url"])
+
+
+@click.command("show")
+@click.argument("doc")
+@click.option("--version", "number", type=click.IntRange(1), help="Version number (default: the latest).")
+@format_option(default="table", choices=("table", "json"))
+@db_option
+def show(doc: str, number: int | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """One document (by id or URL): its fields and body at a version."""
+    archive = Archive(database_url)
+    with archive.session() as s:
+        record = queries.show(s, queries.find_document(s, doc), number)
+    emit_record(record, fmt)
+
+
+@click.command("history")
+@click.argument("doc")
+@format_option()
+@db_option
+def history(doc: str, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Versions and withdrawals of one document, oldest first."""
+    archive = Archive(database_url)
+    with archive.session() as s:
+        rows = queries.history(s, queries.find_document(s, doc))
+    emit(rows, fmt)
+
+
+@click.command("runs")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@format_option()
+@db_option
+def runs(limit: int, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Recent crawl runs and how they ended."""
+    archive = Archive(database_url)
+    with archive.session() as s:
+        emit(queries.runs(s, limit), fmt)
+
+
+@click.group("db")
+def db() -> None:
+    """Archive database maintenance."""
+
+
+@db.command("upgrade")
+@db_option
+def db_upgrade(database_url) -> None:  # type: ignore[no-untyped-def]
+    """Apply pending migrations (also done automatically on first use)."""
+    archive = Archive(database_url, migrate=False)
+    from archive.migrate import upgrade
+
+    ran = upgrade(archive.engine)
+    where = archive.engine.url.render_as_string(hide_password=True)
+    click.echo(f"{'upgraded' if ran else 'already at'} revision {current_revision(archive.engine)} ({where})")
+
+
+COMMANDS = [search, show, history, runs, db]

@@ -1,0 +1,127 @@
+"""Crawling: list the sites, crawl some or all, and the self-contained demo."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import click
+
+from archive import queries
+from archive.db import Archive
+from cli.output import emit, format_option
+from crawler.runner import CrawlResult, run_crawl, site_names, spider_loader
+
+MODES = click.Choice(["full", "incremental"])
+
+
+def _quiet_scrapy(verbose: bool) -> None:
+    """Scrapy's start-up chatter hides the progress lines users want; --verbose brings it back."""
+    if not verbose:
+        for name in ("scrapy", "scrapy-playwright", "py.warnings", "twisted"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@click.command("sites")
+@format_option()
+def sites(fmt: str) -> None:
+    """The agency sites this installation can crawl."""
+    loader = spider_loader()
+    rows = []
+    for name in site_names():
+        cls = loader.load(name)
+        rows.append(
+            {
+                "site": name,
+                "agency": cls.agency,
+                "platform": cls.platform,
+                "base_url": cls.base_url,
+                "hosts": " ".join(cls.hosts),
+            }
+        )
+    emit(rows, fmt)
+
+
+def _summary(results: list[CrawlResult], seconds: float) -> list[dict]:
+    return [
+        {
+            "site": r.site,
+            "finished": r.finish_reason,
+            "pages": r.stats.get("response_received_count", 0),
+            "new_versions": r.count("new_version"),
+            "unchanged": r.count("unchanged"),
+            "withdrawn": r.count("withdrawn"),
+            "errors": r.count("error"),
+            "attachments": r.stats.get("xxgk/attachment_fetched", 0),
+            "seconds": round(seconds, 1),
+        }
+        for r in results
+    ]
+
+
+@click.command("crawl")
+@click.argument("site_names_arg", metavar="SITE...", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every site.")
+@click.option("--mode", type=MODES, default="full", show_default=True)
+@click.option("--database-url", envvar="XXGK_DATABASE_URL")
+@click.option(
+    "--replica-url", envvar="XXGK_REPLICA_URL", help="Crawl a running replica instead of the live sites."
+)
+@click.option("--verbose", is_flag=True, help="Show Scrapy's own log.")
+@format_option()
+def crawl(site_names_arg, all_sites, mode, database_url, replica_url, verbose, fmt) -> None:  # type: ignore[no-untyped-def]
+    """Crawl SITE(s) into the archive, printing progress and a summary."""
+    chosen = site_names() if all_sites else list(site_names_arg)
+    if not chosen:
+        raise click.UsageError("name at least one site, or --all (`xxgk sites` lists them)")
+    _quiet_scrapy(verbose)
+    started = time.monotonic()
+    results = run_crawl(
+        chosen, mode=mode, overrides={"XXGK_DATABASE_URL": database_url, "XXGK_REPLICA_URL": replica_url}
+    )
+    emit(_summary(results, time.monotonic() - started), fmt)
+    if any(r.finish_reason != "finished" for r in results):
+        raise SystemExit(1)
+
+
+@click.command("demo")
+@click.option(
+    "--docs",
+    type=click.IntRange(1),
+    default=300,
+    show_default=True,
+    help="Generated documents in the replica.",
+)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--state", type=click.Path(path_type=Path), default=Path("data/replica"), show_default=True)
+@click.option("--database-url", envvar="XXGK_DATABASE_URL")
+@click.option("--verbose", is_flag=True)
+def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None:  # type: ignore[no-untyped-def]
+    """Start the replica, crawl every site into the archive, print what was stored, stop the replica."""
+    from replica.process import start_replica
+
+    _quiet_scrapy(verbose)
+    with start_replica(state, docs=docs, seed=seed) as replica:
+        click.echo(f"replica: {replica.url} ({docs} generated documents, seed {seed})", err=True)
+        os.environ["XXGK_REPLICA_URL"] = replica.url
+        started = time.monotonic()
+        results = run_crawl(site_names(), overrides={"XXGK_DATABASE_URL": database_url})
+        seconds = time.monotonic() - started
+    emit(_summary(results, seconds), "table")
+    archive = Archive(database_url)
+    with archive.session() as s:
+        totals = queries.totals(s)
+        newest = queries.search(s, limit=5)
+    click.echo(
+        f"\narchive {archive.engine.url.render_as_string(hide_password=True)}: {totals['documents']} documents, "
+        f"{totals['versions']} versions, {totals['attachments']} attachments, {totals['captures']} captures; "
+        f"crawl took {seconds:.1f}s"
+    )
+    click.echo("\nnewest documents:")
+    emit(newest, "table", ["id", "site", "publish_date", "title"])
+    click.echo("\nnext: xxgk search 养老 · xxgk show 1 · xxgk history 1")
+
+
+COMMANDS = [sites, crawl, demo]

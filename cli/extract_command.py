@@ -1,0 +1,70 @@
+"""`xxgk extract`: run the page parser on one page, for checking a new site and scoring quality."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import click
+
+from crawler.extraction import parse_page
+from crawler.extraction.hints import ExtractionHints
+from crawler.runner import spider_loader
+
+
+def _hints(site: str | None) -> ExtractionHints | None:
+    if site is None:
+        return None
+    loader = spider_loader()
+    if site not in loader.list():
+        raise click.BadParameter(f"unknown site {site!r}; `xxgk sites` lists them", param_hint="--site")
+    return loader.load(site).hints
+
+
+def _fetch(url: str) -> tuple[bytes, str | None]:
+    """Plain HTTP, through the replica when XXGK_REPLICA_URL is set (as crawls are)."""
+    handlers = []
+    if os.environ.get("XXGK_REPLICA_URL"):
+        handlers.append(urllib.request.ProxyHandler({"http": os.environ["XXGK_REPLICA_URL"]}))
+    opener = urllib.request.build_opener(*handlers)
+    try:
+        with opener.open(
+            urllib.request.Request(url, headers={"User-Agent": "xxgk-archive"}), timeout=30
+        ) as resp:
+            return resp.read(), resp.headers.get_content_charset()
+    except OSError as exc:
+        raise click.ClickException(f"cannot fetch {url}: {exc}") from exc
+
+
+@click.command("extract")
+@click.argument("source")
+@click.option("--site", help="Use this site's selectors (see `xxgk sites`).")
+@click.option(
+    "--url", "page_url", help="The page's real URL, when SOURCE is a file (resolves links, t-dates)."
+)
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+def extract(source: str, site: str | None, page_url: str | None, fmt: str) -> None:
+    """Parse one page (a FILE or a URL) and print its fields."""
+    hints = _hints(site)
+    if source.startswith(("http://", "https://")):
+        body, charset = _fetch(source)
+        url = page_url or source
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise click.BadParameter(f"{source!r} is neither a file nor an http(s) URL", param_hint="SOURCE")
+        body, charset, url = path.read_bytes(), None, page_url or path.resolve().as_uri()
+    parsed = parse_page(body, url, hints, header_charset=charset)
+    record = parsed.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        for key, value in record.items():
+            if key != "body" and value not in (None, [], {}):
+                click.echo(f"{key:>14}: {value}")
+        click.echo("\n" + (record.get("body") or ""))
+
+
+COMMANDS = [extract]

@@ -1,0 +1,22 @@
+"""Entry point of `xxgk`: the group and its subcommands, each defined in a small module."""
+
+from __future__ import annotations
+
+import click
+
+from cli import archive_commands, crawl_commands, extract_command, replica_commands
+from cli.errors import XxgkGroup
+
+
+@click.group(cls=XxgkGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="xxgk-archive")
+def main() -> None:
+    """Crawl, archive and query Chinese government-information-disclosure pages."""
+
+
+for module in (archive_commands, crawl_commands, extract_command, replica_commands):
+    for command in module.COMMANDS:
+        main.add_command(command)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, middlewares, pipelines and the page parsers (`crawler.extraction`)."""

@@ -1,0 +1,55 @@
+"""Send every request to the offline replica instead of the live sites, keeping the real URLs.
+
+The replica is an HTTP proxy that serves the agencies' hosts. Routing a request through it changes
+nothing a spider, a parser or the archive sees: `response.url` stays `http://smzj.anshun.gov.cn/…`.
+`https://` URLs are sent as `http://` through the proxy (the replica has no certificates) and given
+their real URL back on the response.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+META_CANONICAL = "xxgk_canonical_url"
+
+
+def replica_proxy(url: str) -> str:
+    """Validate `XXGK_REPLICA_URL` once, with a message a user can act on."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname or not parts.port:
+        raise ValueError(f"XXGK_REPLICA_URL must look like http://127.0.0.1:PORT, not {url!r}")
+    return f"http://{parts.hostname}:{parts.port}"
+
+
+class ReplicaRoutingMiddleware:
+    def __init__(self, proxy: str) -> None:
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReplicaRoutingMiddleware:
+        url = crawler.settings.get("XXGK_REPLICA_URL")
+        if not url:
+            raise NotConfigured("XXGK_REPLICA_URL not set: crawling the live sites")
+        return cls(replica_proxy(url))
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        if request.url.startswith("https://"):
+            plain = request.replace(url="http://" + request.url.removeprefix("https://"))
+            plain.meta[META_CANONICAL] = request.url
+            plain.meta["proxy"] = self.proxy
+            return plain
+        request.meta["proxy"] = self.proxy
+        return None
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        canonical = request.meta.get(META_CANONICAL)
+        if canonical and response.url == request.url:
+            return response.replace(url=canonical)
+        return response

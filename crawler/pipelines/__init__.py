@@ -1,0 +1,1 @@
+"""Item pipelines: extract (parse), attachments (fetch what the body links), store (archive)."""

@@ -1,0 +1,62 @@
+"""Fetch the attachments a parsed page links to, before the page is stored.
+
+Like Scrapy's FilesPipeline, the pipeline downloads through the engine (so the downloader middlewares,
+the replica routing and the off-site filter all apply), but the bytes go to the archive with the
+page, in the same transaction, because an attachment's hash is part of the version's fingerprint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+
+from crawler.items import FetchedAttachment, FetchedPage
+
+
+class AttachmentsPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.maxsize = crawler.settings.getint("XXGK_ATTACHMENT_MAXSIZE")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AttachmentsPipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: FetchedPage) -> FetchedPage:
+        parsed = getattr(item, "parsed", None)
+        if not isinstance(item, FetchedPage) or parsed is None or parsed.page_type != "detail":
+            return item
+        links = _unique(parsed.attachments)
+        if links:
+            item.attachments = list(await asyncio.gather(*(self._fetch(url, name) for url, name in links)))
+        return item
+
+    async def _fetch(self, url: str, name: str | None) -> FetchedAttachment:
+        assert self.crawler.engine is not None
+        request = Request(url, meta={"download_maxsize": self.maxsize, "handle_httpstatus_all": True})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # a lost attachment must not lose the page
+            self.crawler.stats.inc_value("xxgk/attachment_error")
+            return FetchedAttachment(url=url, name=name, error=f"{type(exc).__name__}: {exc}"[:500])
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        self.crawler.stats.inc_value("xxgk/attachment_fetched")
+        return FetchedAttachment(
+            url=url,
+            name=name,
+            http_status=response.status,
+            content_type=content_type,
+            body=response.body if response.status < 400 else None,
+            error=None if response.status < 400 else f"HTTP {response.status}",
+        )
+
+
+def _unique(attachments: list) -> list[tuple[str, str | None]]:
+    seen: dict[str, str | None] = {}
+    for att in attachments:
+        url = att["url"] if isinstance(att, dict) else att.url
+        name = att.get("name") if isinstance(att, dict) else getattr(att, "name", None)
+        seen.setdefault(url, name)
+    return list(seen.items())

@@ -1,0 +1,45 @@
+"""Write each fetched page to the archive as one transaction, and keep the run's record."""
+
+from __future__ import annotations
+
+from scrapy.crawler import Crawler
+
+from archive.db import Archive
+from archive.store import VersionStore
+from crawler.items import FetchedPage
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler, database_url: str | None) -> None:
+        self.crawler = crawler
+        self.database_url = database_url
+        self.store: VersionStore | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        pipeline = cls(crawler, crawler.settings.get("XXGK_DATABASE_URL"))
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        assert spider is not None
+        self.store = VersionStore(Archive(self.database_url))
+        self.run_id = self.store.start_run(spider.name, self.crawler.settings.get("XXGK_MODE", "full"))
+        self.crawler.stats.set_value("xxgk/run_id", self.run_id)
+
+    def close_spider(self) -> None:
+        if self.store is None or self.run_id is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        reason = stats.get("finish_reason", "finished")
+        summary = {k: v for k, v in stats.items() if isinstance(v, int | float | str)}
+        self.store.finish_run(self.run_id, "finished" if reason == "finished" else "interrupted", summary)
+        self.store.archive.close()
+
+    def process_item(self, item: FetchedPage) -> FetchedPage:
+        assert self.store is not None
+        item.run_id = self.run_id
+        outcome = self.store.record(item)
+        self.crawler.stats.inc_value(f"xxgk/{outcome.kind}")
+        return item

@@ -1,0 +1,57 @@
+"""Scrapy settings for every xxgk crawl. Site spiders override politeness in `custom_settings`."""
+
+BOT_NAME = "xxgk"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Government sites are small and fragile: polite by default, per site.
+ROBOTSTXT_OBEY = False  # disclosure pages are public records by law; many sites 404 robots.txt anyway
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Pages above 10 MiB are not disclosure pages; attachments get their own cap (XXGK_ATTACHMENT_MAXSIZE).
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+HTTPERROR_ALLOWED_CODES = [404, 410]
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 "
+    "xxgk-archive/0.1 (+government information disclosure archive)"
+)
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Before HttpProxyMiddleware (750): route through the replica when XXGK_REPLICA_URL is set.
+    "crawler.middlewares.replica.ReplicaRoutingMiddleware": 740,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.extract.ExtractPipeline": 300,
+    "crawler.pipelines.attachments.AttachmentsPipeline": 500,
+    "crawler.pipelines.store.ArchivePipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.extensions.progress.CrawlProgress": 500,
+}
+
+# xxgk settings (override with -s or the environment, see crawler.config)
+XXGK_MODE = "full"
+XXGK_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
+XXGK_PROGRESS_INTERVAL = 10.0

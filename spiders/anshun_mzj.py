@@ -1,0 +1,28 @@
+"""安顺市民政局 (Anshun, Guizhou): TRS WCM. Columns from shared research (anshun.md §2)."""
+
+from spiders.platforms.trs_wcm import TrsWcmSpider
+
+
+class AnshunMzjSpider(TrsWcmSpider):
+    name = "anshun_mzj"
+    agency = "安顺市民政局"
+    base_url = "http://smzj.anshun.gov.cn"
+    hosts = ("smzj.anshun.gov.cn",)
+    columns = (
+        "/gzdt/bmdt/",
+        "/gzdt/tzgg/",
+        "/wsbs/xgxz/",
+        "/wsbs/cjwt/",
+        "/zwgk/zcfg/bmwj_70770/",
+        "/zwgk/zcfg/flfg/",
+        "/zwgk/zcfg/zcjd/",
+        "/zwgk/zfxxgk/xxgkml/jhzj/",
+        "/zwgk/zfxxgk/xxgkml/czxx/bmczjsjsgjf/",
+        "/zwgk/zfxxgk/xxgkml/qzqd/qlqd/",
+        "/zwgk/zfxxgk/xxgkml/jytabl/dbjydf/",
+        *(
+            f"/zwgk/zfxxgk/xxgkml/mzsw/{sub}/"
+            for sub in ("mzsyfx", "shjz", "etfl", "ylfw", "qhdm", "shzz", "shsw", "cssy")
+        ),
+        "/zwgk/zfxxgk/xxgkml/zwgkbzgf/",
+    )

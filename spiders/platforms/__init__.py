@@ -1,0 +1,1 @@
+"""Navigation per CMS platform: how its columns list documents and paginate."""

@@ -1,0 +1,70 @@
+"""TRS WCM static publishing (the Guizhou 集约化 platform and many provinces').
+
+A column is `<col>/index.html` then `<col>/index_1.html` … `index_<N-1>.html`, where N comes from the
+inline `createPageHTML(N, current, "index", "html")`. Items are `div.zfxxgk_zdgkc` or `div.NewsList`
+list entries linking to `<col>/<YYYYMM>/t<YYYYMMDD>_<id>.html`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+
+import scrapy
+from crawler.extraction.platforms import TRS_WCM_HINTS
+from scrapy.http import Response
+
+from spiders.base import XxgkSpider
+
+PAGE_COUNT = re.compile(r"createPageHTML\(\s*(\d+)\s*,")
+
+
+class TrsWcmSpider(XxgkSpider):
+    platform = "trs_wcm"
+    hints = TRS_WCM_HINTS
+    columns: ClassVar[tuple[str, ...]] = ()
+    # List entries: the link and, beside it, the date the list shows.
+    list_entry_xpath: ClassVar[str] = (
+        '//div[contains(@class,"zfxxgk_zdgkc")]//ul/li | //div[contains(@class,"NewsList")]//ul/li'
+    )
+    detail_link_xpath: ClassVar[str] = ".//a[@href][1]"
+    list_date_xpath: ClassVar[str] = "normalize-space(.//b | .//span)"
+    # Links that are documents; anything else in a list (sub-column links, off-site links) is skipped.
+    detail_url_pattern: ClassVar[re.Pattern[str]] = re.compile(r"/t\d{8}_\d+\.s?html?$")
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for column in self.columns:
+            yield scrapy.Request(
+                self.base_url.rstrip("/") + column,
+                callback=self.parse_list,
+                cb_kwargs={"column": column, "page": 0},
+            )
+
+    def parse_list(self, response: Response, column: str, page: int) -> Iterator[Any]:
+        for entry in response.xpath(self.list_entry_xpath):
+            href = entry.xpath(self.detail_link_xpath + "/@href").get()
+            if not href:
+                continue
+            url = response.urljoin(href.strip())
+            if not self.detail_url_pattern.search(url):
+                continue
+            yield self.detail_request(
+                url,
+                column=column,
+                list_title=entry.xpath(f"normalize-space({self.detail_link_xpath})").get(),
+                list_date=entry.xpath(self.list_date_xpath).get() or None,
+            )
+        if page == 0:
+            yield from self.more_list_pages(response, column)
+
+    def more_list_pages(self, response: Response, column: str) -> Iterator[scrapy.Request]:
+        match = PAGE_COUNT.search(response.text)
+        total = int(match.group(1)) if match else 1
+        base = response.url if response.url.endswith("/") else response.url.rsplit("/", 1)[0] + "/"
+        for page in range(1, total):
+            yield scrapy.Request(
+                f"{base}index_{page}.html",
+                callback=self.parse_list,
+                cb_kwargs={"column": column, "page": page},
+            )
