@@ -18,7 +18,8 @@ from twisted.python.failure import Failure
 from crawler.extraction.hints import ExtractionHints
 from crawler.items import FetchedPage
 
-MODES = ("full", "incremental")
+# Incremental (nightly) mode comes with the scheduling work; until then every crawl is full.
+MODES = ("full",)
 
 
 class XxgkSpider(scrapy.Spider):

@@ -1,0 +1,133 @@
+"""Crawl throughput of the full pipeline against two baselines, over the same replica, in one run.
+
+    python bench/crawl.py [--docs 5000] [--repeat 1] [--profile]
+
+Variants (each in its own process, since a Twisted reactor runs once per process):
+  fetch-only  our spider's navigation with no pipelines: the ceiling set by HTTP and Scrapy
+  naive       the spider a user writes first (bench/naive_spider.py): fetch + trafilatura.extract, stores nothing
+  full        the real thing: navigation, parse, attachments, versioned store into a fresh SQLite file
+Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
+the figures measure the software, not the courtesy waits. Prints documents/s and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FAST = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "LOG_LEVEL": "WARNING",
+    "XXGK_PROGRESS_INTERVAL": 0,
+}
+
+
+def run_variant(variant: str, replica_url: str, database_url: str, profile: str | None) -> dict:
+    """Runs in a child process: one crawl, returns its figures as JSON on stdout."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.runner import project_settings
+    from spiders.anshun_mzj import AnshunMzjSpider
+
+    overrides = {**FAST, "XXGK_REPLICA_URL": replica_url, "XXGK_DATABASE_URL": database_url}
+    if variant != "full":
+        overrides["ITEM_PIPELINES"] = {}
+    settings = project_settings(overrides)  # command-line priority: beats the spider's politeness
+    process = CrawlerProcess(settings, install_root_handler=False)
+    if variant == "naive":
+        from bench.naive_spider import NaiveSpider
+
+        crawler = process.create_crawler(NaiveSpider)
+        process.crawl(crawler, base_url=AnshunMzjSpider.base_url, columns=list(AnshunMzjSpider.columns))
+    else:
+        crawler = process.create_crawler(AnshunMzjSpider)
+        process.crawl(crawler)
+    started = time.perf_counter()
+    if profile:
+        import cProfile
+
+        cProfile.runctx("process.start()", globals(), {"process": process}, profile)
+    else:
+        process.start()
+    seconds = time.perf_counter() - started
+    stats = crawler.stats.get_stats()
+    return {
+        "variant": variant,
+        "seconds": seconds,
+        "responses": stats.get("response_received_count", 0),
+        "documents": stats.get("item_scraped_count", 0),
+        "stored_versions": stats.get("xxgk/new_version", 0) + stats.get("xxgk/unchanged", 0),
+        "attachments": stats.get("xxgk/attachment_fetched", 0),
+    }
+
+
+def child(variant: str, replica_url: str, profile: str | None) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, __file__, "--child", variant, "--replica-url", replica_url,
+               "--database-url", f"sqlite:///{tmp}/bench.sqlite3"]
+        if profile:
+            cmd += ["--profile-out", profile]
+        out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if out.returncode != 0:
+            raise SystemExit(f"{variant} failed:\n{out.stderr[-3000:]}")
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="Rounds; the best of each variant is reported.")
+    parser.add_argument("--profile", action="store_true", help="Also profile the full variant; print top costs.")
+    parser.add_argument("--child")
+    parser.add_argument("--replica-url")
+    parser.add_argument("--database-url")
+    parser.add_argument("--profile-out")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_variant(args.child, args.replica_url, args.database_url, args.profile_out)))
+        return
+
+    from replica.process import start_replica
+
+    results: dict[str, list[dict]] = {"fetch-only": [], "naive": [], "full": []}
+    with tempfile.TemporaryDirectory() as state, start_replica(Path(state), docs=args.docs, seed=args.seed) as rep:
+        print(f"replica {rep.url}: {args.docs} generated documents", file=sys.stderr)
+        for round_no in range(args.repeat):
+            for variant in results:
+                r = child(variant, rep.url, None)
+                results[variant].append(r)
+                print(f"round {round_no + 1} {variant:>10}: {r['documents']} documents, {r['responses']} responses "
+                      f"in {r['seconds']:.1f}s = {r['documents'] / r['seconds']:.1f} documents/s", file=sys.stderr)
+        profile_path = None
+        if args.profile:
+            profile_path = Path(state) / "full.prof"
+            child("full", rep.url, str(profile_path))
+            import pstats
+
+            print("\nfull pipeline, top cumulative costs:")
+            pstats.Stats(str(profile_path)).sort_stats("tottime").print_stats(15)
+
+    best = {v: max(rs, key=lambda r: r["documents"] / r["seconds"]) for v, rs in results.items()}
+    rate = {v: r["documents"] / r["seconds"] for v, r in best.items()}
+    print(f"\nbench/crawl: {args.docs} replica documents, best of {args.repeat}")
+    print(f"{'variant':>10} {'documents':>9} {'responses':>9} {'seconds':>8} {'docs/s':>8} {'vs naive':>9} {'vs fetch':>9}")
+    for v, r in best.items():
+        print(f"{v:>10} {r['documents']:>9} {r['responses']:>9} {r['seconds']:>8.1f} {rate[v]:>8.1f} "
+              f"{rate[v] / rate['naive']:>8.2f}x {rate[v] / rate['fetch-only']:>8.2f}x")
+
+
+if __name__ == "__main__":
+    main()
