@@ -75,8 +75,16 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
 
 def child(variant: str, replica_url: str, profile: str | None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, __file__, "--child", variant, "--replica-url", replica_url,
-               "--database-url", f"sqlite:///{tmp}/bench.sqlite3"]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            variant,
+            "--replica-url",
+            replica_url,
+            "--database-url",
+            f"sqlite:///{tmp}/bench.sqlite3",
+        ]
         if profile:
             cmd += ["--profile-out", profile]
         out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -86,11 +94,15 @@ def child(variant: str, replica_url: str, profile: str | None) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--docs", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="Rounds; the best of each variant is reported.")
-    parser.add_argument("--profile", action="store_true", help="Also profile the full variant; print top costs.")
+    parser.add_argument(
+        "--profile", action="store_true", help="Also profile the full variant; print top costs."
+    )
     parser.add_argument("--child")
     parser.add_argument("--replica-url")
     parser.add_argument("--database-url")
@@ -103,14 +115,20 @@ def main() -> None:
     from replica.process import start_replica
 
     results: dict[str, list[dict]] = {"fetch-only": [], "naive": [], "full": []}
-    with tempfile.TemporaryDirectory() as state, start_replica(Path(state), docs=args.docs, seed=args.seed) as rep:
+    with (
+        tempfile.TemporaryDirectory() as state,
+        start_replica(Path(state), docs=args.docs, seed=args.seed) as rep,
+    ):
         print(f"replica {rep.url}: {args.docs} generated documents", file=sys.stderr)
         for round_no in range(args.repeat):
             for variant in results:
                 r = child(variant, rep.url, None)
                 results[variant].append(r)
-                print(f"round {round_no + 1} {variant:>10}: {r['documents']} documents, {r['responses']} responses "
-                      f"in {r['seconds']:.1f}s = {r['documents'] / r['seconds']:.1f} documents/s", file=sys.stderr)
+                print(
+                    f"round {round_no + 1} {variant:>10}: {r['documents']} documents, {r['responses']} responses "
+                    f"in {r['seconds']:.1f}s = {r['documents'] / r['seconds']:.1f} documents/s",
+                    file=sys.stderr,
+                )
         profile_path = None
         if args.profile:
             profile_path = Path(state) / "full.prof"
@@ -123,10 +141,14 @@ def main() -> None:
     best = {v: max(rs, key=lambda r: r["documents"] / r["seconds"]) for v, rs in results.items()}
     rate = {v: r["documents"] / r["seconds"] for v, r in best.items()}
     print(f"\nbench/crawl: {args.docs} replica documents, best of {args.repeat}")
-    print(f"{'variant':>10} {'documents':>9} {'responses':>9} {'seconds':>8} {'docs/s':>8} {'vs naive':>9} {'vs fetch':>9}")
+    print(
+        f"{'variant':>10} {'documents':>9} {'responses':>9} {'seconds':>8} {'docs/s':>8} {'vs naive':>9} {'vs fetch':>9}"
+    )
     for v, r in best.items():
-        print(f"{v:>10} {r['documents']:>9} {r['responses']:>9} {r['seconds']:>8.1f} {rate[v]:>8.1f} "
-              f"{rate[v] / rate['naive']:>8.2f}x {rate[v] / rate['fetch-only']:>8.2f}x")
+        print(
+            f"{v:>10} {r['documents']:>9} {r['responses']:>9} {r['seconds']:>8.1f} {rate[v]:>8.1f} "
+            f"{rate[v] / rate['naive']:>8.2f}x {rate[v] / rate['fetch-only']:>8.2f}x"
+        )
 
 
 if __name__ == "__main__":

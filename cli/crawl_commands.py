@@ -78,17 +78,28 @@ def _setting(pair: str) -> tuple[str, str]:
 @click.option(
     "--replica-url", envvar="XXGK_REPLICA_URL", help="Crawl a running replica instead of the live sites."
 )
+@click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting (repeatable).",
+)
 @click.option("--verbose", is_flag=True, help="Show Scrapy's own log.")
 @format_option()
-def crawl(site_names_arg, all_sites, mode, database_url, replica_url, verbose, fmt) -> None:  # type: ignore[no-untyped-def]
+def crawl(site_names_arg, all_sites, mode, database_url, replica_url, settings, verbose, fmt) -> None:  # type: ignore[no-untyped-def]
     """Crawl SITE(s) into the archive, printing progress and a summary."""
     chosen = site_names() if all_sites else list(site_names_arg)
     if not chosen:
         raise click.UsageError("name at least one site, or --all (`xxgk sites` lists them)")
+    overrides = dict(_setting(pair) for pair in settings)
     _quiet_scrapy(verbose)
     started = time.monotonic()
     results = run_crawl(
-        chosen, mode=mode, overrides={"XXGK_DATABASE_URL": database_url, "XXGK_REPLICA_URL": replica_url}
+        chosen,
+        mode=mode,
+        overrides={**overrides, "XXGK_DATABASE_URL": database_url, "XXGK_REPLICA_URL": replica_url},
     )
     emit(_summary(results, time.monotonic() - started), fmt)
     if any(r.finish_reason != "finished" for r in results):

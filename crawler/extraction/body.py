@@ -1,0 +1,284 @@
+"""The document body: locate the content region, walk it to text, drop what is not the document.
+
+Region: the site's hint XPaths, else the usual CMS containers (TRS_UEDITOR, zoom, UCAP-CONTENT, …),
+else the element gathering the most Chinese text in its paragraphs.  A located CMS container is
+trusted: its own text walk is the body, which keeps the first and last lines (signature, date) that
+trafilatura's boilerplate scoring tends to cut.  A region found only by text density is less certain;
+there trafilatura decides where the document starts and ends and the walk supplies the intact
+paragraphs between those bounds.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import trafilatura
+from lxml import etree
+
+from crawler.extraction import labels as L
+from crawler.extraction.chrome import is_chrome_line, strip_chrome_strings
+from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.layout import Block, walk_blocks
+
+# Specific CMS content containers (class token or id, case-insensitive), most specific first.
+SPECIFIC_LOCATORS: tuple[str, ...] = (
+    "trs_paper_default",
+    "trs_ueditor",
+    "trs_editor",
+    "ucap-content",
+    "ucapcontent",
+    "news_cont_d_wrap",
+    "xqcent",
+    "fontzoom",
+    "zoom",
+    "article-content",
+    "article_content",
+    "articlecontent",
+    "pages_content",
+    "contxt",
+    "dochtmlcon",
+    "wenzhang-content",
+    "detail-content",
+    "detail_content",
+    "news_content",
+    "newscontent",
+    "art_con",
+    "article_con",
+    "content_text",
+    "tyxxy_main",
+    "bt_content",
+)
+GENERIC_LOCATORS: tuple[str, ...] = ("content", "article", "main-content", "text", "con")
+ATTACHMENT_EXT_RE = re.compile(
+    r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar|txt|et|pptx?|7z)(?:$|[?#])", re.IGNORECASE
+)
+_CHROME_CLASS_RE = re.compile(
+    r"(^|[\s_-])(share|bdshare|print|fontsize|font-size|zihao|ewm|qrcode|erweima|breadcrumb|crumb|"
+    r"location|position|path|weizhi|footer|foot|related|relevant|pagination|pager|prev-next|"
+    r"nav|menu|toolbar|comment)([\s_-]|$)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Region:
+    el: etree._Element
+    confident: bool
+    how: str
+
+
+@dataclass
+class BodyResult:
+    text: str
+    tables: list[list[list[str]]] = field(default_factory=list)
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    region: Region | None = None
+    blocks: list[Block] = field(default_factory=list)
+
+
+def _tokens(el: etree._Element) -> set[str]:
+    out = set((el.get("class") or "").lower().split())
+    ident = el.get("id")
+    if ident:
+        out.add(ident.lower())
+    if isinstance(el.tag, str):
+        out.add("<" + el.tag.lower() + ">")
+    return out
+
+
+def locate_region(
+    root: etree._Element, content_xpaths: Iterable[str], hidden: HiddenCache, blocks: list[Block]
+) -> Region | None:
+    """The element that holds the document's text (see the module docstring for the order)."""
+    for xp in content_xpaths:
+        try:
+            found = root.xpath(xp)
+        except etree.XPathError:
+            continue
+        for el in found:
+            if isinstance(el, etree._Element) and not hidden(el) and cjk_count(visible_text(el)) >= 10:
+                return Region(el, True, "hint")
+    by_token: dict[str, list[etree._Element]] = {}
+    wanted = {*SPECIFIC_LOCATORS, *GENERIC_LOCATORS, "<ucapcontent>"}
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for tok in _tokens(el) & wanted:
+            by_token.setdefault(tok, []).append(el)
+    for tok in ("<ucapcontent>", *SPECIFIC_LOCATORS):
+        for el in by_token.get(tok, ()):
+            if not hidden(el) and cjk_count(visible_text(el)) >= 20:
+                return Region(el, True, tok)
+    dense = _densest(blocks)
+    for tok in GENERIC_LOCATORS:
+        options = [el for el in by_token.get(tok, ()) if not hidden(el)]
+        if dense is not None:
+            # A generic container is used only if it holds the densest text and is not the whole page.
+            options = [el for el in options if _contains(el, dense) and tag_of(el) != "body"]
+        if options:
+            best = min(options, key=lambda e: len(list(e.iterancestors())) * -1)
+            if cjk_count(visible_text(best)) >= 50:
+                return Region(best, False, tok)
+    if dense is not None:
+        return Region(dense, False, "density")
+    return None
+
+
+def _contains(outer: etree._Element, inner: etree._Element) -> bool:
+    node: etree._Element | None = inner
+    while node is not None:
+        if node is outer:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _densest(blocks: list[Block]) -> etree._Element | None:
+    """The element whose paragraphs carry the most Chinese text (parent full weight, grandparent half)."""
+    score: dict[etree._Element, float] = {}
+    for block in blocks:
+        if block.heading:
+            continue
+        n = cjk_count(block.text)
+        if n < 10 or _looks_like_link_list(block):
+            continue
+        el = block.el
+        if tag_of(el) in ("p", "span", "font", "strong", "b", "li", "td", "h1", "h2", "h3") or block.rows:
+            parent = el.getparent()
+        else:
+            parent = el
+        if parent is None:
+            continue
+        score[parent] = score.get(parent, 0.0) + n
+        grand = parent.getparent()
+        if grand is not None:
+            score[grand] = score.get(grand, 0.0) + n * 0.5
+    if not score:
+        return None
+    return max(score, key=lambda e: score[e])
+
+
+def _looks_like_link_list(block: Block) -> bool:
+    el = block.el
+    if tag_of(el) == "li":
+        return True
+    links = el.findall(".//a") if tag_of(el) not in ("body", "html") else []
+    if not links:
+        return False
+    link_text = sum(len(a.text_content()) for a in links)
+    return link_text > 0.6 * max(len(block.text), 1)
+
+
+def _is_chrome_el(el: etree._Element) -> bool:
+    cls = (el.get("class") or "") + " " + (el.get("id") or "")
+    return bool(cls.strip()) and bool(_CHROME_CLASS_RE.search(cls)) and cjk_count(el.text_content()) < 200
+
+
+def is_meta_line(line: str) -> bool:
+    """A byline/metadata line inside the region (`发布时间: … 来源: …`), not document text."""
+    matches = list(L.RUN_LABEL_RE.finditer(line))
+    if not matches or len(line) > 160:
+        return False
+    if L.field_for(matches[0].group(1) or matches[0].group(2)) is None and len(matches) < 2:
+        return L.is_stop_label(matches[0].group(1) or matches[0].group(2)) and matches[0].start() < 3
+    return matches[0].start() <= 2 or len(matches) >= 2
+
+
+def extract_body(
+    root: etree._Element,
+    region: Region | None,
+    hidden: HiddenCache,
+    url: str,
+    meta_groups: set[etree._Element],
+    chrome: tuple[str, ...],
+) -> BodyResult:
+    if region is None:
+        return BodyResult("")
+    skip_set = set(meta_groups)
+
+    def skip(el: etree._Element) -> bool:
+        return el in skip_set or (el is not region.el and _is_chrome_el(el))
+
+    blocks = walk_blocks(region.el, skip=skip)
+    paragraphs: list[str] = []
+    tables: list[list[list[str]]] = []
+    for block in blocks:
+        if block.rows is not None:
+            tables.append(block.rows)
+            paragraphs.append(block.text)
+            continue
+        lines = []
+        for line in block.text.split("\n"):
+            line = strip_chrome_strings(line, chrome) if chrome else line
+            if not line or is_chrome_line(line, chrome) or is_meta_line(line):
+                continue
+            lines.append(line)
+        if lines:
+            paragraphs.append("\n".join(lines))
+    if not region.confident and paragraphs:
+        paragraphs = _trim_with_trafilatura(region.el, paragraphs)
+    return BodyResult("\n\n".join(paragraphs), tables, attachments(region.el, url, hidden), region, blocks)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)[:24]
+
+
+def _trim_with_trafilatura(region_el: etree._Element, paragraphs: list[str]) -> list[str]:
+    """Cut the walk's paragraphs to the span trafilatura considers the document."""
+    try:
+        text = trafilatura.extract(
+            copy.deepcopy(region_el),
+            include_tables=True,
+            favor_recall=True,
+            include_comments=False,
+            output_format="txt",
+            deduplicate=False,
+        )
+    except Exception:  # trafilatura raising on odd markup must not lose the page
+        return paragraphs
+    lines = [ln for ln in (text or "").split("\n") if len(_key(ln)) >= 4]
+    if not lines:
+        return paragraphs
+    keys = [_key(p.replace("\t", "")) for p in paragraphs]
+    joined = [re.sub(r"[\W_]+", "", p) for p in paragraphs]
+
+    def find(line: str, order: range) -> int | None:
+        k = _key(line)
+        for i in order:
+            if k and (k in joined[i] or (keys[i] and keys[i] in re.sub(r"[\W_]+", "", line))):
+                return i
+        return None
+
+    first = next((i for ln in lines[:3] if (i := find(ln, range(len(paragraphs)))) is not None), None)
+    last = next(
+        (i for ln in reversed(lines[-3:]) if (i := find(ln, range(len(paragraphs) - 1, -1, -1))) is not None),
+        None,
+    )
+    if first is None or last is None or last < first:
+        return paragraphs
+    return paragraphs[first : last + 1]
+
+
+def attachments(region_el: etree._Element, url: str, hidden: HiddenCache) -> list[dict[str, str]]:
+    """File links in the region and just after it (TRS lists 附件 below the editor div): absolute URL and
+    link text (or the file name), each URL once."""
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    scopes = [region_el, *[s for s in region_el.itersiblings() if isinstance(s.tag, str)][:3]]
+    anchors = [a for scope in scopes for a in scope.iter("a")]
+    for a in anchors:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")) or not ATTACHMENT_EXT_RE.search(href):
+            continue
+        absolute = urljoin(url, href)
+        if absolute in seen or hidden(a):
+            continue
+        seen.add(absolute)
+        name = fold_ws(a.text_content()) or fold_ws(a.get("title") or "") or absolute.rsplit("/", 1)[-1]
+        out.append({"url": absolute, "name": name})
+    return out

@@ -1,0 +1,133 @@
+"""Page chrome that survives region selection: print/close buttons, font-size widgets, share bars,
+counters, login prompts, editor and copyright lines.
+
+A line is dropped only when it is short and made of chrome, so a long paragraph that merely mentions
+打印 or 分享 is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN_SPLIT_RE = re.compile(r"[\s\u3000【】\[\]()（）|｜/·•>»]+")
+CHROME_TOKENS = frozenset(
+    {
+        "打印",
+        "打印本页",
+        "打印正文",
+        "打印此页",
+        "打印文章",
+        "打印页面",
+        "打印整页",
+        "打印内容",
+        "关闭",
+        "关闭窗口",
+        "关闭本页",
+        "关闭页面",
+        "返回",
+        "返回顶部",
+        "返回首页",
+        "收藏",
+        "加入收藏",
+        "我要收藏",
+        "下载文字版",
+        "下载图片版",
+        "大",
+        "中",
+        "小",
+        "默认",
+        "超大",
+        "放大",
+        "缩小",
+        "正常",
+        "字体",
+        "字号",
+        "字體",
+        "字號",
+        "分享",
+        "分享到",
+        "微信",
+        "微博",
+        "新浪微博",
+        "腾讯微博",
+        "QQ空间",
+        "QQ",
+        "豆瓣网",
+        "人人网",
+        "复制链接",
+        "纠错",
+        "我要纠错",
+        "顶部",
+        "底部",
+        "TOP",
+        "top",
+        "简体",
+        "繁体",
+        "繁體",
+        "简",
+        "繁",
+        "无障碍",
+        "无障碍阅读",
+        "无障碍浏览",
+        "长者模式",
+        "关怀版",
+        "English",
+        "打印本文",
+        "【打印】",
+        "字大",
+        "字小",
+        "A",
+        "A+",
+        "A-",
+        "+",
+        "-",
+        "大字版",
+        "本页",
+        "保存",
+        "打印预览",
+        "分享至",
+        "朋友圈",
+        "打印本稿",
+        "返回列表",
+    }
+)
+_CHROME_LINE_RES = [
+    re.compile(p)
+    for p in (
+        r"^(分享到|分享至|分享)[:：]?",
+        r"^[【\[]?(字体|字號|字号|字體|字体大小|字體大小)[:：]",
+        r"(浏览次数|瀏覽次數|访问次数|阅读次数|点击数|访问量|阅读量|浏览量)[:：]",
+        r"^(扫一扫|手机扫一扫|用手机扫|扫描二维码|微信扫一扫)",
+        r"(在手机(上)?打开|分享给您的好友|用微信扫)",
+        r"^(用户登录|登录|注册|请登录|忘记密码)",
+        r"^[（(\[【]?(责任编辑|責任編輯|编辑|编 辑|审核|校对|信息发布人|发布人|录入|文字|摄影|供稿|撰稿)[:：]",
+        r"^(上一篇|下一篇|上一条|下一条|相关链接|相关文章|相关稿件|相关新闻|相关阅读)",
+        r"(网站标识码|网站识别码|政府网站标识码|ICP备|公网安备|版权所有|主办单位|承办单位|技术支持)",
+        r"^(您当前所在的位置|您的位置|当前位置|您現在的位置|您当前位置|所在位置|您当前的位置)[:：]?",
+        r"^今天是",
+    )
+]
+MAX_CHROME_LINE = 80
+
+
+def is_chrome_line(line: str, extra: tuple[str, ...] = ()) -> bool:
+    """True for a short line that is page chrome (or one of the site's own chrome strings)."""
+    text = line.strip()
+    if not text:
+        return True
+    if len(text) > MAX_CHROME_LINE:
+        return False
+    tokens = [t for t in _TOKEN_SPLIT_RE.split(text) if t]
+    if tokens and all(t.strip(":：") in CHROME_TOKENS for t in tokens):
+        return True
+    if any(r.search(text) for r in _CHROME_LINE_RES):
+        return True
+    return any(s and text.startswith(s) for s in extra)
+
+
+def strip_chrome_strings(text: str, extra: tuple[str, ...]) -> str:
+    """Remove the site's literal chrome strings wherever they occur in a line."""
+    for s in extra:
+        if s and s in text:
+            text = text.replace(s, "")
+    return text.strip()

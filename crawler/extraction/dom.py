@@ -1,0 +1,180 @@
+"""Tree helpers shared by the extractors: parse once, hidden-element test, visible text.
+
+Everything works on one lxml tree per page; extractors never re-parse or re-serialise the page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+
+SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "button",
+        "select",
+        "option",
+        "textarea",
+        "input",
+    }
+)
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "tr",
+        "tbody",
+        "thead",
+        "tfoot",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "dl",
+        "dt",
+        "dd",
+        "center",
+        "form",
+        "hr",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "figure",
+        "figcaption",
+        "address",
+        "caption",
+        "fieldset",
+        "details",
+        "summary",
+        "body",
+        "html",
+    }
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_CLASSES = frozenset({"ng-hide", "hidden", "hide", "d-none", "sr-only", "visually-hidden"})
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def parse_html(text: str) -> html.HtmlElement | None:
+    """The page's root element, or None when there is nothing to parse."""
+    text = _XML_DECL_RE.sub("", text, count=1)
+    if "<![CDATA[" in text:
+        # Hanweb list payloads wrap each record's HTML in CDATA, which the HTML parser would drop.
+        text = text.replace("<![CDATA[", "").replace("]]>", "")
+    if not text.strip():
+        return None
+    try:
+        root = html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    # A stray second </html> makes libxml2 start a sibling root: fold it back so one walk sees all.
+    extra = [sib for sib in root.itersiblings() if isinstance(sib.tag, str)]
+    if extra:
+        body = root.find("body")
+        target = body if body is not None else root
+        for sib in extra:
+            for child in list(sib):
+                target.append(child)
+    return root
+
+
+def tag_of(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def self_hidden(el: etree._Element) -> bool:
+    """Hidden by its own attributes: style display:none, the `hidden` attribute, or a hiding class."""
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    if style and _HIDDEN_STYLE_RE.search(style):
+        return True
+    cls = el.get("class")
+    if cls and _HIDDEN_CLASSES.intersection(cls.lower().split()):
+        return True
+    return el.get("type") == "hidden"
+
+
+class HiddenCache:
+    """Memoised "is this element or an ancestor hidden" for one tree."""
+
+    def __init__(self) -> None:
+        self._memo: dict[etree._Element, bool] = {}
+
+    def __call__(self, el: etree._Element | None) -> bool:
+        chain = []
+        result = False
+        while el is not None:
+            known = self._memo.get(el)
+            if known is not None:
+                result = known
+                break
+            if self_hidden(el):
+                result = True
+                chain.append(el)
+                break
+            chain.append(el)
+            el = el.getparent()
+        for item in chain:
+            self._memo[item] = result
+        return result
+
+
+def visible_text(el: etree._Element) -> str:
+    """The text of `el` minus scripts, styles and hidden descendants (inline join, no layout)."""
+    parts: list[str] = []
+    _collect(el, parts, top=True)
+    return "".join(parts)
+
+
+def _collect(el: etree._Element, parts: list[str], top: bool = False) -> None:
+    tag = tag_of(el)
+    if (not tag or tag in SKIP_TAGS or (not top and self_hidden(el))) and not top:
+        if el.tail:
+            parts.append(el.tail)
+        return
+    if tag == "br":
+        parts.append("\n")
+    elif el.text:
+        parts.append(el.text)
+    if tag != "br":
+        for child in el:
+            _collect(child, parts)
+    if not top and el.tail:
+        parts.append(el.tail)
+
+
+def fold_ws(text: str) -> str:
+    """Collapse whitespace runs (incl. U+3000, nbsp) to one space and strip."""
+    return re.sub(r"[\s\u3000\u00a0\u2000-\u200b\ufeff]+", " ", text).strip()
+
+
+def cjk_count(text: str) -> int:
+    return len(CJK_RE.findall(text))

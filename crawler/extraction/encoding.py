@@ -1,0 +1,77 @@
+"""Decoding page bytes: the HTTP header's charset, else the page's own declaration, else UTF-8 with a
+GB18030 fallback.
+
+A declared gb2312/gbk is read as GB18030, its superset: pages declared gb2312 routinely contain
+characters outside it (镕, 堃, 玥 in names) that a strict gb2312 decoder turns into replacement marks.
+Only the document's head is searched for `<meta charset>`, because pasted Word HTML inside `<body>`
+sometimes carries its own (wrong) declaration.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_META_RE = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_BODY_RE = re.compile(rb"<body[\s>]", re.IGNORECASE)
+_GB_FAMILY = {
+    "gb2312",
+    "gbk",
+    "gb_2312-80",
+    "gb_2312",
+    "gb-2312",
+    "x-gbk",
+    "cp936",
+    "euc-cn",
+    "gb18030",
+    "csgb2312",
+    "windows-936",
+    "hz-gb-2312",
+}
+
+
+def normalize_charset(name: str | None) -> str | None:
+    """A Python codec name for a declared charset; the GB family maps to gb18030; unknown → None."""
+    if not name:
+        return None
+    label = name.strip().strip("\"'").lower()
+    if label in _GB_FAMILY or label.startswith("gb"):
+        return "gb18030"
+    if label in ("utf8", "utf-8", "unicode-1-1-utf-8"):
+        return "utf-8"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charset(body: bytes) -> str | None:
+    """The charset a page declares in a `<meta>` before `<body>` (first 4 KB past the head if none)."""
+    head_end = _BODY_RE.search(body, 0, 65536)
+    head = body[: head_end.start()] if head_end else body[:4096]
+    match = _META_RE.search(head)
+    return match.group(1).decode("ascii", "ignore") if match else None
+
+
+def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
+    """(text, encoding): header charset, else `<meta>`, else UTF-8, else GB18030; never raises."""
+    if body.startswith(codecs.BOM_UTF8):
+        return body[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8"
+    candidates = [
+        normalize_charset(header_charset),
+        normalize_charset(declared_charset(body)),
+        "utf-8",
+        "gb18030",
+    ]
+    seen: list[str] = []
+    for enc in candidates:
+        if enc is None or enc in seen:
+            continue
+        seen.append(enc)
+        try:
+            return body.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    # Nothing decodes cleanly: the declared (or first) candidate with replacement marks.
+    enc = seen[0] if seen else "utf-8"
+    return body.decode(enc, errors="replace"), enc

@@ -1,0 +1,111 @@
+"""One walk of a subtree into visible text blocks, the shape both the body and the metadata reader need.
+
+A block is a paragraph (the inline text between two block-level boundaries), or a whole data table
+(rows joined by newlines, cells by tabs, with the cell strings kept for `tables`).  Hidden elements,
+scripts and form controls are skipped on the way down, so nothing hidden ever reaches the body.
+Layout tables (a table holding other tables or long cells: old templates lay whole pages out in them)
+are walked as ordinary containers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawler.extraction.dom import BLOCK_TAGS, SKIP_TAGS, fold_ws, self_hidden, tag_of, visible_text
+
+_CELL_TAGS = frozenset({"td", "th"})
+_LINE_WS_RE = re.compile(r"[ \t\r\f\v\u3000\u00a0\u2000-\u200b\ufeff]+")
+
+
+@dataclass
+class Block:
+    """A paragraph or a data table, with the element that produced it."""
+
+    text: str
+    el: etree._Element
+    rows: list[list[str]] | None = None  # set for a data table
+    heading: bool = False
+    ancestors: tuple[etree._Element, ...] = field(default=(), repr=False)
+
+
+def is_data_table(table: etree._Element) -> bool:
+    """A table of data (cells of short text), not a layout grid: no nested table, no very long cell."""
+    if table.find(".//table") is not None:
+        return False
+    return all(len(cell.text_content()) <= 1500 for cell in table.iter("td", "th"))
+
+
+def table_rows(table: etree._Element) -> list[list[str]]:
+    """Visible cell strings of a data table, row by row, in reading order (empty rows dropped)."""
+    rows: list[list[str]] = []
+    for tr in table.iter("tr"):
+        if self_hidden(tr):
+            continue
+        cells = [fold_ws(visible_text(c)) for c in tr if tag_of(c) in _CELL_TAGS and not self_hidden(c)]
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+class _Walker:
+    def __init__(self, skip: Callable[[etree._Element], bool] | None) -> None:
+        self.blocks: list[Block] = []
+        self.buf: list[str] = []
+        self.owner: etree._Element | None = None
+        self.skip = skip
+
+    def flush(self, owner: etree._Element) -> None:
+        if self.buf:
+            text = "".join(self.buf)
+            self.buf = []
+            lines = [_LINE_WS_RE.sub(" ", ln).strip() for ln in text.split("\n")]
+            joined = "\n".join(ln for ln in lines if ln)
+            if joined:
+                el = self.owner if self.owner is not None else owner
+                self.blocks.append(
+                    Block(joined, el, heading=tag_of(el) in {"h1", "h2", "h3", "h4", "h5", "h6"})
+                )
+        self.owner = None
+
+    def walk(self, el: etree._Element) -> None:
+        tag = tag_of(el)
+        if not tag or tag in SKIP_TAGS or self_hidden(el) or (self.skip is not None and self.skip(el)):
+            return
+        if tag == "br":
+            self.buf.append("\n")
+            return
+        block = tag in BLOCK_TAGS or tag in _CELL_TAGS
+        if tag == "table" and is_data_table(el):
+            self.flush(el)
+            rows = table_rows(el)
+            if rows:
+                text = "\n".join("\t".join(c for c in row) for row in rows)
+                self.blocks.append(Block(text, el, rows=rows))
+            return
+        if block:
+            self.flush(el)
+            self.owner = el
+        elif self.owner is None:
+            self.owner = el.getparent()
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                if block and self.owner is None:
+                    self.owner = el
+                self.buf.append(child.tail)
+        if block:
+            self.flush(el)
+
+
+def walk_blocks(root: etree._Element, skip: Callable[[etree._Element], bool] | None = None) -> list[Block]:
+    """The visible blocks under `root`, in document order; `skip(el)` prunes whole subtrees."""
+    walker = _Walker(skip)
+    walker.walk(root)
+    walker.flush(root)
+    return walker.blocks

@@ -1,0 +1,68 @@
+"""Index pages: the repeated title-link + date items of a column list.
+
+Items are `li` or `tr` elements that hold one link and a date; the parent holding the most of them is
+the list.  Site hints (`list_item_xpaths`) are tried first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from crawler.extraction.dates import normalize_date
+from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, tag_of, visible_text
+
+
+def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
+    links = [
+        a
+        for a in el.iter("a")
+        if (a.get("href") or "").strip() and not a.get("href", "").startswith(("javascript:", "#"))
+    ]
+    if not links:
+        return None
+    a = max(links, key=lambda x: len(fold_ws(x.text_content())))
+    text = fold_ws(a.text_content())
+    attr = fold_ws(a.get("title") or "")
+    title = attr if attr and (not text or text.endswith(("...", "…")) or len(attr) > len(text)) else text
+    if cjk_count(title) < 2:
+        return None
+    rest = visible_text(el).replace(a.text_content(), " ")
+    return {"title": title, "url": urljoin(url, a.get("href", "").strip()), "date": normalize_date(rest)}
+
+
+def extract_items(
+    root: etree._Element, url: str, item_xpaths: Iterable[str], hidden: HiddenCache
+) -> list[dict[str, str | None]]:
+    """The list items of the page (hint XPaths first, else the largest dated group of li/tr)."""
+    for xp in item_xpaths:
+        try:
+            found = root.xpath(xp)
+        except etree.XPathError:
+            continue
+        items = [
+            it for el in found if isinstance(el, etree._Element) and not hidden(el) if (it := _item(el, url))
+        ]
+        if items:
+            return items
+    groups: dict[etree._Element, list[dict[str, str | None]]] = {}
+    for el in root.iter("li", "tr", "dd"):
+        parent = el.getparent()
+        if parent is None or hidden(el):
+            continue
+        it = _item(el, url)
+        if it and it["date"]:
+            # One item per wrapper (Hanweb <record>, one-row tables): group by the wrapper's parent.
+            key = parent
+            if len([c for c in parent if c.tag == el.tag]) == 1 and parent.getparent() is not None:
+                key = parent.getparent()
+                if tag_of(parent) == "tbody" and key.getparent() is not None:
+                    key = key.getparent()
+            groups.setdefault(key, []).append(it)
+    if not groups:
+        return []
+    # Table lists may be split into several tbody/table runs; merge siblings under the same table.
+    best = max(groups.values(), key=len)
+    return best if len(best) >= 5 else []

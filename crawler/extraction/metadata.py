@@ -1,0 +1,272 @@
+"""Metadata: label/value pairs in any markup, mapped to canonical fields.
+
+Two readers feed one candidate list:
+- *structural*: an element whose own text is a label and whose value is the next sibling element
+  (`td`+`td`, `th`+`td`, `dt`+`dd`, `span`+`span`), or, for a row made only of labels, the cell below;
+- *runs*: "label：value" text inside a line (`发布时间: 2021-12-28 18:55  来源: 安顺市民政局`), the value
+  ending at the next label (or a stop label like 浏览次数) or at a wide gap.
+The first non-empty value in document order wins, except that hint blocks come first and low-priority
+labels (更新时间) yield to any other.  Hidden elements were already dropped by the walk, so an empty
+hidden block (a print copy, an `ng-hide` table) yields nothing.  `<meta>` tags are the last resort.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from crawler.extraction import labels as L
+from crawler.extraction.dates import find_dates, normalize_date
+from crawler.extraction.dom import HiddenCache, fold_ws, tag_of, visible_text
+from crawler.extraction.layout import Block
+
+PLACEHOLDERS = frozenset(
+    {
+        "",
+        "-",
+        "--",
+        "---",
+        "—",
+        "——",
+        "－",
+        "无",
+        "暂无",
+        "/",
+        "／",
+        "null",
+        "none",
+        "空",
+        "未知",
+        "…",
+        "...",
+        "0",
+    }
+)
+_MAX_LEN = {
+    "title": 200,
+    "index_no": 80,
+    "doc_number": 60,
+    "issuer": 80,
+    "source": 80,
+    "topic": 80,
+    "validity": 20,
+    "keywords": 100,
+}
+_VALUE_CUT_RE = re.compile(r"\s{2,}|[\t\u3000|｜]|\s+[【\[]|(?<=\S)\s+(?=[•·])")
+_GROUP_TAGS = frozenset({"table", "dl", "ul", "ol", "tbody"})
+
+
+@dataclass
+class Candidate:
+    field: str
+    value: str
+    rank: tuple[int, int, int]  # (not-from-hint, low-priority label, document position)
+    weak: bool
+    group: etree._Element | None
+    colon: bool
+
+
+def clean_value(field: str, raw: str) -> str | None:
+    """A value as stored: whitespace folded, placeholders → None, dates → ISO, over-long → None."""
+    value = fold_ws(raw).strip(" :：|｜")
+    if value.lower() in PLACEHOLDERS or not value:
+        return None
+    if field in L.DATE_FIELDS:
+        return normalize_date(value)
+    if len(value) > _MAX_LEN.get(field, 80):
+        return None
+    if L.field_for(value) is not None or L.is_stop_label(value):
+        return None  # a label where a value should be: an empty cell in a label grid
+    return value
+
+
+def _group_of(el: etree._Element) -> etree._Element | None:
+    node = el.getparent()
+    hops = 0
+    while node is not None and hops < 6:
+        if tag_of(node) in _GROUP_TAGS:
+            parent = node.getparent()
+            return parent if tag_of(node) == "tbody" and parent is not None else node
+        node = node.getparent()
+        hops += 1
+    parent = el.getparent()
+    return parent.getparent() if parent is not None else None
+
+
+class MetadataReader:
+    """Collects candidates from one page and resolves them to one value per field."""
+
+    def __init__(self, root: etree._Element, hidden: HiddenCache) -> None:
+        self.root = root
+        self.hidden = hidden
+        self.order = {el: i for i, el in enumerate(root.iter())}
+        self.candidates: list[Candidate] = []
+        self.meta_groups: set[etree._Element] = set()
+        self.label_groups: dict[etree._Element | None, set[str]] = {}
+
+    # -- structural pairs ---------------------------------------------------------------------------
+    def read_structural(self, scope: etree._Element, hinted: bool) -> None:
+        for el in scope.iter():
+            if not isinstance(el.tag, str) or not el.text:
+                continue
+            raw = el.text
+            if len(raw) > 40:
+                continue
+            fld = L.field_for(raw)
+            if fld is None or self.hidden(el):
+                continue
+            colon = bool(re.search(r"[:：]\s*$", raw.strip()))
+            if not L.is_weak(raw):
+                self.label_groups.setdefault(_group_of(el), set()).add(fld)
+            if el.tail and el.tail.strip() and tag_of(el) not in ("td", "th", "dt"):
+                continue  # "label：value" in running text: the run reader takes it
+            if len(el) and fold_ws(visible_text(el)) != fold_ws(raw):
+                continue  # the element holds more than its label
+            label_el = el
+            while label_el.getnext() is None and label_el.getparent() is not None:
+                parent = label_el.getparent()
+                if tag_of(parent) in ("tr", "dl", "ul", "table", "body") or fold_ws(
+                    visible_text(parent)
+                ) != fold_ws(raw):
+                    break
+                label_el = parent
+            value_el = label_el.getnext()
+            while value_el is not None and not isinstance(value_el.tag, str):
+                value_el = value_el.getnext()
+            if value_el is None or tag_of(value_el) in ("br",):
+                continue
+            if self.hidden(value_el):
+                continue
+            value_text = visible_text(value_el)
+            if L.field_for(value_text) is not None and tag_of(label_el) in ("td", "th"):
+                value_text = self._below(label_el) or ""
+            self._add(fld, value_text, el, hinted, raw, colon)
+
+    def read_table_rows(self, blocks: list[Block]) -> None:
+        """Label/value cell pairs of data tables, whatever inline markup splits the label's text."""
+        for block in blocks:
+            if block.rows is None:
+                continue
+            for row in block.rows:
+                for i in range(0, len(row) - 1, 2):
+                    fld = L.field_for(row[i]) if len(row[i]) <= 40 else None
+                    if fld is not None:
+                        self._add(fld, row[i + 1], block.el, False, row[i], False, group=block.el)
+
+    def _below(self, cell: etree._Element) -> str | None:
+        """The cell under `cell` in the next row, for a header row of labels above a row of values."""
+        row = cell.getparent()
+        if row is None or tag_of(row) != "tr":
+            return None
+        index = [c for c in row if tag_of(c) in ("td", "th")].index(cell)
+        nxt = row.getnext()
+        if nxt is None or tag_of(nxt) != "tr":
+            return None
+        cells = [c for c in nxt if tag_of(c) in ("td", "th")]
+        return visible_text(cells[index]) if index < len(cells) else None
+
+    # -- "label：value" runs -------------------------------------------------------------------------
+    def read_runs(self, blocks: list[Block], in_region: set[int], hinted: bool = False) -> None:
+        for bi, block in enumerate(blocks):
+            lines = ["  ".join(r) for r in block.rows] if block.rows is not None else block.text.split("\n")
+            for line in lines:
+                if len(line) > 300 or ("：" not in line and ":" not in line and "【" not in line):
+                    continue
+                self._read_line(line, block.el, bi in in_region, hinted)
+
+    def _read_line(self, line: str, el: etree._Element, in_region: bool, hinted: bool) -> None:
+        matches = list(L.RUN_LABEL_RE.finditer(line))
+        if not matches:
+            return
+        recognised = [m for m in matches if L.field_for(m.group(1) or m.group(2)) is not None]
+        if in_region and (len(line) > 120 or not recognised):
+            return
+        many = len(matches) >= 2
+        found_publish = False
+        for i, m in enumerate(matches):
+            label = m.group(1) or m.group(2)
+            fld = L.field_for(label)
+            if fld is None:
+                continue
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+            value = line[m.end() : end]
+            cut = _VALUE_CUT_RE.search(value.strip())
+            value = value.strip()
+            if cut and fld != "title":
+                value = value[: cut.start()]
+            weak = L.is_weak(label)
+            if weak and in_region and not many:
+                continue
+            if fld == "publish_date":
+                found_publish = True
+            self._add(fld, value, el, hinted, label, True, weak_override=weak)
+        if not found_publish and any(L.field_for(m.group(1) or m.group(2)) == "source" for m in matches):
+            head = line[: matches[0].start()]
+            dates = find_dates(head)
+            if dates:  # "网站名　2019-04-12　来源：国新网": the bare date of a byline is its publish date
+                self._add("publish_date", dates[-1][2], el, hinted, "日期", True, low=True)
+
+    # -- resolution ----------------------------------------------------------------------------------
+    def _add(
+        self,
+        fld: str,
+        raw: str,
+        el: etree._Element,
+        hinted: bool,
+        label: str,
+        colon: bool,
+        weak_override: bool | None = None,
+        low: bool = False,
+        group: etree._Element | None = None,
+    ) -> None:
+        value = clean_value(fld, raw)
+        if value is None:
+            return
+        lbl = L.clean_label(label)
+        rank = (0 if hinted else 1, 1 if (low or lbl in L.LOW_PRIORITY) else 0, self.order.get(el, 1 << 30))
+        weak = L.is_weak(label) if weak_override is None else weak_override
+        self.candidates.append(
+            Candidate(fld, value, rank, weak, group if group is not None else _group_of(el), colon)
+        )
+
+    def resolve(self) -> dict[str, str]:
+        groups: dict[etree._Element | None, set[str]] = {}
+        for c in self.candidates:
+            if not c.weak:
+                groups.setdefault(c.group, set()).add(c.field)
+        best: dict[str, Candidate] = {}
+        for c in self.candidates:
+            if c.weak and not c.colon and not (groups.get(c.group, set()) - {c.field}):
+                continue
+            if c.field not in best or c.rank < best[c.field].rank:
+                best[c.field] = c
+        for fld, chosen in best.items():
+            if fld in L.DATE_FIELDS and "T" not in chosen.value:
+                # Same day, more precise elsewhere (a byline's 18:55 beside a table's date): keep the time.
+                finer = [
+                    c for c in self.candidates if c.field == fld and c.value.startswith(chosen.value + "T")
+                ]
+                if finer:
+                    best[fld] = min(finer, key=lambda c: c.rank)
+        for group, fs in self.label_groups.items():
+            if group is None or len(fs) < 2 or tag_of(group) not in _GROUP_TAGS:
+                continue
+            rows = len(group.findall(".//tr")) or len(group)
+            if len(fs) >= 0.5 * rows:  # mostly labels: a metadata block, not a data table with a few
+                self.meta_groups.add(group)
+        return {f: c.value for f, c in best.items()}
+
+
+def meta_tags(root: etree._Element) -> dict[str, str]:
+    """`<meta name=…>` values by lower-cased name (the first of each; the page's own head only)."""
+    out: dict[str, str] = {}
+    head = root.find("head")
+    scope = head if head is not None else root
+    for meta in scope.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = meta.get("content")
+        if name and content and name not in out:
+            out[name] = content
+    return out

@@ -1,0 +1,254 @@
+"""`parse_page`: one page's bytes → `ParsedPage` (type, metadata, body, tables, attachments, items).
+
+A pure function of (html, url, hints): the HTML is parsed once with lxml and every extractor reads
+that one tree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from crawler.extraction.body import BodyResult, extract_body, locate_region
+from crawler.extraction.dates import is_date_only, normalize_date, url_date
+from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, parse_html, tag_of, visible_text
+from crawler.extraction.encoding import decode_html
+from crawler.extraction.hints import ExtractionHints
+from crawler.extraction.labels import FIELDS
+from crawler.extraction.layout import walk_blocks
+from crawler.extraction.listing import extract_items
+from crawler.extraction.metadata import MetadataReader, meta_tags
+from crawler.extraction.pagetype import classify_other
+
+_TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—]{1,2}|——)\s*")
+_TAG_RE = re.compile(r"<[^>]+>")
+_TIZHU_RE = re.compile(
+    r"^[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日)[^）)]{0,80}(通过|公布|发布|印发|修订|修正)[^）)]*[）)]$"
+)
+
+
+@dataclass
+class ParsedPage:
+    """Everything the archive keeps from one page; `None` for a field the page does not show."""
+
+    url: str
+    page_type: str = "other"
+    other_reason: str | None = None
+    title: str | None = None
+    index_no: str | None = None
+    issuer: str | None = None
+    source: str | None = None
+    written_date: str | None = None
+    publish_date: str | None = None
+    effective_date: str | None = None
+    abolish_date: str | None = None
+    doc_number: str | None = None
+    topic: str | None = None
+    validity: str | None = None
+    keywords: str | None = None
+    url_date: str | None = None
+    body: str = ""
+    tables: list[list[list[str]]] = field(default_factory=list)
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    items: list[dict[str, str | None]] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _title_text(text: str) -> str:
+    # A title broken over lines is one title; a U+3000 inside it is layout padding.
+    return fold_ws(re.sub(r"[\n\r\u3000]+", "", text))
+
+
+_SITE_PART_RE = re.compile(r"(网|网站|门户网站|政府网|人民政府|官网|官方网站)$")
+
+
+def _strip_site(title: str) -> str:
+    """`保定市人民政府网——标题` → `标题`: a site name before a dash is not part of the title."""
+    head, sep, tail = title.partition("——")
+    if sep and tail and _SITE_PART_RE.search(head.strip()):
+        return tail.strip()
+    return title
+
+
+def _hinted_title(root: etree._Element, xpaths: tuple[str, ...]) -> str | None:
+    """The first non-empty string or element text a site's title XPaths select."""
+    for xp in xpaths:
+        try:
+            found = root.xpath(xp)
+        except etree.XPathError:
+            continue
+        for item in found if isinstance(found, list) else [found]:
+            text = visible_text(item) if isinstance(item, etree._Element) else _TAG_RE.sub("", str(item))
+            if cjk_count(text) >= 2:
+                return text
+    return None
+
+
+def _title(root: etree._Element, metas: dict[str, str], labelled: str | None) -> str | None:
+    if labelled:
+        return _title_text(labelled)
+    art = metas.get("articletitle")
+    if art and cjk_count(art) >= 2:
+        return _strip_site(_title_text(_TAG_RE.sub("", art)))
+    page_title = ""
+    t = root.find(".//title")
+    if t is not None and t.text:
+        page_title = _title_text(t.text)
+    squashed_title = re.sub(r"\s+", "", page_title)
+    hidden = HiddenCache()
+    best: str | None = None
+    for el in root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]"):
+        if hidden(el) or tag_of(el) in ("title", "head"):
+            continue
+        text = _title_text(visible_text(el))
+        if not (4 <= len(text) <= 200) or cjk_count(text) < 4:
+            continue
+        in_title = bool(squashed_title) and re.sub(r"\s+", "", text) in squashed_title
+        if in_title and (best is None or len(text) > len(best)):
+            best = text
+    if best:
+        return best
+    if page_title:
+        parts = [p for p in _TITLE_SPLIT_RE.split(page_title) if p]
+        if parts:
+            return max(parts[:2], key=len) if len(parts) > 1 and len(parts[0]) < 8 else parts[0]
+    h1 = next((el for el in root.iter("h1") if not hidden(el) and cjk_count(el.text_content()) >= 4), None)
+    return _title_text(visible_text(h1)) if h1 is not None else None
+
+
+def parse_page(
+    body: bytes | str, url: str, hints: ExtractionHints | None = None, *, header_charset: str | None = None
+) -> ParsedPage:
+    """Parse one fetched page (see the package docstring for the fields)."""
+    hints = hints or ExtractionHints()
+    if isinstance(body, bytes):
+        text, encoding = decode_html(body, header_charset)
+    else:
+        text, encoding = body, "utf-8"
+    page = ParsedPage(url=url, url_date=url_date(url), encoding=encoding)
+    root = parse_html(text)
+    if root is None:
+        page.other_reason = "empty"
+        return page
+    hidden = HiddenCache()
+    # The whole document, not just <body>: broken markup often leaves content parsed after </body>.
+    doc_blocks = walk_blocks(root)
+    region = locate_region(root, hints.content_xpaths, hidden, doc_blocks)
+
+    reader = MetadataReader(root, hidden)
+    for xp in hints.metadata_xpaths:
+        try:
+            scopes = root.xpath(xp)
+        except etree.XPathError:
+            continue
+        for scope in scopes:
+            if isinstance(scope, etree._Element) and not hidden(scope):
+                reader.read_structural(scope, hinted=True)
+                reader.read_runs(walk_blocks(scope), set(), hinted=True)
+                reader.meta_groups.add(scope)
+    reader.read_structural(root, hinted=False)
+    in_region: set[int] = set()
+    if region is not None:
+        region_nodes = set(region.el.iter())
+        in_region = {i for i, b in enumerate(doc_blocks) if b.el in region_nodes}
+    reader.read_runs(doc_blocks, in_region)
+    reader.read_table_rows(doc_blocks)
+    fields = reader.resolve()
+
+    metas = meta_tags(root)
+    if "publish_date" not in fields:
+        for name in ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "article:published_time"):
+            iso = normalize_date(metas.get(name))
+            if iso and (name != "firstpublishedtime"):
+                fields["publish_date"] = iso
+                break
+    if "source" not in fields:
+        src = fold_ws(metas.get("contentsource", ""))
+        if src and len(src) <= 80:
+            fields["source"] = src
+    fields["title"] = _title(root, metas, fields.get("title") or _hinted_title(root, hints.title_xpaths))
+
+    result: BodyResult = extract_body(root, region, hidden, url, reader.meta_groups, hints.chrome_strings)
+    result.text = _drop_leading_title(result.text, fields.get("title"))
+    if "doc_number" not in fields:
+        number = _body_doc_number(result.text)
+        if number:
+            fields["doc_number"] = number
+    if "written_date" not in fields and result.text:
+        written = _body_written_date(result.text)
+        if written:
+            fields["written_date"] = written
+    for name in FIELDS:
+        setattr(page, name, fields.get(name))
+    page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
+
+    body_cjk = cjk_count(result.text)
+    visible = "\n".join(b.text for b in doc_blocks)
+    items = extract_items(root, url, hints.list_item_xpaths, hidden)
+    item_chars = sum(cjk_count(str(it["title"])) for it in items)
+    if len(items) >= 5 and (body_cjk < 300 or item_chars >= 0.5 * body_cjk):
+        page.page_type = "list"
+        page.items = items
+        page.body = ""
+        page.tables = []
+        page.attachments = []
+        return page
+    reason = classify_other(root, text, visible, body_cjk)
+    if reason:
+        page.other_reason = reason
+        page.page_type = "other"
+        page.body = ""
+        page.tables = []
+        page.attachments = []
+        return page
+    if page.title and body_cjk >= 10:
+        page.page_type = "detail"
+    else:
+        page.other_reason = "empty"
+    return page
+
+
+_DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fff]{0,12}[〔\[［(（]\d{4}[〕\]］)）]\s*第?\d{1,5}号$")
+
+
+def _body_doc_number(body: str) -> str | None:
+    """A 发文字号 standing alone on one of the body's first lines (the header of a 公文)."""
+    for line in [ln.strip() for ln in body.split("\n") if ln.strip()][:4]:
+        if _DOC_NUMBER_RE.match(line):
+            return line
+    return None
+
+
+def _drop_leading_title(body: str, title: str | None) -> str:
+    """Drop the title when it opens the body's first paragraph (alone or over several br-lines)."""
+    if not title or not body:
+        return body
+    target = re.sub(r"\s+", "", title)
+    first, sep, rest = body.partition("\n\n")
+    lines = first.split("\n")
+    acc = ""
+    for i, line in enumerate(lines):
+        acc += re.sub(r"\s+", "", line)
+        if acc == target:
+            remaining = "\n".join(lines[i + 1 :])
+            return (remaining + sep + rest if remaining else rest).strip()
+        if not target.startswith(acc):
+            break
+    return body
+
+
+def _body_written_date(body: str) -> str | None:
+    """The signature date closing the body (`2022年1月28日` alone on the last line), or a 题注."""
+    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    if not lines:
+        return None
+    if is_date_only(lines[-1]):
+        return normalize_date(lines[-1])
+    tizhu = _TIZHU_RE.match(lines[0])
+    return normalize_date(tizhu.group(1)) if tizhu else None

@@ -1,0 +1,72 @@
+"""The replica in-process: every site built from (seed, docs, mutations), answering requests as values.
+
+`Replica.handle()` is the whole server minus the socket: the Twisted resource in `replica.server` is a
+thin wrapper over it, and tests may call it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from replica.documents import ReplicaDocument
+from replica.sites import Catalog, all_sites
+from replica.web import Response, method_not_allowed, parse_request, unknown_host
+
+
+class Replica:
+    """All sites of the replica, each with `docs` generated documents (plus its seed documents)."""
+
+    def __init__(self, seed: int, docs: int, mutations: Iterable[Mapping[str, Any]] = ()) -> None:
+        self.seed = seed
+        self.docs = docs
+        self.catalogs: dict[str, Catalog] = {
+            host: site.build(seed, docs) for host, site in all_sites().items()
+        }
+        for mutation in mutations:
+            self.apply(mutation)
+
+    @property
+    def hosts(self) -> list[str]:
+        return sorted(self.catalogs)
+
+    def documents(self, host: str | None = None) -> list[ReplicaDocument]:
+        """One site's documents (all sites' when `host` is None), newest first."""
+        if host is not None:
+            return list(self.catalogs[host].documents)
+        return [d for h in self.hosts for d in self.catalogs[h].documents]
+
+    def document(self, url: str) -> ReplicaDocument | None:
+        request = parse_request("GET", url)
+        catalog = self.catalogs.get(request.host)
+        return catalog.by_path.get(request.path) if catalog else None
+
+    def body_text(self, doc: ReplicaDocument) -> str:
+        """The document's body text as published (paragraphs joined by newlines)."""
+        return self.catalogs[doc.host].body_text(doc)
+
+    def handle(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Response:
+        """Answer one request: `url` absolute (proxy form) or a path with a Host header (origin form)."""
+        request = parse_request(method, url, dict(headers or {}))
+        if request.method not in ("GET", "HEAD"):
+            return method_not_allowed()
+        catalog = self.catalogs.get(request.host)
+        if catalog is None:
+            return unknown_host(request.host, self.hosts)
+        return catalog.handle(request)
+
+    def apply(self, mutation: Mapping[str, Any]) -> None:
+        """Replay one recorded change (publish, edit, withdraw, …) from the state directory.
+
+        No change kinds exist yet; `xxgk replica change` will add them here, each a deterministic
+        function of the mutation record so a restarted server rebuilds the same site.
+        """
+        raise ValueError(f"unknown replica mutation {mutation.get('op')!r}")
+
+    def __len__(self) -> int:
+        return sum(len(c.documents) for c in self.catalogs.values())
+
+
+def build(seed: int, docs: int, mutations: Iterable[Mapping[str, Any]] = ()) -> Replica:
+    """The replica for this seed with `docs` generated documents per site."""
+    return Replica(seed, docs, mutations)

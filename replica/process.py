@@ -1,0 +1,145 @@
+"""Run the replica in a child process (the demo, tests and benchmarks), since a crawl owns its reactor.
+
+with start_replica(tmp_path, docs=60, seed=1) as replica:
+    ...  # XXGK_REPLICA_URL=replica.url
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+ROOT = Path(__file__).resolve().parent.parent
+READY = "replica serving "
+
+
+class ReplicaStartError(RuntimeError):
+    """The child died or never said it was listening; the message carries its stderr."""
+
+
+class ReplicaProcess:
+    """A running `python -m replica serve`; `.url` is `http://127.0.0.1:P`, `.stop()` ends it."""
+
+    def __init__(
+        self, process: subprocess.Popen[str], url: str, banner: str, stderr_path: Path, state_dir: Path
+    ) -> None:
+        self.process = process
+        self.state_dir = state_dir
+        self.url = url
+        self.banner = banner
+        self.port = int(url.rsplit(":", 1)[1])
+        self._stderr_path = stderr_path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stderr(self) -> str:
+        try:
+            return self._stderr_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        self._stderr_path.unlink(missing_ok=True)
+        atexit.unregister(self.stop)
+
+    def __enter__(self) -> ReplicaProcess:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def start_replica(
+    state_dir: Path,
+    docs: int = 300,
+    seed: int = 1,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    timeout: float = 60,
+) -> ReplicaProcess:
+    """Spawn the replica server and wait until it listens (port 0: any free port)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "replica",
+        "serve",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--state",
+        str(state_dir),
+        "--docs",
+        str(docs),
+        "--seed",
+        str(seed),
+    ]
+    handle, name = tempfile.mkstemp(prefix="replica-", suffix=".stderr")
+    stderr_path = Path(name)
+    with os.fdopen(handle, "w") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(process, lines), daemon=True).start()
+    try:
+        banner = _wait_for_banner(lines, timeout)
+    except ReplicaStartError as error:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        detail = stderr_path.read_text(encoding="utf-8", errors="replace").strip()
+        stderr_path.unlink(missing_ok=True)
+        raise ReplicaStartError(
+            f"{error} (exit code {process.returncode}); stderr:\n{detail[-4000:]}"
+        ) from None
+    url = banner.rsplit(" at ", 1)[1].strip()
+    running = ReplicaProcess(process, url, banner, stderr_path, Path(state_dir))
+    atexit.register(running.stop)
+    return running
+
+
+def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+    """Read the child's stdout to the end (so it never blocks on a full pipe)."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.put(line)
+    lines.put(None)
+
+
+def _wait_for_banner(lines: queue.Queue[str | None], timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ReplicaStartError(f"the replica did not start listening within {timeout:.0f}s")
+        try:
+            line = lines.get(timeout=remaining)
+        except queue.Empty:
+            continue
+        if line is None:
+            raise ReplicaStartError("the replica exited before listening")
+        if line.startswith(READY):
+            return line.strip()

@@ -1,0 +1,74 @@
+"""The replica over real HTTP: a Twisted Web site that is a thin wrapper over `Replica.handle()`.
+
+Clients use it as an HTTP proxy (`GET http://smzj.anshun.gov.cn/… HTTP/1.1`) or directly with a
+`Host:` header; either way the page is chosen by host and path, and every link in it is the real site's.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from twisted.web.resource import Resource
+from twisted.web.server import Request, Site
+
+from replica.state import LiveReplica, open_state
+
+
+class ReplicaResource(Resource):
+    isLeaf = True
+
+    def __init__(self, live: LiveReplica) -> None:
+        super().__init__()
+        self.live = live
+
+    def render(self, request: Request) -> bytes:
+        headers = {
+            key.decode("latin-1"): values[-1].decode("latin-1")
+            for key, values in request.requestHeaders.getAllRawHeaders()
+        }
+        response = self.live.current().handle(
+            request.method.decode("latin-1"), request.uri.decode("latin-1"), headers
+        )
+        request.setResponseCode(response.status)
+        for name, value in response.headers.items():
+            request.setHeader(name.encode("latin-1"), value.encode("latin-1"))
+        return response.body
+
+
+class QuietSite(Site):
+    """No per-request access log: a benchmark makes tens of thousands of requests."""
+
+    def log(self, request: Request) -> None:
+        pass
+
+
+def make_site(live: LiveReplica) -> Site:
+    return QuietSite(ReplicaResource(live))
+
+
+def run(
+    host: str = "127.0.0.1",
+    port: int = 8800,
+    state_dir: Path = Path("data/replica"),
+    docs: int = 300,
+    seed: int = 1,
+) -> None:
+    """Serve until SIGINT/SIGTERM. Prints one `replica serving …` line once listening (port 0: the real one).
+
+    Blocks and owns the Twisted reactor, so call it once per process (`xxgk replica serve`).
+    """
+    from twisted.internet import reactor
+
+    state = open_state(Path(state_dir), seed=seed, docs=docs)
+    live = LiveReplica(Path(state_dir), state)
+    listening = reactor.listenTCP(port, make_site(live), interface=host)  # type: ignore[attr-defined]
+    actual = listening.getHost().port
+    replica = live.replica
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+    print(
+        f"replica serving {len(replica)} documents of {len(replica.catalogs)} sites at http://{shown}:{actual}",
+        flush=True,
+    )
+    reactor.run()  # type: ignore[attr-defined]  # installs SIGINT/SIGTERM handlers that stop it cleanly
+    print("replica stopped", file=sys.stderr, flush=True)

@@ -1,0 +1,129 @@
+"""The replica's state directory: `state.json` = {seed, docs, mutations}, shared between processes.
+
+`xxgk replica serve` writes it on first start; `xxgk replica change …` (later) appends mutation records;
+a running server notices the file changed (mtime/size) and rebuilds, so changes need no restart.
+Writes are atomic (temp file + rename) and serialised with a lock file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from replica.core import Replica
+
+STATE_FILE = "state.json"
+FORMAT = 1
+
+
+@dataclass
+class ReplicaState:
+    seed: int
+    docs: int
+    mutations: list[dict[str, Any]] = field(default_factory=list)
+    format: int = FORMAT
+
+    def build(self) -> Replica:
+        return Replica(self.seed, self.docs, self.mutations)
+
+
+def state_file(directory: Path) -> Path:
+    return Path(directory) / STATE_FILE
+
+
+def load_state(directory: Path) -> ReplicaState | None:
+    path = state_file(directory)
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return ReplicaState(
+        seed=int(raw["seed"]),
+        docs=int(raw["docs"]),
+        mutations=list(raw.get("mutations", [])),
+        format=int(raw.get("format", FORMAT)),
+    )
+
+
+def save_state(directory: Path, state: ReplicaState) -> None:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f".{STATE_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(asdict(state), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, state_file(directory))
+
+
+@contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """Serialise writers of one state directory (servers starting, change commands)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_state(directory: Path, seed: int, docs: int) -> ReplicaState:
+    """The state to serve: kept (with its mutations) when seed and docs match, else started afresh."""
+    with locked(directory):
+        state = load_state(directory)
+        if state is None or (state.seed, state.docs) != (seed, docs):
+            state = ReplicaState(seed=seed, docs=docs)
+            save_state(directory, state)
+        return state
+
+
+def append_mutation(directory: Path, mutation: Mapping[str, Any]) -> ReplicaState:
+    """Record one change; a running server picks it up on its next request."""
+    with locked(directory):
+        state = load_state(directory)
+        if state is None:
+            raise FileNotFoundError(f"no replica state in {directory}; start `xxgk replica serve` first")
+        state.mutations.append(dict(mutation))
+        save_state(directory, state)
+        return state
+
+
+class LiveReplica:
+    """The current replica of a state directory, rebuilt when `state.json` changes on disk."""
+
+    def __init__(self, directory: Path, state: ReplicaState, check_every: float = 0.2) -> None:
+        self.directory = Path(directory)
+        self.check_every = check_every
+        self._stamp = self._file_stamp()
+        self._checked = time.monotonic()
+        self.replica = state.build()
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            stat = state_file(self.directory).stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+    def current(self) -> Replica:
+        now = time.monotonic()
+        if now - self._checked >= self.check_every:
+            self._checked = now
+            stamp = self._file_stamp()
+            if stamp != self._stamp and stamp is not None:
+                self._stamp = stamp
+                try:
+                    state = load_state(self.directory)
+                    if state is not None:
+                        self.replica = state.build()
+                except (ValueError, KeyError, OSError) as error:  # keep serving the last good state
+                    print(
+                        f"replica: ignoring unusable {state_file(self.directory)}: {error}", file=sys.stderr
+                    )
+        return self.replica

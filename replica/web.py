@@ -1,0 +1,112 @@
+"""HTTP values without a server: parsed requests and ready responses, so sites are plain functions.
+
+The replica is reached as an HTTP proxy (absolute-form request line) or directly with a `Host:` header
+(origin form); both end up as the same `SiteRequest`. The scheme is ignored: a canonical `https://`
+URL sent as plain http through the proxy is served the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from html import escape
+from urllib.parse import unquote, urlsplit
+
+HTML_TYPE = "text/html; charset=utf-8"
+SERVER = "nginx"
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the replica answers; the Twisted resource copies it onto the wire unchanged."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+
+
+@dataclass(frozen=True)
+class SiteRequest:
+    method: str
+    host: str  # lower case, no port
+    path: str  # percent-decoded, no query
+    query: str
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+def parse_request(method: str, url: str, headers: dict[str, str] | None = None) -> SiteRequest:
+    """Accept `http://host/path?q` (proxy form) or `/path?q` plus a Host header (origin form)."""
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    parts = urlsplit(url)
+    netloc = parts.netloc if parts.scheme and parts.netloc else lowered.get("host", "")
+    host = netloc.rsplit("@", 1)[-1]
+    host = host.split("]", 1)[0] + "]" if host.startswith("[") else host.split(":", 1)[0]
+    return SiteRequest(
+        method=method.upper(),
+        host=host.lower().rstrip("."),
+        path=unquote(parts.path or "/"),
+        query=parts.query,
+        headers=lowered,
+    )
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def not_modified_since(request: SiteRequest, last_modified: datetime) -> bool:
+    """True when the client's If-Modified-Since covers `last_modified` (then answer 304)."""
+    value = request.header("if-modified-since")
+    if not value:
+        return False
+    try:
+        since = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return last_modified.replace(microsecond=0) <= since
+
+
+def html_response(status: int, page: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, {"Content-Type": HTML_TYPE, "Server": SERVER, **(headers or {})}, page.encode())
+
+
+def redirect(location: str, status: int = 301) -> Response:
+    page = (
+        f"<html>\r\n<head><title>{status} Moved Permanently</title></head>\r\n<body>\r\n"
+        f"<center><h1>{status} Moved Permanently</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
+    return html_response(status, page, {"Location": location})
+
+
+def not_modified(headers: dict[str, str]) -> Response:
+    return Response(304, {"Server": SERVER, **headers}, b"")
+
+
+def method_not_allowed() -> Response:
+    page = "<html><head><title>405 Not Allowed</title></head><body><center><h1>405 Not Allowed</h1></center></body></html>"
+    return html_response(405, page, {"Allow": "GET, HEAD"})
+
+
+def unknown_host(host: str, known: list[str]) -> Response:
+    """Not a site of the replica: say so plainly (a proxy's 502), never pretend to be a real page."""
+    listed = "".join(f"<li>{escape(h)}</li>" for h in known)
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>502 Bad Gateway (xxgk replica)</title></head>'
+        f"<body><h1>502 Bad Gateway</h1><p>The xxgk replica has no site for host <b>{escape(host or '(none)')}</b>."
+        f" It serves:</p><ul>{listed}</ul></body></html>"
+    )
+    return Response(502, {"Content-Type": HTML_TYPE, "Server": "xxgk-replica"}, page.encode())

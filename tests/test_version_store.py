@@ -1,0 +1,103 @@
+"""The version store's decisions on both databases: new version, unchanged, withdrawn, restored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from archive.db import Archive
+from archive.models import Capture, Document, Event, Version
+from archive.records import FetchedAttachment, FetchedPage
+from archive.store import VersionStore
+from crawler.extraction import parse_page
+from tests.pages import BODY, URL, page_html
+
+
+def fetched(html: bytes, at: datetime, status: int = 200, attachments=None) -> FetchedPage:
+    return FetchedPage(
+        site="anshun_mzj",
+        url=URL,
+        fetched_at=at,
+        http_status=status,
+        headers={},
+        body=html,
+        parsed=parse_page(html, URL),
+        attachments=attachments or [],
+    )
+
+
+def test_unchanged_page_adds_capture_not_version(database_url: str) -> None:
+    store = VersionStore(Archive(database_url))
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    assert store.record(fetched(page_html(BODY, 100), t0)).kind == "new_version"
+    # Only the view counter moved: same version, one more capture, last-seen advances.
+    assert store.record(fetched(page_html(BODY, 101), t0 + timedelta(days=1))).kind == "unchanged"
+    edited = BODY.replace("安全生产责任制", "安全生产主体责任")
+    outcome = store.record(fetched(page_html(edited, 102), t0 + timedelta(days=2)))
+    assert (outcome.kind, outcome.version_number) == ("new_version", 2)
+    with store.archive.session() as s:
+        doc = s.scalars(select(Document)).one()
+        versions = s.scalars(select(Version).order_by(Version.number)).all()
+        assert [v.number for v in versions] == [1, 2]
+        assert versions[0].last_seen_at.replace(tzinfo=UTC) == t0 + timedelta(days=1)
+        assert (
+            versions[0].publish_date == "2023-01-05T10:30" and versions[0].index_no == "000000000/2023-00001"
+        )
+        assert s.query(Capture).count() == 3
+        assert doc.status == "active"
+
+
+def test_gone_page_is_withdrawn_then_restored(database_url: str) -> None:
+    store = VersionStore(Archive(database_url))
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    store.record(fetched(page_html(BODY, 1), t0))
+    gone = FetchedPage(
+        site="anshun_mzj",
+        url=URL,
+        fetched_at=t0 + timedelta(days=1),
+        http_status=404,
+        headers={},
+        body=b"<html><body>404 Not Found</body></html>",
+        parsed=None,
+    )
+    assert store.record(gone).kind == "withdrawn"
+    assert store.record(fetched(page_html(BODY, 2), t0 + timedelta(days=2))).kind == "unchanged"
+    with store.archive.session() as s:
+        assert [e.kind for e in s.scalars(select(Event).order_by(Event.id))] == [
+            "created",
+            "withdrawn",
+            "restored",
+        ]
+        assert s.query(Version).count() == 1
+
+
+def test_server_error_changes_nothing(database_url: str) -> None:
+    store = VersionStore(Archive(database_url))
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    store.record(fetched(page_html(BODY, 1), t0))
+    failed = FetchedPage(
+        site="anshun_mzj",
+        url=URL,
+        fetched_at=t0,
+        http_status=503,
+        headers={},
+        body=b"",
+        error="HttpError: 503",
+    )
+    assert store.record(failed).kind == "error"
+    with store.archive.session() as s:
+        assert s.scalars(select(Document)).one().status == "active"
+
+
+def test_attachment_change_is_a_new_version_but_a_failed_fetch_is_not(database_url: str) -> None:
+    store = VersionStore(Archive(database_url))
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    att = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/jhzj/202301/P020230105000000000001.pdf"
+    html = page_html(BODY, 1)
+    ok = [FetchedAttachment(url=att, name="附件", http_status=200, body=b"%PDF-1.4 one")]
+    assert store.record(fetched(html, t0, attachments=ok)).kind == "new_version"
+    lost = [FetchedAttachment(url=att, name="附件", error="TimeoutError")]
+    assert store.record(fetched(html, t0 + timedelta(hours=1), attachments=lost)).kind == "unchanged"
+    changed = [FetchedAttachment(url=att, name="附件", http_status=200, body=b"%PDF-1.4 two")]
+    assert store.record(fetched(html, t0 + timedelta(hours=2), attachments=changed)).kind == "new_version"
