@@ -12,6 +12,7 @@ import hashlib
 from functools import lru_cache
 
 import zstandard
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.models import Blob
@@ -38,7 +39,7 @@ def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
 def put(session: Session, data: bytes, *, like: str | None = None) -> str:
     """Store `data` once; with `like` (a full blob's hash), store it as a delta against that blob."""
     digest = sha256(data)
-    if session.get(Blob, digest) is not None:
+    if session.scalar(select(Blob.sha256).where(Blob.sha256 == digest)) is not None:
         return digest
     base = session.get(Blob, like) if like else None
     if base is not None and base.codec == "zstd":
@@ -49,7 +50,6 @@ def put(session: Session, data: bytes, *, like: str | None = None) -> str:
         )
     else:
         session.add(Blob(sha256=digest, size=len(data), codec="zstd", data=_compressor(LEVEL).compress(data)))
-    session.flush()
     return digest
 
 

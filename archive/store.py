@@ -90,8 +90,9 @@ class VersionStore:
         with self.archive.session() as s:
             doc = self._find_document(s, page.site, page.url)
             parsed = page.parsed
-            if page.http_status == 0 or page.http_status >= 500:
-                # The server failed us; that says nothing about the document. Log it, change nothing.
+            if page.http_status == 0 or page.http_status >= 500 or (parsed is None and page.error):
+                # The server failed us (or the parser did): that says nothing about the document.
+                # Keep the raw response, change nothing.
                 raw = blobs.put(s, page.body) if page.body else None
                 self._capture(s, page, doc, None, raw, "error")
                 return Outcome("error", doc.id if doc else None)
@@ -107,12 +108,11 @@ class VersionStore:
             return self._store_detail(s, doc, page)
 
     def _find_document(self, s: Session, site: str, url: str) -> Document | None:
-        doc = s.scalars(select(Document).where(Document.site == site, Document.url == url)).first()
-        if doc is None:
-            doc = s.scalars(
-                select(Document).join(DocumentUrl).where(Document.site == site, DocumentUrl.url == url)
-            ).first()
-        return doc
+        # Every document has a DocumentUrl row for each URL it was seen at (its current one included),
+        # so one indexed lookup finds it whether or not it has moved.
+        return s.scalars(
+            select(Document).join(DocumentUrl).where(DocumentUrl.url == url, Document.site == site).limit(1)
+        ).first()
 
     def _latest(self, s: Session, doc: Document) -> Version | None:
         return s.scalars(
@@ -128,7 +128,9 @@ class VersionStore:
             s.flush()
             s.add(DocumentUrl(document_id=doc.id, url=page.url, first_seen_at=at))
             s.add(Event(document_id=doc.id, kind="created", at=at, run_id=page.run_id))
-        latest = self._latest(s, doc)
+            latest = None
+        else:
+            latest = self._latest(s, doc)
         attachment_hashes = self._attachment_hashes(s, page, latest)
         fp = fingerprint(fields, parsed.body or "", [(url, digest) for url, digest, _ in attachment_hashes])
 

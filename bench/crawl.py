@@ -5,7 +5,9 @@
 Variants (each in its own process, since a Twisted reactor runs once per process):
   fetch-only  our spider's navigation with no pipelines: the ceiling set by HTTP and Scrapy
   naive       the spider a user writes first (bench/naive_spider.py): fetch + trafilatura.extract, stores nothing
-  full        the real thing: navigation, parse, attachments, versioned store into a fresh SQLite file
+  full        the real thing: navigation, parse, attachments, versioned store into a fresh SQLite file;
+              the parser runs in one worker process (XXGK_PARSE_PROCESSES=1, the default)
+  full-inline the same with the parser in the reactor's thread (XXGK_PARSE_PROCESSES=0), one core
 Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios.
 """
@@ -42,10 +44,13 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
     from spiders.anshun_mzj import AnshunMzjSpider
 
     overrides = {**FAST, "XXGK_REPLICA_URL": replica_url, "XXGK_DATABASE_URL": database_url}
-    if variant != "full":
+    if not variant.startswith("full"):
         overrides["ITEM_PIPELINES"] = {}
+    if variant == "full-inline":
+        overrides["XXGK_PARSE_PROCESSES"] = 0
     settings = project_settings(overrides)  # command-line priority: beats the spider's politeness
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False)
+    process = CrawlerProcess(settings)
     if variant == "naive":
         from bench.naive_spider import NaiveSpider
 
@@ -101,7 +106,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="Rounds; the best of each variant is reported.")
     parser.add_argument(
-        "--profile", action="store_true", help="Also profile the full variant; print top costs."
+        "--profile",
+        action="store_true",
+        help="Also profile full-inline (all work in one process); print top costs.",
     )
     parser.add_argument("--child")
     parser.add_argument("--replica-url")
@@ -114,7 +121,7 @@ def main() -> None:
 
     from replica.process import start_replica
 
-    results: dict[str, list[dict]] = {"fetch-only": [], "naive": [], "full": []}
+    results: dict[str, list[dict]] = {"fetch-only": [], "naive": [], "full": [], "full-inline": []}
     with (
         tempfile.TemporaryDirectory() as state,
         start_replica(Path(state), docs=args.docs, seed=args.seed) as rep,
@@ -125,28 +132,31 @@ def main() -> None:
                 r = child(variant, rep.url, None)
                 results[variant].append(r)
                 print(
-                    f"round {round_no + 1} {variant:>10}: {r['documents']} documents, {r['responses']} responses "
+                    f"round {round_no + 1} {variant:>11}: {r['documents']} documents, {r['responses']} responses "
                     f"in {r['seconds']:.1f}s = {r['documents'] / r['seconds']:.1f} documents/s",
                     file=sys.stderr,
                 )
         profile_path = None
         if args.profile:
             profile_path = Path(state) / "full.prof"
-            child("full", rep.url, str(profile_path))
+            child("full-inline", rep.url, str(profile_path))
             import pstats
 
-            print("\nfull pipeline, top cumulative costs:")
-            pstats.Stats(str(profile_path)).sort_stats("tottime").print_stats(15)
+            stats = pstats.Stats(str(profile_path))
+            print("\nfull-inline, where the time goes (cumulative, this project's code):")
+            stats.sort_stats("cumulative").print_stats(r"/(crawler|archive|spiders)/", 12)
+            print("full-inline, top own-time functions:")
+            stats.sort_stats("tottime").print_stats(10)
 
     best = {v: max(rs, key=lambda r: r["documents"] / r["seconds"]) for v, rs in results.items()}
     rate = {v: r["documents"] / r["seconds"] for v, r in best.items()}
     print(f"\nbench/crawl: {args.docs} replica documents, best of {args.repeat}")
     print(
-        f"{'variant':>10} {'documents':>9} {'responses':>9} {'seconds':>8} {'docs/s':>8} {'vs naive':>9} {'vs fetch':>9}"
+        f"{'variant':>11} {'documents':>9} {'responses':>9} {'seconds':>8} {'docs/s':>8} {'vs naive':>9} {'vs fetch':>9}"
     )
     for v, r in best.items():
         print(
-            f"{v:>10} {r['documents']:>9} {r['responses']:>9} {r['seconds']:>8.1f} {rate[v]:>8.1f} "
+            f"{v:>11} {r['documents']:>9} {r['responses']:>9} {r['seconds']:>8.1f} {rate[v]:>8.1f} "
             f"{rate[v] / rate['naive']:>8.2f}x {rate[v] / rate['fetch-only']:>8.2f}x"
         )
 

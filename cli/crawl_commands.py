@@ -19,11 +19,22 @@ REPLICA_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_
 MODES = click.Choice(["full"])  # incremental arrives with the scheduler (see docs/architecture.md)
 
 
-def _quiet_scrapy(verbose: bool) -> None:
-    """Scrapy's start-up chatter hides the progress lines users want; --verbose brings it back."""
-    if not verbose:
-        for name in ("scrapy", "scrapy-playwright", "py.warnings", "twisted"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+def _log_settings(verbose: bool) -> dict[str, str]:
+    """Scrapy's start-up chatter hides the progress lines users want; --verbose brings it back.
+
+    Quiet mode keeps Scrapy at WARNING and gives the progress logger its own stderr handler, so a long
+    crawl still reports counts every few seconds.
+    """
+    if verbose:
+        return {}
+    progress = logging.getLogger("xxgk.progress")
+    if not progress.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        progress.addHandler(handler)
+        progress.setLevel(logging.INFO)
+        progress.propagate = False
+    return {"LOG_LEVEL": "WARNING"}
 
 
 @click.command("sites")
@@ -93,8 +104,7 @@ def crawl(site_names_arg, all_sites, mode, database_url, replica_url, settings, 
     chosen = site_names() if all_sites else list(site_names_arg)
     if not chosen:
         raise click.UsageError("name at least one site, or --all (`xxgk sites` lists them)")
-    overrides = dict(_setting(pair) for pair in settings)
-    _quiet_scrapy(verbose)
+    overrides = {**_log_settings(verbose), **dict(_setting(pair) for pair in settings)}
     started = time.monotonic()
     results = run_crawl(
         chosen,
@@ -122,12 +132,14 @@ def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None
     """Start the replica, crawl every site into the archive, print what was stored, stop the replica."""
     from replica.process import start_replica
 
-    _quiet_scrapy(verbose)
+    quiet = _log_settings(verbose)
     with start_replica(state, docs=docs, seed=seed) as replica:
         click.echo(f"replica: {replica.url} ({docs} generated documents, seed {seed})", err=True)
         os.environ["XXGK_REPLICA_URL"] = replica.url
         started = time.monotonic()
-        results = run_crawl(site_names(), overrides={**REPLICA_PACE, "XXGK_DATABASE_URL": database_url})
+        results = run_crawl(
+            site_names(), overrides={**quiet, **REPLICA_PACE, "XXGK_DATABASE_URL": database_url}
+        )
         seconds = time.monotonic() - started
     emit(_summary(results, seconds), "table")
     archive = Archive(database_url)

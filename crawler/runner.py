@@ -67,7 +67,7 @@ def run_crawl(
     unknown = [s for s in sites if s not in known]
     if unknown:
         raise UnknownSiteError(f"unknown site {', '.join(unknown)}; `xxgk sites` lists them")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for site in sites:
         crawler = process.create_crawler(loader.load(site))

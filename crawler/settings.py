@@ -9,7 +9,6 @@ ROBOTSTXT_OBEY = False  # disclosure pages are public records by law; many sites
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
-RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -55,3 +54,5 @@ EXTENSIONS = {
 XXGK_MODE = "full"
 XXGK_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 XXGK_PROGRESS_INTERVAL = 10.0
+# Worker processes for the page parser (0 parses in the reactor's own thread); see pipelines/extract.py.
+XXGK_PARSE_PROCESSES = 1

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from archive import blobs
 from archive.db import Archive
 from archive.models import Capture, Document, Event, Version
 from archive.records import FetchedAttachment, FetchedPage
@@ -88,6 +89,27 @@ def test_server_error_changes_nothing(database_url: str) -> None:
     assert store.record(failed).kind == "error"
     with store.archive.session() as s:
         assert s.scalars(select(Document)).one().status == "active"
+
+
+def test_page_the_parser_failed_on_keeps_its_raw_bytes_and_changes_nothing(database_url: str) -> None:
+    store = VersionStore(Archive(database_url))
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    store.record(fetched(page_html(BODY, 1), t0))
+    unreadable = FetchedPage(
+        site="anshun_mzj",
+        url=URL,
+        fetched_at=t0 + timedelta(days=1),
+        http_status=200,
+        headers={},
+        body=b"<html>\xff\xfe broken",
+        error="parse failed: ValueError: boom",
+    )
+    assert store.record(unreadable).kind == "error"
+    with store.archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Version)) == 1
+        capture = s.scalars(select(Capture).order_by(Capture.id.desc())).first()
+        assert capture.outcome == "error" and capture.note.startswith("parse failed")
+        assert blobs.get(s, capture.body_sha256) == b"<html>\xff\xfe broken"
 
 
 def test_attachment_change_is_a_new_version_but_a_failed_fetch_is_not(database_url: str) -> None:
