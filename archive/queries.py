@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -110,8 +110,26 @@ def version_of(s: Session, doc: Document, number: int | None = None) -> Version:
     return version
 
 
-def show(s: Session, doc: Document, number: int | None = None) -> dict[str, Any]:
-    version = version_of(s, doc, number)
+def version_as_of(s: Session, doc: Document, when: datetime) -> Version:
+    """The version a reader would have seen at `when`: the newest one first captured by then."""
+    when = when.astimezone(UTC)  # stored times are UTC (SQLite keeps them without an offset)
+    version = s.scalars(
+        select(Version)
+        .where(Version.document_id == doc.id, Version.first_seen_at <= when)
+        .order_by(Version.number.desc())
+        .limit(1)
+    ).first()
+    if version is None:
+        first = s.scalar(select(func.min(Version.first_seen_at)).where(Version.document_id == doc.id))
+        since = f"; first captured {first.isoformat()}" if first else ""
+        raise NotFoundError(f"document {doc.id} had not been captured by {when.isoformat()}{since}")
+    return version
+
+
+def show(
+    s: Session, doc: Document, number: int | None = None, *, as_of: datetime | None = None
+) -> dict[str, Any]:
+    version = version_as_of(s, doc, as_of) if as_of is not None else version_of(s, doc, number)
     attachments = s.scalars(select(Attachment).where(Attachment.version_id == version.id)).all()
     return {
         **document_row(doc, version),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 
 import click
 
@@ -10,6 +10,8 @@ from archive import queries
 from archive.db import Archive
 from archive.migrate import current_revision
 from cli.output import emit, emit_record, format_option
+
+CHINA = timezone(timedelta(hours=8), "CST")
 
 db_option = click.option(
     "--database-url", envvar="XXGK_DATABASE_URL", help="Archive database (default ./data/xxgk.sqlite3)."
@@ -45,16 +47,35 @@ def search(query: str, site, issuer, topic, since, until, limit: int, fmt: str, 
     emit(rows, fmt, ["id", "site", "publish_date", "index_no", "title", "versions", "status", "url"])
 
 
+def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """A date means the end of that day in China Standard Time, the agencies' own clock."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time.max, tzinfo=CHINA)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date (2024-01-31) or a time (2024-01-31T18:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+
+
 @click.command("show")
 @click.argument("doc")
 @click.option("--version", "number", type=click.IntRange(1), help="Version number (default: the latest).")
+@click.option("--as-of", callback=_moment, help="The version the archive held at this date or time (CST).")
 @format_option(default="table", choices=("table", "json"))
 @db_option
-def show(doc: str, number: int | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+def show(doc: str, number: int | None, as_of, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
     """One document (by id or URL): its fields and body at a version."""
+    if number is not None and as_of is not None:
+        raise click.UsageError("give --version or --as-of, not both")
     archive = Archive(database_url)
     with archive.session() as s:
-        record = queries.show(s, queries.find_document(s, doc), number)
+        record = queries.show(s, queries.find_document(s, doc), number, as_of=as_of)
     emit_record(record, fmt)
 
 
