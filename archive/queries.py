@@ -196,6 +196,28 @@ def totals(s: Session, site: str | None = None) -> dict[str, int]:
     return {"documents": docs, "versions": versions, "attachments": attachments, "captures": captures}
 
 
+RESUMABLE_OUTCOMES = ("new_version", "unchanged", "withdrawn", "not_document")
+
+
+def resumable_captures(s: Session, site: str, mode: str, run_id: int) -> tuple[list[int], set[str]]:
+    """The interrupted runs just before `run_id` (same site and mode, back to the last one that
+    ended) and the URLs they captured successfully: what a resumed run need not fetch again."""
+    chain: list[int] = []
+    earlier = select(CrawlRun).where(CrawlRun.site == site, CrawlRun.id < run_id).order_by(CrawlRun.id.desc())
+    for run in s.scalars(earlier):
+        if run.status not in ("interrupted", "running") or run.mode != mode:
+            break
+        chain.append(run.id)
+    if not chain:
+        return [], set()
+    urls = s.scalars(
+        select(Capture.url)
+        .where(Capture.run_id.in_(chain), Capture.outcome.in_(RESUMABLE_OUTCOMES))
+        .distinct()
+    )
+    return chain, set(urls)
+
+
 def runs(s: Session, limit: int = 20) -> list[dict[str, Any]]:
     return [
         {

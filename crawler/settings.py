@@ -41,6 +41,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Before HttpProxyMiddleware (750): route through the replica when XXGK_REPLICA_URL is set.
     "crawler.middlewares.replica.ReplicaRoutingMiddleware": 740,
 }
+SPIDER_MIDDLEWARES = {
+    # Skip details an interrupted run of the same site already stored (XXGK_RESUME = False to refetch).
+    "crawler.middlewares.resume.ResumeMiddleware": 950,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 300,
     "crawler.pipelines.attachments.AttachmentsPipeline": 500,

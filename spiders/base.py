@@ -55,6 +55,7 @@ class XxgkSpider(scrapy.Spider):
             callback=self.parse_detail,
             errback=self.detail_failed,
             cb_kwargs={"context": context},
+            meta={"xxgk_detail": True},  # lets the resume middleware recognise a document fetch
             # Details before further list pages, so a long crawl stores documents from the start.
             priority=10,
         )
