@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -194,6 +195,41 @@ def totals(s: Session, site: str | None = None) -> dict[str, int]:
     else:
         versions, attachments, captures = count(Version), count(Attachment), count(Capture)
     return {"documents": docs, "versions": versions, "attachments": attachments, "captures": captures}
+
+
+@dataclass(frozen=True)
+class KnownDocument:
+    """What the crawler needs to know of a stored document to decide whether to fetch it again."""
+
+    title: str | None
+    publish_date: str | None
+    last_modified: str | None  # the server's validators from the last full response
+    etag: str | None
+
+
+def known_documents(s: Session, site: str) -> dict[str, KnownDocument]:
+    """Every active document of `site` by URL, with its latest version's list-visible fields and the
+    HTTP validators of its latest successful capture (for conditional requests)."""
+    latest = _latest_versions().subquery()
+    last_ok = (
+        select(Capture.document_id, func.max(Capture.id).label("capture_id"))
+        .where(Capture.http_status == 200, Capture.document_id.is_not(None))
+        .group_by(Capture.document_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(Document.url, Version.title, Version.publish_date, Capture.headers)
+        .join(latest, latest.c.document_id == Document.id)
+        .join(Version, (Version.document_id == Document.id) & (Version.number == latest.c.number))
+        .outerjoin(last_ok, last_ok.c.document_id == Document.id)
+        .outerjoin(Capture, Capture.id == last_ok.c.capture_id)
+        .where(Document.site == site, Document.status == "active")
+    )
+    known = {}
+    for url, title, publish_date, headers in rows:
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        known[url] = KnownDocument(title, publish_date, lowered.get("last-modified"), lowered.get("etag"))
+    return known
 
 
 RESUMABLE_OUTCOMES = ("new_version", "unchanged", "withdrawn", "not_document")

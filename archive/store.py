@@ -90,6 +90,8 @@ class VersionStore:
         with self.archive.session() as s:
             doc = self._find_document(s, page.site, page.url)
             parsed = page.parsed
+            if page.http_status == 304:
+                return self._not_modified(s, doc, page)
             if page.http_status == 0 or page.http_status >= 500 or (parsed is None and page.error):
                 # The server failed us (or the parser did): that says nothing about the document.
                 # Keep the raw response, change nothing.
@@ -202,6 +204,16 @@ class VersionStore:
             else:
                 out.append((att.url, previous.get(att.url), att))
         return out
+
+    def _not_modified(self, s: Session, doc: Document | None, page: FetchedPage) -> Outcome:
+        """The server says the page is as we last fetched it: the latest version is confirmed."""
+        latest = self._latest(s, doc) if doc is not None else None
+        if doc is None or latest is None:  # a 304 to a request we made without validators
+            self._capture(s, page, doc, None, None, "error")
+            return Outcome("error", doc.id if doc else None)
+        latest.last_seen_at = doc.last_seen_at = page.fetched_at
+        self._capture(s, page, doc, latest, None, "unchanged")
+        return Outcome("unchanged", doc.id, latest.number)
 
     def _withdraw(self, s: Session, doc: Document | None, page: FetchedPage) -> Outcome:
         latest = self._latest(s, doc) if doc is not None else None

@@ -16,7 +16,7 @@ from crawler.runner import CrawlResult, run_crawl, site_names, spider_loader
 
 # The demo crawls our own replica on loopback, so the courtesy waits meant for real servers are off.
 REPLICA_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
-MODES = click.Choice(["full"])  # incremental arrives with the scheduler (see docs/architecture.md)
+MODES = click.Choice(["full", "incremental"])
 
 
 def _log_settings(verbose: bool) -> dict[str, str]:

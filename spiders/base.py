@@ -12,14 +12,18 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.extraction.hints import ExtractionHints
+from crawler.frontier import Frontier
 from crawler.items import FetchedPage
 
-# Incremental (nightly) mode comes with the scheduling work; until then every crawl is full.
-MODES = ("full",)
+# full: every list page and every detail (conditionally when the archive holds it).
+# incremental: each column newest-first until a list page brings nothing new or changed, plus
+# tonight's revisit slice of known details (see crawler/frontier.py).
+MODES = ("full", "incremental")
 
 
 class XxgkSpider(scrapy.Spider):
@@ -48,17 +52,53 @@ class XxgkSpider(scrapy.Spider):
         if mode not in MODES:
             raise ValueError(f"unknown crawl mode {mode!r}; use one of {', '.join(MODES)}")
         self.mode = mode
+        self.frontier = Frontier()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> XxgkSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if settings.getbool("XXGK_CONDITIONAL", True) or spider.mode == "incremental":
+            night = settings.getint("XXGK_NIGHT") if settings.get("XXGK_NIGHT") is not None else None
+            spider.frontier = Frontier.from_archive(
+                settings.get("XXGK_DATABASE_URL"),
+                spider.name,
+                settings.getint("XXGK_REVISIT_CYCLE", 7),
+                night,
+            )
+        return spider
+
+    @property
+    def incremental(self) -> bool:
+        return self.mode == "incremental"
+
+    def wants(self, url: str, list_title: str | None, list_date: str | None) -> bool:
+        """Whether a list entry's detail is worth fetching in this mode."""
+        return not self.incremental or self.frontier.is_news(url, list_title, list_date)
 
     def detail_request(self, url: str, **context: Any) -> scrapy.Request:
+        validators = self.frontier.validators(url)
         return scrapy.Request(
             url,
             callback=self.parse_detail,
             errback=self.detail_failed,
+            headers=validators,
             cb_kwargs={"context": context},
-            meta={"xxgk_detail": True},  # lets the resume middleware recognise a document fetch
+            # xxgk_detail lets the resume middleware recognise a document fetch; a 304 answers a
+            # conditional request and is a capture, not an error.
+            meta={"xxgk_detail": True, "handle_httpstatus_list": [304] if validators else []},
             # Details before further list pages, so a long crawl stores documents from the start.
             priority=10,
         )
+
+    def revisit_requests(self) -> Iterator[scrapy.Request]:
+        """Incremental mode: tonight's slice of known details, asked for conditionally."""
+        if not self.incremental:
+            return
+        for url in self.frontier.revisit_slice():
+            self.crawler.stats.inc_value("xxgk/revisit")
+            request = self.detail_request(url, revisit=True)
+            yield request.replace(priority=0)
 
     def parse_detail(
         self, response: Response, context: dict[str, Any] | None = None

@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
-from crawler.extraction.platforms import TRS_WCM_HINTS
 from scrapy.http import Response
 
+from crawler.extraction.platforms import TRS_WCM_HINTS
 from spiders.base import XxgkSpider
 
 PAGE_COUNT = re.compile(r"createPageHTML\(\s*(\d+)\s*,")
@@ -40,8 +40,11 @@ class TrsWcmSpider(XxgkSpider):
                 callback=self.parse_list,
                 cb_kwargs={"column": column, "page": 0},
             )
+        for request in self.revisit_requests():
+            yield request
 
     def parse_list(self, response: Response, column: str, page: int) -> Iterator[Any]:
+        news = 0
         for entry in response.xpath(self.list_entry_xpath):
             href = entry.xpath(self.detail_link_xpath + "/@href").get()
             if not href:
@@ -49,22 +52,31 @@ class TrsWcmSpider(XxgkSpider):
             url = response.urljoin(href.strip())
             if not self.detail_url_pattern.search(url):
                 continue
-            yield self.detail_request(
-                url,
-                column=column,
-                list_title=entry.xpath(f"normalize-space({self.detail_link_xpath})").get(),
-                list_date=entry.xpath(self.list_date_xpath).get() or None,
-            )
-        if page == 0:
-            yield from self.more_list_pages(response, column)
+            title = entry.xpath(f"normalize-space({self.detail_link_xpath})").get()
+            date = entry.xpath(self.list_date_xpath).get() or None
+            if self.wants(url, title, date):
+                news += 1
+                yield self.detail_request(url, column=column, list_title=title, list_date=date)
+        yield from self.more_list_pages(response, column, page, news)
 
-    def more_list_pages(self, response: Response, column: str) -> Iterator[scrapy.Request]:
+    def more_list_pages(
+        self, response: Response, column: str, page: int, news: int
+    ) -> Iterator[scrapy.Request]:
+        """Full mode queues every page from the first; incremental mode goes one page further only
+        while pages still bring something new (lists are newest first)."""
         match = PAGE_COUNT.search(response.text)
         total = int(match.group(1)) if match else 1
+        if self.incremental:
+            if not news:
+                self.crawler.stats.inc_value("xxgk/incremental_stopped_columns")
+                return
+            wanted = range(page + 1, min(page + 2, total))
+        else:
+            wanted = range(1, total) if page == 0 else range(0)
         base = response.url if response.url.endswith("/") else response.url.rsplit("/", 1)[0] + "/"
-        for page in range(1, total):
+        for number in wanted:
             yield scrapy.Request(
-                f"{base}index_{page}.html",
+                f"{base}index_{number}.html",
                 callback=self.parse_list,
-                cb_kwargs={"column": column, "page": page},
+                cb_kwargs={"column": column, "page": number},
             )

@@ -1,0 +1,73 @@
+"""What the archive already holds for a site, and the fetch decisions that follow from it.
+
+Incremental crawls need memory: a list entry whose URL, title and date match the stored document
+brings nothing new, and a detail the archive holds can be asked for conditionally (If-Modified-Since /
+If-None-Match), so an unchanged page costs a 304 instead of its bytes. Edits rarely show in lists, so
+each night also revisits a rotating slice of the known details: with a cycle of N nights every
+document is rechecked at least once every N nights.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from archive.db import Archive
+from archive.queries import KnownDocument, known_documents
+from crawler.extraction.dates import normalize_date
+
+ELLIPSES = ("…", "...", "..")
+
+
+@dataclass
+class Frontier:
+    known: dict[str, KnownDocument] = field(default_factory=dict)
+    cycle: int = 7
+    night: int = 0  # which slice to revisit: a day number, taken modulo `cycle`
+
+    @classmethod
+    def from_archive(
+        cls, database_url: str | None, site: str, cycle: int, night: int | None = None
+    ) -> Frontier:
+        archive = Archive(database_url)
+        try:
+            with archive.session() as s:
+                known = known_documents(s, site)
+        finally:
+            archive.close()
+        return cls(known, max(cycle, 1), date.today().toordinal() if night is None else night)
+
+    def is_news(self, url: str, list_title: str | None, list_date: str | None) -> bool:
+        """True when a list entry shows something the archive does not hold (new URL, other title or
+        date). A title cut short with an ellipsis matches any stored title it starts."""
+        doc = self.known.get(url)
+        if doc is None:
+            return True
+        if list_title and doc.title:
+            shown = "".join(list_title.split())
+            stored = "".join(doc.title.split())
+            cut = next((e for e in ELLIPSES if shown.endswith(e)), None)
+            if (not stored.startswith(shown[: -len(cut)])) if cut else shown != stored:
+                return True
+        shown_date = normalize_date(list_date) if list_date else None
+        return bool(shown_date and doc.publish_date and shown_date[:10] != doc.publish_date[:10])
+
+    def validators(self, url: str) -> dict[str, str]:
+        """Conditional-request headers for a detail the archive holds."""
+        doc = self.known.get(url)
+        headers = {}
+        if doc is not None and doc.etag:
+            headers["If-None-Match"] = doc.etag
+        if doc is not None and doc.last_modified:
+            headers["If-Modified-Since"] = doc.last_modified
+        return headers
+
+    def revisit_slice(self) -> list[str]:
+        """Tonight's share of the known details (a stable hash of the URL picks the night)."""
+        tonight = self.night % self.cycle
+        return sorted(url for url in self.known if _bucket(url, self.cycle) == tonight)
+
+
+def _bucket(url: str, cycle: int) -> int:
+    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=4).digest(), "big") % cycle

@@ -1,0 +1,117 @@
+"""Incremental and conditional crawling over the replica: cheap when nothing changed, complete when it did."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import delete, func, select, update
+
+import replica as replica_pkg
+from archive.db import Archive
+from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
+from archive.queries import KnownDocument
+from crawler.frontier import Frontier
+from spiders.anshun_mzj import AnshunMzjSpider
+from tests.conftest import run_xxgk
+
+HOST = "smzj.anshun.gov.cn"
+FAST = (
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+)
+
+
+def crawl(database_url: str, replica_url: str, mode: str, night: int = 0) -> dict:
+    out = run_xxgk(
+        "crawl", "anshun_mzj", "--mode", mode, "--database-url", database_url, "--replica-url", replica_url,
+        "--format", "json", "-s", f"XXGK_NIGHT={night}", "-s", "XXGK_REVISIT_CYCLE=7", *FAST,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    archive = Archive(database_url)
+    with archive.session() as s:
+        run = s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+        stats = dict(run.stats, run_id=run.id)
+    archive.close()
+    return stats
+
+
+def forget(archive: Archive, urls: list[str]) -> None:
+    """Remove documents from the archive, as if they had been published after the last crawl."""
+    with archive.session() as s:
+        ids = list(s.scalars(select(Document.id).where(Document.url.in_(urls))))
+        versions = select(Version.id).where(Version.document_id.in_(ids))
+        s.execute(delete(Attachment).where(Attachment.version_id.in_(versions)))
+        s.execute(delete(Capture).where(Capture.document_id.in_(ids)))
+        s.execute(delete(Version).where(Version.document_id.in_(ids)))
+        for model in (DocumentUrl, Event):
+            s.execute(delete(model).where(model.document_id.in_(ids)))
+        s.execute(delete(Document).where(Document.id.in_(ids)))
+
+
+def test_incremental_fetches_only_what_is_new_plus_tonights_slice(database_url: str, replica) -> None:
+    expected = replica_pkg.build(seed=1, docs=60).documents(HOST)
+    full = crawl(database_url, replica.url, "full")
+    assert full["xxgk/new_version"] == len(expected)
+
+    quiet = crawl(database_url, replica.url, "incremental", night=3)
+    columns = len(AnshunMzjSpider.columns)
+    revisits = quiet["xxgk/revisit"]
+    assert 0 < revisits < len(expected) / 3  # about a seventh of the documents
+    # One list page per column, then only tonight's revisits, each answered 304 by the server.
+    assert quiet["response_received_count"] == columns + revisits
+    assert quiet["xxgk/incremental_stopped_columns"] == columns
+    assert quiet.get("xxgk/new_version", 0) == 0 and quiet["xxgk/unchanged"] == revisits
+    assert quiet["downloader/response_status_count/304"] == revisits
+
+    # The two newest documents of the busiest column appear after the last crawl.
+    column_of = {d.url: d.url.split("/20")[0] for d in expected}
+    busiest = Counter(column_of.values()).most_common(1)[0][0]
+    newest = sorted((d for d in expected if column_of[d.url] == busiest), key=lambda d: d.publish)[-2:]
+    archive = Archive(database_url)
+    forget(archive, [d.url for d in newest])
+    # And one stored title no longer matches what the list shows (an edit the list reveals).
+    edited = sorted((d for d in expected if d not in newest), key=lambda d: d.publish)[-1]
+    with archive.session() as s:
+        doc_id = s.scalar(select(Document.id).where(Document.url == edited.url))
+        s.execute(update(Version).where(Version.document_id == doc_id).values(title="旧标题"))
+
+    found = crawl(database_url, replica.url, "incremental", night=3)
+    assert found["xxgk/new_version"] == 2
+    with archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == len(expected)
+        fetched = set(s.scalars(select(Capture.url).where(Capture.run_id == found["run_id"])))
+        assert {d.url for d in newest} <= fetched
+        assert edited.url in fetched
+    archive.close()
+
+
+def test_revisit_slices_cover_every_document_once_per_cycle() -> None:
+    known = {
+        f"http://h/t2024010{i % 9}_{i}.html": KnownDocument("t", "2024-01-01", None, None) for i in range(500)
+    }
+    slices = [Frontier(known, cycle=7, night=night).revisit_slice() for night in range(7)]
+    assert sorted(url for part in slices for url in part) == sorted(known)
+    assert all(40 < len(part) < 110 for part in slices)  # roughly even
+    assert Frontier(known, cycle=7, night=10).revisit_slice() == slices[3]  # the cycle repeats
+
+
+def test_list_entries_compared_with_the_archive() -> None:
+    url = "http://h/t20240105_1.html"
+    frontier = Frontier(
+        {url: KnownDocument("安顺市民政局关于做好养老服务工作的通知", "2024-01-05T10:30", None, None)}
+    )
+    assert not frontier.is_news(url, "安顺市民政局关于做好养老服务工作的通知", "2024-01-05")
+    assert not frontier.is_news(url, "安顺市民政局关于做好养老…", "2024.01.05")  # a cut title still matches
+    assert frontier.is_news(url, "安顺市民政局关于做好养老服务工作的补充通知", "2024-01-05")
+    assert frontier.is_news(url, "安顺市民政局关于做好养老服务工作的通知", "2024-01-06")
+    assert frontier.is_news("http://h/t20240105_2.html", "新文件", None)
+
+
+def test_cli_refuses_unknown_mode(tmp_path) -> None:
+    out = run_xxgk("crawl", "anshun_mzj", "--mode", "nightly", "--database-url", f"sqlite:///{tmp_path}/a.db")
+    assert out.returncode == 2 and "nightly" in out.stderr  # a usage error, no traceback
+    assert "Traceback" not in out.stderr
