@@ -40,6 +40,22 @@ class CrawlRun(Base):
     # running | finished | failed | interrupted
     status: Mapped[str] = mapped_column(String(16), default="running")
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set when the scheduler started the run: the slot it was meant for (a late run shows it).
+    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SiteLock(Base):
+    """One crawl per site at a time, across processes and machines sharing the archive.
+
+    A holder keeps extending `expires_at` while it crawls; a holder that died (SIGKILL, power cut)
+    stops extending it, and the lock can be taken over once it has expired."""
+
+    __tablename__ = "site_locks"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Blob(Base):

@@ -66,7 +66,7 @@ class VersionStore:
         self.archive = archive
 
     # -- runs ---------------------------------------------------------------------------------------
-    def start_run(self, site: str, mode: str) -> int:
+    def start_run(self, site: str, mode: str, scheduled_for: datetime | None = None) -> int:
         with self.archive.session() as s:
             # A run still marked running for this site was cut off (crash, kill): say so.
             s.execute(
@@ -74,7 +74,14 @@ class VersionStore:
                 .where(CrawlRun.site == site, CrawlRun.status == "running")
                 .values(status="interrupted")
             )
-            run = CrawlRun(site=site, mode=mode, started_at=now(), status="running", stats={})
+            run = CrawlRun(
+                site=site,
+                mode=mode,
+                started_at=now(),
+                status="running",
+                stats={},
+                scheduled_for=scheduled_for,
+            )
             s.add(run)
             s.flush()
             return run.id
@@ -83,7 +90,7 @@ class VersionStore:
         with self.archive.session() as s:
             run = s.get(CrawlRun, run_id)
             if run is not None:
-                run.status, run.finished_at, run.stats = status, now(), stats
+                run.status, run.finished_at, run.stats = status, now(), {**(run.stats or {}), **stats}
 
     # -- documents ----------------------------------------------------------------------------------
     def record(self, page: FetchedPage) -> Outcome:

@@ -97,9 +97,14 @@ def _setting(pair: str) -> tuple[str, str]:
     metavar="NAME=VALUE",
     help="Override a Scrapy setting (repeatable).",
 )
+@click.option(
+    "--scheduled-for", hidden=True, help="Set by the scheduler: the slot this run fills (ISO time)."
+)
 @click.option("--verbose", is_flag=True, help="Show Scrapy's own log.")
 @format_option()
-def crawl(site_names_arg, all_sites, mode, database_url, replica_url, settings, verbose, fmt) -> None:  # type: ignore[no-untyped-def]
+def crawl(
+    site_names_arg, all_sites, mode, database_url, replica_url, settings, scheduled_for, verbose, fmt
+) -> None:  # type: ignore[no-untyped-def]
     """Crawl SITE(s) into the archive, printing progress and a summary."""
     chosen = site_names() if all_sites else list(site_names_arg)
     if not chosen:
@@ -109,7 +114,12 @@ def crawl(site_names_arg, all_sites, mode, database_url, replica_url, settings, 
     results = run_crawl(
         chosen,
         mode=mode,
-        overrides={**overrides, "XXGK_DATABASE_URL": database_url, "XXGK_REPLICA_URL": replica_url},
+        overrides={
+            **overrides,
+            "XXGK_DATABASE_URL": database_url,
+            "XXGK_REPLICA_URL": replica_url,
+            "XXGK_SCHEDULED_FOR": scheduled_for,
+        },
     )
     emit(_summary(results, time.monotonic() - started), fmt)
     if any(r.finish_reason != "finished" for r in results):

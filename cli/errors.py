@@ -6,6 +6,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from archive.db import ArchiveConfigError
+from archive.locks import SiteLocked
 from archive.queries import NotFoundError
 
 
@@ -14,7 +15,7 @@ class UserError(click.ClickException):
         return self.message
 
 
-EXPECTED = (ArchiveConfigError, NotFoundError, FileNotFoundError, PermissionError, ValueError)
+EXPECTED = (ArchiveConfigError, NotFoundError, SiteLocked, FileNotFoundError, PermissionError, ValueError)
 
 
 class XxgkGroup(click.Group):

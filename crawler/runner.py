@@ -14,6 +14,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from archive import locks
+from archive.db import Archive
 from crawler.middlewares.replica import replica_proxy
 
 ENVIRONMENT_SETTINGS = ("XXGK_DATABASE_URL", "XXGK_REPLICA_URL", "XXGK_REDIS_URL")
@@ -67,11 +69,25 @@ def run_crawl(
     unknown = [s for s in sites if s not in known]
     if unknown:
         raise UnknownSiteError(f"unknown site {', '.join(unknown)}; `xxgk sites` lists them")
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for site in sites:
-        crawler = process.create_crawler(loader.load(site))
-        crawlers.append(crawler)
-        process.crawl(crawler, mode=mode)
-    process.start()
+    archive, holder = Archive(settings.get("XXGK_DATABASE_URL")), locks.holder_name()
+    taken: list[str] = []
+    try:
+        for site in sites:
+            locks.acquire(archive, site, holder)
+            taken.append(site)
+        process = CrawlerProcess(settings)
+        crawlers = []
+        for site in sites:
+            crawler = process.create_crawler(loader.load(site))
+            crawlers.append(crawler)
+            process.crawl(crawler, mode=mode)
+        from twisted.internet import reactor, task
+
+        heartbeat = task.LoopingCall(locks.refresh, archive, taken, holder)
+        heartbeat.start(locks.TTL.total_seconds() / 5, now=False)
+        reactor.addSystemEventTrigger("before", "shutdown", lambda: heartbeat.running and heartbeat.stop())
+        process.start()
+    finally:
+        locks.release(archive, taken, holder)
+        archive.close()
     return [CrawlResult(c.spider.name if c.spider else "?", dict(c.stats.get_stats())) for c in crawlers]

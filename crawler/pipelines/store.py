@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from scrapy.crawler import Crawler
 
 from archive.db import Archive
@@ -25,7 +27,12 @@ class ArchivePipeline:
         spider = self.crawler.spider
         assert spider is not None
         self.store = VersionStore(Archive(self.database_url))
-        self.run_id = self.store.start_run(spider.name, self.crawler.settings.get("XXGK_MODE", "full"))
+        scheduled = self.crawler.settings.get("XXGK_SCHEDULED_FOR")
+        self.run_id = self.store.start_run(
+            spider.name,
+            self.crawler.settings.get("XXGK_MODE", "full"),
+            datetime.fromisoformat(scheduled) if scheduled else None,
+        )
         self.crawler.stats.set_value("xxgk/run_id", self.run_id)
 
     def close_spider(self) -> None:
