@@ -1,7 +1,7 @@
 """Site locks in the archive database: one crawl per site at a time, whoever starts it.
 
 A row per locked site. Taking a lock is an INSERT (the primary key makes two takers collide) or, when
-the row has expired, a conditional UPDATE that only one taker can win; both are single statements, so
+the row has expired (or its holder is a dead process on this machine), a conditional UPDATE that only one taker can win; both are single statements, so
 the database settles every race. Holders extend the lock while they run (`refresh`).
 """
 
@@ -28,6 +28,20 @@ class SiteLocked(RuntimeError):
     pass
 
 
+def _dead_here(holder: str) -> bool:
+    """A holder on this machine whose process is gone (killed, crashed): no need to wait for expiry."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -47,7 +61,9 @@ def acquire(archive: Archive, site: str, holder: str, ttl: timedelta = TTL) -> N
         pass
     with archive.session() as s:
         lock = s.get(SiteLock, site)
-        expired = lock is not None and _naive_utc(lock.expires_at) < _naive_utc(now)
+        expired = lock is not None and (
+            _naive_utc(lock.expires_at) < _naive_utc(now) or _dead_here(lock.holder)
+        )
         if lock is not None and expired:
             taken = s.execute(
                 update(SiteLock)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -38,4 +41,12 @@ def test_crawl_refuses_a_locked_site(tmp_path) -> None:
     out = run_xxgk("crawl", "anshun_mzj", "--database-url", url, "--replica-url", "http://127.0.0.1:9")
     assert out.returncode == 1
     assert "anshun_mzj is being crawled by nightly-box:4242" in out.stderr and "Traceback" not in out.stderr
+    archive.close()
+
+
+def test_lock_of_a_dead_process_on_this_machine_is_taken_over_at_once(tmp_path) -> None:
+    archive = Archive(f"sqlite:///{tmp_path}/a.sqlite3")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    locks.acquire(archive, "anshun_mzj", f"{socket.gethostname()}:{gone.stdout.strip()}")  # it never released
+    locks.acquire(archive, "anshun_mzj", locks.holder_name())
     archive.close()
