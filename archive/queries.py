@@ -254,17 +254,47 @@ def resumable_captures(s: Session, site: str, mode: str, run_id: int) -> tuple[l
     return chain, set(urls)
 
 
-def runs(s: Session, limit: int = 20) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": r.id,
-            "site": r.site,
-            "mode": r.mode,
-            "status": r.status,
-            "started_at": r.started_at.isoformat(),
-            "finished_at": r.finished_at.isoformat() if r.finished_at else None,
-            "pages": r.stats.get("response_received_count", 0),
-            "new_versions": r.stats.get("xxgk/new_version", 0),
-        }
-        for r in s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit))
-    ]
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands stored UTC times back without an offset; PostgreSQL with one."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def runs(
+    s: Session, limit: int = 20, *, site: str | None = None, failed: bool = False
+) -> list[dict[str, Any]]:
+    """Crawl runs, newest first; `failed` keeps the ones that did not finish or recorded errors."""
+    stmt = select(CrawlRun).order_by(CrawlRun.id.desc())
+    if site:
+        stmt = stmt.where(CrawlRun.site == site)
+    rows = []
+    for r in s.scalars(stmt):
+        stats = r.stats or {}
+        errors = int(stats.get("xxgk/error", 0)) + int(stats.get("xxgk/parse_error", 0))
+        if failed and r.status == "finished" and not errors:
+            continue
+        created = s.scalar(
+            select(func.count()).select_from(Event).where(Event.run_id == r.id, Event.kind == "created")
+        )
+        started, scheduled = _utc(r.started_at), _utc(r.scheduled_for)
+        rows.append(
+            {
+                "id": r.id,
+                "site": r.site,
+                "mode": r.mode,
+                "status": r.status,
+                "started_at": started.isoformat() if started else None,
+                "finished_at": _utc(r.finished_at).isoformat() if r.finished_at else None,
+                "pages": stats.get("response_received_count", 0),
+                "new_documents": created,
+                "new_versions": stats.get("xxgk/new_version", 0),
+                "withdrawn": stats.get("xxgk/withdrawn", 0),
+                "errors": errors,
+                "scheduled_for": scheduled.isoformat() if scheduled else None,
+                "late_minutes": round((started - scheduled).total_seconds() / 60)
+                if started and scheduled
+                else None,
+            }
+        )
+        if len(rows) >= limit:
+            break
+    return rows

@@ -80,7 +80,8 @@ class VersionStore:
                 started_at=now(),
                 status="running",
                 stats={},
-                scheduled_for=scheduled_for,
+                # Stored times are UTC: SQLite keeps no offset, so an aware local time would shift.
+                scheduled_for=scheduled_for.astimezone(UTC) if scheduled_for else None,
             )
             s.add(run)
             s.flush()

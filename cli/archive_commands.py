@@ -92,14 +92,16 @@ def history(doc: str, fmt: str, database_url) -> None:  # type: ignore[no-untype
 
 
 @click.command("runs")
+@click.option("--site", help="Only this site.")
+@click.option("--failed", is_flag=True, help="Only runs that did not finish or recorded errors.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
 @format_option()
 @db_option
-def runs(limit: int, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
-    """Recent crawl runs and how they ended."""
+def runs(site: str | None, failed: bool, limit: int, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Crawl runs, newest first: when, how they ended, what they found (late = after its scheduled slot)."""
     archive = Archive(database_url)
     with archive.session() as s:
-        emit(queries.runs(s, limit), fmt)
+        emit(queries.runs(s, limit, site=site, failed=failed), fmt)
 
 
 @click.group("db")

@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from archive.db import ArchiveConfigError
 from archive.locks import SiteLocked
 from archive.queries import NotFoundError
+from schedules.config import ScheduleConfigError
 
 
 class UserError(click.ClickException):
@@ -15,7 +16,15 @@ class UserError(click.ClickException):
         return self.message
 
 
-EXPECTED = (ArchiveConfigError, NotFoundError, SiteLocked, FileNotFoundError, PermissionError, ValueError)
+EXPECTED = (
+    ArchiveConfigError,
+    NotFoundError,
+    SiteLocked,
+    ScheduleConfigError,
+    FileNotFoundError,
+    PermissionError,
+    ValueError,
+)
 
 
 class XxgkGroup(click.Group):

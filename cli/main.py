@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from cli import archive_commands, crawl_commands, diff_command, extract_command, replica_commands
+from cli import (
+    archive_commands,
+    crawl_commands,
+    diff_command,
+    extract_command,
+    replica_commands,
+    schedule_commands,
+)
 from cli.errors import XxgkGroup
 
 
@@ -14,7 +21,14 @@ def main() -> None:
     """Crawl, archive and query Chinese government-information-disclosure pages."""
 
 
-for module in (archive_commands, crawl_commands, diff_command, extract_command, replica_commands):
+for module in (
+    archive_commands,
+    crawl_commands,
+    diff_command,
+    extract_command,
+    replica_commands,
+    schedule_commands,
+):
     for command in module.COMMANDS:
         main.add_command(command)
 

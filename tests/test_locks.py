@@ -46,7 +46,9 @@ def test_crawl_refuses_a_locked_site(tmp_path) -> None:
 
 def test_lock_of_a_dead_process_on_this_machine_is_taken_over_at_once(tmp_path) -> None:
     archive = Archive(f"sqlite:///{tmp_path}/a.sqlite3")
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     locks.acquire(archive, "anshun_mzj", f"{socket.gethostname()}:{gone.stdout.strip()}")  # it never released
     locks.acquire(archive, "anshun_mzj", locks.holder_name())
     archive.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive.db import Archive
@@ -21,6 +22,9 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         pipeline = cls(crawler, crawler.settings.get("XXGK_DATABASE_URL"))
+        # The run's outcome needs the finish reason, which only the spider_closed signal carries
+        # (a pipeline's close_spider runs before Scrapy records it).
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
@@ -35,12 +39,13 @@ class ArchivePipeline:
         )
         self.crawler.stats.set_value("xxgk/run_id", self.run_id)
 
-    def close_spider(self) -> None:
+    def spider_closed(self, spider: object, reason: str) -> None:
         if self.store is None or self.run_id is None:
             return
-        stats = self.crawler.stats.get_stats()
-        reason = stats.get("finish_reason", "finished")
-        summary = {k: v for k, v in stats.items() if isinstance(v, int | float | str)}
+        summary = {
+            k: v for k, v in self.crawler.stats.get_stats().items() if isinstance(v, int | float | str)
+        }
+        summary["finish_reason"] = reason
         self.store.finish_run(self.run_id, "finished" if reason == "finished" else "interrupted", summary)
         self.store.archive.close()
 
