@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -96,8 +96,6 @@ def search(
 
 
 def _next_day(day: date) -> str:
-    from datetime import timedelta
-
     return (day + timedelta(days=1)).isoformat()
 
 
@@ -298,3 +296,42 @@ def runs(
         if len(rows) >= limit:
             break
     return rows
+
+
+def coverage(s: Session, site: str, first: date, last: date, tz: tzinfo) -> list[dict[str, Any]]:
+    """One row per night (local date in `tz`) from `first` to `last`: the runs of `site` that started
+    that night, and whether one finished having seen every declared column. A night without one is a
+    gap: an auditor must read "not published" there as "unknown"."""
+    start = datetime.combine(first, time.min, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
+    by_night: dict[date, list[CrawlRun]] = {}
+    stmt = select(CrawlRun).where(
+        CrawlRun.site == site, CrawlRun.started_at >= start, CrawlRun.started_at < end
+    )
+    for run in s.scalars(stmt):
+        by_night.setdefault(_utc(run.started_at).astimezone(tz).date(), []).append(run)
+    rows = []
+    night = first
+    while night <= last:
+        nightly = by_night.get(night, [])
+        finished = [r for r in nightly if r.status == "finished"]
+        seen = max((_columns_seen(r.stats or {}) for r in finished), default=0)
+        declared = max((int((r.stats or {}).get("xxgk/columns_declared", 0)) for r in finished), default=0)
+        state = "gap" if not finished else ("partial" if declared and seen < declared else "covered")
+        rows.append(
+            {
+                "night": night.isoformat(),
+                "state": state,
+                "runs": len(nightly),
+                "finished": len(finished),
+                "modes": ",".join(sorted({r.mode for r in nightly})),
+                "list_pages": sum(int((r.stats or {}).get("xxgk/list_pages", 0)) for r in finished),
+                "columns_seen": f"{seen}/{declared}" if finished else "",
+            }
+        )
+        night += timedelta(days=1)
+    return rows
+
+
+def _columns_seen(stats: dict[str, Any]) -> int:
+    return sum(1 for key in stats if key.startswith("xxgk/column_pages/"))

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from archive import blobs
+from archive import blobs, health
 from archive.db import Archive
+from archive.health import Health
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
 from archive.records import FetchedPage
 
@@ -87,11 +88,18 @@ class VersionStore:
             s.flush()
             return run.id
 
-    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> Health | None:
+        """Close the run's record; a finished run is also judged against the site's history."""
         with self.archive.session() as s:
             run = s.get(CrawlRun, run_id)
-            if run is not None:
-                run.status, run.finished_at, run.stats = status, now(), {**(run.stats or {}), **stats}
+            if run is None:
+                return None
+            verdict = health.check(s, run, stats) if status == "finished" else None
+            summary = {**(run.stats or {}), **stats}
+            if verdict is not None:
+                summary["xxgk/health"] = verdict.summary()
+            run.status, run.finished_at, run.stats = status, now(), summary
+            return verdict
 
     # -- documents ----------------------------------------------------------------------------------
     def record(self, page: FetchedPage) -> Outcome:

@@ -104,6 +104,27 @@ def runs(site: str | None, failed: bool, limit: int, fmt: str, database_url) -> 
         emit(queries.runs(s, limit, site=site, failed=failed), fmt)
 
 
+@click.command("coverage")
+@click.argument("site")
+@click.option("--since", callback=_date, help="First night (YYYY-MM-DD; default: 30 nights ago).")
+@click.option("--until", callback=_date, help="Last night (default: today).")
+@format_option()
+@db_option
+def coverage(site: str, since: date | None, until: date | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Night by night (China time): did a crawl of SITE finish, and did it see every column?"""
+    last = until or datetime.now(CHINA).date()
+    first = since or last - timedelta(days=29)
+    if first > last:
+        raise click.BadParameter("--since is after --until", param_hint="--since")
+    archive = Archive(database_url)
+    with archive.session() as s:
+        rows = queries.coverage(s, site, first, last, CHINA)
+    emit(rows, fmt)
+    gaps = [r["night"] for r in rows if r["state"] != "covered"]
+    if gaps and fmt == "table":
+        click.echo(f"{len(gaps)} of {len(rows)} nights not fully covered", err=True)
+
+
 @click.group("db")
 def db() -> None:
     """Archive database maintenance."""
@@ -121,4 +142,4 @@ def db_upgrade(database_url) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"{'upgraded' if ran else 'already at'} revision {current_revision(archive.engine)} ({where})")
 
 
-COMMANDS = [search, show, history, runs, db]
+COMMANDS = [search, show, history, runs, coverage, db]

@@ -68,6 +68,7 @@ def _summary(results: list[CrawlResult], seconds: float) -> list[dict]:
             "withdrawn": r.count("withdrawn"),
             "errors": r.count("error"),
             "attachments": r.stats.get("xxgk/attachment_fetched", 0),
+            "health": r.stats.get("xxgk/health", "-"),
             "seconds": round(seconds, 1),
         }
         for r in results
@@ -124,6 +125,11 @@ def crawl(
     emit(_summary(results, time.monotonic() - started), fmt)
     if any(r.finish_reason != "finished" for r in results):
         raise SystemExit(1)
+    unhealthy = [r for r in results if str(r.stats.get("xxgk/health", "ok")).startswith("degraded")]
+    for r in unhealthy:
+        click.echo(f"{r.site}: {r.stats['xxgk/health']}", err=True)
+    if unhealthy:
+        raise SystemExit(3)
 
 
 @click.command("demo")

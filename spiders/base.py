@@ -72,6 +72,12 @@ class XxgkSpider(scrapy.Spider):
     def incremental(self) -> bool:
         return self.mode == "incremental"
 
+    def saw_list_page(self, column: str) -> None:
+        """Coverage ledger: which columns, and how many of their list pages, this run saw."""
+        stats = self.crawler.stats
+        stats.inc_value("xxgk/list_pages")
+        stats.inc_value(f"xxgk/column_pages/{column}")
+
     def wants(self, url: str, list_title: str | None, list_date: str | None) -> bool:
         """Whether a list entry's detail is worth fetching in this mode."""
         return not self.incremental or self.frontier.is_news(url, list_title, list_date)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from scrapy import signals
@@ -10,6 +11,8 @@ from scrapy.crawler import Crawler
 from archive.db import Archive
 from archive.store import VersionStore
 from crawler.items import FetchedPage
+
+logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
@@ -46,7 +49,14 @@ class ArchivePipeline:
             k: v for k, v in self.crawler.stats.get_stats().items() if isinstance(v, int | float | str)
         }
         summary["finish_reason"] = reason
-        self.store.finish_run(self.run_id, "finished" if reason == "finished" else "interrupted", summary)
+        summary["xxgk/columns_declared"] = len(getattr(spider, "columns", ()))
+        verdict = self.store.finish_run(
+            self.run_id, "finished" if reason == "finished" else "interrupted", summary
+        )
+        if verdict is not None:
+            self.crawler.stats.set_value("xxgk/health", verdict.summary())
+            if not verdict.ok:
+                logger.warning("%s run %d looks unhealthy: %s", spider, self.run_id, verdict.summary())
         self.store.archive.close()
 
     def process_item(self, item: FetchedPage) -> FetchedPage:

@@ -44,6 +44,7 @@ class TrsWcmSpider(XxgkSpider):
             yield request
 
     def parse_list(self, response: Response, column: str, page: int) -> Iterator[Any]:
+        self.saw_list_page(column)
         news = 0
         for entry in response.xpath(self.list_entry_xpath):
             href = entry.xpath(self.detail_link_xpath + "/@href").get()
