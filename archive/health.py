@@ -32,7 +32,7 @@ class Health:
 
     def summary(self) -> str:
         if self.compared_with < MIN_HISTORY:
-            return f"ok (only {self.compared_with} earlier runs to compare with)"
+            return "ok (little history)"
         return "ok" if self.ok else "degraded: " + "; ".join(self.reasons)
 
 
