@@ -6,6 +6,7 @@ import click
 
 from cli import (
     archive_commands,
+    audit_commands,
     crawl_commands,
     diff_command,
     extract_command,
@@ -23,6 +24,7 @@ def main() -> None:
 
 for module in (
     archive_commands,
+    audit_commands,
     crawl_commands,
     diff_command,
     extract_command,

@@ -1,0 +1,64 @@
+"""`xxgk audit`: report verdicts with evidence; `xxgk audit dates`: date forensics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+
+from archive.audit import forensics
+from archive.audit.verdicts import audit as audit_verdicts
+from archive.db import Archive
+from cli.archive_commands import db_option
+from cli.output import emit, format_option
+from crawler.runner import site_names
+
+
+def _sites(site: str | None) -> list[str]:
+    known = site_names()
+    if site and site not in known:
+        raise click.BadParameter(f"unknown site {site!r}; `xxgk sites` lists them", param_hint="--site")
+    return [site] if site else known
+
+
+@click.group("audit", invoke_without_command=True)
+@click.option(
+    "--year", "years", type=click.IntRange(2000, 2100), multiple=True, help="Report year (repeatable)."
+)
+@click.option("--site", help="Only this site.")
+@format_option()
+@db_option
+@click.pass_context
+def audit(ctx: click.Context, years: tuple[int, ...], site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Were the annual reports (政府信息公开工作年度报告, 法治政府建设年度报告) published on time?
+
+    Default: each report kind's latest year whose deadline has passed. Verdicts: on_time, late,
+    missing, unknown (crawl gaps in the window), not_due."""
+    if ctx.invoked_subcommand is not None:
+        return
+    sites = _sites(site)
+    archive = Archive(database_url)
+    with archive.session() as s:
+        verdicts = audit_verdicts(s, sites, list(years) or None)
+    if fmt in ("json", "jsonl"):
+        emit([asdict(v) for v in verdicts], fmt)
+    else:
+        columns = ["site", "kind", "year", "verdict", "days_late", "due", "claimed_publish_date",
+                   "first_captured_at", "captured_before_due", "document_id", "note"]  # fmt: skip
+        emit([v.row() for v in verdicts], fmt, columns)
+
+
+@audit.command("dates")
+@click.option("--site", help="Only this site.")
+@format_option()
+@db_option
+def dates(site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Page dates the archive contradicts: claimed after our capture, possible backdating, changed dates."""
+    _sites(site)
+    archive = Archive(database_url)
+    with archive.session() as s:
+        rows = [asdict(f) for f in forensics.findings(s, site)]
+    emit(rows, fmt, ["site", "document_id", "flag", "detail", "url"])
+
+
+COMMANDS = [audit]

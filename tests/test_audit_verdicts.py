@@ -1,0 +1,123 @@
+"""Verdicts and date forensics: against the replica's own reports, and against planted histories."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import update
+
+import replica as replica_pkg
+from archive.audit import forensics, rules
+from archive.audit.reports import recognise
+from archive.audit.verdicts import audit
+from archive.db import Archive
+from archive.models import CrawlRun
+from archive.records import FetchedPage
+from archive.store import VersionStore
+from crawler.extraction import parse_page
+from tests.conftest import run_xxgk
+from tests.pages import BODY, page_html
+
+HOST = "smzj.anshun.gov.cn"
+FAST = (
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+)
+FULL_NIGHT = {
+    "response_received_count": 90,
+    "xxgk/unchanged": 60,
+    "xxgk/columns_declared": 1,
+    "xxgk/column_pages//a/": 2,
+}
+
+
+def test_verdicts_match_the_replicas_reports(tmp_path, replica) -> None:
+    url = f"sqlite:///{tmp_path}/a.sqlite3"
+    out = run_xxgk("crawl", "anshun_mzj", "--database-url", url, "--replica-url", replica.url, *FAST)
+    assert out.returncode == 0, out.stderr[-2000:]
+    table = rules.load()
+    truth = {}
+    for doc in replica_pkg.build(seed=1, docs=60).documents(HOST):
+        match = recognise(doc.title)
+        if doc.kind in ("annual_report", "rule_of_law_report"):
+            assert match is not None, doc.title  # every planted report is recognised
+            due = table.rule_for(match.kind, match.year).due_date(match.year)
+            late = (doc.publish.date() - due).days
+            truth[(match.kind, match.year)] = ("late", late) if late > 0 else ("on_time", None)
+        else:
+            assert match is None, doc.title  # and nothing else is taken for one
+    years = sorted({year for _, year in truth})
+    listed = run_xxgk("audit", "--database-url", url, "--format", "json", *[f"--year={y}" for y in years])
+    assert listed.returncode == 0, listed.stderr
+    got = {(v["kind"], v["year"]): (v["verdict"], v["days_late"]) for v in json.loads(listed.stdout)}
+    assert {k: v for k, v in got.items() if k in truth} == truth
+    evidence = json.loads(listed.stdout)[0]["evidence"]
+    assert evidence["url"].startswith("http://smzj.anshun.gov.cn/") and len(evidence["raw_sha256"]) == 64
+
+
+def store_page(store: VersionStore, url: str, title: str, publish: str, at: datetime) -> None:
+    html = page_html(BODY, 1, title=title).replace(b"2023-01-05 10:30", publish.encode())
+    page = FetchedPage(site="anshun_mzj", url=url, fetched_at=at, http_status=200, headers={}, body=html,
+                       parsed=parse_page(html, url))  # fmt: skip
+    store.record(page)
+
+
+def crawled_every_night(store: VersionStore, first: date, last: date) -> None:
+    night = first
+    while night <= last:
+        run = store.start_run("anshun_mzj", "full")
+        store.finish_run(run, "finished", FULL_NIGHT)
+        started = datetime.combine(night, datetime.min.time(), tzinfo=UTC) + timedelta(
+            hours=18
+        )  # 02:00 CST next day
+        started -= timedelta(days=1)
+        with store.archive.session() as s:
+            s.execute(update(CrawlRun).where(CrawlRun.id == run).values(started_at=started))
+        night += timedelta(days=1)
+
+
+def test_planted_history_late_missing_unknown_and_backdating(database_url: str) -> None:
+    store = VersionStore(Archive(database_url))
+    base = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/ndbg/"
+    # Crawled every night of 2024 up to 10 April, then nothing.
+    crawled_every_night(store, date(2024, 1, 1), date(2024, 4, 10))
+    # The 2023 disclosure report: page claims 5 February, seen that night: 5 days late.
+    store_page(store, base + "202402/t20240205_1.html", "安顺市民政局2023年政府信息公开工作年度报告",
+               "2024-02-05 09:00", datetime(2024, 2, 5, 18, 0, tzinfo=UTC))  # fmt: skip
+    # A notice claiming 2 January but first seen on 20 March, though we crawled every night: backdated?
+    store_page(store, base + "202401/t20240102_2.html", "安顺市民政局关于开展养老机构检查的通知",
+               "2024-01-02 10:00", datetime(2024, 3, 20, 18, 0, tzinfo=UTC))  # fmt: skip
+    # A page claiming a time after we captured it.
+    store_page(store, base + "202403/t20240301_3.html", "安顺市民政局关于做好春季防火工作的通知",
+               "2024-03-02 10:00", datetime(2024, 3, 1, 18, 0, tzinfo=UTC))  # fmt: skip
+
+    # ... which later corrects its date: a second version with another publish date.
+    store_page(store, base + "202403/t20240301_3.html", "安顺市民政局关于做好春季防火工作的通知",
+               "2024-03-01 08:00", datetime(2024, 3, 5, 18, 0, tzinfo=UTC))  # fmt: skip
+
+    with store.archive.session() as s:
+        verdicts = {
+            (v.kind, v.year): v for v in audit(s, ["anshun_mzj"], [2023, 2024], today=date(2025, 5, 1))
+        }
+        late = verdicts[("disclosure", 2023)]
+        assert (late.verdict, late.days_late, late.captured_before_due) == ("late", 5, False)
+        assert late.evidence is not None and late.evidence.claimed_publish_date == "2024-02-05T09:00"
+        assert "第四十九条" in (late.rule or "")
+        # No 2023 rule-of-law report, and every night to 31 March was crawled: missing.
+        assert verdicts[("rule_of_law", 2023)].verdict == "missing"
+        # 2024's reports fell due in 2025, when nothing was crawled: unknown, not missing.
+        assert verdicts[("disclosure", 2024)].verdict == "unknown"
+        assert "not fully crawled" in verdicts[("disclosure", 2024)].note
+
+        flags = {(f.url.rsplit("_", 1)[1], f.flag) for f in forensics.findings(s, "anshun_mzj")}
+        assert flags == {
+            ("2.html", "possible_backdating"),
+            ("3.html", "claimed_after_capture"),
+            ("3.html", "publish_date_changed"),
+        }
+    store.archive.close()
