@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 
 from archive.audit import forensics
+from archive.audit.evidence import write_bundle
 from archive.audit.verdicts import audit as audit_verdicts
 from archive.db import Archive
 from cli.archive_commands import db_option
@@ -59,6 +61,19 @@ def dates(site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-
     with archive.session() as s:
         rows = [asdict(f) for f in forensics.findings(s, site)]
     emit(rows, fmt, ["site", "document_id", "flag", "detail", "url"])
+
+
+@audit.command("evidence")
+@click.argument("finding")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the bundle.")
+@db_option
+def evidence(finding: str, out: Path, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Write FINDING's evidence (SITE:KIND:YEAR): the captures as WARC, a manifest, a summary."""
+    archive = Archive(database_url)
+    with archive.session() as s:
+        verdict = write_bundle(s, finding, out, site_names())
+    click.echo(f"{finding}: {verdict.verdict}; evidence in {out}/ (summary.txt, manifest.json"
+               + (", captures.warc.gz)" if verdict.evidence else ")"))  # fmt: skip
 
 
 COMMANDS = [audit]

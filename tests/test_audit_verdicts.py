@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
+from warcio.archiveiterator import ArchiveIterator
 
 import replica as replica_pkg
 from archive.audit import forensics, rules
@@ -121,3 +123,43 @@ def test_planted_history_late_missing_unknown_and_backdating(database_url: str) 
             ("3.html", "publish_date_changed"),
         }
     store.archive.close()
+
+
+def test_evidence_bundle_holds_the_captures_as_warc(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path}/a.sqlite3"
+    store = VersionStore(Archive(url))
+    page = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/ndbg/202401/t20240120_9.html"
+    store_page(store, page, "安顺市民政局2023年政府信息公开工作年度报告", "2024-01-20 09:00",
+               datetime(2024, 1, 20, 18, 0, tzinfo=UTC))  # fmt: skip
+    store_page(store, page, "安顺市民政局2023年政府信息公开工作年度报告", "2024-01-20 09:00",
+               datetime(2024, 1, 21, 18, 0, tzinfo=UTC))  # fmt: skip
+    store.archive.close()
+    out = run_xxgk(
+        "audit",
+        "evidence",
+        "anshun_mzj:disclosure:2023",
+        "--out",
+        str(tmp_path / "ev"),
+        "--database-url",
+        url,
+    )
+    assert out.returncode == 0, out.stderr
+    manifest = json.loads((tmp_path / "ev" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["verdict"]["verdict"] == "on_time" and manifest["verdict"]["evidence"]["url"] == page
+    assert [c["outcome"] for c in manifest["captures"]] == ["new_version", "unchanged"]
+    records = []
+    with open(tmp_path / "ev" / "captures.warc.gz", "rb") as handle:
+        for record in ArchiveIterator(handle):
+            if record.rec_type == "response":
+                body = record.content_stream().read()
+                records.append(
+                    (record.rec_headers.get_header("WARC-Target-URI"), hashlib.sha256(body).hexdigest())
+                )
+    assert records == [(page, c["body_sha256"]) for c in manifest["captures"]]  # bytes as archived
+    assert "proves publication by the deadline" in (tmp_path / "ev" / "summary.txt").read_text(
+        encoding="utf-8"
+    )
+    bad = run_xxgk(
+        "audit", "evidence", "anshun_mzj:annual", "--out", str(tmp_path / "x"), "--database-url", url
+    )
+    assert bad.returncode == 1 and "SITE:KIND:YEAR" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,0 +1,129 @@
+"""An evidence bundle for one verdict, in a form an auditor can hand on and anyone can check.
+
+    <out>/captures.warc.gz   every capture of the report's page as a WARC response record (warcio)
+    <out>/manifest.json      the verdict, the rule applied, each capture's time, status and SHA-256
+    <out>/summary.txt        the same in a few sentences, in Chinese and English
+
+The WARC records are rebuilt from what the archive keeps of each fetch (status, headers, the complete
+body); transfer encodings were undone when the page was fetched, so those headers are dropped and the
+length is the stored body's. The SHA-256 in the manifest is over that body, as archived.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive import blobs
+from archive.audit.verdicts import Verdict, audit
+from archive.models import Capture
+
+DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+class FindingError(ValueError):
+    pass
+
+
+def parse_finding(finding: str) -> tuple[str, str, int]:
+    """`SITE:KIND:YEAR`, e.g. `anshun_mzj:disclosure:2023`."""
+    parts = finding.split(":")
+    if len(parts) != 3 or not parts[2].isdigit():
+        raise FindingError(f"{finding!r} is not SITE:KIND:YEAR (e.g. anshun_mzj:disclosure:2023)")
+    return parts[0], parts[1], int(parts[2])
+
+
+def _utc_iso(capture: Capture) -> str:
+    moment = capture.fetched_at
+    text = moment.isoformat() if moment.tzinfo else moment.isoformat() + "+00:00"
+    return text.replace("+00:00", "Z")
+
+
+def _warc_record(writer: WARCWriter, capture: Capture, body: bytes) -> Any:
+    reason = (
+        HTTPStatus(capture.http_status).phrase if capture.http_status in HTTPStatus._value2member_map_ else ""
+    )
+    headers = [(k, v) for k, v in (capture.headers or {}).items() if k.lower() not in DROPPED_HEADERS]
+    headers.append(("Content-Length", str(len(body))))
+    http = StatusAndHeaders(f"{capture.http_status} {reason}".strip(), headers, protocol="HTTP/1.1")
+    return writer.create_warc_record(
+        capture.url,
+        "response",
+        payload=BytesIO(body),
+        http_headers=http,
+        warc_headers_dict={"WARC-Date": _utc_iso(capture)},
+    )
+
+
+def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdict:
+    site, kind, year = parse_finding(finding)
+    if site not in sites:
+        raise FindingError(f"unknown site {site!r}; `xxgk sites` lists them")
+    verdicts = [v for v in audit(s, [site], [year]) if v.kind == kind]
+    if not verdicts:
+        raise FindingError(f"unknown report kind {kind!r}; use disclosure or rule_of_law")
+    verdict = verdicts[0]
+    out.mkdir(parents=True, exist_ok=True)
+    captures_out: list[dict[str, Any]] = []
+    if verdict.evidence is not None:
+        captures = s.scalars(
+            select(Capture).where(Capture.document_id == verdict.evidence.document_id).order_by(Capture.id)
+        ).all()
+        with open(out / "captures.warc.gz", "wb") as handle:
+            writer = WARCWriter(handle, gzip=True)
+            writer.write_record(
+                writer.create_warcinfo_record(
+                    "captures.warc.gz", {"software": "xxgk-archive", "description": f"evidence for {finding}"}
+                )
+            )
+            for capture in captures:
+                body = blobs.get(s, capture.body_sha256) if capture.body_sha256 else b""
+                if capture.body_sha256:
+                    writer.write_record(_warc_record(writer, capture, body))
+                captures_out.append(
+                    {
+                        "capture_id": capture.id,
+                        "fetched_at": _utc_iso(capture),
+                        "http_status": capture.http_status,
+                        "outcome": capture.outcome,
+                        "body_sha256": capture.body_sha256,
+                        "in_warc": bool(capture.body_sha256),
+                    }
+                )
+    manifest = {"finding": finding, "verdict": asdict(verdict), "captures": captures_out}
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "summary.txt").write_text(_summary(finding, verdict, len(captures_out)), encoding="utf-8")
+    return verdict
+
+
+def _summary(finding: str, v: Verdict, captures: int) -> str:
+    kind = {"disclosure": "政府信息公开工作年度报告", "rule_of_law": "法治政府建设年度报告"}.get(
+        v.kind, v.kind
+    )
+    lines = [
+        f"{v.site} {v.year}年度{kind}: {v.verdict}" + (f" ({v.days_late} days late)" if v.days_late else "")
+    ]
+    lines.append(f"Deadline {v.due} under {v.rule} [{v.rule_status}].")
+    if v.evidence is not None:
+        ev = v.evidence
+        lines.append(f"Page: {ev.url}")
+        lines.append(f"Title: {ev.title}")
+        lines.append(f"The page claims publication on {ev.claimed_publish_date}; signed {ev.written_date}.")
+        lines.append(
+            f"This archive first captured it at {ev.first_captured_at} (capture {ev.capture_id}, raw page "
+            f"SHA-256 {ev.raw_sha256}); {captures} capture(s) in captures.warc.gz."
+        )
+        proof = "proves" if v.captured_before_due else "does not by itself prove"
+        lines.append(f"Our own capture {proof} publication by the deadline.")
+    lines.append(v.note)
+    lines.append(f"Finding {finding}; details in manifest.json.")
+    return "\n".join(lines) + "\n"
