@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from archive.audit import forensics
 from archive.audit.evidence import write_bundle
+from archive.audit.freshness import freshness, last_crawl_date, site_verdict
+from archive.audit.verdicts import CHINA
 from archive.audit.verdicts import audit as audit_verdicts
 from archive.db import Archive
 from cli.archive_commands import db_option
 from cli.output import emit, format_option
-from crawler.runner import site_names
+from crawler.runner import site_names, spider_loader
 
 
 def _sites(site: str | None) -> list[str]:
@@ -61,6 +64,29 @@ def dates(site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-
     with archive.session() as s:
         rows = [asdict(f) for f in forensics.findings(s, site)]
     emit(rows, fmt, ["site", "document_id", "flag", "detail", "url"])
+
+
+@audit.command("freshness")
+@click.option("--site", help="Only this site.")
+@format_option()
+@db_option
+def freshness_command(site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Stale and empty columns by the website inspection's thresholds (动态 2 weeks, 通知公告/政策 6 months)."""
+    loader = spider_loader()
+    archive = Archive(database_url)
+    rows = []
+    with archive.session() as s:
+        for name in _sites(site):
+            spider = loader.load(name)
+            kinds = {
+                column: spider.column_kinds.get(column, "other") for column in getattr(spider, "columns", ())
+            }
+            as_of = last_crawl_date(s, name) or datetime.now(CHINA).date()
+            site_rows = freshness(s, name, kinds, as_of)
+            rows += site_rows
+            if fmt == "table":
+                click.echo(f"{name} as of {as_of}: {site_verdict(site_rows)}", err=True)
+    emit(rows, fmt)
 
 
 @audit.command("evidence")

@@ -1,5 +1,7 @@
 """安顺市民政局 (Anshun, Guizhou): TRS WCM. Columns from shared research (anshun.md §2)."""
 
+from typing import ClassVar
+
 from spiders.platforms.trs_wcm import TrsWcmSpider
 
 
@@ -26,3 +28,10 @@ class AnshunMzjSpider(TrsWcmSpider):
         ),
         "/zwgk/zfxxgk/xxgkml/zwgkbzgf/",
     )
+    column_kinds: ClassVar[dict[str, str]] = {
+        "/gzdt/bmdt/": "news",  # 部门动态
+        "/gzdt/tzgg/": "notices",  # 通知公告
+        "/zwgk/zcfg/bmwj_70770/": "policy",  # 部门文件
+        "/zwgk/zcfg/flfg/": "policy",  # 法律法规
+        "/zwgk/zcfg/zcjd/": "policy",  # 政策解读
+    }

@@ -34,6 +34,8 @@ class XxgkSpider(scrapy.Spider):
     base_url: ClassVar[str] = ""
     hosts: ClassVar[tuple[str, ...]] = ()
     hints: ClassVar[ExtractionHints] = ExtractionHints()
+    # Column path → news | notices | policy | other, for the freshness audit (archive/audit/freshness.py).
+    column_kinds: ClassVar[dict[str, str]] = {}
     # Per-site politeness; merged into custom_settings by __init_subclass__.
     politeness: ClassVar[dict[str, Any]] = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": 4,

@@ -11,6 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 import replica as replica_pkg
 from archive.audit import forensics, rules
+from archive.audit.freshness import freshness, site_verdict
 from archive.audit.reports import recognise
 from archive.audit.verdicts import audit
 from archive.db import Archive
@@ -163,3 +164,32 @@ def test_evidence_bundle_holds_the_captures_as_warc(tmp_path) -> None:
         "audit", "evidence", "anshun_mzj:annual", "--out", str(tmp_path / "x"), "--database-url", url
     )
     assert bad.returncode == 1 and "SITE:KIND:YEAR" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_column_freshness_by_the_inspection_thresholds(tmp_path) -> None:
+    store = VersionStore(Archive(f"sqlite:///{tmp_path}/a.sqlite3"))
+    site = "http://smzj.anshun.gov.cn"
+    store_page(store, f"{site}/gzdt/bmdt/202403/t20240301_1.html", "市民政局召开养老服务工作会议", "2024-03-01 09:00",
+               datetime(2024, 3, 1, 12, tzinfo=UTC))  # fmt: skip
+    store_page(store, f"{site}/zwgk/zcfg/flfg/202402/t20240201_2.html", "安顺市民政局关于印发养老服务实施办法的通知",
+               "2024-02-01 09:00", datetime(2024, 2, 1, 12, tzinfo=UTC))  # fmt: skip
+    kinds = {
+        "/gzdt/bmdt/": "news",
+        "/zwgk/zcfg/flfg/": "policy",
+        "/gzdt/tzgg/": "notices",
+        "/wsbs/cjwt/": "other",
+    }
+    with store.archive.session() as s:
+        rows = {
+            r["column"]: (r["state"], r["days_since"])
+            for r in freshness(s, "anshun_mzj", kinds, date(2024, 3, 20))
+        }
+    assert rows == {
+        "/gzdt/bmdt/": ("stale", 19),  # 动态 older than two weeks
+        "/zwgk/zcfg/flfg/": ("fresh", 48),  # 政策 within six months
+        "/gzdt/tzgg/": ("empty", None),
+        "/wsbs/cjwt/": ("empty", None),
+    }
+    assert site_verdict([{"state": "stale"}] * 6).startswith("fails: 6 stale")
+    assert site_verdict([{"state": "stale"}] * 5).startswith("passes")
+    store.archive.close()
