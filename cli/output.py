@@ -41,7 +41,9 @@ def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: list[str] | None = N
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
     elif fmt == "csv":
-        columns = columns or (list(rows[0]) if rows else [])
+        columns = columns or list(
+            dict.fromkeys(key for row in rows for key in row)
+        )  # every key, first seen first
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for row in rows:

@@ -56,12 +56,12 @@ class Replica:
         return catalog.handle(request)
 
     def apply(self, mutation: Mapping[str, Any]) -> None:
-        """Replay one recorded change (publish, edit, withdraw, …) from the state directory.
-
-        No change kinds exist yet; `xxgk replica change` will add them here, each a deterministic
-        function of the mutation record so a restarted server rebuilds the same site.
-        """
-        raise ValueError(f"unknown replica mutation {mutation.get('op')!r}")
+        """Replay one recorded change (`replica.changes`) on its site; a change is a pure function of
+        its record, so a restarted server rebuilds exactly the same sites."""
+        catalog = self.catalogs.get(str(mutation.get("host")))
+        if catalog is None or not hasattr(catalog, "apply"):
+            raise ValueError(f"replica change for unknown or unchangeable site {mutation.get('host')!r}")
+        catalog.apply(dict(mutation))
 
     def __len__(self) -> int:
         return sum(len(c.documents) for c in self.catalogs.values())

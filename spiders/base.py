@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -55,20 +57,39 @@ class XxgkSpider(scrapy.Spider):
             raise ValueError(f"unknown crawl mode {mode!r}; use one of {', '.join(MODES)}")
         self.mode = mode
         self.frontier = Frontier()
+        self.conditional = True
+        self.requested: set[str] = set()  # details asked for in this run
+        self.rechecked = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> XxgkSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        if settings.getbool("XXGK_CONDITIONAL", True) or spider.mode == "incremental":
-            night = settings.getint("XXGK_NIGHT") if settings.get("XXGK_NIGHT") is not None else None
-            spider.frontier = Frontier.from_archive(
-                settings.get("XXGK_DATABASE_URL"),
-                spider.name,
-                settings.getint("XXGK_REVISIT_CYCLE", 7),
-                night,
-            )
+        night = settings.getint("XXGK_NIGHT") if settings.get("XXGK_NIGHT") is not None else None
+        spider.frontier = Frontier.from_archive(
+            settings.get("XXGK_DATABASE_URL"),
+            spider.name,
+            settings.getint("XXGK_REVISIT_CYCLE", 7),
+            night,
+        )
+        spider.conditional = settings.getbool("XXGK_CONDITIONAL", True)
+        crawler.signals.connect(spider.recheck_unlisted, signal=signals.spider_idle)
         return spider
+
+    def recheck_unlisted(self) -> None:
+        """Full mode, once the lists are walked: ask again for every document the archive holds that
+        no list showed this time. A 404, 410 or soft-404 answer is how a withdrawal is detected."""
+        if self.mode != "full" or self.rechecked:
+            return
+        self.rechecked = True
+        unlisted = sorted(set(self.frontier.known) - self.requested)
+        if not unlisted:
+            return
+        self.logger.info("rechecking %d archived documents no list showed", len(unlisted))
+        self.crawler.stats.set_value("xxgk/rechecked_unlisted", len(unlisted))
+        for url in unlisted:
+            self.crawler.engine.crawl(self.detail_request(url, recheck=True))
+        raise DontCloseSpider
 
     @property
     def incremental(self) -> bool:
@@ -85,7 +106,8 @@ class XxgkSpider(scrapy.Spider):
         return not self.incremental or self.frontier.is_news(url, list_title, list_date)
 
     def detail_request(self, url: str, **context: Any) -> scrapy.Request:
-        validators = self.frontier.validators(url)
+        self.requested.add(url)
+        validators = self.frontier.validators(url) if self.conditional else {}
         return scrapy.Request(
             url,
             callback=self.parse_detail,

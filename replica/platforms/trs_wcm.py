@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from random import Random
@@ -135,21 +135,32 @@ class TrsWcmCatalog:
         self.files = {a.path: (a, d) for d in self.documents for a in d.attachments}
         self.sections = {p for p, _ in site.sections}
         self._hits = itertools.count(1)
+        # Changes replayed from the state directory (see `apply`).
+        self.modified: dict[str, datetime] = {}
+        self.added_paragraphs: dict[str, list[str]] = {}
+        self.gone: dict[str, tuple[str, ReplicaDocument]] = {}  # path → ("404" | "410" | "soft404", doc)
         self._detail_parts = lru_cache(maxsize=4096)(self._render_detail_parts)
         self._list_page = lru_cache(maxsize=1024)(self._render_list)
 
     # ---- generation ------------------------------------------------------------------------------
 
-    def _generate(self, k: int) -> ReplicaDocument:
+    def _generate(self, k: int, published: datetime | None = None) -> ReplicaDocument:
         site = self.site
         key = f"{self.seed}:{site.host}:{k}"
         rng = Random(key)
         slot = k // REPORT_STRIDE
-        if site.report_column and k % REPORT_STRIDE == 0 and slot < 2 * len(REPORT_YEARS):
+        if (
+            published is None
+            and site.report_column
+            and k % REPORT_STRIDE == 0
+            and slot < 2 * len(REPORT_YEARS)
+        ):
             return self._generate_report(k, key, rng, REPORT_YEARS[slot // 2], annual=slot % 2 == 0)
         column = site.columns[bisect_right(self._cum_weights, rng.random() * self._cum_weights[-1])]
         day = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
         publish = datetime.combine(day, time(rng.randrange(8, 19), rng.randrange(60)))
+        if published is not None:  # a document published by `xxgk replica change --publish`
+            day, publish = published.date(), published
         title, subject = content.title(column.profile, site.agency, rng, day)
         tabled = column.metadata_table
         written = day - timedelta(days=rng.randrange(0, 11)) if tabled else None
@@ -326,10 +337,13 @@ class TrsWcmCatalog:
             )
         )
 
+    def _body_with_changes(self, doc: ReplicaDocument) -> list[str | list[list[str]]]:
+        return [*self.body_blocks(doc), *self.added_paragraphs.get(doc.path, [])]
+
     def body_text(self, doc: ReplicaDocument) -> str:
         """Paragraphs joined by newlines (tables as tab-separated rows): what a good extractor recovers."""
         lines: list[str] = []
-        for block in self.body_blocks(doc):
+        for block in self._body_with_changes(doc):
             if isinstance(block, list):
                 lines.extend("\t".join(row) for row in block)
             else:
@@ -344,6 +358,11 @@ class TrsWcmCatalog:
             return self._detail(request, self.by_path[path])
         if path in self.files:
             return self._file(request, *self.files[path])
+        if path in self.gone:
+            how = self.gone[path][0]
+            if how == "soft404":  # the CMS answers 200 with its "page does not exist" page
+                return html_response(200, trs_html.not_found_page(self.site))
+            return html_response(int(how), trs_html.not_found_page(self.site))
         directory, _, leaf = path.rpartition("/")
         directory += "/"
         if directory in self.by_column:
@@ -387,12 +406,12 @@ class TrsWcmCatalog:
         column = self.site.column(doc.column)
         assert column is not None
         links = [("./" + a.filename, a.title) for a in doc.attachments]
-        body = trs_html.body_html(self.body_blocks(doc), links, plan.signature_lines)
+        body = trs_html.body_html(self._body_with_changes(doc), links, plan.signature_lines)
         before, after = trs_html.detail_page_parts(self.site, doc, column, body, column.banner)
         return before.encode(), after.encode()
 
     def _detail(self, request: SiteRequest, doc: ReplicaDocument) -> Response:
-        modified = doc.publish.replace(tzinfo=BEIJING)
+        modified = self.modified.get(doc.path, doc.publish).replace(tzinfo=BEIJING)
         headers = {"Last-Modified": http_date(modified)}
         if not_modified_since(request, modified):
             return not_modified(headers)
@@ -405,13 +424,67 @@ class TrsWcmCatalog:
         )
 
     def _file(self, request: SiteRequest, attachment: ReplicaAttachment, doc: ReplicaDocument) -> Response:
-        modified = doc.publish.replace(tzinfo=BEIJING)
+        modified = self.modified.get(doc.path, doc.publish).replace(tzinfo=BEIJING)
         headers = {"Last-Modified": http_date(modified), "Accept-Ranges": "bytes"}
         if not_modified_since(request, modified):
             return not_modified(headers)
         ext = attachment.path.rsplit(".", 1)[1]
         body = attachment_bytes(attachment.key, ext, attachment.title)
         return Response(200, {"Content-Type": attachment.content_type, "Server": "nginx", **headers}, body)
+
+    # ---- changes -----------------------------------------------------------------------------------
+
+    def apply(self, change: dict) -> None:
+        """Replay one recorded change (see `replica.changes`); each is a pure function of its record."""
+        op, at = change["op"], datetime.fromisoformat(change["at"])
+        if op == "publish":
+            self._put(self._generate(int(change["k"]), published=at))
+            return
+        path = change["path"]
+        if op == "restore":
+            self._put(self.gone.pop(path)[1])
+            self.modified[path] = at
+            return
+        doc = self.by_path[path]
+        if op in ("withdraw", "soft404"):
+            self._drop(doc)
+            self.gone[path] = ("soft404" if op == "soft404" else str(change.get("status", 404)), doc)
+            return
+        if op != "edit":
+            raise ValueError(f"unknown replica change {op!r}")
+        what = change["what"]
+        if what == "body":
+            note = f"（{at:%Y年%m月%d日}更新：根据工作需要，对有关事项作进一步补充说明。）"
+            self.added_paragraphs.setdefault(path, []).append(note)
+        elif what == "validity":
+            doc = replace(doc, validity="失效")
+        elif what == "doc_number":
+            doc = replace(doc, doc_number=change["value"])
+        elif what == "title":
+            doc = replace(doc, title=change["value"])
+        elif what == "attachment":
+            doc = replace(
+                doc, attachments=tuple(replace(a, key=a.key + f":{at:%Y%m%d%H%M}") for a in doc.attachments)
+            )
+        else:
+            raise ValueError(f"unknown replica edit {what!r}")
+        self._drop(doc)
+        self._put(doc)
+        self.modified[path] = at
+
+    def _put(self, doc: ReplicaDocument) -> None:
+        self.by_path[doc.path] = doc
+        for records in (self.documents, self.by_column[doc.column]):
+            records.append(doc)
+            records.sort(key=lambda d: (d.publish, d.doc_id), reverse=True)
+        self.files.update({a.path: (a, doc) for a in doc.attachments})
+
+    def _drop(self, doc: ReplicaDocument) -> None:
+        self.by_path.pop(doc.path, None)
+        for records in (self.documents, self.by_column[doc.column]):
+            records[:] = [d for d in records if d.path != doc.path]
+        for attachment in doc.attachments:
+            self.files.pop(attachment.path, None)
 
 
 def _list_page_number(leaf: str) -> int | None:

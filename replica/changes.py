@@ -1,0 +1,93 @@
+"""Changes to the replica between crawls, like the real sites make them, recorded as a change log.
+
+`xxgk replica change SITE --publish N --edit N --withdraw N --soft404 N --restore N` picks its targets
+from the current replica (deterministically, from the seed and the log's length), appends one record per
+change to the state directory and prints them. The records name their targets explicitly, so the log is
+the ground truth a test compares the archive with, and replaying it rebuilds the same sites.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from random import Random
+from typing import Any
+
+from replica.state import append_mutation, load_state, locked, save_state
+
+BEIJING = timezone(timedelta(hours=8))
+EDITS = ("body", "validity", "doc_number", "title", "attachment")
+
+
+def plan_changes(
+    directory: Path, host: str, counts: dict[str, int], seed: int = 0, at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Choose and record the changes; returns the new change-log records."""
+    state = load_state(directory)
+    if state is None:
+        raise FileNotFoundError(f"no replica state in {directory}; start `xxgk replica serve` first")
+    replica = state.build()
+    catalog = replica.catalogs.get(host)
+    if catalog is None:
+        raise ValueError(f"the replica has no site {host!r} (it has {', '.join(replica.hosts)})")
+    moment = (at or datetime.now(BEIJING)).astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
+    rng = Random(f"{seed}:{host}:{len(state.mutations)}")
+    published = sum(1 for m in state.mutations if m.get("op") == "publish" and m.get("host") == host)
+    live = sorted(catalog.by_path)  # sorted: the choice must not depend on dict order
+    records: list[dict[str, Any]] = []
+
+    def take(n: int, pool: list[str]) -> list[str]:
+        chosen = rng.sample(pool, min(n, len(pool)))
+        for path in chosen:
+            pool.remove(path)
+        return chosen
+
+    for i in range(counts.get("publish", 0)):
+        k = state.docs + 10_000 + published + i
+        records.append({"op": "publish", "k": k, "url": catalog._generate(k, published=moment).url})
+    for path in take(counts.get("edit", 0), live):
+        doc = catalog.by_path[path]
+        what = rng.choice([e for e in EDITS if _editable(doc, e)])
+        record: dict[str, Any] = {"op": "edit", "path": path, "url": doc.url, "what": what}
+        if what == "doc_number":
+            record["value"] = f"{doc.source[:2]}民发〔{moment.year}〕{rng.randrange(1, 99)}号"
+        if what == "title":
+            record["value"] = doc.title + "（修订）"
+        records.append(record)
+    for path in take(counts.get("withdraw", 0), live):
+        records.append({"op": "withdraw", "path": path, "url": catalog.by_path[path].url,
+                        "status": rng.choice((404, 410))})  # fmt: skip
+    for path in take(counts.get("soft404", 0), live):
+        records.append({"op": "soft404", "path": path, "url": catalog.by_path[path].url})
+    for path in take(counts.get("restore", 0), sorted(catalog.gone)):
+        records.append({"op": "restore", "path": path, "url": catalog.gone[path][1].url})
+    for record in records:
+        record.update(host=host, at=moment.isoformat())
+        append_mutation(directory, record)
+    return records
+
+
+def _editable(doc: Any, what: str) -> bool:
+    if what == "validity":
+        return doc.validity == "有效"
+    if what == "doc_number":
+        return doc.index_no is not None
+    if what == "attachment":
+        return bool(doc.attachments)
+    return True
+
+
+def change_log(directory: Path) -> list[dict[str, Any]]:
+    state = load_state(directory)
+    return list(state.mutations) if state else []
+
+
+def reset(directory: Path) -> int:
+    """Forget every change; returns how many there were."""
+    with locked(directory):
+        state = load_state(directory)
+        if state is None:
+            return 0
+        count, state.mutations = len(state.mutations), []
+        save_state(directory, state)
+        return count
