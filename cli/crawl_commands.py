@@ -75,7 +75,7 @@ def _summary(results: list[CrawlResult], seconds: float) -> list[dict]:
     ]
 
 
-def _setting(pair: str) -> tuple[str, str]:
+def parse_setting(pair: str) -> tuple[str, str]:
     name, sep, value = pair.partition("=")
     if not sep or not name.isidentifier():
         raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
@@ -110,7 +110,7 @@ def crawl(
     chosen = site_names() if all_sites else list(site_names_arg)
     if not chosen:
         raise click.UsageError("name at least one site, or --all (`xxgk sites` lists them)")
-    overrides = {**_log_settings(verbose), **dict(_setting(pair) for pair in settings)}
+    overrides = {**_log_settings(verbose), **dict(parse_setting(pair) for pair in settings)}
     started = time.monotonic()
     results = run_crawl(
         chosen,

@@ -14,7 +14,7 @@ import click
 from apscheduler.jobstores.base import JobLookupError
 
 from cli.archive_commands import db_option
-from cli.crawl_commands import _setting
+from cli.crawl_commands import parse_setting
 from cli.output import emit, format_option
 from crawler.runner import site_names
 from schedules import config as schedule_config
@@ -62,7 +62,7 @@ def run(config_path: Path | None, database_url, replica_url, settings: tuple[str
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     crawl_args: tuple[str, ...] = ("--replica-url", replica_url) if replica_url else ()
     for pair in settings:
-        _setting(pair)  # refuse a malformed setting now, not in every night's crawl
+        parse_setting(pair)  # refuse a malformed setting now, not in every night's crawl
         crawl_args += ("-s", pair)
     config = schedule_config.load(config_path, site_names())
     service = ScheduleService(config, database_url, crawl_args)
@@ -124,7 +124,7 @@ def add(site: str, mode: str, cron: str, config_path: Path | None, database_url)
     if site not in site_names():
         raise click.BadParameter(f"unknown site {site!r}; `xxgk sites` lists them", param_hint="SITE")
     with _service(config_path, database_url) as service:
-        trigger = schedule_config._cron(cron, service.config.timezone, "--cron")
+        trigger = schedule_config.cron_trigger(cron, service.config.timezone, "--cron")
         job_id = f"{EXTRA_PREFIX}{site}:{mode}:{cron.replace(' ', '_')}"
         job = service.add_extra(
             JobSpec(job_id, site, mode, f"{mode} crawl, cron {cron!r} (added)", trigger, cron)

@@ -163,7 +163,7 @@ def parse(text: str, where: str, known_sites: list[str]) -> ScheduleConfig:
             if expr is None:
                 continue
             key = f"[sites.{site}] {mode}" if mode in own else f"[defaults] {mode}"
-            trigger = _cron(expr, tz, f"{where}: {key}")
+            trigger = cron_trigger(expr, tz, f"{where}: {key}")
             jobs.append(JobSpec(f"{site}:{mode}", site, mode, f"{mode} crawl, cron {expr!r}", trigger, expr))
         for n, window in enumerate(windows, 1):
             spec = f"{window.start}-{window.end} {window.minute} {window.hour} {window.mode}"
@@ -186,7 +186,7 @@ def _only(table: Any, allowed: set[str], where: str) -> None:
         )
 
 
-def _cron(expr: Any, tz: ZoneInfo, where: str) -> CronTrigger:
+def cron_trigger(expr: Any, tz: ZoneInfo, where: str) -> CronTrigger:
     if not isinstance(expr, str):
         raise ScheduleConfigError(f'{where}: a cron expression must be a string like "30 1 * * *"')
     try:

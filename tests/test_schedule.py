@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -162,3 +163,34 @@ def test_deadline_windows_fire_only_inside_their_dates() -> None:
         fires.append(window.trigger.get_next_fire_time(fires[-1], fires[-1] + timedelta(seconds=1)))
     assert fires[21] == datetime(2027, 2, 10, 13, 0, tzinfo=tz)  # 12 days in January, 10 in February
     assert fires[22] == datetime(2028, 1, 20, 13, 0, tzinfo=tz)  # then next year
+
+
+def test_schedule_commands_change_the_stored_jobs(tmp_path: Path) -> None:
+    db = ("--database-url", f"sqlite:///{tmp_path}/a.sqlite3")
+
+    def jobs() -> dict[str, dict]:
+        out = run_xxgk("schedule", "list", "--format", "json", *db)
+        assert out.returncode == 0, out.stderr
+        return {job["job"]: job for job in json.loads(out.stdout)}
+
+    assert set(jobs()) == {
+        "anshun_mzj:incremental",
+        "anshun_mzj:full",
+        "anshun_mzj:window1",
+        "anshun_mzj:window2",
+    }
+    added = run_xxgk("schedule", "add", "anshun_mzj", "--mode", "full", "--cron", "0 14 * * *", *db)
+    assert added.returncode == 0 and "added extra:anshun_mzj:full:0_14_*_*_*" in added.stdout
+    assert jobs()["extra:anshun_mzj:full:0_14_*_*_*"]["next_run"].endswith("14:00:00+08:00")
+    assert run_xxgk("schedule", "pause", "anshun_mzj:full", *db).returncode == 0
+    assert jobs()["anshun_mzj:full"]["paused"] is True  # and it stays paused across restarts
+    assert run_xxgk("schedule", "resume", "anshun_mzj:full", *db).returncode == 0
+    assert jobs()["anshun_mzj:full"]["next_run"] is not None
+    refused = run_xxgk("schedule", "remove", "anshun_mzj:full", *db)
+    assert refused.returncode == 2 and "comes from the schedule file" in refused.stderr
+    assert run_xxgk("schedule", "remove", "extra:anshun_mzj:full:0_14_*_*_*", *db).returncode == 0
+    assert "extra:anshun_mzj:full:0_14_*_*_*" not in jobs()
+    upcoming = json.loads(run_xxgk("schedule", "next", "--count", "3", "--format", "json", *db).stdout)
+    assert len(upcoming) == 3 and [u["at"] for u in upcoming] == sorted(u["at"] for u in upcoming)
+    bad = run_xxgk("schedule", "add", "anshun_mzj", "--cron", "99 * * * *", *db)
+    assert bad.returncode == 1 and "bad cron expression" in bad.stderr and "Traceback" not in bad.stderr
