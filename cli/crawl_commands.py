@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from archive import queries
+from archive.audit.verdicts import audit as audit_verdicts
 from archive.db import Archive
 from cli.output import emit, format_option
 from crawler.runner import CrawlResult, run_crawl, site_names, spider_loader
@@ -169,7 +170,15 @@ def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None
     )
     click.echo("\nnewest documents:")
     emit(newest, "table", ["id", "site", "publish_date", "title"])
-    click.echo("\nnext: xxgk search 养老 · xxgk show 1 · xxgk history 1")
+    with archive.session() as s:
+        verdicts = [v.row() for v in audit_verdicts(s, site_names())]
+    click.echo("\nannual reports (xxgk audit):")
+    emit(
+        verdicts,
+        "table",
+        ["site", "kind", "year", "verdict", "days_late", "due", "claimed_publish_date", "note"],
+    )
+    click.echo("\nnext: xxgk search 养老 · xxgk show 1 · xxgk history 1 · xxgk audit --year 2023")
 
 
 COMMANDS = [sites, crawl, demo]
