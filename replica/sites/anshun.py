@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from replica.catalog import ReportColumn
 from replica.content import Agency
 from replica.platforms.trs_wcm import TrsColumn, TrsWcmSite
 from replica.seeds import SeedDocument
@@ -97,6 +98,9 @@ SITE = TrsWcmSite(
             views=1263,
         ),
     ),
-    report_column=XXGK + "jhzj/",
+    report_columns=(
+        ReportColumn("annual_report", XXGK + "jhzj/", "计划总结"),
+        ReportColumn("rule_of_law_report", XXGK + "jhzj/", "计划总结"),
+    ),
     search_action="https://www.anshun.gov.cn/irs/front/search",
 )
