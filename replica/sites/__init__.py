@@ -12,7 +12,12 @@ from typing import Any, Protocol
 from replica.documents import ReplicaDocument
 from replica.web import Response, SiteRequest
 
-SITE_MODULES = ("replica.sites.anshun", "replica.sites.shizhong")
+SITE_MODULES = (
+    "replica.sites.ankang",
+    "replica.sites.anshun",
+    "replica.sites.jinzhong",
+    "replica.sites.shizhong",
+)
 
 
 class Catalog(Protocol):
