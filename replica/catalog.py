@@ -86,6 +86,7 @@ class SiteDeclaration:
     # Attachments: directory and file name, fields doc_dir (the detail's directory), day, rand, ext.
     attachment_path: str = "{doc_dir}P0{day:%Y%m%d}{rand}.{ext}"
     id_base: int = 80_000_000
+    page_size: int = PAGE_SIZE  # list items per page
     scheme: str = "http"  # of the canonical URLs (the replica itself is plain HTTP either way)
     charset: str = "utf-8"  # the bytes' encoding; gb2312 is served as GB18030 bytes (its superset)
     charset_in_header: bool = True  # False: Content-Type says only text/html, the page's <meta> says the rest
@@ -112,8 +113,6 @@ class BodyPlan:
 
 class Catalog:
     """A built site: its documents, and the answer to any request for one of its URLs."""
-
-    page_size: ClassVar[int] = PAGE_SIZE
 
     def __init__(self, site: SiteDeclaration, seed: int, docs: int) -> None:
         self.site = site
@@ -534,8 +533,9 @@ class Catalog:
     def list_chunk(self, column_path: str, page: int) -> tuple[list[ReplicaDocument], int]:
         """Documents on list page `page` (0-based) of a column, and the column's page count."""
         docs = self.by_column[column_path]
-        pages = max(1, -(-len(docs) // self.page_size))
-        return docs[page * self.page_size : (page + 1) * self.page_size], pages
+        size = self.site.page_size
+        pages = max(1, -(-len(docs) // size))
+        return docs[page * size : (page + 1) * size], pages
 
     # ---- changes ----------------------------------------------------------------------------------
 

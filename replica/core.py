@@ -45,6 +45,11 @@ class Replica:
         """The document's body text as published (paragraphs joined by newlines)."""
         return self.catalogs[doc.host].body_text(doc)
 
+    def report_plan(self, host: str) -> tuple:
+        """Which annual reports the site publishes (on time, late) and which it never does: the
+        shared plan (`replica.reports`) with the slots the site's real pages fill taken from them."""
+        return tuple(getattr(self.catalogs[host], "report_plan", ()))
+
     def handle(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """Answer one request: `url` absolute (proxy form) or a path with a Host header (origin form)."""
         request = parse_request(method, url, dict(headers or {}))

@@ -45,7 +45,7 @@ SITE = AnkangSite(
     nav=(("首页", "/"), ("工作动态", "/Node-5901.html"), ("信息公开", "/Node-5921.html")),
     crumbs=(("信息公开", "/Node-5920.html"), ("法定主动公开内容", "/Node-5920.html")),
     columns=(
-        Column("/Node-5901.html", "工作动态", "news", 8, metadata_table=False),
+        Column("/Node-5901.html", "工作动态", "news", 16, metadata_table=False),
         Column("/Node-5911.html", "通知公告", "notice", 4),
         Column("/Node-5921.html", "部门文件", "policy", 4),
         Column("/Node-5931.html", "计划总结", "plan", 5),
@@ -78,8 +78,10 @@ SITE = AnkangSite(
     ),
     foreign_links=(
         ("安康市人民政府", "https://www.ankang.gov.cn/Node-1.html"),
-        ("安康市民政局2022年工作报告（转载）", "https://njyfgp.com/www/Content-2513488"),
+        ("安康市民政局2022年工作报告（转载）", "https://njyfgp.com/www/Content-2513488"),  # SEEN mirror
+        ("安康市民政局2022年度政府信息公开工作年度报告", "https://njyfgp.com/Content-2513489.html"),
         ("附件.pdf", "https://www.by8723.com/UploadFiles/2021/2219072.pdf"),
     ),
     id_base=2_200_000,
+    page_size=15,  # GUESS: the group's list length was not observed
 )

@@ -47,7 +47,7 @@ SITE = SxjzSite(
     nav=(("首页", "/"), ("民政动态", "/mzdt/"), ("政府信息公开", "/xxgk/")),
     sections=(("/mzdt/", "民政动态"), ("/xxgk/", "政府信息公开"), (FD, "法定主动公开内容")),
     columns=(
-        Column("/mzdt/gzdt/", "工作动态", "news", 8, metadata_table=False),
+        Column("/mzdt/gzdt/", "工作动态", "news", 16, metadata_table=False),
         Column("/mzdt/tzgg/", "通知公告", "notice", 4, metadata_table=False),
         Column(FD + "zcwj/", "政策文件", "policy", 4),
         Column(FD + "jhzj1/", "计划总结", "plan", 6),
@@ -83,4 +83,5 @@ SITE = SxjzSite(
         ("相关文件.doc", "http://lahohwa.com/UploadFiles/2022/mzj_fj.doc"),
     ),
     id_base=150_000,
+    page_size=15,  # GUESS: the mzj list was not observed
 )

@@ -51,7 +51,7 @@ SITE = TrsWcmSite(
     ),
     nav=(("首页", "/"), ("政务公开", "/zw/"), ("政府信息公开年报", "/zw/gknb/"), ("区民政局", DEPT)),
     columns=(
-        TrsColumn(DEPT + "gzdt/", "工作动态", "news", 8, style="news", metadata_table=False, banner=None),
+        TrsColumn(DEPT + "gzdt/", "工作动态", "news", 16, style="news", metadata_table=False, banner=None),
         TrsColumn(DEPT + "tzgg/", "通知公告", "notice", 4, style="news", metadata_table=False, banner=None),
         TrsColumn(DEPT + "zcwj/", "政策文件", "policy", 4),
         TrsColumn(DEPT + "jhzj/", "计划总结", "plan", 6),
