@@ -206,7 +206,7 @@ class Catalog:
 
     def foreign_body_links(self, doc: ReplicaDocument) -> list[tuple[str, str]]:
         """Files on other hosts linked from some bodies: never fetched, never stored."""
-        if doc.kind != "generated" or doc.doc_id % 4:
+        if doc.kind != "generated" or Random(doc.key + ":foreign").random() >= 0.25:
             return []
         return [(url, title) for title, url in self.site.foreign_links if _is_file(url)]
 
@@ -244,7 +244,7 @@ class Catalog:
                 status = "late" if late else "on_time"
                 r = PlannedReport(r.kind, r.year, status, seed.publish, seed.written_date)
             plan.append(r)
-        return tuple(plan)
+        return _keep_every_status(plan, set(seeded))
 
     def _seeded_report(self, report: PlannedReport) -> bool:
         return any(s.report == (report.kind, report.year) for s in self.site.seeds)
@@ -542,12 +542,10 @@ class Catalog:
     def move_target(self, doc: ReplicaDocument, rng: Random) -> dict[str, Any] | None:
         """For `xxgk replica change --move`: another column of the same kind, and a new id."""
         reports = {c.path for c in self.columns if c.profile == "report"}
-        if doc.column in reports or doc.kind == "seed":
-            return None
+        if doc.column in reports or doc.kind == "seed" or not doc.index_no:
+            return None  # a move keeps the 索引号: pages without one are never "moved", only replaced
         pool = [
-            c.path
-            for c in self.site.columns
-            if c.path != doc.column and c.metadata_table == (doc.index_no is not None) and c.weight > 0
+            c.path for c in self.site.columns if c.path != doc.column and c.metadata_table and c.weight > 0
         ]
         if not pool:
             return None
@@ -642,6 +640,25 @@ class Catalog:
 
     def changed(self) -> None:
         """A hook for platforms that cache rendered lists."""
+
+
+def _keep_every_status(plan: list[PlannedReport], seeded: set) -> tuple[PlannedReport, ...]:
+    """A seed filling a slot must not leave the site without a late or a missing report: the audit is
+    tested on every verdict at every site. The newest free on-time slot takes the lost status."""
+    for status in ("missing", "late"):
+        if any(r.status == status for r in plan):
+            continue
+        free = [i for i, r in enumerate(plan) if r.status == "on_time" and (r.kind, r.year) not in seeded]
+        if not free:
+            continue
+        r = plan[free[0]]
+        if status == "missing":
+            plan[free[0]] = PlannedReport(r.kind, r.year, "missing", None, None)
+        else:
+            day = due_date(r.kind, r.year) + timedelta(days=30)
+            publish = datetime.combine(day, time(10, 0))
+            plan[free[0]] = PlannedReport(r.kind, r.year, "late", publish, day - timedelta(days=2))
+    return tuple(plan)
 
 
 def _is_file(url: str) -> bool:
