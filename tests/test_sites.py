@@ -243,3 +243,26 @@ def test_sites_command_lists_platform_host_and_columns():
     )
     assert rows["jinzhong_mzj"]["platform"] == "sxjz" and rows["ankang_mzj"]["platform"] == "ankang"
     assert rows["ankang_mzj"]["columns"] == 10 and "/Node-5962.html" in rows["ankang_mzj"]["column_paths"]
+
+
+def test_audit_of_each_site_matches_its_report_plan(archived, built):
+    """The replica says which reports are on time, late or missing; the audit of one crawl agrees (a
+    report never published is `unknown` after a single crawl: no nights before its deadline)."""
+    database_url, _ = archived
+    truth = {}
+    kinds = {"annual_report": "disclosure", "rule_of_law_report": "rule_of_law"}
+    for site, host in SITES.items():
+        for planned in built.report_plan(host):
+            verdict = {"on_time": "on_time", "late": "late", "missing": "unknown"}[planned.status]
+            truth[(site, kinds[planned.kind], planned.year)] = (verdict, planned.days_late)
+    years = sorted({year for _, _, year in truth})
+    out = run_xxgk(
+        "audit", "--database-url", database_url, "--format", "json", *[f"--year={y}" for y in years]
+    )
+    assert out.returncode == 0, out.stderr
+    got = {
+        (v["site"], v["kind"], v["year"]): (v["verdict"], v["days_late"])
+        for v in json.loads(out.stdout)
+        if v["site"] in SITES
+    }
+    assert got == truth
