@@ -68,6 +68,20 @@ class ReportColumn:
         return self.path.format(year=year), self.name.format(year=year)
 
 
+@dataclass(frozen=True)
+class KnownReport:
+    """A report page the research found without its text (title, URL, 索引号, maybe its date): the plan's
+    slot is placed there, and its status follows the known date."""
+
+    kind: str
+    year: int
+    url: str
+    doc_id: int
+    index_no: str | None = None
+    title: str | None = None
+    publish: datetime | None = None  # None: unknown; the plan's date is kept (the page exists: never missing)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SiteDeclaration:
     """What every site declares, whatever its platform."""
@@ -81,6 +95,7 @@ class SiteDeclaration:
     seeds: tuple[SeedDocument, ...] = ()
     sections: tuple[tuple[str, str], ...] = ()  # (directory path, name) above the columns
     report_columns: tuple[ReportColumn, ...] = ()
+    known_reports: tuple[KnownReport, ...] = ()
     org_code: str = ""
     index_format: str = "{org}/{year}-{seq:05d}"  # 索引号; fields org, year, seq
     # Attachments: directory and file name, fields doc_dir (the detail's directory), day, rand, ext.
@@ -236,15 +251,19 @@ class Catalog:
         if not self.site.report_columns:
             return ()
         seeded = {s.report: s for s in self.site.seeds if s.report}
+        known = {(k.kind, k.year): k for k in self.site.known_reports}
         plan = []
         for r in report_plan(self.site.host, self.seed):
-            seed = seeded.get((r.kind, r.year))
+            seed, page = seeded.get((r.kind, r.year)), known.get((r.kind, r.year))
             if seed is not None:
-                late = seed.publish.date() > due_date(r.kind, r.year)
-                status = "late" if late else "on_time"
-                r = PlannedReport(r.kind, r.year, status, seed.publish, seed.written_date)
+                r = _as_published(r, seed.publish, seed.written_date)
+            elif page is not None and page.publish is not None:
+                r = _as_published(r, page.publish, page.publish.date())
+            elif page is not None and r.publish is None:  # the page exists: not missing, date unknown
+                day = due_date(r.kind, r.year) - timedelta(days=7)
+                r = PlannedReport(r.kind, r.year, "on_time", datetime.combine(day, time(10, 0)), day)
             plan.append(r)
-        return _keep_every_status(plan, set(seeded))
+        return _keep_every_status(plan, set(seeded) | set(known))
 
     def _seeded_report(self, report: PlannedReport) -> bool:
         return any(s.report == (report.kind, report.year) for s in self.site.seeds)
@@ -303,8 +322,23 @@ class Catalog:
         assert report.publish is not None and report.written is not None
         title = report.title(self.site.agency.name)
         plan = BodyPlan(report.kind, str(report.year), 2)
-        return self._document(
+        doc = self._document(
             k, key, rng, column, report.publish, title, report.written, "", "有效", plan, report.kind
+        )
+        page = next(
+            (p for p in self.site.known_reports if (p.kind, p.year) == (report.kind, report.year)), None
+        )
+        if page is None:
+            return doc
+        path = "/" + page.url.split("://", 1)[1].split("/", 1)[1]
+        self._plans[path] = self._plans.pop(doc.path)
+        return replace(
+            doc,
+            url=page.url,
+            path=path,
+            doc_id=page.doc_id,
+            index_no=page.index_no or doc.index_no,
+            title=page.title or doc.title,
         )
 
     def _document(
@@ -642,6 +676,11 @@ class Catalog:
         """A hook for platforms that cache rendered lists."""
 
 
+def _as_published(r: PlannedReport, publish: datetime, written: date | None) -> PlannedReport:
+    status = "late" if publish.date() > due_date(r.kind, r.year) else "on_time"
+    return PlannedReport(r.kind, r.year, status, publish, written)
+
+
 def _keep_every_status(plan: list[PlannedReport], seeded: set) -> tuple[PlannedReport, ...]:
     """A seed filling a slot must not leave the site without a late or a missing report: the audit is
     tested on every verdict at every site. The newest free on-time slot takes the lost status."""
@@ -671,6 +710,7 @@ __all__ = [
     "BodyPlan",
     "Catalog",
     "Column",
+    "KnownReport",
     "ReportColumn",
     "SiteDeclaration",
 ]

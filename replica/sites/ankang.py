@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from replica.catalog import Column, ReportColumn
+from replica.catalog import Column, KnownReport, ReportColumn
 from replica.content import Agency
 from replica.platforms.ankang import AnkangSite
 from replica.seeds import SeedDocument
@@ -61,6 +61,15 @@ SITE = AnkangSite(
         ReportColumn("rule_of_law_report", "/Node-5962.html", "法治政府建设"),
     ),
     index_format="/{year}-{seq:05d}",
+    known_reports=(  # SEEN: the 2020 年报 page (its date was not in the corpus copy)
+        KnownReport(
+            "annual_report",
+            2020,
+            "https://mzj.ankang.gov.cn/Content-2220509.html",
+            2220509,
+            title="安康市民政局2020年政府信息公开工作年度报告",
+        ),
+    ),
     seeds=(
         SeedDocument(
             file="001_52916b2a96fddd46.txt",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from replica.catalog import Column, ReportColumn
+from replica.catalog import Column, KnownReport, ReportColumn
 from replica.content import Agency
 from replica.platforms.sxjz import SxjzSite
 from replica.seeds import SeedDocument
@@ -72,6 +72,17 @@ SITE = SxjzSite(
             body_after="来源:",
             trailing_chrome=("【打印正文】 【字体:", "×", "用户登录"),
             report=("rule_of_law_report", 2021),
+        ),
+    ),
+    known_reports=(  # SEEN: the sibling page, a year later, same column and chrome
+        KnownReport(
+            "rule_of_law_report",
+            2022,
+            "http://mzj.sxjz.gov.cn/xxgk/fdzdgknr/jhzj1/content_178425",
+            178425,
+            index_no="jz-mzj-2023-00053",
+            title="晋中市民政局2022年法治政府建设情况报告",
+            publish=datetime(2023, 3, 1, 10, 0),
         ),
     ),
     charset="gb2312",
