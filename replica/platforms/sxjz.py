@@ -74,8 +74,7 @@ class SxjzCatalog(Catalog):
             issuer=(doc.issuer if self.site.show_issuer else "") if tabled else None,
             source=doc.source if self.site.show_source else "",
             topic=doc.column_name if tabled else None,
-            validity=None,
-            written_date=None,
+            validity=None,  # written_date stays: no 成文日期 cell, but the body is signed on that day
         )
 
     def shown_seed(self, doc: ReplicaDocument) -> ReplicaDocument:

@@ -9,7 +9,7 @@ encoding case DESIGN §3 asks for, placed here because nothing about this site's
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from replica.catalog import Column, KnownReport, ReportColumn
 from replica.content import Agency
@@ -68,6 +68,7 @@ SITE = SxjzSite(
             url="http://mzj.sxjz.gov.cn/xxgk/fdzdgknr/jhzj1/content_160318",
             publish=datetime(2022, 3, 7, 9, 30),  # the page shows the date only
             index_no="jz-mzj-2022-00068",
+            written_date=date(2022, 1, 10),  # the signature under the body
             topic="计划总结",
             body_after="来源:",
             trailing_chrome=("【打印正文】 【字体:", "×", "用户登录"),
