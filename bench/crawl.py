@@ -1,6 +1,6 @@
 """Crawl throughput of the full pipeline against two baselines, over the same replica, in one run.
 
-    python bench/crawl.py [--docs 5000] [--repeat 1] [--profile] [--sites all|none|SITE,SITE]
+    python bench/crawl.py [--docs 5000] [--repeat 1] [--profile]
 
 Variants (each in its own process, since a Twisted reactor runs once per process):
   fetch-only  our spider's navigation with no pipelines: the ceiling set by HTTP and Scrapy
@@ -8,8 +8,6 @@ Variants (each in its own process, since a Twisted reactor runs once per process
   full        the real thing: navigation, parse, attachments, versioned store into a fresh SQLite file;
               the parser runs in one worker process (XXGK_PARSE_PROCESSES=1, the default)
   full-inline the same with the parser in the reactor's thread (XXGK_PARSE_PROCESSES=0), one core
-The variants run on 安顺 (the naive spider knows only TRS lists); then `full` runs on every site in turn
-(`--sites`) and a per-site table gives pages/s and documents/s.
 Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios.
 """
@@ -38,13 +36,11 @@ FAST = {
 }
 
 
-def run_variant(
-    variant: str, replica_url: str, database_url: str, profile: str | None, site: str = "anshun_mzj"
-) -> dict:
+def run_variant(variant: str, replica_url: str, database_url: str, profile: str | None) -> dict:
     """Runs in a child process: one crawl, returns its figures as JSON on stdout."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.runner import project_settings, spider_loader
+    from crawler.runner import project_settings
     from spiders.anshun_mzj import AnshunMzjSpider
 
     overrides = {**FAST, "XXGK_REPLICA_URL": replica_url, "XXGK_DATABASE_URL": database_url}
@@ -61,7 +57,7 @@ def run_variant(
         crawler = process.create_crawler(NaiveSpider)
         process.crawl(crawler, base_url=AnshunMzjSpider.base_url, columns=list(AnshunMzjSpider.columns))
     else:
-        crawler = process.create_crawler(spider_loader(settings).load(site))
+        crawler = process.create_crawler(AnshunMzjSpider)
         process.crawl(crawler)
     started = time.perf_counter()
     if profile:
@@ -74,7 +70,6 @@ def run_variant(
     stats = crawler.stats.get_stats()
     return {
         "variant": variant,
-        "site": site,
         "seconds": seconds,
         "responses": stats.get("response_received_count", 0),
         "documents": stats.get("item_scraped_count", 0),
@@ -83,7 +78,7 @@ def run_variant(
     }
 
 
-def child(variant: str, replica_url: str, profile: str | None, site: str = "anshun_mzj") -> dict:
+def child(variant: str, replica_url: str, profile: str | None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
             sys.executable,
@@ -94,8 +89,6 @@ def child(variant: str, replica_url: str, profile: str | None, site: str = "ansh
             replica_url,
             "--database-url",
             f"sqlite:///{tmp}/bench.sqlite3",
-            "--site",
-            site,
         ]
         if profile:
             cmd += ["--profile-out", profile]
@@ -117,21 +110,13 @@ def main() -> None:
         action="store_true",
         help="Also profile full-inline (all work in one process); print top costs.",
     )
-    parser.add_argument(
-        "--sites", default="all", help="Sites for the per-site table: all, none, or a comma-separated list."
-    )
-    parser.add_argument("--site", default="anshun_mzj", help=argparse.SUPPRESS)
     parser.add_argument("--child")
     parser.add_argument("--replica-url")
     parser.add_argument("--database-url")
     parser.add_argument("--profile-out")
     args = parser.parse_args()
     if args.child:
-        print(
-            json.dumps(
-                run_variant(args.child, args.replica_url, args.database_url, args.profile_out, args.site)
-            )
-        )
+        print(json.dumps(run_variant(args.child, args.replica_url, args.database_url, args.profile_out)))
         return
 
     from replica.process import start_replica
@@ -151,10 +136,6 @@ def main() -> None:
                     f"in {r['seconds']:.1f}s = {r['documents'] / r['seconds']:.1f} documents/s",
                     file=sys.stderr,
                 )
-        from crawler.runner import site_names
-
-        chosen = {"all": site_names(), "none": []}.get(args.sites, [x for x in args.sites.split(",") if x])
-        per_site = [child("full", rep.url, None, site) for site in chosen]
         profile_path = None
         if args.profile:
             profile_path = Path(state) / "full.prof"
@@ -178,15 +159,6 @@ def main() -> None:
             f"{v:>11} {r['documents']:>9} {r['responses']:>9} {r['seconds']:>8.1f} {rate[v]:>8.1f} "
             f"{rate[v] / rate['naive']:>8.2f}x {rate[v] / rate['fetch-only']:>8.2f}x"
         )
-
-    if per_site:
-        print(f"\nfull pipeline per site ({args.docs} generated documents each)")
-        print(f"{'site':>14} {'responses':>9} {'documents':>9} {'seconds':>8} {'pages/s':>8} {'docs/s':>8}")
-        for r in per_site:
-            print(
-                f"{r['site']:>14} {r['responses']:>9} {r['documents']:>9} {r['seconds']:>8.1f} "
-                f"{r['responses'] / r['seconds']:>8.1f} {r['documents'] / r['seconds']:>8.1f}"
-            )
 
 
 if __name__ == "__main__":
