@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.extraction.platforms import TRS_WCM_HINTS
 from spiders.base import XxgkSpider
@@ -77,6 +78,9 @@ class TrsWcmSpider(XxgkSpider):
                 continue
             url = response.urljoin(href.strip())
             if not self.detail_url_pattern.search(url):
+                continue
+            if not url_is_from_any_domain(url, self.allowed_domains):  # reposts, mirror copies
+                self.crawler.stats.inc_value("xxgk/offsite_links_skipped")
                 continue
             title = entry.xpath(f"normalize-space({self.detail_link_xpath})").get()
             date = entry.xpath(self.list_date_xpath).get() or None
