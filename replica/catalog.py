@@ -484,7 +484,7 @@ class Catalog:
             )
         )
         if self.site.contacts and plan.signature_lines:
-            who = self.site.contacts[doc.doc_id % len(self.site.contacts)]
+            who = Random(doc.key + ":contact").choice(self.site.contacts)  # the same wherever it moves
             blocks.insert(len(blocks) - plan.signature_lines, f"（联系人：{who}）")
         return blocks
 
