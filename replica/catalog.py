@@ -9,8 +9,9 @@ detail pages look (`route`, `detail_parts`, `body_html`, `not_found_html`). Ever
 - seeds: real pages' text at their real URLs;
 - serving: conditional GET (Last-Modified / If-Modified-Since), view counters, attachments, pages in
   the site's declared encoding;
-- changes (`apply`): publish, edit, withdraw, soft-404, restore and move, each a pure function of its
-  change-log record, so a restarted server rebuilds exactly the same site.
+- changes (`apply`, in `replica.catalog_changes`): publish, edit, withdraw, soft-404, restore and move,
+  each a pure function of its change-log record, so a restarted server rebuilds exactly the same site;
+  the report plan with the slots real pages fill is `replica.site_reports`.
 
 A site is a declaration (`SiteDeclaration` subclass of its platform): host, agency, columns, seeds,
 report columns and the settings where its pages differ from its platform's defaults.
@@ -24,14 +25,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from random import Random
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from replica import content
+from replica.catalog_changes import Changes
 from replica.content import Agency
 from replica.documents import ReplicaAttachment, ReplicaDocument
 from replica.files import CONTENT_TYPES, attachment_bytes
-from replica.reports import PlannedReport, due_date, report_plan
+from replica.reports import PlannedReport
 from replica.seeds import SeedDocument
+from replica.site_reports import KnownReport, ReportColumn, site_report_plan
 from replica.web import Response, SiteRequest, http_date, not_modified, not_modified_since
 
 PAGE_SIZE = 20
@@ -40,7 +43,6 @@ FIRST_DAY = date(2019, 1, 1)
 LAST_DAY = date(2026, 10, 31)
 REPORT_STRIDE = 3  # every third generated document is a report until all are placed
 SEQ_BASE = 200  # 索引号 sequence of generated doc k is SEQ_BASE + k (seeds use numbers below it)
-MOVE_BASE = 500_000  # moved documents get new ids above every generated one
 
 
 @dataclass(frozen=True)
@@ -52,34 +54,6 @@ class Column:
     profile: str
     weight: float
     metadata_table: bool = True  # 信息公开 pages show the metadata block; news pages do not
-
-
-@dataclass(frozen=True)
-class ReportColumn:
-    """Where one kind of report goes. `path`, `name` and the section entries may contain `{year}` (the
-    report's year) for sites that open a column per year (市中区 `/zw/gknb/<year>nbxknb/…`)."""
-
-    kind: str  # "annual_report" | "rule_of_law_report"
-    path: str
-    name: str
-    sections: tuple[tuple[str, str], ...] = ()  # (directory, name) ancestors to create per year
-
-    def for_year(self, year: int) -> tuple[str, str]:
-        return self.path.format(year=year), self.name.format(year=year)
-
-
-@dataclass(frozen=True)
-class KnownReport:
-    """A report page the research found without its text (title, URL, 索引号, maybe its date): the plan's
-    slot is placed there, and its status follows the known date."""
-
-    kind: str
-    year: int
-    url: str
-    doc_id: int
-    index_no: str | None = None
-    title: str | None = None
-    publish: datetime | None = None  # None: unknown; the plan's date is kept (the page exists: never missing)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,7 +100,7 @@ class BodyPlan:
     seed: SeedDocument | None = None
 
 
-class Catalog:
+class Catalog(Changes):
     """A built site: its documents, and the answer to any request for one of its URLs."""
 
     def __init__(self, site: SiteDeclaration, seed: int, docs: int) -> None:
@@ -246,24 +220,9 @@ class Catalog:
     # ---- reports ----------------------------------------------------------------------------------
 
     def _report_plan(self) -> tuple[PlannedReport, ...]:
-        """The shared plan, with slots a real (seed) page fills taken from that page: the truth the
-        audit is tested against is what the site shows."""
         if not self.site.report_columns:
             return ()
-        seeded = {s.report: s for s in self.site.seeds if s.report}
-        known = {(k.kind, k.year): k for k in self.site.known_reports}
-        plan = []
-        for r in report_plan(self.site.host, self.seed):
-            seed, page = seeded.get((r.kind, r.year)), known.get((r.kind, r.year))
-            if seed is not None:
-                r = _as_published(r, seed.publish, seed.written_date)
-            elif page is not None and page.publish is not None:
-                r = _as_published(r, page.publish, page.publish.date())
-            elif page is not None and r.publish is None:  # the page exists: not missing, date unknown
-                day = due_date(r.kind, r.year) - timedelta(days=7)
-                r = PlannedReport(r.kind, r.year, "on_time", datetime.combine(day, time(10, 0)), day)
-            plan.append(r)
-        return _keep_every_status(plan, set(seeded) | set(known))
+        return site_report_plan(self.site.host, self.seed, self.site.seeds, self.site.known_reports)
 
     def _seeded_report(self, report: PlannedReport) -> bool:
         return any(s.report == (report.kind, report.year) for s in self.site.seeds)
@@ -570,134 +529,6 @@ class Catalog:
         size = self.site.page_size
         pages = max(1, -(-len(docs) // size))
         return docs[page * size : (page + 1) * size], pages
-
-    # ---- changes ----------------------------------------------------------------------------------
-
-    def move_target(self, doc: ReplicaDocument, rng: Random) -> dict[str, Any] | None:
-        """For `xxgk replica change --move`: another column of the same kind, and a new id."""
-        reports = {c.path for c in self.columns if c.profile == "report"}
-        if doc.column in reports or doc.kind == "seed" or not doc.index_no:
-            return None  # a move keeps the 索引号: pages without one are never "moved", only replaced
-        pool = [
-            c.path for c in self.site.columns if c.path != doc.column and c.metadata_table and c.weight > 0
-        ]
-        if not pool:
-            return None
-        return {"column": rng.choice(pool), "doc_id": self.site.id_base + MOVE_BASE + rng.randrange(10**5)}
-
-    def apply(self, change: dict) -> None:
-        """Replay one recorded change (see `replica.changes`); each is a pure function of its record."""
-        op, at = change["op"], datetime.fromisoformat(change["at"])
-        if op == "publish":
-            self._put(self._generate(int(change["k"]), published=at))
-            return
-        path = change["path"]
-        if op == "restore":
-            self._put(self.gone.pop(path)[1])
-            self.modified[path] = at
-            return
-        doc = self.by_path[path]
-        if op in ("withdraw", "soft404"):
-            self._drop(doc)
-            self.gone[path] = ("soft404" if op == "soft404" else str(change.get("status", 404)), doc)
-            return
-        if op == "move":
-            self._move(doc, change, at)
-            return
-        if op != "edit":
-            raise ValueError(f"unknown replica change {op!r}")
-        what = change["what"]
-        if what == "body":
-            note = f"（{at:%Y年%m月%d日}更新：根据工作需要，对有关事项作进一步补充说明。）"
-            self.added_paragraphs.setdefault(path, []).append(note)
-        elif what == "validity":
-            doc = replace(doc, validity="失效")
-        elif what == "doc_number":
-            doc = replace(doc, doc_number=change["value"])
-        elif what == "title":
-            doc = replace(doc, title=change["value"])
-        elif what == "attachment":
-            doc = replace(
-                doc, attachments=tuple(replace(a, key=a.key + f":{at:%Y%m%d%H%M}") for a in doc.attachments)
-            )
-        else:
-            raise ValueError(f"unknown replica edit {what!r}")
-        self._drop(doc)
-        self._put(doc)
-        self.modified[path] = at
-
-    def moved_document(
-        self, doc: ReplicaDocument, column_path: str, doc_id: int, at: datetime
-    ) -> ReplicaDocument:
-        """The document at its new place: same 索引号, fields, body and files; new column, id and URL."""
-        column = self.column(column_path)
-        assert column is not None, f"{self.host}: no column {column_path}"
-        path = self.locate(column, doc_id, at.date())
-        return replace(
-            doc,
-            url=f"{self.site.scheme}://{self.host}{path}",
-            path=path,
-            column=column.path,
-            column_name=column.name,
-            doc_id=doc_id,
-            url_date=at.date(),
-        )
-
-    def _move(self, doc: ReplicaDocument, change: dict, at: datetime) -> None:
-        new = self.moved_document(doc, change["column"], int(change["doc_id"]), at)
-        self._drop(doc)
-        self._plans[new.path] = self._plans[doc.path]
-        if doc.path in self.added_paragraphs:
-            self.added_paragraphs[new.path] = self.added_paragraphs[doc.path]
-        self._put(new)
-        self.gone[doc.path] = ("404", doc)  # the old URL is simply gone (never restored: see changes.py)
-        self.moved[doc.path] = new.path
-        self.modified[new.path] = at
-
-    def _put(self, doc: ReplicaDocument) -> None:
-        self.by_path[doc.path] = doc
-        for records in (self.documents, self.by_column[doc.column]):
-            records.append(doc)
-            records.sort(key=lambda d: (d.publish, d.doc_id), reverse=True)
-        self.files.update({a.path: (a, doc) for a in doc.attachments})
-        self._detail_parts.cache_clear()
-        self.changed()
-
-    def _drop(self, doc: ReplicaDocument) -> None:
-        self.by_path.pop(doc.path, None)
-        for records in (self.documents, self.by_column[doc.column]):
-            records[:] = [d for d in records if d.path != doc.path]
-        for attachment in doc.attachments:
-            self.files.pop(attachment.path, None)
-        self._detail_parts.cache_clear()
-        self.changed()
-
-    def changed(self) -> None:
-        """A hook for platforms that cache rendered lists."""
-
-
-def _as_published(r: PlannedReport, publish: datetime, written: date | None) -> PlannedReport:
-    status = "late" if publish.date() > due_date(r.kind, r.year) else "on_time"
-    return PlannedReport(r.kind, r.year, status, publish, written)
-
-
-def _keep_every_status(plan: list[PlannedReport], seeded: set) -> tuple[PlannedReport, ...]:
-    """A seed filling a slot must not leave the site without a late or a missing report: the audit is
-    tested on every verdict at every site. The newest free on-time slot takes the lost status."""
-    for status in ("missing", "late"):
-        if any(r.status == status for r in plan):
-            continue
-        free = [i for i, r in enumerate(plan) if r.status == "on_time" and (r.kind, r.year) not in seeded]
-        if not free:
-            continue
-        r = plan[free[0]]
-        if status == "missing":
-            plan[free[0]] = PlannedReport(r.kind, r.year, "missing", None, None)
-        else:
-            day = due_date(r.kind, r.year) + timedelta(days=30)
-            publish = datetime.combine(day, time(10, 0))
-            plan[free[0]] = PlannedReport(r.kind, r.year, "late", publish, day - timedelta(days=2))
-    return tuple(plan)
 
 
 def _is_file(url: str) -> bool:
