@@ -1,11 +1,13 @@
 """Index pages: the repeated title-link + date items of a column list.
 
 Items are `li` or `tr` elements that hold one link and a date; the parent holding the most of them is
-the list.  Site hints (`list_item_xpaths`) are tried first.
+the list.  Site hints (`list_item_xpaths`) are tried first. `is_list_page` decides whether those
+items make the page a list.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import urljoin
 
@@ -63,6 +65,21 @@ def extract_items(
             groups.setdefault(key, []).append(it)
     if not groups:
         return []
-    # Table lists may be split into several tbody/table runs; merge siblings under the same table.
-    best = max(groups.values(), key=len)
-    return best if len(best) >= 5 else []
+    return max(groups.values(), key=len)
+
+
+_PAGINATION_RE = re.compile(
+    r"createPageHTML\(|下一页|上一页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*/\s*\d+\s*页|"
+    r"class=[\"'][^\"']*(?:pagination|pager|page_div)|id=[\"']page_div"
+)
+
+
+def is_list_page(items: list[dict[str, str | None]], body_cjk: int, raw_html: str) -> bool:
+    """A column index rather than a document: five or more dated items that carry at least half the text,
+    or a few dated items with pagination and next to no running text (a young or small column)."""
+    if not items:
+        return False
+    item_chars = sum(cjk_count(str(it["title"])) for it in items)
+    if len(items) >= 5:
+        return body_cjk < 300 or item_chars >= 0.5 * body_cjk
+    return body_cjk < 150 and bool(_PAGINATION_RE.search(raw_html))

@@ -13,21 +13,19 @@ from typing import Any
 from lxml import etree
 
 from crawler.extraction.body import BodyResult, extract_body, locate_region
-from crawler.extraction.dates import is_date_only, normalize_date, url_date
+from crawler.extraction.dates import normalize_date, url_date
 from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, parse_html, tag_of, visible_text
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.hints import ExtractionHints
-from crawler.extraction.labels import FIELDS
+from crawler.extraction.labels import FIELDS, squash
 from crawler.extraction.layout import walk_blocks
-from crawler.extraction.listing import extract_items
+from crawler.extraction.listing import extract_items, is_list_page
 from crawler.extraction.metadata import MetadataReader, meta_tags
 from crawler.extraction.pagetype import classify_other
+from crawler.extraction.signature import signature_date, signature_issuer, title_issuer
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—]{1,2}|——)\s*")
 _TAG_RE = re.compile(r"<[^>]+>")
-_TIZHU_RE = re.compile(
-    r"^[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日)[^）)]{0,80}(通过|公布|发布|印发|修订|修正)[^）)]*[）)]$"
-)
 
 
 @dataclass
@@ -74,6 +72,15 @@ def _strip_site(title: str) -> str:
     if sep and tail and _SITE_PART_RE.search(head.strip()):
         return tail.strip()
     return title
+
+
+def _meta_source(metas: dict[str, str]) -> str | None:
+    """`<meta name="ContentSource">`, unless it names the site itself (a CMS default, not a source)."""
+    src = fold_ws(metas.get("contentsource", ""))
+    if not src or len(src) > 80:
+        return None
+    site = fold_ws(metas.get("sitename", ""))
+    return None if site and squash(src) == squash(site) else src
 
 
 def _hinted_title(root: etree._Element, xpaths: tuple[str, ...]) -> str | None:
@@ -169,8 +176,8 @@ def parse_page(
                 fields["publish_date"] = iso
                 break
     if "source" not in fields:
-        src = fold_ws(metas.get("contentsource", ""))
-        if src and len(src) <= 80:
+        src = _meta_source(metas)
+        if src:
             fields["source"] = src
     fields["title"] = _title(root, metas, fields.get("title") or _hinted_title(root, hints.title_xpaths))
 
@@ -181,9 +188,13 @@ def parse_page(
         if number:
             fields["doc_number"] = number
     if "written_date" not in fields and result.text:
-        written = _body_written_date(result.text)
+        written = signature_date(result.text)
         if written:
             fields["written_date"] = written
+    if "issuer" not in fields and "issuer" not in reader.slots:
+        issuer = signature_issuer(result.text) or title_issuer(fields.get("title"))
+        if issuer:
+            fields["issuer"] = issuer
     for name in FIELDS:
         setattr(page, name, fields.get(name))
     page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
@@ -191,8 +202,7 @@ def parse_page(
     body_cjk = cjk_count(result.text)
     visible = "\n".join(b.text for b in doc_blocks)
     items = extract_items(root, url, hints.list_item_xpaths, hidden)
-    item_chars = sum(cjk_count(str(it["title"])) for it in items)
-    if len(items) >= 5 and (body_cjk < 300 or item_chars >= 0.5 * body_cjk):
+    if is_list_page(items, body_cjk, text):
         page.page_type = "list"
         page.items = items
         page.body = ""
@@ -241,14 +251,3 @@ def _drop_leading_title(body: str, title: str | None) -> str:
         if not target.startswith(acc):
             break
     return body
-
-
-def _body_written_date(body: str) -> str | None:
-    """The signature date closing the body (`2022年1月28日` alone on the last line), or a 题注."""
-    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
-    if not lines:
-        return None
-    if is_date_only(lines[-1]):
-        return normalize_date(lines[-1])
-    tizhu = _TIZHU_RE.match(lines[0])
-    return normalize_date(tizhu.group(1)) if tizhu else None
