@@ -303,7 +303,7 @@ def test_detail_with_related_list_stays_detail():
         (
             "<html><head><script>var _0x3a2b=['cookie'];document.cookie='__jsl_clearance=1563;path=/';"
             "setTimeout(function(){location.reload()},100);</script></head><body></body></html>",
-            "js_challenge",
+            "waf_challenge",
         ),
         (
             "<html><head><title>请稍候...</title></head><body><script>eval(atob('ZG9jdW1lbnQuY29va2ll'));"

@@ -21,6 +21,7 @@ from crawler.extraction.labels import FIELDS, squash
 from crawler.extraction.layout import walk_blocks
 from crawler.extraction.listing import extract_items, is_list_page
 from crawler.extraction.metadata import MetadataReader, meta_tags
+from crawler.extraction.normalize import normalize_text
 from crawler.extraction.pagetype import classify_other
 from crawler.extraction.signature import signature_date, signature_issuer, title_issuer
 
@@ -49,6 +50,8 @@ class ParsedPage:
     keywords: str | None = None
     url_date: str | None = None
     body: str = ""
+    # The body folded for search (`normalize.normalize_text`); set for detail pages only.
+    search_text: str | None = None
     tables: list[list[list[str]]] = field(default_factory=list)
     attachments: list[dict[str, str]] = field(default_factory=list)
     items: list[dict[str, str | None]] = field(default_factory=list)
@@ -211,17 +214,25 @@ def parse_page(
         return page
     reason = classify_other(root, text, visible, body_cjk)
     if reason:
-        page.other_reason = reason
-        page.page_type = "other"
-        page.body = ""
-        page.tables = []
-        page.attachments = []
-        return page
-    if page.title and body_cjk >= 10:
+        # A challenge, shell or error page says nothing about any document: no field survives.
+        blank = ParsedPage(url=url, url_date=page.url_date, encoding=encoding)
+        blank.other_reason = reason
+        return blank
+    if page.title and (body_cjk >= 10 or _is_attachment_document(page)):
         page.page_type = "detail"
-    else:
-        page.other_reason = "empty"
-    return page
+        page.search_text = normalize_text(page.body)
+        return page
+    blank = ParsedPage(url=url, url_date=page.url_date, encoding=encoding)
+    blank.other_reason = "empty"
+    return blank
+
+
+_DOCUMENT_FIELDS = ("index_no", "doc_number", "issuer", "written_date", "publish_date")
+
+
+def _is_attachment_document(page: ParsedPage) -> bool:
+    """A document published as a file: a title, its metadata block and the attachment, no body text."""
+    return bool(page.attachments) and sum(getattr(page, f) is not None for f in _DOCUMENT_FIELDS) >= 2
 
 
 _DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fff]{0,12}[〔\[［(（]\d{4}[〕\]］)）]\s*第?\d{1,5}号$")

@@ -1,4 +1,5 @@
-"""Pages that are not content: JS/WAF challenges, script-only shells, login walls, soft-404s.
+"""Pages that are not content: JS/WAF challenges, script-only shells, login walls, soft-404s (including a
+200 page that only forwards the reader to the home page).
 
 Checked on the page's visible text, so a long document that merely mentions 已失效 stays a document:
 a soft-404 message must be the main text of a short page.
@@ -25,6 +26,35 @@ _CHALLENGE_RE = re.compile(
 )
 _LOGIN_RE = re.compile(r"用户登录|请登录|请先登录|登录后|账号登录|帐号登录|统一身份认证")
 _TEMPLATE_RE = re.compile(r"\{\{[^}]{1,80}\}\}")
+# A page whose only job is to send the reader elsewhere: a meta refresh or a script assigning location.
+_META_REFRESH_RE = re.compile(r"^\s*\d*\s*;?\s*url\s*=\s*['\"]?([^'\"]*)", re.IGNORECASE)
+_JS_REDIRECT_RE = re.compile(
+    r"(?:window\.|top\.|self\.|document\.)?location(?:\.href)?\s*=\s*['\"]([^'\"]*)['\"]|"
+    r"location\.(?:replace|assign)\(\s*['\"]([^'\"]*)['\"]"
+)
+_HOME_RE = re.compile(
+    r"^(?:(?:https?:)?//[^/]+)?/?(?:index\.s?html?|index\.jsp|index\.php|default\.aspx?)?$", re.I
+)
+
+
+def redirect_target(root: etree._Element, raw_text: str) -> str | None:
+    """Where a meta refresh or an inline script sends the reader, if the page does that."""
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").lower() == "refresh":
+            match = _META_REFRESH_RE.match(meta.get("content") or "")
+            if match:
+                return match.group(1).strip()
+    for script in root.iter("script"):
+        match = _JS_REDIRECT_RE.search(script.text or "")
+        if match:
+            return (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+    return None
+
+
+def redirects_home(root: etree._Element, raw_text: str) -> bool:
+    """A short page that forwards to the site's home page: how many CMSs answer a deleted document."""
+    target = redirect_target(root, raw_text)
+    return target is not None and bool(_HOME_RE.match(target))
 
 
 def classify_other(root: etree._Element | None, raw_text: str, visible: str, body_cjk: int) -> str | None:
@@ -34,14 +64,17 @@ def classify_other(root: etree._Element | None, raw_text: str, visible: str, bod
     scripts = root.xpath("//script")
     script_len = sum(len(s.text or "") for s in scripts)
     vis_cjk = cjk_count(visible)
-    templates = _TEMPLATE_RE.findall(visible)
-    if len(templates) >= 3 and body_cjk < 200:
+    # Client-side templates ({{item.name}}) in the markup and no server-rendered text: a SPA shell.
+    if len(_TEMPLATE_RE.findall(raw_text)) >= 3 and body_cjk < 50:
         return "spa_shell"
+    if vis_cjk < 200 and body_cjk < 100 and redirects_home(root, raw_text):
+        return "soft_404"
     if vis_cjk < 60 and body_cjk < 60:
         if scripts and (
             _CHALLENGE_RE.search(raw_text) and (script_len > len(visible) or len(raw_text) < 20000)
         ):
-            return "js_challenge"
+            # A challenge that sets a cookie and reloads is a WAF's; any other is a JS challenge.
+            return "waf_challenge" if "document.cookie" in raw_text else "js_challenge"
         if SOFT_404_RE.search(visible):
             return "soft_404"
         if _LOGIN_RE.search(visible) and root.xpath("//input[@type='password']"):
