@@ -111,7 +111,7 @@ def locate_region(
             by_token.setdefault(tok, []).append(el)
     for tok in ("<ucapcontent>", *SPECIFIC_LOCATORS):
         for el in by_token.get(tok, ()):
-            if not hidden(el) and cjk_count(visible_text(el)) >= 20:
+            if not hidden(el) and (cjk_count(visible_text(el)) >= 20 or _links_a_file(el)):
                 return Region(el, True, tok)
     dense = _densest(blocks)
     for tok in GENERIC_LOCATORS:
@@ -126,6 +126,11 @@ def locate_region(
     if dense is not None:
         return Region(dense, False, "density")
     return None
+
+
+def _links_a_file(el: etree._Element) -> bool:
+    """A CMS content container holding only a file link is the body of a document published as a file."""
+    return any(ATTACHMENT_EXT_RE.search(a.get("href") or "") for a in el.iter("a"))
 
 
 def _contains(outer: etree._Element, inner: etree._Element) -> bool:

@@ -21,12 +21,13 @@ from functools import cache
 import ftfy
 import opencc
 
-_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
 _FINAL = (
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|iu|in|"
     r"ua|uo|ui|un|ue|ve|vn|a|o|e|i|u|v)"
 )
-_SYLLABLE_RE = re.compile(rf"{_INITIAL}{_FINAL}[1-5]?")
+# A syllable is an initial and a final, or one of the finals that stand alone (安 ān, 儿 ér).
+_SYLLABLE_RE = re.compile(rf"(?:{_INITIAL}{_FINAL}|ang|eng|ai|ei|ao|ou|an|en|er|a|o|e)[1-5]?")
 # A bracketed run of letters (tone marks allowed) right after a Han character.
 _ANNOTATION_RE = re.compile(
     r"(?<=[\u3400-\u9fff])[(（]([a-zü\u00e0-\u01dc\u0101-\u01ce\u1e3f\u0144\u0148]{1,7}[1-5]?)[)）]"

@@ -212,7 +212,11 @@ def parse_page(
         page.tables = []
         page.attachments = []
         return page
-    reason = classify_other(root, text, visible, body_cjk)
+    reason = (
+        None
+        if page.title and _is_attachment_document(page)
+        else classify_other(root, text, visible, body_cjk)
+    )
     if reason:
         # A challenge, shell or error page says nothing about any document: no field survives.
         blank = ParsedPage(url=url, url_date=page.url_date, encoding=encoding)
