@@ -14,14 +14,13 @@ import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 import trafilatura
 from lxml import etree
 
 from crawler.extraction import labels as L
 from crawler.extraction.chrome import is_chrome_line, strip_chrome_strings
-from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
 from crawler.extraction.layout import Block, walk_blocks
 
 # Specific CMS content containers (class token or id, case-insensitive), most specific first.
@@ -280,8 +279,8 @@ def attachments(region_el: etree._Element, url: str, hidden: HiddenCache) -> lis
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")) or not ATTACHMENT_EXT_RE.search(href):
             continue
-        absolute = urljoin(url, href)
-        if absolute in seen or hidden(a):
+        absolute = absolute_url(url, href)
+        if absolute is None or absolute in seen or hidden(a):
             continue
         seen.add(absolute)
         name = fold_ws(a.text_content()) or fold_ws(a.get("title") or "") or absolute.rsplit("/", 1)[-1]

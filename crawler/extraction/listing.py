@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from crawler.extraction.dates import normalize_date
-from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
 
 
 def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
@@ -31,8 +30,11 @@ def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
     title = attr if attr and (not text or text.endswith(("...", "…")) or len(attr) > len(text)) else text
     if cjk_count(title) < 2:
         return None
+    link = absolute_url(url, a.get("href", "").strip())
+    if link is None:
+        return None
     rest = visible_text(el).replace(a.text_content(), " ")
-    return {"title": title, "url": urljoin(url, a.get("href", "").strip()), "date": normalize_date(rest)}
+    return {"title": title, "url": link, "date": normalize_date(rest)}
 
 
 def extract_items(

@@ -244,7 +244,7 @@ class MetadataReader:
         value = clean_value(fld, raw)
         if value is None:
             return
-        lbl = L.clean_label(label)
+        lbl = L.canonical_label(label)
         rank = (0 if hinted else 1, 1 if (low or lbl in L.LOW_PRIORITY) else 0, self.order.get(el, 1 << 30))
         weak = L.is_weak(label) if weak_override is None else weak_override
         self.candidates.append(
