@@ -20,7 +20,9 @@ the published body text (first and last line), the column lists (first item = th
 document) and withdrawn documents answering a soft-404 page (type `other`). A replica body may go on
 after its last paragraph with the attachment list (`附件：…`), which the page shows as part of the
 document; that tail is not counted against it. Chrome there is the generic list `REPLICA_CHROME` minus
-what the document itself says.
+what the document itself says. A replica document without a metadata table has no issuer or 成文日期 in
+its truth although its signature states both (which the corpus labels as the issuer and written date):
+those two fields are not scored on such pages.
 """
 
 from __future__ import annotations
@@ -134,10 +136,17 @@ class Tally:
     lists_ok: int = 0
     lists: int = 0
 
-    def add_fields(self, labels: dict[str, Any], values: dict[str, str | None]) -> list[str]:
+    def add_fields(
+        self, labels: dict[str, Any], values: dict[str, str | None], unknown: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Score one page's fields; `unknown` ones (no truth for them) count as right and are not
+        among the labels with a value."""
         wrong = []
         self.details += 1
         for name in SCORED_FIELDS:
+            if name in unknown:
+                self.field_hits[name] += 1
+                continue
             ok = field_ok(name, labels, values.get(name))
             self.field_hits[name] += ok
             if expected_value(name, labels) is not None:
@@ -265,7 +274,10 @@ def score_replica(seed: int, docs: int, per_host: int, soft404: int = 3) -> dict
             parsed = parse_page(resp.body, doc.url, header_charset="utf-8")
             ours.typed += 1
             ours.typed_ok += parsed.page_type == "detail"
-            wrong = ours.add_fields(_replica_truth(doc), _ours(parsed))
+            # Without a metadata table the replica's truth has no issuer or 成文日期, while the page's
+            # signature states both (the corpus labels them so): no truth to score those two against.
+            unknown = frozenset() if doc.has_metadata_table else frozenset({"issuer", "written_date"})
+            wrong = ours.add_fields(_replica_truth(doc), _ours(parsed), unknown)
             lines = [ln for ln in replica.body_text(doc).split("\n") if ln.strip()]
             chrome = [c for c in REPLICA_CHROME if nospace(c) not in nospace(replica.body_text(doc))]
             body = _ATTACHMENT_TAIL_RE.sub("", parsed.body or "")

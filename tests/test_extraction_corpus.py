@@ -82,3 +82,14 @@ def test_other_page_is_empty(entry: dict) -> None:
     assert page.page_type == "other" and page.other_reason
     assert page.body == "" and page.search_text is None
     assert all(getattr(page, name) is None for name in SCORED_FIELDS)
+
+
+def test_replica_sample_scores_like_the_corpus() -> None:
+    """The replica's own pages, scored against its truth by the benchmark's code (generic, no hints)."""
+    from bench.extraction import score_replica
+
+    result = score_replica(seed=3, docs=60, per_host=20, soft404=2)
+    ours = result["ours"]
+    assert ours["fields_all_labels"] >= 0.97 and ours["fields_with_value"] >= 0.95, result["failures"]
+    assert ours["body_accuracy"] >= 0.95 and ours["chrome_leaks"] == 0, result["failures"]
+    assert ours["page_type_accuracy"] == 1.0, result["failures"]
