@@ -143,3 +143,49 @@ def test_spa_shell_with_templates_and_no_rendered_text():
     page = _page(html)
     assert (page.page_type, page.other_reason) == ("other", "spa_shell")
     assert page.title is None and page.body == ""
+
+
+RELATED = "".join(
+    f'<li><a href="/a/{i}.html">某某市民政局开展第{i}次专项检查工作</a><span>2024-01-0{i}</span></li>'
+    for i in range(1, 8)
+)
+SHORT = "<p>根据工作安排，现将2024年第一季度低保资金发放情况予以公示，公示期为七天。如有异议，请与市民政局联系。</p>"
+
+
+@pytest.mark.parametrize("container", ["TRS_Editor", "content", "wrap"])
+def test_short_document_beside_a_related_list_is_a_detail(container):
+    html = f"""<html><head><title>低保资金发放情况公示_某某市民政局</title></head><body>
+    <h1>低保资金发放情况公示</h1><div class="{container}">{SHORT}<p>某某市民政局</p><p>2024年3月5日</p></div>
+    <div class="side"><h3>相关信息</h3><ul>{RELATED}</ul></div></body></html>"""
+    page = _page(html)
+    assert page.page_type == "detail"
+    assert page.body.startswith("根据工作安排") and page.body.endswith("2024年3月5日")
+
+
+def test_short_notice_that_mentions_invalid_documents_is_a_detail():
+    html = """<html><body><div>发布时间：2024-03-05</div><h1>关于部分规范性文件已失效的公告</h1>
+    <div class="TRS_Editor"><p>经清理，以下规范性文件已失效。</p><p>1.《某某市殡葬管理办法》</p></div></body></html>"""
+    assert _page(html).page_type == "detail"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("您的请求带有不合法参数，已被网站管理员设置拦截！", "waf_block"),
+        ("403 Forbidden", "waf_block"),
+        ("请完成安全验证后继续访问", "captcha"),
+    ],
+)
+def test_firewall_and_captcha_pages(text, reason):
+    page = _page(
+        f"<html><head><title>网站防护</title></head><body><h1>{text}</h1><p>{text}</p></body></html>"
+    )
+    assert (page.page_type, page.other_reason) == ("other", reason)
+
+
+def test_soft_404_inside_full_site_chrome():
+    nav = "".join(f"<li><a href='/c{i}/'>栏目名称第{i}个政务公开专栏</a></li>" for i in range(120))
+    html = f"""<html><head><title>某某市人民政府</title></head><body><ul class="nav">{nav}</ul>
+    <div class="content"><p>对不起，您访问的信息已删除！</p></div><div class="footer">版权所有 某某市人民政府</div></body></html>"""
+    page = _page(html)
+    assert (page.page_type, page.other_reason) == ("other", "soft_404")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -37,20 +38,27 @@ def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
     return {"title": title, "url": link, "date": normalize_date(rest)}
 
 
+@dataclass
+class ItemGroup:
+    """The page's list: its items and the element holding them (None for hint-selected items)."""
+
+    items: list[dict[str, str | None]] = field(default_factory=list)
+    el: etree._Element | None = None
+
+
 def extract_items(
     root: etree._Element, url: str, item_xpaths: Iterable[str], hidden: HiddenCache
-) -> list[dict[str, str | None]]:
+) -> ItemGroup:
     """The list items of the page (hint XPaths first, else the largest dated group of li/tr)."""
     for xp in item_xpaths:
         try:
             found = root.xpath(xp)
         except etree.XPathError:
             continue
-        items = [
-            it for el in found if isinstance(el, etree._Element) and not hidden(el) if (it := _item(el, url))
-        ]
+        elements = [el for el in found if isinstance(el, etree._Element) and not hidden(el)]
+        items = [it for el in elements if (it := _item(el, url))]
         if items:
-            return items
+            return ItemGroup(items, _common_parent(elements))
     groups: dict[etree._Element, list[dict[str, str | None]]] = {}
     for el in root.iter("li", "tr", "dd"):
         parent = el.getparent()
@@ -66,8 +74,14 @@ def extract_items(
                     key = key.getparent()
             groups.setdefault(key, []).append(it)
     if not groups:
-        return []
-    return max(groups.values(), key=len)
+        return ItemGroup()
+    key = max(groups, key=lambda k: len(groups[k]))
+    return ItemGroup(groups[key], key)
+
+
+def _common_parent(elements: list[etree._Element]) -> etree._Element | None:
+    parents = {el.getparent() for el in elements}
+    return parents.pop() if len(parents) == 1 else None
 
 
 _PAGINATION_RE = re.compile(
@@ -76,12 +90,24 @@ _PAGINATION_RE = re.compile(
 )
 
 
-def is_list_page(items: list[dict[str, str | None]], body_cjk: int, raw_html: str) -> bool:
+def is_list_page(group: ItemGroup, body_cjk: int, raw_html: str, document_el: etree._Element | None) -> bool:
     """A column index rather than a document: five or more dated items that carry at least half the text,
-    or a few dated items with pagination and next to no running text (a young or small column)."""
+    or a few dated items with pagination and next to no running text (a young or small column).
+
+    `document_el` is a content container the page marks as its document (a CMS editor div) that holds
+    text of its own: when the list lies wholly outside it, the list is a "related items" box beside a
+    short document, and the page is that document."""
+    items = group.items
     if not items:
+        return False
+    if document_el is not None and group.el is not None and not _related(group.el, document_el):
         return False
     item_chars = sum(cjk_count(str(it["title"])) for it in items)
     if len(items) >= 5:
         return body_cjk < 300 or item_chars >= 0.5 * body_cjk
     return body_cjk < 150 and bool(_PAGINATION_RE.search(raw_html))
+
+
+def _related(a: etree._Element, b: etree._Element) -> bool:
+    """True when one element contains the other (or they are the same)."""
+    return a is b or any(x is b for x in a.iterancestors()) or any(x is a for x in b.iterancestors())

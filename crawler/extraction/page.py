@@ -170,6 +170,7 @@ def parse_page(
     reader.read_runs(doc_blocks, in_region)
     reader.read_table_rows(doc_blocks)
     fields = reader.resolve()
+    labelled = set(fields)  # what the page's own label/value blocks state, before any fallback
 
     metas = meta_tags(root)
     if "publish_date" not in fields:
@@ -204,10 +205,11 @@ def parse_page(
 
     body_cjk = cjk_count(result.text)
     visible = "\n".join(b.text for b in doc_blocks)
-    items = extract_items(root, url, hints.list_item_xpaths, hidden)
-    if is_list_page(items, body_cjk, text):
+    group = extract_items(root, url, hints.list_item_xpaths, hidden)
+    document_el = _document_element(result, body_cjk)
+    if is_list_page(group, body_cjk, text, document_el):
         page.page_type = "list"
-        page.items = items
+        page.items = group.items
         page.body = ""
         page.tables = []
         page.attachments = []
@@ -215,7 +217,7 @@ def parse_page(
     reason = (
         None
         if page.title and _is_attachment_document(page)
-        else classify_other(root, text, visible, body_cjk)
+        else classify_other(root, text, visible, body_cjk, result.text, bool(labelled & _DOCUMENT_LABELS))
     )
     if reason:
         # A challenge, shell or error page says nothing about any document: no field survives.
@@ -231,6 +233,19 @@ def parse_page(
     return blank
 
 
+def _document_element(result: BodyResult, body_cjk: int) -> etree._Element | None:
+    """The region, when it holds a document of its own: a CMS container (or hinted one) with text, or a
+    region found by density whose text runs in sentences (a footer or a menu does not)."""
+    region = result.region
+    if region is None or body_cjk < 10:
+        return None
+    if region.confident or (body_cjk >= 40 and result.text.count("。") >= 2):
+        return region.el
+    return None
+
+
+# Labels only a document page carries: with any of them a page is a document, whatever else it says.
+_DOCUMENT_LABELS = frozenset({"index_no", "doc_number", "publish_date", "written_date"})
 _DOCUMENT_FIELDS = ("index_no", "doc_number", "issuer", "written_date", "publish_date")
 
 
