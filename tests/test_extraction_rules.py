@@ -189,3 +189,19 @@ def test_soft_404_inside_full_site_chrome():
     <div class="content"><p>对不起，您访问的信息已删除！</p></div><div class="footer">版权所有 某某市人民政府</div></body></html>"""
     page = _page(html)
     assert (page.page_type, page.other_reason) == ("other", "soft_404")
+
+
+def test_list_built_of_div_items():
+    items = "".join(
+        f'<div class="item"><div class="t"><a href="./2024/{i}.html">某某市民政局关于第{i}批项目的公示</a></div>'
+        f'<div class="d">2024-01-{i:02d}</div></div>'
+        for i in range(1, 9)
+    )
+    html = f"<html><head><title>通知公告</title></head><body><div class='list'>{items}</div></body></html>"
+    page = _page(html, "http://example.gov.cn/tzgg/")
+    assert page.page_type == "list" and len(page.items) == 8
+    assert page.items[0] == {
+        "title": "某某市民政局关于第1批项目的公示",
+        "url": "http://example.gov.cn/tzgg/2024/1.html",
+        "date": "2024-01-01",
+    }

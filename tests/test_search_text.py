@@ -122,3 +122,12 @@ def test_other_pages_never_become_versions(database_url: str, html: bytes) -> No
     with archive.session() as s:
         assert s.scalars(select(Version)).first() is None
     archive.close()
+
+
+def test_declared_gbk_page_that_is_really_utf8_is_read_as_utf8():
+    html = page_html(BODY, 1).decode("utf-8").replace('charset="utf-8"', 'charset="gbk"').encode("utf-8")
+    page = parse_page(html, URL)
+    assert page.encoding == "utf-8" and page.page_type == "detail"
+    assert page.title == "安顺市民政局关于做好养老服务工作的通知"
+    # The same text really in GBK stays GBK (read as its superset).
+    assert parse_page(html.decode("utf-8").encode("gb18030"), URL).encoding == "gb18030"

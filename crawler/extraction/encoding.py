@@ -1,5 +1,5 @@
 """Decoding page bytes: the HTTP header's charset, else the page's own declaration, else UTF-8 with a
-GB18030 fallback.
+GB18030 fallback. Bytes declared as something else that are valid UTF-8 text are read as UTF-8.
 
 A declared gb2312/gbk is read as GB18030, its superset: pages declared gb2312 routinely contain
 characters outside it (镕, 堃, 玥 in names) that a strict gb2312 decoder turns into replacement marks.
@@ -57,12 +57,12 @@ def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, st
     """(text, encoding): header charset, else `<meta>`, else UTF-8, else GB18030; never raises."""
     if body.startswith(codecs.BOM_UTF8):
         return body[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8"
-    candidates = [
-        normalize_charset(header_charset),
-        normalize_charset(declared_charset(body)),
-        "utf-8",
-        "gb18030",
-    ]
+    declared = [normalize_charset(header_charset), normalize_charset(declared_charset(body))]
+    if any(enc not in (None, "utf-8") for enc in declared) and _is_utf8_text(body):
+        # Declared GBK but valid UTF-8 with multi-byte text: a template changed and its meta did not.
+        # Chinese GBK text is practically never valid UTF-8 as well, so UTF-8 is the safe reading.
+        return body.decode("utf-8"), "utf-8"
+    candidates = [*declared, "utf-8", "gb18030"]
     seen: list[str] = []
     for enc in candidates:
         if enc is None or enc in seen:
@@ -75,3 +75,14 @@ def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, st
     # Nothing decodes cleanly: the declared (or first) candidate with replacement marks.
     enc = seen[0] if seen else "utf-8"
     return body.decode(enc, errors="replace"), enc
+
+
+def _is_utf8_text(body: bytes) -> bool:
+    """Strictly valid UTF-8 holding multi-byte characters (pure ASCII proves nothing)."""
+    if body.isascii():
+        return False
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return sum(1 for ch in text if ord(ch) > 0x7F) >= 8

@@ -7,13 +7,14 @@ items make the page a list.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extraction.dates import normalize_date
+from crawler.extraction.dates import find_dates, normalize_date
 from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
 
 
@@ -60,7 +61,7 @@ def extract_items(
         if items:
             return ItemGroup(items, _common_parent(elements))
     groups: dict[etree._Element, list[dict[str, str | None]]] = {}
-    for el in root.iter("li", "tr", "dd"):
+    for el in _item_elements(root):
         parent = el.getparent()
         if parent is None or hidden(el):
             continue
@@ -77,6 +78,41 @@ def extract_items(
         return ItemGroup()
     key = max(groups, key=lambda k: len(groups[k]))
     return ItemGroup(groups[key], key)
+
+
+_ROW_TAGS = ("li", "tr", "dd")
+_BOX_TAGS = frozenset({"div", "p", "dl", "section", "article"})
+
+
+def _item_elements(root: etree._Element) -> list[etree._Element]:
+    """Candidate list items: every li/tr/dd, plus, for links outside those, the nearest div/p/dl
+    ancestor holding that one link and little else (lists built of `<div class="item">`)."""
+    seen: set[etree._Element] = set()
+    out: list[etree._Element] = []
+    for el in root.iter(*_ROW_TAGS):
+        seen.add(el)
+        out.append(el)
+    for a in root.iter("a"):
+        node = a.getparent()
+        for _ in range(4):
+            if node is None or node in seen or tag_of(node) in _ROW_TAGS:
+                break
+            if tag_of(node) in _BOX_TAGS:
+                if not _one_link_box(node):
+                    break
+                if find_dates(node.text_content()):
+                    seen.add(node)
+                    out.append(node)
+                    break
+            node = node.getparent()
+    return out
+
+
+def _one_link_box(el: etree._Element) -> bool:
+    """At most two links (title and, say, a file icon) and a few hundred characters: one item's box."""
+    if next(itertools.islice(el.iter("a"), 2, None), None) is not None:
+        return False
+    return len(el.text_content()) <= 300
 
 
 def _common_parent(elements: list[etree._Element]) -> etree._Element | None:

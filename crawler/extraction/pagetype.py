@@ -96,8 +96,13 @@ def classify_other(
     if vis_cjk < 200 and body_cjk < 100 and redirects_home(root, raw_text):
         return "soft_404"
     short = body_cjk < 150 and not has_metadata
-    challenge = scripts and _CHALLENGE_RE.search(raw_text)
-    if vis_cjk < 60 and body_cjk < 60 and challenge and (script_len > len(visible) or len(raw_text) < 20000):
+    bare = vis_cjk < 60 and body_cjk < 60  # only then is the (slow, whole-page) challenge search worth it
+    if (
+        bare
+        and scripts
+        and (script_len > len(visible) or len(raw_text) < 20000)
+        and _CHALLENGE_RE.search(raw_text)
+    ):
         # A challenge that sets a cookie and reloads is a WAF's; any other is a JS challenge.
         return "waf_challenge" if "document.cookie" in raw_text else "js_challenge"
     if short and (
