@@ -205,3 +205,17 @@ def test_list_built_of_div_items():
         "url": "http://example.gov.cn/tzgg/2024/1.html",
         "date": "2024-01-01",
     }
+
+
+@pytest.mark.parametrize(
+    ("page_title", "headings"),
+    [
+        ("某某市人民政府", "<h1>关于做好民政工作的通知</h1>"),
+        ("某某市人民政府门户网站", "<div class='article-title'>关于做好民政工作的通知</div>"),
+        ("政务公开", "<div class='side'><h3>相关新闻</h3></div><h2 class='bt'>关于做好民政工作的通知</h2>"),
+    ],
+)
+def test_title_when_the_page_title_only_names_the_site(page_title, headings):
+    html = f"""<html><head><title>{page_title}</title><meta name="SiteName" content="某某市人民政府"></head>
+    <body>{headings}<div class="TRS_Editor">{PARA}</div><div><h3>相关文件推荐阅读</h3></div></body></html>"""
+    assert _page(html).title == "关于做好民政工作的通知"

@@ -100,7 +100,11 @@ def _hinted_title(root: etree._Element, xpaths: tuple[str, ...]) -> str | None:
     return None
 
 
-def _title(root: etree._Element, metas: dict[str, str], labelled: str | None) -> str | None:
+def _title(
+    root: etree._Element, metas: dict[str, str], labelled: str | None, region: etree._Element | None = None
+) -> str | None:
+    """The document's title: a labelled one, `ArticleTitle`, the heading that `<title>` repeats, the
+    document part of `<title>`, else (when `<title>` only names the site) the heading just above the body."""
     if labelled:
         return _title_text(labelled)
     art = metas.get("articletitle")
@@ -113,23 +117,59 @@ def _title(root: etree._Element, metas: dict[str, str], labelled: str | None) ->
     squashed_title = re.sub(r"\s+", "", page_title)
     hidden = HiddenCache()
     best: str | None = None
+    headings: list[tuple[etree._Element, str]] = []
     for el in root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]"):
         if hidden(el) or tag_of(el) in ("title", "head"):
             continue
         text = _title_text(visible_text(el))
         if not (4 <= len(text) <= 200) or cjk_count(text) < 4:
             continue
+        headings.append((el, text))
         in_title = bool(squashed_title) and re.sub(r"\s+", "", text) in squashed_title
         if in_title and (best is None or len(text) > len(best)):
             best = text
     if best:
         return best
+    candidate = None
     if page_title:
         parts = [p for p in _TITLE_SPLIT_RE.split(page_title) if p]
         if parts:
-            return max(parts[:2], key=len) if len(parts) > 1 and len(parts[0]) < 8 else parts[0]
-    h1 = next((el for el in root.iter("h1") if not hidden(el) and cjk_count(el.text_content()) >= 4), None)
-    return _title_text(visible_text(h1)) if h1 is not None else None
+            candidate = max(parts[:2], key=len) if len(parts) > 1 and len(parts[0]) < 8 else parts[0]
+    if candidate and not _names_the_site(candidate, metas):
+        return candidate
+    heading = _heading_above(headings, region, metas)
+    return heading or candidate
+
+
+def _names_the_site(text: str, metas: dict[str, str]) -> bool:
+    """A `<title>` that names the site or a section (`某某市人民政府`, `政务公开`), not a document."""
+    site = squash(metas.get("sitename", ""))
+    return (bool(site) and squash(text) == site) or bool(_SITE_PART_RE.search(text)) or cjk_count(text) < 6
+
+
+def _heading_above(
+    headings: list[tuple[etree._Element, str]], region: etree._Element | None, metas: dict[str, str]
+) -> str | None:
+    """The last heading before the body's region (the first heading when no region), skipping site names."""
+    usable = [(el, text) for el, text in headings if not _names_the_site(text, metas)]
+    if not usable:
+        return None
+    if region is not None:
+        before = [text for el, text in usable if _precedes(el, region)]
+        if before:
+            return before[-1]
+    return usable[0][1]
+
+
+def _precedes(el: etree._Element, region: etree._Element) -> bool:
+    """`el` comes before `region` in document order and is not inside it."""
+    if any(anc is region for anc in el.iterancestors()):
+        return False
+    for node in region.itersiblings(preceding=True):
+        if node is el or any(d is el for d in node.iter()):
+            return True
+    parent = region.getparent()
+    return parent is not None and _precedes(el, parent)
 
 
 def parse_page(
@@ -183,7 +223,12 @@ def parse_page(
         src = _meta_source(metas)
         if src:
             fields["source"] = src
-    fields["title"] = _title(root, metas, fields.get("title") or _hinted_title(root, hints.title_xpaths))
+    fields["title"] = _title(
+        root,
+        metas,
+        fields.get("title") or _hinted_title(root, hints.title_xpaths),
+        region.el if region is not None else None,
+    )
 
     result: BodyResult = extract_body(root, region, hidden, url, reader.meta_groups, hints.chrome_strings)
     result.text = _drop_leading_title(result.text, fields.get("title"))
