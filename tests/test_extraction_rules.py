@@ -219,3 +219,17 @@ def test_title_when_the_page_title_only_names_the_site(page_title, headings):
     html = f"""<html><head><title>{page_title}</title><meta name="SiteName" content="某某市人民政府"></head>
     <body>{headings}<div class="TRS_Editor">{PARA}</div><div><h3>相关文件推荐阅读</h3></div></body></html>"""
     assert _page(html).title == "关于做好民政工作的通知"
+
+
+def test_signature_kept_after_a_region_found_by_density():
+    nav = "".join(f"<li><a href='/c{i}/'>栏目{i}</a></li>" for i in range(30))
+    paras = "".join(
+        f"<p>第{i}条 为进一步规范行政执法行为，提高依法行政水平，根据有关法律法规，结合本地实际，制定本项规定。</p>"
+        for i in range(1, 9)
+    )
+    html = f"""<html><head><title>关于印发某某办法的通知_某某市</title></head><body><ul>{nav}</ul>
+    <div class="main"><h1>关于印发某某办法的通知</h1><div class="wrap">{paras}<p>某某市人民政府办公室</p>
+    <p>2024年3月5日</p></div></div><div class="foot">版权所有 某某市人民政府</div></body></html>"""
+    page = _page(html)
+    assert page.body.startswith("第1条") and page.body.endswith("某某市人民政府办公室\n\n2024年3月5日")
+    assert "版权所有" not in page.body and "栏目" not in page.body

@@ -20,8 +20,10 @@ from lxml import etree
 
 from crawler.extraction import labels as L
 from crawler.extraction.chrome import is_chrome_line, strip_chrome_strings
+from crawler.extraction.dates import is_date_only
 from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
 from crawler.extraction.layout import Block, walk_blocks
+from crawler.extraction.signature import is_organ_name
 
 # Specific CMS content containers (class token or id, case-insensitive), most specific first.
 SPECIFIC_LOCATORS: tuple[str, ...] = (
@@ -265,7 +267,16 @@ def _trim_with_trafilatura(region_el: etree._Element, paragraphs: list[str]) -> 
     )
     if first is None or last is None or last < first:
         return paragraphs
+    # trafilatura scores a closing signature (organ names, then the date) as boilerplate; it is the
+    # document's own last lines, so the short signature lines right after the kept span stay.
+    while last + 1 < len(paragraphs) and _signature_line(paragraphs[last + 1]):
+        last += 1
     return paragraphs[first : last + 1]
+
+
+def _signature_line(paragraph: str) -> bool:
+    lines = [ln.strip() for ln in paragraph.split("\n") if ln.strip()]
+    return bool(lines) and len(lines) <= 3 and all(is_date_only(ln) or is_organ_name(ln) for ln in lines)
 
 
 def attachments(region_el: etree._Element, url: str, hidden: HiddenCache) -> list[dict[str, str]]:
