@@ -17,7 +17,7 @@ from archive.db import Archive
 from archive.models import Version
 from archive.records import FetchedPage
 from archive.store import VersionStore
-from crawler.extraction import parse_page
+from crawler.extraction import decode_html, parse_page
 from crawler.extraction.normalize import is_pinyin_syllable, normalize_text, strip_pinyin
 from tests.pages import BODY, URL, page_html
 
@@ -131,3 +131,22 @@ def test_declared_gbk_page_that_is_really_utf8_is_read_as_utf8():
     assert page.title == "安顺市民政局关于做好养老服务工作的通知"
     # The same text really in GBK stays GBK (read as its superset).
     assert parse_page(html.decode("utf-8").encode("gb18030"), URL).encoding == "gb18030"
+
+
+def test_wholly_double_encoded_page_is_repaired_and_marked():
+    html = page_html(BODY, 1)
+    double = html.decode("utf-8").encode("utf-8").decode("latin-1").encode("utf-8")
+    page, clean = parse_page(double, URL), parse_page(html, URL)
+    assert page.encoding == "utf-8+mojibake-repaired"
+    assert (page.page_type, page.title, page.index_no, page.body) == (
+        clean.page_type,
+        clean.title,
+        clean.index_no,
+        clean.body,
+    )
+
+
+def test_latin_text_is_never_repaired():
+    text = "<html><body><h1>Été à Noël</h1><p>" + "Ça coûte très cher, déjà. " * 20 + "</p></body></html>"
+    assert decode_html(text.encode("utf-8")) == (text, "utf-8")
+    assert decode_html(text.encode("latin-1"), "iso-8859-1") == (text, "iso8859-1")

@@ -53,7 +53,34 @@ def declared_charset(body: bytes) -> str | None:
     return match.group(1).decode("ascii", "ignore") if match else None
 
 
+MOJIBAKE_SUFFIX = "+mojibake-repaired"
+_LATIN_RE = re.compile(r"[\u00c0-\u00ff]")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def repair_double_encoding(text: str) -> str | None:
+    """The page's text when it is UTF-8 that was once read as Latin-1 and saved again (`æ\x94¿åº\x9c` for
+    政府): no Chinese character at all, many Latin-1 letters, and re-encoding them gives strictly valid
+    UTF-8 that is Chinese. The check is exact (a byte-level round trip), so it never rewrites a page
+    that merely contains accented letters; None when the page is not such a case."""
+    if _CJK_RE.search(text) or len(_LATIN_RE.findall(text)) < 20:
+        return None
+    try:
+        repaired = text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    return repaired if len(_CJK_RE.findall(repaired)) >= 10 else None
+
+
 def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
+    """(text, encoding), see `_decode`; a wholly double-encoded page comes back repaired, its encoding
+    marked `…+mojibake-repaired` (the raw bytes are archived as served)."""
+    text, encoding = _decode(body, header_charset)
+    repaired = repair_double_encoding(text)
+    return (repaired, encoding + MOJIBAKE_SUFFIX) if repaired is not None else (text, encoding)
+
+
+def _decode(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
     """(text, encoding): header charset, else `<meta>`, else UTF-8, else GB18030; never raises."""
     if body.startswith(codecs.BOM_UTF8):
         return body[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8"
