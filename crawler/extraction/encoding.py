@@ -1,5 +1,6 @@
 """Decoding page bytes: the HTTP header's charset, else the page's own declaration, else UTF-8 with a
-GB18030 fallback. Bytes declared as something else that are valid UTF-8 text are read as UTF-8.
+GB18030 fallback. Bytes declared as something else that are valid UTF-8 text are read as UTF-8, and a
+page that is wholly UTF-8-read-as-Latin-1 mojibake is put back (`repair_double_encoding`).
 
 A declared gb2312/gbk is read as GB18030, its superset: pages declared gb2312 routinely contain
 characters outside it (镕, 堃, 玥 in names) that a strict gb2312 decoder turns into replacement marks.

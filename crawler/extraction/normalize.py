@@ -2,7 +2,8 @@
 queries and title patterns are compared against.
 
 Steps, in order:
-1. mojibake repaired, with `ftfy.fix_encoding`: it only rewrites a run when re-encoding it gives valid
+1. mojibake left in the text repaired (a wholly double-encoded page was already put back at decode
+   time, `encoding.repair_double_encoding`), with `ftfy.fix_encoding`: it only rewrites a run when re-encoding it gives valid
    UTF-8 that is more plausible than what was there (`è¯·ç¨å` → `请稍`), so clean Chinese text,
    which never looks like Latin-1 mojibake, passes through unchanged. Hand-rolled
    `encode('latin-1').decode('utf-8')` would either fail on the whole text or need the same guards;
