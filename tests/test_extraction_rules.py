@@ -77,6 +77,10 @@ def test_organ_names():
     assert not is_organ_name("联系电话：0851-33222179")
     assert signature_issuer("正文。\n某某局\n2024年1月2日") == "某某局"
     assert signature_issuer("正文。\n某某局") is None  # no closing date: not a signature
+    assert (
+        signature_issuer("正文。\n某某市民政局　2024年3月5日") == "某某市民政局"
+    )  # organ and date on one line
+    assert signature_issuer("我们在2024年3月5日召开会议") is None
     assert title_issuer("关于做好工作的通知") is None
     assert title_issuer("国务院关于做好工作的通知") == "国务院"
 

@@ -10,8 +10,9 @@ with a reporter's name rather than a date, yield nothing.
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from crawler.extraction.dates import is_date_only, normalize_date
+from crawler.extraction.dates import find_dates, is_date_only, normalize_date
 
 # The last word of an organ's name: a government, a department, a committee, a court.
 _ORGAN_END_RE = re.compile(
@@ -41,25 +42,42 @@ def _lines(body: str) -> list[str]:
     return [ln.strip() for ln in body.split("\n") if ln.strip()]
 
 
-def signature_date(body: str) -> str | None:
-    """The date closing the body (`2022年1月28日` alone on the last line) or, failing that, the adoption
-    date of a 题注 opening it (`（2007年6月29日第十届…会议通过）`)."""
-    lines = _lines(body)
+def _closing(lines: list[str]) -> tuple[list[str], str] | None:
+    """(organ lines above the date, the date line's text) when the body closes with a dated signature:
+    the date alone on the last line, or after the organ on that line (`某某市民政局　2024年3月5日`)."""
     if not lines:
         return None
-    if is_date_only(lines[-1]):
-        return normalize_date(lines[-1])
-    tizhu = _TIZHU_RE.match(lines[0])
+    last = " ".join(lines[-1].split())
+    if is_date_only(last):
+        return lines[:-1], last
+    dates = find_dates(last)
+    if dates:
+        start, end, _ = dates[-1]
+        folded = unicodedata.normalize("NFKC", last)
+        head, tail = folded[:start].strip(), folded[end:].strip()
+        if not tail and is_organ_name(head):
+            return [*lines[:-1], head], folded[start:end]
+    return None
+
+
+def signature_date(body: str) -> str | None:
+    """The date closing the body (`2022年1月28日` on the last line, alone or after the organ) or, failing
+    that, the adoption date of a 题注 opening it (`（2007年6月29日第十届…会议通过）`)."""
+    lines = _lines(body)
+    closing = _closing(lines)
+    if closing is not None:
+        return normalize_date(closing[1])
+    tizhu = _TIZHU_RE.match(lines[0]) if lines else None
     return normalize_date(tizhu.group(1)) if tizhu else None
 
 
 def signature_issuer(body: str) -> str | None:
-    """The organ names signed just above the closing date, top to bottom, joined by a space."""
-    lines = _lines(body)
-    if len(lines) < 2 or not is_date_only(lines[-1]):
+    """The organ names signed just above (or before) the closing date, top to bottom, joined by a space."""
+    closing = _closing(_lines(body))
+    if closing is None:
         return None
     names: list[str] = []
-    for line in reversed(lines[:-1][-_MAX_SIGNATURE_LINES:]):
+    for line in reversed(closing[0][-_MAX_SIGNATURE_LINES:]):
         folded = " ".join(line.split())
         if not is_organ_name(folded):
             break
