@@ -237,3 +237,14 @@ def test_signature_kept_after_a_region_found_by_density():
     page = _page(html)
     assert page.body.startswith("第1条") and page.body.endswith("某某市人民政府办公室\n\n2024年3月5日")
     assert "版权所有" not in page.body and "栏目" not in page.body
+
+
+def test_links_resolve_against_base_href():
+    items = "".join(
+        f'<li><a href="art/{i}.html">某某市民政局第{i}号公告</a><span>2024-01-0{i}</span></li>'
+        for i in range(1, 7)
+    )
+    html = f"""<html><head><base href="http://www.example.gov.cn/col/"></head><body><ul>{items}</ul></body></html>"""
+    page = _page(html, "http://www.example.gov.cn/module/jpage/dataproxy.jsp")
+    assert page.page_type == "list"
+    assert page.items[0]["url"] == "http://www.example.gov.cn/col/art/1.html"

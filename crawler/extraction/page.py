@@ -14,7 +14,15 @@ from lxml import etree
 
 from crawler.extraction.body import BodyResult, extract_body, locate_region
 from crawler.extraction.dates import normalize_date, url_date
-from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, parse_html, tag_of, visible_text
+from crawler.extraction.dom import (
+    HiddenCache,
+    absolute_url,
+    cjk_count,
+    fold_ws,
+    parse_html,
+    tag_of,
+    visible_text,
+)
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.hints import ExtractionHints
 from crawler.extraction.labels import FIELDS, squash
@@ -230,7 +238,10 @@ def parse_page(
         region.el if region is not None else None,
     )
 
-    result: BodyResult = extract_body(root, region, hidden, url, reader.meta_groups, hints.chrome_strings)
+    links_base = _links_base(root, url)
+    result: BodyResult = extract_body(
+        root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings
+    )
     result.text = _drop_leading_title(result.text, fields.get("title"))
     if "doc_number" not in fields:
         number = _body_doc_number(result.text)
@@ -250,7 +261,7 @@ def parse_page(
 
     body_cjk = cjk_count(result.text)
     visible = "\n".join(b.text for b in doc_blocks)
-    group = extract_items(root, url, hints.list_item_xpaths, hidden)
+    group = extract_items(root, links_base, hints.list_item_xpaths, hidden)
     document_el = _document_element(result, body_cjk)
     if is_list_page(group, body_cjk, text, document_el):
         page.page_type = "list"
@@ -276,6 +287,13 @@ def parse_page(
     blank = ParsedPage(url=url, url_date=page.url_date, encoding=encoding)
     blank.other_reason = "empty"
     return blank
+
+
+def _links_base(root: etree._Element, url: str) -> str:
+    """What the page's relative links resolve against: its `<base href>`, else its own URL."""
+    base = root.find(".//head/base")
+    href = (base.get("href") or "").strip() if base is not None else ""
+    return (absolute_url(url, href) or url) if href else url
 
 
 def _document_element(result: BodyResult, body_cjk: int) -> etree._Element | None:
