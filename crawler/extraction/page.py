@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.extraction.body import BodyResult, extract_body, locate_region
+from crawler.extraction.body import BodyResult, Region, extract_body, locate_region
 from crawler.extraction.dates import normalize_date, url_date
 from crawler.extraction.dom import (
     HiddenCache,
@@ -26,7 +26,7 @@ from crawler.extraction.dom import (
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.hints import ExtractionHints
 from crawler.extraction.labels import FIELDS, squash
-from crawler.extraction.layout import walk_blocks
+from crawler.extraction.layout import Block, walk_blocks
 from crawler.extraction.listing import extract_items, is_list_page
 from crawler.extraction.metadata import MetadataReader, meta_tags
 from crawler.extraction.normalize import normalize_text
@@ -183,7 +183,11 @@ def _precedes(el: etree._Element, region: etree._Element) -> bool:
 def parse_page(
     body: bytes | str, url: str, hints: ExtractionHints | None = None, *, header_charset: str | None = None
 ) -> ParsedPage:
-    """Parse one fetched page (see the package docstring for the fields)."""
+    """Parse one fetched page (see the package docstring for the fields).
+
+    Steps: decode, parse once, locate the content region, read the labelled metadata, extract the body,
+    fill what the labels left unsaid from the document itself (signature, 题注, title), then type the
+    page: a list keeps its items, `other` keeps nothing, a detail keeps everything."""
     hints = hints or ExtractionHints()
     if isinstance(body, bytes):
         text, encoding = decode_html(body, header_charset)
@@ -198,7 +202,57 @@ def parse_page(
     # The whole document, not just <body>: broken markup often leaves content parsed after </body>.
     doc_blocks = walk_blocks(root)
     region = locate_region(root, hints.content_xpaths, hidden, doc_blocks)
+    reader = _read_metadata(root, hints, hidden, doc_blocks, region)
+    fields = reader.resolve()
+    labelled = set(fields)  # what the page's own label/value blocks state, before any fallback
+    metas = meta_tags(root)
+    _from_meta_tags(fields, metas)
+    fields["title"] = _title(
+        root,
+        metas,
+        fields.get("title") or _hinted_title(root, hints.title_xpaths),
+        region.el if region is not None else None,
+    )
 
+    links_base = _links_base(root, url)
+    result = extract_body(root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings)
+    result.text = _drop_leading_title(result.text, fields.get("title"))
+    _from_the_document(fields, result.text, reader.slots)
+    for name in FIELDS:
+        setattr(page, name, fields.get(name))
+    page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
+
+    body_cjk = cjk_count(result.text)
+    group = extract_items(root, links_base, hints.list_item_xpaths, hidden)
+    if is_list_page(group, body_cjk, text, _document_element(result, body_cjk)):
+        listing = ParsedPage(
+            url=url, page_type="list", title=page.title, url_date=page.url_date, encoding=encoding
+        )
+        listing.items = group.items
+        return listing
+    reason = None
+    if not (page.title and _is_attachment_document(page)):
+        visible = "\n".join(b.text for b in doc_blocks)
+        has_labels = bool(labelled & _DOCUMENT_LABELS)
+        reason = classify_other(root, text, visible, body_cjk, result.text, has_labels)
+        if reason is None and not (page.title and body_cjk >= 10):
+            reason = "empty"
+    if reason:
+        # A challenge, shell or error page says nothing about any document: no field survives.
+        return ParsedPage(url=url, other_reason=reason, url_date=page.url_date, encoding=encoding)
+    page.page_type = "detail"
+    page.search_text = normalize_text(page.body)
+    return page
+
+
+def _read_metadata(
+    root: etree._Element,
+    hints: ExtractionHints,
+    hidden: HiddenCache,
+    doc_blocks: list[Block],
+    region: Region | None,
+) -> MetadataReader:
+    """Every label/value candidate of the page: the site's metadata blocks first, then the whole page."""
     reader = MetadataReader(root, hidden)
     for xp in hints.metadata_xpaths:
         try:
@@ -217,76 +271,39 @@ def parse_page(
         in_region = {i for i, b in enumerate(doc_blocks) if b.el in region_nodes}
     reader.read_runs(doc_blocks, in_region)
     reader.read_table_rows(doc_blocks)
-    fields = reader.resolve()
-    labelled = set(fields)  # what the page's own label/value blocks state, before any fallback
+    return reader
 
-    metas = meta_tags(root)
+
+def _from_meta_tags(fields: dict[str, str], metas: dict[str, str]) -> None:
+    """`<meta>` values where no label gave one: the CMS's publish time and content source."""
     if "publish_date" not in fields:
-        for name in ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "article:published_time"):
+        for name in ("pubdate", "publishdate", "publishtime", "article:published_time"):
             iso = normalize_date(metas.get(name))
-            if iso and (name != "firstpublishedtime"):
+            if iso:
                 fields["publish_date"] = iso
                 break
     if "source" not in fields:
         src = _meta_source(metas)
         if src:
             fields["source"] = src
-    fields["title"] = _title(
-        root,
-        metas,
-        fields.get("title") or _hinted_title(root, hints.title_xpaths),
-        region.el if region is not None else None,
-    )
 
-    links_base = _links_base(root, url)
-    result: BodyResult = extract_body(
-        root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings
-    )
-    result.text = _drop_leading_title(result.text, fields.get("title"))
+
+def _from_the_document(fields: dict[str, str], body: str, slots: set[str]) -> None:
+    """What a 公文 states about itself where the labels said nothing: the 发文字号 heading it, the signed
+    date closing it (or its 题注), and its issuer (signature or title), the last only when the page
+    has no issuer field at all (an empty one means "not stated")."""
     if "doc_number" not in fields:
-        number = _body_doc_number(result.text)
+        number = _body_doc_number(body)
         if number:
             fields["doc_number"] = number
-    if "written_date" not in fields and result.text:
-        written = signature_date(result.text)
+    if "written_date" not in fields and body:
+        written = signature_date(body)
         if written:
             fields["written_date"] = written
-    if "issuer" not in fields and "issuer" not in reader.slots:
-        issuer = signature_issuer(result.text) or title_issuer(fields.get("title"))
+    if "issuer" not in fields and "issuer" not in slots:
+        issuer = signature_issuer(body) or title_issuer(fields.get("title"))
         if issuer:
             fields["issuer"] = issuer
-    for name in FIELDS:
-        setattr(page, name, fields.get(name))
-    page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
-
-    body_cjk = cjk_count(result.text)
-    visible = "\n".join(b.text for b in doc_blocks)
-    group = extract_items(root, links_base, hints.list_item_xpaths, hidden)
-    document_el = _document_element(result, body_cjk)
-    if is_list_page(group, body_cjk, text, document_el):
-        page.page_type = "list"
-        page.items = group.items
-        page.body = ""
-        page.tables = []
-        page.attachments = []
-        return page
-    reason = (
-        None
-        if page.title and _is_attachment_document(page)
-        else classify_other(root, text, visible, body_cjk, result.text, bool(labelled & _DOCUMENT_LABELS))
-    )
-    if reason:
-        # A challenge, shell or error page says nothing about any document: no field survives.
-        blank = ParsedPage(url=url, url_date=page.url_date, encoding=encoding)
-        blank.other_reason = reason
-        return blank
-    if page.title and (body_cjk >= 10 or _is_attachment_document(page)):
-        page.page_type = "detail"
-        page.search_text = normalize_text(page.body)
-        return page
-    blank = ParsedPage(url=url, url_date=page.url_date, encoding=encoding)
-    blank.other_reason = "empty"
-    return blank
 
 
 def _links_base(root: etree._Element, url: str) -> str:
