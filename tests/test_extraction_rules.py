@@ -248,3 +248,17 @@ def test_links_resolve_against_base_href():
     page = _page(html, "http://www.example.gov.cn/module/jpage/dataproxy.jsp")
     assert page.page_type == "list"
     assert page.items[0]["url"] == "http://www.example.gov.cn/col/art/1.html"
+
+
+def test_label_value_cells_with_empty_values():
+    """Cells holding their own "label: value", some empty (晋中's layout): an empty one stays empty and
+    never takes the next cell's text."""
+    html = f"""<html><head><title>某某市民政局2021年法治政府建设情况报告</title></head><body>
+    <table><tr><td>索引号: jz-mzj-2022-00068</td><td>发布机构:</td></tr>
+    <tr><td>生效日期: 2022-03-07</td><td>废止日期:</td></tr><tr><td>文 号:</td><td>所属主题: 计划总结</td></tr></table>
+    <h1>某某市民政局2021年法治政府建设情况报告</h1><div>来源: 发布时间:2022-03-07 浏览次数: 【字体:大 中 小】</div>
+    <div class="content">{PARA}</div></body></html>"""
+    page = _page(html)
+    assert (page.index_no, page.topic, page.publish_date) == ("jz-mzj-2022-00068", "计划总结", "2022-03-07")
+    assert page.issuer is None and page.doc_number is None and page.abolish_date is None
+    assert page.source is None
