@@ -19,10 +19,13 @@ Replica pages (`replica.core.build`) carry their truth in `documents()`: every f
 the published body text (first and last line), the column lists (first item = the column's newest
 document) and withdrawn documents answering a soft-404 page (type `other`). A replica body may go on
 after its last paragraph with the attachment list (`附件：…`), which the page shows as part of the
-document; that tail is not counted against it. Chrome there is the generic list `REPLICA_CHROME` minus
+document; that tail is not counted against it. A site behind the replica's JavaScript challenge is
+passed the way a browser passes it (`ReplicaClient`), and its challenge page is scored as `other`. Chrome there is the generic list `REPLICA_CHROME` minus
 what the document itself says. A replica document without a metadata table has no issuer or 成文日期 in
 its truth although its signature states both (which the corpus labels as the issuer and written date):
-those two fields are not scored on such pages.
+those two fields are not scored on such pages. Replica truth is what the page shows: a source the
+page never labels is null, and a date printed to the second (`:00`) or only to the day is compared at
+that precision.
 """
 
 from __future__ import annotations
@@ -258,13 +261,17 @@ def score_corpus(entries: list[dict[str, Any]]) -> dict[str, Any]:
 # -- the replica -----------------------------------------------------------------------------------------
 
 
-def _replica_truth(doc: Any) -> dict[str, Any]:
+_SOURCE_LABEL_RE = re.compile(r"来源|來源|ContentSource", re.IGNORECASE)
+
+
+def _replica_truth(doc: Any, html: str = "") -> dict[str, Any]:
+    """The replica document's truth as its page shows it: a source the page never labels is null."""
     publish = doc.publish
     return {
         "title": doc.title,
         "index_no": doc.index_no,
         "issuer": doc.issuer,
-        "source": doc.source,
+        "source": doc.source if not html or _SOURCE_LABEL_RE.search(html) else None,
         "written_date_iso": doc.written_date.isoformat() if doc.written_date else None,
         "publish_date_iso": publish.strftime("%Y-%m-%dT%H:%M" + (":%S" if publish.second else "")),
         "doc_number": doc.doc_number or None,
@@ -272,6 +279,60 @@ def _replica_truth(doc: Any) -> dict[str, Any]:
         "validity": doc.validity,
         "abolish_date_iso": None,
     }
+
+
+_NONCE_RE = re.compile(r'var n = "([0-9a-f]+)", r = (\d+)')
+_COOKIE_RE = re.compile(r'document\.cookie = "([^"=]+)="')
+
+
+class ReplicaClient:
+    """GETs replica pages as a browser would: a site behind the replica's JavaScript challenge (HTTP 412,
+    `replica.challenge`) is passed once by computing what its script computes, and the challenge page
+    itself is kept to be scored as an `other` page."""
+
+    def __init__(self, replica: Any) -> None:
+        self.replica = replica
+        self.cookies: dict[str, str] = {}
+        self.challenges: list[tuple[str, bytes]] = []
+
+    def get(self, url: str) -> Any:
+        host = url.split("/")[2]
+        headers = {"Cookie": self.cookies[host]} if host in self.cookies else {}
+        resp = self.replica.handle("GET", url, headers)
+        if resp.status == 412 and host not in self.cookies:
+            cookie = self._solve(resp.body)
+            if cookie:
+                self.challenges.append((url, resp.body))
+                self.cookies[host] = cookie
+                resp = self.replica.handle("GET", url, {"Cookie": cookie})
+        return resp
+
+    @staticmethod
+    def _solve(page: bytes) -> str | None:
+        try:
+            from replica.challenge import solve  # only replicas that have a challenge ship it
+        except ImportError:
+            return None
+        text = page.decode("utf-8", "replace")
+        nonce, name = _NONCE_RE.search(text), _COOKIE_RE.search(text)
+        if not nonce or not name:
+            return None
+        return f"{name.group(1)}={nonce.group(1)}.{solve(nonce.group(1), int(nonce.group(2)))}"
+
+
+def _is_html(resp: Any) -> bool:
+    return "html" in (resp.headers.get("Content-Type") or "") and resp.status == 200
+
+
+def _at_page_precision(truth: str | None, got: str | None) -> str | None:
+    """`got` in the truth's form when both name the same moment and the page showed it at its own
+    precision (`2024-03-07T12:24:00` for 12:24, or only the day): the replica's truth carries the
+    CMS's full timestamp, a page may print it to the second or to the day."""
+    if truth is None or got is None:
+        return got
+    if (got.endswith(":00") and got[:-3] == truth) or (len(got) == 10 and truth.startswith(got)):
+        return truth
+    return got
 
 
 def _sample(items: list[Any], n: int) -> list[Any]:
@@ -286,20 +347,24 @@ def score_replica(seed: int, docs: int, per_host: int, soft404: int = 3) -> dict
     from replica.core import build
 
     replica = build(seed=seed, docs=docs)
+    client = ReplicaClient(replica)
     ours = Tally()
     failures: list[str] = []
     gone: list[dict[str, Any]] = []
     for host in replica.hosts:
         documents = replica.documents(host)
         for doc in _sample(documents, per_host):
-            resp = replica.handle("GET", doc.url)
+            resp = client.get(doc.url)
             parsed = parse_page(resp.body, doc.url, header_charset="utf-8")
             ours.typed += 1
             ours.typed_ok += parsed.page_type == "detail"
             # Without a metadata table the replica's truth has no issuer or 成文日期, while the page's
             # signature states both (the corpus labels them so): no truth to score those two against.
             unknown = frozenset() if doc.has_metadata_table else frozenset({"issuer", "written_date"})
-            wrong = ours.add_fields(_replica_truth(doc), _ours(parsed), unknown)
+            truth = _replica_truth(doc, resp.body.decode("utf-8", "replace"))
+            values = {k: _at_page_precision(truth.get(f"{k}_iso"), v) if k in DATE_FIELDS else v
+                      for k, v in _ours(parsed).items()}  # fmt: skip
+            wrong = ours.add_fields(truth, values, unknown)
             lines = [ln for ln in replica.body_text(doc).split("\n") if ln.strip()]
             chrome = [c for c in REPLICA_CHROME if nospace(c) not in nospace(replica.body_text(doc))]
             body = _ATTACHMENT_TAIL_RE.sub("", parsed.body or "")
@@ -313,7 +378,10 @@ def score_replica(seed: int, docs: int, per_host: int, soft404: int = 3) -> dict
             columns.setdefault(doc.column, []).append(doc)
         for column, docs_in in sorted(columns.items()):
             url = f"http://{host}{column}"
-            parsed = parse_page(replica.handle("GET", url).body, url, header_charset="utf-8")
+            resp = client.get(url)
+            if not _is_html(resp):
+                continue  # a column listed by a JSON API (gkmlpt), not an HTML list page
+            parsed = parse_page(resp.body, url, header_charset="utf-8")
             newest = max(docs_in, key=lambda d: d.publish)
             ours.typed += 1
             ours.typed_ok += parsed.page_type == "list"
@@ -332,15 +400,19 @@ def score_replica(seed: int, docs: int, per_host: int, soft404: int = 3) -> dict
             gone.append(
                 {"op": "soft404", "host": host, "path": doc.path, "url": doc.url, "at": "2030-01-01T00:00:00"}
             )
-    withdrawn = build(seed=seed, docs=docs, mutations=gone)
+    withdrawn = ReplicaClient(build(seed=seed, docs=docs, mutations=gone))
     for change in gone:
-        parsed = parse_page(
-            withdrawn.handle("GET", change["url"]).body, change["url"], header_charset="utf-8"
-        )
+        parsed = parse_page(withdrawn.get(change["url"]).body, change["url"], header_charset="utf-8")
         ours.typed += 1
         ours.typed_ok += parsed.page_type == "other"
         if parsed.page_type != "other":
             failures.append(f"{change['url']} soft-404 typed {parsed.page_type}")
+    for url, page in client.challenges:
+        parsed = parse_page(page, url, header_charset="utf-8")
+        ours.typed += 1
+        ours.typed_ok += parsed.page_type == "other"
+        if parsed.page_type != "other":
+            failures.append(f"{url} challenge page typed {parsed.page_type}")
     return {"ours": ours.summary(), "failures": failures, "hosts": replica.hosts}
 
 
