@@ -16,8 +16,8 @@ Plain `trafilatura.extract` (`bare_extraction` for its title and date) is scored
 run, and timed on the same pages in the same process for the speed ratio.
 
 Replica pages (`replica.core.build`) carry their truth in `documents()`: every field the page shows,
-the published body text (first and last line), the column lists (first item = the column's newest
-document) and withdrawn documents answering a soft-404 page (type `other`). A replica body may go on
+the published body text (first and last line), the column lists (first item on the site's own host =
+the column's newest document) and withdrawn documents answering a soft-404 page (type `other`). A replica body may go on
 after its last paragraph with the attachment list (`附件：…`), which the page shows as part of the
 document; that tail is not counted against it. A site behind the replica's JavaScript challenge is
 passed the way a browser passes it (`ReplicaClient`), and its challenge page is scored as `other`. Chrome there is the generic list `REPLICA_CHROME` minus
@@ -82,7 +82,7 @@ REPLICA_CHROME = (
     "版权所有",
 )
 _ATTACHMENT_TAIL_RE = re.compile(
-    r"(?:\n\s*(?:附件[:：]?.*|\d+[.、．].*\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar)))+\s*$"
+    r"(?:\n\s*(?:附件[:：]?.*|.{0,80}\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar|et|txt)))+\s*$", re.IGNORECASE
 )
 
 
@@ -377,7 +377,8 @@ def score_replica(seed: int, docs: int, per_host: int, soft404: int = 3) -> dict
         for doc in documents:
             columns.setdefault(doc.column, []).append(doc)
         for column, docs_in in sorted(columns.items()):
-            url = f"http://{host}{column}"
+            scheme = docs_in[0].url.split(":", 1)[0]  # the site's own scheme (some serve https)
+            url = f"{scheme}://{host}{column}"
             resp = client.get(url)
             if not _is_html(resp):
                 continue  # a column listed by a JSON API (gkmlpt), not an HTML list page
@@ -386,7 +387,9 @@ def score_replica(seed: int, docs: int, per_host: int, soft404: int = 3) -> dict
             ours.typed += 1
             ours.typed_ok += parsed.page_type == "list"
             ours.lists += 1
-            first = parsed.items[0] if parsed.items else {}
+            # Lists may carry entries on other hosts (a portal link, a repost): the site's own first.
+            own = [it for it in parsed.items if (it.get("url") or "").split("/")[2:3] == [host]]
+            first = own[0] if own else {}
             good = (
                 parsed.page_type == "list"
                 and first.get("title") == newest.title
