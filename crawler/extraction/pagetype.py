@@ -1,8 +1,9 @@
 """Pages that are not content: JS/WAF challenges, script-only shells, login walls, soft-404s (including a
 200 page that only forwards the reader to the home page).
 
-Checked on the page's visible text, so a long document that merely mentions 已失效 stays a document:
-a soft-404 message must be the main text of a short page.
+Checked on the page's visible text and located body: a soft-404 or firewall message must stand alone on
+a short line of a short page that carries no document labels, so a document that merely mentions
+已失效 (even a short notice) stays a document.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ _HOME_RE = re.compile(
 )
 
 
-def redirect_target(root: etree._Element, raw_text: str) -> str | None:
+def redirect_target(root: etree._Element) -> str | None:
     """Where a meta refresh or an inline script sends the reader, if the page does that."""
     for meta in root.iter("meta"):
         if (meta.get("http-equiv") or "").lower() == "refresh":
@@ -61,9 +62,9 @@ def redirect_target(root: etree._Element, raw_text: str) -> str | None:
     return None
 
 
-def redirects_home(root: etree._Element, raw_text: str) -> bool:
+def redirects_home(root: etree._Element) -> bool:
     """A short page that forwards to the site's home page: how many CMSs answer a deleted document."""
-    target = redirect_target(root, raw_text)
+    target = redirect_target(root)
     return target is not None and bool(_HOME_RE.match(target))
 
 
@@ -93,7 +94,7 @@ def classify_other(
     # Client-side templates ({{item.name}}) in the markup and no server-rendered text: a SPA shell.
     if len(_TEMPLATE_RE.findall(raw_text)) >= 3 and body_cjk < 50:
         return "spa_shell"
-    if vis_cjk < 200 and body_cjk < 100 and redirects_home(root, raw_text):
+    if vis_cjk < 200 and body_cjk < 100 and redirects_home(root):
         return "soft_404"
     short = body_cjk < 150 and not has_metadata
     bare = vis_cjk < 60 and body_cjk < 60  # only then is the (slow, whole-page) challenge search worth it
