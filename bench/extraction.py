@@ -1,7 +1,7 @@
 """Extraction quality and speed: `parse_page` against plain trafilatura, in one run, on the labelled
 corpus and on a sample of replica pages.
 
-    PYTHONPATH=. .venv/bin/python bench/extraction.py [--corpus DIR] [--replica-docs N] [--json]
+    PYTHONPATH=. .venv/bin/python bench/extraction.py [--corpus DIR] [--replica-docs N] [--seed S] [--noise] [--json]
 
 Scoring follows the corpus README (`tests/fixtures/corpus/README.md`, a copy of the shared corpus):
 - a labelled field is right when the extracted value equals the label after whitespace folding (dates
@@ -351,11 +351,15 @@ def _sample(items: list[Any], n: int) -> list[Any]:
     return [items[int(i * step)] for i in range(n)]
 
 
-def score_replica(seed: int, docs: int, per_host: int, soft404: int = 3) -> dict[str, Any]:
-    """Detail pages, column lists and soft-404 pages of every replica site, scored against its truth."""
+def score_replica(
+    seed: int, docs: int, per_host: int, soft404: int = 3, noise: bool = False
+) -> dict[str, Any]:
+    """Detail pages, column lists and soft-404 pages of every replica site, scored against its truth;
+    `noise` turns on the replica's noise mode (volatile page parts varied on every fetch) where it has one."""
     from replica.core import build
 
-    replica = build(seed=seed, docs=docs)
+    layers = [{"op": "noise", "on": True, "host": "*"}] if noise else []
+    replica = build(seed=seed, docs=docs, mutations=layers)
     client = ReplicaClient(replica)
     ours = Tally()
     failures: list[str] = []
@@ -412,7 +416,7 @@ def score_replica(seed: int, docs: int, per_host: int, soft404: int = 3) -> dict
             gone.append(
                 {"op": "soft404", "host": host, "path": doc.path, "url": doc.url, "at": "2030-01-01T00:00:00"}
             )
-    withdrawn = ReplicaClient(build(seed=seed, docs=docs, mutations=gone))
+    withdrawn = ReplicaClient(build(seed=seed, docs=docs, mutations=[*layers, *gone]))
     for change in gone:
         parsed = parse_page(withdrawn.get(change["url"]).body, change["url"], header_charset="utf-8")
         ours.typed += 1
@@ -450,12 +454,12 @@ def speed(entries: list[dict[str, Any]], repeat: int) -> dict[str, float]:
 
 
 def evaluate(
-    corpus: Path = DEFAULT_CORPUS, repeat: int = 3, replica_docs: int = 40, seed: int = 1
+    corpus: Path = DEFAULT_CORPUS, repeat: int = 3, replica_docs: int = 40, seed: int = 1, noise: bool = False
 ) -> dict[str, Any]:
     entries = load_corpus(corpus)
     out = {"corpus": score_corpus(entries), "speed": speed(entries, repeat)}
     if replica_docs:
-        out["replica"] = score_replica(seed, docs=max(60, replica_docs), per_host=replica_docs)
+        out["replica"] = score_replica(seed, docs=max(60, replica_docs), per_host=replica_docs, noise=noise)
     return out
 
 
@@ -518,9 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a corpus directory (manifest.json)")
     ap.add_argument("--replica-docs", type=int, default=40, help="replica detail pages per site (0: none)")
     ap.add_argument("--repeat", type=int, default=3, help="timing rounds over the corpus")
+    ap.add_argument("--seed", type=int, default=1, help="replica seed")
+    ap.add_argument("--noise", action="store_true", help="replica noise mode on (where the replica has it)")
     ap.add_argument("--json", action="store_true", help="print the raw result as JSON")
     args = ap.parse_args(argv)
-    result = evaluate(args.corpus, args.repeat, args.replica_docs)
+    result = evaluate(args.corpus, args.repeat, args.replica_docs, args.seed, args.noise)
     print(json.dumps(result, ensure_ascii=False, indent=2, default=str) if args.json else report(result))
     return 0
 
