@@ -25,6 +25,11 @@ _CHALLENGE_RE = re.compile(
     r"String\.fromCharCode|_0x[0-9a-f]{4}|\$_ts|challenge|jsl_|__jsl",
     re.IGNORECASE,
 )
+# The marks of a web application firewall's challenge: a clearance cookie, an answer form, vendor names
+# (加速乐 __jsl, 阿里云 acw_sc, 云锁, 磐云, 瑞数 $_ts).
+_WAF_RE = re.compile(
+    r"document\.cookie|\bwaf[_-]|waf_answer|ChallengeForm|__jsl|acw_sc|yunsuo|panyun|\$_ts", re.IGNORECASE
+)
 _LOGIN_RE = re.compile(r"用户登录|请登录|请先登录|登录后|账号登录|帐号登录|统一身份认证")
 _TEMPLATE_RE = re.compile(r"\{\{[^}]{1,80}\}\}")
 # A firewall's refusal and a human check (no document behind them until a person passes).
@@ -104,8 +109,8 @@ def classify_other(
         and (script_len > len(visible) or len(raw_text) < 20000)
         and _CHALLENGE_RE.search(raw_text)
     ):
-        # A challenge that sets a cookie and reloads is a WAF's; any other is a JS challenge.
-        return "waf_challenge" if "document.cookie" in raw_text else "js_challenge"
+        # A challenge that sets a cookie or posts an answer for a firewall is a WAF's; any other is a JS one.
+        return "waf_challenge" if _WAF_RE.search(raw_text) else "js_challenge"
     if short and (
         message_line(body_text, SOFT_404_RE) or (vis_cjk < 1500 and message_line(visible, SOFT_404_RE))
     ):
