@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from replica.documents import ReplicaDocument
 from replica.web import Response, SiteRequest
 
-SITE_MODULES = ("replica.sites.anshun",)
+SITE_MODULES = ("replica.sites.anshun", "replica.sites.lianzhou")
 
 
 class Catalog(Protocol):
