@@ -102,7 +102,14 @@ SITE = GkmlptSite(
             "清远市民政局关于印发《清远市最低生活保障实施办法》的通知",
             "http://www.qingyuan.gov.cn/qyzfmzj/gkmlpt/content/1/1820/post_1820417.html",
         ),
+        # A spam mirror's copy of a post (PLATFORMS.md §6), listed to prove a crawl never follows one.
+        (
+            2653,
+            "连州市民政局关于做好养老服务工作的通知",
+            "http://f88tv.com/qylzmzj/gkmlpt/content/1/1902/post_1902233.html",
+        ),
     ),
+    # Spam mirrors that copy this site; every NFCMS page links its copies there.
     mirrors=("f88tv.com", "www.misuertetoday.com", "southcoastcommunityfoundation.com"),
     page_size=10,
     past_last="404",
