@@ -121,3 +121,29 @@ def test_crawl_passes_the_challenge_once_and_archives_every_page(database_url, r
     assert second["new_versions"] == 0 and second["unchanged"] == len(expected)
     assert second["browser_requests"] <= 2
     archive.close()
+
+
+def test_an_expired_clearance_is_renewed_in_the_browser(tmp_path, monkeypatch):
+    """With a 3-second cookie lifetime the crawl outlives several clearances and still loses nothing."""
+    from replica.challenge import TTL_ENVIRONMENT
+    from replica.process import start_replica
+
+    monkeypatch.setenv(TTL_ENVIRONMENT, "3")
+    database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    with start_replica(tmp_path / "replica", docs=20, seed=2) as short:
+        result = run_xxgk(
+            "crawl", "lianzhou_mzj", "--database-url", database_url, "--replica-url", short.url,
+            "--format", "json", "-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout)[0]
+    expected = replica_pkg.build(seed=2, docs=20).documents(HOST)
+    assert summary["new_versions"] == len(expected) and summary["errors"] == 0
+    assert 2 <= summary["browser_requests"] <= 10
+    archive = Archive(database_url)
+    with archive.session() as s:
+        assert not s.scalar(select(func.count()).select_from(Capture).where(Capture.http_status == 412))
+        stats = s.scalars(select(CrawlRun)).one().stats or {}
+        assert stats["xxgk/challenges"] > stats["xxgk/browser_requests"]  # waiting requests shared a solve
+    archive.close()
