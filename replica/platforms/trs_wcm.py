@@ -26,6 +26,7 @@ from replica.content import Agency
 from replica.documents import ReplicaAttachment, ReplicaDocument
 from replica.files import CONTENT_TYPES, attachment_bytes
 from replica.platforms import trs_html
+from replica.reports import PlannedReport, report_plan
 from replica.seeds import SeedDocument, load_seed
 from replica.web import (
     Response,
@@ -41,7 +42,6 @@ PAGE_SIZE = 20
 BEIJING = timezone(timedelta(hours=8))
 FIRST_DAY = date(2019, 1, 1)
 LAST_DAY = date(2026, 10, 31)
-REPORT_YEARS = tuple(range(2025, 2017, -1))  # newest first: small replicas still get recent reports
 REPORT_STRIDE = 3  # every third generated document is a report until all are placed
 SEQ_BASE = 200  # 索引号 sequence of generated doc k is SEQ_BASE + k (seeds use numbers below it)
 
@@ -122,6 +122,9 @@ class TrsWcmCatalog:
         self.seed = seed
         self.host = site.host
         self._plans: dict[str, _BodyPlan] = {}
+        # The reports this site publishes, in placement order (missing ones are never published).
+        self.report_plan = report_plan(site.host, seed)
+        self.reports = [r for r in self.report_plan if r.status != "missing"]
         self._cum_weights = list(itertools.accumulate(c.weight for c in site.columns))
         generated = [self._generate(k) for k in range(docs)]
         seeded = [self._seed_document(s) for s in site.seeds]
@@ -149,13 +152,8 @@ class TrsWcmCatalog:
         key = f"{self.seed}:{site.host}:{k}"
         rng = Random(key)
         slot = k // REPORT_STRIDE
-        if (
-            published is None
-            and site.report_column
-            and k % REPORT_STRIDE == 0
-            and slot < 2 * len(REPORT_YEARS)
-        ):
-            return self._generate_report(k, key, rng, REPORT_YEARS[slot // 2], annual=slot % 2 == 0)
+        if published is None and site.report_column and k % REPORT_STRIDE == 0 and slot < len(self.reports):
+            return self._generate_report(k, key, rng, self.reports[slot])
         column = site.columns[bisect_right(self._cum_weights, rng.random() * self._cum_weights[-1])]
         day = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
         publish = datetime.combine(day, time(rng.randrange(8, 19), rng.randrange(60)))
@@ -180,21 +178,16 @@ class TrsWcmCatalog:
             k, key, rng, column, publish, title, written, number, validity, plan, "generated"
         )
 
-    def _generate_report(self, k: int, key: str, rng: Random, year: int, annual: bool) -> ReplicaDocument:
+    def _generate_report(self, k: int, key: str, rng: Random, report: PlannedReport) -> ReplicaDocument:
         site = self.site
         column = site.column(site.report_column or "")
         assert column is not None, f"{site.host}: report column {site.report_column} is not declared"
-        month, first = (1, 5) if annual else (3, 10)
-        day = date(year + 1, month, rng.randrange(first, 32))
-        publish = datetime.combine(day, time(rng.randrange(9, 18), rng.randrange(60)))
-        if annual:
-            title = f"{site.agency.name}{year}年政府信息公开工作年度报告"
-        else:
-            title = f"{site.agency.name}{year}年法治政府建设年度报告"
-        written = day - timedelta(days=rng.randrange(0, 6))
-        kind = "annual_report" if annual else "rule_of_law_report"
-        plan = _BodyPlan(kind, str(year), 2)
-        return self._document(k, key, rng, column, publish, title, written, "", "有效", plan, kind)
+        assert report.publish is not None and report.written is not None
+        title = report.title(site.agency.name)
+        plan = _BodyPlan(report.kind, str(report.year), 2)
+        return self._document(
+            k, key, rng, column, report.publish, title, report.written, "", "有效", plan, report.kind
+        )
 
     def _document(
         self,
