@@ -157,3 +157,23 @@ def test_changes_apply_to_both_pages_of_a_post(built):
     fresh.apply({"host": HOST, "op": "publish", "k": 10_040, "at": at})
     newest = catalog.documents[0]
     assert newest.publish == datetime(2026, 11, 1, 10, 0) and newest.doc_id > 2_000_000
+
+
+def test_a_move_republishes_the_post_under_a_new_id_keeping_its_index_number():
+    from random import Random
+
+    fresh = replica.build(seed=1, docs=40)
+    catalog = fresh.catalogs[HOST]
+    movable = [d for d in catalog.documents if catalog.move_target(d, Random(d.path)) is not None]
+    assert movable and all("/gkmlpt/" in d.path and d.kind == "generated" for d in movable)
+    doc = next(
+        d for d in movable if any(t.doc_id == d.doc_id and t.path != d.path for t in catalog.documents)
+    )
+    target = catalog.move_target(doc, Random(1))
+    fresh.apply(
+        {"host": HOST, "op": "move", "path": doc.path, "url": doc.url, **target, "at": "2026-11-02T09:00:00"}
+    )
+    new = catalog.by_path[catalog.moved[doc.path]]
+    assert new.index_no == doc.index_no and new.doc_id == target["doc_id"] and new.url != doc.url
+    assert catalog.body_text(new) == catalog.body_text(doc)
+    assert doc.path not in catalog.by_path and all(d.doc_id != doc.doc_id for d in catalog.documents)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from random import Random
+from typing import Any
 from urllib.parse import parse_qs
 
 from replica import content
@@ -170,7 +171,7 @@ class GkmlptCatalog:
         self.modified: dict[str, datetime] = {}
         self.added_paragraphs: dict[int, list[str]] = {}  # post id → paragraphs added by edits
         self.gone: dict[str, tuple[str, ReplicaDocument]] = {}
-        self.moved: dict[str, str] = {}  # old path → new path (answered with a redirect)
+        self.moved: dict[str, str] = {}  # old path → new path (the old URL answers 404)
         self._hits = itertools.count(1)
         self._page = lru_cache(maxsize=4096)(self._render_detail)
 
@@ -369,8 +370,6 @@ class GkmlptCatalog:
             return self._detail(request, self.by_path[path])
         if path in self.files:
             return self._file(request, *self.files[path])
-        if path in self.moved:
-            return redirect(f"http://{self.host}{self.moved[path]}")
         if path in self.gone:
             how = self.gone[path][0]
             return html_response(200 if how == "soft404" else int(how), html.not_found_page(self.site))
@@ -564,18 +563,44 @@ class GkmlptCatalog:
             self._put(edited)
             self.modified[twin.path] = at
 
+    def move_target(self, doc: ReplicaDocument, rng: Random) -> dict[str, Any] | None:
+        """For `xxgk replica change --move`: the post is republished in another column under a new id
+        (gkmlpt URLs carry the id, not the column), keeping its 索引号. Reports, seeds and NFCMS twins
+        (no 索引号) never move."""
+        post = self._posts.get(doc.path)
+        if post is None or doc.kind != "generated" or not doc.index_no:
+            return None
+        pool = [c.id for c in self._generated if c.id != post.column and c.weight > 0]
+        if not pool:
+            return None
+        return {"column": rng.choice(pool), "doc_id": self.site.id_base + 2_000_000 + rng.randrange(10**5)}
+
+    def moved_document(
+        self, doc: ReplicaDocument, column_id: int, doc_id: int, at: datetime
+    ) -> ReplicaDocument:
+        """The gkmlpt page at its new place: same 索引号, fields, body and files; new column, id and URL."""
+        column = self.site.column(int(column_id))
+        assert column is not None, f"{self.host}: no gkmlpt column {column_id}"
+        path = self.site.detail_path(doc_id)
+        return replace(
+            doc, url=f"http://{self.host}{path}", path=path, column=f"{self.site.prefix}gkmlpt/{column.id}",
+            column_name=column.name, doc_id=doc_id, url_date=at.date(),
+            topic=f"{column.group}\\{column.genre}",
+        )  # fmt: skip
+
     def _move(self, doc: ReplicaDocument, change: dict, at: datetime) -> None:
-        """The post goes to another column of the same kind: new URL, same 索引号; the old URL redirects."""
-        new_path = change.get("new_path")
-        if not new_path or new_path in self.by_path:
-            raise ValueError(f"replica move of {doc.path} needs a free new_path")
-        column = change.get("new_column", doc.column)
-        moved = replace(doc, path=new_path, url=f"http://{self.host}{new_path}", column=column)
-        self._posts[new_path] = self._posts[doc.path]
-        self._drop(doc)
-        self._put(moved)
-        self.moved[doc.path] = new_path
-        self.modified[new_path] = at
+        """The old URLs (the gkmlpt page and its NFCMS twin) are simply gone; the new page is gkmlpt's."""
+        new = self.moved_document(doc, int(change["column"]), int(change["doc_id"]), at)
+        post = self._posts[doc.path]
+        self._posts[new.path] = replace(post, post_id=new.doc_id, column=int(change["column"]))
+        if post.post_id in self.added_paragraphs:
+            self.added_paragraphs[new.doc_id] = self.added_paragraphs[post.post_id]
+        for old in [d for d in self.documents if d.doc_id == doc.doc_id]:
+            self._drop(old)
+            self.gone[old.path] = ("404", old)
+            self.moved[old.path] = new.path
+        self._put(new)
+        self.modified[new.path] = at
 
     def _twins_gone(self, path: str) -> list[str]:
         doc = self.gone[path][1]
