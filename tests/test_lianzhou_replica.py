@@ -123,7 +123,7 @@ def test_nfcms_column_paginates_its_twin_pages(built, cookie):
 def test_report_history_follows_the_plan_with_the_seed_in_its_slot(built):
     catalog = built.catalogs[HOST]
     plan = {(p.kind, p.year): p for p in report_plan(HOST, 1)}
-    placed = {(p.kind, p.year): p for p in catalog.reports}
+    placed = {(p.kind, p.year): p for p in catalog.report_plan}
     assert placed.keys() == plan.keys()
     assert {p.status for p in placed.values()} == {"on_time", "late", "missing"}
     seed = placed[("rule_of_law_report", 2024)]

@@ -156,11 +156,11 @@ class GkmlptCatalog:
         self._cum_weights = list(itertools.accumulate(c.weight for c in self._generated))
         self._posts: dict[str, _Post] = {}  # path → post
         self._ids: set[int] = set()
-        self.reports: tuple[PlannedReport, ...] = self._plan_reports()
+        self.report_plan: tuple[PlannedReport, ...] = self._plan_reports()  # the truth the audit is tested on
         records: list[ReplicaDocument] = []
         for s in site.seeds:
             records.extend(self._seed_documents(s))
-        for planned in self.reports:
+        for planned in self.report_plan:
             if planned.publish is not None and not self._seed_for(planned):
                 records.extend(self._report_documents(planned))
         for k in range(docs):
