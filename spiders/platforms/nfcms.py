@@ -45,10 +45,17 @@ class NfcmsGkmlptSpider(XxgkSpider):
     nfcms_pager_xpath: ClassVar[str] = '//div[contains(@class,"pagination")]//a/@href'
     detail_url_pattern: ClassVar[re.Pattern[str]] = re.compile(r"/content/(?:\d+/\d+/)?post_\d+\.html$")
 
+    # What `xxgk sites` lists: the NFCMS columns and each gkmlpt catalogue (its leaves are found at run time).
+    columns: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.columns = (*cls.nfcms_columns, *(f"{p}gkmlpt/" for p in cls.gkmlpt_prefixes))
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Declared columns: NFCMS columns now, gkmlpt leaves once the TREE is read (for the coverage ledger).
-        self.columns: list[str] = list(self.nfcms_columns)
+        # This run's columns for the coverage ledger: the declared ones, plus each TREE leaf once read.
+        self.columns = tuple(type(self).columns)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         base = self.base_url.rstrip("/")
@@ -77,9 +84,10 @@ class NfcmsGkmlptSpider(XxgkSpider):
             self.logger.error("%s: no window._CONFIG SID/TREE; the catalogue page changed", response.url)
             self.crawler.stats.inc_value("xxgk/catalogue_unreadable")
             return
+        self.saw_list_page(f"{prefix}gkmlpt/")
         for leaf in _leaves(tree):
             column = f"{prefix}gkmlpt/{leaf['id']}"
-            self.columns.append(column)
+            self.columns = (*self.columns, column)
             yield self._api_request(column, int(leaf["id"]), 1, sid.group(1), leaf.get("post_count"), 0)
 
     def _api_request(
