@@ -56,9 +56,9 @@ def expected() -> list:
     return replica_pkg.build(seed=1, docs=60).documents(HOST)
 
 
-def crawl(database_url: str, replica_url: str) -> dict:
+def crawl(database_url: str, replica_url: str, mode: str = "full") -> dict:
     result = run_xxgk(
-        "crawl", "lianzhou_mzj", "--database-url", database_url, "--replica-url", replica_url,
+        "crawl", "lianzhou_mzj", "--mode", mode, "--database-url", database_url, "--replica-url", replica_url,
         "--format", "json", *FAST,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -120,6 +120,10 @@ def test_crawl_passes_the_challenge_once_and_archives_every_page(database_url, r
     second = crawl(database_url, replica.url)  # a new process: one new clearance, nothing new stored
     assert second["new_versions"] == 0 and second["unchanged"] == len(expected)
     assert second["browser_requests"] <= 2
+    # A night's incremental crawl sends its revisit slice all at once: one clearance still serves them all.
+    night = crawl(database_url, replica.url, "incremental")
+    assert night["new_versions"] == 0 and night["browser_requests"] == 1
+    assert night["pages"] < first["pages"] / 2
     archive.close()
 
 

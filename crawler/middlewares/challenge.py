@@ -5,7 +5,8 @@ that computes a clearance cookie and reloads. When a response is such a challeng
 says `js_challenge`), this middleware:
 
 1. loads that URL once in Chromium (scrapy-playwright, `meta["playwright"]`), which runs the script;
-2. copies the cookies the browser now holds for the host into Scrapy's cookie jar;
+2. keeps the cookies the browser now holds for the host, and from then on gives them to every request
+   for that host (Scrapy's cookie jar sends them);
 3. sends the original request again as plain HTTP, now carrying the cookie.
 
 Concurrent challenged requests wait for the one solve in progress; a request challenged although it
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 META_BROWSER = "xxgk_browser"  # a request this middleware sent to the browser
 META_CLEARANCE = "xxgk_clearance"  # the host's clearance generation the request was sent with
 META_RETRIES = "xxgk_challenge_retries"
+META_COOKIES = "xxgk_clearance_cookies"  # the request's cookies are a clearance this middleware gave it
 CHALLENGE_STATUSES = frozenset({412, 403, 503, 521})
 
 
@@ -68,8 +70,16 @@ class ChallengeMiddleware:
         return cls(crawler, crawler.settings)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        if not request.meta.get(META_BROWSER):
-            request.meta[META_CLEARANCE] = self.generation.get(_host(request.url), 0)
+        """Every request to a cleared host carries the clearance (set here, before CookiesMiddleware,
+        so the cookie and the generation it is recorded under always go together)."""
+        if request.meta.get(META_BROWSER):
+            return
+        host = _host(request.url)
+        request.meta[META_CLEARANCE] = self.generation.get(host, 0)
+        # A spider's own cookies are left alone; ours are replaced by the newest clearance's.
+        if host in self.cookies and (not request.cookies or request.meta.get(META_COOKIES)):
+            request.cookies = self.cookies[host]
+            request.meta[META_COOKIES] = True
 
     async def process_response(
         self, request: Request, response: Response, spider: Any = None
@@ -92,7 +102,7 @@ class ChallengeMiddleware:
         if not stale and not await self._clear(host, request):
             return response
         stats.inc_value("xxgk/challenge_retries")
-        retry = request.replace(dont_filter=True, cookies=self.cookies.get(host, []))
+        retry = request.replace(dont_filter=True)
         retry.meta[META_RETRIES] = retries + 1
         retry.meta.pop(META_CLEARANCE, None)
         return retry
