@@ -74,6 +74,16 @@ def test_plain_http_without_the_cookie_gets_the_challenge(replica):
     assert "document.cookie" in page and SEED_TITLE not in page
 
 
+def test_without_a_browser_the_crawl_stops_and_says_how_to_install_one(tmp_path, replica):
+    result = run_xxgk(
+        "crawl", "lianzhou_mzj", "--database-url", f"sqlite:///{tmp_path / 'a.sqlite3'}",
+        "--replica-url", replica.url, "--format", "json", "-s", "XXGK_BROWSER_PATH=/nonexistent/chromium",
+    )  # fmt: skip
+    assert result.returncode == 1 and json.loads(result.stdout)[0]["finished"] == "browser_missing"
+    assert result.stderr.count("there is no Chromium at /nonexistent/chromium") == 1
+    assert "make sysdeps" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_crawl_passes_the_challenge_once_and_archives_every_page(database_url, replica, expected):
     first = crawl(database_url, replica.url)
     assert first["finished"] == "finished" and first["errors"] == 0

@@ -62,6 +62,7 @@ class ChallengeMiddleware:
         self.cookies: dict[str, list[dict[str, Any]]] = {}
         self.solving: dict[str, asyncio.Future[None]] = {}
         self.solves = 0
+        self.missing = False  # no browser where the settings say
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ChallengeMiddleware:
@@ -126,13 +127,19 @@ class ChallengeMiddleware:
         return host in self.cookies
 
     async def _solve(self, host: str, request: Request) -> None:
+        if self.missing:
+            return
         try:
             browser_path(self.settings)
         except BrowserMissingError as error:
+            # Say so once and stop the crawl: without the browser no page of this host can be had.
+            self.missing = True
             logger.error("%s", error)
             self.crawler.stats.set_value("xxgk/browser_missing", 1)  # type: ignore[union-attr]
             assert self.crawler.engine is not None
-            self.crawler.engine.close_spider(self.crawler.spider, reason="browser_missing")  # type: ignore[arg-type]
+            asyncio.get_running_loop().create_task(
+                self.crawler.engine.close_spider_async(reason="browser_missing")
+            )
             return
         browser = Request(
             request.url,
