@@ -126,6 +126,10 @@ def test_crawl_passes_the_challenge_once_and_archives_every_page(database_url, r
         assert stats["xxgk/offsite_links"] >= 2  # the 清远 repost and the mirror copy in the catalogue
         seen = {k for k in stats if k.startswith("xxgk/column_pages/")}
         assert len(seen) == stats["xxgk/columns_declared"] > 10  # the NFCMS column, the catalogue, every leaf
+        catalog = replica_pkg.build(seed=1, docs=60).catalogs[HOST]
+        for column in catalog.site.columns:  # every page of every gkmlpt list, and no page past the last
+            pages = max(1, -(-len(catalog.column_posts(column.id)) // catalog.site.page_size))
+            assert stats[f"xxgk/column_pages//qylzmzj/gkmlpt/{column.id}"] == pages, column.name
 
     second = crawl(database_url, replica.url)  # a new process: one new clearance, nothing new stored
     assert second["new_versions"] == 0 and second["unchanged"] == len(expected)
