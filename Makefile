@@ -35,6 +35,7 @@ test: venv sysdeps
 
 bench: venv
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/extraction.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -175,6 +175,8 @@ class VersionStore:
             url_date=getattr(parsed, "url_date", None),
             fields=fields,
             body=parsed.body or "",
+            search_text=getattr(parsed, "search_text", None),
+            charset=getattr(parsed, "encoding", None),
             tables=list(getattr(parsed, "tables", None) or []),
             **{
                 name: fields[name]
