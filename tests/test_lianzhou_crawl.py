@@ -142,21 +142,21 @@ def test_crawl_passes_the_challenge_once_and_archives_every_page(database_url, r
 
 
 def test_an_expired_clearance_is_renewed_in_the_browser(tmp_path, monkeypatch):
-    """With a 3-second cookie lifetime the crawl outlives several clearances and still loses nothing."""
+    """With a 6-second cookie lifetime the crawl outlives several clearances and still loses nothing."""
     from replica.challenge import TTL_ENVIRONMENT
     from replica.process import start_replica
 
-    monkeypatch.setenv(TTL_ENVIRONMENT, "3")
+    monkeypatch.setenv(TTL_ENVIRONMENT, "6")
     database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    with start_replica(tmp_path / "replica", docs=20, seed=2) as short:
+    with start_replica(tmp_path / "replica", docs=12, seed=2) as short:
         result = run_xxgk(
             "crawl", "lianzhou_mzj", "--database-url", database_url, "--replica-url", short.url,
-            "--format", "json", "-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "--format", "json", "-s", "DOWNLOAD_DELAY=0.25", "-s", "AUTOTHROTTLE_ENABLED=False",
             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
         )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout)[0]
-    expected = replica_pkg.build(seed=2, docs=20).documents(HOST)
+    expected = replica_pkg.build(seed=2, docs=12).documents(HOST)
     assert summary["new_versions"] == len(expected) and summary["errors"] == 0
     assert 2 <= summary["browser_requests"] <= 10
     archive = Archive(database_url)

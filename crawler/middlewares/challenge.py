@@ -2,7 +2,7 @@
 
 Some hosts (清远-area sites, research PLATFORMS.md §1) answer every request with HTTP 412 and a script
 that computes a clearance cookie and reloads. When a response is such a challenge (the page classifier
-says `js_challenge`), this middleware:
+says `waf_challenge` or `js_challenge`), this middleware:
 
 1. loads that URL once in Chromium (scrapy-playwright, `meta["playwright"]`), which runs the script;
 2. keeps the cookies the browser now holds for the host, and from then on gives them to every request
@@ -40,6 +40,8 @@ META_CLEARANCE = "xxgk_clearance"  # the host's clearance generation the request
 META_RETRIES = "xxgk_challenge_retries"
 META_COOKIES = "xxgk_clearance_cookies"  # the request's cookies are a clearance this middleware gave it
 CHALLENGE_STATUSES = frozenset({412, 403, 503, 521})
+# What the page classifier calls a script a browser can pass (a WAF's sets a cookie and reloads).
+SOLVABLE = frozenset({"js_challenge", "waf_challenge"})
 
 
 def is_challenge(response: Response) -> bool:
@@ -49,7 +51,7 @@ def is_challenge(response: Response) -> bool:
     text = response.body.decode("utf-8", errors="replace")
     root = parse_html(text)
     visible = visible_text(root) if root is not None else ""
-    return classify_other(root, text, visible, 0) == "js_challenge"
+    return classify_other(root, text, visible, 0) in SOLVABLE
 
 
 class ChallengeMiddleware:
