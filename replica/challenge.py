@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from replica.web import Response, SiteRequest
 
 TTL_ENVIRONMENT = "XXGK_REPLICA_CHALLENGE_TTL"  # seconds; lets a test watch a cookie expire
+_NONCE = re.compile(r'var n = "([0-9a-f]+)", r = (\d+)')
+_COOKIE = re.compile(r'document\.cookie = "([^"=]+)="')
 
 
 @dataclass(frozen=True)
@@ -127,3 +130,16 @@ def _cookie(header: str, name: str) -> str | None:
         if sep and key == name:
             return value
     return None
+
+
+def clearance_headers(replica: object, url: str) -> dict[str, str]:
+    """For in-process tools that read replica pages without a browser (parser benchmarks, tests):
+    the Cookie header a browser would hold after the challenge of `url`'s host, or {} when that host
+    has no challenge. Crawls never use this: they pass the challenge in Chromium."""
+    first = replica.handle("GET", url)  # type: ignore[attr-defined]
+    match = _NONCE.search(first.text) if first.status == 412 else None
+    if match is None:
+        return {}
+    nonce, rounds, name = match.group(1), int(match.group(2)), _COOKIE.search(first.text)
+    assert name is not None
+    return {"Cookie": f"{name.group(1)}={nonce}.{solve(nonce, rounds)}"}

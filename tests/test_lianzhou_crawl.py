@@ -118,7 +118,7 @@ def test_crawl_passes_the_challenge_once_and_archives_every_page(database_url, r
         assert (
             gk.issuer == "连州市民政局"
             and gk.written_date == "2025-01-07"
-            and gk.publish_date == "2025-01-08"
+            and gk.publish_date == "2025-01-08T09:41:15"
         )
         assert gk.body == nfcms.body
         run = s.scalars(select(CrawlRun)).one()

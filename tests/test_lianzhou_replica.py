@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 
 import replica
-from replica.challenge import solve
+from replica.challenge import clearance_headers, solve
 from replica.reports import report_plan
 
 HOST = "www.lianzhou.gov.cn"
@@ -38,6 +38,8 @@ def cookie(built: replica.Replica) -> dict[str, str]:
     nonce = re.search(r'var n = "([0-9a-f]+)", r = (\d+)', page)
     assert nonce is not None
     value = f"{nonce.group(1)}.{solve(nonce.group(1), int(nonce.group(2)))}"
+    assert clearance_headers(built, BASE + "/")["Cookie"].startswith("FSSBBIl1UgzbN7N80T=")
+    assert clearance_headers(built, "http://smzj.anshun.gov.cn/") == {}  # no challenge there
     return {"Cookie": f"FSSBBIl1UgzbN7N80T={value}"}
 
 

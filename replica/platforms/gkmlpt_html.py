@@ -360,7 +360,7 @@ def gkmlpt_detail_parts(
   {_metadata_table(doc, column)}
   <div class="article">
     <h1 class="title">{escape(doc.title)}</h1>
-    <div class="article-info"><span class="count">瀏覽次數："""
+    <div class="article-info"><span>來源：{escape(doc.source)}</span> <span>發布時間：{doc.publish:%Y-%m-%d %H:%M:%S}</span> <span class="count">瀏覽次數："""
     )
     after = f"""</span> <a class="collect" href="javascript:;">收藏</a> <span class="share">分享到</span></div>
     <div class="article-content">
