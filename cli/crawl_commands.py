@@ -53,6 +53,11 @@ def sites(fmt: str) -> None:
                 "platform": cls.platform,
                 "base_url": cls.base_url,
                 "hosts": " ".join(cls.hosts),
+                # Declared columns, then the patterns of columns found on section pages (per-year ones).
+                "columns": len(getattr(cls, "columns", ())),
+                "column_paths": " ".join(
+                    [*getattr(cls, "columns", ()), *(p for _, p in getattr(cls, "column_sources", ()))]
+                ),
             }
         )
     emit(rows, fmt)

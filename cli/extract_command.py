@@ -67,7 +67,9 @@ def _fetch(url: str) -> tuple[bytes, str | None]:
 @click.argument("source")
 @click.option("--site", help="Use this site's selectors (see `xxgk sites`).")
 @click.option(
-    "--url", "page_url", help="The page's real URL, when SOURCE is a file (resolves links, t-dates)."
+    "--url",
+    "page_url",
+    help="The page's real URL, when SOURCE is a file (resolves links, t-dates); without it links stay as written.",
 )
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
 @click.option(
@@ -83,7 +85,9 @@ def extract(source: str, site: str | None, page_url: str | None, fmt: str, show_
         path = Path(source)
         if not path.is_file():
             raise click.BadParameter(f"{source!r} is neither a file nor an http(s) URL", param_hint="SOURCE")
-        body, charset, url = path.read_bytes(), None, page_url or path.resolve().as_uri()
+        # Without --url a saved page's links stay as written (`./201710/t2017…html`): resolving them
+        # against the file's own path would invent addresses the page never had.
+        body, charset, url = path.read_bytes(), None, page_url or ""
     parsed = parse_page(body, url, hints, header_charset=charset)
     record = parsed.to_dict() if show_all else scored_record(parsed)
     if fmt == "json":

@@ -6,12 +6,32 @@ thin wrapper over it, and tests may call it directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from replica.documents import ReplicaDocument
 from replica.sites import Catalog, all_sites
 from replica.web import Response, method_not_allowed, parse_request, unknown_host
+
+
+class LazyCatalogs(Mapping[str, Catalog]):
+    """Each site is built the first time it is asked for: a benchmark-sized replica (20,000 documents a
+    site, five sites) answers its first request for one site without generating the others."""
+
+    def __init__(self, sites: Mapping[str, Any], seed: int, docs: int) -> None:
+        self._sites, self._seed, self._docs = sites, seed, docs
+        self._built: dict[str, Catalog] = {}
+
+    def __getitem__(self, host: str) -> Catalog:
+        if host not in self._built:
+            self._built[host] = self._sites[host].build(self._seed, self._docs)
+        return self._built[host]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sites)
+
+    def __len__(self) -> int:
+        return len(self._sites)
 
 
 class Replica:
@@ -20,9 +40,7 @@ class Replica:
     def __init__(self, seed: int, docs: int, mutations: Iterable[Mapping[str, Any]] = ()) -> None:
         self.seed = seed
         self.docs = docs
-        self.catalogs: dict[str, Catalog] = {
-            host: site.build(seed, docs) for host, site in all_sites().items()
-        }
+        self.catalogs: Mapping[str, Catalog] = LazyCatalogs(all_sites(), seed, docs)
         for mutation in mutations:
             self.apply(mutation)
 
@@ -44,6 +62,11 @@ class Replica:
     def body_text(self, doc: ReplicaDocument) -> str:
         """The document's body text as published (paragraphs joined by newlines)."""
         return self.catalogs[doc.host].body_text(doc)
+
+    def report_plan(self, host: str) -> tuple:
+        """Which annual reports the site publishes (on time, late) and which it never does: the
+        shared plan (`replica.reports`) with the slots the site's real pages fill taken from them."""
+        return tuple(getattr(self.catalogs[host], "report_plan", ()))
 
     def handle(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """Answer one request: `url` absolute (proxy form) or a path with a Host header (origin form)."""

@@ -153,7 +153,9 @@ class XxgkSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         yield FetchedPage(
             site=self.name,
-            url=request.url,
+            # The response's URL where there is one: downloader middlewares may have given it back its
+            # canonical form (an https:// page fetched as http:// through the replica).
+            url=response.url if response is not None else request.url,
             fetched_at=datetime.now(UTC),
             http_status=response.status if response is not None else 0,
             headers=_headers(response) if response is not None else {},

@@ -47,3 +47,12 @@ def test_other_page_has_only_nulls():
 def test_all_flag_prints_every_parsed_field():
     record = _run(str(CORPUS / "pages" / "001.html"), "--all")
     assert {"tables", "attachments", "search_text", "encoding", "url_date"} <= set(record)
+
+
+def test_saved_list_without_url_keeps_links_as_written():
+    for page_id in ("016", "017"):
+        entry = MANIFEST[page_id]
+        record = _run(str(CORPUS / entry["file"]))
+        assert record["items"][0]["url"] == entry["labels"]["first_item_url"]
+        assert record["items"][0]["title"] == entry["labels"]["first_item_title"]
+        assert record["items"][0]["date"] == entry["labels"]["first_item_date"]

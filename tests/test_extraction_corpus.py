@@ -80,6 +80,11 @@ def test_list_page(entry: dict) -> None:
 def test_other_page_is_empty(entry: dict) -> None:
     page = parsed(entry["id"])
     assert page.page_type == "other" and page.other_reason
+    kind = entry["labels"].get("kind", "")
+    if "WAF" in kind:
+        assert page.other_reason == "waf_challenge"
+    if "SPA" in kind:
+        assert page.other_reason == "spa_shell"
     assert page.body == "" and page.search_text is None
     assert all(getattr(page, name) is None for name in SCORED_FIELDS)
 

@@ -81,6 +81,7 @@ def test_organ_names():
         signature_issuer("正文。\n某某市民政局　2024年3月5日") == "某某市民政局"
     )  # organ and date on one line
     assert signature_issuer("我们在2024年3月5日召开会议") is None
+    assert signature_issuer("正文。\n中共連州市民政局黨組(代章)\n2025年1月7日") == "中共連州市民政局黨組"
     assert title_issuer("关于做好工作的通知") is None
     assert title_issuer("国务院关于做好工作的通知") == "国务院"
 

@@ -150,3 +150,25 @@ def test_latin_text_is_never_repaired():
     text = "<html><body><h1>Été à Noël</h1><p>" + "Ça coûte très cher, déjà. " * 20 + "</p></body></html>"
     assert decode_html(text.encode("utf-8")) == (text, "utf-8")
     assert decode_html(text.encode("latin-1"), "iso-8859-1") == (text, "iso8859-1")
+
+
+def test_migration_0003_backfills_search_text_of_existing_versions(database_url: str) -> None:
+    from alembic import command
+
+    from archive.migrate import alembic_config, current_revision
+
+    archive = Archive(database_url)
+    store = VersionStore(archive)
+    assert (
+        store.record(_fetched(_traditional_gbk_page(), datetime(2024, 1, 1, tzinfo=UTC))).kind
+        == "new_version"
+    )
+    command.downgrade(alembic_config(archive.engine), "0002")  # an archive written before 0003
+    assert "search_text" not in {c["name"] for c in inspect(archive.engine).get_columns("versions")}
+    command.upgrade(alembic_config(archive.engine), "head")
+    assert current_revision(archive.engine) == "0003"
+    with archive.session() as s:
+        version = s.scalars(select(Version)).one()
+        assert version.search_text == normalize_text(version.body) and "各县区民政局" in version.search_text
+        assert version.charset is None  # not recorded when it was read
+    archive.close()

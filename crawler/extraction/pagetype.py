@@ -1,8 +1,9 @@
 """Pages that are not content: JS/WAF challenges, script-only shells, login walls, soft-404s (including a
 200 page that only forwards the reader to the home page).
 
-Checked on the page's visible text, so a long document that merely mentions 已失效 stays a document:
-a soft-404 message must be the main text of a short page.
+Checked on the page's visible text and located body: a soft-404 or firewall message must stand alone on
+a short line of a short page that carries no document labels, so a document that merely mentions
+已失效 (even a short notice) stays a document.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ _CHALLENGE_RE = re.compile(
     r"document\.cookie|location\.reload|window\.location|location\.href|setTimeout|eval\(|atob\(|"
     r"String\.fromCharCode|_0x[0-9a-f]{4}|\$_ts|challenge|jsl_|__jsl",
     re.IGNORECASE,
+)
+# The marks of a web application firewall's challenge: a clearance cookie, an answer form, vendor names
+# (加速乐 __jsl, 阿里云 acw_sc, 云锁, 磐云, 瑞数 $_ts).
+_WAF_RE = re.compile(
+    r"document\.cookie|\bwaf[_-]|waf_answer|ChallengeForm|__jsl|acw_sc|yunsuo|panyun|\$_ts", re.IGNORECASE
 )
 _LOGIN_RE = re.compile(r"用户登录|请登录|请先登录|登录后|账号登录|帐号登录|统一身份认证")
 _TEMPLATE_RE = re.compile(r"\{\{[^}]{1,80}\}\}")
@@ -47,7 +53,7 @@ _HOME_RE = re.compile(
 )
 
 
-def redirect_target(root: etree._Element, raw_text: str) -> str | None:
+def redirect_target(root: etree._Element) -> str | None:
     """Where a meta refresh or an inline script sends the reader, if the page does that."""
     for meta in root.iter("meta"):
         if (meta.get("http-equiv") or "").lower() == "refresh":
@@ -61,9 +67,9 @@ def redirect_target(root: etree._Element, raw_text: str) -> str | None:
     return None
 
 
-def redirects_home(root: etree._Element, raw_text: str) -> bool:
+def redirects_home(root: etree._Element) -> bool:
     """A short page that forwards to the site's home page: how many CMSs answer a deleted document."""
-    target = redirect_target(root, raw_text)
+    target = redirect_target(root)
     return target is not None and bool(_HOME_RE.match(target))
 
 
@@ -93,7 +99,7 @@ def classify_other(
     # Client-side templates ({{item.name}}) in the markup and no server-rendered text: a SPA shell.
     if len(_TEMPLATE_RE.findall(raw_text)) >= 3 and body_cjk < 50:
         return "spa_shell"
-    if vis_cjk < 200 and body_cjk < 100 and redirects_home(root, raw_text):
+    if vis_cjk < 200 and body_cjk < 100 and redirects_home(root):
         return "soft_404"
     short = body_cjk < 150 and not has_metadata
     bare = vis_cjk < 60 and body_cjk < 60  # only then is the (slow, whole-page) challenge search worth it
@@ -103,8 +109,8 @@ def classify_other(
         and (script_len > len(visible) or len(raw_text) < 20000)
         and _CHALLENGE_RE.search(raw_text)
     ):
-        # A challenge that sets a cookie and reloads is a WAF's; any other is a JS challenge.
-        return "waf_challenge" if "document.cookie" in raw_text else "js_challenge"
+        # A challenge that sets a cookie or posts an answer for a firewall is a WAF's; any other is a JS one.
+        return "waf_challenge" if _WAF_RE.search(raw_text) else "js_challenge"
     if short and (
         message_line(body_text, SOFT_404_RE) or (vis_cjk < 1500 and message_line(visible, SOFT_404_RE))
     ):

@@ -38,3 +38,21 @@ GKMLPT_HINTS = ExtractionHints(
         "【關閉窗口】",
     ),
 )
+
+# 晋中 sxjz.gov.cn group: label block in li/span pairs (`文 号` with a space), body in div.conTxt.
+SXJZ_HINTS = ExtractionHints(
+    content_xpaths=('//div[contains(@class,"conTxt")]',),
+    metadata_xpaths=('//div[contains(@class,"xxgk-info")]',),
+    title_xpaths=('//meta[@name="ArticleTitle"]/@content',),
+    list_item_xpaths=('//ul[contains(@class,"list")]/li',),
+    chrome_strings=("【打印正文】", "打印正文", "【字体:", "用户登录", "全文检索"),
+)
+
+# 安康 Node-/Content- group: the 信息公开 table, body in div.xqCent (hbj) or #fontzoom (www).
+ANKANG_HINTS = ExtractionHints(
+    content_xpaths=('//div[contains(@class,"xqCent")]', '//div[@id="fontzoom"]'),
+    metadata_xpaths=('//table[contains(@class,"xxgk_table")]',),
+    title_xpaths=('//meta[@name="ArticleTitle"]/@content',),
+    list_item_xpaths=('//ul[@class="newlist"]/li',),
+    chrome_strings=("【打印本页】", "【关闭窗口】", "分享到", "打印本页", "关闭窗口"),
+)

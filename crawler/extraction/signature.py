@@ -13,12 +13,14 @@ import re
 import unicodedata
 
 from crawler.extraction.dates import find_dates, is_date_only, normalize_date
+from crawler.extraction.normalize import to_simplified
 
 # The last word of an organ's name: a government, a department, a committee, a court.
 _ORGAN_END_RE = re.compile(
     r"(人民政府|政府|办公厅|办公室|委员会|人大常委会|常委会|国务院|中央|总局|监管局|分局|局|厅|部|委|院|署|会|"
-    r"中心|办|所|处|站|队|行|社|集团|公司)$"
+    r"中心|党组|小组|办|所|处|站|队|行|社|集团|公司)$"
 )
+_SEAL_RE = re.compile(r"[（(](代章|印章|盖章|公章|章)[)）]")
 _SENTENCE_PUNCT_RE = re.compile(r"[，,。；;：:！!？?“”\"《》（）()、\d]")
 _TIZHU_RE = re.compile(
     r"^[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日)[^）)]{0,80}(通过|公布|发布|印发|修订|修正)[^）)]*[）)]$"
@@ -29,8 +31,9 @@ _MAX_SIGNATURE_LINES = 4
 
 def is_organ_name(text: str) -> bool:
     """One or several organ names (`山西省财政厅 国家税务总局山西省税务局`): short, no sentence
-    punctuation or digits, every space-separated part ending in an organ word."""
-    parts = text.split()
+    punctuation or digits, every space-separated part ending in an organ word; traditional characters
+    and a seal note (`（代章）`) allowed (`中共連州市民政局黨組(代章)`)."""
+    parts = to_simplified(_SEAL_RE.sub("", text)).split()
     if not parts or len("".join(parts)) > 60:
         return False
     return all(
@@ -72,13 +75,14 @@ def signature_date(body: str) -> str | None:
 
 
 def signature_issuer(body: str) -> str | None:
-    """The organ names signed just above (or before) the closing date, top to bottom, joined by a space."""
+    """The organ names signed just above (or before) the closing date, top to bottom, joined by a space,
+    as written (traditional characters stay) but without a seal note such as `（代章）`."""
     closing = _closing(_lines(body))
     if closing is None:
         return None
     names: list[str] = []
     for line in reversed(closing[0][-_MAX_SIGNATURE_LINES:]):
-        folded = " ".join(line.split())
+        folded = " ".join(_SEAL_RE.sub("", line).split())  # the organ's name, without its seal note
         if not is_organ_name(folded):
             break
         names.append(folded)
