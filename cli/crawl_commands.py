@@ -74,6 +74,8 @@ def _summary(results: list[CrawlResult], seconds: float) -> list[dict]:
             "withdrawn": r.count("withdrawn"),
             "errors": r.count("error"),
             "attachments": r.stats.get("xxgk/attachment_fetched", 0),
+            # Requests that went through the real browser (a JavaScript challenge); the rest were plain HTTP.
+            "browser_requests": r.stats.get("xxgk/browser_requests", 0),
             "health": r.stats.get("xxgk/health", "-"),
             "seconds": round(seconds, 1),
         }

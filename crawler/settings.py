@@ -38,6 +38,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Only for spiders that declare `browser = True`: pass a 412 JavaScript challenge once in Chromium.
+    "crawler.middlewares.challenge.ChallengeMiddleware": 650,
     # Before HttpProxyMiddleware (750): route through the replica when XXGK_REPLICA_URL is set.
     "crawler.middlewares.replica.ReplicaRoutingMiddleware": 740,
 }

@@ -9,6 +9,7 @@ module declares each seed's URL and the metadata the text does not carry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -68,3 +69,36 @@ def load_seed(
     while body and body[-1] in trailing_chrome:
         body.pop()
     return SeedText(title=title, paragraphs=tuple(body))
+
+
+# ---- seeds known only from a mirror ------------------------------------------------------------------
+
+# `根據(jù)`: a character followed by its pinyin in half-width brackets, as spam mirrors annotate text.
+_INLINE_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]+\)")
+
+
+@dataclass(frozen=True)
+class MirroredSeed:
+    """A seed whose text survives only on a mirror: the body alone (no header lines), rewritten into
+    traditional characters with inline pinyin and GBK mojibake. `repairs` maps each garbled stretch
+    (exactly as the mirror shows it) to the official wording; the rest is mechanical."""
+
+    file: str
+    title: str
+    repairs: tuple[tuple[str, str], ...] = ()
+
+
+@cache
+def load_mirrored_seed(seed: MirroredSeed) -> SeedText:
+    """The text as the official page shows it: mojibake repaired, pinyin removed, simplified."""
+    import opencc  # the seed's one heavy dependency; loaded only by sites that have such a seed
+
+    text = (SEED_DIR / seed.file).read_text(encoding="utf-8")
+    for garbled, official in seed.repairs:
+        if garbled not in text:
+            raise ValueError(f"{seed.file}: repair {garbled!r} does not match the seed text")
+        text = text.replace(garbled, official)
+    text = _INLINE_PINYIN.sub("", text)
+    text = opencc.OpenCC("t2s").convert(text)
+    paragraphs = tuple(line.strip() for line in text.splitlines() if line.strip())
+    return SeedText(title=seed.title, paragraphs=paragraphs)

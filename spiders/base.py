@@ -18,6 +18,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.browser import BROWSER_SETTINGS
 from crawler.extraction.hints import ExtractionHints
 from crawler.frontier import Frontier
 from crawler.items import FetchedPage
@@ -45,11 +46,16 @@ class XxgkSpider(scrapy.Spider):
         "AUTOTHROTTLE_ENABLED": True,
     }
 
+    # True for a site behind a JavaScript challenge: its crawl gets the browser download handler
+    # (crawler/browser.py); only the challenge pages go through the browser.
+    browser: ClassVar[bool] = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.hosts:
             cls.allowed_domains = list(cls.hosts)
-        cls.custom_settings = {**cls.politeness, **(cls.custom_settings or {})}
+        browser = BROWSER_SETTINGS if cls.browser else {}
+        cls.custom_settings = {**browser, **cls.politeness, **(cls.custom_settings or {})}
 
     def __init__(self, mode: str = "full", **kwargs: Any) -> None:
         super().__init__(**kwargs)

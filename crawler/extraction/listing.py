@@ -128,7 +128,8 @@ _PAGINATION_RE = re.compile(
 
 def is_list_page(group: ItemGroup, body_cjk: int, raw_html: str, document_el: etree._Element | None) -> bool:
     """A column index rather than a document: five or more dated items that carry at least half the text,
-    or a few dated items with pagination and next to no running text (a young or small column).
+    or a few dated items with next to no running text, with pagination or carrying most of what text
+    there is (a young or small column).
 
     `document_el` is a content container the page marks as its document (a CMS editor div) that holds
     text of its own: when the list lies wholly outside it, the list is a "related items" box beside a
@@ -141,7 +142,8 @@ def is_list_page(group: ItemGroup, body_cjk: int, raw_html: str, document_el: et
     item_chars = sum(cjk_count(str(it["title"])) for it in items)
     if len(items) >= 5:
         return body_cjk < 300 or item_chars >= 0.5 * body_cjk
-    return body_cjk < 150 and bool(_PAGINATION_RE.search(raw_html))
+    # A short column (one page, so no pager) whose only text is its items is still a list.
+    return body_cjk < 150 and (bool(_PAGINATION_RE.search(raw_html)) or item_chars >= 0.5 * body_cjk)
 
 
 def _related(a: etree._Element, b: etree._Element) -> bool:

@@ -18,6 +18,7 @@ SITE_MODULES = (
     "replica.sites.ankang",
     "replica.sites.anshun",
     "replica.sites.jinzhong",
+    "replica.sites.lianzhou",
     "replica.sites.shizhong",
 )
 
