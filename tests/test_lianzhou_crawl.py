@@ -123,7 +123,9 @@ def test_crawl_passes_the_challenge_once_and_archives_every_page(database_url, r
         assert gk.body == nfcms.body
         run = s.scalars(select(CrawlRun)).one()
         stats = run.stats or {}
-        assert stats["xxgk/offsite_links_skipped"] >= 2  # the 清远 repost and the mirror copy in the catalogue
+        assert (
+            stats["xxgk/offsite_links_skipped"] >= 2
+        )  # the 清远 repost and the mirror copy in the catalogue
         seen = {k for k in stats if k.startswith("xxgk/column_pages/")}
         assert len(seen) == stats["xxgk/columns_declared"] > 10  # the NFCMS column, the catalogue, every leaf
         catalog = replica_pkg.build(seed=1, docs=60).catalogs[HOST]
