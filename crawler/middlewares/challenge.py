@@ -93,20 +93,26 @@ class ChallengeMiddleware:
         assert stats is not None
         stats.inc_value("xxgk/challenges")
         host = _host(request.url)
-        retries = request.meta.get(META_RETRIES, 0)
-        if retries >= self.max_retries:
-            logger.error(
-                "%s is still challenged after %d browser clearances; giving up on it", request.url, retries
-            )
-            return response
-        # Without a newer clearance than the one this request carried, get one (or wait for the solve
-        # under way); a request sent before the last clearance is simply sent again.
+        # A request sent before the newest clearance is simply sent again with it; one challenged
+        # although it carried the newest clearance (expired or refused) needs a new one, and counts
+        # against its limit, so a cookie the site never accepts cannot loop.
         stale = request.meta.get(META_CLEARANCE, 0) < self.generation.get(host, 0)
-        if not stale and not await self._clear(host, request):
-            return response
+        retries = request.meta.get(META_RETRIES, 0)
+        if not stale:
+            if retries >= self.max_retries:
+                logger.error(
+                    "%s is still challenged after %d browser clearances; giving up on it",
+                    request.url,
+                    retries,
+                )
+                return response
+            if not await self._clear(host, request):
+                return response
+            retries += 1
         stats.inc_value("xxgk/challenge_retries")
-        retry = request.replace(dont_filter=True)
-        retry.meta[META_RETRIES] = retries + 1
+        # Ahead of the queue, so it goes out while its clearance is fresh.
+        retry = request.replace(dont_filter=True, priority=request.priority + 100)
+        retry.meta[META_RETRIES] = retries
         retry.meta.pop(META_CLEARANCE, None)
         return retry
 

@@ -72,7 +72,7 @@ class NfcmsGkmlptSpider(XxgkSpider):
         """Host discipline: reposts and mirror copies on other hosts never enter the archive."""
         if (urlsplit(url).hostname or "").lower() in self.hosts:
             return True
-        self.crawler.stats.inc_value("xxgk/offsite_links")
+        self.crawler.stats.inc_value("xxgk/offsite_links_skipped")
         return False
 
     # ---- gkmlpt -------------------------------------------------------------------------------------
