@@ -1,0 +1,106 @@
+"""PostgreSQL: the same per-character tokens as a `tsvector` column with a GIN index, ranked by ts_rank.
+
+PostgreSQL's text-search parsers know no Chinese, so we bypass them: the tsvector is written as a
+literal of our own lexemes (title positions weighted A, body D, so ts_rank's default weights boost a
+title hit tenfold) and queries are cast to `tsquery` directly, never through `to_tsquery`'s parser.
+Positions stop at 16,383 in a tsvector, so a long term is matched as the AND of its bigrams (a GIN
+lookup) and then confirmed with `LIKE` on the stored normalised text; one- and two-character terms
+are exact from the index alone. pg_trgm was the alternative: it cannot use its index for queries under
+three characters, which are the common ones here (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, cast, func, literal, literal_column, not_, or_, text
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from archive.search.query import Query
+from archive.search.schema import SearchDoc
+from archive.search.tokens import grams, query_grams
+
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 64  # enough for ranking; PostgreSQL keeps at most 256 anyway
+TSV = literal_column("search_docs.tsv")
+
+
+def create(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS tsv tsvector"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING gin (tsv)"))
+
+
+def drop(conn: Connection) -> None:
+    conn.execute(text("DROP INDEX IF EXISTS ix_search_docs_tsv"))
+    conn.execute(text("ALTER TABLE search_docs DROP COLUMN IF EXISTS tsv"))
+
+
+def clear(conn: Connection) -> None:
+    conn.execute(text("DELETE FROM search_docs"))
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(title: str, body: str) -> str:
+    positions: dict[str, list[str]] = {}
+    offset = 0
+    for compact, weight in ((title, "A"), (body, "D")):
+        for i, gram in enumerate(grams(compact), start=offset + 1):
+            seen = positions.setdefault(gram, [])
+            if len(seen) < MAX_POSITIONS_PER_LEXEME:
+                seen.append(f"{min(i, MAX_POSITION)}{weight}")
+        offset += len(compact)
+    return " ".join(f"{_quote(lexeme)}:{','.join(pos)}" for lexeme, pos in positions.items())
+
+
+def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert search_docs rows with their tsvector in one statement (no second pass, no dead tuples)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(columns)
+    values = ", ".join(f":{c}" for c in columns)
+    conn.execute(
+        text(f"INSERT INTO search_docs ({names}, tsv) VALUES ({values}, CAST(:tsv AS tsvector))"),
+        [{**row, "tsv": tsvector_literal(row["title"], row["text"])} for row in rows],
+    )
+
+
+def _lexemes(term: str) -> list[str]:
+    if len(term) == 1:
+        return [f"{_quote(term)}:*"]
+    return [_quote(g) for g in dict.fromkeys(query_grams(term))]
+
+
+def tsquery(query: Query) -> str:
+    """Every include term's lexemes ANDed; short exclusions as `!` (long ones are `not_like`)."""
+    parts = [lexeme for term in query.include for lexeme in _lexemes(term)]
+    parts += [f"!{_lexemes(term)[0]}" for term in query.exclude if len(term) <= 2]
+    return " & ".join(parts)
+
+
+def _contains(term: str) -> ColumnElement[bool]:
+    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(SearchDoc.title.like(pattern, escape="\\"), SearchDoc.text.like(pattern, escape="\\"))
+
+
+def _tsquery_value(query: Query) -> ColumnElement:
+    return cast(literal(tsquery(query)), TSQUERY)
+
+
+def score(query: Query) -> ColumnElement[float]:
+    return func.ts_rank(TSV, _tsquery_value(query))
+
+
+def condition(query: Query) -> ColumnElement[bool]:
+    """The WHERE clause: the GIN-indexed tsquery, and LIKE confirmations for terms over two characters."""
+    clauses: list[ColumnElement[bool]] = [TSV.op("@@")(_tsquery_value(query))]
+    clauses += [_contains(t) for t in query.include if len(t) > 2]
+    clauses += [not_(_contains(t)) for t in query.exclude if len(t) > 2]
+    return and_(*clauses)
+
+
+def index_bytes(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT pg_total_relation_size('search_docs')")).scalar_one())
