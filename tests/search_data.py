@@ -84,6 +84,10 @@ DOCUMENTS: list[tuple[str, str, Parsed]] = [
         body="第一条　为了加强殡葬管理，推进殡葬改革，根据《殡葬管理条例》，制定本细则。ＡＢＣ１２３号文件同时废止。",
         issuer="晋中市民政局", topic="民政", publish_date="2021-05-01", written_date="2021-04-20",
         doc_number="晋市民发[2021]3号", index_no="jz-mzj-2021-00003", validity="废止")),
+    ("anshun_mzj", "a3", Parsed(
+        title="安顺市民政局2023年工作总结",
+        body="全年推进婚姻登记便民服务，规范殡葬管理。",
+        issuer="安顺市民政局", topic="民政", publish_date="2024-01-20", written_date="2024-01-18")),
     ("jinzhong_mzj", "j2", Parsed(
         title="晋中市婚姻登记工作规范",
         body="婚姻登记机关应当依法办理婚姻登记，民政部门加强指导。",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists, select, true
 
 from archive.models import Document, Version
 from archive.search.keys import number_key
@@ -46,12 +46,17 @@ class Filters:
             if low and high and low > high:
                 raise ValueError(f"the {name} date range is empty: {low} is after {high}")
         for value, name in ((self.doc_number, "文号"), (self.index_no, "索引号")):
-            if value is not None and not number_key(value.rstrip("*")):
+            if value is not None and not (number_key(value.rstrip("*")) or "").strip("[]"):
                 raise ValueError(f"empty {name} filter {value!r}")
 
     @property
     def needs_documents(self) -> bool:
         return self.withdrawn
+
+    @property
+    def metadata_free(self) -> bool:
+        """No filter but the choice of versions: the full-text index alone can answer."""
+        return self == Filters(all_versions=self.all_versions)
 
 
 def _contains(column, value: str) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
@@ -74,7 +79,7 @@ def _utc_start(day: date) -> datetime:
 def conditions(f: Filters, *, dialect: str) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not f.all_versions:
-        where.append(SearchDoc.is_latest.is_(True))
+        where.append(SearchDoc.is_latest == true())  # `= 1`, not `IS 1`: SQLite uses the index
     if f.site:
         where.append(SearchDoc.site == f.site)
     if f.issuer:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select, true, update
 from sqlalchemy.orm import Session
 
 from archive.models import Attachment, Document, Version
@@ -58,12 +58,16 @@ def add(s: Session, doc: Document, version: Version, attachment_texts: Iterable[
     """Index a version just stored (it becomes its document's latest)."""
     s.flush()
     conn = s.connection()
-    conn.execute(
-        update(SearchDoc)
-        .where(SearchDoc.document_id == doc.id, SearchDoc.is_latest.is_(True))
-        .values(is_latest=False)
+    fts = backend(conn)
+    previous = list(
+        conn.scalars(
+            select(SearchDoc.version_id).where(SearchDoc.document_id == doc.id, SearchDoc.is_latest == true())
+        )
     )
-    backend(conn).write(conn, [row_for(version, doc.site, True, attachment_texts)])
+    if previous:
+        conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
+        fts.supersede(conn, previous)
+    fts.write(conn, [row_for(version, doc.site, True, attachment_texts)])
 
 
 def rebuild(conn: Connection, progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:

@@ -13,29 +13,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, cast, func, literal, literal_column, not_, or_, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    cast,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.search.query import Query
-from archive.search.schema import SearchDoc
+from archive.search.schema import SearchDoc, SearchText
 from archive.search.tokens import grams, query_grams
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 64  # enough for ranking; PostgreSQL keeps at most 256 anyway
-TSV = literal_column("search_docs.tsv")
+TSV = literal_column("search_text.tsv")
 
 
 def create(conn: Connection) -> None:
-    conn.execute(text("ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS tsv tsvector"))
-    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING gin (tsv)"))
+    conn.execute(text("ALTER TABLE search_text ADD COLUMN IF NOT EXISTS tsv tsvector"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_text_tsv ON search_text USING gin (tsv)"))
 
 
 def drop(conn: Connection) -> None:
-    conn.execute(text("DROP INDEX IF EXISTS ix_search_docs_tsv"))
-    conn.execute(text("ALTER TABLE search_docs DROP COLUMN IF EXISTS tsv"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_search_text_tsv"))
+    conn.execute(text("ALTER TABLE search_text DROP COLUMN IF EXISTS tsv"))
 
 
 def clear(conn: Connection) -> None:
+    conn.execute(text("DELETE FROM search_text"))
     conn.execute(text("DELETE FROM search_docs"))
 
 
@@ -56,16 +69,28 @@ def tsvector_literal(title: str, body: str) -> str:
 
 
 def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert search_docs rows with their tsvector in one statement (no second pass, no dead tuples)."""
+    """Insert search_docs rows, and search_text rows with their tsvector in the same statement (no
+    second pass, no dead tuples)."""
     if not rows:
         return
-    columns = list(rows[0])
-    names = ", ".join(columns)
-    values = ", ".join(f":{c}" for c in columns)
     conn.execute(
-        text(f"INSERT INTO search_docs ({names}, tsv) VALUES ({values}, CAST(:tsv AS tsvector))"),
-        [{**row, "tsv": tsvector_literal(row["title"], row["text"])} for row in rows],
+        insert(SearchDoc), [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
     )
+    conn.execute(
+        text(
+            "INSERT INTO search_text (version_id, title, text, tsv) "
+            "VALUES (:version_id, :title, :text, CAST(:tsv AS tsvector))"
+        ),
+        [
+            {"version_id": r["version_id"], "title": r["title"], "text": r["text"],
+             "tsv": tsvector_literal(r["title"], r["text"])}
+            for r in rows
+        ],
+    )  # fmt: skip
+
+
+def supersede(conn: Connection, version_ids: list[int]) -> None:
+    """Nothing to move: one GIN index serves both, `search_docs.is_latest` tells them apart."""
 
 
 def _lexemes(term: str) -> list[str]:
@@ -83,7 +108,7 @@ def tsquery(query: Query) -> str:
 
 def _contains(term: str) -> ColumnElement[bool]:
     pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(SearchDoc.title.like(pattern, escape="\\"), SearchDoc.text.like(pattern, escape="\\"))
+    return or_(SearchText.title.like(pattern, escape="\\"), SearchText.text.like(pattern, escape="\\"))
 
 
 def _tsquery_value(query: Query) -> ColumnElement:
@@ -103,4 +128,4 @@ def condition(query: Query) -> ColumnElement[bool]:
 
 
 def index_bytes(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT pg_total_relation_size('search_docs')")).scalar_one())
+    return int(conn.execute(text("SELECT pg_total_relation_size('search_text')")).scalar_one())

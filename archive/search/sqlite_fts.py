@@ -1,6 +1,7 @@
 """SQLite: an FTS5 table of our per-character tokens, ranked by FTS5's own BM25.
 
-The table is contentless (`content=''`): the text is already in `search_docs`, FTS5 keeps only the
+Two tables of the same shape: `search_fts` holds each document's latest version, `search_fts_old` the
+versions it superseded (see `supersede`). Each is contentless (`content=''`): the text is already in `search_docs`, FTS5 keeps only the
 inverted index, positions and column sizes (what BM25 needs). Tokens are handed to FTS5's `ascii`
 tokenizer already cut (space-separated): it treats every non-ASCII character as part of a token, so
 Chinese bigrams and CJK punctuation pass through untouched; ASCII punctuation, which it would split
@@ -13,14 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, insert, select, text
 
 from archive.search.query import Query
-from archive.search.schema import SearchDoc
+from archive.search.schema import SearchDoc, SearchText
 from archive.search.tokens import grams, query_grams
 
 TITLE_WEIGHT = 4.0  # a hit in the title counts four times a hit in the body (bm25 column weights)
-SCORE = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0)"
+LATEST, OLDER = "search_fts", "search_fts_old"
 _SHIFT = {c: chr(0xE000 + c) for c in range(128) if not chr(c).isalnum() and chr(c) != " "}
 
 
@@ -28,22 +29,36 @@ def _shift(token: str) -> str:
     return token.translate(_SHIFT)
 
 
+def tables(all_versions: bool) -> tuple[str, ...]:
+    """The FTS5 tables a search reads: latest versions only, or every version."""
+    return (LATEST, OLDER) if all_versions else (LATEST,)
+
+
+def score(table: str) -> str:
+    """Higher is better (FTS5's bm25() is lower-is-better)."""
+    return f"-bm25({table}, {TITLE_WEIGHT}, 1.0)"
+
+
 def create(conn: Connection) -> None:
-    conn.execute(
-        text(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-            "title, body, content='', tokenize='ascii', prefix='1')"
+    for table in (LATEST, OLDER):
+        conn.execute(
+            text(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
+                "title, body, content='', tokenize='ascii', prefix='1')"
+            )
         )
-    )
 
 
 def drop(conn: Connection) -> None:
-    conn.execute(text("DROP TABLE IF EXISTS search_fts"))
+    for table in (LATEST, OLDER):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
 def clear(conn: Connection) -> None:
     # A contentless table is emptied with its special 'delete-all' command.
-    conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
+    for table in (LATEST, OLDER):
+        conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
+    conn.execute(text("DELETE FROM search_text"))
     conn.execute(text("DELETE FROM search_docs"))
 
 
@@ -51,15 +66,55 @@ def tokenized(compact: str) -> str:
     return " ".join(_shift(token) for token in grams(compact))
 
 
+def _fts_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"id": r["version_id"], "title": tokenized(r["title"]), "body": tokenized(r["text"])} for r in rows
+    ]
+
+
 def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert search_docs rows and their tokens into the FTS5 index (rowid = version id)."""
+    """Insert search_docs and search_text rows, and their tokens into the FTS5 table of latest
+    versions or of older ones (rowid = version id)."""
     if not rows:
         return
-    conn.execute(insert(SearchDoc), rows)
     conn.execute(
-        text("INSERT INTO search_fts(rowid, title, body) VALUES (:id, :title, :body)"),
-        [{"id": r["version_id"], "title": tokenized(r["title"]), "body": tokenized(r["text"])} for r in rows],
+        insert(SearchDoc), [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
     )
+    conn.execute(
+        insert(SearchText),
+        [{"version_id": r["version_id"], "title": r["title"], "text": r["text"]} for r in rows],
+    )
+    for table, part in (
+        (LATEST, [r for r in rows if r["is_latest"]]),
+        (OLDER, [r for r in rows if not r["is_latest"]]),
+    ):
+        if part:
+            conn.execute(
+                text(f"INSERT INTO {table}(rowid, title, body) VALUES (:id, :title, :body)"), _fts_rows(part)
+            )
+
+
+def supersede(conn: Connection, version_ids: list[int]) -> None:
+    """Move versions that are no longer their document's latest from the latest table to the older one.
+
+    Keeping the latest versions in a table of their own is what makes the default search (latest only)
+    count and rank from the FTS5 index alone, without a join per match. A contentless table deletes a
+    row when given the tokens it was indexed with: they are recomputed from search_text."""
+    if not version_ids:
+        return
+    rows = [
+        {"version_id": vid, "title": title, "text": body}
+        for vid, title, body in conn.execute(
+            select(SearchText.version_id, SearchText.title, SearchText.text).where(
+                SearchText.version_id.in_(version_ids)
+            )
+        )
+    ]
+    fts = _fts_rows(rows)
+    conn.execute(
+        text(f"INSERT INTO {LATEST}({LATEST}, rowid, title, body) VALUES ('delete', :id, :title, :body)"), fts
+    )
+    conn.execute(text(f"INSERT INTO {OLDER}(rowid, title, body) VALUES (:id, :title, :body)"), fts)
 
 
 def _term(term: str) -> str:
@@ -81,7 +136,9 @@ def index_bytes(conn: Connection) -> int:
     try:
         return int(
             conn.execute(
-                text("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'search_fts%'")
+                text(
+                    "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'search\\_fts%' ESCAPE '\\'"
+                )
             ).scalar_one()
         )
     except Exception:  # a SQLite built without dbstat: the size is unknown, not an error

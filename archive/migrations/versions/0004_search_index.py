@@ -1,4 +1,4 @@
-"""full-text search index: search_docs, plus FTS5 (SQLite) or a tsvector GIN index (PostgreSQL)
+"""full-text search index: search_docs and search_text, plus FTS5 (SQLite) or a tsvector GIN index (PostgreSQL)
 
 Revision ID: 0004
 Revises: 0002
@@ -36,6 +36,12 @@ def upgrade() -> None:
         sa.Column("written_date", sa.String(length=10), nullable=True),
         sa.Column("doc_number_key", sa.String(length=256), nullable=True),
         sa.Column("index_no_key", sa.String(length=128), nullable=True),
+    )
+    op.create_table(
+        "search_text",
+        sa.Column(
+            "version_id", sa.Integer(), sa.ForeignKey("versions.id"), primary_key=True, autoincrement=False
+        ),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
     )
@@ -54,4 +60,5 @@ def downgrade() -> None:
 
     conn = op.get_bind()
     index.backend(conn).drop(conn)
+    op.drop_table("search_text")
     op.drop_table("search_docs")
