@@ -44,5 +44,6 @@ class SearchText(Base):
     text: Mapped[str] = mapped_column(Text, default="")
 
 
-Index("ix_search_docs_latest_site", SearchDoc.is_latest, SearchDoc.site)
+# Newest first within a site walks this index (and a join by version id finds the site in it).
+Index("ix_search_docs_latest_site", SearchDoc.is_latest, SearchDoc.site, SearchDoc.publish_date)
 Index("ix_search_docs_latest_publish", SearchDoc.is_latest, SearchDoc.publish_date)

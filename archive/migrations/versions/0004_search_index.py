@@ -48,7 +48,7 @@ def upgrade() -> None:
     op.create_index("ix_search_docs_document_id", "search_docs", ["document_id"])
     op.create_index("ix_search_docs_doc_number_key", "search_docs", ["doc_number_key"])
     op.create_index("ix_search_docs_index_no_key", "search_docs", ["index_no_key"])
-    op.create_index("ix_search_docs_latest_site", "search_docs", ["is_latest", "site"])
+    op.create_index("ix_search_docs_latest_site", "search_docs", ["is_latest", "site", "publish_date"])
     op.create_index("ix_search_docs_latest_publish", "search_docs", ["is_latest", "publish_date"])
     conn = op.get_bind()
     index.backend(conn).create(conn)
