@@ -24,7 +24,7 @@ from tests.search_data import build_archive
 RECALL_QUERIES = [
     "民", "婚", "殡", "孤", "金", "低保", "养老", "民政", "慈善", "養老", "社会救", "困难群", "福利彩",
     "最低生活保障", "特困人员救助供养", "地名普查成果转化", "２０２", "2023年", "（区）", "申请审批表",
-    "养老 -机构", "低保 资金", '"婚姻 登记"', "婚姻登记 -殡葬 -慈善",
+    "养老 -机构", "低保 资金", '"婚姻 登记"', "婚姻登记 -殡葬 -慈善", "〔2019〕", "jz-mzj-2020",
 ]  # fmt: skip
 
 
@@ -39,7 +39,8 @@ def ids_of(archive: Archive, query: str, filters: Filters | None = None) -> set[
 
 
 def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]:
-    """The substring scan, done independently in Python over the stored versions and attachments."""
+    """The substring scan, done independently in Python over the stored versions (title, body, 文号,
+    索引号) and their attachments' names."""
     q = parse(query)
     with archive.session() as s:
         latest = dict(s.execute(select(SearchDoc.version_id, SearchDoc.is_latest)).all())
@@ -50,7 +51,8 @@ def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]
         for v in s.scalars(select(Version)):
             if not (all_versions or latest[v.id]):
                 continue
-            texts = [normalize(v.title), normalize(v.body), *(normalize(n) for n in names.get(v.id, []))]
+            fields = [v.title, v.body, v.doc_number, v.index_no, *names.get(v.id, [])]
+            texts = [normalize(f) for f in fields if f]
             if all(any(t in x for x in texts) for t in q.include) and not any(
                 t in x for t in q.exclude for x in texts
             ):
@@ -90,6 +92,7 @@ def test_short_words_scripts_and_widths(small: Archive) -> None:
     assert ids_of(small, "关于养老机构") == {3}  # simplified query, traditional text
     assert ids_of(small, "ABC123") == ids_of(small, "ａｂｃ１２３") == {4}  # full-width text
     assert ids_of(small, "花名册") == {1}  # attachment name
+    assert ids_of(small, "安市民发〔2023〕12号") == {1}  # 文号
 
 
 def test_phrases_terms_and_exclusion(small: Archive) -> None:

@@ -32,7 +32,8 @@ def backend(conn: Connection) -> ModuleType:
 def row_for(
     version: Any, site: str, is_latest: bool, attachment_texts: Iterable[str | None] = ()
 ) -> dict[str, Any]:
-    """The search_docs row of one version (a `Version` or any row with the same attributes)."""
+    """The search_docs row of one version (a `Version` or any row with the same attributes), with the
+    normalised title and text that search_text and the full-text index take from it."""
     fields = version.fields or {}
     extra = [normalize(t) for t in attachment_texts if t]
     return {
@@ -49,8 +50,15 @@ def row_for(
         "doc_number_key": number_key(version.doc_number),
         "index_no_key": number_key(version.index_no),
         "title": normalize(version.title),
-        # Attachment texts follow the body; a separator that normalize() keeps stops a match across.
-        "text": "\u241e".join([normalize(version.body), *extra]),
+        # 文号, 索引号 and attachment texts follow the body; a separator that normalize() keeps stops a
+        # match across two of them.
+        "text": "\u241e".join(
+            [
+                normalize(version.body),
+                *(normalize(v) for v in (version.doc_number, version.index_no) if v),
+                *extra,
+            ]
+        ),
     }
 
 
