@@ -109,16 +109,15 @@ class SearchPlan:
             return self.count()
         return SearchPlan(self.s, self.query, Filters(all_versions=self.filters.all_versions)).count()
 
-    def ranked_page(self, limit: int, offset: int) -> list[tuple[int, float]]:
+    def ranked_page(self, limit: int, offset: int) -> tuple[list[tuple[int, float]], int | None]:
+        """The page by score, and the number of matches counted in the same pass (a window count over
+        the rows the ranking reads anyway); None when the page is empty."""
         branches = self.branches(SearchDoc.version_id, scored=True)
-        if len(branches) == 1:
-            stmt = branches[0].order_by(literal_column("score").desc(), literal_column("version_id").desc())
-        else:
-            both = union_all(*branches).subquery()
-            stmt = select(both.c.version_id, both.c.score).order_by(
-                both.c.score.desc(), both.c.version_id.desc()
-            )
-        return [(vid, score) for vid, score in self.s.execute(stmt.limit(limit).offset(offset))]
+        both = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+        stmt = select(both.c.version_id, both.c.score, func.count().over().label("total"))
+        stmt = stmt.order_by(both.c.score.desc(), both.c.version_id.desc())
+        rows = self.s.execute(stmt.limit(limit).offset(offset)).all()
+        return [(vid, score) for vid, score, _ in rows], (rows[0].total if rows else None)
 
     def newest_page(self, limit: int, offset: int) -> list[tuple[int, float | None]]:
         """Newest first, walking the publish-date index and probing the full-text index per row: a query
@@ -171,9 +170,17 @@ def search(
     scores no longer tell documents apart and computing one per match is wasted time, so such queries
     (民 in an archive of 民政局 pages) list the newest first, as a search without a query does."""
     plan = SearchPlan(s, parse(text_query), filters or Filters())
-    total = plan.count()
-    ranked = not plan.query.empty and plan.unfiltered_count() * 2 <= _population(s)
-    page = plan.ranked_page(limit, offset) if ranked else plan.newest_page(limit, offset)
+    unfiltered = plan.unfiltered_count() if not plan.query.empty else 0
+    total: int | None = unfiltered if plan.filters.metadata_free and not plan.query.empty else None
+    if not plan.query.empty and unfiltered * 2 <= _population(s):
+        ranked = True
+        page, counted = plan.ranked_page(limit, offset)
+        total = total if total is not None else counted
+    else:
+        ranked = False
+        page = plan.newest_page(limit, offset)
+    if total is None:
+        total = plan.count()
     return SearchResult(
         text_query, total, ranked, _hits(s, page, plan.query), plan.facets() if facets else {}
     )
