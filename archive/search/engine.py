@@ -119,23 +119,44 @@ class SearchPlan:
         rows = self.s.execute(stmt.limit(limit).offset(offset)).all()
         return [(vid, score) for vid, score, _ in rows], (rows[0].total if rows else None)
 
+    def _newest(self) -> list[ColumnElement]:
+        # PostgreSQL sorts NULLs first in a descending order, SQLite last: say it, for one behaviour.
+        first = SearchDoc.publish_date.desc()
+        return [first if self.sqlite else first.nulls_last(), SearchDoc.version_id.desc()]
+
     def newest_page(self, limit: int, offset: int) -> list[tuple[int, float | None]]:
-        """Newest first, walking the publish-date index and probing the full-text index per row: a query
-        found in most documents fills a page within a few dozen rows."""
-        stmt = self._base(SearchDoc.version_id)
-        if not self.query.empty:
-            if self.sqlite:
-                probes = [
-                    exists(select(literal_column("1")).select_from(self._fts(n)).where(
-                        self._match(n), self._fts(n).c.rowid == SearchDoc.version_id))
-                    for n in self.tables
-                ]  # fmt: skip
-                stmt = stmt.where(or_(*probes))
-            else:
-                stmt = stmt.join(SearchText, SearchText.version_id == SearchDoc.version_id)
-                stmt = stmt.where(pg_fts.condition(self.query))
-        stmt = stmt.order_by(SearchDoc.publish_date.desc(), SearchDoc.version_id.desc())
-        return [(vid, None) for vid in self.s.scalars(stmt.limit(limit).offset(offset))]
+        """Newest first, walking the publish-date index and checking rows against the full-text index:
+        a query found in most documents fills a page within a few dozen rows."""
+        stmt = self._base(SearchDoc.version_id).order_by(*self._newest())
+        if self.query.empty:
+            return [(vid, None) for vid in self.s.scalars(stmt.limit(limit).offset(offset))]
+        if self.sqlite:
+            probes = [
+                exists(select(literal_column("1")).select_from(self._fts(n)).where(
+                    self._match(n), self._fts(n).c.rowid == SearchDoc.version_id))
+                for n in self.tables
+            ]  # fmt: skip
+            return [
+                (vid, None) for vid in self.s.scalars(stmt.where(or_(*probes)).limit(limit).offset(offset))
+            ]
+        # PostgreSQL's planner would rather collect every match from the GIN index and sort them all:
+        # take the newest candidates in batches and keep those the index matches.
+        found: list[int] = []
+        batch, start = max(4 * (limit + offset), 200), 0
+        while len(found) < limit + offset:
+            candidates = list(self.s.scalars(stmt.limit(batch).offset(start)))
+            if not candidates:
+                break
+            matched = set(
+                self.s.scalars(
+                    select(SearchText.version_id).where(
+                        SearchText.version_id.in_(candidates), pg_fts.condition(self.query)
+                    )
+                )
+            )
+            found += [vid for vid in candidates if vid in matched]
+            start += batch
+        return [(vid, None) for vid in found[offset : offset + limit]]
 
     def facets(self) -> dict[str, list[dict[str, Any]]]:
         year = func.substr(SearchDoc.publish_date, 1, 4).label("year")
