@@ -102,7 +102,7 @@ def build(archive: Archive, name: str, docs: int) -> dict:
                 )
             ).scalar()
             if conn.dialect.name == "sqlite"
-            else conn.execute(text("SELECT pg_total_relation_size('search_docs')")).scalar()
+            else conn.execute(text("SELECT pg_total_relation_size('search_text')")).scalar()
         )
     print(f"[{name}] index built in {seconds:.1f}s ({versions / seconds:.0f} versions/s); full-text index "
           f"{size / 2**20:.0f} MiB; other search tables {tables / 2**20:.0f} MiB")  # fmt: skip

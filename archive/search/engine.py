@@ -59,12 +59,19 @@ class SearchPlan:
         self.sqlite = self.dialect != "postgresql"
         self.tables = sqlite_fts.tables(filters.all_versions)
         self.match = sqlite_fts.match_expression(query) if self.sqlite and not query.empty else ""
+        if not self.sqlite:
+            pg_fts.session_settings(s.connection())
 
     def _base(self, *columns: Any) -> Select:
         stmt = select(*columns).select_from(SearchDoc)
         if self.filters.needs_documents:
             stmt = stmt.join(Document, Document.id == SearchDoc.document_id)
         return stmt.where(*self.where)
+
+    def _pg_text(self, stmt: Select) -> Select:
+        if pg_fts.needs_text(self.query):
+            return stmt.join(SearchText, SearchText.version_id == SearchDoc.version_id)
+        return stmt
 
     def _fts(self, name: str):  # type: ignore[no-untyped-def]
         return _FTS_TABLES[name]
@@ -78,11 +85,7 @@ class SearchPlan:
             return [self._base(*columns)]
         if not self.sqlite:
             stmt = self._base(*columns, *([pg_fts.score(self.query).label("score")] if scored else []))
-            return [
-                stmt.join(SearchText, SearchText.version_id == SearchDoc.version_id).where(
-                    pg_fts.condition(self.query)
-                )
-            ]
+            return [self._pg_text(stmt).where(pg_fts.condition(self.query))]
         out = []
         for name in self.tables:
             fts = self._fts(name)
@@ -147,13 +150,8 @@ class SearchPlan:
             candidates = list(self.s.scalars(stmt.limit(batch).offset(start)))
             if not candidates:
                 break
-            matched = set(
-                self.s.scalars(
-                    select(SearchText.version_id).where(
-                        SearchText.version_id.in_(candidates), pg_fts.condition(self.query)
-                    )
-                )
-            )
+            check = self._pg_text(select(SearchDoc.version_id).where(SearchDoc.version_id.in_(candidates)))
+            matched = set(self.s.scalars(check.where(pg_fts.condition(self.query))))
             found += [vid for vid in candidates if vid in matched]
             start += batch
         return [(vid, None) for vid in found[offset : offset + limit]]

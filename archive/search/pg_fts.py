@@ -29,22 +29,31 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.search.query import Query
-from archive.search.schema import SearchDoc, SearchText
+from archive.search.schema import SearchText
 from archive.search.tokens import grams, query_grams
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 64  # enough for ranking; PostgreSQL keeps at most 256 anyway
-TSV = literal_column("search_text.tsv")
+TSV = literal_column("search_docs.tsv")
 
 
 def create(conn: Connection) -> None:
-    conn.execute(text("ALTER TABLE search_text ADD COLUMN IF NOT EXISTS tsv tsvector"))
-    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_text_tsv ON search_text USING gin (tsv)"))
+    # The vector sits on the narrow search_docs row, moved out of line (toast_tuple_target): a count or
+    # a filter over 100,000 matches then reads small heap rows, and only ranking opens the vectors.
+    conn.execute(text("ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS tsv tsvector"))
+    conn.execute(text("ALTER TABLE search_docs SET (toast_tuple_target = 256)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING gin (tsv)"))
 
 
 def drop(conn: Connection) -> None:
-    conn.execute(text("DROP INDEX IF EXISTS ix_search_text_tsv"))
-    conn.execute(text("ALTER TABLE search_text DROP COLUMN IF EXISTS tsv"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_search_docs_tsv"))
+    conn.execute(text("ALTER TABLE search_docs DROP COLUMN IF EXISTS tsv"))
+
+
+def session_settings(conn: Connection) -> None:
+    """Memory for the GIN bitmap of a common term: with the default 4 MB it turns lossy and every row
+    of its pages is rechecked (each vector decompressed). Local to the search's transaction."""
+    conn.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
 def clear(conn: Connection) -> None:
@@ -69,24 +78,23 @@ def tsvector_literal(title: str, body: str) -> str:
 
 
 def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert search_docs rows, and search_text rows with their tsvector in the same statement (no
-    second pass, no dead tuples)."""
+    """Insert search_docs rows with their tsvector in the same statement (no second pass, no dead
+    tuples), and the search_text rows."""
     if not rows:
         return
-    conn.execute(
-        insert(SearchDoc), [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
-    )
+    meta = [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
+    columns = list(meta[0])
     conn.execute(
         text(
-            "INSERT INTO search_text (version_id, title, text, tsv) "
-            "VALUES (:version_id, :title, :text, CAST(:tsv AS tsvector))"
+            f"INSERT INTO search_docs ({', '.join(columns)}, tsv) "
+            f"VALUES ({', '.join(':' + c for c in columns)}, CAST(:tsv AS tsvector))"
         ),
-        [
-            {"version_id": r["version_id"], "title": r["title"], "text": r["text"],
-             "tsv": tsvector_literal(r["title"], r["text"])}
-            for r in rows
-        ],
-    )  # fmt: skip
+        [{**m, "tsv": tsvector_literal(r["title"], r["text"])} for m, r in zip(meta, rows, strict=True)],
+    )
+    conn.execute(
+        insert(SearchText),
+        [{"version_id": r["version_id"], "title": r["title"], "text": r["text"]} for r in rows],
+    )
 
 
 def supersede(conn: Connection, version_ids: list[int]) -> None:
@@ -119,6 +127,11 @@ def score(query: Query) -> ColumnElement[float]:
     return func.ts_rank(TSV, _tsquery_value(query))
 
 
+def needs_text(query: Query) -> bool:
+    """Whether `condition` reads search_text (a term over two characters is confirmed there)."""
+    return any(len(t) > 2 for t in (*query.include, *query.exclude))
+
+
 def condition(query: Query) -> ColumnElement[bool]:
     """The WHERE clause: the GIN-indexed tsquery, and LIKE confirmations for terms over two characters."""
     clauses: list[ColumnElement[bool]] = [TSV.op("@@")(_tsquery_value(query))]
@@ -128,4 +141,4 @@ def condition(query: Query) -> ColumnElement[bool]:
 
 
 def index_bytes(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT pg_total_relation_size('search_text')")).scalar_one())
+    return int(conn.execute(text("SELECT pg_total_relation_size('search_docs')")).scalar_one())

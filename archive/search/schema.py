@@ -3,7 +3,7 @@
 Kept apart from `versions` so a search never touches the wide version rows (raw bodies, JSON fields),
 and so it can be rebuilt at will (`xxgk db reindex`) without touching what the crawl stored. The
 normalised text is in `search_text`; the full-text index is dialect-specific and lives beside it: an
-FTS5 table `search_fts` on SQLite, a `tsv` tsvector column of `search_text` with a GIN index on
+FTS5 tables `search_fts`/`search_fts_old` on SQLite, a `tsv` tsvector column of `search_docs` with a GIN index on
 PostgreSQL (see `sqlite_fts`, `pg_fts`).
 """
 
