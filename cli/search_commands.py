@@ -90,8 +90,9 @@ def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database
     """Full-text search of titles, bodies and attachments, best matches first.
 
     QUERY: words that must all occur (养老 低保), "a phrase", -excluded. One- and two-character words
-    work; traditional and simplified, full- and half-width forms are the same. Without QUERY, the
-    filters alone list documents, newest first. With --facets, jsonl and csv list the facet counts."""
+    work; traditional and simplified, full- and half-width forms are the same. Put the options first
+    and `--` before a QUERY that starts with -. Without QUERY, the filters alone list documents,
+    newest first. With --facets, jsonl and csv list the facet counts."""
     filters = make_filters(options)
     archive = Archive(database_url)
     with archive.session() as s:
