@@ -21,6 +21,7 @@ from archive.db import Archive
 from archive.health import Health
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
 from archive.records import FetchedPage
+from archive.search import index as search_index
 
 # The metadata fields of DESIGN §5 that belong to a version's content (and so to its fingerprint).
 CONTENT_FIELDS = (
@@ -239,6 +240,7 @@ class VersionStore:
                 )
             )
         doc.title, doc.index_no = fields["title"], fields["index_no"]
+        search_index.add(s, doc, version, [fetched.name for _, _, fetched in attachment_hashes if fetched])
         self._capture(s, page, doc, version, raw, "new_version")
         return Outcome("new_version", doc.id, version.number)
 

@@ -1,4 +1,4 @@
-"""Reading the archive: search, show, history, runs; and `db upgrade`."""
+"""Reading the archive: show, history, runs; and `db upgrade` (search and export: `search_commands`)."""
 
 from __future__ import annotations
 
@@ -25,26 +25,6 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2024-01-31") from None
-
-
-@click.command("search")
-@click.argument("query", default="")
-@click.option("--site", help="Only this site (see `xxgk sites`).")
-@click.option("--issuer", help="发布机构 contains this.")
-@click.option("--topic", help="所属主题 contains this.")
-@click.option("--since", callback=_date, help="Published on or after (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Published on or before (YYYY-MM-DD).")
-@click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
-@format_option()
-@db_option
-def search(query: str, site, issuer, topic, since, until, limit: int, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
-    """Find documents whose title, body, 文号 or 索引号 contain QUERY."""
-    archive = Archive(database_url)
-    with archive.session() as s:
-        rows = queries.search(
-            s, query, site=site, issuer=issuer, topic=topic, since=since, until=until, limit=limit
-        )
-    emit(rows, fmt, ["id", "site", "publish_date", "index_no", "title", "versions", "status", "url"])
 
 
 def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -142,4 +122,4 @@ def db_upgrade(database_url) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"{'upgraded' if ran else 'already at'} revision {current_revision(archive.engine)} ({where})")
 
 
-COMMANDS = [search, show, history, runs, coverage, db]
+COMMANDS = [show, history, runs, coverage, db]

@@ -12,6 +12,7 @@ from cli import (
     extract_command,
     replica_commands,
     schedule_commands,
+    search_commands,
 )
 from cli.errors import XxgkGroup
 
@@ -30,6 +31,7 @@ for module in (
     extract_command,
     replica_commands,
     schedule_commands,
+    search_commands,
 ):
     for command in module.COMMANDS:
         main.add_command(command)

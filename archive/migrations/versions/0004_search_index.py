@@ -1,0 +1,64 @@
+"""full-text search index: search_docs and search_text, plus FTS5 (SQLite) or a tsvector GIN index (PostgreSQL)
+
+Revision ID: 0004
+Revises: 0002
+
+The index is filled from the versions already stored, so an existing archive can search at once.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    from archive.search import index
+
+    op.create_table(
+        "search_docs",
+        sa.Column(
+            "version_id", sa.Integer(), sa.ForeignKey("versions.id"), primary_key=True, autoincrement=False
+        ),
+        sa.Column("document_id", sa.Integer(), sa.ForeignKey("documents.id"), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("is_latest", sa.Boolean(), nullable=False),
+        sa.Column("site", sa.String(length=64), nullable=False),
+        sa.Column("issuer", sa.Text(), nullable=True),
+        sa.Column("topic", sa.Text(), nullable=True),
+        sa.Column("validity", sa.String(length=64), nullable=True),
+        sa.Column("publish_date", sa.String(length=10), nullable=True),
+        sa.Column("written_date", sa.String(length=10), nullable=True),
+        sa.Column("doc_number_key", sa.String(length=256), nullable=True),
+        sa.Column("index_no_key", sa.String(length=128), nullable=True),
+    )
+    op.create_table(
+        "search_text",
+        sa.Column(
+            "version_id", sa.Integer(), sa.ForeignKey("versions.id"), primary_key=True, autoincrement=False
+        ),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_search_docs_document_id", "search_docs", ["document_id"])
+    op.create_index("ix_search_docs_doc_number_key", "search_docs", ["doc_number_key"])
+    op.create_index("ix_search_docs_index_no_key", "search_docs", ["index_no_key"])
+    op.create_index("ix_search_docs_latest_site", "search_docs", ["is_latest", "site", "publish_date"])
+    op.create_index("ix_search_docs_latest_publish", "search_docs", ["is_latest", "publish_date"])
+    conn = op.get_bind()
+    index.backend(conn).create(conn)
+    index.rebuild(conn)
+
+
+def downgrade() -> None:
+    from archive.search import index
+
+    conn = op.get_bind()
+    index.backend(conn).drop(conn)
+    op.drop_table("search_text")
+    op.drop_table("search_docs")

@@ -1,0 +1,249 @@
+"""Running a search: match, filter, count, rank, and fetch the page of hits with snippets.
+
+The work is proportional to the matches, so the statements avoid touching a row per match where they
+can. On SQLite the latest versions have an FTS5 table of their own, so an unfiltered search counts and
+ranks from the index alone; filters join the narrow `search_docs` rows by primary key. Only the page's
+versions are then read in full, for titles, URLs and snippets. Facet counts are a pass over every
+match, so they are computed only when asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from archive.models import Document, Version
+from archive.search import pg_fts, sqlite_fts
+from archive.search.filters import Filters, conditions
+from archive.search.query import Query, parse
+from archive.search.schema import SearchDoc, SearchText
+from archive.search.snippets import snippet
+
+FACETS = ("site", "topic", "issuer", "year", "validity")
+FACET_VALUES = 20  # the most frequent values per facet
+# One construct per FTS5 table: SQLAlchemy tells FROM elements apart by object, not by name.
+_FTS_TABLES = {name: table(name, column("rowid")) for name in (sqlite_fts.LATEST, sqlite_fts.OLDER)}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    ranked: bool  # False: newest first (no query, or a query in most documents)
+    hits: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+class SearchPlan:
+    """The SQL for one parsed query and filter set, on one database."""
+
+    def __init__(self, s: Session, query: Query, filters: Filters) -> None:
+        self.s, self.query, self.filters = s, query, filters
+        self.dialect = s.get_bind().dialect.name
+        self.where = conditions(filters, dialect=self.dialect)
+        self.sqlite = self.dialect != "postgresql"
+        self.tables = sqlite_fts.tables(filters.all_versions)
+        self.match = sqlite_fts.match_expression(query) if self.sqlite and not query.empty else ""
+        if not self.sqlite:
+            pg_fts.session_settings(s.connection())
+
+    def _base(self, *columns: Any) -> Select:
+        stmt = select(*columns).select_from(SearchDoc)
+        if self.filters.needs_documents:
+            stmt = stmt.join(Document, Document.id == SearchDoc.document_id)
+        return stmt.where(*self.where)
+
+    def _pg_text(self, stmt: Select) -> Select:
+        if pg_fts.needs_text(self.query):
+            return stmt.join(SearchText, SearchText.version_id == SearchDoc.version_id)
+        return stmt
+
+    def _fts(self, name: str):  # type: ignore[no-untyped-def]
+        return _FTS_TABLES[name]
+
+    def _match(self, name: str) -> ColumnElement[bool]:
+        return text(f"{name} MATCH :fts_match").bindparams(fts_match=self.match)
+
+    def branches(self, *columns: Any, scored: bool = False) -> list[Select]:
+        """One SELECT per FTS5 table (SQLite) or one in all (PostgreSQL), of the matching rows."""
+        if self.query.empty:
+            return [self._base(*columns)]
+        if not self.sqlite:
+            stmt = self._base(*columns, *([pg_fts.score(self.query).label("score")] if scored else []))
+            return [self._pg_text(stmt).where(pg_fts.condition(self.query))]
+        out = []
+        for name in self.tables:
+            fts = self._fts(name)
+            score = [literal_column(sqlite_fts.score(name)).label("score")] if scored else []
+            if self.filters.metadata_free and all(c is SearchDoc.version_id for c in columns):
+                # The index alone answers: no join, no row read per match.
+                out.append(select(fts.c.rowid.label("version_id"), *score).where(self._match(name)))
+            else:
+                stmt = self._base(*columns, *score).join(fts, fts.c.rowid == SearchDoc.version_id)
+                out.append(stmt.where(self._match(name)))
+        return out
+
+    def count(self) -> int:
+        if self.sqlite and not self.query.empty and self.filters.metadata_free:
+            return sum(
+                int(self.s.scalar(select(func.count()).select_from(self._fts(n)).where(self._match(n))) or 0)
+                for n in self.tables
+            )
+        return sum(int(self.s.scalar(b) or 0) for b in self.branches(func.count()))
+
+    def unfiltered_count(self) -> int:
+        """Matches in the whole index, the population BM25's idf is computed over."""
+        if self.filters.metadata_free:
+            return self.count()
+        return SearchPlan(self.s, self.query, Filters(all_versions=self.filters.all_versions)).count()
+
+    def ranked_page(self, limit: int, offset: int) -> tuple[list[tuple[int, float]], int | None]:
+        """The page by score, and the number of matches counted in the same pass (a window count over
+        the rows the ranking reads anyway); None when the page is empty."""
+        branches = self.branches(SearchDoc.version_id, scored=True)
+        both = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+        stmt = select(both.c.version_id, both.c.score, func.count().over().label("total"))
+        stmt = stmt.order_by(both.c.score.desc(), both.c.version_id.desc())
+        rows = self.s.execute(stmt.limit(limit).offset(offset)).all()
+        return [(vid, score) for vid, score, _ in rows], (rows[0].total if rows else None)
+
+    def _newest(self) -> list[ColumnElement]:
+        # PostgreSQL sorts NULLs first in a descending order, SQLite last: say it, for one behaviour.
+        first = SearchDoc.publish_date.desc()
+        return [first if self.sqlite else first.nulls_last(), SearchDoc.version_id.desc()]
+
+    def newest_page(self, limit: int, offset: int) -> list[tuple[int, float | None]]:
+        """Newest first, walking the publish-date index and checking rows against the full-text index:
+        a query found in most documents fills a page within a few dozen rows."""
+        stmt = self._base(SearchDoc.version_id).order_by(*self._newest())
+        if self.query.empty:
+            return [(vid, None) for vid in self.s.scalars(stmt.limit(limit).offset(offset))]
+        if self.sqlite:
+            probes = [
+                exists(select(literal_column("1")).select_from(self._fts(n)).where(
+                    self._match(n), self._fts(n).c.rowid == SearchDoc.version_id))
+                for n in self.tables
+            ]  # fmt: skip
+            return [
+                (vid, None) for vid in self.s.scalars(stmt.where(or_(*probes)).limit(limit).offset(offset))
+            ]
+        # PostgreSQL's planner would rather collect every match from the GIN index and sort them all:
+        # take the newest candidates in batches and keep those the index matches.
+        found: list[int] = []
+        batch, start = max(4 * (limit + offset), 200), 0
+        while len(found) < limit + offset:
+            candidates = list(self.s.scalars(stmt.limit(batch).offset(start)))
+            if not candidates:
+                break
+            check = self._pg_text(select(SearchDoc.version_id).where(SearchDoc.version_id.in_(candidates)))
+            matched = set(self.s.scalars(check.where(pg_fts.condition(self.query))))
+            found += [vid for vid in candidates if vid in matched]
+            start += batch
+        return [(vid, None) for vid in found[offset : offset + limit]]
+
+    def facets(self) -> dict[str, list[dict[str, Any]]]:
+        year = func.substr(SearchDoc.publish_date, 1, 4).label("year")
+        keys = (SearchDoc.site, SearchDoc.topic, SearchDoc.issuer, year, SearchDoc.validity)
+        counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
+        for branch in self.branches(*keys, func.count().label("n")):
+            for *values, n in self.s.execute(branch.group_by(*keys)):
+                for name, value in zip(FACETS, values, strict=True):
+                    counts[name][value] = counts[name].get(value, 0) + n
+        return {
+            name: [
+                {"value": value, "count": n}
+                for value, n in sorted(by_value.items(), key=lambda kv: (-kv[1], str(kv[0])))[:FACET_VALUES]
+            ]
+            for name, by_value in counts.items()
+        }
+
+
+def search(
+    s: Session,
+    text_query: str,
+    filters: Filters | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    facets: bool = False,
+) -> SearchResult:
+    """A page of hits, best first, with the total (and facet counts when asked).
+
+    Order: BM25 (ts_rank on PostgreSQL) with a title boost. When the query matches more than half of
+    the indexed versions, BM25's idf is zero or negative for its terms (FTS5 clamps it to 1e-6): the
+    scores no longer tell documents apart and computing one per match is wasted time, so such queries
+    (民 in an archive of 民政局 pages) list the newest first, as a search without a query does."""
+    plan = SearchPlan(s, parse(text_query), filters or Filters())
+    unfiltered = plan.unfiltered_count() if not plan.query.empty else 0
+    total: int | None = unfiltered if plan.filters.metadata_free and not plan.query.empty else None
+    if not plan.query.empty and unfiltered * 2 <= _population(s):
+        ranked = True
+        page, counted = plan.ranked_page(limit, offset)
+        total = total if total is not None else counted
+    else:
+        ranked = False
+        page = plan.newest_page(limit, offset)
+    if total is None:
+        total = plan.count()
+    return SearchResult(
+        text_query, total, ranked, _hits(s, page, plan.query), plan.facets() if facets else {}
+    )
+
+
+def matching_ids(s: Session, text_query: str, filters: Filters | None = None) -> set[int]:
+    """Every matching version id, unranked: what the benchmark compares with a substring scan."""
+    plan = SearchPlan(s, parse(text_query), filters or Filters())
+    return {vid for branch in plan.branches(SearchDoc.version_id) for vid in s.scalars(branch)}
+
+
+def _population(s: Session) -> int:
+    """How many versions are indexed: version ids are dense (nothing is ever deleted), so the largest
+    is the count, read from the primary key's end instead of counting 100,000 rows."""
+    return int(s.scalar(select(func.max(SearchDoc.version_id))) or 0)
+
+
+def _hits(s: Session, page: list[tuple[int, float | None]], query: Query) -> list[dict[str, Any]]:
+    if not page:
+        return []
+    rows = {
+        version.id: (version, doc)
+        for version, doc in s.execute(
+            select(Version, Document)
+            .join(Document, Document.id == Version.document_id)
+            .where(Version.id.in_([vid for vid, _ in page]))
+        )
+    }
+    hits = []
+    for vid, score in page:
+        version, doc = rows[vid]
+        hits.append(
+            {
+                "id": doc.id,
+                "version": version.number,
+                "site": doc.site,
+                "publish_date": version.publish_date,
+                "doc_number": version.doc_number,
+                "index_no": version.index_no,
+                "title": version.title,
+                "score": None if score is None else round(float(score), 6),
+                "snippet": snippet(version.body, query.include) or snippet(version.title, query.include),
+                "status": doc.status,
+                "url": doc.url,
+            }
+        )
+    return hits

@@ -1,0 +1,118 @@
+"""Keeping the search index beside the versions: one row per version, written with the version.
+
+`add` is called by the version store inside the transaction that stores a new version, so the index is
+never behind what a crawl stored (and a crash loses neither). `rebuild` recomputes everything from the
+versions table, in batches by id, for the migration that introduces the index, after a change to the
+normalisation, or from `xxgk db reindex`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import Connection, func, select, true, update
+from sqlalchemy.orm import Session
+
+from archive.models import Attachment, Document, Version
+from archive.search import pg_fts, sqlite_fts
+from archive.search.keys import date_part, number_key
+from archive.search.schema import SearchDoc
+from archive.search.tokens import normalize
+
+BATCH = 1000
+
+
+def backend(conn: Connection) -> ModuleType:
+    """The full-text module for this connection's database."""
+    return pg_fts if conn.dialect.name == "postgresql" else sqlite_fts
+
+
+def row_for(
+    version: Any, site: str, is_latest: bool, attachment_texts: Iterable[str | None] = ()
+) -> dict[str, Any]:
+    """The search_docs row of one version (a `Version` or any row with the same attributes), with the
+    normalised title and text that search_text and the full-text index take from it."""
+    fields = version.fields or {}
+    extra = [normalize(t) for t in attachment_texts if t]
+    return {
+        "version_id": version.id,
+        "document_id": version.document_id,
+        "number": version.number,
+        "is_latest": is_latest,
+        "site": site,
+        "issuer": version.issuer,
+        "topic": version.topic,
+        "validity": fields.get("validity"),
+        "publish_date": date_part(version.publish_date),
+        "written_date": date_part(version.written_date),
+        "doc_number_key": number_key(version.doc_number),
+        "index_no_key": number_key(version.index_no),
+        "title": normalize(version.title),
+        # 文号, 索引号 and attachment texts follow the body; a separator that normalize() keeps stops a
+        # match across two of them.
+        "text": "\u241e".join(
+            [
+                normalize(version.body),
+                *(normalize(v) for v in (version.doc_number, version.index_no) if v),
+                *extra,
+            ]
+        ),
+    }
+
+
+def add(s: Session, doc: Document, version: Version, attachment_texts: Iterable[str | None] = ()) -> None:
+    """Index a version just stored (it becomes its document's latest)."""
+    s.flush()
+    conn = s.connection()
+    fts = backend(conn)
+    previous = list(
+        conn.scalars(
+            select(SearchDoc.version_id).where(SearchDoc.document_id == doc.id, SearchDoc.is_latest == true())
+        )
+    )
+    if previous:
+        conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
+        fts.supersede(conn, previous)
+    fts.write(conn, [row_for(version, doc.site, True, attachment_texts)])
+
+
+def rebuild(conn: Connection, progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
+    """Recompute the whole index from the versions; returns how many versions were indexed."""
+    fts = backend(conn)
+    fts.clear(conn)
+    latest = (
+        select(Version.document_id, func.max(Version.number).label("number"))
+        .group_by(Version.document_id)
+        .subquery()
+    )
+    stmt = (
+        select(Version, Document.site, (latest.c.number == Version.number).label("is_latest"))
+        .join(Document, Document.id == Version.document_id)
+        .join(latest, latest.c.document_id == Version.document_id)
+        .order_by(Version.id)
+        .limit(batch)
+    )
+    done, last_id = 0, 0
+    with Session(bind=conn) as s:
+        while True:
+            rows = s.execute(stmt.where(Version.id > last_id)).all()
+            if not rows:
+                break
+            ids = [version.id for version, _, _ in rows]
+            names: dict[int, list[str]] = {}
+            for vid, name in s.execute(
+                select(Attachment.version_id, Attachment.name).where(Attachment.version_id.in_(ids))
+            ):
+                names.setdefault(vid, []).append(name)
+            fts.write(
+                conn,
+                [row_for(v, site, bool(flag), names.get(v.id, ())) for v, site, flag in rows],
+            )
+            s.expunge_all()
+            done += len(rows)
+            last_id = ids[-1]
+            if progress:
+                progress(done)
+    return done

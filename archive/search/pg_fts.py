@@ -1,0 +1,144 @@
+"""PostgreSQL: the same per-character tokens as a `tsvector` column with a GIN index, ranked by ts_rank.
+
+PostgreSQL's text-search parsers know no Chinese, so we bypass them: the tsvector is written as a
+literal of our own lexemes (title positions weighted A, body D, so ts_rank's default weights boost a
+title hit tenfold) and queries are cast to `tsquery` directly, never through `to_tsquery`'s parser.
+Positions stop at 16,383 in a tsvector, so a long term is matched as the AND of its bigrams (a GIN
+lookup) and then confirmed with `LIKE` on the stored normalised text; one- and two-character terms
+are exact from the index alone. pg_trgm was the alternative: it cannot use its index for queries under
+three characters, which are the common ones here (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    cast,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from archive.search.query import Query
+from archive.search.schema import SearchText
+from archive.search.tokens import grams, query_grams
+
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 64  # enough for ranking; PostgreSQL keeps at most 256 anyway
+TSV = literal_column("search_docs.tsv")
+
+
+def create(conn: Connection) -> None:
+    # The vector sits on the narrow search_docs row, moved out of line (toast_tuple_target): a count or
+    # a filter over 100,000 matches then reads small heap rows, and only ranking opens the vectors.
+    conn.execute(text("ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS tsv tsvector"))
+    conn.execute(text("ALTER TABLE search_docs SET (toast_tuple_target = 256)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING gin (tsv)"))
+
+
+def drop(conn: Connection) -> None:
+    conn.execute(text("DROP INDEX IF EXISTS ix_search_docs_tsv"))
+    conn.execute(text("ALTER TABLE search_docs DROP COLUMN IF EXISTS tsv"))
+
+
+def session_settings(conn: Connection) -> None:
+    """Memory for the GIN bitmap of a common term: with the default 4 MB it turns lossy and every row
+    of its pages is rechecked (each vector decompressed). Local to the search's transaction."""
+    conn.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def clear(conn: Connection) -> None:
+    conn.execute(text("DELETE FROM search_text"))
+    conn.execute(text("DELETE FROM search_docs"))
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(title: str, body: str) -> str:
+    positions: dict[str, list[str]] = {}
+    offset = 0
+    for compact, weight in ((title, "A"), (body, "D")):
+        for i, gram in enumerate(grams(compact), start=offset + 1):
+            seen = positions.setdefault(gram, [])
+            if len(seen) < MAX_POSITIONS_PER_LEXEME:
+                seen.append(f"{min(i, MAX_POSITION)}{weight}")
+        offset += len(compact)
+    return " ".join(f"{_quote(lexeme)}:{','.join(pos)}" for lexeme, pos in positions.items())
+
+
+def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert search_docs rows with their tsvector in the same statement (no second pass, no dead
+    tuples), and the search_text rows."""
+    if not rows:
+        return
+    meta = [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
+    columns = list(meta[0])
+    conn.execute(
+        text(
+            f"INSERT INTO search_docs ({', '.join(columns)}, tsv) "
+            f"VALUES ({', '.join(':' + c for c in columns)}, CAST(:tsv AS tsvector))"
+        ),
+        [{**m, "tsv": tsvector_literal(r["title"], r["text"])} for m, r in zip(meta, rows, strict=True)],
+    )
+    conn.execute(
+        insert(SearchText),
+        [{"version_id": r["version_id"], "title": r["title"], "text": r["text"]} for r in rows],
+    )
+
+
+def supersede(conn: Connection, version_ids: list[int]) -> None:
+    """Nothing to move: one GIN index serves both, `search_docs.is_latest` tells them apart."""
+
+
+def _lexemes(term: str) -> list[str]:
+    if len(term) == 1:
+        return [f"{_quote(term)}:*"]
+    return [_quote(g) for g in dict.fromkeys(query_grams(term))]
+
+
+def tsquery(query: Query) -> str:
+    """Every include term's lexemes ANDed; short exclusions as `!` (long ones are `not_like`)."""
+    parts = [lexeme for term in query.include for lexeme in _lexemes(term)]
+    parts += [f"!{_lexemes(term)[0]}" for term in query.exclude if len(term) <= 2]
+    return " & ".join(parts)
+
+
+def _contains(term: str) -> ColumnElement[bool]:
+    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(SearchText.title.like(pattern, escape="\\"), SearchText.text.like(pattern, escape="\\"))
+
+
+def _tsquery_value(query: Query) -> ColumnElement:
+    return cast(literal(tsquery(query)), TSQUERY)
+
+
+def score(query: Query) -> ColumnElement[float]:
+    return func.ts_rank(TSV, _tsquery_value(query))
+
+
+def needs_text(query: Query) -> bool:
+    """Whether `condition` reads search_text (a term over two characters is confirmed there)."""
+    return any(len(t) > 2 for t in (*query.include, *query.exclude))
+
+
+def condition(query: Query) -> ColumnElement[bool]:
+    """The WHERE clause: the GIN-indexed tsquery, and LIKE confirmations for terms over two characters."""
+    clauses: list[ColumnElement[bool]] = [TSV.op("@@")(_tsquery_value(query))]
+    clauses += [_contains(t) for t in query.include if len(t) > 2]
+    clauses += [not_(_contains(t)) for t in query.exclude if len(t) > 2]
+    return and_(*clauses)
+
+
+def index_bytes(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT pg_total_relation_size('search_docs')")).scalar_one())

@@ -1,0 +1,49 @@
+"""The search side table: one row per version, with what filters, facets and matching read.
+
+Kept apart from `versions` so a search never touches the wide version rows (raw bodies, JSON fields),
+and so it can be rebuilt at will (`xxgk db reindex`) without touching what the crawl stored. The
+normalised text is in `search_text`; the full-text index is dialect-specific and lives beside it: an
+FTS5 tables `search_fts`/`search_fts_old` on SQLite, a `tsv` tsvector column of `search_docs` with a GIN index on
+PostgreSQL (see `sqlite_fts`, `pg_fts`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from archive.models import Base
+
+
+class SearchDoc(Base):
+    __tablename__ = "search_docs"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True, autoincrement=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    is_latest: Mapped[bool] = mapped_column(Boolean)
+    site: Mapped[str] = mapped_column(String(64))
+    issuer: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(Text)
+    validity: Mapped[str | None] = mapped_column(String(64))
+    publish_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+    written_date: Mapped[str | None] = mapped_column(String(10))
+    doc_number_key: Mapped[str | None] = mapped_column(String(256), index=True)  # see filters.number_key
+    index_no_key: Mapped[str | None] = mapped_column(String(128), index=True)
+
+
+class SearchText(Base):
+    """The normalised, whitespace-free text of a version (`tokens.normalize`): what a match means and
+    what a substring scan reads. Apart from `search_docs` so that filtering and counting facets over
+    100,000 matches reads narrow rows (forty to a page) instead of every document's text."""
+
+    __tablename__ = "search_text"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+# Newest first within a site walks this index (and a join by version id finds the site in it).
+Index("ix_search_docs_latest_site", SearchDoc.is_latest, SearchDoc.site, SearchDoc.publish_date)
+Index("ix_search_docs_latest_publish", SearchDoc.is_latest, SearchDoc.publish_date)

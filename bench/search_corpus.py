@@ -1,0 +1,128 @@
+"""A large archive of realistic 民政 documents, written straight into the tables (no crawl).
+
+Titles and bodies come from the replica's generators (`replica.content`), for five agencies; a share
+of documents is published in traditional characters (as 连州's chrome is) or with full-width digits,
+some have an attachment, some a second version, so every search feature has something to find.
+Core bulk inserts, because the ORM's unit of work would make 100,000 documents take many minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+from random import Random
+
+from opencc import OpenCC
+from sqlalchemy import insert
+
+from archive.db import Archive
+from archive.models import Attachment, Blob, Document, DocumentUrl, Event, Version
+from replica import content
+from replica.content import Agency
+
+AGENCIES: dict[str, tuple[Agency, str, str]] = {
+    "anshun_mzj": (
+        Agency("安顺市民政局", "安顺市", ("西秀区", "平坝区", "普定县"), ("安市民发", "安市民通")),
+        "https://smzj.anshun.gov.cn/zwgk/t{ymd}_{n}.html",
+        "009460193/{year}-{n:05d}",
+    ),
+    "jinzhong_mzj": (
+        Agency("晋中市民政局", "晋中市", ("榆次区", "太谷区", "介休市"), ("市民发", "市民函")),
+        "https://mzj.sxjz.gov.cn/zwgk/content_{n}",
+        "jz-mzj-{year}-{n:05d}",
+    ),
+    "ankang_mzj": (
+        Agency("安康市民政局", "安康市", ("汉滨区", "汉阴县", "石泉县"), ("安民发", "安民函")),
+        "https://mzj.ankang.gov.cn/Content-{n}.html",
+        "ak-{year}-{n:06d}",
+    ),
+    "shizhong_mzj": (
+        Agency("市中区民政局", "市中区", ("中心街街道", "光明路街道", "西王庄镇"), ("市中民发",)),
+        "https://www.zzszq.gov.cn/zw/t{ymd}_{n}.html",
+        "11370402MB{year}{n:05d}",
+    ),
+    "lianzhou_mzj": (
+        Agency("连州市民政局", "连州市", ("连州镇", "星子镇", "保安镇"), ("连民",)),
+        "https://www.lianzhou.gov.cn/lzszdlyxxgkzl/mzxx/content/post_{n}.html",
+        "007187263/{year}-{n:05d}",
+    ),
+}
+PROFILES = tuple(content.TITLES) + tuple(content.SUBJECTS)
+VALIDITY = ("有效", "有效", "有效", "失效", "废止")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+BATCH = 2000
+
+
+def _document(rng: Random, n: int, to_traditional: OpenCC) -> tuple[str, dict, list[str], str | None]:
+    site = rng.choice(tuple(AGENCIES))
+    agency, url_pattern, index_pattern = AGENCIES[site]
+    profile = rng.choice(PROFILES)
+    published = date(2015, 1, 1) + timedelta(days=rng.randrange(11 * 365))
+    signed = published - timedelta(days=rng.randrange(0, 10))
+    title, subject = content.title(profile, agency, rng, published)
+    paragraphs = content.body(profile, agency, rng, subject=subject, year=published.year, signed=signed)
+    body = "\n\n".join(paragraphs)
+    style = rng.random()
+    if style < 0.05 or (site == "lianzhou_mzj" and style < 0.3):
+        title, body = to_traditional.convert(title), to_traditional.convert(body)
+    elif style < 0.10:
+        body = body.translate(FULL_WIDTH)
+    fields = {
+        "title": title,
+        "index_no": index_pattern.format(year=published.year, n=n),
+        "issuer": agency.name,
+        "source": agency.name,
+        "written_date": signed.isoformat(),
+        "publish_date": published.isoformat(),
+        "doc_number": content.doc_number(agency, rng, published.year) if profile != "news" else None,
+        "topic": content.topic(profile),
+        "validity": rng.choice(VALIDITY) if profile in ("policy", "notice", "service") else None,
+    }
+    url = url_pattern.format(ymd=published.strftime("%Y%m%d"), n=n, year=published.year)
+    attachment = f"{subject}申请审批表.xls" if rng.random() < 0.2 else None
+    return site, {"url": url, "fields": fields, "body": body}, paragraphs, attachment
+
+
+def generate(archive: Archive, docs: int, seed: int = 8) -> int:
+    """Write `docs` documents (about a tenth with a second, edited version); returns versions written."""
+    rng = Random(seed)
+    to_traditional = OpenCC("s2t")
+    raw = hashlib.sha256(b"bench").hexdigest()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    versions_written = 0
+    with archive.session() as s:
+        s.execute(insert(Blob), [{"sha256": raw, "size": 0, "codec": "zstd", "data": b""}])
+    for start in range(1, docs + 1, BATCH):
+        documents, urls, events, versions, attachments = [], [], [], [], []
+        for n in range(start, min(start + BATCH, docs + 1)):
+            site, doc, _, attachment = _document(rng, n, to_traditional)
+            documents.append({"id": n, "site": site, "url": doc["url"], "index_no": doc["fields"]["index_no"],
+                              "title": doc["fields"]["title"], "status": "withdrawn" if rng.random() < 0.02
+                              else "active", "first_seen_at": at, "last_seen_at": at})  # fmt: skip
+            urls.append({"document_id": n, "url": doc["url"], "first_seen_at": at})
+            events.append({"document_id": n, "kind": "created", "at": at})
+            edits = [doc["body"]]
+            if rng.random() < 0.1:
+                edits.append(doc["body"] + "\n\n（本文件于发布后修订：补充高龄津贴发放标准。）")
+            for number, body in enumerate(edits, start=1):
+                versions_written += 1
+                seen = at + timedelta(days=30 * (number - 1) + rng.randrange(30))
+                versions.append({
+                    "id": versions_written, "document_id": n, "number": number,
+                    "fingerprint": hashlib.sha256(body.encode()).hexdigest(), "first_seen_at": seen,
+                    "last_seen_at": seen, "raw_sha256": raw, "fields": doc["fields"], "body": body,
+                    "tables": [], "url_date": None,
+                    **{k: doc["fields"][k] for k in ("title", "index_no", "issuer", "source", "doc_number",
+                                                     "topic", "publish_date", "written_date")},
+                })  # fmt: skip
+                if attachment:
+                    attachments.append({"version_id": versions_written, "url": doc["url"] + ".xls",
+                                        "name": attachment, "http_status": 200, "sha256": raw})  # fmt: skip
+        with archive.session() as s:
+            s.execute(insert(Document), documents)
+            s.execute(insert(DocumentUrl), urls)
+            s.execute(insert(Event), events)
+            s.execute(insert(Version), versions)
+            if attachments:
+                s.execute(insert(Attachment), attachments)
+    return versions_written

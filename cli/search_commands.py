@@ -1,0 +1,153 @@
+"""`xxgk search`, `xxgk export` and `xxgk db reindex`: the researcher's commands, thin over
+`archive.search` and `archive.export`."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from archive import export as exporter
+from archive.db import Archive
+from archive.search import engine, index
+from archive.search.filters import Filters
+from cli.archive_commands import _date, db, db_option
+from cli.output import emit, format_option
+
+
+def _date_pair(ctx: click.Context, param: click.Parameter, value: tuple[str, str] | None):  # type: ignore[no-untyped-def]
+    if not value:
+        return None
+    return tuple(_date(ctx, param, v) for v in value)
+
+
+def filter_options(command: Callable) -> Callable:
+    """The filters shared by search and export (DESIGN §7): each narrows, all must hold."""
+    options = [
+        click.option("--site", help="Only this site (see `xxgk sites`)."),
+        click.option("--issuer", help="发布机构 contains this."),
+        click.option("--topic", help="所属主题 contains this."),
+        click.option("--since", callback=_date, help="Published on or after (YYYY-MM-DD)."),
+        click.option("--until", callback=_date, help="Published on or before (YYYY-MM-DD)."),
+        click.option("--written-since", callback=_date, help="成文日期 on or after."),
+        click.option("--written-until", callback=_date, help="成文日期 on or before."),
+        click.option("--doc-number", help="文号, exact; end with * for a prefix. 〔〕 [] () are the same."),
+        click.option("--index-no", help="索引号, exact; end with * for a prefix."),
+        click.option("--validity", help="有效性, exact (有效, 失效, 废止 …)."),
+        click.option(
+            "--changed-between",
+            nargs=2,
+            callback=_date_pair,
+            metavar="FROM TO",
+            help="A new version (content changed) was captured between these dates (China time).",
+        ),
+        click.option("--withdrawn", is_flag=True, help="Only documents withdrawn from their site."),
+        click.option("--all-versions", is_flag=True, help="Every version, not only each document's latest."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_filters(options: dict[str, Any]) -> Filters:
+    changed: tuple[date, date] | None = options.pop("changed_between", None)
+    return Filters(
+        site=options.pop("site"),
+        issuer=options.pop("issuer"),
+        topic=options.pop("topic"),
+        published_from=options.pop("since"),
+        published_to=options.pop("until"),
+        written_from=options.pop("written_since"),
+        written_to=options.pop("written_until"),
+        doc_number=options.pop("doc_number"),
+        index_no=options.pop("index_no"),
+        validity=options.pop("validity"),
+        changed_from=changed[0] if changed else None,
+        changed_to=changed[1] if changed else None,
+        withdrawn=options.pop("withdrawn"),
+        all_versions=options.pop("all_versions"),
+    )
+
+
+HIT_COLUMNS = ["id", "version", "site", "publish_date", "doc_number", "title", "snippet", "status", "url"]
+
+
+@click.command("search")
+@click.argument("query", default="")
+@filter_options
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
+@click.option("--facets", is_flag=True, help="Count the matches by site, topic, issuer, year and validity.")
+@format_option()
+@db_option
+def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database_url, **options) -> None:  # type: ignore[no-untyped-def]
+    """Full-text search of titles, bodies and attachments, best matches first.
+
+    QUERY: words that must all occur (养老 低保), "a phrase", -excluded. One- and two-character words
+    work; traditional and simplified, full- and half-width forms are the same. Put the options first
+    and `--` before a QUERY that starts with -. Without QUERY, the filters alone list documents,
+    newest first. With --facets, jsonl and csv list the facet counts."""
+    filters = make_filters(options)
+    archive = Archive(database_url)
+    with archive.session() as s:
+        result = engine.search(s, query, filters, limit=limit, offset=offset, facets=facets)
+    if fmt == "json":
+        click.echo(json.dumps(result.__dict__, ensure_ascii=False, indent=2, default=str))
+    elif fmt in ("jsonl", "csv"):
+        if facets:
+            emit(_facet_rows(result.facets), fmt, ["facet", "value", "count"])
+        else:
+            emit(result.hits, fmt, [*HIT_COLUMNS, "index_no", "score"])
+    else:
+        emit(result.hits, fmt, HIT_COLUMNS)
+        order = "best first" if result.ranked else "newest first"
+        click.echo(
+            f"{result.total} matching {'versions' if filters.all_versions else 'documents'} ({order})",
+            err=True,
+        )
+        for name, values in result.facets.items():
+            click.echo(f"\n{name}:")
+            click.echo(tabulate([[v["value"], v["count"]] for v in values], tablefmt="plain"))
+
+
+def _facet_rows(facets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [{"facet": name, **value} for name, values in facets.items() for value in values]
+
+
+@click.command("export")
+@click.argument("query", default="")
+@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), required=True, help="File format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@filter_options
+@db_option
+def export(query: str, fmt: str, out: Path, database_url, **options) -> None:  # type: ignore[no-untyped-def]
+    """Write documents (their latest versions), or every version with --all-versions, to a file.
+
+    Takes the same QUERY and filters as `xxgk search`; streamed, so any size fits in memory."""
+    filters = make_filters(options)
+    archive = Archive(database_url)
+    started = time.perf_counter()
+    with archive.session() as s:
+        count = exporter.export(s, fmt, out, query, filters)
+    what = "versions" if filters.all_versions else "documents"
+    click.echo(f"wrote {count} {what} to {out} in {time.perf_counter() - started:.1f}s", err=True)
+
+
+@db.command("reindex")
+@db_option
+def reindex(database_url) -> None:  # type: ignore[no-untyped-def]
+    """Rebuild the full-text search index from the stored versions."""
+    archive = Archive(database_url)
+    started = time.perf_counter()
+    with archive.engine.begin() as conn:
+        count = index.rebuild(conn)
+    click.echo(f"indexed {count} versions in {time.perf_counter() - started:.1f}s")
+
+
+COMMANDS = [search, export]

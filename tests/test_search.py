@@ -1,0 +1,175 @@
+"""Full-text search on SQLite and PostgreSQL: recall equal to a substring scan, short words, scripts,
+widths, query syntax, ranking, snippets, filters and facets; the index kept by the store's write path."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from alembic import command
+from sqlalchemy import select
+
+from archive.db import Archive
+from archive.migrate import alembic_config
+from archive.models import Attachment, Version
+from archive.search import index
+from archive.search.engine import matching_ids, search
+from archive.search.filters import Filters
+from archive.search.query import QuerySyntaxError, parse
+from archive.search.schema import SearchDoc
+from archive.search.tokens import normalize
+from bench.search_corpus import generate
+from tests.search_data import build_archive
+
+RECALL_QUERIES = [
+    "民", "婚", "殡", "孤", "金", "低保", "养老", "民政", "慈善", "養老", "社会救", "困难群", "福利彩",
+    "最低生活保障", "特困人员救助供养", "地名普查成果转化", "２０２", "2023年", "（区）", "申请审批表",
+    "养老 -机构", "低保 资金", '"婚姻 登记"', "婚姻登记 -殡葬 -慈善", "〔2019〕", "jz-mzj-2020",
+]  # fmt: skip
+
+
+@pytest.fixture
+def small(database_url: str) -> Archive:
+    return build_archive(database_url)
+
+
+def ids_of(archive: Archive, query: str, filters: Filters | None = None) -> set[int]:
+    with archive.session() as s:
+        return {hit["id"] for hit in search(s, query, filters, limit=1000).hits}
+
+
+def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]:
+    """The substring scan, done independently in Python over the stored versions (title, body, 文号,
+    索引号) and their attachments' names."""
+    q = parse(query)
+    with archive.session() as s:
+        latest = dict(s.execute(select(SearchDoc.version_id, SearchDoc.is_latest)).all())
+        names: dict[int, list[str]] = {}
+        for vid, name in s.execute(select(Attachment.version_id, Attachment.name)):
+            names.setdefault(vid, []).append(name or "")
+        found = set()
+        for v in s.scalars(select(Version)):
+            if not (all_versions or latest[v.id]):
+                continue
+            fields = [v.title, v.body, v.doc_number, v.index_no, *names.get(v.id, [])]
+            texts = [normalize(f) for f in fields if f]
+            if all(any(t in x for x in texts) for t in q.include) and not any(
+                t in x for t in q.exclude for x in texts
+            ):
+                found.add(v.id)
+        return found
+
+
+def test_recall_equals_substring_scan_on_a_migrated_archive(database_url: str) -> None:
+    """Documents stored before the index existed (revision 0002), then the migration that builds it."""
+    archive = Archive(database_url, migrate=False)
+    command.upgrade(alembic_config(archive.engine), "0002")
+    generate(archive, 300, seed=3)
+    command.upgrade(alembic_config(archive.engine), "head")
+    for query in RECALL_QUERIES:
+        for all_versions in (False, True):
+            with archive.session() as s:
+                found = matching_ids(s, query, Filters(all_versions=all_versions))
+                total = search(s, query, Filters(all_versions=all_versions)).total
+            expected = oracle(archive, query, all_versions)
+            assert found == expected, query
+            assert total == len(expected), query
+    assert oracle(archive, "民")  # the query set does find things
+    assert len(oracle(archive, "養老")) == len(oracle(archive, "养老")) > 0
+
+
+def test_reindex_gives_what_the_write_path_gave(small: Archive) -> None:
+    before = {q: ids_of(small, q, Filters(all_versions=True)) for q in RECALL_QUERIES}
+    with small.engine.begin() as conn:
+        assert index.rebuild(conn) == 7
+    assert {q: ids_of(small, q, Filters(all_versions=True)) for q in RECALL_QUERIES} == before
+
+
+def test_short_words_scripts_and_widths(small: Archive) -> None:
+    assert ids_of(small, "低保") == {1, 2}  # 2: "低 保" across a line break still reads 低保
+    assert ids_of(small, "殡") == {4, 5}
+    assert ids_of(small, "养老") == ids_of(small, "養老") == {2, 3}  # 3 is published in traditional
+    assert ids_of(small, "关于养老机构") == {3}  # simplified query, traditional text
+    assert ids_of(small, "ABC123") == ids_of(small, "ａｂｃ１２３") == {4}  # full-width text
+    assert ids_of(small, "花名册") == {1}  # attachment name
+    assert ids_of(small, "安市民发〔2023〕12号") == {1}  # 文号
+
+
+def test_phrases_terms_and_exclusion(small: Archive) -> None:
+    assert ids_of(small, "养老 低保") == {2}
+    assert ids_of(small, '"婚姻 登记"') == {5, 6}
+    assert ids_of(small, "婚姻登记 -殡葬") == {6}
+    assert ids_of(small, "养老 -機構") == {2}
+
+
+def test_ranking_boosts_titles_and_marks_snippets(small: Archive) -> None:
+    with small.session() as s:
+        result = search(s, "婚姻登记")
+    assert result.ranked and [h["id"] for h in result.hits] == [6, 5]  # 6 has it in the title
+    assert result.hits[0]["score"] > result.hits[1]["score"] > 0
+    assert "«婚姻登记»" in result.hits[1]["snippet"]
+    with small.session() as s:
+        traditional = search(s, "养老机构").hits[0]
+    assert "«養老機構»" in traditional["snippet"]  # marked in the text as published
+
+
+def test_most_documents_list_newest_first(small: Archive) -> None:
+    with small.session() as s:
+        result = search(s, "民政")  # in 5 of 6 documents: BM25 cannot rank it
+    assert not result.ranked
+    dates = [h["publish_date"] for h in result.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_versions_latest_by_default(small: Archive) -> None:
+    with small.session() as s:
+        assert search(s, "高龄津贴").total == 1
+        assert search(s, "低保", Filters(all_versions=True)).total == 3  # a2 has two versions
+        assert {h["version"] for h in search(s, "低保", Filters(all_versions=True)).hits} == {1, 2}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(site="jinzhong_mzj"), {4, 6}),
+        (Filters(issuer="晋中"), {4, 6}),
+        (Filters(topic="社会保障"), {1}),
+        (Filters(published_from=date(2023, 1, 1), published_to=date(2023, 12, 31)), {1, 2}),
+        (Filters(written_from=date(2024, 1, 1)), {5, 6}),
+        (Filters(doc_number="晋市民发〔2021〕3号"), {4}),  # stored as 晋市民发[2021]3号
+        (Filters(doc_number="晋市民发［2024］1号"), {6}),  # stored as 晋市民发(2024)1号
+        (Filters(doc_number="安市民发（2023）*"), {1, 2}),
+        (Filters(index_no="JZ-MZJ-*"), {4, 6}),
+        (Filters(index_no="as-mzj-2023-00012"), {1}),
+        (Filters(validity="有效"), {1, 2, 6}),
+        (Filters(withdrawn=True), {4}),
+        (Filters(changed_from=date(2024, 4, 1), changed_to=date(2024, 5, 31)), {2}),
+        (Filters(changed_from=date(2024, 6, 1), changed_to=date(2024, 12, 31)), set()),
+    ],
+)
+def test_filters(small: Archive, filters: Filters, expected: set[int]) -> None:
+    assert ids_of(small, "", filters) == expected
+    assert ids_of(small, "民", filters) == expected & ids_of(small, "民")
+
+
+def test_facet_counts(small: Archive) -> None:
+    with small.session() as s:
+        result = search(s, "局", facets=True)
+    facets = {name: {v["value"]: v["count"] for v in values} for name, values in result.facets.items()}
+    assert result.total == 3  # a1, a3, l1 (j1, j2 say 市民政局 only in their issuer field)
+    assert facets["site"] == {"anshun_mzj": 2, "lianzhou_mzj": 1}
+    assert facets["year"] == {"2023": 1, "2024": 1, "2022": 1}
+    assert sum(facets["topic"].values()) == result.total
+
+
+@pytest.mark.parametrize("query", ['"低保', "-低保", '""', "低保 -", "养老 “养老"])
+def test_malformed_queries(query: str) -> None:
+    with pytest.raises(QuerySyntaxError):
+        parse(query)
+
+
+def test_bad_filters_are_value_errors() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        Filters(published_from=date(2024, 2, 1), published_to=date(2024, 1, 1))
+    with pytest.raises(ValueError, match="文号"):
+        Filters(doc_number="〔〕*")
