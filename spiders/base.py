@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 from crawler.extraction.hints import ExtractionHints
 from crawler.frontier import Frontier
 from crawler.items import FetchedPage
+from crawler.middlewares.faults import failure_reason
 
 # full: every list page and every detail (conditionally when the archive holds it).
 # incremental: each column newest-first until a list page brings nothing new or changed, plus
@@ -147,12 +148,13 @@ class XxgkSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         yield FetchedPage(
             site=self.name,
-            url=request.url,
+            url=(request.meta.get("redirect_urls") or [request.url])[0],  # the URL asked for
             fetched_at=datetime.now(UTC),
             http_status=response.status if response is not None else 0,
             headers=_headers(response) if response is not None else {},
             body=response.body if response is not None else b"",
-            error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
+            # The failure ledger's reason (crawler/middlewares/faults.py) when it gave one.
+            error=(failure_reason(request) or f"{failure.type.__name__}: {failure.getErrorMessage()}")[:500],
         )
 
 
