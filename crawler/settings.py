@@ -58,11 +58,14 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.progress.CrawlProgress": 500,
+    # Off unless XXGK_WARC_METER: what the same fetches would cost as WARC.gz (bench/storage.py).
+    "crawler.extensions.warcmeter.WarcMeter": 510,
 }
 
 # xxgk settings (override with -s or the environment, see crawler.config)
 # A 5xx/429 asking (Retry-After) for a longer wait than this is not retried in this run.
 XXGK_RETRY_AFTER_MAX = 60.0
+XXGK_WARC_METER = False
 XXGK_MODE = "full"
 XXGK_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 XXGK_PROGRESS_INTERVAL = 10.0
