@@ -65,6 +65,8 @@ def fingerprint(fields: dict[str, Any], body: str, attachment_hashes: list[tuple
 class VersionStore:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
+        # site → a page of it already stored: the zstd dictionary for the first copy of a new document.
+        self._relative: dict[str, str] = {}
 
     # -- runs ---------------------------------------------------------------------------------------
     def start_run(self, site: str, mode: str, scheduled_for: datetime | None = None) -> int:
@@ -163,7 +165,10 @@ class VersionStore:
             self._capture(s, page, doc, latest, raw, "unchanged")
             return Outcome("unchanged", doc.id, latest.number)
 
-        raw = blobs.put(s, page.body)
+        # A new version against the previous one (an edit changes a paragraph, not the page), a new
+        # document against a page of the same site (the template is most of its bytes).
+        raw = blobs.put(s, page.body, like=latest.raw_sha256 if latest else self._relative.get(page.site))
+        self._relative.setdefault(page.site, raw)
         version = Version(
             document_id=doc.id,
             number=(latest.number + 1) if latest else 1,

@@ -81,6 +81,17 @@ def blob_figures(db: Path) -> list[tuple[str, int, int, int]]:
         )
 
 
+def raw_store(db: Path) -> tuple[int, int, int]:
+    """The payload a WARC would hold: compressed bodies (blob data) and capture headers (JSON), and
+    how many captures there are."""
+    with sqlite3.connect(db) as con:
+        (data,) = con.execute("SELECT SUM(LENGTH(data)) FROM blobs").fetchone()
+        headers, captures = con.execute(
+            "SELECT SUM(LENGTH(CAST(headers AS BLOB))), COUNT(*) FROM captures"
+        ).fetchone()
+    return data or 0, headers or 0, captures
+
+
 def mb(n: float) -> str:
     return f"{n / 1e6:,.1f} MB"
 
@@ -130,6 +141,7 @@ def main() -> None:
                       file=sys.stderr, flush=True)  # fmt: skip
         file_size, tables = archive_size(db)
         blobs = blob_figures(db)
+        blob_data, header_bytes, captures = raw_store(db)
         if args.keep:
             args.keep.write_bytes(db.read_bytes())
 
@@ -149,6 +161,10 @@ def main() -> None:
     print(f"\narchive file {mb(file_size)}: {file_size / raw_all:.2%} of all bytes fetched, "
           f"{file_size / raw_kept:.2%} of the detail and attachment bytes it keeps; "
           f"WARC.gz of those: {gz_kept / raw_kept:.2%} (archive = {file_size / gz_kept:.2f}× WARC.gz)")  # fmt: skip
+    payload = blob_data + header_bytes
+    print(f"raw-response payload (blob data {mb(blob_data)} + capture headers {mb(header_bytes)}): {mb(payload)}, "
+          f"{payload / raw_kept:.2%} of the bytes it keeps, {payload / raw_all:.2%} of all fetched "
+          f"({payload / max(captures, 1):.0f} bytes per capture over {captures} captures)")  # fmt: skip
     print(
         "archive parts: " + ", ".join(f"{t} {mb(n)}" for t, n in sorted(tables.items(), key=lambda x: -x[1]))
     )
