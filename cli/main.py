@@ -10,6 +10,7 @@ from cli import (
     crawl_commands,
     diff_command,
     extract_command,
+    failures_command,
     replica_commands,
     schedule_commands,
 )
@@ -28,6 +29,7 @@ for module in (
     crawl_commands,
     diff_command,
     extract_command,
+    failures_command,
     replica_commands,
     schedule_commands,
 ):

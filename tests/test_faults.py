@@ -168,3 +168,11 @@ def test_fault_on_a_list_page_is_recorded_and_the_crawl_completes(tmp_path: Path
         listed_elsewhere = {d.url for d in build.documents(HOST) if d.column != column}
         assert listed_elsewhere <= set(s.scalars(select(Document.url)))
     archive.close()
+    shown = run_xxgk("failures", "--database-url", database_url, "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    (row,) = json.loads(shown.stdout)
+    assert row["url"] == list_url and row["reason"] == "HTTP 503 after 3 attempts"  # 1 + RETRY_TIMES=2
+    listed = json.loads(
+        run_xxgk("runs", "--failed", "--database-url", database_url, "--format", "json").stdout
+    )
+    assert [r["failed_fetches"] for r in listed] == [1]
