@@ -58,9 +58,9 @@ EXPECTED = {
 }
 
 
-def crawl(database_url: str, replica_url: str) -> tuple[dict, float]:
+def crawl(database_url: str, replica_url: str, **extra: object) -> tuple[dict, float]:
     started = time.monotonic()
-    sets = [arg for name, value in SETTINGS.items() for arg in ("-s", f"{name}={value}")]
+    sets = [arg for name, value in {**SETTINGS, **extra}.items() for arg in ("-s", f"{name}={value}")]
     out = run_xxgk(
         "crawl", "anshun_mzj", "--database-url", database_url, "--replica-url", replica_url,
         "--format", "json", *sets,
@@ -133,7 +133,11 @@ def test_every_fault_is_survived_recorded_and_never_a_version(tmp_path: Path) ->
         assert summary["errors"] == 0 and summary["new_versions"] == len(failing)
         # Night 3, the same faults again over a full archive: nothing new, nothing withdrawn.
         again = inject(state)
-        crawl(database_url, replica.url)
+        attachment = next(a.url for u, d in truth.items() if u not in again for a in d.attachments)
+        out = run_xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", attachment,
+                       "--state", str(state))  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        crawl(database_url, replica.url, XXGK_CONDITIONAL=False)  # whole pages, so attachments are fetched
     with archive.session() as s:
         assert set(s.scalars(select(Document.url))) == set(truth)
         versions = s.scalars(select(Version.document_id)).all()
@@ -145,7 +149,8 @@ def test_every_fault_is_survived_recorded_and_never_a_version(tmp_path: Path) ->
         run = last_run(s)
         assert {f["url"] for f in run.stats["xxgk/failures"]} == {
             u for u, k in again.items() if EXPECTED[k][0] == "error"
-        }
+        } | {attachment}
+        assert run.stats.get("xxgk/new_version", 0) == 0  # the failed attachment kept its known hash
     archive.close()
 
 
