@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from random import Random
+from typing import Any
 
 from replica.web import Response
 
@@ -144,7 +146,7 @@ def _vary_whitespace(page: str, rng: Random) -> str:
     return "".join(out) + page[last:]
 
 
-def noise_on(mutations: list[dict], host: str) -> bool:
+def noise_on(mutations: list[dict[str, Any]], host: str) -> bool:
     """Whether the change log leaves noise on for `host` (`"*"`: the all-sites switch)."""
     on = False
     for record in mutations:
@@ -153,7 +155,7 @@ def noise_on(mutations: list[dict], host: str) -> bool:
     return on
 
 
-def plan_noise(directory, host: str, on: bool, at: datetime | None = None) -> dict:  # type: ignore[no-untyped-def]
+def plan_noise(directory: Path, host: str, on: bool, at: datetime | None = None) -> dict[str, Any]:
     """Record noise on or off for one site (`host`) or every site (`"*"`)."""
     from replica.state import append_mutation
 
