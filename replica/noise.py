@@ -71,7 +71,7 @@ def disturb_response(response: Response, rng: Random, moment: datetime | None = 
     content_type = response.header("content-type") or ""
     if response.status != 200 or not content_type.startswith("text/html") or not response.body:
         return response
-    charset = content_type.partition("charset=")[2].strip() or "utf-8"
+    charset = page_charset(content_type, response.body)
     try:
         page = response.body.decode(charset)
     except (UnicodeDecodeError, LookupError):
@@ -79,6 +79,19 @@ def disturb_response(response: Response, rng: Random, moment: datetime | None = 
     noisy = disturb(page, rng, moment).encode(charset, errors="xmlcharrefreplace")
     headers = {**response.headers, "Set-Cookie": f"JSESSIONID={token(rng)}; Path=/; HttpOnly"}
     return Response(response.status, headers, noisy)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+
+
+def page_charset(content_type: str, body: bytes) -> str:
+    """The header's charset, else the page's <meta>, else UTF-8; the GB family read as GB18030 (a GBK
+    site of another platform keeps its bytes: unchanged parts re-encode to the same bytes)."""
+    declared = content_type.partition("charset=")[2].strip().strip("\"'")
+    if not declared:
+        match = _META_CHARSET.search(body[:4096])
+        declared = match.group(1).decode("ascii") if match else "utf-8"
+    return "gb18030" if declared.lower().startswith("gb") else declared
 
 
 def disturb(page: str, rng: Random, moment: datetime | None = None) -> str:
