@@ -159,6 +159,8 @@ class VersionStore:
             s.add(Event(document_id=doc.id, kind="restored", at=at, run_id=page.run_id))
         doc.last_seen_at = at
 
+        if latest is not None and latest.fingerprint != fp:
+            fp = self._fill_attachment_gaps(latest, fields, parsed.body or "", attachment_hashes) or fp
         if latest is not None and latest.fingerprint == fp:
             latest.last_seen_at = at
             raw = blobs.put(s, page.body, like=latest.raw_sha256)
@@ -213,6 +215,28 @@ class VersionStore:
         doc.title, doc.index_no = fields["title"], fields["index_no"]
         self._capture(s, page, doc, version, raw, "new_version")
         return Outcome("new_version", doc.id, version.number)
+
+    def _fill_attachment_gaps(
+        self, latest: Version, fields: dict[str, Any], body: str, hashes: list[tuple[str, str | None, Any]]
+    ) -> str | None:
+        """An attachment the latest version could not fetch (a fault: its hash is unknown) has arrived:
+        that completes the version, it is not a new one. Fills the rows in and returns the completed
+        fingerprint; None when anything else differs."""
+        gaps = {a.url: a for a in latest.attachments if a.sha256 is None}
+        if not gaps:
+            return None
+        as_before = [(url, None if url in gaps else digest) for url, digest, _ in hashes]
+        if fingerprint(fields, body, as_before) != latest.fingerprint:
+            return None
+        for url, digest, fetched in hashes:
+            row = gaps.get(url)
+            if row is None or digest is None or fetched is None:
+                continue
+            row.sha256, row.error, row.http_status = digest, None, fetched.http_status
+            row.content_type = fetched.content_type
+            row.size = len(fetched.body) if fetched.body is not None else None
+        latest.fingerprint = fingerprint(fields, body, [(url, digest) for url, digest, _ in hashes])
+        return latest.fingerprint
 
     def _attachment_hashes(self, s: Session, page: FetchedPage, latest: Version | None):
         """(url, sha256, fetched) per attachment. A failed fetch is not a content change: it keeps the

@@ -154,30 +154,42 @@ def test_every_fault_is_survived_recorded_and_never_a_version(tmp_path: Path) ->
     archive.close()
 
 
-def test_fault_on_a_list_page_is_recorded_and_the_crawl_completes(tmp_path: Path) -> None:
+def test_faults_on_a_list_page_and_an_attachment_are_recorded_and_heal_without_a_version(
+    tmp_path: Path,
+) -> None:
     database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     state = tmp_path / "replica"
     build = replica_pkg.build(seed=1, docs=DOCS)
     column = build.catalogs[HOST].documents[0].column
     list_url = f"http://{HOST}{column}"
+    listed_elsewhere = {d.url for d in build.documents(HOST) if d.column != column}
+    owner = next(d for d in build.documents(HOST) if d.attachments and d.url in listed_elsewhere)
+    attachment = owner.attachments[0].url
     with start_replica(state, docs=DOCS, seed=1) as replica:
-        out = run_xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", list_url,
-                       "--state", str(state), "--format", "json")  # fmt: skip
-        assert out.returncode == 0, out.stderr
+        for url in (list_url, attachment):
+            out = run_xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", url,
+                           "--state", str(state), "--format", "json")  # fmt: skip
+            assert out.returncode == 0, out.stderr
         summary, _ = crawl(database_url, replica.url)
-    assert summary["finished"] == "finished"
+        assert summary["finished"] == "finished"
+        # Healed: the column's documents arrive, and the attachment that failed completes its
+        # document's version instead of making a new one.
+        assert run_xxgk("replica", "change", "anshun_mzj", "--heal", "--state", str(state)).returncode == 0
+        healed, _ = crawl(database_url, replica.url, XXGK_CONDITIONAL=False)
+    assert healed["new_versions"] == len(build.documents(HOST)) - len(listed_elsewhere)
     archive = Archive(database_url)
     with archive.session() as s:
-        run = last_run(s)
-        assert [(f["url"], f["kind"]) for f in run.stats["xxgk/failures"]] == [(list_url, "http_503")]
-        listed_elsewhere = {d.url for d in build.documents(HOST) if d.column != column}
+        first = s.scalars(select(CrawlRun).order_by(CrawlRun.id).limit(1)).one()
+        failed = {f["url"]: f for f in first.stats["xxgk/failures"]}
+        assert {u: f["kind"] for u, f in failed.items()} == {list_url: "http_503", attachment: "http_503"}
         assert listed_elsewhere <= set(s.scalars(select(Document.url)))
+        (version,) = s.scalars(select(Version).join(Document).where(Document.url == owner.url)).all()
+        assert next(a for a in version.attachments if a.url == attachment).sha256 is not None
+        first_id = first.id
     archive.close()
-    shown = run_xxgk("failures", "--database-url", database_url, "--format", "json")
+    shown = run_xxgk("failures", str(first_id), "--database-url", database_url, "--format", "json")
     assert shown.returncode == 0, shown.stderr
-    (row,) = json.loads(shown.stdout)
-    assert row["url"] == list_url and row["reason"] == "HTTP 503 after 3 attempts"  # 1 + RETRY_TIMES=2
-    listed = json.loads(
-        run_xxgk("runs", "--failed", "--database-url", database_url, "--format", "json").stdout
-    )
-    assert [r["failed_fetches"] for r in listed] == [1]
+    rows = {row["url"]: row["reason"] for row in json.loads(shown.stdout)}
+    assert rows[list_url] == "HTTP 503 after 3 attempts"  # 1 + RETRY_TIMES=2
+    runs = json.loads(run_xxgk("runs", "--failed", "--database-url", database_url, "--format", "json").stdout)
+    assert [r["failed_fetches"] for r in runs] == [2]
