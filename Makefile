@@ -15,10 +15,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# PostgreSQL binaries for the database tests (the tests start their own server).
+# PostgreSQL binaries for the database tests (the tests start their own server); Debian's Chromium for
+# the sites behind a JavaScript challenge (scrapy-playwright drives it; Playwright's own download can't run).
 sysdeps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "sysdeps: installing$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
@@ -33,6 +35,7 @@ test: venv sysdeps
 
 bench: venv
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/extraction.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -125,6 +125,10 @@ class Version(Base):
     url_date: Mapped[str | None] = mapped_column(String(32))
     fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body folded for search (crawler.extraction.normalize): the body above stays as published.
+    search_text: Mapped[str | None] = mapped_column(Text)
+    # The codec the page was read with (a declared gb2312/gbk is read as gb18030).
+    charset: Mapped[str | None] = mapped_column(String(32))
     tables: Mapped[list[Any]] = mapped_column(default=list)
 
     document: Mapped[Document] = relationship(back_populates="versions")

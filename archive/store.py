@@ -134,6 +134,35 @@ class VersionStore:
             select(Document).join(DocumentUrl).where(DocumentUrl.url == url, Document.site == site).limit(1)
         ).first()
 
+    def _moved(self, s: Session, page: FetchedPage, fields: dict[str, Any]) -> Document | None:
+        """A new URL showing the 索引号 of a document we hold is that document moved (DESIGN §4): it
+        gains the URL and a `moved` event. Only when exactly one document has that 索引号 and it is
+        the same item (same title, or already gone from its old URL), so a CMS that reuses numbers
+        does not merge two documents."""
+        index_no = (fields.get("index_no") or "").strip()
+        if not index_no:
+            return None
+        held = s.scalars(
+            select(Document).where(Document.site == page.site, Document.index_no == index_no).limit(2)
+        ).all()
+        if len(held) != 1:
+            return None
+        doc = held[0]
+        if doc.title != fields.get("title") and doc.status != "withdrawn":
+            return None
+        s.add(DocumentUrl(document_id=doc.id, url=page.url, first_seen_at=page.fetched_at))
+        s.add(
+            Event(
+                document_id=doc.id,
+                kind="moved",
+                at=page.fetched_at,
+                run_id=page.run_id,
+                detail=f"{doc.url} → {page.url}",
+            )
+        )
+        doc.url = page.url
+        return doc
+
     def _latest(self, s: Session, doc: Document) -> Version | None:
         return s.scalars(
             select(Version).where(Version.document_id == doc.id).order_by(Version.number.desc()).limit(1)
@@ -142,6 +171,8 @@ class VersionStore:
     def _store_detail(self, s: Session, doc: Document | None, page: FetchedPage) -> Outcome:
         parsed, at = page.parsed, page.fetched_at
         fields = {name: getattr(parsed, name, None) for name in CONTENT_FIELDS}
+        if doc is None:
+            doc = self._moved(s, page, fields)
         if doc is None:
             doc = Document(site=page.site, url=page.url, first_seen_at=at, last_seen_at=at, status="active")
             s.add(doc)
@@ -182,6 +213,8 @@ class VersionStore:
             url_date=getattr(parsed, "url_date", None),
             fields=fields,
             body=parsed.body or "",
+            search_text=getattr(parsed, "search_text", None),
+            charset=getattr(parsed, "encoding", None),
             tables=list(getattr(parsed, "tables", None) or []),
             **{
                 name: fields[name]
@@ -263,6 +296,10 @@ class VersionStore:
     def _withdraw(self, s: Session, doc: Document | None, page: FetchedPage) -> Outcome:
         latest = self._latest(s, doc) if doc is not None else None
         raw = blobs.put(s, page.body, like=latest.raw_sha256 if latest else None)
+        if doc is not None and doc.url != page.url:
+            # An old URL of a document that moved: its being gone says nothing about the document.
+            self._capture(s, page, doc, None, raw, "not_document")
+            return Outcome("not_document", doc.id)
         if doc is not None and doc.status != "withdrawn":
             doc.status = "withdrawn"
             reason = f"HTTP {page.http_status}" if page.http_status in GONE_STATUSES else "soft-404 page"

@@ -1,6 +1,6 @@
 """Crawl throughput of the full pipeline against two baselines, over the same replica, in one run.
 
-    python bench/crawl.py [--docs 5000] [--repeat 1] [--profile]
+    python bench/crawl.py [--docs 5000] [--repeat 1] [--profile] [--site anshun_mzj]
 
 Variants (each in its own process, since a Twisted reactor runs once per process):
   fetch-only  our spider's navigation with no pipelines: the ceiling set by HTTP and Scrapy
@@ -10,6 +10,10 @@ Variants (each in its own process, since a Twisted reactor runs once per process
   full-inline the same with the parser in the reactor's thread (XXGK_PARSE_PROCESSES=0), one core
 Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios.
+
+`--site` picks the spider (default anshun_mzj). For a site behind a JavaScript challenge (lianzhou_mzj)
+the naive variant is left out (a plain spider cannot pass the challenge), and each variant also reports
+pages/s, the requests that went through the browser and the browser's share of the wall time.
 """
 
 from __future__ import annotations
@@ -36,12 +40,11 @@ FAST = {
 }
 
 
-def run_variant(variant: str, replica_url: str, database_url: str, profile: str | None) -> dict:
+def run_variant(variant: str, replica_url: str, database_url: str, profile: str | None, site: str) -> dict:
     """Runs in a child process: one crawl, returns its figures as JSON on stdout."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.runner import project_settings
-    from spiders.anshun_mzj import AnshunMzjSpider
+    from crawler.runner import project_settings, spider_loader
 
     overrides = {**FAST, "XXGK_REPLICA_URL": replica_url, "XXGK_DATABASE_URL": database_url}
     if not variant.startswith("full"):
@@ -51,13 +54,14 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
     settings = project_settings(overrides)  # command-line priority: beats the spider's politeness
     settings.set("LOG_INSTALL_ROOT_HANDLER", False)
     process = CrawlerProcess(settings)
+    spider = spider_loader(settings).load(site)
     if variant == "naive":
         from bench.naive_spider import NaiveSpider
 
         crawler = process.create_crawler(NaiveSpider)
-        process.crawl(crawler, base_url=AnshunMzjSpider.base_url, columns=list(AnshunMzjSpider.columns))
+        process.crawl(crawler, base_url=spider.base_url, columns=list(spider.columns))
     else:
-        crawler = process.create_crawler(AnshunMzjSpider)
+        crawler = process.create_crawler(spider)
         process.crawl(crawler)
     started = time.perf_counter()
     if profile:
@@ -75,10 +79,12 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
         "documents": stats.get("item_scraped_count", 0),
         "stored_versions": stats.get("xxgk/new_version", 0) + stats.get("xxgk/unchanged", 0),
         "attachments": stats.get("xxgk/attachment_fetched", 0),
+        "browser_requests": stats.get("xxgk/browser_requests", 0),
+        "browser_seconds": stats.get("xxgk/browser_seconds", 0.0),
     }
 
 
-def child(variant: str, replica_url: str, profile: str | None) -> dict:
+def child(variant: str, replica_url: str, profile: str | None, site: str = "anshun_mzj") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
             sys.executable,
@@ -89,6 +95,8 @@ def child(variant: str, replica_url: str, profile: str | None) -> dict:
             replica_url,
             "--database-url",
             f"sqlite:///{tmp}/bench.sqlite3",
+            "--site",
+            site,
         ]
         if profile:
             cmd += ["--profile-out", profile]
@@ -110,18 +118,28 @@ def main() -> None:
         action="store_true",
         help="Also profile full-inline (all work in one process); print top costs.",
     )
+    parser.add_argument("--site", default="anshun_mzj", help="The spider to measure.")
     parser.add_argument("--child")
     parser.add_argument("--replica-url")
     parser.add_argument("--database-url")
     parser.add_argument("--profile-out")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_variant(args.child, args.replica_url, args.database_url, args.profile_out)))
+        print(
+            json.dumps(
+                run_variant(args.child, args.replica_url, args.database_url, args.profile_out, args.site)
+            )
+        )
         return
 
+    from crawler.runner import spider_loader
     from replica.process import start_replica
 
-    results: dict[str, list[dict]] = {"fetch-only": [], "naive": [], "full": [], "full-inline": []}
+    browser = getattr(spider_loader().load(args.site), "browser", False)
+    variants = (
+        ("fetch-only", "full", "full-inline") if browser else ("fetch-only", "naive", "full", "full-inline")
+    )
+    results: dict[str, list[dict]] = {v: [] for v in variants}
     with (
         tempfile.TemporaryDirectory() as state,
         start_replica(Path(state), docs=args.docs, seed=args.seed) as rep,
@@ -129,7 +147,7 @@ def main() -> None:
         print(f"replica {rep.url}: {args.docs} generated documents", file=sys.stderr)
         for round_no in range(args.repeat):
             for variant in results:
-                r = child(variant, rep.url, None)
+                r = child(variant, rep.url, None, args.site)
                 results[variant].append(r)
                 print(
                     f"round {round_no + 1} {variant:>11}: {r['documents']} documents, {r['responses']} responses "
@@ -139,7 +157,7 @@ def main() -> None:
         profile_path = None
         if args.profile:
             profile_path = Path(state) / "full.prof"
-            child("full-inline", rep.url, str(profile_path))
+            child("full-inline", rep.url, str(profile_path), args.site)
             import pstats
 
             stats = pstats.Stats(str(profile_path))
@@ -150,14 +168,18 @@ def main() -> None:
 
     best = {v: max(rs, key=lambda r: r["documents"] / r["seconds"]) for v, rs in results.items()}
     rate = {v: r["documents"] / r["seconds"] for v, r in best.items()}
-    print(f"\nbench/crawl: {args.docs} replica documents, best of {args.repeat}")
+    baseline = "naive" if "naive" in rate else "fetch-only"
+    print(f"\nbench/crawl: {args.site}, {args.docs} replica documents, best of {args.repeat}")
     print(
-        f"{'variant':>11} {'documents':>9} {'responses':>9} {'seconds':>8} {'docs/s':>8} {'vs naive':>9} {'vs fetch':>9}"
+        f"{'variant':>11} {'documents':>9} {'responses':>9} {'seconds':>8} {'docs/s':>8} {'pages/s':>8} "
+        f"{'browser':>7} {'browser%':>8} {'vs ' + baseline:>13} {'vs fetch':>9}"
     )
     for v, r in best.items():
+        share = 100 * r["browser_seconds"] / r["seconds"]
         print(
             f"{v:>11} {r['documents']:>9} {r['responses']:>9} {r['seconds']:>8.1f} {rate[v]:>8.1f} "
-            f"{rate[v] / rate['naive']:>8.2f}x {rate[v] / rate['fetch-only']:>8.2f}x"
+            f"{r['responses'] / r['seconds']:>8.1f} {r['browser_requests']:>7} {share:>7.1f}% "
+            f"{rate[v] / rate[baseline]:>12.2f}x {rate[v] / rate['fetch-only']:>8.2f}x"
         )
 
 

@@ -53,6 +53,11 @@ def sites(fmt: str) -> None:
                 "platform": cls.platform,
                 "base_url": cls.base_url,
                 "hosts": " ".join(cls.hosts),
+                # Declared columns, then the patterns of columns found on section pages (per-year ones).
+                "columns": len(getattr(cls, "columns", ())),
+                "column_paths": " ".join(
+                    [*getattr(cls, "columns", ()), *(p for _, p in getattr(cls, "column_sources", ()))]
+                ),
             }
         )
     emit(rows, fmt)
@@ -69,6 +74,8 @@ def _summary(results: list[CrawlResult], seconds: float) -> list[dict]:
             "withdrawn": r.count("withdrawn"),
             "errors": r.count("error"),
             "attachments": r.stats.get("xxgk/attachment_fetched", 0),
+            # Requests that went through the real browser (a JavaScript challenge); the rest were plain HTTP.
+            "browser_requests": r.stats.get("xxgk/browser_requests", 0),
             "health": r.stats.get("xxgk/health", "-"),
             "seconds": round(seconds, 1),
         }

@@ -72,21 +72,35 @@ def _host(site: str) -> str:
     "--soft404", type=click.IntRange(0), default=0, help="Make N documents answer 200 with a 页面不存在 page."
 )
 @click.option("--restore", type=click.IntRange(0), default=0, help="Bring back N withdrawn documents.")
+@click.option(
+    "--move",
+    type=click.IntRange(0),
+    default=0,
+    help="Move N documents to a new URL and column (same 索引号).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Varies which documents are chosen.")
 @fault_options
 @state_option
 @format_option(default="jsonl")
-def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, restore: int, seed: int,
-           state_dir: Path, fmt: str, **layers: Any) -> None:  # fmt: skip
+def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, restore: int, move: int,
+           seed: int, state_dir: Path, fmt: str, **layers: Any) -> None:  # fmt: skip
     """Change SITE the way real sites change between crawls; prints the change-log records.
 
     A running `replica serve` on the same --state picks the changes up without a restart."""
     from replica.changes import plan_changes
 
-    counts = {"publish": publish, "edit": edit, "withdraw": withdraw, "soft404": soft404, "restore": restore}
+    counts = {
+        "publish": publish,
+        "edit": edit,
+        "withdraw": withdraw,
+        "soft404": soft404,
+        "restore": restore,
+        "move": move,
+    }
     if not any(counts.values()) and not layers_requested(layers):
         raise click.UsageError(
-            "say what to change: --publish, --edit, --withdraw, --soft404, --restore, --fault, --heal or --noise"
+            "say what to change: --publish, --edit, --withdraw, --soft404, --restore, --move, --fault, --heal"
+            " or --noise"
         )
     host = _host(site)
     records = plan_layers(state_dir, host, layers, seed)

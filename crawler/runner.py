@@ -27,6 +27,10 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     for name in ENVIRONMENT_SETTINGS:
         if os.environ.get(name):
             settings.set(name, os.environ[name], priority="project")
+    # Spider modules outside the project (a site being tried before it is added to spiders/).
+    extra = [m.strip() for m in os.environ.get("XXGK_SPIDER_MODULES", "").split(",") if m.strip()]
+    if extra:
+        settings.set("SPIDER_MODULES", [*settings.getlist("SPIDER_MODULES"), *extra], priority="project")
     for name, value in (overrides or {}).items():
         if value is not None:
             settings.set(name, value, priority="cmdline")

@@ -38,11 +38,13 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Only for spiders that declare `browser = True`: pass a 412 JavaScript challenge once in Chromium.
+    "crawler.middlewares.challenge.ChallengeMiddleware": 650,
     # Before HttpProxyMiddleware (750): route through the replica when XXGK_REPLICA_URL is set.
     "crawler.middlewares.replica.ReplicaRoutingMiddleware": 740,
     # Faulty servers (crawler/middlewares/faults.py, docs/faults.md): redirects stay on the site and
     # never loop; Retry-After is honoured up to XXGK_RETRY_AFTER_MAX; final failures get a reason.
-    "crawler.middlewares.faults.RedirectGuardMiddleware": 650,
+    "crawler.middlewares.faults.RedirectGuardMiddleware": 660,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.faults.PoliteRetryMiddleware": 550,
     "crawler.middlewares.faults.FailureLedgerMiddleware": 50,

@@ -1,6 +1,6 @@
 """Changes to the replica between crawls, like the real sites make them, recorded as a change log.
 
-`xxgk replica change SITE --publish N --edit N --withdraw N --soft404 N --restore N` picks its targets
+`xxgk replica change SITE --publish N --edit N --withdraw N --soft404 N --restore N --move N` picks its targets
 from the current replica (deterministically, from the seed and the log's length), appends one record per
 change to the state directory and prints them. The records name their targets explicitly, so the log is
 the ground truth a test compares the archive with, and replaying it rebuilds the same sites.
@@ -59,8 +59,18 @@ def plan_changes(
                         "status": rng.choice((404, 410))})  # fmt: skip
     for path in take(counts.get("soft404", 0), live):
         records.append({"op": "soft404", "path": path, "url": catalog.by_path[path].url})
-    for path in take(counts.get("restore", 0), sorted(catalog.gone)):
+    # A moved document's old URL is gone for good: only withdrawn pages come back.
+    restorable = sorted(p for p in catalog.gone if p not in catalog.moved)
+    for path in take(counts.get("restore", 0), restorable):
         records.append({"op": "restore", "path": path, "url": catalog.gone[path][1].url})
+    movable = [p for p in live if catalog.move_target(catalog.by_path[p], Random(p)) is not None]
+    for path in take(counts.get("move", 0), movable):
+        doc = catalog.by_path[path]
+        target = catalog.move_target(doc, rng)
+        assert target is not None
+        new = catalog.moved_document(doc, target["column"], target["doc_id"], moment)
+        records.append({"op": "move", "path": path, "url": doc.url, **target, "new_url": new.url,
+                        "index_no": doc.index_no})  # fmt: skip
     for record in records:
         record.update(host=host, at=moment.isoformat())
         append_mutation(directory, record)

@@ -7,7 +7,7 @@ thin wrapper over it, and tests may call it directly.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from random import Random
 from typing import Any
 
@@ -18,15 +18,33 @@ from replica.sites import Catalog, all_sites
 from replica.web import Response, method_not_allowed, parse_request, unknown_host
 
 
+class LazyCatalogs(Mapping[str, Catalog]):
+    """Each site is built the first time it is asked for: a benchmark-sized replica (20,000 documents a
+    site, five sites) answers its first request for one site without generating the others."""
+
+    def __init__(self, sites: Mapping[str, Any], seed: int, docs: int) -> None:
+        self._sites, self._seed, self._docs = sites, seed, docs
+        self._built: dict[str, Catalog] = {}
+
+    def __getitem__(self, host: str) -> Catalog:
+        if host not in self._built:
+            self._built[host] = self._sites[host].build(self._seed, self._docs)
+        return self._built[host]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sites)
+
+    def __len__(self) -> int:
+        return len(self._sites)
+
+
 class Replica:
     """All sites of the replica, each with `docs` generated documents (plus its seed documents)."""
 
     def __init__(self, seed: int, docs: int, mutations: Iterable[Mapping[str, Any]] = ()) -> None:
         self.seed = seed
         self.docs = docs
-        self.catalogs: dict[str, Catalog] = {
-            host: site.build(seed, docs) for host, site in all_sites().items()
-        }
+        self.catalogs: Mapping[str, Catalog] = LazyCatalogs(all_sites(), seed, docs)
         # Layers over every catalog's answers, whatever its platform (replica.noise, replica.faults).
         self.faults = Faults()
         self.noisy: dict[str, bool] = {}  # host (or "*" for every site) → noise mode on
@@ -53,6 +71,11 @@ class Replica:
         """The document's body text as published (paragraphs joined by newlines)."""
         return self.catalogs[doc.host].body_text(doc)
 
+    def report_plan(self, host: str) -> tuple:
+        """Which annual reports the site publishes (on time, late) and which it never does: the
+        shared plan (`replica.reports`) with the slots the site's real pages fill taken from them."""
+        return tuple(getattr(self.catalogs[host], "report_plan", ()))
+
     def handle(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """Answer one request: `url` absolute (proxy form) or a path with a Host header (origin form)."""
         request = parse_request(method, url, dict(headers or {}))
@@ -74,7 +97,7 @@ class Replica:
         its record, so a restarted server rebuilds exactly the same sites."""
         op, host = mutation.get("op"), str(mutation.get("host"))
         if op in ("fault", "heal", "noise"):  # layers of the replica, not changes of a site's content
-            if host not in self.catalogs and not (op == "noise" and host == "*"):
+            if host not in self.hosts and not (op == "noise" and host == "*"):  # (no lazy build)
                 raise ValueError(f"replica {op} for unknown site {host!r}")
             if op == "noise":  # the latest record wins; an all-sites one overrides earlier per-site ones
                 self.noisy = {} if host == "*" else self.noisy

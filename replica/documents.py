@@ -33,7 +33,7 @@ class ReplicaDocument:
     doc_id: int
     title: str
     publish: datetime  # 发布时间 shown on the page and in <meta name="PubDate"> (Beijing time)
-    url_date: date  # the t<YYYYMMDD> in the URL; usually the publish date, sometimes days apart
+    url_date: date | None  # TRS t<YYYYMMDD> in the URL (often, not always, the publish date); None elsewhere
     source: str  # 来源
     issuer: str | None  # 发布机构 (None where the page has no metadata table)
     index_no: str | None  # 索引号

@@ -18,6 +18,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.browser import BROWSER_SETTINGS
 from crawler.extraction.hints import ExtractionHints
 from crawler.frontier import Frontier
 from crawler.items import FetchedPage
@@ -46,11 +47,16 @@ class XxgkSpider(scrapy.Spider):
         "AUTOTHROTTLE_ENABLED": True,
     }
 
+    # True for a site behind a JavaScript challenge: its crawl gets the browser download handler
+    # (crawler/browser.py); only the challenge pages go through the browser.
+    browser: ClassVar[bool] = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.hosts:
             cls.allowed_domains = list(cls.hosts)
-        cls.custom_settings = {**cls.politeness, **(cls.custom_settings or {})}
+        browser = BROWSER_SETTINGS if cls.browser else {}
+        cls.custom_settings = {**browser, **cls.politeness, **(cls.custom_settings or {})}
 
     def __init__(self, mode: str = "full", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -148,7 +154,7 @@ class XxgkSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         yield FetchedPage(
             site=self.name,
-            url=(request.meta.get("redirect_urls") or [request.url])[0],  # the URL asked for
+            url=_failed_url(request, response),
             fetched_at=datetime.now(UTC),
             http_status=response.status if response is not None else 0,
             headers=_headers(response) if response is not None else {},
@@ -163,3 +169,13 @@ def _headers(response: Response) -> dict[str, str]:
         key.decode("latin-1"): b", ".join(values).decode("latin-1")
         for key, values in response.headers.items()
     }
+
+
+def _failed_url(request: Any, response: Response | None) -> str:
+    """The URL a failed fetch is recorded at: the response's where there is one (downloader middlewares
+    may have given it back its canonical form, an https:// page fetched as http:// through the
+    replica), else the one asked for, before any redirect the crawler refused."""
+    redirected = request.meta.get("redirect_urls")
+    if response is not None and not redirected:
+        return response.url
+    return request.meta.get("xxgk_canonical_url") or (redirected or [request.url])[0]

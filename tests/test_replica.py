@@ -13,6 +13,7 @@ import pytest
 
 import replica
 from replica.process import ReplicaProcess, ReplicaStartError, start_replica
+from replica.reports import report_plan
 from replica.state import LiveReplica, ReplicaState, load_state, open_state, save_state
 
 HOST = "smzj.anshun.gov.cn"
@@ -163,9 +164,15 @@ def test_generated_documents_look_like_a_civil_affairs_bureau(built):
     indexed = [d.index_no for d in docs if d.index_no]
     assert len(set(indexed)) == len(indexed)
     assert any(d.url_date != d.publish.date() for d in docs)
-    reports = [d for d in docs if d.kind == "annual_report"]
-    assert reports and all(d.publish.month == 1 and d.column.endswith("/jhzj/") for d in reports)
-    assert all(d.publish.month == 3 for d in docs if d.kind == "rule_of_law_report")
+    reports = [d for d in docs if d.kind in ("annual_report", "rule_of_law_report")]
+    assert reports and all(d.column.endswith("/jhzj/") for d in reports)
+    # Exactly the reports the plan publishes, on the planned dates; the missing ones nowhere.
+    plan = report_plan(HOST, seed=1)
+    published = {(r.kind, r.title("安顺市民政局"), r.publish) for r in plan if r.status != "missing"}
+    assert {(d.kind, d.title, d.publish) for d in reports} == published
+    assert {r.status for r in plan} == {"on_time", "late", "missing"}
+    assert all(r.days_late for r in plan if r.status == "late")
+    assert not any(r.days_late for r in plan if r.status == "on_time")
     assert any(d.attachments for d in docs)
     assert all(d.url.startswith(BASE + "/") and "127.0.0.1" not in d.url for d in docs)
 

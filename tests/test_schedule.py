@@ -173,7 +173,7 @@ def test_schedule_commands_change_the_stored_jobs(tmp_path: Path) -> None:
         assert out.returncode == 0, out.stderr
         return {job["job"]: job for job in json.loads(out.stdout)}
 
-    assert set(jobs()) == {
+    assert {job for job in jobs() if job.startswith("anshun_mzj:")} == {  # every site gets the same four
         "anshun_mzj:incremental",
         "anshun_mzj:full",
         "anshun_mzj:window1",

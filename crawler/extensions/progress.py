@@ -44,6 +44,9 @@ class CrawlProgress:
         pages = stats.get_value("response_received_count", 0)
         counts = " ".join(f"{name}={stats.get_value(f'xxgk/{name}', 0)}" for name in COUNTERS)
         elapsed = time.monotonic() - self.started
+        browser = stats.get_value("xxgk/browser_requests", 0)
+        if browser:  # only sites behind a JavaScript challenge use the browser
+            counts += f", browser requests: {browser}"
         logger.info(
             "%s %s: %d pages in %.0fs (%.1f/s), documents: %s",
             "done" if final else "progress",

@@ -4,7 +4,8 @@
 
 `page_type` is "detail", "list" or "other" (with `other_reason`); metadata fields use the canonical
 names of DESIGN §5 with dates in ISO 8601; `body` is the document's text (paragraphs separated by blank
-lines, tables as tab-separated rows), `tables`, `attachments` and, for a list page, `items`.
+lines, tables as tab-separated rows), `search_text` (the body normalised for search, `normalize.py`),
+`tables`, `attachments`, `encoding` (the charset the page was read with) and, for a list page, `items`.
 """
 
 from crawler.extraction.dates import normalize_date, url_date

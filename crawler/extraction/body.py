@@ -14,15 +14,16 @@ import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 import trafilatura
 from lxml import etree
 
 from crawler.extraction import labels as L
 from crawler.extraction.chrome import is_chrome_line, strip_chrome_strings
-from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.dates import is_date_only
+from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
 from crawler.extraction.layout import Block, walk_blocks
+from crawler.extraction.signature import is_organ_name
 
 # Specific CMS content containers (class token or id, case-insensitive), most specific first.
 SPECIFIC_LOCATORS: tuple[str, ...] = (
@@ -111,7 +112,7 @@ def locate_region(
             by_token.setdefault(tok, []).append(el)
     for tok in ("<ucapcontent>", *SPECIFIC_LOCATORS):
         for el in by_token.get(tok, ()):
-            if not hidden(el) and cjk_count(visible_text(el)) >= 20:
+            if not hidden(el) and (cjk_count(visible_text(el)) >= 20 or _links_a_file(el)):
                 return Region(el, True, tok)
     dense = _densest(blocks)
     for tok in GENERIC_LOCATORS:
@@ -126,6 +127,11 @@ def locate_region(
     if dense is not None:
         return Region(dense, False, "density")
     return None
+
+
+def _links_a_file(el: etree._Element) -> bool:
+    """A CMS content container holding only a file link is the body of a document published as a file."""
+    return any(ATTACHMENT_EXT_RE.search(a.get("href") or "") for a in el.iter("a"))
 
 
 def _contains(outer: etree._Element, inner: etree._Element) -> bool:
@@ -261,7 +267,16 @@ def _trim_with_trafilatura(region_el: etree._Element, paragraphs: list[str]) -> 
     )
     if first is None or last is None or last < first:
         return paragraphs
+    # trafilatura scores a closing signature (organ names, then the date) as boilerplate; it is the
+    # document's own last lines, so the short signature lines right after the kept span stay.
+    while last + 1 < len(paragraphs) and _signature_line(paragraphs[last + 1]):
+        last += 1
     return paragraphs[first : last + 1]
+
+
+def _signature_line(paragraph: str) -> bool:
+    lines = [ln.strip() for ln in paragraph.split("\n") if ln.strip()]
+    return bool(lines) and len(lines) <= 3 and all(is_date_only(ln) or is_organ_name(ln) for ln in lines)
 
 
 def attachments(region_el: etree._Element, url: str, hidden: HiddenCache) -> list[dict[str, str]]:
@@ -275,8 +290,8 @@ def attachments(region_el: etree._Element, url: str, hidden: HiddenCache) -> lis
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")) or not ATTACHMENT_EXT_RE.search(href):
             continue
-        absolute = urljoin(url, href)
-        if absolute in seen or hidden(a):
+        absolute = absolute_url(url, href)
+        if absolute is None or absolute in seen or hidden(a):
             continue
         seen.add(absolute)
         name = fold_ws(a.text_content()) or fold_ws(a.get("title") or "") or absolute.rsplit("/", 1)[-1]

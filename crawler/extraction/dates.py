@@ -1,10 +1,12 @@
 """Date normalisation for the forms Chinese government pages print.
 
 A small regex normaliser rather than `dateparser`: the forms are few and fixed (`2022年1月7日`,
-`2022-01-07`, `2022/1/7`, `2022.01.07`, an optional `18:55` or `18:55:03`, full-width digits), the
-parser runs on every label value of every page, and `dateparser` costs milliseconds per call and guesses
-at ambiguous strings (a 文号 like `2021-12` would become a date). Here anything not recognisably a
-calendar date yields None.
+`2022-01-07`, `2022/1/7`, `2022.01.07`, an optional `18:55` or `18:55:03`, full-width digits, Chinese
+numerals), and the parser runs on every label value of every page. Measured against dateparser 1.5
+(`languages=["zh"]`) on these forms: it guesses at fragments (`2021-12` became 2021-12-29, today's day),
+misses Chinese-numeral dates and dates after a label, always returns a time (so "no time given" is
+lost), and costs ~2 ms a call against ~0.006 ms here. Anything not recognisably a calendar date
+yields None.
 """
 
 from __future__ import annotations

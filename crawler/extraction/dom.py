@@ -6,6 +6,7 @@ Everything works on one lxml tree per page; extractors never re-parse or re-seri
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from lxml import etree, html
 
@@ -178,3 +179,12 @@ def fold_ws(text: str) -> str:
 
 def cjk_count(text: str) -> int:
     return len(CJK_RE.findall(text))
+
+
+def absolute_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base`, or None for a link no URL parser accepts (`http://[bad`): a page's
+    broken link must cost that link, not the page."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None

@@ -1,9 +1,9 @@
 """The one table of metadata label variants → canonical field names.
 
 Labels are compared after removing every whitespace character (including U+3000 and the en/em spaces
-that CMS templates pad labels with), a trailing colon and surrounding brackets, so `文 号`, `索 引 号：`
-and `【发布时间】` all match.  Traditional-character variants are listed explicitly rather than converted,
-which keeps this module dependency-free.
+that CMS templates pad labels with), a trailing colon and surrounding brackets, and after converting
+traditional characters to simplified (OpenCC), so `文 号`, `索 引 号：`, `【发布时间】`, `發佈時間` and
+`發布機構` all match the one simplified table below.
 
 Some labels are *weak*: they are ordinary words (名称, 分类, 主题, 日期, 来源) that also head data-table
 columns or open body sentences.  The metadata reader accepts a weak label only with a colon or inside a
@@ -13,6 +13,11 @@ block that holds another recognised label (see `metadata.py`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import opencc
+
+from crawler.extraction.normalize import to_simplified
 
 FIELDS: tuple[str, ...] = (
     "title",
@@ -31,7 +36,7 @@ FIELDS: tuple[str, ...] = (
 DATE_FIELDS: frozenset[str] = frozenset({"written_date", "publish_date", "effective_date", "abolish_date"})
 
 _STRONG: dict[str, tuple[str, ...]] = {
-    "index_no": ("索引号", "信息索引号", "索引", "索引號", "信息索引號"),
+    "index_no": ("索引号", "信息索引号", "索引"),
     "issuer": (
         "发布机构",
         "发文机关",
@@ -42,13 +47,8 @@ _STRONG: dict[str, tuple[str, ...]] = {
         "办文部门",
         "制发机关",
         "作出处罚决定的机关名称",
-        "發布機構",
-        "發文機關",
-        "發文機構",
-        "發文單位",
-        "發布單位",
     ),
-    "source": ("信息来源", "文章来源", "稿件来源", "信息來源", "文章來源"),
+    "source": ("信息来源", "文章来源", "稿件来源"),
     "written_date": (
         "成文日期",
         "生成日期",
@@ -58,10 +58,6 @@ _STRONG: dict[str, tuple[str, ...]] = {
         "成文时间",
         "印发日期",
         "作出处罚决定的日期",
-        "成文時間",
-        "發文日期",
-        "產生日期",
-        "簽發日期",
     ),
     "publish_date": (
         "发布日期",
@@ -70,14 +66,10 @@ _STRONG: dict[str, tuple[str, ...]] = {
         "公开时间",
         "发表时间",
         "发布于",
-        "發布日期",
-        "發布時間",
-        "公開日期",
-        "公開時間",
         "上传时间",
     ),
-    "effective_date": ("生效日期", "施行日期", "生效时间", "实施日期", "生效時間", "施行時間"),
-    "abolish_date": ("废止日期", "失效日期", "失效时间", "废止时间", "廢止日期", "失效時間"),
+    "effective_date": ("生效日期", "施行日期", "生效时间", "实施日期"),
+    "abolish_date": ("废止日期", "失效日期", "失效时间", "废止时间"),
     "doc_number": (
         "文号",
         "发文字号",
@@ -85,26 +77,21 @@ _STRONG: dict[str, tuple[str, ...]] = {
         "文件编号",
         "发文号",
         "行政处罚决定书文号",
-        "文號",
-        "發文字號",
-        "文件編號",
     ),
-    "topic": ("所属主题", "主题分类", "公开目录", "信息分类", "目录分类", "主题导航", "所屬主題", "主題分類"),
-    "validity": ("有效性", "是否有效", "时效性", "效力状态", "时效", "有效期", "時效性"),
-    "keywords": ("关键词", "主题词", "關鍵詞", "主題詞", "关键字"),
-    "title": ("信息名称", "文件名称", "公文名称", "标题", "名称", "資訊名稱", "標題", "名稱"),
+    "topic": ("所属主题", "主题分类", "公开目录", "信息分类", "目录分类", "主题导航"),
+    "validity": ("有效性", "是否有效", "时效性", "效力状态", "时效", "有效期"),
+    "keywords": ("关键词", "主题词", "关键字"),
+    "title": ("信息名称", "文件名称", "公文名称", "标题", "名称"),
 }
 # Ordinary words: accepted only with a colon or beside another recognised label.
 _WEAK: dict[str, tuple[str, ...]] = {
-    "source": ("来源", "來源", "出处"),
-    "publish_date": ("日期", "时间", "更新时间", "发文时间", "更新日期", "時間"),
-    "topic": ("分类", "主题", "分類", "主題"),
+    "source": ("来源", "出处"),
+    "publish_date": ("日期", "时间", "更新时间", "发文时间", "更新日期"),
+    "topic": ("分类", "主题"),
 }
-WEAK_LABELS: frozenset[str] = frozenset(v for vs in _WEAK.values() for v in vs) | frozenset(
-    {"名称", "标题", "名稱", "標題"}
-)
+WEAK_LABELS: frozenset[str] = frozenset(v for vs in _WEAK.values() for v in vs) | frozenset({"名称", "标题"})
 # Fields whose later, lower-priority label must not override an earlier one (更新时间 vs 发布时间).
-LOW_PRIORITY: frozenset[str] = frozenset({"更新时间", "更新日期", "时间", "日期", "時間"})
+LOW_PRIORITY: frozenset[str] = frozenset({"更新时间", "更新日期", "时间", "日期"})
 
 LABELS: dict[str, str] = {}
 for _field, _variants in (*_STRONG.items(), *_WEAK.items()):
@@ -114,7 +101,6 @@ for _field, _variants in (*_STRONG.items(), *_WEAK.items()):
 # Labels that end a "label：value" run but are not document metadata (bylines, counters, widgets).
 STOP_LABELS: tuple[str, ...] = (
     "浏览次数",
-    "瀏覽次數",
     "访问次数",
     "阅读次数",
     "点击数",
@@ -123,15 +109,11 @@ STOP_LABELS: tuple[str, ...] = (
     "阅读量",
     "浏览量",
     "字体",
-    "字體",
     "字号",
-    "字號",
     "字体大小",
-    "字體大小",
     "作者",
     "编辑",
     "责任编辑",
-    "責任編輯",
     "信息发布人",
     "发布人",
     "审核",
@@ -170,17 +152,24 @@ def clean_label(text: str) -> str:
     return _EDGE_RE.sub("", _EDGE_RE.sub("", squash(text)))
 
 
+@lru_cache(maxsize=8192)
+def canonical_label(label_text: str) -> str:
+    """`clean_label`, in simplified characters: the key into the tables of this module."""
+    cleaned = clean_label(label_text)
+    return cleaned if cleaned.isascii() else to_simplified(cleaned)
+
+
 def field_for(label_text: str) -> str | None:
     """The canonical field of a label, or None when it is not a metadata label."""
-    return LABELS.get(clean_label(label_text))
+    return LABELS.get(canonical_label(label_text))
 
 
 def is_weak(label_text: str) -> bool:
-    return clean_label(label_text) in WEAK_LABELS
+    return canonical_label(label_text) in WEAK_LABELS
 
 
 def is_stop_label(label_text: str) -> bool:
-    return clean_label(label_text) in STOP_LABELS
+    return canonical_label(label_text) in STOP_LABELS
 
 
 def _spaced(label: str) -> str:
@@ -188,7 +177,21 @@ def _spaced(label: str) -> str:
     return r"[\s\u3000\u00a0]*".join(re.escape(ch) for ch in label)
 
 
-_ALL_RUN_LABELS = sorted({*LABELS, *STOP_LABELS}, key=len, reverse=True)
+_S2T = [opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk")]
+
+
+def _traditional_forms(label: str) -> set[str]:
+    """The label as traditional-character pages write it (`发布` → `發佈`, and the common `發布`)."""
+    forms = {label}
+    for converter in _S2T:
+        converted = converter.convert(label)
+        forms |= {converted, converted.replace("佈", "布")}
+    return forms
+
+
+_ALL_RUN_LABELS = sorted(
+    {form for label in (*LABELS, *STOP_LABELS) for form in _traditional_forms(label)}, key=len, reverse=True
+)
 # "label：value" runs: a label, a colon, then the value up to the next label or a wide gap.
 _ALTS = "|".join(_spaced(lbl) for lbl in _ALL_RUN_LABELS)
 RUN_LABEL_RE = re.compile(

@@ -1,18 +1,21 @@
 """Index pages: the repeated title-link + date items of a column list.
 
 Items are `li` or `tr` elements that hold one link and a date; the parent holding the most of them is
-the list.  Site hints (`list_item_xpaths`) are tried first.
+the list.  Site hints (`list_item_xpaths`) are tried first. `is_list_page` decides whether those
+items make the page a list.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterable
-from urllib.parse import urljoin
+from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extraction.dates import normalize_date
-from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.dates import find_dates, normalize_date
+from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
 
 
 def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
@@ -29,26 +32,36 @@ def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
     title = attr if attr and (not text or text.endswith(("...", "…")) or len(attr) > len(text)) else text
     if cjk_count(title) < 2:
         return None
+    link = absolute_url(url, a.get("href", "").strip())
+    if link is None:
+        return None
     rest = visible_text(el).replace(a.text_content(), " ")
-    return {"title": title, "url": urljoin(url, a.get("href", "").strip()), "date": normalize_date(rest)}
+    return {"title": title, "url": link, "date": normalize_date(rest)}
+
+
+@dataclass
+class ItemGroup:
+    """The page's list: its items and the element holding them (None for hint-selected items)."""
+
+    items: list[dict[str, str | None]] = field(default_factory=list)
+    el: etree._Element | None = None
 
 
 def extract_items(
     root: etree._Element, url: str, item_xpaths: Iterable[str], hidden: HiddenCache
-) -> list[dict[str, str | None]]:
+) -> ItemGroup:
     """The list items of the page (hint XPaths first, else the largest dated group of li/tr)."""
     for xp in item_xpaths:
         try:
             found = root.xpath(xp)
         except etree.XPathError:
             continue
-        items = [
-            it for el in found if isinstance(el, etree._Element) and not hidden(el) if (it := _item(el, url))
-        ]
+        elements = [el for el in found if isinstance(el, etree._Element) and not hidden(el)]
+        items = [it for el in elements if (it := _item(el, url))]
         if items:
-            return items
+            return ItemGroup(items, _common_parent(elements))
     groups: dict[etree._Element, list[dict[str, str | None]]] = {}
-    for el in root.iter("li", "tr", "dd"):
+    for el in _item_elements(root):
         parent = el.getparent()
         if parent is None or hidden(el):
             continue
@@ -62,7 +75,77 @@ def extract_items(
                     key = key.getparent()
             groups.setdefault(key, []).append(it)
     if not groups:
-        return []
-    # Table lists may be split into several tbody/table runs; merge siblings under the same table.
-    best = max(groups.values(), key=len)
-    return best if len(best) >= 5 else []
+        return ItemGroup()
+    key = max(groups, key=lambda k: len(groups[k]))
+    return ItemGroup(groups[key], key)
+
+
+_ROW_TAGS = ("li", "tr", "dd")
+_BOX_TAGS = frozenset({"div", "p", "dl", "section", "article"})
+
+
+def _item_elements(root: etree._Element) -> list[etree._Element]:
+    """Candidate list items: every li/tr/dd, plus, for links outside those, the nearest div/p/dl
+    ancestor holding that one link and little else (lists built of `<div class="item">`)."""
+    seen: set[etree._Element] = set()
+    out: list[etree._Element] = []
+    for el in root.iter(*_ROW_TAGS):
+        seen.add(el)
+        out.append(el)
+    for a in root.iter("a"):
+        node = a.getparent()
+        for _ in range(4):
+            if node is None or node in seen or tag_of(node) in _ROW_TAGS:
+                break
+            if tag_of(node) in _BOX_TAGS:
+                if not _one_link_box(node):
+                    break
+                if find_dates(node.text_content()):
+                    seen.add(node)
+                    out.append(node)
+                    break
+            node = node.getparent()
+    return out
+
+
+def _one_link_box(el: etree._Element) -> bool:
+    """At most two links (title and, say, a file icon) and a few hundred characters: one item's box."""
+    if next(itertools.islice(el.iter("a"), 2, None), None) is not None:
+        return False
+    return len(el.text_content()) <= 300
+
+
+def _common_parent(elements: list[etree._Element]) -> etree._Element | None:
+    parents = {el.getparent() for el in elements}
+    return parents.pop() if len(parents) == 1 else None
+
+
+_PAGINATION_RE = re.compile(
+    r"createPageHTML\(|下一页|上一页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*/\s*\d+\s*页|"
+    r"class=[\"'][^\"']*(?:pagination|pager|page_div)|id=[\"']page_div"
+)
+
+
+def is_list_page(group: ItemGroup, body_cjk: int, raw_html: str, document_el: etree._Element | None) -> bool:
+    """A column index rather than a document: five or more dated items that carry at least half the text,
+    or a few dated items with next to no running text, with pagination or carrying most of what text
+    there is (a young or small column).
+
+    `document_el` is a content container the page marks as its document (a CMS editor div) that holds
+    text of its own: when the list lies wholly outside it, the list is a "related items" box beside a
+    short document, and the page is that document."""
+    items = group.items
+    if not items:
+        return False
+    if document_el is not None and group.el is not None and not _related(group.el, document_el):
+        return False
+    item_chars = sum(cjk_count(str(it["title"])) for it in items)
+    if len(items) >= 5:
+        return body_cjk < 300 or item_chars >= 0.5 * body_cjk
+    # A short column (one page, so no pager) whose only text is its items is still a list.
+    return body_cjk < 150 and (bool(_PAGINATION_RE.search(raw_html)) or item_chars >= 0.5 * body_cjk)
+
+
+def _related(a: etree._Element, b: etree._Element) -> bool:
+    """True when one element contains the other (or they are the same)."""
+    return a is b or any(x is b for x in a.iterancestors()) or any(x is a for x in b.iterancestors())

@@ -79,6 +79,8 @@ def clean_value(field: str, raw: str) -> str | None:
         return None
     if L.field_for(value) is not None or L.is_stop_label(value):
         return None  # a label where a value should be: an empty cell in a label grid
+    if L.RUN_LABEL_RE.match(value):
+        return None  # the next cell's own "label：value" (`文 号: | 所属主题: 计划总结`): this one is empty
     return value
 
 
@@ -105,6 +107,9 @@ class MetadataReader:
         self.candidates: list[Candidate] = []
         self.meta_groups: set[etree._Element] = set()
         self.label_groups: dict[etree._Element | None, set[str]] = {}
+        # Fields the page has a labelled slot for, filled or not, visible or not: an empty slot means
+        # "the page says nothing", so no fallback (signature, title) may guess a value for it.
+        self.slots: set[str] = set()
 
     # -- structural pairs ---------------------------------------------------------------------------
     def read_structural(self, scope: etree._Element, hinted: bool) -> None:
@@ -115,7 +120,11 @@ class MetadataReader:
             if len(raw) > 40:
                 continue
             fld = L.field_for(raw)
-            if fld is None or self.hidden(el):
+            if fld is None:
+                continue
+            if not L.is_weak(raw):
+                self.slots.add(fld)
+            if self.hidden(el):
                 continue
             colon = bool(re.search(r"[:：]\s*$", raw.strip()))
             if not L.is_weak(raw):
@@ -140,16 +149,27 @@ class MetadataReader:
             if self.hidden(value_el):
                 continue
             value_text = visible_text(value_el)
-            if L.field_for(value_text) is not None and tag_of(label_el) in ("td", "th"):
+            if tag_of(label_el) in ("td", "th") and (
+                L.field_for(value_text) is not None or _heads_columns(label_el)
+            ):
                 value_text = self._below(label_el) or ""
             self._add(fld, value_text, el, hinted, raw, colon)
 
     def read_table_rows(self, blocks: list[Block]) -> None:
-        """Label/value cell pairs of data tables, whatever inline markup splits the label's text."""
+        """Label/value cells of data tables, whatever inline markup splits the label's text: pairs
+        along a row (`label | value | label | value`), or, under a header row, the cell below."""
         for block in blocks:
             if block.rows is None:
                 continue
-            for row in block.rows:
+            rows = block.rows
+            if _is_header_row(rows):
+                for label, value in zip(rows[0], rows[1], strict=True):
+                    fld = L.field_for(label) if len(label) <= 40 else None
+                    if fld is not None:
+                        self.slots.add(fld)
+                        self._add(fld, value, block.el, False, label, False, group=block.el)
+                continue
+            for row in rows:
                 for i in range(0, len(row) - 1, 2):
                     fld = L.field_for(row[i]) if len(row[i]) <= 40 else None
                     if fld is not None:
@@ -190,6 +210,8 @@ class MetadataReader:
             fld = L.field_for(label)
             if fld is None:
                 continue
+            if not L.is_weak(label):
+                self.slots.add(fld)
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
             value = line[m.end() : end]
             cut = _VALUE_CUT_RE.search(value.strip())
@@ -224,7 +246,7 @@ class MetadataReader:
         value = clean_value(fld, raw)
         if value is None:
             return
-        lbl = L.clean_label(label)
+        lbl = L.canonical_label(label)
         rank = (0 if hinted else 1, 1 if (low or lbl in L.LOW_PRIORITY) else 0, self.order.get(el, 1 << 30))
         weak = L.is_weak(label) if weak_override is None else weak_override
         self.candidates.append(
@@ -257,6 +279,31 @@ class MetadataReader:
             if len(fs) >= 0.5 * rows:  # mostly labels: a metadata block, not a data table with a few
                 self.meta_groups.add(group)
         return {f: c.value for f, c in best.items()}
+
+
+def _is_label(cell: str) -> bool:
+    return len(cell) <= 40 and (L.field_for(cell) is not None or L.is_stop_label(cell))
+
+
+def _is_header_row(rows: list[list[str]]) -> bool:
+    """A first row of column headings above rows of values (a 公开表 of several columns), as opposed
+    to rows of `label | value` pairs: at least three columns, the next row as wide and holding no
+    label at all, and a recognised label among the headings."""
+    if len(rows) < 2 or len(rows[0]) < 3 or len(rows[1]) != len(rows[0]):
+        return False
+    return any(L.field_for(c) for c in rows[0] if len(c) <= 40) and not any(_is_label(c) for c in rows[1])
+
+
+def _cells(row: etree._Element | None) -> list[str]:
+    if row is None or tag_of(row) != "tr":
+        return []
+    return [fold_ws(visible_text(c)) for c in row if tag_of(c) in ("td", "th")]
+
+
+def _heads_columns(cell: etree._Element) -> bool:
+    """True when `cell` sits in a header row (see `_is_header_row`)."""
+    row = cell.getparent()
+    return row is not None and _is_header_row([_cells(row), _cells(row.getnext())])
 
 
 def meta_tags(root: etree._Element) -> dict[str, str]:

@@ -12,22 +12,25 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.extraction.body import BodyResult, extract_body, locate_region
-from crawler.extraction.dates import is_date_only, normalize_date, url_date
-from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, parse_html, tag_of, visible_text
+from crawler.extraction.body import BodyResult, Region, extract_body, locate_region
+from crawler.extraction.dates import normalize_date, url_date
+from crawler.extraction.dom import (
+    HiddenCache,
+    absolute_url,
+    cjk_count,
+    fold_ws,
+    parse_html,
+)
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.hints import ExtractionHints
-from crawler.extraction.labels import FIELDS
-from crawler.extraction.layout import walk_blocks
-from crawler.extraction.listing import extract_items
+from crawler.extraction.labels import FIELDS, squash
+from crawler.extraction.layout import Block, walk_blocks
+from crawler.extraction.listing import extract_items, is_list_page
 from crawler.extraction.metadata import MetadataReader, meta_tags
+from crawler.extraction.normalize import normalize_text
 from crawler.extraction.pagetype import classify_other
-
-_TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—]{1,2}|——)\s*")
-_TAG_RE = re.compile(r"<[^>]+>")
-_TIZHU_RE = re.compile(
-    r"^[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日)[^）)]{0,80}(通过|公布|发布|印发|修订|修正)[^）)]*[）)]$"
-)
+from crawler.extraction.signature import signature_date, signature_issuer, title_issuer
+from crawler.extraction.title import drop_leading_title, find_title, hinted_title
 
 
 @dataclass
@@ -51,6 +54,8 @@ class ParsedPage:
     keywords: str | None = None
     url_date: str | None = None
     body: str = ""
+    # The body folded for search (`normalize.normalize_text`); set for detail pages only.
+    search_text: str | None = None
     tables: list[list[list[str]]] = field(default_factory=list)
     attachments: list[dict[str, str]] = field(default_factory=list)
     items: list[dict[str, str | None]] = field(default_factory=list)
@@ -60,72 +65,23 @@ class ParsedPage:
         return asdict(self)
 
 
-def _title_text(text: str) -> str:
-    # A title broken over lines is one title; a U+3000 inside it is layout padding.
-    return fold_ws(re.sub(r"[\n\r\u3000]+", "", text))
-
-
-_SITE_PART_RE = re.compile(r"(网|网站|门户网站|政府网|人民政府|官网|官方网站)$")
-
-
-def _strip_site(title: str) -> str:
-    """`保定市人民政府网——标题` → `标题`: a site name before a dash is not part of the title."""
-    head, sep, tail = title.partition("——")
-    if sep and tail and _SITE_PART_RE.search(head.strip()):
-        return tail.strip()
-    return title
-
-
-def _hinted_title(root: etree._Element, xpaths: tuple[str, ...]) -> str | None:
-    """The first non-empty string or element text a site's title XPaths select."""
-    for xp in xpaths:
-        try:
-            found = root.xpath(xp)
-        except etree.XPathError:
-            continue
-        for item in found if isinstance(found, list) else [found]:
-            text = visible_text(item) if isinstance(item, etree._Element) else _TAG_RE.sub("", str(item))
-            if cjk_count(text) >= 2:
-                return text
-    return None
-
-
-def _title(root: etree._Element, metas: dict[str, str], labelled: str | None) -> str | None:
-    if labelled:
-        return _title_text(labelled)
-    art = metas.get("articletitle")
-    if art and cjk_count(art) >= 2:
-        return _strip_site(_title_text(_TAG_RE.sub("", art)))
-    page_title = ""
-    t = root.find(".//title")
-    if t is not None and t.text:
-        page_title = _title_text(t.text)
-    squashed_title = re.sub(r"\s+", "", page_title)
-    hidden = HiddenCache()
-    best: str | None = None
-    for el in root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]"):
-        if hidden(el) or tag_of(el) in ("title", "head"):
-            continue
-        text = _title_text(visible_text(el))
-        if not (4 <= len(text) <= 200) or cjk_count(text) < 4:
-            continue
-        in_title = bool(squashed_title) and re.sub(r"\s+", "", text) in squashed_title
-        if in_title and (best is None or len(text) > len(best)):
-            best = text
-    if best:
-        return best
-    if page_title:
-        parts = [p for p in _TITLE_SPLIT_RE.split(page_title) if p]
-        if parts:
-            return max(parts[:2], key=len) if len(parts) > 1 and len(parts[0]) < 8 else parts[0]
-    h1 = next((el for el in root.iter("h1") if not hidden(el) and cjk_count(el.text_content()) >= 4), None)
-    return _title_text(visible_text(h1)) if h1 is not None else None
+def _meta_source(metas: dict[str, str]) -> str | None:
+    """`<meta name="ContentSource">`, unless it names the site itself (a CMS default, not a source)."""
+    src = fold_ws(metas.get("contentsource", ""))
+    if not src or len(src) > 80:
+        return None
+    site = fold_ws(metas.get("sitename", ""))
+    return None if site and squash(src) == squash(site) else src
 
 
 def parse_page(
     body: bytes | str, url: str, hints: ExtractionHints | None = None, *, header_charset: str | None = None
 ) -> ParsedPage:
-    """Parse one fetched page (see the package docstring for the fields)."""
+    """Parse one fetched page (see the package docstring for the fields).
+
+    Steps: decode, parse once, locate the content region, read the labelled metadata, extract the body,
+    fill what the labels left unsaid from the document itself (signature, 题注, title), then type the
+    page: a list keeps its items, `other` keeps nothing, a detail keeps everything."""
     hints = hints or ExtractionHints()
     if isinstance(body, bytes):
         text, encoding = decode_html(body, header_charset)
@@ -140,7 +96,57 @@ def parse_page(
     # The whole document, not just <body>: broken markup often leaves content parsed after </body>.
     doc_blocks = walk_blocks(root)
     region = locate_region(root, hints.content_xpaths, hidden, doc_blocks)
+    reader = _read_metadata(root, hints, hidden, doc_blocks, region)
+    fields = reader.resolve()
+    labelled = set(fields)  # what the page's own label/value blocks state, before any fallback
+    metas = meta_tags(root)
+    _from_meta_tags(fields, metas)
+    fields["title"] = find_title(
+        root,
+        metas,
+        fields.get("title") or hinted_title(root, hints.title_xpaths),
+        region.el if region is not None else None,
+    )
 
+    links_base = _links_base(root, url)
+    result = extract_body(root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings)
+    result.text = drop_leading_title(result.text, fields.get("title"))
+    _from_the_document(fields, result.text, reader.slots)
+    for name in FIELDS:
+        setattr(page, name, fields.get(name))
+    page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
+
+    body_cjk = cjk_count(result.text)
+    group = extract_items(root, links_base, hints.list_item_xpaths, hidden)
+    if is_list_page(group, body_cjk, text, _document_element(result, body_cjk)):
+        listing = ParsedPage(
+            url=url, page_type="list", title=page.title, url_date=page.url_date, encoding=encoding
+        )
+        listing.items = group.items
+        return listing
+    reason = None
+    if not (page.title and _is_attachment_document(page)):
+        visible = "\n".join(b.text for b in doc_blocks)
+        has_labels = bool(labelled & _DOCUMENT_LABELS)
+        reason = classify_other(root, text, visible, body_cjk, result.text, has_labels)
+        if reason is None and not (page.title and body_cjk >= 10):
+            reason = "empty"
+    if reason:
+        # A challenge, shell or error page says nothing about any document: no field survives.
+        return ParsedPage(url=url, other_reason=reason, url_date=page.url_date, encoding=encoding)
+    page.page_type = "detail"
+    page.search_text = normalize_text(page.body)
+    return page
+
+
+def _read_metadata(
+    root: etree._Element,
+    hints: ExtractionHints,
+    hidden: HiddenCache,
+    doc_blocks: list[Block],
+    region: Region | None,
+) -> MetadataReader:
+    """Every label/value candidate of the page: the site's metadata blocks first, then the whole page."""
     reader = MetadataReader(root, hidden)
     for xp in hints.metadata_xpaths:
         try:
@@ -159,59 +165,67 @@ def parse_page(
         in_region = {i for i, b in enumerate(doc_blocks) if b.el in region_nodes}
     reader.read_runs(doc_blocks, in_region)
     reader.read_table_rows(doc_blocks)
-    fields = reader.resolve()
+    return reader
 
-    metas = meta_tags(root)
+
+def _from_meta_tags(fields: dict[str, str], metas: dict[str, str]) -> None:
+    """`<meta>` values where no label gave one: the CMS's publish time and content source."""
     if "publish_date" not in fields:
-        for name in ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "article:published_time"):
+        for name in ("pubdate", "publishdate", "publishtime", "article:published_time"):
             iso = normalize_date(metas.get(name))
-            if iso and (name != "firstpublishedtime"):
+            if iso:
                 fields["publish_date"] = iso
                 break
     if "source" not in fields:
-        src = fold_ws(metas.get("contentsource", ""))
-        if src and len(src) <= 80:
+        src = _meta_source(metas)
+        if src:
             fields["source"] = src
-    fields["title"] = _title(root, metas, fields.get("title") or _hinted_title(root, hints.title_xpaths))
 
-    result: BodyResult = extract_body(root, region, hidden, url, reader.meta_groups, hints.chrome_strings)
-    result.text = _drop_leading_title(result.text, fields.get("title"))
+
+def _from_the_document(fields: dict[str, str], body: str, slots: set[str]) -> None:
+    """What a 公文 states about itself where the labels said nothing: the 发文字号 heading it, the signed
+    date closing it (or its 题注), and its issuer (signature or title), the last only when the page
+    has no issuer field at all (an empty one means "not stated")."""
     if "doc_number" not in fields:
-        number = _body_doc_number(result.text)
+        number = _body_doc_number(body)
         if number:
             fields["doc_number"] = number
-    if "written_date" not in fields and result.text:
-        written = _body_written_date(result.text)
+    if "written_date" not in fields and body:
+        written = signature_date(body)
         if written:
             fields["written_date"] = written
-    for name in FIELDS:
-        setattr(page, name, fields.get(name))
-    page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
+    if "issuer" not in fields and "issuer" not in slots:
+        issuer = signature_issuer(body) or title_issuer(fields.get("title"))
+        if issuer:
+            fields["issuer"] = issuer
 
-    body_cjk = cjk_count(result.text)
-    visible = "\n".join(b.text for b in doc_blocks)
-    items = extract_items(root, url, hints.list_item_xpaths, hidden)
-    item_chars = sum(cjk_count(str(it["title"])) for it in items)
-    if len(items) >= 5 and (body_cjk < 300 or item_chars >= 0.5 * body_cjk):
-        page.page_type = "list"
-        page.items = items
-        page.body = ""
-        page.tables = []
-        page.attachments = []
-        return page
-    reason = classify_other(root, text, visible, body_cjk)
-    if reason:
-        page.other_reason = reason
-        page.page_type = "other"
-        page.body = ""
-        page.tables = []
-        page.attachments = []
-        return page
-    if page.title and body_cjk >= 10:
-        page.page_type = "detail"
-    else:
-        page.other_reason = "empty"
-    return page
+
+def _links_base(root: etree._Element, url: str) -> str:
+    """What the page's relative links resolve against: its `<base href>`, else its own URL."""
+    base = root.find(".//head/base")
+    href = (base.get("href") or "").strip() if base is not None else ""
+    return (absolute_url(url, href) or url) if href else url
+
+
+def _document_element(result: BodyResult, body_cjk: int) -> etree._Element | None:
+    """The region, when it holds a document of its own: a CMS container (or hinted one) with text, or a
+    region found by density whose text runs in sentences (a footer or a menu does not)."""
+    region = result.region
+    if region is None or body_cjk < 10:
+        return None
+    if region.confident or (body_cjk >= 40 and result.text.count("。") >= 2):
+        return region.el
+    return None
+
+
+# Labels only a document page carries: with any of them a page is a document, whatever else it says.
+_DOCUMENT_LABELS = frozenset({"index_no", "doc_number", "publish_date", "written_date"})
+_DOCUMENT_FIELDS = ("index_no", "doc_number", "issuer", "written_date", "publish_date")
+
+
+def _is_attachment_document(page: ParsedPage) -> bool:
+    """A document published as a file: a title, its metadata block and the attachment, no body text."""
+    return bool(page.attachments) and sum(getattr(page, f) is not None for f in _DOCUMENT_FIELDS) >= 2
 
 
 _DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fff]{0,12}[〔\[［(（]\d{4}[〕\]］)）]\s*第?\d{1,5}号$")
@@ -223,32 +237,3 @@ def _body_doc_number(body: str) -> str | None:
         if _DOC_NUMBER_RE.match(line):
             return line
     return None
-
-
-def _drop_leading_title(body: str, title: str | None) -> str:
-    """Drop the title when it opens the body's first paragraph (alone or over several br-lines)."""
-    if not title or not body:
-        return body
-    target = re.sub(r"\s+", "", title)
-    first, sep, rest = body.partition("\n\n")
-    lines = first.split("\n")
-    acc = ""
-    for i, line in enumerate(lines):
-        acc += re.sub(r"\s+", "", line)
-        if acc == target:
-            remaining = "\n".join(lines[i + 1 :])
-            return (remaining + sep + rest if remaining else rest).strip()
-        if not target.startswith(acc):
-            break
-    return body
-
-
-def _body_written_date(body: str) -> str | None:
-    """The signature date closing the body (`2022年1月28日` alone on the last line), or a 题注."""
-    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
-    if not lines:
-        return None
-    if is_date_only(lines[-1]):
-        return normalize_date(lines[-1])
-    tizhu = _TIZHU_RE.match(lines[0])
-    return normalize_date(tizhu.group(1)) if tizhu else None

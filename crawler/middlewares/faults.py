@@ -5,7 +5,7 @@ Three downloader middlewares, each with one job (see docs/faults.md for the whol
 - `PoliteRetryMiddleware` replaces Scrapy's RetryMiddleware (550): a 5xx/429 with `Retry-After` is
   retried after the server's delay when it is within `XXGK_RETRY_AFTER_MAX` seconds, and not retried
   at all when the server asks for longer (a crawl must not stall for an hour on one page).
-- `RedirectGuardMiddleware` (650, before Scrapy's RedirectMiddleware at 600 sees the response) refuses
+- `RedirectGuardMiddleware` (660, before Scrapy's RedirectMiddleware at 600 sees the response) refuses
   a redirect to another host (a mirror site must never enter the archive; Scrapy would otherwise drop
   the redirected request silently at scheduling, so the document would vanish from the run's record)
   and a redirect back to a URL already visited (a loop), and enforces REDIRECT_MAX_TIMES itself, each

@@ -11,6 +11,7 @@ import asyncio
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.items import FetchedAttachment, FetchedPage
 
@@ -28,10 +29,19 @@ class AttachmentsPipeline:
         parsed = getattr(item, "parsed", None)
         if not isinstance(item, FetchedPage) or parsed is None or parsed.page_type != "detail":
             return item
-        links = _unique(parsed.attachments)
+        links = [(url, name) for url, name in _unique(parsed.attachments) if self._own(url)]
         if links:
             item.attachments = list(await asyncio.gather(*(self._fetch(url, name) for url, name in links)))
         return item
+
+    def _own(self, url: str) -> bool:
+        """Only the site's own files: a body linking to a mirror or another agency's host must not bring
+        that file into the archive (DESIGN §6)."""
+        domains = getattr(self.crawler.spider, "allowed_domains", None)
+        if not domains or url_is_from_any_domain(url, domains):
+            return True
+        self.crawler.stats.inc_value("xxgk/offsite_attachment_skipped")
+        return False
 
     async def _fetch(self, url: str, name: str | None) -> FetchedAttachment:
         assert self.crawler.engine is not None

@@ -43,7 +43,7 @@ def head(site: TrsWcmSite, title: str, extra_meta: str = "", column: str = "") -
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
-<meta charset="utf-8">
+<meta charset="{site.charset}">
 <meta http-equiv="X-UA-Compatible" content="IE=edge,chrome=1">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{escape(title)}</title>
@@ -113,6 +113,11 @@ def list_item(column: TrsColumn, doc: ReplicaDocument, href: str) -> str:
     return f'<li><a href="{href}" title="{title}" target="_blank">{title}</a><b>{day}</b></li>'
 
 
+def foreign_item(column: TrsColumn, url: str, title: str, day: str) -> str:
+    tag = "span" if column.style == "news" else "b"
+    return f'<li><a href="{escape(url)}" title="{escape(title)}" target="_blank">{escape(title)}</a><{tag}>{day}</{tag}></li>'
+
+
 def list_page(
     site: TrsWcmSite,
     column: TrsColumn,
@@ -120,9 +125,18 @@ def list_page(
     page: int,
     pages: int,
     siblings: Sequence[TrsColumn],
+    trail: Sequence[tuple[str, str]],
+    section: str,
+    foreign: Sequence[tuple[str, str, str]] = (),
 ) -> str:
+    """One list page; `foreign` entries (url, title, date) link to other hosts, as reposts do."""
     base = column.path
-    items = "\n".join(list_item(column, d, "./" + d.path[len(base) :]) for d in docs)
+    items = "\n".join(
+        [
+            *(foreign_item(column, *entry) for entry in foreign),
+            *(list_item(column, d, "./" + d.path[len(base) :]) for d in docs),
+        ]
+    )
     if not docs:
         items = '<li class="no-data">暂无信息</li>'
     box = "NewsList" if column.style == "news" else "zfxxgk_zdgkc"
@@ -134,8 +148,8 @@ def list_page(
         head(site, f"{column.name}_{site.site_name}", PAGER_SCRIPT + "\n", column.name)
         + top(site)
         + f"""<div class="main w1200">
-  {breadcrumb(site.trail(column.path))}
-  <div class="left_nav"><h2>{escape(site.section_name(column.path))}</h2><ul>{side}</ul></div>
+  {breadcrumb(trail)}
+  <div class="left_nav"><h2>{escape(section)}</h2><ul>{side}</ul></div>
   <div class="right_list">
     <div class="lm_title"><span>{escape(column.name)}</span></div>
     <div class="{box}">
@@ -152,7 +166,11 @@ def list_page(
 
 
 def channel_page(
-    site: TrsWcmSite, path: str, name: str, blocks: Sequence[tuple[str, str, Sequence[ReplicaDocument]]]
+    site: TrsWcmSite,
+    path: str,
+    name: str,
+    blocks: Sequence[tuple[str, str, Sequence[ReplicaDocument]]],
+    trail: Sequence[tuple[str, str]],
 ) -> str:
     """A section's landing page: one box per column below it, with its newest items."""
     boxes = []
@@ -166,7 +184,7 @@ def channel_page(
             f'<div class="lanmu"><div class="lanmu_hd"><h3><a href="{col_path}">{escape(col_name)}</a></h3>'
             f'<a class="more" href="{col_path}">更多&gt;&gt;</a></div><ul>{items}</ul></div>'
         )
-    trail = site.trail(path) if path != "/" else []
+    trail = trail if path != "/" else []
     crumbs = breadcrumb(trail) if trail else '<div class="path">当前位置：<a href="/">首页</a></div>'
     return (
         head(site, f"{name}_{site.site_name}" if path != "/" else site.site_name, "", name)
@@ -196,7 +214,12 @@ def metadata_table(doc: ReplicaDocument) -> str:
 
 
 def detail_page_parts(
-    site: TrsWcmSite, doc: ReplicaDocument, column: TrsColumn, body_html: str, banner: str | None
+    site: TrsWcmSite,
+    doc: ReplicaDocument,
+    column: TrsColumn,
+    body_html: str,
+    banner: str | None,
+    trail: Sequence[tuple[str, str]],
 ) -> tuple[str, str]:
     """The page split around its view counter, so the rest is rendered once and cached."""
     pub = f"{doc.publish:%Y-%m-%d %H:%M}"
@@ -212,7 +235,7 @@ def detail_page_parts(
         head(site, f"{doc.title}_{site.site_name}", meta, column.name)
         + top(site)
         + f"""<div class="main w1200">
-  {breadcrumb(site.trail(column.path))}
+  {breadcrumb(trail)}
   <div class="Article">
     {banner_html}{table}<div class="Article_bt"><h1>{escape(doc.title)}</h1></div>
     <div class="Article_ly"><span>发布时间: {pub}</span> <span>来源: {escape(doc.source)}</span> <span>浏览次数: <em id="fwl">"""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from replica.catalog import ReportColumn
 from replica.content import Agency
 from replica.platforms.trs_wcm import TrsColumn, TrsWcmSite
 from replica.seeds import SeedDocument
@@ -97,6 +98,14 @@ SITE = TrsWcmSite(
             views=1263,
         ),
     ),
-    report_column=XXGK + "jhzj/",
+    report_columns=(
+        ReportColumn("annual_report", XXGK + "jhzj/", "计划总结"),
+        ReportColumn("rule_of_law_report", XXGK + "jhzj/", "计划总结"),
+    ),
     search_action="https://www.anshun.gov.cn/irs/front/search",
+    foreign_links=(  # the city portal, and a mirror that copies the bureau's pages (PLATFORMS.md §6)
+        ("安顺市人民政府", "https://www.anshun.gov.cn/"),
+        ("安顺市民政局工作动态（转载）", "http://www.1cjaei.cn/gzdt/bmdt/202301/t20230110_77281234.html"),
+        ("相关文件.pdf", "http://www.1cjaei.cn/zwgk/202301/P020230110551203.pdf"),
+    ),
 )

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.extraction.platforms import TRS_WCM_HINTS
 from spiders.base import XxgkSpider
@@ -24,6 +26,9 @@ class TrsWcmSpider(XxgkSpider):
     platform = "trs_wcm"
     hints = TRS_WCM_HINTS
     columns: ClassVar[tuple[str, ...]] = ()
+    # Columns listed on a section page rather than declared: (section path, regex of column paths),
+    # e.g. per-year report columns opened anew every year.
+    column_sources: ClassVar[tuple[tuple[str, str], ...]] = ()
     # List entries: the link and, beside it, the date the list shows.
     list_entry_xpath: ClassVar[str] = (
         '//div[contains(@class,"zfxxgk_zdgkc")]//ul/li | //div[contains(@class,"NewsList")]//ul/li'
@@ -40,8 +45,29 @@ class TrsWcmSpider(XxgkSpider):
                 callback=self.parse_list,
                 cb_kwargs={"column": column, "page": 0},
             )
+        for section, pattern in self.column_sources:
+            yield scrapy.Request(
+                self.base_url.rstrip("/") + section,
+                callback=self.parse_section,
+                cb_kwargs={"pattern": re.compile(pattern)},
+            )
         for request in self.revisit_requests():
             yield request
+
+    def parse_section(self, response: Response, pattern: re.Pattern[str]) -> Iterator[scrapy.Request]:
+        """The columns a section page links to that match the declared pattern, each walked as a list."""
+        found = set()
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip())
+            parts = urlsplit(url)
+            if parts.hostname in self.hosts and pattern.fullmatch(parts.path):
+                found.add(parts.path)
+        for column in sorted(found, reverse=True):
+            yield scrapy.Request(
+                self.base_url.rstrip("/") + column,
+                callback=self.parse_list,
+                cb_kwargs={"column": column, "page": 0},
+            )
 
     def parse_list(self, response: Response, column: str, page: int) -> Iterator[Any]:
         self.saw_list_page(column)
@@ -52,6 +78,9 @@ class TrsWcmSpider(XxgkSpider):
                 continue
             url = response.urljoin(href.strip())
             if not self.detail_url_pattern.search(url):
+                continue
+            if not url_is_from_any_domain(url, self.allowed_domains):  # reposts, mirror copies
+                self.crawler.stats.inc_value("xxgk/offsite_links_skipped")
                 continue
             title = entry.xpath(f"normalize-space({self.detail_link_xpath})").get()
             date = entry.xpath(self.list_date_xpath).get() or None

@@ -1,0 +1,75 @@
+"""The one text normaliser for matching and search: the stored text stays as published, this is the form
+queries and title patterns are compared against.
+
+Steps, in order:
+1. mojibake left in the text repaired (a wholly double-encoded page was already put back at decode
+   time, `encoding.repair_double_encoding`), with `ftfy.fix_encoding`: it only rewrites a run when re-encoding it gives valid
+   UTF-8 that is more plausible than what was there (`è¯·ç¨å` → `请稍`), so clean Chinese text,
+   which never looks like Latin-1 mojibake, passes through unchanged. Hand-rolled
+   `encode('latin-1').decode('utf-8')` would either fail on the whole text or need the same guards;
+2. NFKC: full-width letters, digits and punctuation folded to their common forms;
+3. inline pinyin annotations removed (`根據(jù)` → `根據`): a parenthesised *single pinyin syllable* in
+   lower case right after a Han character, so `(WTO)`, `(试行)` and `(2021)` stay;
+4. traditional → simplified with OpenCC (`t2s`), the reference converter (phrase-aware, maintained).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import ftfy
+import opencc
+
+_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
+_FINAL = (
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|iu|in|"
+    r"ua|uo|ui|un|ue|ve|vn|a|o|e|i|u|v)"
+)
+# A syllable is an initial and a final, or one of the finals that stand alone (安 ān, 儿 ér).
+_SYLLABLE_RE = re.compile(rf"(?:{_INITIAL}{_FINAL}|ang|eng|ai|ei|ao|ou|an|en|er|a|o|e)[1-5]?")
+# A bracketed run of letters (tone marks allowed) right after a Han character.
+_ANNOTATION_RE = re.compile(
+    r"(?<=[\u3400-\u9fff])[(（]([a-zü\u00e0-\u01dc\u0101-\u01ce\u1e3f\u0144\u0148]{1,7}[1-5]?)[)）]"
+)
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _plain_letters(text: str) -> str:
+    """Tone marks off (`jù` → `ju`), ü as v, the way pinyin is typed."""
+    decomposed = unicodedata.normalize("NFD", text.replace("ü", "v").replace("ǖ", "v").replace("ǘ", "v"))
+    decomposed = decomposed.replace("ǚ", "v").replace("ǜ", "v")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def is_pinyin_syllable(text: str) -> bool:
+    return bool(_SYLLABLE_RE.fullmatch(_plain_letters(text)))
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove `(jù)`-style annotations after Han characters; anything not one pinyin syllable stays."""
+    return _ANNOTATION_RE.sub(lambda m: "" if is_pinyin_syllable(m.group(1)) else m.group(0), text)
+
+
+def repair_mojibake(text: str) -> str:
+    """UTF-8 read as Latin-1/cp1252 put back, where ftfy is sure; anything else unchanged."""
+    return ftfy.fix_encoding(text)
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalize_text(text: str | None) -> str:
+    """The search form of `text` (see the module docstring); "" for None."""
+    if not text:
+        return ""
+    text = repair_mojibake(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = strip_pinyin(text)
+    return to_simplified(text)

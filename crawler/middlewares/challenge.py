@@ -1,0 +1,190 @@
+"""Pass a site's JavaScript challenge with a real browser once, then crawl it with plain HTTP.
+
+Some hosts (清远-area sites, research PLATFORMS.md §1) answer every request with HTTP 412 and a script
+that computes a clearance cookie and reloads. When a response is such a challenge (the page classifier
+says `waf_challenge` or `js_challenge`), this middleware:
+
+1. loads that URL once in Chromium (scrapy-playwright, `meta["playwright"]`), which runs the script;
+2. keeps the cookies the browser now holds for the host, and from then on gives them to every request
+   for that host (Scrapy's cookie jar sends them);
+3. sends the original request again as plain HTTP, now carrying the cookie.
+
+Concurrent challenged requests wait for the one solve in progress; a request challenged although it
+carried the newest clearance (the cookie expired or was refused) triggers a new solve. So the browser
+sees one request per clearance, and stats count them: `xxgk/browser_requests`, `xxgk/browser_seconds`,
+`xxgk/challenges` (challenge responses seen), `xxgk/challenge_retries`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+
+from crawler.browser import BrowserMissingError, browser_path
+from crawler.extraction.dom import parse_html, visible_text
+from crawler.extraction.pagetype import classify_other
+
+logger = logging.getLogger(__name__)
+
+META_BROWSER = "xxgk_browser"  # a request this middleware sent to the browser
+META_CLEARANCE = "xxgk_clearance"  # the host's clearance generation the request was sent with
+META_RETRIES = "xxgk_challenge_retries"
+META_COOKIES = "xxgk_clearance_cookies"  # the request's cookies are a clearance this middleware gave it
+CHALLENGE_STATUSES = frozenset({412, 403, 503, 521})
+# What the page classifier calls a script a browser can pass (a WAF's sets a cookie and reloads).
+SOLVABLE = frozenset({"js_challenge", "waf_challenge"})
+
+
+def is_challenge(response: Response) -> bool:
+    """A short script page that sets a cookie and reloads, on an error status."""
+    if response.status not in CHALLENGE_STATUSES or b"<script" not in response.body[:20000].lower():
+        return False
+    text = response.body.decode("utf-8", errors="replace")
+    root = parse_html(text)
+    visible = visible_text(root) if root is not None else ""
+    return classify_other(root, text, visible, 0) in SOLVABLE
+
+
+class ChallengeMiddleware:
+    def __init__(self, crawler: Crawler, settings: BaseSettings) -> None:
+        self.crawler = crawler
+        self.settings = settings
+        self.max_solves = settings.getint("XXGK_CHALLENGE_MAX_SOLVES", 10)
+        self.max_retries = settings.getint("XXGK_CHALLENGE_MAX_RETRIES", 3)
+        self.generation: dict[str, int] = {}
+        self.cookies: dict[str, list[dict[str, Any]]] = {}
+        self.solving: dict[str, asyncio.Future[None]] = {}
+        self.solves = 0
+        self.missing = False  # no browser where the settings say
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ChallengeMiddleware:
+        if not crawler.settings.getbool("XXGK_BROWSER_CHALLENGES"):
+            raise NotConfigured("the spider does not declare browser = True")
+        return cls(crawler, crawler.settings)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        """Every request to a cleared host carries the clearance (set here, before CookiesMiddleware,
+        so the cookie and the generation it is recorded under always go together)."""
+        if request.meta.get(META_BROWSER):
+            return
+        host = _host(request.url)
+        request.meta[META_CLEARANCE] = self.generation.get(host, 0)
+        # A spider's own cookies are left alone; ours are replaced by the newest clearance's.
+        if host in self.cookies and (not request.cookies or request.meta.get(META_COOKIES)):
+            request.cookies = self.cookies[host]
+            request.meta[META_COOKIES] = True
+
+    async def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response | Request:
+        if request.meta.get(META_BROWSER) or not is_challenge(response):
+            return response
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("xxgk/challenges")
+        host = _host(request.url)
+        retries = request.meta.get(META_RETRIES, 0)
+        if retries >= self.max_retries:
+            logger.error(
+                "%s is still challenged after %d browser clearances; giving up on it", request.url, retries
+            )
+            return response
+        # Without a newer clearance than the one this request carried, get one (or wait for the solve
+        # under way); a request sent before the last clearance is simply sent again.
+        stale = request.meta.get(META_CLEARANCE, 0) < self.generation.get(host, 0)
+        if not stale and not await self._clear(host, request):
+            return response
+        stats.inc_value("xxgk/challenge_retries")
+        retry = request.replace(dont_filter=True)
+        retry.meta[META_RETRIES] = retries + 1
+        retry.meta.pop(META_CLEARANCE, None)
+        return retry
+
+    async def _clear(self, host: str, request: Request) -> bool:
+        pending = self.solving.get(host)
+        if pending is not None:
+            await asyncio.shield(pending)
+            return host in self.cookies
+        if self.solves >= self.max_solves:
+            logger.error("%s: %d browser clearances this run already; not trying again", host, self.solves)
+            return False
+        self.solves += 1
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.solving[host] = future
+        try:
+            await self._solve(host, request)
+        finally:
+            del self.solving[host]
+            future.set_result(None)
+        return host in self.cookies
+
+    async def _solve(self, host: str, request: Request) -> None:
+        if self.missing:
+            return
+        try:
+            browser_path(self.settings)
+        except BrowserMissingError as error:
+            # Say so once and stop the crawl: without the browser no page of this host can be had.
+            self.missing = True
+            logger.error("%s", error)
+            self.crawler.stats.set_value("xxgk/browser_missing", 1)  # type: ignore[union-attr]
+            assert self.crawler.engine is not None
+            asyncio.get_running_loop().create_task(
+                self.crawler.engine.close_spider_async(reason="browser_missing")
+            )
+            return
+        browser = Request(
+            request.url,
+            dont_filter=True,
+            meta={
+                META_BROWSER: True,
+                "playwright": True,
+                "playwright_include_page": True,
+                "playwright_context": "xxgk-clearance",
+                "playwright_context_kwargs": {
+                    "user_agent": self.settings.get("USER_AGENT"),
+                    "locale": "zh-CN",
+                },
+                "handle_httpstatus_all": True,
+                "dont_merge_cookies": True,
+            },
+        )
+        stats = self.crawler.stats
+        assert stats is not None and self.crawler.engine is not None
+        stats.inc_value("xxgk/browser_requests")
+        started = time.perf_counter()
+        try:
+            await self.crawler.engine.download_async(browser)
+        except Exception as error:  # the page may still have run its script: look at the cookies anyway
+            logger.warning("browser fetch of %s failed: %s: %s", request.url, type(error).__name__, error)
+        page = browser.meta.get("playwright_page")
+        cookies = []
+        if page is not None:
+            try:
+                cookies = await page.context.cookies(request.url)
+            finally:
+                await page.close()
+        stats.inc_value("xxgk/browser_seconds", round(time.perf_counter() - started, 3), start=0.0)
+        if not cookies:
+            logger.error("the browser got no cookie from %s's challenge", host)
+            return
+        self.cookies[host] = [
+            {"name": c["name"], "value": c["value"], "domain": c["domain"], "path": c.get("path", "/")}
+            for c in cookies
+        ]
+        self.generation[host] = self.generation.get(host, 0) + 1
+        logger.info("%s: challenge passed in the browser (clearance %d)", host, self.generation[host])
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()

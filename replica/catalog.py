@@ -1,0 +1,716 @@
+"""What every replica site shares whatever its CMS: the documents it publishes and how they change.
+
+A platform (TRS WCM, the 安康 `Node-`/`Content-` group, the 晋中 sxjz group, …) subclasses `Catalog`
+and supplies only what differs between CMSs: where a document lives (`locate`), how list, section and
+detail pages look (`route`, `detail_parts`, `body_html`, `not_found_html`). Everything else is here:
+
+- generation: dates, titles, 文号, 索引号 (in the site's declared format), topics, bodies, attachments,
+  and the planned annual reports (`replica.reports`) placed in the site's report columns;
+- seeds: real pages' text at their real URLs;
+- serving: conditional GET (Last-Modified / If-Modified-Since), view counters, attachments, pages in
+  the site's declared encoding;
+- changes (`apply`): publish, edit, withdraw, soft-404, restore and move, each a pure function of its
+  change-log record, so a restarted server rebuilds exactly the same site.
+
+A site is a declaration (`SiteDeclaration` subclass of its platform): host, agency, columns, seeds,
+report columns and the settings where its pages differ from its platform's defaults.
+"""
+
+from __future__ import annotations
+
+import itertools
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from random import Random
+from typing import Any, ClassVar
+
+from replica import content
+from replica.content import Agency
+from replica.documents import ReplicaAttachment, ReplicaDocument
+from replica.files import CONTENT_TYPES, attachment_bytes
+from replica.reports import PlannedReport, due_date, report_plan
+from replica.seeds import SeedDocument
+from replica.web import Response, SiteRequest, http_date, not_modified, not_modified_since
+
+PAGE_SIZE = 20
+BEIJING = timezone(timedelta(hours=8))
+FIRST_DAY = date(2019, 1, 1)
+LAST_DAY = date(2026, 10, 31)
+REPORT_STRIDE = 3  # every third generated document is a report until all are placed
+SEQ_BASE = 200  # 索引号 sequence of generated doc k is SEQ_BASE + k (seeds use numbers below it)
+MOVE_BASE = 500_000  # moved documents get new ids above every generated one
+
+
+@dataclass(frozen=True)
+class Column:
+    """One list column. `profile` picks the wording (see replica.content); `weight` its share of docs."""
+
+    path: str  # the column's key: its directory (TRS, sxjz) or list page (安康 /Node-<id>.html)
+    name: str
+    profile: str
+    weight: float
+    metadata_table: bool = True  # 信息公开 pages show the metadata block; news pages do not
+
+
+@dataclass(frozen=True)
+class ReportColumn:
+    """Where one kind of report goes. `path`, `name` and the section entries may contain `{year}` (the
+    report's year) for sites that open a column per year (市中区 `/zw/gknb/<year>nbxknb/…`)."""
+
+    kind: str  # "annual_report" | "rule_of_law_report"
+    path: str
+    name: str
+    sections: tuple[tuple[str, str], ...] = ()  # (directory, name) ancestors to create per year
+
+    def for_year(self, year: int) -> tuple[str, str]:
+        return self.path.format(year=year), self.name.format(year=year)
+
+
+@dataclass(frozen=True)
+class KnownReport:
+    """A report page the research found without its text (title, URL, 索引号, maybe its date): the plan's
+    slot is placed there, and its status follows the known date."""
+
+    kind: str
+    year: int
+    url: str
+    doc_id: int
+    index_no: str | None = None
+    title: str | None = None
+    publish: datetime | None = None  # None: unknown; the plan's date is kept (the page exists: never missing)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteDeclaration:
+    """What every site declares, whatever its platform."""
+
+    catalog_class: ClassVar[type[Catalog]]
+
+    host: str
+    agency: Agency
+    site_name: str
+    columns: tuple[Column, ...]
+    seeds: tuple[SeedDocument, ...] = ()
+    sections: tuple[tuple[str, str], ...] = ()  # (directory path, name) above the columns
+    report_columns: tuple[ReportColumn, ...] = ()
+    known_reports: tuple[KnownReport, ...] = ()
+    org_code: str = ""
+    index_format: str = "{org}/{year}-{seq:05d}"  # 索引号; fields org, year, seq
+    # Attachments: directory and file name, fields doc_dir (the detail's directory), day, rand, ext.
+    attachment_path: str = "{doc_dir}P0{day:%Y%m%d}{rand}.{ext}"
+    id_base: int = 80_000_000
+    page_size: int = PAGE_SIZE  # list items per page
+    scheme: str = "http"  # of the canonical URLs (the replica itself is plain HTTP either way)
+    charset: str = "utf-8"  # the bytes' encoding; gb2312 is served as GB18030 bytes (its superset)
+    charset_in_header: bool = True  # False: Content-Type says only text/html, the page's <meta> says the rest
+    contacts: tuple[str, ...] = ()  # names for "联系人" lines in generated bodies (rare characters welcome)
+    # Links to other hosts the real pages show (portal, mirrors that copy gov pages): (title, url).
+    foreign_links: tuple[tuple[str, str], ...] = ()
+
+    def column(self, path: str) -> Column | None:
+        return next((c for c in self.columns if c.path == path), None)
+
+    def build(self, seed: int, docs: int) -> Catalog:
+        return self.catalog_class(self, seed, docs)
+
+
+@dataclass
+class BodyPlan:
+    """What the lazy body generator needs beyond the document record."""
+
+    profile: str
+    subject: str
+    signature_lines: int
+    seed: SeedDocument | None = None
+
+
+class Catalog:
+    """A built site: its documents, and the answer to any request for one of its URLs."""
+
+    def __init__(self, site: SiteDeclaration, seed: int, docs: int) -> None:
+        self.site = site
+        self.seed = seed
+        self.host = site.host
+        self._plans: dict[str, BodyPlan] = {}
+        self.report_plan = self._report_plan()
+        self.reports = [r for r in self.report_plan if r.status != "missing" and not self._seeded_report(r)]
+        self.columns: list[Column] = [*site.columns, *self._report_columns()]
+        self.section_names: dict[str, str] = dict(site.sections)
+        for rc in site.report_columns:
+            for year in sorted({r.year for r in self.report_plan if r.kind == rc.kind}):
+                for path, name in rc.sections:
+                    self.section_names.setdefault(path.format(year=year), name.format(year=year))
+        self.section_names.update({c.path: c.name for c in self.columns})
+        self._cum_weights = list(itertools.accumulate(c.weight for c in site.columns))
+        generated = [self._generate(k) for k in range(docs)]
+        seeded = [self._seed_document(s) for s in site.seeds]
+        self.documents: list[ReplicaDocument] = sorted(
+            [*seeded, *generated], key=lambda d: (d.publish, d.doc_id), reverse=True
+        )
+        self.by_path = {d.path: d for d in self.documents}
+        self.by_column: dict[str, list[ReplicaDocument]] = {c.path: [] for c in self.columns}
+        for d in self.documents:
+            self.by_column[d.column].append(d)
+        self.files = {a.path: (a, d) for d in self.documents for a in d.attachments}
+        self._hits = itertools.count(1)
+        # Changes replayed from the state directory (see `apply`).
+        self.modified: dict[str, datetime] = {}
+        self.added_paragraphs: dict[str, list[str]] = {}
+        self.gone: dict[str, tuple[str, ReplicaDocument]] = {}  # path → ("404" | "410" | "soft404", doc)
+        self.moved: dict[str, str] = {}  # old path → new path
+        self._detail_parts = lru_cache(maxsize=4096)(self._render_detail_parts)
+
+    # ---- the platform's part ----------------------------------------------------------------------
+
+    def locate(self, column: Column, doc_id: int, url_day: date) -> str:
+        """The path of a detail page."""
+        raise NotImplementedError
+
+    def seed_location(self, seed: SeedDocument, path: str) -> tuple[str, int, date | None]:
+        """(column path, doc id, URL date) of a seed page from its path."""
+        raise NotImplementedError
+
+    def route(self, request: SiteRequest) -> Response | None:
+        """List, section and home pages; None when the path is not one of them."""
+        raise NotImplementedError
+
+    def detail_parts(self, doc: ReplicaDocument, column: Column, body_html: str) -> tuple[str, str]:
+        """The detail page split around its view counter."""
+        raise NotImplementedError
+
+    def body_html(
+        self, blocks: list[str | list[list[str]]], links: list[tuple[str, str]], signature_lines: int
+    ) -> str:
+        raise NotImplementedError
+
+    def not_found_html(self) -> str:
+        raise NotImplementedError
+
+    def soft404_html(self) -> str:
+        """What the CMS answers with 200 for a deleted page (the same "does not exist" page by default)."""
+        return self.not_found_html()
+
+    def attachment_href(self, doc: ReplicaDocument, attachment: ReplicaAttachment) -> str:
+        return attachment.path
+
+    def shown(self, doc: ReplicaDocument) -> ReplicaDocument:
+        """The record as this platform's pages show it (a field the page has no place for is None, an
+        empty cell ""), so the record stays the truth a crawl is compared with."""
+        return doc
+
+    def shown_seed(self, doc: ReplicaDocument) -> ReplicaDocument:
+        """Seed records are declared as the real page shows them."""
+        return doc
+
+    def make_report_column(self, path: str, name: str) -> Column:
+        """A per-year report column the declaration templates (`ReportColumn` with `{year}`)."""
+        return Column(path, name, "report", 0)
+
+    # ---- links to other hosts ---------------------------------------------------------------------
+
+    def foreign_list_items(self, column_path: str, page: int) -> list[tuple[str, str, str]]:
+        """(url, title, YYYY-MM-DD) entries on another host that the first list page of a column shows
+        (portal reposts, mirror copies): a crawler must never follow them."""
+        if page != 0:
+            return []
+        newest = self.by_column[column_path][:1]
+        day = f"{newest[0].publish:%Y-%m-%d}" if newest else "2024-01-02"
+        return [(url, title, day) for title, url in self.site.foreign_links if not _is_file(url)]
+
+    def foreign_body_links(self, doc: ReplicaDocument) -> list[tuple[str, str]]:
+        """Files on other hosts linked from some bodies: never fetched, never stored."""
+        if doc.kind != "generated" or Random(doc.key + ":foreign").random() >= 0.25:
+            return []
+        return [(url, title) for title, url in self.site.foreign_links if _is_file(url)]
+
+    # ---- names ------------------------------------------------------------------------------------
+
+    def column(self, path: str) -> Column | None:
+        return next((c for c in self.columns if c.path == path), None)
+
+    def name_of(self, path: str) -> str:
+        return self.section_names.get(path, "")
+
+    def trail(self, path: str) -> list[tuple[str, str]]:
+        """Breadcrumb (name, path) pairs from the top section down to `path` (directory paths)."""
+        parts = [p for p in path.split("/") if p]
+        prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+        return [(self.name_of(p), p) for p in prefixes if self.name_of(p)]
+
+    def section_name(self, column_path: str) -> str:
+        parent = column_path.rstrip("/").rsplit("/", 1)[0] + "/"
+        return self.name_of(parent) or self.name_of(column_path)
+
+    # ---- reports ----------------------------------------------------------------------------------
+
+    def _report_plan(self) -> tuple[PlannedReport, ...]:
+        """The shared plan, with slots a real (seed) page fills taken from that page: the truth the
+        audit is tested against is what the site shows."""
+        if not self.site.report_columns:
+            return ()
+        seeded = {s.report: s for s in self.site.seeds if s.report}
+        known = {(k.kind, k.year): k for k in self.site.known_reports}
+        plan = []
+        for r in report_plan(self.site.host, self.seed):
+            seed, page = seeded.get((r.kind, r.year)), known.get((r.kind, r.year))
+            if seed is not None:
+                r = _as_published(r, seed.publish, seed.written_date)
+            elif page is not None and page.publish is not None:
+                r = _as_published(r, page.publish, page.publish.date())
+            elif page is not None and r.publish is None:  # the page exists: not missing, date unknown
+                day = due_date(r.kind, r.year) - timedelta(days=7)
+                r = PlannedReport(r.kind, r.year, "on_time", datetime.combine(day, time(10, 0)), day)
+            plan.append(r)
+        return _keep_every_status(plan, set(seeded) | set(known))
+
+    def _seeded_report(self, report: PlannedReport) -> bool:
+        return any(s.report == (report.kind, report.year) for s in self.site.seeds)
+
+    def _report_column_for(self, kind: str) -> ReportColumn | None:
+        return next((rc for rc in self.site.report_columns if rc.kind == kind), None)
+
+    def _report_columns(self) -> list[Column]:
+        out: dict[str, Column] = {}
+        declared = {c.path for c in self.site.columns}
+        for rc in self.site.report_columns:
+            for year in sorted({r.year for r in self.report_plan if r.kind == rc.kind}, reverse=True):
+                path, name = rc.for_year(year)
+                if path not in declared and path not in out:
+                    out[path] = self.make_report_column(path, name)
+        return list(out.values())
+
+    # ---- generation -------------------------------------------------------------------------------
+
+    def _generate(self, k: int, published: datetime | None = None) -> ReplicaDocument:
+        site = self.site
+        key = f"{self.seed}:{site.host}:{k}"
+        rng = Random(key)
+        slot = k // REPORT_STRIDE
+        if published is None and k % REPORT_STRIDE == 0 and slot < len(self.reports):
+            return self._generate_report(k, key, rng, self.reports[slot])
+        column = site.columns[bisect_right(self._cum_weights, rng.random() * self._cum_weights[-1])]
+        day = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
+        publish = datetime.combine(day, time(rng.randrange(8, 19), rng.randrange(60)))
+        if published is not None:  # a document published by `xxgk replica change --publish`
+            day, publish = published.date(), published
+        title, subject = content.title(column.profile, site.agency, rng, day)
+        tabled = column.metadata_table
+        written = day - timedelta(days=rng.randrange(0, 11)) if tabled else None
+        if not tabled:
+            number = None
+        elif column.profile in {"service", "policy", "notice", "plan", "standard"} and rng.random() < 0.45:
+            number = content.doc_number(site.agency, rng, (written or day).year)
+        else:
+            number = ""
+        validity = None
+        if tabled:
+            stale = column.profile in {"policy", "law", "service"} and day.year < 2021 and rng.random() < 0.15
+            validity = "失效" if stale else "有效"
+        signature = 0 if column.profile in {"news", "law", "faq", "download"} else 2
+        plan = BodyPlan(column.profile, subject, signature)
+        return self._document(
+            k, key, rng, column, publish, title, written, number, validity, plan, "generated"
+        )
+
+    def _generate_report(self, k: int, key: str, rng: Random, report: PlannedReport) -> ReplicaDocument:
+        rc = self._report_column_for(report.kind)
+        assert rc is not None, f"{self.host}: no report column for {report.kind}"
+        column = self.column(rc.for_year(report.year)[0])
+        assert column is not None
+        assert report.publish is not None and report.written is not None
+        title = report.title(self.site.agency.name)
+        plan = BodyPlan(report.kind, str(report.year), 2)
+        doc = self._document(
+            k, key, rng, column, report.publish, title, report.written, "", "有效", plan, report.kind
+        )
+        page = next(
+            (p for p in self.site.known_reports if (p.kind, p.year) == (report.kind, report.year)), None
+        )
+        if page is None:
+            return doc
+        path = "/" + page.url.split("://", 1)[1].split("/", 1)[1]
+        self._plans[path] = self._plans.pop(doc.path)
+        return replace(
+            doc,
+            url=page.url,
+            path=path,
+            doc_id=page.doc_id,
+            index_no=page.index_no or doc.index_no,
+            title=page.title or doc.title,
+        )
+
+    def _document(
+        self,
+        k: int,
+        key: str,
+        rng: Random,
+        column: Column,
+        publish: datetime,
+        title: str,
+        written: date | None,
+        number: str | None,
+        validity: str | None,
+        plan: BodyPlan,
+        kind: str,
+    ) -> ReplicaDocument:
+        site = self.site
+        roll = rng.random()
+        url_day = publish.date()
+        if roll < 0.08:
+            url_day += timedelta(days=rng.randrange(1, 13))  # published first, URL stamped later
+        elif roll < 0.10:
+            url_day -= timedelta(days=rng.randrange(1, 4))
+        doc_id = site.id_base + k * 37 + rng.randrange(37)
+        path = self.locate(column, doc_id, url_day)
+        attachments = (
+            self._attachments(rng, column, path, url_day, plan.subject, key) if kind == "generated" else ()
+        )
+        tabled = column.metadata_table
+        index_no = site.index_format.format(org=site.org_code, year=publish.year, seq=SEQ_BASE + k)
+        doc = ReplicaDocument(
+            host=site.host,
+            url=f"{site.scheme}://{site.host}{path}",
+            path=path,
+            column=column.path,
+            column_name=column.name,
+            doc_id=doc_id,
+            title=title,
+            publish=publish,
+            url_date=url_day,
+            source=site.agency.name,
+            issuer=site.agency.name if tabled else None,
+            index_no=index_no if tabled else None,
+            written_date=written,
+            doc_number=number,
+            topic=content.topic(column.profile) if tabled else None,
+            validity=validity,
+            attachments=attachments,
+            kind=kind,
+            key=key,
+            views=rng.randrange(60, 6000),
+        )
+        self._plans[path] = plan
+        return self.shown(doc)
+
+    def _attachments(
+        self, rng: Random, column: Column, doc_path: str, url_day: date, subject: str, key: str
+    ) -> tuple[ReplicaAttachment, ...]:
+        share = {"download": 0.85, "finance": 0.9}.get(column.profile, 0.3)
+        if rng.random() >= share:
+            return ()
+        count = 1 if rng.random() < 0.7 else 2
+        names = (
+            f"{subject}申请审批表",
+            f"{self.site.agency.city}{subject}情况统计表",
+            "相关政策文件",
+            f"{subject}工作方案",
+        )
+        out = []
+        for i in range(count):
+            ext = rng.choices(("pdf", "doc", "xls"), weights=(6, 3, 1))[0]
+            path = self.site.attachment_path.format(
+                doc_dir=doc_path.rsplit("/", 1)[0] + "/",
+                day=url_day,
+                rand=rng.randrange(10**11, 10**12),
+                ext=ext,
+            )
+            out.append(
+                ReplicaAttachment(
+                    url=f"{self.site.scheme}://{self.site.host}{path}",
+                    path=path,
+                    title=f"{i + 1}.{rng.choice(names)}.{ext}",
+                    content_type=CONTENT_TYPES[ext],
+                    key=f"{key}:att{i}",
+                )
+            )
+        return tuple(out)
+
+    def _seed_document(self, seed: SeedDocument) -> ReplicaDocument:
+        text = seed.text()
+        path = "/" + seed.url.split("://", 1)[1].split("/", 1)[1]
+        column_path, doc_id, url_day = self.seed_location(seed, path)
+        column = self.column(column_path)
+        assert column is not None, f"seed {seed.file}: column {column_path} is not declared"
+        tabled = column.metadata_table
+        self._plans[path] = BodyPlan("seed", "", 0, seed)
+        return self.shown_seed(
+            ReplicaDocument(
+                host=self.site.host,
+                url=seed.url,
+                path=path,
+                column=column.path,
+                column_name=column.name,
+                doc_id=doc_id,
+                title=text.title,
+                publish=seed.publish,
+                url_date=url_day,
+                source=self.site.agency.name,
+                issuer=self.site.agency.name if tabled else None,
+                index_no=seed.index_no if tabled else None,
+                written_date=seed.written_date,
+                doc_number=seed.doc_number if tabled else None,
+                topic=seed.topic if tabled else None,
+                validity=seed.validity if tabled else None,
+                kind="seed",
+                key=seed.file,
+                views=seed.views,
+            )
+        )
+
+    # ---- bodies -----------------------------------------------------------------------------------
+
+    def body_blocks(self, doc: ReplicaDocument) -> list[str | list[list[str]]]:
+        """The body as the page shows it: paragraphs, and tables as lists of rows (attachments not included)."""
+        plan = self._plans[doc.path]
+        if plan.seed is not None:
+            return list(plan.seed.text().paragraphs)
+        rng = Random(doc.key + ":body")
+        signed = doc.written_date or doc.publish.date()
+        agency = self.site.agency
+        if plan.profile == "annual_report":
+            return content.annual_report_body(agency, rng, int(plan.subject), signed)
+        if plan.profile == "rule_of_law_report":
+            return list(content.rule_of_law_report_body(agency, rng, int(plan.subject), signed))
+        blocks: list[str | list[list[str]]] = list(
+            content.body(
+                plan.profile,
+                agency,
+                rng,
+                subject=plan.subject,
+                year=doc.publish.year,
+                signed=signed if plan.signature_lines else None,
+            )
+        )
+        if self.site.contacts and plan.signature_lines:
+            who = Random(doc.key + ":contact").choice(self.site.contacts)  # the same wherever it moves
+            blocks.insert(len(blocks) - plan.signature_lines, f"（联系人：{who}）")
+        return blocks
+
+    def _body_with_changes(self, doc: ReplicaDocument) -> list[str | list[list[str]]]:
+        return [*self.body_blocks(doc), *self.added_paragraphs.get(doc.path, [])]
+
+    def body_text(self, doc: ReplicaDocument) -> str:
+        """Paragraphs joined by newlines (tables as tab-separated rows): what a good extractor recovers."""
+        lines: list[str] = []
+        for block in self._body_with_changes(doc):
+            if isinstance(block, list):
+                lines.extend("\t".join(row) for row in block)
+            else:
+                lines.append(block)
+        return "\n".join(lines)
+
+    # ---- serving ----------------------------------------------------------------------------------
+
+    def encode(self, page: str) -> bytes:
+        charset = self.site.charset.lower()
+        return page.encode("gb18030" if charset.startswith("gb") else charset)
+
+    def content_type(self) -> str:
+        return f"text/html; charset={self.site.charset}" if self.site.charset_in_header else "text/html"
+
+    def html(self, status: int, page: str, headers: dict[str, str] | None = None) -> Response:
+        return Response(
+            status,
+            {"Content-Type": self.content_type(), "Server": "nginx", **(headers or {})},
+            self.encode(page),
+        )
+
+    def handle(self, request: SiteRequest) -> Response:
+        path = request.path
+        if path in self.by_path:
+            return self._detail(request, self.by_path[path])
+        if path in self.files:
+            return self._file(request, *self.files[path])
+        if path in self.gone:
+            if self.gone[path][0] == "soft404":  # the CMS answers 200 with its "page does not exist" page
+                return self.html(200, self.soft404_html())
+            return self.html(int(self.gone[path][0]), self.not_found_html())
+        routed = self.route(request)
+        return routed if routed is not None else self.not_found()
+
+    def not_found(self) -> Response:
+        return self.html(404, self.not_found_html())
+
+    def _render_detail_parts(self, path: str) -> tuple[bytes, bytes]:
+        doc = self.by_path[path]
+        plan = self._plans[path]
+        column = self.column(doc.column)
+        assert column is not None
+        links = [(self.attachment_href(doc, a), a.title) for a in doc.attachments]
+        links += self.foreign_body_links(doc)
+        body = self.body_html(self._body_with_changes(doc), links, plan.signature_lines)
+        before, after = self.detail_parts(doc, column, body)
+        return self.encode(before), self.encode(after)
+
+    def _detail(self, request: SiteRequest, doc: ReplicaDocument) -> Response:
+        modified = self.modified.get(doc.path, doc.publish).replace(tzinfo=BEIJING)
+        headers = {"Last-Modified": http_date(modified)}
+        if not_modified_since(request, modified):
+            return not_modified(headers)
+        before, after = self._detail_parts(doc.path)
+        views = str(doc.views + next(self._hits)).encode()
+        return Response(
+            200, {"Content-Type": self.content_type(), "Server": "nginx", **headers}, before + views + after
+        )
+
+    def _file(self, request: SiteRequest, attachment: ReplicaAttachment, doc: ReplicaDocument) -> Response:
+        modified = self.modified.get(doc.path, doc.publish).replace(tzinfo=BEIJING)
+        headers = {"Last-Modified": http_date(modified), "Accept-Ranges": "bytes"}
+        if not_modified_since(request, modified):
+            return not_modified(headers)
+        ext = attachment.path.rsplit(".", 1)[1]
+        body = attachment_bytes(attachment.key, ext, attachment.title)
+        return Response(200, {"Content-Type": attachment.content_type, "Server": "nginx", **headers}, body)
+
+    def list_chunk(self, column_path: str, page: int) -> tuple[list[ReplicaDocument], int]:
+        """Documents on list page `page` (0-based) of a column, and the column's page count."""
+        docs = self.by_column[column_path]
+        size = self.site.page_size
+        pages = max(1, -(-len(docs) // size))
+        return docs[page * size : (page + 1) * size], pages
+
+    # ---- changes ----------------------------------------------------------------------------------
+
+    def move_target(self, doc: ReplicaDocument, rng: Random) -> dict[str, Any] | None:
+        """For `xxgk replica change --move`: another column of the same kind, and a new id."""
+        reports = {c.path for c in self.columns if c.profile == "report"}
+        if doc.column in reports or doc.kind == "seed" or not doc.index_no:
+            return None  # a move keeps the 索引号: pages without one are never "moved", only replaced
+        pool = [
+            c.path for c in self.site.columns if c.path != doc.column and c.metadata_table and c.weight > 0
+        ]
+        if not pool:
+            return None
+        return {"column": rng.choice(pool), "doc_id": self.site.id_base + MOVE_BASE + rng.randrange(10**5)}
+
+    def apply(self, change: dict) -> None:
+        """Replay one recorded change (see `replica.changes`); each is a pure function of its record."""
+        op, at = change["op"], datetime.fromisoformat(change["at"])
+        if op == "publish":
+            self._put(self._generate(int(change["k"]), published=at))
+            return
+        path = change["path"]
+        if op == "restore":
+            self._put(self.gone.pop(path)[1])
+            self.modified[path] = at
+            return
+        doc = self.by_path[path]
+        if op in ("withdraw", "soft404"):
+            self._drop(doc)
+            self.gone[path] = ("soft404" if op == "soft404" else str(change.get("status", 404)), doc)
+            return
+        if op == "move":
+            self._move(doc, change, at)
+            return
+        if op != "edit":
+            raise ValueError(f"unknown replica change {op!r}")
+        what = change["what"]
+        if what == "body":
+            note = f"（{at:%Y年%m月%d日}更新：根据工作需要，对有关事项作进一步补充说明。）"
+            self.added_paragraphs.setdefault(path, []).append(note)
+        elif what == "validity":
+            doc = replace(doc, validity="失效")
+        elif what == "doc_number":
+            doc = replace(doc, doc_number=change["value"])
+        elif what == "title":
+            doc = replace(doc, title=change["value"])
+        elif what == "attachment":
+            doc = replace(
+                doc, attachments=tuple(replace(a, key=a.key + f":{at:%Y%m%d%H%M}") for a in doc.attachments)
+            )
+        else:
+            raise ValueError(f"unknown replica edit {what!r}")
+        self._drop(doc)
+        self._put(doc)
+        self.modified[path] = at
+
+    def moved_document(
+        self, doc: ReplicaDocument, column_path: str, doc_id: int, at: datetime
+    ) -> ReplicaDocument:
+        """The document at its new place: same 索引号, fields, body and files; new column, id and URL."""
+        column = self.column(column_path)
+        assert column is not None, f"{self.host}: no column {column_path}"
+        path = self.locate(column, doc_id, at.date())
+        return replace(
+            doc,
+            url=f"{self.site.scheme}://{self.host}{path}",
+            path=path,
+            column=column.path,
+            column_name=column.name,
+            doc_id=doc_id,
+            url_date=at.date(),
+        )
+
+    def _move(self, doc: ReplicaDocument, change: dict, at: datetime) -> None:
+        new = self.moved_document(doc, change["column"], int(change["doc_id"]), at)
+        self._drop(doc)
+        self._plans[new.path] = self._plans[doc.path]
+        if doc.path in self.added_paragraphs:
+            self.added_paragraphs[new.path] = self.added_paragraphs[doc.path]
+        self._put(new)
+        self.gone[doc.path] = ("404", doc)  # the old URL is simply gone (never restored: see changes.py)
+        self.moved[doc.path] = new.path
+        self.modified[new.path] = at
+
+    def _put(self, doc: ReplicaDocument) -> None:
+        self.by_path[doc.path] = doc
+        for records in (self.documents, self.by_column[doc.column]):
+            records.append(doc)
+            records.sort(key=lambda d: (d.publish, d.doc_id), reverse=True)
+        self.files.update({a.path: (a, doc) for a in doc.attachments})
+        self._detail_parts.cache_clear()
+        self.changed()
+
+    def _drop(self, doc: ReplicaDocument) -> None:
+        self.by_path.pop(doc.path, None)
+        for records in (self.documents, self.by_column[doc.column]):
+            records[:] = [d for d in records if d.path != doc.path]
+        for attachment in doc.attachments:
+            self.files.pop(attachment.path, None)
+        self._detail_parts.cache_clear()
+        self.changed()
+
+    def changed(self) -> None:
+        """A hook for platforms that cache rendered lists."""
+
+
+def _as_published(r: PlannedReport, publish: datetime, written: date | None) -> PlannedReport:
+    status = "late" if publish.date() > due_date(r.kind, r.year) else "on_time"
+    return PlannedReport(r.kind, r.year, status, publish, written)
+
+
+def _keep_every_status(plan: list[PlannedReport], seeded: set) -> tuple[PlannedReport, ...]:
+    """A seed filling a slot must not leave the site without a late or a missing report: the audit is
+    tested on every verdict at every site. The newest free on-time slot takes the lost status."""
+    for status in ("missing", "late"):
+        if any(r.status == status for r in plan):
+            continue
+        free = [i for i, r in enumerate(plan) if r.status == "on_time" and (r.kind, r.year) not in seeded]
+        if not free:
+            continue
+        r = plan[free[0]]
+        if status == "missing":
+            plan[free[0]] = PlannedReport(r.kind, r.year, "missing", None, None)
+        else:
+            day = due_date(r.kind, r.year) + timedelta(days=30)
+            publish = datetime.combine(day, time(10, 0))
+            plan[free[0]] = PlannedReport(r.kind, r.year, "late", publish, day - timedelta(days=2))
+    return tuple(plan)
+
+
+def _is_file(url: str) -> bool:
+    return url.rsplit(".", 1)[-1].lower() in CONTENT_TYPES
+
+
+__all__ = [
+    "BEIJING",
+    "PAGE_SIZE",
+    "BodyPlan",
+    "Catalog",
+    "Column",
+    "KnownReport",
+    "ReportColumn",
+    "SiteDeclaration",
+]

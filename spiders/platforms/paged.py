@@ -1,0 +1,79 @@
+"""Navigation shared by CMSs whose columns are numbered list pages (page 1 = the column's own URL).
+
+A platform base says where list entries are, which links are documents, how many pages a column has
+(`page_count`) and where page n lives (`page_url`); this class walks them in both modes the way
+`spiders.platforms.trs_wcm` does for TRS: full mode queues every page from the first, incremental
+mode goes one page further only while pages still bring something new (lists are newest first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+from scrapy.utils.url import url_is_from_any_domain
+
+from spiders.base import XxgkSpider
+
+
+class PagedListSpider(XxgkSpider):
+    columns: ClassVar[tuple[str, ...]] = ()
+    list_entry_xpath: ClassVar[str] = "//ul/li"
+    detail_link_xpath: ClassVar[str] = ".//a[@href][1]"
+    list_date_xpath: ClassVar[str] = "normalize-space(.//span)"
+    detail_url_pattern: ClassVar[re.Pattern[str]] = re.compile(r"$^")
+
+    def page_count(self, response: Response) -> int:
+        raise NotImplementedError
+
+    def page_url(self, column_url: str, number: int) -> str:
+        raise NotImplementedError
+
+    def column_url(self, column: str) -> str:
+        return self.base_url.rstrip("/") + column
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for column in self.columns:
+            yield self.list_request(column, 1)
+        for request in self.revisit_requests():
+            yield request
+
+    def list_request(self, column: str, number: int) -> scrapy.Request:
+        url = self.column_url(column)
+        return scrapy.Request(
+            url if number == 1 else self.page_url(url, number),
+            callback=self.parse_list,
+            cb_kwargs={"column": column, "page": number},
+        )
+
+    def parse_list(self, response: Response, column: str, page: int) -> Iterator[Any]:
+        self.saw_list_page(column)
+        news = 0
+        for entry in response.xpath(self.list_entry_xpath):
+            href = entry.xpath(self.detail_link_xpath + "/@href").get()
+            if not href:
+                continue
+            url = response.urljoin(href.strip())
+            if not self.detail_url_pattern.search(url):
+                continue
+            if not url_is_from_any_domain(url, self.allowed_domains):  # reposts, mirror copies
+                self.crawler.stats.inc_value("xxgk/offsite_links_skipped")
+                continue
+            title = entry.xpath(f"normalize-space({self.detail_link_xpath})").get()
+            date = entry.xpath(self.list_date_xpath).get() or None
+            if self.wants(url, title, date):
+                news += 1
+                yield self.detail_request(url, column=column, list_title=title, list_date=date)
+        total = self.page_count(response)
+        if self.incremental:
+            if not news:
+                self.crawler.stats.inc_value("xxgk/incremental_stopped_columns")
+                return
+            wanted = range(page + 1, min(page + 1, total) + 1)
+        else:
+            wanted = range(2, total + 1) if page == 1 else range(0)
+        for number in wanted:
+            yield self.list_request(column, number)

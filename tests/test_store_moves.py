@@ -1,0 +1,50 @@
+"""The version store links a new URL to the document it holds by 索引号 (DESIGN §4), carefully."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from archive.db import Archive
+from archive.models import Document, DocumentUrl, Event
+from archive.records import FetchedPage
+from archive.store import VersionStore
+from crawler.extraction import parse_page
+from tests.pages import BODY, page_html
+
+OLD = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/jhzj/202301/t20230105_100.html"
+NEW = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/mzsw/ylfw/202302/t20230201_200.html"
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def fetched(url: str, at: datetime, status: int = 200, title: str | None = None) -> FetchedPage:
+    html = page_html(BODY, 1, **({"title": title} if title else {}))
+    return FetchedPage(site="anshun_mzj", url=url, fetched_at=at, http_status=status, headers={}, body=html,
+                       parsed=parse_page(html, url) if status == 200 else None)  # fmt: skip
+
+
+def test_same_index_no_at_a_new_url_is_the_document_moved(database_url):
+    store = VersionStore(Archive(database_url))
+    assert store.record(fetched(OLD, T0)).kind == "new_version"
+    moved = store.record(fetched(NEW, T0 + timedelta(days=1)))
+    assert moved.kind == "unchanged"  # same content: no new version
+    gone = store.record(fetched(OLD, T0 + timedelta(days=1, hours=1), status=404))
+    assert gone.kind == "not_document" and gone.document_id == moved.document_id
+    with store.archive.session() as s:
+        doc = s.scalars(select(Document)).one()
+        assert doc.url == NEW and doc.status == "active"
+        assert set(s.scalars(select(DocumentUrl.url))) == {OLD, NEW}
+        events = list(s.scalars(select(Event).order_by(Event.id)))
+        assert [e.kind for e in events] == ["created", "moved"] and events[1].detail == f"{OLD} → {NEW}"
+    store.archive.close()
+
+
+def test_a_reused_index_no_on_another_document_does_not_merge_them(database_url):
+    store = VersionStore(Archive(database_url))
+    store.record(fetched(OLD, T0))
+    store.record(fetched(NEW, T0 + timedelta(days=1), title="安顺市民政局关于开展殡葬领域专项整治的通知"))
+    with store.archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 2
+        assert not s.scalar(select(func.count()).select_from(Event).where(Event.kind == "moved"))
+    store.archive.close()
