@@ -268,7 +268,9 @@ def runs(
     for r in s.scalars(stmt):
         stats = r.stats or {}
         errors = int(stats.get("xxgk/error", 0)) + int(stats.get("xxgk/parse_error", 0))
-        if failed and r.status == "finished" and not errors:
+        # Fetches given up on, list pages included (`xxgk failures RUN` lists them with reasons).
+        failures = sum(int(v) for k, v in stats.items() if k.startswith("xxgk/failure/"))
+        if failed and r.status == "finished" and not errors and not failures:
             continue
         created = s.scalar(
             select(func.count()).select_from(Event).where(Event.run_id == r.id, Event.kind == "created")
@@ -287,6 +289,7 @@ def runs(
                 "new_versions": stats.get("xxgk/new_version", 0),
                 "withdrawn": stats.get("xxgk/withdrawn", 0),
                 "errors": errors,
+                "failed_fetches": failures,
                 "scheduled_for": scheduled.isoformat() if scheduled else None,
                 "late_minutes": round((started - scheduled).total_seconds() / 60)
                 if started and scheduled

@@ -66,6 +66,8 @@ def fingerprint(fields: dict[str, Any], body: str, attachment_hashes: list[tuple
 class VersionStore:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
+        # site → a page of it already stored: the zstd dictionary for the first copy of a new document.
+        self._relative: dict[str, str] = {}
 
     # -- runs ---------------------------------------------------------------------------------------
     def start_run(self, site: str, mode: str, scheduled_for: datetime | None = None) -> int:
@@ -189,13 +191,18 @@ class VersionStore:
             s.add(Event(document_id=doc.id, kind="restored", at=at, run_id=page.run_id))
         doc.last_seen_at = at
 
+        if latest is not None and latest.fingerprint != fp:
+            fp = self._fill_attachment_gaps(latest, fields, parsed.body or "", attachment_hashes) or fp
         if latest is not None and latest.fingerprint == fp:
             latest.last_seen_at = at
             raw = blobs.put(s, page.body, like=latest.raw_sha256)
             self._capture(s, page, doc, latest, raw, "unchanged")
             return Outcome("unchanged", doc.id, latest.number)
 
-        raw = blobs.put(s, page.body)
+        # A new version against the previous one (an edit changes a paragraph, not the page), a new
+        # document against a page of the same site (the template is most of its bytes).
+        raw = blobs.put(s, page.body, like=latest.raw_sha256 if latest else self._relative.get(page.site))
+        self._relative.setdefault(page.site, raw)
         version = Version(
             document_id=doc.id,
             number=(latest.number + 1) if latest else 1,
@@ -243,6 +250,28 @@ class VersionStore:
         search_index.add(s, doc, version, [fetched.name for _, _, fetched in attachment_hashes if fetched])
         self._capture(s, page, doc, version, raw, "new_version")
         return Outcome("new_version", doc.id, version.number)
+
+    def _fill_attachment_gaps(
+        self, latest: Version, fields: dict[str, Any], body: str, hashes: list[tuple[str, str | None, Any]]
+    ) -> str | None:
+        """An attachment the latest version could not fetch (a fault: its hash is unknown) has arrived:
+        that completes the version, it is not a new one. Fills the rows in and returns the completed
+        fingerprint; None when anything else differs."""
+        gaps = {a.url: a for a in latest.attachments if a.sha256 is None}
+        if not gaps:
+            return None
+        as_before = [(url, None if url in gaps else digest) for url, digest, _ in hashes]
+        if fingerprint(fields, body, as_before) != latest.fingerprint:
+            return None
+        for url, digest, fetched in hashes:
+            row = gaps.get(url)
+            if row is None or digest is None or fetched is None:
+                continue
+            row.sha256, row.error, row.http_status = digest, None, fetched.http_status
+            row.content_type = fetched.content_type
+            row.size = len(fetched.body) if fetched.body is not None else None
+        latest.fingerprint = fingerprint(fields, body, [(url, digest) for url, digest, _ in hashes])
+        return latest.fingerprint
 
     def _attachment_hashes(self, s: Session, page: FetchedPage, latest: Version | None):
         """(url, sha256, fetched) per attachment. A failed fetch is not a content change: it keeps the

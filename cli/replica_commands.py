@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cli.output import emit, format_option
+from cli.replica_layers import fault_options, layers_requested, plan_layers
 
 
 @click.group("replica")
@@ -27,11 +29,12 @@ def replica() -> None:
 )
 @click.option("--docs", type=click.IntRange(0), default=300, show_default=True, help="Generated documents.")
 @click.option("--seed", type=int, default=1, show_default=True)
-def serve(host: str, port: int, state_dir: Path, docs: int, seed: int) -> None:
+@click.option("--noise", is_flag=True, help="Noise mode on every site (see `replica change --noise`).")
+def serve(host: str, port: int, state_dir: Path, docs: int, seed: int, noise: bool) -> None:
     """Serve the replica; point crawls at it with XXGK_REPLICA_URL=http://HOST:PORT."""
     from replica.server import run
 
-    run(host=host, port=port, state_dir=state_dir, docs=docs, seed=seed)
+    run(host=host, port=port, state_dir=state_dir, docs=docs, seed=seed, noise=noise)
 
 
 state_option = click.option(
@@ -76,10 +79,11 @@ def _host(site: str) -> str:
     help="Move N documents to a new URL and column (same 索引号).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Varies which documents are chosen.")
+@fault_options
 @state_option
 @format_option(default="jsonl")
 def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, restore: int, move: int,
-           seed: int, state_dir: Path, fmt: str) -> None:  # fmt: skip
+           seed: int, state_dir: Path, fmt: str, **layers: Any) -> None:  # fmt: skip
     """Change SITE the way real sites change between crawls; prints the change-log records.
 
     A running `replica serve` on the same --state picks the changes up without a restart."""
@@ -93,11 +97,16 @@ def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, rest
         "restore": restore,
         "move": move,
     }
-    if not any(counts.values()):
+    if not any(counts.values()) and not layers_requested(layers):
         raise click.UsageError(
-            "say what to change: --publish, --edit, --withdraw, --soft404, --restore or --move"
+            "say what to change: --publish, --edit, --withdraw, --soft404, --restore, --move, --fault, --heal"
+            " or --noise"
         )
-    emit(plan_changes(state_dir, _host(site), counts, seed), fmt)
+    host = _host(site)
+    records = plan_layers(state_dir, host, layers, seed)
+    if any(counts.values()):
+        records += plan_changes(state_dir, host, counts, seed)
+    emit(records, fmt)
 
 
 @replica.command("log")

@@ -42,6 +42,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.challenge.ChallengeMiddleware": 650,
     # Before HttpProxyMiddleware (750): route through the replica when XXGK_REPLICA_URL is set.
     "crawler.middlewares.replica.ReplicaRoutingMiddleware": 740,
+    # Faulty servers (crawler/middlewares/faults.py, docs/faults.md): redirects stay on the site and
+    # never loop; Retry-After is honoured up to XXGK_RETRY_AFTER_MAX; final failures get a reason.
+    "crawler.middlewares.faults.RedirectGuardMiddleware": 660,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.faults.PoliteRetryMiddleware": 550,
+    "crawler.middlewares.faults.FailureLedgerMiddleware": 50,
 }
 SPIDER_MIDDLEWARES = {
     # Skip details an interrupted run of the same site already stored (XXGK_RESUME = False to refetch).
@@ -54,9 +60,14 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.progress.CrawlProgress": 500,
+    # Off unless XXGK_WARC_METER: what the same fetches would cost as WARC.gz (bench/storage.py).
+    "crawler.extensions.warcmeter.WarcMeter": 510,
 }
 
 # xxgk settings (override with -s or the environment, see crawler.config)
+# A 5xx/429 asking (Retry-After) for a longer wait than this is not retried in this run.
+XXGK_RETRY_AFTER_MAX = 60.0
+XXGK_WARC_METER = False
 XXGK_MODE = "full"
 XXGK_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 XXGK_PROGRESS_INTERVAL = 10.0

@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--state", type=Path, default=Path("data/replica"), help="state directory")
     serve.add_argument("--docs", type=int, default=300, help="generated documents per site")
     serve.add_argument("--seed", type=int, default=1)
+    serve.add_argument("--noise", action="store_true", help="vary volatile page parts on every fetch")
     args = parser.parse_args(argv)
     if args.docs < 0 or not 0 <= args.port <= 65535:
         parser.error("--docs must be >= 0 and --port within 0..65535")
@@ -26,7 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     from replica.server import run
 
     try:
-        run(host=args.host, port=args.port, state_dir=args.state, docs=args.docs, seed=args.seed)
+        run(
+            host=args.host,
+            port=args.port,
+            state_dir=args.state,
+            docs=args.docs,
+            seed=args.seed,
+            noise=args.noise,
+        )
     except (OSError, CannotListenError) as error:  # e.g. the port is taken
         print(f"replica: {error}", file=sys.stderr)
         return 1

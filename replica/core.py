@@ -6,10 +6,14 @@ thin wrapper over it, and tests may call it directly.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from random import Random
 from typing import Any
 
+from replica import faults, noise
 from replica.documents import ReplicaDocument
+from replica.faults import Faults
 from replica.sites import Catalog, all_sites
 from replica.web import Response, method_not_allowed, parse_request, unknown_host
 
@@ -41,6 +45,10 @@ class Replica:
         self.seed = seed
         self.docs = docs
         self.catalogs: Mapping[str, Catalog] = LazyCatalogs(all_sites(), seed, docs)
+        # Layers over every catalog's answers, whatever its platform (replica.noise, replica.faults).
+        self.faults = Faults()
+        self.noisy: dict[str, bool] = {}  # host (or "*" for every site) → noise mode on
+        self._fetches: Counter[str] = Counter()
         for mutation in mutations:
             self.apply(mutation)
 
@@ -76,11 +84,27 @@ class Replica:
         catalog = self.catalogs.get(request.host)
         if catalog is None:
             return unknown_host(request.host, self.hosts)
-        return catalog.handle(request)
+        fault = self.faults.due(request)
+        response = catalog.handle(faults.unconditional(request, fault))
+        if self.noisy.get(request.host, self.noisy.get("*", False)):
+            key = f"{request.host}{request.path}?{request.query}"
+            self._fetches[key] += 1
+            response = noise.disturb_response(response, Random(f"{self.seed}:{key}:{self._fetches[key]}"))
+        return faults.inject(fault, request, response) if fault else response
 
     def apply(self, mutation: Mapping[str, Any]) -> None:
         """Replay one recorded change (`replica.changes`) on its site; a change is a pure function of
         its record, so a restarted server rebuilds exactly the same sites."""
+        op, host = mutation.get("op"), str(mutation.get("host"))
+        if op in ("fault", "heal", "noise"):  # layers of the replica, not changes of a site's content
+            if host not in self.hosts and not (op == "noise" and host == "*"):  # (no lazy build)
+                raise ValueError(f"replica {op} for unknown site {host!r}")
+            if op == "noise":  # the latest record wins; an all-sites one overrides earlier per-site ones
+                self.noisy = {} if host == "*" else self.noisy
+                self.noisy[host] = bool(mutation.get("on", True))
+            else:
+                self.faults.apply_record(dict(mutation))
+            return
         catalog = self.catalogs.get(str(mutation.get("host")))
         if catalog is None or not hasattr(catalog, "apply"):
             raise ValueError(f"replica change for unknown or unchangeable site {mutation.get('host')!r}")

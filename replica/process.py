@@ -76,6 +76,7 @@ def start_replica(
     port: int = 0,
     host: str = "127.0.0.1",
     timeout: float = 60,
+    noise: bool = False,
 ) -> ReplicaProcess:
     """Spawn the replica server and wait until it listens (port 0: any free port)."""
     env = {
@@ -97,6 +98,7 @@ def start_replica(
         str(docs),
         "--seed",
         str(seed),
+        *(["--noise"] if noise else []),
     ]
     handle, name = tempfile.mkstemp(prefix="replica-", suffix=".stderr")
     stderr_path = Path(name)

@@ -30,6 +30,10 @@ class ReplicaResource(Resource):
         response = self.live.current().handle(
             request.method.decode("latin-1"), request.uri.decode("latin-1"), headers
         )
+        if getattr(response, "delivery", None) is not None:  # a fault played out on the socket
+            from replica.faults import deliver
+
+            return deliver(request, response)  # type: ignore[arg-type]
         request.setResponseCode(response.status)
         for name, value in response.headers.items():
             request.setHeader(name.encode("latin-1"), value.encode("latin-1"))
@@ -53,6 +57,7 @@ def run(
     state_dir: Path = Path("data/replica"),
     docs: int = 300,
     seed: int = 1,
+    noise: bool = False,
 ) -> None:
     """Serve until SIGINT/SIGTERM. Prints one `replica serving …` line once listening (port 0: the real one).
 
@@ -61,6 +66,12 @@ def run(
     from twisted.internet import reactor
 
     state = open_state(Path(state_dir), seed=seed, docs=docs)
+    if noise:
+        from replica.noise import noise_on, plan_noise
+
+        if not noise_on(state.mutations, "*"):
+            plan_noise(Path(state_dir), "*", True)
+            state = open_state(Path(state_dir), seed=seed, docs=docs)
     live = LiveReplica(Path(state_dir), state)
     listening = reactor.listenTCP(port, make_site(live), interface=host)  # type: ignore[attr-defined]
     actual = listening.getHost().port

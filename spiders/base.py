@@ -22,6 +22,7 @@ from crawler.browser import BROWSER_SETTINGS
 from crawler.extraction.hints import ExtractionHints
 from crawler.frontier import Frontier
 from crawler.items import FetchedPage
+from crawler.middlewares.faults import failure_reason
 
 # full: every list page and every detail (conditionally when the archive holds it).
 # incremental: each column newest-first until a list page brings nothing new or changed, plus
@@ -153,14 +154,13 @@ class XxgkSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         yield FetchedPage(
             site=self.name,
-            # The response's URL where there is one: downloader middlewares may have given it back its
-            # canonical form (an https:// page fetched as http:// through the replica).
-            url=response.url if response is not None else request.url,
+            url=_failed_url(request, response),
             fetched_at=datetime.now(UTC),
             http_status=response.status if response is not None else 0,
             headers=_headers(response) if response is not None else {},
             body=response.body if response is not None else b"",
-            error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
+            # The failure ledger's reason (crawler/middlewares/faults.py) when it gave one.
+            error=(failure_reason(request) or f"{failure.type.__name__}: {failure.getErrorMessage()}")[:500],
         )
 
 
@@ -169,3 +169,13 @@ def _headers(response: Response) -> dict[str, str]:
         key.decode("latin-1"): b", ".join(values).decode("latin-1")
         for key, values in response.headers.items()
     }
+
+
+def _failed_url(request: Any, response: Response | None) -> str:
+    """The URL a failed fetch is recorded at: the response's where there is one (downloader middlewares
+    may have given it back its canonical form, an https:// page fetched as http:// through the
+    replica), else the one asked for, before any redirect the crawler refused."""
+    redirected = request.meta.get("redirect_urls")
+    if response is not None and not redirected:
+        return response.url
+    return request.meta.get("xxgk_canonical_url") or (redirected or [request.url])[0]

@@ -48,6 +48,8 @@ class ArchivePipeline:
         summary = {
             k: v for k, v in self.crawler.stats.get_stats().items() if isinstance(v, int | float | str)
         }
+        # Each fetch that failed for good, with its reason (crawler/middlewares/faults.py).
+        summary["xxgk/failures"] = list(self.crawler.stats.get_value("xxgk/failures") or [])
         summary["finish_reason"] = reason
         summary["xxgk/columns_declared"] = len(getattr(spider, "columns", ()))
         verdict = self.store.finish_run(
