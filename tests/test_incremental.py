@@ -10,6 +10,7 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
 from archive.queries import KnownDocument
+from archive.search.schema import SearchDoc, SearchText
 from crawler.frontier import Frontier
 from spiders.anshun_mzj import AnshunMzjSpider
 from tests.conftest import run_xxgk
@@ -45,6 +46,8 @@ def forget(archive: Archive, urls: list[str]) -> None:
         ids = list(s.scalars(select(Document.id).where(Document.url.in_(urls))))
         versions = select(Version.id).where(Version.document_id.in_(ids))
         s.execute(delete(Attachment).where(Attachment.version_id.in_(versions)))
+        for indexed in (SearchDoc, SearchText):
+            s.execute(delete(indexed).where(indexed.version_id.in_(versions)))
         s.execute(delete(Capture).where(Capture.document_id.in_(ids)))
         s.execute(delete(Version).where(Version.document_id.in_(ids)))
         for model in (DocumentUrl, Event):

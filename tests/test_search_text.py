@@ -165,7 +165,7 @@ def test_migration_0003_backfills_search_text_of_existing_versions(database_url:
     )
     command.downgrade(alembic_config(archive.engine), "0002")  # an archive written before 0003
     assert "search_text" not in {c["name"] for c in inspect(archive.engine).get_columns("versions")}
-    command.upgrade(alembic_config(archive.engine), "head")
+    command.upgrade(alembic_config(archive.engine), "0003")
     assert current_revision(archive.engine) == "0003"
     with archive.session() as s:
         version = s.scalars(select(Version)).one()
