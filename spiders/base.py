@@ -7,6 +7,7 @@ CMS lists and paginates. Neither parses documents: the detail response goes out 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
 from crawler.browser import BROWSER_SETTINGS
@@ -40,6 +42,12 @@ class XxgkSpider(scrapy.Spider):
     hints: ClassVar[ExtractionHints] = ExtractionHints()
     # Column path → news | notices | policy | other, for the freshness audit (archive/audit/freshness.py).
     column_kinds: ClassVar[dict[str, str]] = {}
+    # HTML list pages (see `listed_details`): where entries are, their link and date, which links are
+    # documents. Platform bases set these; a platform listed by a JSON API does not use them.
+    list_entry_xpath: ClassVar[str] = "//ul/li"
+    detail_link_xpath: ClassVar[str] = ".//a[@href][1]"
+    list_date_xpath: ClassVar[str] = "normalize-space(.//span)"
+    detail_url_pattern: ClassVar[re.Pattern[str]] = re.compile(r"$^")
     # Per-site politeness; merged into custom_settings by __init_subclass__.
     politeness: ClassVar[dict[str, Any]] = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
@@ -107,6 +115,26 @@ class XxgkSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("xxgk/list_pages")
         stats.inc_value(f"xxgk/column_pages/{column}")
+
+    def listed_details(self, response: Response, column: str) -> list[scrapy.Request]:
+        """The detail requests an HTML list page calls for: its entries (`list_entry_xpath`) whose link
+        is a document of this site (`detail_url_pattern`, own hosts only) and that this mode wants."""
+        requests = []
+        for entry in response.xpath(self.list_entry_xpath):
+            href = entry.xpath(self.detail_link_xpath + "/@href").get()
+            if not href:
+                continue
+            url = response.urljoin(href.strip())
+            if not self.detail_url_pattern.search(url):
+                continue
+            if not url_is_from_any_domain(url, self.allowed_domains):  # reposts, mirror copies
+                self.crawler.stats.inc_value("xxgk/offsite_links_skipped")
+                continue
+            title = entry.xpath(f"normalize-space({self.detail_link_xpath})").get()
+            date = entry.xpath(self.list_date_xpath).get() or None
+            if self.wants(url, title, date):
+                requests.append(self.detail_request(url, column=column, list_title=title, list_date=date))
+        return requests
 
     def wants(self, url: str, list_title: str | None, list_date: str | None) -> bool:
         """Whether a list entry's detail is worth fetching in this mode."""

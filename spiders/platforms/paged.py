@@ -8,23 +8,17 @@ mode goes one page further only while pages still bring something new (lists are
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
-from scrapy.utils.url import url_is_from_any_domain
 
 from spiders.base import XxgkSpider
 
 
 class PagedListSpider(XxgkSpider):
     columns: ClassVar[tuple[str, ...]] = ()
-    list_entry_xpath: ClassVar[str] = "//ul/li"
-    detail_link_xpath: ClassVar[str] = ".//a[@href][1]"
-    list_date_xpath: ClassVar[str] = "normalize-space(.//span)"
-    detail_url_pattern: ClassVar[re.Pattern[str]] = re.compile(r"$^")
 
     def page_count(self, response: Response) -> int:
         raise NotImplementedError
@@ -51,22 +45,9 @@ class PagedListSpider(XxgkSpider):
 
     def parse_list(self, response: Response, column: str, page: int) -> Iterator[Any]:
         self.saw_list_page(column)
-        news = 0
-        for entry in response.xpath(self.list_entry_xpath):
-            href = entry.xpath(self.detail_link_xpath + "/@href").get()
-            if not href:
-                continue
-            url = response.urljoin(href.strip())
-            if not self.detail_url_pattern.search(url):
-                continue
-            if not url_is_from_any_domain(url, self.allowed_domains):  # reposts, mirror copies
-                self.crawler.stats.inc_value("xxgk/offsite_links_skipped")
-                continue
-            title = entry.xpath(f"normalize-space({self.detail_link_xpath})").get()
-            date = entry.xpath(self.list_date_xpath).get() or None
-            if self.wants(url, title, date):
-                news += 1
-                yield self.detail_request(url, column=column, list_title=title, list_date=date)
+        details = self.listed_details(response, column)
+        news = len(details)
+        yield from details
         total = self.page_count(response)
         if self.incremental:
             if not news:

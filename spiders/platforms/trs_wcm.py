@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
-from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.extraction.platforms import TRS_WCM_HINTS
 from spiders.base import XxgkSpider
@@ -71,22 +70,9 @@ class TrsWcmSpider(XxgkSpider):
 
     def parse_list(self, response: Response, column: str, page: int) -> Iterator[Any]:
         self.saw_list_page(column)
-        news = 0
-        for entry in response.xpath(self.list_entry_xpath):
-            href = entry.xpath(self.detail_link_xpath + "/@href").get()
-            if not href:
-                continue
-            url = response.urljoin(href.strip())
-            if not self.detail_url_pattern.search(url):
-                continue
-            if not url_is_from_any_domain(url, self.allowed_domains):  # reposts, mirror copies
-                self.crawler.stats.inc_value("xxgk/offsite_links_skipped")
-                continue
-            title = entry.xpath(f"normalize-space({self.detail_link_xpath})").get()
-            date = entry.xpath(self.list_date_xpath).get() or None
-            if self.wants(url, title, date):
-                news += 1
-                yield self.detail_request(url, column=column, list_title=title, list_date=date)
+        details = self.listed_details(response, column)
+        news = len(details)
+        yield from details
         yield from self.more_list_pages(response, column, page, news)
 
     def more_list_pages(
