@@ -20,18 +20,10 @@ from archive.records import FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
 from replica.reports import report_plan
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 from tests.pages import BODY, page_html
 
 HOST = "smzj.anshun.gov.cn"
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 FULL_NIGHT = {
     "response_received_count": 90,
     "xxgk/unchanged": 60,

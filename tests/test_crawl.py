@@ -10,18 +10,10 @@ from sqlalchemy import func, select
 import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, Version
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 
 HOST = "smzj.anshun.gov.cn"
 # Politeness off for the tests' loopback replica (the defaults stay polite for real sites).
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 SEED_URL = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/jhzj/202201/t20220109_72272508.html"
 
 

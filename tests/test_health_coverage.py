@@ -10,17 +10,9 @@ from sqlalchemy import update
 from archive.db import Archive
 from archive.models import CrawlRun
 from archive.store import VersionStore
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 
 USUAL = {"response_received_count": 100, "xxgk/new_version": 2, "xxgk/unchanged": 58}
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 
 
 def finished_run(store: VersionStore, stats: dict, mode: str = "full", started: datetime | None = None):  # type: ignore[no-untyped-def]

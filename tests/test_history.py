@@ -13,17 +13,9 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Document, Event, Version
 from replica.process import start_replica
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 
 HOST = "smzj.anshun.gov.cn"
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 NIGHTS = [  # (changes made during the day, the night's crawl mode)
     ({}, "full"),
     ({"publish": 3, "edit": 4}, "full"),

@@ -13,17 +13,9 @@ from archive.queries import KnownDocument
 from archive.search.schema import SearchDoc, SearchText
 from crawler.frontier import Frontier
 from spiders.anshun_mzj import AnshunMzjSpider
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 
 HOST = "smzj.anshun.gov.cn"
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 
 
 def crawl(database_url: str, replica_url: str, mode: str, night: int = 0) -> dict:

@@ -18,21 +18,13 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Capture, CrawlRun, Document, Version
 from crawler.browser import DEFAULT_BROWSER
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 
 HOST = "www.lianzhou.gov.cn"
 BASE = f"http://{HOST}"
 SEED_NFCMS = f"{BASE}/lzszdlyxxgkzl/mzxx/content/post_1971208.html"
 SEED_GKMLPT = f"{BASE}/qylzmzj/gkmlpt/content/1/1971/post_1971208.html"
 SEED_TITLE = "连州市民政局2024年度法治政府建设情况报告"
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 OFF_SITE = (
     "f88tv.com",
     "misuertetoday.com",

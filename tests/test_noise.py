@@ -14,18 +14,10 @@ from archive.db import Archive
 from archive.models import Document, Event, Version
 from replica.core import Replica
 from replica.process import start_replica
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 from tests.test_replica_changes import fetch
 
 HOST = "smzj.anshun.gov.cn"
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 VOLATILE = {
     "date banner": r"今天是\d{4}年\d{2}月\d{2}日 星期.",
     "visitor counter": r"您是本站第<b>\d+</b>位访客",

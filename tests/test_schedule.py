@@ -18,17 +18,9 @@ from archive.db import Archive
 from archive.models import CrawlRun
 from schedules import config as schedule_config
 from schedules.service import ScheduleService
-from tests.conftest import ROOT, run_xxgk
+from tests.conftest import FAST, ROOT, run_xxgk
 
 SITES = ["anshun_mzj"]
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 
 
 def hourly_config(tmp_path: Path) -> Path:

@@ -15,17 +15,9 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, Version
 from replica.process import ReplicaProcess, start_replica
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 
 DOCS, SEED = 60, 1
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 SITES = {
     "shizhong_mzj": "www.zzszq.gov.cn",
     "jinzhong_mzj": "mzj.sxjz.gov.cn",

@@ -15,21 +15,9 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Document, DocumentUrl, Event, Version
 from replica.process import start_replica
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
+from tests.test_sites import SITES
 
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
-SITES = {
-    "shizhong_mzj": "www.zzszq.gov.cn",
-    "jinzhong_mzj": "mzj.sxjz.gov.cn",
-    "ankang_mzj": "mzj.ankang.gov.cn",
-}
 HOSTS = {**SITES, "anshun_mzj": "smzj.anshun.gov.cn", "lianzhou_mzj": "www.lianzhou.gov.cn"}
 NIGHTS = [{}, {"publish": 2, "edit": 3, "move": 1}, {"withdraw": 2, "soft404": 1, "edit": 1}, {"restore": 2}]
 DOCS, SEED = 30, 2

@@ -13,16 +13,8 @@ from archive.models import CrawlRun, Document
 from replica.process import start_replica
 from spiders.ankang_mzj import AnkangMzjSpider
 from spiders.jinzhong_mzj import JinzhongMzjSpider
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
 
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
 SPIDERS = {"jinzhong_mzj": JinzhongMzjSpider, "ankang_mzj": AnkangMzjSpider}
 
 

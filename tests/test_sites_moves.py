@@ -12,16 +12,7 @@ from sqlalchemy import func, select
 from archive.db import Archive
 from archive.models import Document, DocumentUrl, Event, Version
 from replica.process import start_replica
-from tests.conftest import run_xxgk
-
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
+from tests.conftest import FAST, run_xxgk
 
 
 def crawl(site: str, database_url: str, replica_url: str) -> None:
