@@ -452,13 +452,7 @@ class Catalog(Changes):
 
     def body_text(self, doc: ReplicaDocument) -> str:
         """Paragraphs joined by newlines (tables as tab-separated rows): what a good extractor recovers."""
-        lines: list[str] = []
-        for block in self._body_with_changes(doc):
-            if isinstance(block, list):
-                lines.extend("\t".join(row) for row in block)
-            else:
-                lines.append(block)
-        return "\n".join(lines)
+        return content.blocks_text(self._body_with_changes(doc))
 
     # ---- serving ----------------------------------------------------------------------------------
 

@@ -306,3 +306,15 @@ def rule_of_law_report_body(agency: Agency, rng: Random, year: int, signed: date
         agency.name,
         chinese_date(signed),
     ]
+
+
+def blocks_text(blocks: list[str | list[list[str]]]) -> str:
+    """A body's blocks as a good extractor recovers them: paragraphs one per line, tables as
+    tab-separated rows in reading order."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, list):
+            lines.extend("\t".join(row) for row in block)
+        else:
+            lines.append(block)
+    return "\n".join(lines)

@@ -350,13 +350,7 @@ class GkmlptCatalog:
         return [*blocks, *self.added_paragraphs.get(post.post_id, [])]
 
     def body_text(self, doc: ReplicaDocument) -> str:
-        lines: list[str] = []
-        for block in self.body_blocks(doc):
-            if isinstance(block, list):
-                lines.extend("\t".join(row) for row in block)
-            else:
-                lines.append(block)
-        return "\n".join(lines)
+        return content.blocks_text(self.body_blocks(doc))
 
     # ---- serving ------------------------------------------------------------------------------------
 
