@@ -192,7 +192,11 @@ class VersionStore:
         doc.last_seen_at = at
 
         if latest is not None and latest.fingerprint != fp:
-            fp = self._fill_attachment_gaps(latest, fields, parsed.body or "", attachment_hashes) or fp
+            fp = (
+                self._fill_attachment_gaps(latest, fields, parsed.body or "", attachment_hashes)
+                or self._same_files_elsewhere(latest, fields, parsed.body or "", attachment_hashes)
+                or fp
+            )
         if latest is not None and latest.fingerprint == fp:
             latest.last_seen_at = at
             raw = blobs.put(s, page.body, like=latest.raw_sha256)
@@ -272,6 +276,17 @@ class VersionStore:
             row.size = len(fetched.body) if fetched.body is not None else None
         latest.fingerprint = fingerprint(fields, body, [(url, digest) for url, digest, _ in hashes])
         return latest.fingerprint
+
+    def _same_files_elsewhere(
+        self, latest: Version, fields: dict[str, Any], body: str, hashes: list[tuple[str, str | None, Any]]
+    ) -> str | None:
+        """The same files (by hash) at other URLs, as when a move takes the document's directory along:
+        the content is unchanged. Returns the latest fingerprint when that is the only difference."""
+        url_of = {a.sha256: a.url for a in latest.attachments if a.sha256}
+        relabelled = [(url_of.get(digest, url) if digest else url, digest) for url, digest, _ in hashes]
+        if all(url == new for (url, _), (new, _, _) in zip(relabelled, hashes, strict=True)):
+            return None
+        return latest.fingerprint if fingerprint(fields, body, relabelled) == latest.fingerprint else None
 
     def _attachment_hashes(self, s: Session, page: FetchedPage, latest: Version | None):
         """(url, sha256, fetched) per attachment. A failed fetch is not a content change: it keeps the

@@ -101,10 +101,24 @@ class Changes:
     def moved_document(
         self, doc: ReplicaDocument, column_path: str, doc_id: int, at: datetime
     ) -> ReplicaDocument:
-        """The document at its new place: same 索引号, fields, body and files; new column, id and URL."""
+        """The document at its new place: same 索引号, fields, body and files; new column, id and URL.
+
+        Files kept in the document's own directory move with it, as a CMS republishes them there (a
+        page linking them relatively would otherwise point at nothing); their bytes stay the same."""
         column = self.column(column_path)
         assert column is not None, f"{self.host}: no column {column_path}"
         path = self.locate(column, doc_id, at.date())
+        old_dir, new_dir = doc.path.rsplit("/", 1)[0] + "/", path.rsplit("/", 1)[0] + "/"
+        files = tuple(
+            replace(
+                a,
+                path=new_dir + a.path[len(old_dir) :],
+                url=f"{self.site.scheme}://{self.host}{new_dir}{a.path[len(old_dir) :]}",
+            )
+            if a.path.startswith(old_dir)
+            else a
+            for a in doc.attachments
+        )
         return replace(
             doc,
             url=f"{self.site.scheme}://{self.host}{path}",
@@ -113,6 +127,7 @@ class Changes:
             column_name=column.name,
             doc_id=doc_id,
             url_date=at.date(),
+            attachments=files,
         )
 
     def _move(self, doc: ReplicaDocument, change: dict, at: datetime) -> None:

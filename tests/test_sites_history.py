@@ -67,15 +67,11 @@ def expected(
             first[record["new_url"]] = doc
             events[(doc, "moved")] += 1
             moved = catalog.by_path[urlsplit(record["new_url"]).path]
-            # 安康's 公开目录 cell names the column, 连州's 所属主题 is the new column's, and a moved
-            # document's files are served from its new directory (an attachment is its URL and its bytes): the
-            # page's content changed, so the move is also a version.
+            # 安康's 公开目录 cell names the column and 连州's 所属主题 is the new column's: the page's
+            # content changed, so the move is also a version. Files that moved with the document (same
+            # bytes at a new URL) change nothing.
             assert target is not None
-            if (
-                site == "ankang_mzj"
-                or moved.topic != target.topic
-                or (bool(target.attachments) and moved.column != target.column)
-            ):
+            if site == "ankang_mzj" or moved.topic != target.topic:
                 versions[doc] += 1
             for url in pages:  # a twin page without the 索引号 cannot follow the move: it is gone
                 if url != record["url"]:

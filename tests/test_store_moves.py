@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from archive.db import Archive
 from archive.models import Document, DocumentUrl, Event
-from archive.records import FetchedPage
+from archive.records import FetchedAttachment, FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
 from tests.pages import BODY, page_html
@@ -47,4 +47,21 @@ def test_a_reused_index_no_on_another_document_does_not_merge_them(database_url)
     with store.archive.session() as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 2
         assert not s.scalar(select(func.count()).select_from(Event).where(Event.kind == "moved"))
+    store.archive.close()
+
+
+def test_files_that_moved_with_the_document_are_not_a_new_version(database_url):
+    """Same bytes at the new directory's URL: unchanged. Other bytes there: a new version."""
+    store = VersionStore(Archive(database_url))
+
+    def with_file(page: FetchedPage, url: str, data: bytes) -> FetchedPage:
+        page.attachments = [FetchedAttachment(url=url, name="1.申请表.pdf", http_status=200, body=data)]
+        return page
+
+    old_file, new_file = OLD.rsplit("/", 1)[0] + "/P1.pdf", NEW.rsplit("/", 1)[0] + "/P1.pdf"
+    assert store.record(with_file(fetched(OLD, T0), old_file, b"%PDF-1.4 one")).kind == "new_version"
+    moved = store.record(with_file(fetched(NEW, T0 + timedelta(days=1)), new_file, b"%PDF-1.4 one"))
+    assert moved.kind == "unchanged"
+    changed = store.record(with_file(fetched(NEW, T0 + timedelta(days=2)), new_file, b"%PDF-1.4 two"))
+    assert (changed.kind, changed.version_number) == ("new_version", 2)
     store.archive.close()
