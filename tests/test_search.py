@@ -40,13 +40,13 @@ def ids_of(archive: Archive, query: str, filters: Filters | None = None) -> set[
 
 def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]:
     """The substring scan, done independently in Python over the stored versions (title, body, 文号,
-    索引号) and their attachments' names."""
+    索引号) and their attachments' names and text."""
     q = parse(query)
     with archive.session() as s:
         latest = dict(s.execute(select(SearchDoc.version_id, SearchDoc.is_latest)).all())
         names: dict[int, list[str]] = {}
-        for vid, name in s.execute(select(Attachment.version_id, Attachment.name)):
-            names.setdefault(vid, []).append(name or "")
+        for vid, name, extracted in s.execute(select(Attachment.version_id, Attachment.name, Attachment.text)):
+            names.setdefault(vid, []).extend((name or "", extracted or ""))
         found = set()
         for v in s.scalars(select(Version)):
             if not (all_versions or latest[v.id]):

@@ -9,6 +9,7 @@ match, so they are computed only when asked for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from archive.models import Document, Version
+from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.filters import Filters, conditions
 from archive.search.query import Query, parse
@@ -228,9 +229,17 @@ def _hits(s: Session, page: list[tuple[int, float | None]], query: Query) -> lis
             .where(Version.id.in_([vid for vid, _ in page]))
         )
     }
+    files: dict[int, list[tuple[str | None, str | None]]] = {}
+    for vid, name, extracted in s.execute(
+        select(Attachment.version_id, Attachment.name, Attachment.text)
+        .where(Attachment.version_id.in_(list(rows)))
+        .order_by(Attachment.id)
+    ):
+        files.setdefault(vid, []).append((name, extracted))
     hits = []
     for vid, score in page:
         version, doc = rows[vid]
+        where, text = _snippet(version, files.get(vid, ()), query)
         hits.append(
             {
                 "id": doc.id,
@@ -241,9 +250,28 @@ def _hits(s: Session, page: list[tuple[int, float | None]], query: Query) -> lis
                 "index_no": version.index_no,
                 "title": version.title,
                 "score": None if score is None else round(float(score), 6),
-                "snippet": snippet(version.body, query.include) or snippet(version.title, query.include),
+                "snippet": text,
+                "matched_in": where,
                 "status": doc.status,
                 "url": doc.url,
             }
         )
     return hits
+
+
+def _snippet(
+    version: Version, files: Iterable[tuple[str | None, str | None]], query: Query
+) -> tuple[str | None, str | None]:
+    """Where the first term was found (body, title, attachment) and a snippet of it; a hit found only
+    in an attached file says so and names the file, so a reader knows to open the attachment."""
+    found = snippet(version.body, query.include)
+    if found:
+        return "body", found
+    found = snippet(version.title, query.include)
+    if found:
+        return "title", found
+    for name, extracted in files:
+        found = snippet(extracted, query.include) or snippet(name, query.include)
+        if found:
+            return "attachment", f"[附件 {name or '(unnamed)'}] {found}"
+    return None, None
