@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, func, select, true, update
+from sqlalchemy import Connection, func, null, select, true, update
 from sqlalchemy.orm import Session
 
-from archive import attachment_text, blobs
+from archive import attachment_text as attachment_reader
+from archive import blobs
 from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.keys import date_part, number_key
@@ -79,8 +80,16 @@ def add(s: Session, doc: Document, version: Version, attachment_texts: Iterable[
     fts.write(conn, [row_for(version, doc.site, True, attachment_texts)])
 
 
-def rebuild(conn: Connection, progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
-    """Recompute the whole index from the versions; returns how many versions were indexed."""
+def rebuild(
+    conn: Connection,
+    progress: Callable[[int], None] | None = None,
+    batch: int = BATCH,
+    attachment_text: bool = True,
+) -> int:
+    """Recompute the whole index from the versions; returns how many versions were indexed.
+
+    `attachment_text=False` indexes attachment names only: for migration 0004, which runs before the
+    attachments have a text column (0006 adds it and rebuilds again)."""
     fts = backend(conn)
     fts.clear(conn)
     latest = (
@@ -104,7 +113,11 @@ def rebuild(conn: Connection, progress: Callable[[int], None] | None = None, bat
             ids = [version.id for version, _, _ in rows]
             names: dict[int, list[str | None]] = {}
             for vid, name, extracted in s.execute(
-                select(Attachment.version_id, Attachment.name, Attachment.text)
+                select(
+                    Attachment.version_id,
+                    Attachment.name,
+                    Attachment.text if attachment_text else null().label("text"),
+                )
                 .where(Attachment.version_id.in_(ids))
                 .order_by(Attachment.id)
             ):
@@ -143,10 +156,12 @@ def extract_attachments(
             for att_id, digest, name, content_type in rows:
                 try:
                     data = blobs.get(s, digest)
-                except LookupError as exc:
-                    found = attachment_text.Extracted(None, f"blob unreadable: {exc}"[:300])
+                except Exception as exc:  # a lost or damaged blob is a reason, not a failed reindex
+                    found = attachment_reader.Extracted(
+                        None, f"blob unreadable: {type(exc).__name__}: {exc}"[:300]
+                    )
                 else:
-                    found = attachment_text.extract(data, name, content_type)
+                    found = attachment_reader.extract(data, name, content_type)
                 conn.execute(
                     update(table).where(table.c.id == att_id).values(text=found.text, text_note=found.note)
                 )

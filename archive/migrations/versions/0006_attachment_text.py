@@ -26,8 +26,10 @@ def upgrade() -> None:
     from archive.search import index
 
     conn = op.get_bind()
-    if index.extract_attachments(conn):
-        index.rebuild(conn)
+    index.extract_attachments(conn)
+    texts = sa.table("attachments", sa.column("text", sa.Text))
+    if conn.execute(sa.select(texts.c.text).where(texts.c.text.is_not(None)).limit(1)).first():
+        index.rebuild(conn)  # only when there is new text to index: a rebuild of a large archive is minutes
 
 
 def downgrade() -> None:
