@@ -105,7 +105,7 @@ def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database
         if facets:
             emit(_facet_rows(result.facets), fmt, ["facet", "value", "count"])
         else:
-            emit(result.hits, fmt, [*HIT_COLUMNS, "index_no", "score"])
+            emit(result.hits, fmt, [*HIT_COLUMNS, "matched_in", "index_no", "score"])
     else:
         emit(result.hits, fmt, HIT_COLUMNS)
         order = "best first" if result.ranked else "newest first"
