@@ -6,8 +6,9 @@ Revises: 0004
 `attachments.text` holds what archive/attachment_text.py reads from the stored file (PDF, OOXML), and
 `attachments.text_note` why there is none (a legacy .doc, a scan) or what was cut. Existing
 attachments are read from their blobs here. On SQLite the FTS5 tables gain a `tags` column (site,
-validity and publish-year tokens, see archive/search/sqlite_fts.py), so they are recreated; the index
-is then rebuilt (on PostgreSQL only when an attachment had text to add).
+validity and publish-year tokens, see archive/search/sqlite_fts.py), so they are recreated; on
+PostgreSQL every vector gains one lexeme per character (archive/search/pg_fts.py). The index is then
+rebuilt.
 """
 
 from __future__ import annotations
@@ -31,14 +32,10 @@ def upgrade() -> None:
 
     conn = op.get_bind()
     index.extract_attachments(conn)
-    texts = sa.table("attachments", sa.column("text", sa.Text))
-    has_text = conn.execute(sa.select(texts.c.text).where(texts.c.text.is_not(None)).limit(1)).first()
     if conn.dialect.name == "sqlite":
         sqlite_fts.drop(conn)
         sqlite_fts.create(conn)
-        index.rebuild(conn)
-    elif has_text:
-        index.rebuild(conn)
+    index.rebuild(conn)
 
 
 def downgrade() -> None:
