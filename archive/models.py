@@ -147,6 +147,9 @@ class Attachment(Base):
     size: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
     error: Mapped[str | None] = mapped_column(Text)
+    # The file's text, searched with its version (archive/attachment_text.py), or why there is none.
+    text: Mapped[str | None] = mapped_column(Text)
+    text_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Capture(Base):

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from archive import blobs, health
+from archive import attachment_text, blobs, health
 from archive.db import Archive
 from archive.health import Health
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
@@ -237,7 +237,10 @@ class VersionStore:
         )
         s.add(version)
         s.flush()
+        known = {a.url: a for a in latest.attachments} if latest is not None else {}
+        searchable: list[str | None] = []
         for url, digest, fetched in attachment_hashes:
+            text, note = _attachment_text(fetched, digest, known.get(url))
             s.add(
                 Attachment(
                     version_id=version.id,
@@ -248,10 +251,13 @@ class VersionStore:
                     size=len(fetched.body) if fetched and fetched.body is not None else None,
                     sha256=digest,
                     error=fetched.error if fetched else None,
+                    text=text,
+                    text_note=note,
                 )
             )
+            searchable += [fetched.name if fetched else None, text]
         doc.title, doc.index_no = fields["title"], fields["index_no"]
-        search_index.add(s, doc, version, [fetched.name for _, _, fetched in attachment_hashes if fetched])
+        search_index.add(s, doc, version, searchable)
         self._capture(s, page, doc, version, raw, "new_version")
         return Outcome("new_version", doc.id, version.number)
 
@@ -272,6 +278,7 @@ class VersionStore:
             if row is None or digest is None or fetched is None:
                 continue
             row.sha256, row.error, row.http_status = digest, None, fetched.http_status
+            row.text, row.text_note = _attachment_text(fetched, digest, None)
             row.content_type = fetched.content_type
             row.size = len(fetched.body) if fetched.body is not None else None
         latest.fingerprint = fingerprint(fields, body, [(url, digest) for url, digest, _ in hashes])
@@ -365,3 +372,16 @@ class VersionStore:
             return s.scalar(
                 select(func.count()).select_from(Version).where(Version.document_id == document_id)
             )
+
+
+def _attachment_text(
+    fetched: Any, digest: str | None, before: Attachment | None
+) -> tuple[str | None, str | None]:
+    """The text of an attachment being stored, and why there is none: read from the bytes fetched, or
+    kept from the previous version's row when this fetch failed but the file is known (same hash)."""
+    if fetched is not None and fetched.body is not None and fetched.error is None and digest is not None:
+        found = attachment_text.extract(fetched.body, fetched.name, fetched.content_type)
+        return found.text, found.note
+    if before is not None and before.sha256 == digest and digest is not None:
+        return before.text, before.text_note
+    return None, None

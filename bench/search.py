@@ -48,6 +48,7 @@ QUERIES: list[tuple[str, Filters]] = [
     ("最低生活保障", Filters()), ("特困人员救助供养", Filters()), ("高龄津贴发放标准", Filters()),
     ("地名普查成果转化", SITE), ("社会组织等级评估", RECENT), ("养老 -机构", Filters()),
     ("低保 资金", Filters(validity="有效")), ("２０２３年", Filters()),
+    ("如实填写", Filters()),  # only in attachment text (replica.files.SENTENCES)
 ]  # fmt: skip
 
 

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import update
 from tabulate import tabulate
 
 from archive import export as exporter
 from archive.db import Archive
+from archive.models import Attachment
 from archive.search import engine, index
 from archive.search.filters import Filters
 from cli.archive_commands import _date, db, db_option
@@ -103,7 +105,7 @@ def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database
         if facets:
             emit(_facet_rows(result.facets), fmt, ["facet", "value", "count"])
         else:
-            emit(result.hits, fmt, [*HIT_COLUMNS, "index_no", "score"])
+            emit(result.hits, fmt, [*HIT_COLUMNS, "matched_in", "index_no", "score"])
     else:
         emit(result.hits, fmt, HIT_COLUMNS)
         order = "best first" if result.ranked else "newest first"
@@ -140,14 +142,26 @@ def export(query: str, fmt: str, out: Path, database_url, **options) -> None:  #
 
 
 @db.command("reindex")
+@click.option(
+    "--reread-attachments",
+    is_flag=True,
+    help="Read every attachment's text again (after a reader improved), not only those never read.",
+)
 @db_option
-def reindex(database_url) -> None:  # type: ignore[no-untyped-def]
-    """Rebuild the full-text search index from the stored versions."""
+def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Rebuild the full-text search index from the stored versions and their attachments' text.
+
+    Attachments whose text was never read (stored before text extraction) are read first."""
     archive = Archive(database_url)
     started = time.perf_counter()
     with archive.engine.begin() as conn:
+        if reread_attachments:
+            conn.execute(update(Attachment).values(text=None, text_note=None))
+        read = index.extract_attachments(conn)
         count = index.rebuild(conn)
-    click.echo(f"indexed {count} versions in {time.perf_counter() - started:.1f}s")
+    click.echo(
+        f"read the text of {read} attachments; indexed {count} versions in {time.perf_counter() - started:.1f}s"
+    )
 
 
 COMMANDS = [search, export]

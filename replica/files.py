@@ -2,6 +2,10 @@
 
 A crawler hashes attachments, so the bytes must be stable across runs and differ between files; the
 magic numbers and trailers make them pass a content sniffer (PDF header/xref/EOF, OLE2 compound file).
+A PDF carries real, extractable words (issue 8: search finds a document by its attachment's text): its
+title, a sentence of the kind such forms carry, and a 编号 made from the key, which appears nowhere
+else, so a test can search for a word only the attachment has. The text is set in a Type0 font with
+Identity-H encoding and a ToUnicode map, as Chinese PDFs are, so text extractors read it back.
 """
 
 from __future__ import annotations
@@ -15,29 +19,80 @@ CONTENT_TYPES = {
 }
 
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# What application forms and statistics tables say beside their title; none of it is in the bodies.
+SENTENCES = (
+    "申请人须如实填写本表并附户口簿复印件，经办窗口受理后五个工作日内答复。",
+    "表中数据由各乡镇街道汇总报送，统计口径以当年十二月末在册人数为准。",
+    "本文件附表所列事项按属地管理原则办理，咨询电话见各经办窗口公示。",
+    "审批意见栏由县级民政部门填写，加盖公章后存档备查。",
+)
+
+
+def attachment_number(key: str) -> str:
+    """The 编号 printed in an attachment: twelve hex digits of its key, found only in that file."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def attachment_text(key: str, title: str) -> str:
+    """The words an attachment carries (a PDF's text layer)."""
+    digest = hashlib.sha256(key.encode()).digest()
+    return f"{title}\n{SENTENCES[digest[0] % len(SENTENCES)]}\n编号 {attachment_number(key)}"
 
 
 def attachment_bytes(key: str, ext: str, title: str) -> bytes:
     """The file served for an attachment; `key` makes it unique, `title` goes into its text."""
     digest = hashlib.sha256(key.encode()).hexdigest()
     if ext == "pdf":
-        return _pdf(f"{title} {digest}")
+        return _pdf(attachment_text(key, title).splitlines())
     # OLE2 compound document header followed by deterministic filler (a doc/xls a sniffer recognises).
     filler = hashlib.sha256(digest.encode()).digest() * 16
     text = f"{title}\n{digest}\n".encode("utf-16-le")
     return _OLE_MAGIC + bytes(504) + text + filler
 
 
-def _pdf(text: str) -> bytes:
-    """A one-page PDF whose xref offsets are right, carrying `text` as hex so any bytes are fine."""
-    stream = f"BT /F1 12 Tf 72 720 Td <{text.encode('utf-16-be').hex()}> Tj ET".encode()
+def _to_unicode_cmap(glyphs: list[str]) -> bytes:
+    """Glyph code i (two bytes) is the character glyphs[i], as in a subset font, in bfchar blocks of
+    at most 100 (the CMap syntax's limit)."""
+    pairs = [
+        b"<%04X> <%s>\n" % (i, c.encode("utf-16-be").hex().upper().encode()) for i, c in enumerate(glyphs)
+    ]
+    blocks = b"".join(
+        b"%d beginbfchar\n%sendbfchar\n" % (len(pairs[i : i + 100]), b"".join(pairs[i : i + 100]))
+        for i in range(0, len(pairs), 100)
+    )
+    return (
+        b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        b"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        b"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        + blocks
+        + b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+    )
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose xref offsets are right, one text line per item of `lines`, its characters
+    coded as glyph numbers of a subset font (Identity-H) with a ToUnicode map, as Chinese PDFs are."""
+    glyphs = list(dict.fromkeys("".join(lines)))
+    code = {c: i for i, c in enumerate(glyphs)}
+    shown = b" ".join(
+        b"<%s> Tj 0 -18 Td" % "".join(f"{code[c]:04X}" for c in line).encode() for line in lines
+    )
+    stream = b"BT /F1 12 Tf 72 720 Td " + shown + b" ET"
+    cmap = _to_unicode_cmap(glyphs)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+SimSun /Encoding /Identity-H "
+        b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+SimSun /FontDescriptor 8 0 R "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
+        b"<< /Type /FontDescriptor /FontName /ABCDEF+SimSun /Flags 6 /FontBBox [-8 -145 1000 859] "
+        b"/ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 683 /StemV 50 >>",
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from archive.db import Archive
 from archive.migrate import alembic_config
-from archive.models import Attachment, Version
+from archive.models import Attachment, Document, Version
 from archive.search import index
 from archive.search.engine import matching_ids, search
 from archive.search.filters import Filters
@@ -40,13 +40,15 @@ def ids_of(archive: Archive, query: str, filters: Filters | None = None) -> set[
 
 def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]:
     """The substring scan, done independently in Python over the stored versions (title, body, 文号,
-    索引号) and their attachments' names."""
+    索引号) and their attachments' names and text."""
     q = parse(query)
     with archive.session() as s:
         latest = dict(s.execute(select(SearchDoc.version_id, SearchDoc.is_latest)).all())
         names: dict[int, list[str]] = {}
-        for vid, name in s.execute(select(Attachment.version_id, Attachment.name)):
-            names.setdefault(vid, []).append(name or "")
+        for vid, name, extracted in s.execute(
+            select(Attachment.version_id, Attachment.name, Attachment.text)
+        ):
+            names.setdefault(vid, []).extend((name or "", extracted or ""))
         found = set()
         for v in s.scalars(select(Version)):
             if not (all_versions or latest[v.id]):
@@ -173,3 +175,51 @@ def test_bad_filters_are_value_errors() -> None:
         Filters(published_from=date(2024, 2, 1), published_to=date(2024, 1, 1))
     with pytest.raises(ValueError, match="文号"):
         Filters(doc_number="〔〕*")
+
+
+PUSHED_FILTERS = [
+    Filters(site="anshun_mzj"),
+    Filters(validity="有效"),
+    Filters(published_from=date(2018, 1, 1), published_to=date(2020, 12, 31)),  # whole years: index only
+    Filters(published_from=date(2018, 3, 5), published_to=date(2020, 7, 9)),  # years, then checked to the day
+    Filters(
+        site="ankang_mzj", validity="失效", published_from=date(2015, 1, 1), published_to=date(2025, 12, 31)
+    ),
+    Filters(site="jinzhong_mzj", issuer="晋中", all_versions=True),  # a tag narrows, the join checks the rest
+    Filters(site="lianzhou_mzj", all_versions=True),
+]
+
+
+@pytest.mark.parametrize("filters", PUSHED_FILTERS)
+def test_filters_in_the_index_keep_recall(database_url: str, filters: Filters) -> None:
+    """Site, validity and publish year are tokens of the FTS5 index on SQLite: the result must be
+    the substring scan's, filtered in Python from the stored versions."""
+    archive = Archive(database_url)
+    generate(archive, 200, seed=5)
+    with archive.engine.begin() as conn:
+        index.rebuild(conn)
+    with archive.session() as s:
+        rows = s.execute(
+            select(Version.id, Document.site, Version.fields, Version.publish_date, Version.issuer).join(
+                Document
+            )
+        ).all()
+
+    def kept(site: str, fields: dict, published: str | None, issuer: str | None) -> bool:
+        day = date.fromisoformat(published[:10]) if published else None
+        return (
+            (filters.site is None or site == filters.site)
+            and (filters.validity is None or (fields or {}).get("validity") == filters.validity)
+            and (filters.issuer is None or filters.issuer in (issuer or ""))
+            and (filters.published_from is None or (day is not None and day >= filters.published_from))
+            and (filters.published_to is None or (day is not None and day <= filters.published_to))
+        )
+
+    allowed = {vid for vid, site, fields, published, issuer in rows if kept(site, fields, published, issuer)}
+    assert allowed, "the filter should keep some versions"
+    for query in ("民", "低保", "养老", "最低生活保障", "养老 -机构", "申请审批表"):
+        expected = oracle(archive, query, filters.all_versions) & allowed
+        with archive.session() as s:
+            assert matching_ids(s, query, filters) == expected, query
+            assert search(s, query, filters).total == len(expected), query
+    archive.close()

@@ -9,6 +9,7 @@ match, so they are computed only when asked for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from archive.models import Document, Version
+from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.filters import Filters, conditions
 from archive.search.query import Query, parse
@@ -58,7 +59,10 @@ class SearchPlan:
         self.where = conditions(filters, dialect=self.dialect)
         self.sqlite = self.dialect != "postgresql"
         self.tables = sqlite_fts.tables(filters.all_versions)
-        self.match = sqlite_fts.match_expression(query) if self.sqlite and not query.empty else ""
+        tags, exact = sqlite_fts.filter_match(filters) if self.sqlite else ("", False)
+        self.match = sqlite_fts.match_expression(query, tags) if self.sqlite and not query.empty else ""
+        # Whether the FTS5 index alone answers (its tags hold every filter): no join, no row per match.
+        self.index_only = self.sqlite and not query.empty and (filters.metadata_free or exact)
         if not self.sqlite:
             pg_fts.session_settings(s.connection())
 
@@ -90,7 +94,7 @@ class SearchPlan:
         for name in self.tables:
             fts = self._fts(name)
             score = [literal_column(sqlite_fts.score(name)).label("score")] if scored else []
-            if self.filters.metadata_free and all(c is SearchDoc.version_id for c in columns):
+            if self.index_only and all(c is SearchDoc.version_id for c in columns):
                 # The index alone answers: no join, no row read per match.
                 out.append(select(fts.c.rowid.label("version_id"), *score).where(self._match(name)))
             else:
@@ -99,7 +103,7 @@ class SearchPlan:
         return out
 
     def count(self) -> int:
-        if self.sqlite and not self.query.empty and self.filters.metadata_free:
+        if self.index_only:
             return sum(
                 int(self.s.scalar(select(func.count()).select_from(self._fts(n)).where(self._match(n))) or 0)
                 for n in self.tables
@@ -112,15 +116,19 @@ class SearchPlan:
             return self.count()
         return SearchPlan(self.s, self.query, Filters(all_versions=self.filters.all_versions)).count()
 
-    def ranked_page(self, limit: int, offset: int) -> tuple[list[tuple[int, float]], int | None]:
+    def ranked_page(
+        self, limit: int, offset: int, counted: bool = True
+    ) -> tuple[list[tuple[int, float]], int | None]:
         """The page by score, and the number of matches counted in the same pass (a window count over
-        the rows the ranking reads anyway); None when the page is empty."""
+        the rows the ranking reads anyway); None when the page is empty or `counted` is False (the
+        total is known: the window would make SQLite keep every row instead of the best `limit`)."""
         branches = self.branches(SearchDoc.version_id, scored=True)
         both = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-        stmt = select(both.c.version_id, both.c.score, func.count().over().label("total"))
+        total = [func.count().over().label("total")] if counted else []
+        stmt = select(both.c.version_id, both.c.score, *total)
         stmt = stmt.order_by(both.c.score.desc(), both.c.version_id.desc())
         rows = self.s.execute(stmt.limit(limit).offset(offset)).all()
-        return [(vid, score) for vid, score, _ in rows], (rows[0].total if rows else None)
+        return [(r[0], r[1]) for r in rows], (rows[0].total if rows and counted else None)
 
     def _newest(self) -> list[ColumnElement]:
         # PostgreSQL sorts NULLs first in a descending order, SQLite last: say it, for one behaviour.
@@ -191,9 +199,11 @@ def search(
     plan = SearchPlan(s, parse(text_query), filters or Filters())
     unfiltered = plan.unfiltered_count() if not plan.query.empty else 0
     total: int | None = unfiltered if plan.filters.metadata_free and not plan.query.empty else None
+    if total is None and plan.index_only:
+        total = plan.count()  # a count inside FTS5: cheaper than a window over every ranked row
     if not plan.query.empty and unfiltered * 2 <= _population(s):
         ranked = True
-        page, counted = plan.ranked_page(limit, offset)
+        page, counted = plan.ranked_page(limit, offset, counted=total is None)
         total = total if total is not None else counted
     else:
         ranked = False
@@ -220,30 +230,70 @@ def _population(s: Session) -> int:
 def _hits(s: Session, page: list[tuple[int, float | None]], query: Query) -> list[dict[str, Any]]:
     if not page:
         return []
+    # Only the columns a hit shows: whole Version rows would carry their JSON fields and tables.
     rows = {
-        version.id: (version, doc)
-        for version, doc in s.execute(
-            select(Version, Document)
+        row.vid: row
+        for row in s.execute(
+            select(
+                Version.id.label("vid"),
+                Version.number,
+                Version.publish_date,
+                Version.doc_number,
+                Version.index_no,
+                Version.title,
+                Version.body,
+                Document.id.label("doc_id"),
+                Document.site,
+                Document.status,
+                Document.url,
+            )
             .join(Document, Document.id == Version.document_id)
             .where(Version.id.in_([vid for vid, _ in page]))
         )
     }
+    files: dict[int, list[tuple[str | None, str | None]]] = {}
+    for vid, name, extracted in s.execute(
+        select(Attachment.version_id, Attachment.name, Attachment.text)
+        .where(Attachment.version_id.in_(list(rows)))
+        .order_by(Attachment.id)
+    ):
+        files.setdefault(vid, []).append((name, extracted))
     hits = []
     for vid, score in page:
-        version, doc = rows[vid]
+        row = rows[vid]
+        where, text = _snippet(row, files.get(vid, ()), query)
         hits.append(
             {
-                "id": doc.id,
-                "version": version.number,
-                "site": doc.site,
-                "publish_date": version.publish_date,
-                "doc_number": version.doc_number,
-                "index_no": version.index_no,
-                "title": version.title,
+                "id": row.doc_id,
+                "version": row.number,
+                "site": row.site,
+                "publish_date": row.publish_date,
+                "doc_number": row.doc_number,
+                "index_no": row.index_no,
+                "title": row.title,
                 "score": None if score is None else round(float(score), 6),
-                "snippet": snippet(version.body, query.include) or snippet(version.title, query.include),
-                "status": doc.status,
-                "url": doc.url,
+                "snippet": text,
+                "matched_in": where,
+                "status": row.status,
+                "url": row.url,
             }
         )
     return hits
+
+
+def _snippet(
+    version: Any, files: Iterable[tuple[str | None, str | None]], query: Query
+) -> tuple[str | None, str | None]:
+    """Where the first term was found (body, title, attachment) and a snippet of it; a hit found only
+    in an attached file says so and names the file, so a reader knows to open the attachment."""
+    found = snippet(version.body, query.include)
+    if found:
+        return "body", found
+    found = snippet(version.title, query.include)
+    if found:
+        return "title", found
+    for name, extracted in files:
+        found = snippet(extracted, query.include) or snippet(name, query.include)
+        if found:
+            return "attachment", f"[附件 {name or '(unnamed)'}] {found}"
+    return None, None

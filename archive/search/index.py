@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, func, select, true, update
+from sqlalchemy import Connection, func, null, select, true, update
 from sqlalchemy.orm import Session
 
+from archive import attachment_text as attachment_reader
+from archive import blobs
 from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.keys import date_part, number_key
@@ -78,8 +80,16 @@ def add(s: Session, doc: Document, version: Version, attachment_texts: Iterable[
     fts.write(conn, [row_for(version, doc.site, True, attachment_texts)])
 
 
-def rebuild(conn: Connection, progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
-    """Recompute the whole index from the versions; returns how many versions were indexed."""
+def rebuild(
+    conn: Connection,
+    progress: Callable[[int], None] | None = None,
+    batch: int = BATCH,
+    attachment_text: bool = True,
+) -> int:
+    """Recompute the whole index from the versions; returns how many versions were indexed.
+
+    `attachment_text=False` indexes attachment names only: for migration 0004, which runs before the
+    attachments have a text column (0006 adds it and rebuilds again)."""
     fts = backend(conn)
     fts.clear(conn)
     latest = (
@@ -101,11 +111,17 @@ def rebuild(conn: Connection, progress: Callable[[int], None] | None = None, bat
             if not rows:
                 break
             ids = [version.id for version, _, _ in rows]
-            names: dict[int, list[str]] = {}
-            for vid, name in s.execute(
-                select(Attachment.version_id, Attachment.name).where(Attachment.version_id.in_(ids))
+            names: dict[int, list[str | None]] = {}
+            for vid, name, extracted in s.execute(
+                select(
+                    Attachment.version_id,
+                    Attachment.name,
+                    Attachment.text if attachment_text else null().label("text"),
+                )
+                .where(Attachment.version_id.in_(ids))
+                .order_by(Attachment.id)
             ):
-                names.setdefault(vid, []).append(name)
+                names.setdefault(vid, []).extend((name, extracted))
             fts.write(
                 conn,
                 [row_for(v, site, bool(flag), names.get(v.id, ())) for v, site, flag in rows],
@@ -113,6 +129,45 @@ def rebuild(conn: Connection, progress: Callable[[int], None] | None = None, bat
             s.expunge_all()
             done += len(rows)
             last_id = ids[-1]
+            if progress:
+                progress(done)
+    return done
+
+
+def extract_attachments(
+    conn: Connection, progress: Callable[[int], None] | None = None, batch: int = 200
+) -> int:
+    """Read the text of every stored attachment that has neither text nor a reason for none yet (an
+    archive from before attachment text, or files a new reader can now open); returns how many were
+    read. Explicit columns, not the ORM entity: this runs inside a migration too."""
+    table = Attachment.__table__
+    stmt = (
+        select(table.c.id, table.c.sha256, table.c.name, table.c.content_type)
+        .where(table.c.sha256.is_not(None), table.c.text.is_(None), table.c.text_note.is_(None))
+        .order_by(table.c.id)
+        .limit(batch)
+    )
+    done, last_id = 0, 0
+    with Session(bind=conn) as s:
+        while True:
+            rows = s.execute(stmt.where(table.c.id > last_id)).all()
+            if not rows:
+                break
+            for att_id, digest, name, content_type in rows:
+                try:
+                    data = blobs.get(s, digest)
+                except Exception as exc:  # a lost or damaged blob is a reason, not a failed reindex
+                    found = attachment_reader.Extracted(
+                        None, f"blob unreadable: {type(exc).__name__}: {exc}"[:300]
+                    )
+                else:
+                    found = attachment_reader.extract(data, name, content_type)
+                conn.execute(
+                    update(table).where(table.c.id == att_id).values(text=found.text, text_note=found.note)
+                )
+            s.expunge_all()
+            done += len(rows)
+            last_id = rows[-1][0]
             if progress:
                 progress(done)
     return done

@@ -27,11 +27,17 @@ def snippet(text: str | None, terms: tuple[str, ...], window: int = WINDOW) -> s
     pattern = _pattern(terms)
     if not text or pattern is None:
         return None
-    folded = fold(text)
-    source = text if len(folded) == len(text) else folded
-    first = pattern.search(folded)
-    if first is None:
-        return None
+    # Most hits are written as the query is: found in the text as published, no folding needed
+    # (`fold` repairs mojibake and converts scripts over the whole body: most of a snippet's cost).
+    first = pattern.search(text)
+    if first is not None:
+        folded = source = text
+    else:
+        folded = fold(text)
+        source = text if len(folded) == len(text) else folded
+        first = pattern.search(folded)
+        if first is None:
+            return None
     start, end = max(0, first.start() - window), min(len(folded), first.end() + window)
     out, cursor = [], start
     for hit in pattern.finditer(folded, start, end):

@@ -8,14 +8,22 @@ Chinese bigrams and CJK punctuation pass through untouched; ASCII punctuation, w
 on, is shifted into the Private Use Area first (`_shift`), identically for text and queries.
 `prefix='1'` adds an index of one-character prefixes, which makes one-character queries (`民*`) a
 single lookup instead of a scan of the vocabulary.
+
+A third column, `tags`, holds one token per filterable value: the site, the validity and the publish
+year (`filter_tokens`). A site, validity or publish-year filter is then an AND in the same MATCH, an
+intersection of doclists inside FTS5, instead of a join of every match to `search_docs` afterwards;
+query terms are confined to title and body by a column filter, so a tag can never be matched by text
+and costs nothing in BM25 (weight 0).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
+from archive.search.filters import Filters
 from archive.search.query import Query
 from archive.search.schema import SearchDoc, SearchText
 from archive.search.tokens import grams, query_grams
@@ -36,7 +44,7 @@ def tables(all_versions: bool) -> tuple[str, ...]:
 
 def score(table: str) -> str:
     """Higher is better (FTS5's bm25() is lower-is-better)."""
-    return f"-bm25({table}, {TITLE_WEIGHT}, 1.0)"
+    return f"-bm25({table}, {TITLE_WEIGHT}, 1.0, 0.0)"
 
 
 def create(conn: Connection) -> None:
@@ -44,7 +52,7 @@ def create(conn: Connection) -> None:
         conn.execute(
             text(
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
-                "title, body, content='', tokenize='ascii', prefix='1')"
+                "title, body, tags, content='', tokenize='ascii', prefix='1')"
             )
         )
 
@@ -66,9 +74,55 @@ def tokenized(compact: str) -> str:
     return " ".join(_shift(token) for token in grams(compact))
 
 
+def _tag(kind: str, value: str) -> str:
+    # Hex keeps any value one exact ASCII token (the tokenizer would split and fold it otherwise).
+    return kind + value.encode().hex()
+
+
+def tags(site: str | None, validity: str | None, publish_date: str | None) -> str:
+    """The filter tokens of one version: site, validity, publish year."""
+    out = [_tag("s", site) if site else "", _tag("v", validity) if validity else ""]
+    if publish_date and publish_date[:4].isdigit():
+        out.append("y" + publish_date[:4])
+    return " ".join(t for t in out if t)
+
+
+MAX_YEARS = 40  # a longer publish-date range is checked on search_docs rows instead
+
+
+def filter_match(f: Filters) -> tuple[str, bool]:
+    """The MATCH clause of the filters the tags column holds, and whether it expresses every filter
+    exactly (then the index alone answers; else matches are joined to search_docs and checked).
+
+    A publish-date range becomes its years (an OR of year tokens): exact when it runs from 1 January
+    to 31 December, otherwise a narrowing that the join then checks to the day."""
+    clauses: list[str] = []
+    if f.site:
+        clauses.append(_tag("s", f.site))
+    if f.validity:
+        clauses.append(_tag("v", f.validity))
+    exact = f == Filters(site=f.site, validity=f.validity, all_versions=f.all_versions)
+    low, high = f.published_from, f.published_to
+    if low and high and high.year - low.year < MAX_YEARS:
+        clauses.append("(" + " OR ".join(f"y{y}" for y in range(low.year, high.year + 1)) + ")")
+        whole_years = (low.month, low.day, high.month, high.day) == (1, 1, 12, 31)
+        exact = whole_years and f == replace(
+            Filters(site=f.site, validity=f.validity, all_versions=f.all_versions),
+            published_from=low,
+            published_to=high,
+        )
+    return " AND ".join(f"tags : {c}" for c in clauses), exact
+
+
 def _fts_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {"id": r["version_id"], "title": tokenized(r["title"]), "body": tokenized(r["text"])} for r in rows
+        {
+            "id": r["version_id"],
+            "title": tokenized(r["title"]),
+            "body": tokenized(r["text"]),
+            "tags": tags(r["site"], r["validity"], r["publish_date"]),
+        }
+        for r in rows
     ]
 
 
@@ -90,7 +144,8 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     ):
         if part:
             conn.execute(
-                text(f"INSERT INTO {table}(rowid, title, body) VALUES (:id, :title, :body)"), _fts_rows(part)
+                text(f"INSERT INTO {table}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"),
+                _fts_rows(part),
             )
 
 
@@ -103,18 +158,31 @@ def supersede(conn: Connection, version_ids: list[int]) -> None:
     if not version_ids:
         return
     rows = [
-        {"version_id": vid, "title": title, "text": body}
-        for vid, title, body in conn.execute(
-            select(SearchText.version_id, SearchText.title, SearchText.text).where(
-                SearchText.version_id.in_(version_ids)
+        dict(row._mapping)
+        for row in conn.execute(
+            select(
+                SearchText.version_id,
+                SearchText.title,
+                SearchText.text,
+                SearchDoc.site,
+                SearchDoc.validity,
+                SearchDoc.publish_date,
             )
+            .join(SearchDoc, SearchDoc.version_id == SearchText.version_id)
+            .where(SearchText.version_id.in_(version_ids))
         )
     ]
     fts = _fts_rows(rows)
     conn.execute(
-        text(f"INSERT INTO {LATEST}({LATEST}, rowid, title, body) VALUES ('delete', :id, :title, :body)"), fts
+        text(
+            f"INSERT INTO {LATEST}({LATEST}, rowid, title, body, tags) "
+            "VALUES ('delete', :id, :title, :body, :tags)"
+        ),
+        fts,
     )
-    conn.execute(text(f"INSERT INTO {OLDER}(rowid, title, body) VALUES (:id, :title, :body)"), fts)
+    conn.execute(
+        text(f"INSERT INTO {OLDER}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"), fts
+    )
 
 
 def _term(term: str) -> str:
@@ -123,12 +191,14 @@ def _term(term: str) -> str:
     return '"' + " ".join(_shift(g) for g in query_grams(term)) + '"'
 
 
-def match_expression(query: Query) -> str:
-    """The FTS5 MATCH string: all include terms, then each exclusion as `NOT`."""
+def match_expression(query: Query, filters: str = "") -> str:
+    """The FTS5 MATCH string: all include terms, then each exclusion as `NOT`, confined to title and
+    body; then the filter tokens (`filter_match`), if any."""
     expression = " AND ".join(_term(t) for t in query.include)
     for term in query.exclude:
         expression = f"({expression}) NOT {_term(term)}"
-    return expression
+    expression = "{title body} : (" + expression + ")"
+    return f"{expression} AND {filters}" if filters else expression
 
 
 def index_bytes(conn: Connection) -> int:

@@ -1,0 +1,189 @@
+"""Attachment text (issue 8, item 1): read from the stored files, kept in the archive, indexed with the
+version, so a search finds a document by words that are only in its attachment, and says so."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from alembic import command
+from sqlalchemy import select, update
+
+import replica as replica_pkg
+from archive.attachment_text import extract, kind
+from archive.db import Archive
+from archive.migrate import alembic_config
+from archive.models import Attachment, Document
+from archive.records import FetchedAttachment
+from archive.search.engine import search
+from archive.store import VersionStore
+from replica.files import SENTENCES, attachment_bytes, attachment_number
+from tests.conftest import FAST, run_xxgk
+from tests.search_data import T0, Parsed, store_page
+
+PDF_TITLE = "1.城乡低保对象申请审批表.pdf"
+KEY = "test:att0"
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    return _zip({"word/document.xml": f'<w:document xmlns:w="{ns}"><w:body>{body}</w:body></w:document>'})
+
+
+def _xlsx(cells: list[str]) -> bytes:
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings = "".join(f"<si><t>{c}</t></si>" for c in cells)
+    return _zip(
+        {
+            "xl/sharedStrings.xml": f'<sst xmlns="{ns}">{strings}</sst>',
+            "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{ns}"><sheetData><row><c t="inlineStr">'
+            "<is><t>合计人数</t></is></c></row></sheetData></worksheet>",
+        }
+    )
+
+
+def _zip(parts: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        for name, xml in parts.items():
+            z.writestr(name, xml)
+    return out.getvalue()
+
+
+def test_formats_read_and_reasons_recorded() -> None:
+    pdf = extract(attachment_bytes(KEY, "pdf", PDF_TITLE), PDF_TITLE, "application/pdf")
+    assert pdf.note is None and pdf.text is not None
+    assert PDF_TITLE in pdf.text and attachment_number(KEY) in pdf.text
+    assert any(sentence in pdf.text for sentence in SENTENCES)
+
+    docx = extract(_docx(["关于临时救助的实施细则", "第一条 为规范临时救助"]), "细则.docx")
+    assert docx.text is not None and "临时救助的实施细则" in docx.text and "第一条" in docx.text
+    xlsx = extract(_xlsx(["乡镇名称", "特困供养人数"]), "统计表.xlsx")
+    assert xlsx.text is not None and "特困供养人数" in xlsx.text and "合计人数" in xlsx.text
+    assert (kind(_docx(["x"])), kind(_xlsx(["x"]))) == ("docx", "xlsx")
+
+    ole = extract(attachment_bytes(KEY, "doc", "2.工作方案.doc"), "2.工作方案.doc", "application/msword")
+    assert ole.text is None and ole.note is not None and "OLE2" in ole.note
+    broken = extract(b"%PDF-1.4\n this is no pdf", "x.pdf")
+    assert broken.text is None and broken.note  # a reason, never an exception
+    assert extract(b"", "x.pdf").note == "no bytes"
+
+
+def _store_with_attachment(archive: Archive) -> None:
+    store = VersionStore(archive)
+    parsed = Parsed(
+        title="安顺市民政局关于公开低保审批表格的通知",
+        body="现将城乡低保申请表格公开，请到附件下载。",
+        publish_date="2024-02-01",
+        validity="有效",
+    )
+    files = [
+        FetchedAttachment(
+            url="https://smzj.anshun.gov.cn/zwgk/a1/form.pdf",
+            name=PDF_TITLE,
+            http_status=200,
+            content_type="application/pdf",
+            body=attachment_bytes(KEY, "pdf", PDF_TITLE),
+        ),
+        FetchedAttachment(
+            url="https://smzj.anshun.gov.cn/zwgk/a1/plan.doc",
+            name="2.工作方案.doc",
+            http_status=200,
+            content_type="application/msword",
+            body=attachment_bytes(KEY + "doc", "doc", "2.工作方案.doc"),
+        ),
+    ]
+    store_page(store, "https://smzj.anshun.gov.cn/zwgk/a1.html", parsed, T0, attachments=files)
+    store_page(
+        store,
+        "https://smzj.anshun.gov.cn/zwgk/a2.html",
+        Parsed(title="安顺市民政局2024年工作要点", body="做好低保工作。", publish_date="2024-01-05"),
+        T0,
+    )
+
+
+def _only_in_attachment(archive: Archive, query: str) -> dict:
+    with archive.session() as s:
+        result = search(s, query)
+    assert result.total == 1, (query, result)
+    hit = result.hits[0]
+    assert hit["url"].endswith("/a1.html")
+    assert hit["matched_in"] == "attachment"
+    assert hit["snippet"].startswith(f"[附件 {PDF_TITLE}]") and "«" in hit["snippet"]
+    return hit
+
+
+def test_store_reads_attachments_and_search_finds_their_words(database_url: str) -> None:
+    archive = Archive(database_url)
+    _store_with_attachment(archive)
+    with archive.session() as s:
+        rows = {a.name: a for a in s.scalars(select(Attachment))}
+    assert attachment_number(KEY) in (rows[PDF_TITLE].text or "")
+    assert rows["2.工作方案.doc"].text is None and "OLE2" in (rows["2.工作方案.doc"].text_note or "")
+    _only_in_attachment(archive, attachment_number(KEY))
+    with archive.session() as s:  # a body hit still shows the body
+        body_hit = search(s, "低保 附件下载").hits[0]
+    assert body_hit["matched_in"] == "body" and "«附件下载»" in body_hit["snippet"]
+    archive.close()
+
+
+def test_migration_and_reindex_read_attachments_stored_before(database_url: str) -> None:
+    archive = Archive(database_url)
+    _store_with_attachment(archive)
+    config = alembic_config(archive.engine)
+    command.downgrade(config, "0004")  # an archive from before attachment text …
+    command.upgrade(config, "head")  # … is read and indexed by the migration
+    _only_in_attachment(archive, attachment_number(KEY))
+
+    with archive.engine.begin() as conn:  # text lost: `xxgk db reindex` reads it again
+        conn.execute(update(Attachment).values(text=None, text_note=None))
+    result = run_xxgk("db", "reindex", "--database-url", database_url)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "read the text of 2 attachments" in result.stdout
+    _only_in_attachment(archive, attachment_number(KEY))
+    archive.close()
+
+
+def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica) -> None:
+    """Real Scrapy over loopback: a word printed only in a replica PDF finds its document."""
+    sqlite_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    host = "smzj.anshun.gov.cn"
+    crawled = run_xxgk(
+        "crawl",
+        "anshun_mzj",
+        "--database-url",
+        sqlite_url,
+        "--replica-url",
+        replica.url,
+        "--format",
+        "json",
+        *FAST,
+    )
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    documents = replica_pkg.build(seed=1, docs=60).documents(host)
+    pdfs = [(d, a) for d in documents for a in d.attachments if a.path.endswith(".pdf")]
+    assert pdfs, "the replica should give some documents PDF attachments"
+    doc, attachment = pdfs[0]
+    number = attachment_number(attachment.key)
+    assert number not in doc.title  # and the body is generated from other words
+
+    found = run_xxgk("search", number, "--database-url", sqlite_url, "--format", "json")
+    assert found.returncode == 0, found.stderr[-2000:]
+    out = json.loads(found.stdout)
+    assert out["total"] == 1
+    hit = out["hits"][0]
+    archive = Archive(sqlite_url)
+    with archive.session() as s:
+        assert s.scalar(select(Document.url).where(Document.id == hit["id"])) == doc.url
+    archive.close()
+    assert hit["snippet"].startswith("[附件 ") and f"«{number}»" in hit["snippet"]
+
+
+@pytest.mark.parametrize("ext", ["pdf", "doc", "xls"])
+def test_replica_files_stay_deterministic(ext: str) -> None:
+    assert attachment_bytes(KEY, ext, "表") == attachment_bytes(KEY, ext, "表")
+    assert attachment_bytes(KEY, ext, "表") != attachment_bytes(KEY + "x", ext, "表")
