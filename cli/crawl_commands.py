@@ -12,6 +12,7 @@ import click
 from archive import queries
 from archive.audit.verdicts import audit as audit_verdicts
 from archive.db import Archive
+from cli.clock_option import as_of_option
 from cli.output import emit, format_option
 from crawler.runner import CrawlResult, run_crawl, site_names, spider_loader
 
@@ -110,6 +111,7 @@ def parse_setting(pair: str) -> tuple[str, str]:
     "--scheduled-for", hidden=True, help="Set by the scheduler: the slot this run fills (ISO time)."
 )
 @click.option("--verbose", is_flag=True, help="Show Scrapy's own log.")
+@as_of_option
 @format_option()
 def crawl(
     site_names_arg, all_sites, mode, database_url, replica_url, settings, scheduled_for, verbose, fmt

@@ -7,12 +7,14 @@ Clients use it as an HTTP proxy (`GET http://smzj.anshun.gov.cn/… HTTP/1.1`) o
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from twisted.web.resource import Resource
 from twisted.web.server import Request, Site
 
-from replica.state import LiveReplica, open_state
+from archive import clock
+from replica.state import LiveReplica, open_state, set_clock
 
 
 class ReplicaResource(Resource):
@@ -58,6 +60,7 @@ def run(
     docs: int = 300,
     seed: int = 1,
     noise: bool = False,
+    as_of: datetime | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM. Prints one `replica serving …` line once listening (port 0: the real one).
 
@@ -66,6 +69,10 @@ def run(
     from twisted.internet import reactor
 
     state = open_state(Path(state_dir), seed=seed, docs=docs)
+    if as_of is None and clock.simulated():  # `xxgk --as-of …` / XXGK_CLOCK
+        as_of = clock.parse_moment(clock.setting() or "")
+    if as_of is not None:  # the replica's clock lives in its state, so `xxgk replica clock` can move it
+        state = set_clock(Path(state_dir), as_of)
     if noise:
         from replica.noise import noise_on, plan_noise
 
