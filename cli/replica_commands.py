@@ -136,7 +136,7 @@ def clock_command(moment: str | None, real: bool, state_dir: Path) -> None:
 
     A running `replica serve` on the same --state rebuilds: it then serves what its sites had published
     by MOMENT (pages dated later, changes logged for later are not there yet) and sends that `Date`."""
-    from archive.clock import ClockError, parse_moment
+    from archive.clock import CHINA, ClockError, parse_moment
     from replica.state import load_state, set_clock
 
     if moment and real:
@@ -148,7 +148,8 @@ def clock_command(moment: str | None, real: bool, state_dir: Path) -> None:
             raise click.BadParameter(str(exc), param_hint="MOMENT") from None
     state = load_state(state_dir)
     replica_clock = state.simulated_clock() if state else None
-    click.echo(f"replica clock: {replica_clock.now().isoformat() if replica_clock else 'real time'}")
+    shown = replica_clock.now().astimezone(CHINA).isoformat(timespec="seconds") if replica_clock else None
+    click.echo(f"replica clock: {shown or 'real time'}")
 
 
 @replica.command("season")

@@ -59,7 +59,7 @@ SEASON: dict[str, tuple[Plant, ...]] = {
     "mzj.ankang.gov.cn": (
         Plant("annual_report", "backdated: appears on 1 February claiming 14 January", (2, 1, 16, 0),
               (1, 14, 9, 0)),
-        Plant("rule_of_law_report", "on_time, then its publish date changed", (3, 20, 10, 0), (3, 20, 10, 0),
+        Plant("rule_of_law_report", "on_time, then its publish date changed", (3, 10, 14, 0), (3, 10, 14, 0),
               (Edit((4, 1, 9, 0), "publish_date", (3, 2, 10, 0)),)),
     ),
     "www.lianzhou.gov.cn": (
