@@ -102,9 +102,16 @@ class Replica:
         """On simulated time: the clock passed a pending change or a page not yet published."""
         if self.clock is None or self.as_of is None:
             return False
-        now = beijing_wall_time(self.clock.now())
+        return self.stale_at(self.clock.now())
+
+    def stale_at(self, moment: datetime) -> bool:
+        """Whether this build is not the replica as of `moment`: the moment is before the build's, or
+        after a change or a page still pending in it."""
+        if self.as_of is None:
+            return True
+        now = beijing_wall_time(moment)
         upcoming = [*self.pending, *(c.next_publication for c in self.catalogs.built())]  # type: ignore[attr-defined]
-        return any(moment is not None and moment <= now for moment in upcoming)
+        return now < self.as_of or any(at is not None and at <= now for at in upcoming)
 
     @property
     def hosts(self) -> list[str]:

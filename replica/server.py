@@ -6,6 +6,7 @@ Clients use it as an HTTP proxy (`GET http://smzj.anshun.gov.cn/… HTTP/1.1`) o
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,9 @@ from twisted.web.server import Request, Site
 
 from archive import clock
 from replica.state import LiveReplica, open_state, set_clock
+
+# Sent by the crawler's replica routing (crawler/middlewares/replica.py) when it runs on simulated time.
+CLOCK_HEADER = "x-xxgk-clock"
 
 
 class ReplicaResource(Resource):
@@ -29,9 +33,12 @@ class ReplicaResource(Resource):
             key.decode("latin-1"): values[-1].decode("latin-1")
             for key, values in request.requestHeaders.getAllRawHeaders()
         }
-        response = self.live.current().handle(
-            request.method.decode("latin-1"), request.uri.decode("latin-1"), headers
-        )
+        replica = self.live.current()
+        stamp = next((v for k, v in headers.items() if k.lower() == CLOCK_HEADER), None)
+        if stamp:  # a crawler on simulated time: the sites as they were at its moment
+            with contextlib.suppress(clock.ClockError):
+                replica = self.live.as_of(clock.parse_moment(stamp))
+        response = replica.handle(request.method.decode("latin-1"), request.uri.decode("latin-1"), headers)
         if getattr(response, "delivery", None) is not None:  # a fault played out on the socket
             from replica.faults import deliver
 

@@ -129,7 +129,9 @@ class LiveReplica:
         self.check_every = check_every
         self._stamp = self._file_stamp()
         self._checked = time.monotonic()
+        self.state = state
         self.replica = state.build()
+        self._followed: Replica | None = None  # the replica as of a crawler's clock (`at`)
 
     def _file_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -150,9 +152,20 @@ class LiveReplica:
                 try:
                     state = load_state(self.directory)
                     if state is not None:
-                        self.replica = state.build()
+                        self.state, self.replica, self._followed = state, state.build(), None
                 except (ValueError, KeyError, OSError) as error:  # keep serving the last good state
                     print(
                         f"replica: ignoring unusable {state_file(self.directory)}: {error}", file=sys.stderr
                     )
         return self.replica
+
+    def as_of(self, moment: datetime) -> Replica:
+        """The replica as of a crawler's simulated clock (the `X-Xxgk-Clock` request header): rebuilt
+        only when the changes and pages due by then differ from the last build's."""
+        self.current()  # pick up a changed state file first
+        clock = SimulatedClock(moment, datetime.now(UTC))
+        followed = self._followed
+        if followed is None or followed.stale_at(moment):
+            followed = self._followed = Replica(self.state.seed, self.state.docs, self.state.mutations, clock)
+        followed.clock = clock  # the `Date` it sends
+        return followed
