@@ -7,9 +7,11 @@ and their real durations. A moment without an offset is China time (the sites' a
 
 Why a setting and not a test trick: an audit of deadlines is about *when* the archive saw a page, and
 the only honest test of it is a real crawl on a chosen night (tests/test_audit_season.py). The same
-setting lets an operator replay or re-date a crawl. It is read here and nowhere else; spiders never
-look at it (the spider base stamps fetch times with `now()` like the store does), and without it every
-caller gets `datetime.now(UTC)` exactly as before. Crawl locks keep real time on purpose: their expiry
+setting lets an operator replay or re-date a crawl. `xxgk crawl --nights` changes it between the
+nights it crawls in one process (one anchor per value), and the replica routing tells a replica each
+request's moment (`X-Xxgk-Clock`). It is read here; spiders never look at it (the spider base
+stamps fetch times with `now()` like the store does), and without it every caller gets
+`datetime.now(UTC)` exactly as before. Crawl locks keep real time on purpose: their expiry
 is about live processes, not about the night being simulated.
 """
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from replica.core import Replica
 from replica.state import append_mutation, load_state
 
 Moment = tuple[int, int, int, int]  # month, day, hour, minute (Beijing) in the year after the report year
@@ -80,8 +81,6 @@ def season_records(directory: Path, report_year: int) -> list[dict[str, Any]]:
     state = load_state(directory)
     if state is None:
         raise FileNotFoundError(f"no replica state in {directory}; start `xxgk replica serve` first")
-    from replica.core import Replica
-
     replica = Replica(state.seed, state.docs, state.mutations)  # real-time view: every change applied
     season, records = report_year + 1, []
     for host, plants in SEASON.items():
