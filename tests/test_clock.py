@@ -13,7 +13,7 @@ import pytest
 from archive import clock
 from replica.core import Replica
 from replica.season import plant_season
-from replica.state import load_state, open_state, set_clock
+from replica.state import LiveReplica, load_state, open_state, set_clock
 from tests.conftest import run_xxgk
 
 SEASON_START = datetime(2027, 1, 1, 2, 0, tzinfo=clock.CHINA)
@@ -77,3 +77,19 @@ def test_replica_clock_command_and_changes_dated_by_it(tmp_path: Path) -> None:
     assert real.returncode == 0 and "real time" in real.stdout
     bad = run_xxgk("--as-of", "soon", "runs")
     assert bad.returncode == 2 and "ISO 8601" in bad.stderr
+
+
+def test_replica_follows_the_crawlers_clock_and_rebuilds_only_when_something_falls_due(
+    tmp_path: Path,
+) -> None:
+    open_state(tmp_path, seed=3, docs=8)
+    records = plant_season(tmp_path, 2026)
+    live = LiveReplica(tmp_path, load_state(tmp_path))
+    report = next(r for r in records if r["op"] == "report" and r["host"] == "mzj.ankang.gov.cn")
+    night = datetime(2027, 1, 20, 2, 0, tzinfo=clock.CHINA)
+    first = live.as_of(night)
+    assert first.document(report["url"]) is None  # appears on 1 February
+    assert live.as_of(night + timedelta(minutes=5)) is first  # nothing fell due: the same build
+    later = live.as_of(datetime(2027, 2, 2, 2, 0, tzinfo=clock.CHINA))
+    assert later is not first and later.document(report["url"]) is not None
+    assert live.current().clock is None  # requests without the header: the replica's own (real) time
