@@ -35,3 +35,6 @@ class FetchedPage:
     attachments: list[FetchedAttachment] = field(default_factory=list)
     run_id: int | None = None
     error: str | None = None  # why the fetch failed (timeout, DNS, HTTP 5xx after retries)
+    # Where the server sent us instead, when it answered the document's URL with its home page: `url`
+    # stays the URL asked for, and the page is a soft-404 (the document is gone).
+    redirected_to: str | None = None

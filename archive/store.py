@@ -306,6 +306,8 @@ class VersionStore:
         if doc is not None and doc.status != "withdrawn":
             doc.status = "withdrawn"
             reason = f"HTTP {page.http_status}" if page.http_status in GONE_STATUSES else "soft-404 page"
+            if page.redirected_to:
+                reason = f"redirected to the home page {page.redirected_to}"
             s.add(
                 Event(
                     document_id=doc.id,

@@ -76,6 +76,12 @@ def _host(site: str) -> str:
 @click.option(
     "--soft404", type=click.IntRange(0), default=0, help="Make N documents answer 200 with a 页面不存在 page."
 )
+@click.option(
+    "--redirect-home",
+    type=click.IntRange(0),
+    default=0,
+    help="Withdraw N documents by redirecting them (302) to the site's home page.",
+)
 @click.option("--restore", type=click.IntRange(0), default=0, help="Bring back N withdrawn documents.")
 @click.option(
     "--move",
@@ -88,8 +94,8 @@ def _host(site: str) -> str:
 @state_option
 @as_of_option
 @format_option(default="jsonl")
-def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, restore: int, move: int,
-           seed: int, state_dir: Path, fmt: str, **layers: Any) -> None:  # fmt: skip
+def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, redirect_home: int, restore: int,
+           move: int, seed: int, state_dir: Path, fmt: str, **layers: Any) -> None:  # fmt: skip
     """Change SITE the way real sites change between crawls; prints the change-log records.
 
     A running `replica serve` on the same --state picks the changes up without a restart. Changes are
@@ -101,12 +107,13 @@ def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, rest
         "edit": edit,
         "withdraw": withdraw,
         "soft404": soft404,
+        "redirect_home": redirect_home,
         "restore": restore,
         "move": move,
     }
     if not any(counts.values()) and not layers_requested(layers):
         raise click.UsageError(
-            "say what to change: --publish, --edit, --withdraw, --soft404, --restore, --move, --fault, --heal"
+            "say what to change: --publish, --edit, --withdraw, --soft404, --redirect-home, --restore, --move, --fault, --heal"
             " or --noise"
         )
     host = _host(site)

@@ -50,6 +50,11 @@ def fault_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--retry-after", type=click.IntRange(0), help="Retry-After seconds of 5xx faults (1)."),
         click.option("--fault-seconds", type=float, help="How long a slow drip lasts (3)."),
         click.option("--fault-bytes", type=click.IntRange(1), help="Size of an oversized page (11 MiB)."),
+        click.option(
+            "--fault-undeclared",
+            is_flag=True,
+            help="An oversized page is streamed without Content-Length (the cap must cut it mid-body).",
+        ),
         click.option("--heal", is_flag=True, help="Remove every fault of SITE (before any new ones)."),
         click.option(
             "--noise",
@@ -84,6 +89,7 @@ def plan_layers(state_dir: Path, host: str, layers: dict[str, Any], seed: int) -
             "retry_after": layers["retry_after"],
             "seconds": layers["fault_seconds"],
             "bytes": layers["fault_bytes"],
+            "declared": False if layers["fault_undeclared"] else None,
         }
         records += plan_faults(
             state_dir, host, kinds, list(layers["fault_urls"]), layers["fault_times"], params, seed

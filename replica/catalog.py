@@ -35,7 +35,7 @@ from replica.files import CONTENT_TYPES, attachment_bytes
 from replica.reports import PlannedReport, planned_from
 from replica.seeds import SeedDocument
 from replica.site_reports import KnownReport, ReportColumn, site_report_plan
-from replica.web import Response, SiteRequest, http_date, not_modified, not_modified_since
+from replica.web import Response, SiteRequest, http_date, not_modified, not_modified_since, redirect
 
 PAGE_SIZE = 20
 BEIJING = timezone(timedelta(hours=8))
@@ -516,6 +516,8 @@ class Catalog(Changes):
         if path in self.gone:
             if self.gone[path][0] == "soft404":  # the CMS answers 200 with its "page does not exist" page
                 return self.html(200, self.soft404_html())
+            if self.gone[path][0] == "302":  # the CMS sends the reader to the home page
+                return redirect("/", 302)
             return self.html(int(self.gone[path][0]), self.not_found_html())
         routed = self.route(request)
         return routed if routed is not None else self.not_found()

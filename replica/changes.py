@@ -1,8 +1,8 @@
 """Changes to the replica between crawls, like the real sites make them, recorded as a change log.
 
-`xxgk replica change SITE --publish N --edit N --withdraw N --soft404 N --restore N --move N` picks its targets
-from the current replica (deterministically, from the seed and the log's length), appends one record per
-change to the state directory and prints them. The records name their targets explicitly, so the log is
+`xxgk replica change SITE --publish N --edit N --withdraw N --soft404 N --redirect-home N --restore N --move N`
+picks its targets from the current replica (deterministically, from the seed and the log's length),
+appends one record per change to the state directory and prints them. The records name their targets explicitly, so the log is
 the ground truth a test compares the archive with, and replaying it rebuilds the same sites.
 """
 
@@ -57,6 +57,8 @@ def plan_changes(
     for path in take(counts.get("withdraw", 0), live):
         records.append({"op": "withdraw", "path": path, "url": catalog.by_path[path].url,
                         "status": rng.choice((404, 410))})  # fmt: skip
+    for path in take(counts.get("redirect_home", 0), live):  # how many CMSs answer a deleted page
+        records.append({"op": "withdraw", "path": path, "url": catalog.by_path[path].url, "status": 302})
     for path in take(counts.get("soft404", 0), live):
         records.append({"op": "soft404", "path": path, "url": catalog.by_path[path].url})
     # A moved document's old URL is gone for good: only withdrawn pages come back.

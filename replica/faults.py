@@ -33,6 +33,7 @@ KINDS: dict[str, str] = {
     "truncated": "declares the full Content-Length, sends half the body, closes the connection",
     "redirect-loop": "302 to the same page with ?_=1, which 302s back",
     "offsite": "301 to the same path on a mirror host (a copy site the archive must never hold)",
+    "offsite-refresh": "200 with a page whose <meta http-equiv=refresh> sends the reader to the mirror host",
     "oversized": "answers 200 with `bytes` of page (11 MiB by default, over the 10 MiB cap)",
     "charset": "the page's bytes re-encoded as GB18030 while header and <meta> still say UTF-8",
     "malformed": "the page with end tags dropped, stray closers, upper-case and unquoted markup",
@@ -122,6 +123,13 @@ def inject(fault: Fault, request: SiteRequest, response: Response) -> Response:
         return redirect(url if looped else f"{url}?{LOOP_QUERY}", 302)
     if kind == "offsite":
         return redirect(f"http://{MIRROR_HOST}{request.path}", 301)
+    if kind == "offsite-refresh":
+        mirror = f"http://{MIRROR_HOST}{request.path}"
+        page = (
+            f'<html><head><meta http-equiv="refresh" content="0;url={mirror}"><title>页面跳转</title></head>'
+            f'<body><p>页面正在跳转……</p><a href="{mirror}">{mirror}</a></body></html>'
+        )
+        return html_response(200, page)
     if kind == "oversized":
         size = int(params.get("bytes", DEFAULT_OVERSIZE))
         body = _padded(response.body, size)

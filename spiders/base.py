@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -22,9 +23,11 @@ from twisted.python.failure import Failure
 from archive import clock
 from crawler.browser import BROWSER_SETTINGS
 from crawler.extraction.hints import ExtractionHints
+from crawler.extraction.pagetype import is_home_url
 from crawler.frontier import Frontier
 from crawler.items import FetchedPage
 from crawler.middlewares.faults import failure_reason
+from crawler.middlewares.replica import META_CANONICAL
 
 # full: every list page and every detail (conditionally when the archive holds it).
 # incremental: each column newest-first until a list page brings nothing new or changed, plus
@@ -168,13 +171,22 @@ class XxgkSpider(scrapy.Spider):
     def parse_detail(
         self, response: Response, context: dict[str, Any] | None = None
     ) -> Iterator[FetchedPage]:
+        # A document URL that now redirects (HTTP or meta refresh) to the site's home page is how many
+        # CMSs answer a deleted page: record it at the URL asked for, or the withdrawal would be lost.
+        asked = _asked_url(response.request) if response.request is not None else response.url
+        home = (
+            asked != response.url
+            and is_home_url(response.url)
+            and urlsplit(asked).hostname == urlsplit(response.url).hostname
+        )
         yield FetchedPage(
             site=self.name,
-            url=response.url,
+            url=asked if home else response.url,
             fetched_at=clock.now(),
             http_status=response.status,
             headers=_headers(response),
             body=response.body,
+            redirected_to=response.url if home else None,
         )
 
     def detail_failed(self, failure: Failure) -> Iterator[FetchedPage]:
@@ -203,7 +215,12 @@ def _failed_url(request: Any, response: Response | None) -> str:
     """The URL a failed fetch is recorded at: the response's where there is one (downloader middlewares
     may have given it back its canonical form, an https:// page fetched as http:// through the
     replica), else the one asked for, before any redirect the crawler refused."""
-    redirected = request.meta.get("redirect_urls")
-    if response is not None and not redirected:
+    if response is not None and not request.meta.get("redirect_urls"):
         return response.url
-    return request.meta.get("xxgk_canonical_url") or (redirected or [request.url])[0]
+    return _asked_url(request)
+
+
+def _asked_url(request: Any) -> str:
+    """The URL the spider asked for, before any redirect (in its https:// form when the replica
+    routing fetched it as http://)."""
+    return request.meta.get(META_CANONICAL) or (request.meta.get("redirect_urls") or [request.url])[0]

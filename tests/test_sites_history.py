@@ -19,7 +19,12 @@ from tests.conftest import FAST, run_xxgk
 from tests.test_sites import SITES
 
 HOSTS = {**SITES, "anshun_mzj": "smzj.anshun.gov.cn", "lianzhou_mzj": "www.lianzhou.gov.cn"}
-NIGHTS = [{}, {"publish": 2, "edit": 3, "move": 1}, {"withdraw": 2, "soft404": 1, "edit": 1}, {"restore": 2}]
+NIGHTS = [
+    {},
+    {"publish": 2, "edit": 3, "move": 1},
+    {"withdraw": 2, "soft404": 1, "redirect_home": 1, "edit": 1},
+    {"restore": 2},
+]
 DOCS, SEED = 30, 2
 
 
@@ -108,7 +113,7 @@ def test_nights_of_changes_match_the_change_log(site: str, tmp_path: Path) -> No
     with start_replica(state, docs=DOCS, seed=SEED) as replica:
         for night, counts in enumerate(NIGHTS):
             if counts:
-                args = [f"--{op}={n}" for op, n in counts.items()]
+                args = [f"--{op.replace('_', '-')}={n}" for op, n in counts.items()]
                 out = run_xxgk("replica", "change", site, *args, "--state", str(state), "--format", "json")
                 assert out.returncode == 0, out.stderr
                 log += json.loads(out.stdout)

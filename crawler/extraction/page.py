@@ -30,6 +30,7 @@ from crawler.extraction.metadata import MetadataReader, meta_tags
 from crawler.extraction.normalize import normalize_text
 from crawler.extraction.pagetype import classify_other
 from crawler.extraction.signature import signature_date, signature_issuer, title_issuer
+from crawler.extraction.stylesheet import mark_stylesheet_hidden
 from crawler.extraction.title import drop_leading_title, find_title, hinted_title
 
 
@@ -87,11 +88,25 @@ def parse_page(
         text, encoding = decode_html(body, header_charset)
     else:
         text, encoding = body, "utf-8"
-    page = ParsedPage(url=url, url_date=url_date(url), encoding=encoding)
     root = parse_html(text)
     if root is None:
-        page.other_reason = "empty"
-        return page
+        return ParsedPage(url=url, other_reason="empty", url_date=url_date(url), encoding=encoding)
+    if not mark_stylesheet_hidden(root):
+        return _parse_tree(root, text, url, hints, encoding)
+    page = _parse_tree(root, text, url, hints, encoding)
+    if page.page_type != "detail":
+        # The stylesheet is believed only while the page still reads as a document: a sheet that hides
+        # the content until a script shows it must not cost the archive the document.
+        unstyled = _parse_tree(parse_html(text), text, url, hints, encoding)  # type: ignore[arg-type]
+        if unstyled.page_type == "detail":
+            return unstyled
+    return page
+
+
+def _parse_tree(
+    root: etree._Element, text: str, url: str, hints: ExtractionHints, encoding: str
+) -> ParsedPage:
+    page = ParsedPage(url=url, url_date=url_date(url), encoding=encoding)
     hidden = HiddenCache()
     # The whole document, not just <body>: broken markup often leaves content parsed after </body>.
     doc_blocks = walk_blocks(root)

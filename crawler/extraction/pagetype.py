@@ -9,6 +9,7 @@ a short line of a short page that carries no document labels, so a document that
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -71,6 +72,13 @@ def redirects_home(root: etree._Element) -> bool:
     """A short page that forwards to the site's home page: how many CMSs answer a deleted document."""
     target = redirect_target(root)
     return target is not None and bool(_HOME_RE.match(target))
+
+
+def is_home_url(url: str) -> bool:
+    """The site's home page (`/`, `/index.html`, …): where a CMS sends a reader who asked for a deleted
+    document, by an HTTP redirect or a meta refresh."""
+    parts = urlsplit(url)
+    return not parts.query and bool(_HOME_RE.match(parts.path))
 
 
 def message_line(text: str, pattern: re.Pattern[str]) -> bool:

@@ -6,7 +6,7 @@ Three downloader middlewares, each with one job (see docs/faults.md for the whol
   retried after the server's delay when it is within `XXGK_RETRY_AFTER_MAX` seconds, and not retried
   at all when the server asks for longer (a crawl must not stall for an hour on one page).
 - `RedirectGuardMiddleware` (660, before Scrapy's RedirectMiddleware at 600 sees the response) refuses
-  a redirect to another host (a mirror site must never enter the archive; Scrapy would otherwise drop
+  a redirect (HTTP or meta refresh) to another host (a mirror site must never enter the archive; Scrapy would otherwise drop
   the redirected request silently at scheduling, so the document would vanish from the run's record)
   and a redirect back to a URL already visited (a loop), and enforces REDIRECT_MAX_TIMES itself, each
   as a `RedirectRefused` that reaches the request's errback with a clear reason.
@@ -32,7 +32,8 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.response import get_meta_refresh
 from scrapy.utils.url import url_is_from_any_domain
 from twisted.internet import error as net_error
 
@@ -123,6 +124,9 @@ class RedirectGuardMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
+        self.refresh_enabled = crawler.settings.getbool("METAREFRESH_ENABLED", True)
+        self.refresh_ignore_tags = crawler.settings.getlist("METAREFRESH_IGNORE_TAGS")
+        self.refresh_max_delay = crawler.settings.getint("METAREFRESH_MAXDELAY", 100)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
@@ -131,18 +135,14 @@ class RedirectGuardMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        location = response.headers.get("Location")
-        if not (300 <= response.status < 400) or response.status == 304 or not location:
+        target, how = self.redirect_target(request, response)
+        if target is None:
             return response
-        target = urljoin(request.url, location.decode("latin-1").strip())
         domains = list(getattr(self.crawler.spider, "allowed_domains", None) or [])
         visited = [*request.meta.get("redirect_urls", []), request.url]
         if domains and not url_is_from_any_domain(target, domains):
-            kind, reason = (
-                "offsite_redirect",
-                f"HTTP {response.status} to another host {urlsplit(target).hostname}",
-            )
-            reason += f" ({target}): not followed"
+            kind = "offsite_redirect"
+            reason = f"{how} to another host {urlsplit(target).hostname} ({target}): not followed"
         elif target in visited:
             kind, reason = "redirect_loop", "redirect loop " + " → ".join([*visited, target])
         elif len(visited) > self.max_times:
@@ -151,6 +151,18 @@ class RedirectGuardMiddleware:
             return response
         note_failure(self.crawler, request, kind, reason)
         raise RedirectRefused(reason)
+
+    def redirect_target(self, request: Request, response: Response) -> tuple[str | None, str]:
+        """Where Scrapy's RedirectMiddleware or MetaRefreshMiddleware would go next, and how."""
+        location = response.headers.get("Location")
+        if 300 <= response.status < 400 and response.status != 304 and location:
+            return urljoin(request.url, location.decode("latin-1").strip()), f"HTTP {response.status}"
+        if not self.refresh_enabled or not isinstance(response, HtmlResponse) or request.method == "HEAD":
+            return None, ""
+        interval, url = get_meta_refresh(response, ignore_tags=self.refresh_ignore_tags)
+        if url is None or interval is None or interval >= self.refresh_max_delay:
+            return None, ""
+        return url, "meta refresh"
 
 
 class FailureLedgerMiddleware:

@@ -56,6 +56,7 @@ class ReplicaRoutingMiddleware:
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
         canonical = request.meta.get(META_CANONICAL)
-        if canonical and response.url == request.url:
+        # Only the very URL that was rewritten: after a redirect the meta still carries the first one.
+        if canonical and response.url == request.url == "http://" + canonical.removeprefix("https://"):
             return response.replace(url=canonical)
         return response

@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 
 from crawler.extraction import parse_page
 from crawler.extraction.hints import ExtractionHints
+from crawler.extraction.page import ParsedPage
 from crawler.items import FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ class ExtractPipeline:
 
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         if not isinstance(item, FetchedPage) or item.parsed is not None or not item.body:
+            return item
+        if item.redirected_to:  # the home page stands in for a deleted document: nothing to parse
+            item.parsed = ParsedPage(url=item.url, page_type="other", other_reason="soft_404")
             return item
         hints = getattr(self.crawler.spider, "hints", None) or ExtractionHints()
         charset = _header_charset(item.headers.get("Content-Type", ""))
