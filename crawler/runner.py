@@ -110,7 +110,8 @@ def run_nights(nights: list[Night], *, overrides: dict[str, Any] | None = None) 
     """Crawl simulated nights one after the other in this process: each night's sites together, on
     the clock set to that night (`archive.clock`), then the next night. What a nightly service does
     over a season, without a process (and its imports, parse worker and browser start) per night; a
-    replica learns each request's moment from the crawler (`X-Xxgk-Clock`). Returns each night's results."""
+    replica learns each request's moment from the crawler (`X-Xxgk-Clock`). Returns the results of the
+    nights crawled: it stops after a night whose crawls did not all finish."""
     if not nights:
         return []
     settings = project_settings(overrides or {})
@@ -156,6 +157,8 @@ def run_nights(nights: list[Night], *, overrides: dict[str, Any] | None = None) 
                     yield defer.DeferredList(running)
                     results.append([CrawlResult(c.spider.name if c.spider else "?", dict(c.stats.get_stats()))
                                     for c in tonight])  # fmt: skip
+                    if any(r.finish_reason != "finished" for r in results[-1]):
+                        break  # interrupted (SIGTERM, a failed crawl): no later night on a broken one
             except BaseException as error:  # re-raised once the reactor has stopped
                 failure.append(error)
             finally:
