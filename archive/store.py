@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from archive import attachment_text, blobs, health
+from archive import attachment_text, blobs, clock, health
 from archive.db import Archive
 from archive.health import Health
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
@@ -50,7 +50,8 @@ class Outcome:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """Run and version times follow `archive.clock` (real time unless XXGK_CLOCK is set)."""
+    return clock.now()
 
 
 def fingerprint(fields: dict[str, Any], body: str, attachment_hashes: list[tuple[str, str | None]]) -> str:

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import click
 
-from archive import queries
+from archive import clock, queries
 from archive.db import Archive
 from archive.migrate import current_revision
 from cli.output import emit, emit_record, format_option
@@ -92,7 +92,7 @@ def runs(site: str | None, failed: bool, limit: int, fmt: str, database_url) -> 
 @db_option
 def coverage(site: str, since: date | None, until: date | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
     """Night by night (China time): did a crawl of SITE finish, and did it see every column?"""
-    last = until or datetime.now(CHINA).date()
+    last = until or clock.today_in_china()
     first = since or last - timedelta(days=29)
     if first > last:
         raise click.BadParameter("--since is after --until", param_hint="--since")

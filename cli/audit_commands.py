@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 
 import click
 
+from archive import clock
 from archive.audit import forensics
 from archive.audit.evidence import write_bundle
 from archive.audit.freshness import freshness, last_crawl_date, site_verdict
-from archive.audit.verdicts import CHINA
 from archive.audit.verdicts import audit as audit_verdicts
 from archive.db import Archive
 from cli.archive_commands import db_option
@@ -81,7 +80,7 @@ def freshness_command(site: str | None, fmt: str, database_url) -> None:  # type
             kinds = {
                 column: spider.column_kinds.get(column, "other") for column in getattr(spider, "columns", ())
             }
-            as_of = last_crawl_date(s, name) or datetime.now(CHINA).date()
+            as_of = last_crawl_date(s, name) or clock.today_in_china()
             site_rows = freshness(s, name, kinds, as_of)
             rows += site_rows
             if fmt == "table":

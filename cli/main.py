@@ -15,11 +15,13 @@ from cli import (
     schedule_commands,
     search_commands,
 )
+from cli.clock_option import as_of_option
 from cli.errors import XxgkGroup
 
 
 @click.group(cls=XxgkGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xxgk-archive")
+@as_of_option
 def main() -> None:
     """Crawl, archive and query Chinese government-information-disclosure pages."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from cli.clock_option import as_of_option
 from cli.output import emit, format_option
 from cli.replica_layers import fault_options, layers_requested, plan_layers
 
@@ -30,8 +31,12 @@ def replica() -> None:
 @click.option("--docs", type=click.IntRange(0), default=300, show_default=True, help="Generated documents.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--noise", is_flag=True, help="Noise mode on every site (see `replica change --noise`).")
+@as_of_option
 def serve(host: str, port: int, state_dir: Path, docs: int, seed: int, noise: bool) -> None:
-    """Serve the replica; point crawls at it with XXGK_REPLICA_URL=http://HOST:PORT."""
+    """Serve the replica; point crawls at it with XXGK_REPLICA_URL=http://HOST:PORT.
+
+    With --as-of (or XXGK_CLOCK) the replica runs on simulated time from that moment: it serves what
+    its sites had published by then (`xxgk replica clock` moves its clock while it runs)."""
     from replica.server import run
 
     run(host=host, port=port, state_dir=state_dir, docs=docs, seed=seed, noise=noise)
@@ -87,12 +92,14 @@ def _host(site: str) -> str:
 @click.option("--seed", type=int, default=0, show_default=True, help="Varies which documents are chosen.")
 @fault_options
 @state_option
+@as_of_option
 @format_option(default="jsonl")
 def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, redirect_home: int, restore: int,
            move: int, seed: int, state_dir: Path, fmt: str, **layers: Any) -> None:  # fmt: skip
     """Change SITE the way real sites change between crawls; prints the change-log records.
 
-    A running `replica serve` on the same --state picks the changes up without a restart."""
+    A running `replica serve` on the same --state picks the changes up without a restart. Changes are
+    dated now: by --as-of / XXGK_CLOCK when set, else by the replica's own clock, else real time."""
     from replica.changes import plan_changes
 
     counts = {
@@ -112,8 +119,56 @@ def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, redi
     host = _host(site)
     records = plan_layers(state_dir, host, layers, seed)
     if any(counts.values()):
-        records += plan_changes(state_dir, host, counts, seed)
+        records += plan_changes(state_dir, host, counts, seed, at=_change_time(state_dir))
     emit(records, fmt)
+
+
+def _change_time(state_dir: Path) -> Any:
+    from archive import clock
+    from replica.state import load_state
+
+    if clock.simulated():
+        return clock.now()
+    state = load_state(state_dir)
+    replica_clock = state.simulated_clock() if state else None
+    return replica_clock.now() if replica_clock else None
+
+
+@replica.command("clock")
+@click.argument("moment", required=False)
+@click.option("--real", is_flag=True, help="Back to real time.")
+@state_option
+def clock_command(moment: str | None, real: bool, state_dir: Path) -> None:
+    """Show or set the replica's clock: MOMENT (ISO 8601, naive = China time) puts it on simulated time.
+
+    A running `replica serve` on the same --state rebuilds: it then serves what its sites had published
+    by MOMENT (pages dated later, changes logged for later are not there yet) and sends that `Date`."""
+    from archive.clock import CHINA, ClockError, parse_moment
+    from replica.state import load_state, set_clock
+
+    if moment and real:
+        raise click.UsageError("give a MOMENT or --real, not both")
+    if moment or real:
+        try:
+            set_clock(state_dir, parse_moment(moment) if moment else None)
+        except ClockError as exc:
+            raise click.BadParameter(str(exc), param_hint="MOMENT") from None
+    state = load_state(state_dir)
+    replica_clock = state.simulated_clock() if state else None
+    shown = replica_clock.now().astimezone(CHINA).isoformat(timespec="seconds") if replica_clock else None
+    click.echo(f"replica clock: {shown or 'real time'}")
+
+
+@replica.command("season")
+@click.option("--year", type=click.IntRange(2019, 2100), required=True, help="The report year.")
+@state_option
+@format_option(default="jsonl")
+def season(year: int, state_dir: Path, fmt: str) -> None:
+    """Plant a reporting season: YEAR's annual reports appearing on chosen nights of the next year
+    (on time, late, never, backdated, edited after publication) on every site, in the change log."""
+    from replica.season import plant_season
+
+    emit(plant_season(state_dir, year), fmt)
 
 
 @replica.command("log")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
 
+from archive import clock
 from archive.db import Archive
 from archive.queries import KnownDocument, known_documents
 from crawler.extraction.dates import normalize_date
@@ -36,7 +36,9 @@ class Frontier:
                 known = known_documents(s, site)
         finally:
             archive.close()
-        return cls(known, max(cycle, 1), date.today().toordinal() if night is None else night)
+        return cls(
+            known, max(cycle, 1), clock.now().astimezone().date().toordinal() if night is None else night
+        )
 
     def is_news(self, url: str, list_title: str | None, list_date: str | None) -> bool:
         """True when a list entry shows something the archive does not hold (new URL, other title or

@@ -19,11 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--docs", type=int, default=300, help="generated documents per site")
     serve.add_argument("--seed", type=int, default=1)
     serve.add_argument("--noise", action="store_true", help="vary volatile page parts on every fetch")
+    serve.add_argument("--as-of", help="simulated time: ISO 8601 moment (naive = China time)")
     args = parser.parse_args(argv)
     if args.docs < 0 or not 0 <= args.port <= 65535:
         parser.error("--docs must be >= 0 and --port within 0..65535")
     from twisted.internet.error import CannotListenError
 
+    from archive.clock import parse_moment
     from replica.server import run
 
     try:
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             docs=args.docs,
             seed=args.seed,
             noise=args.noise,
+            as_of=parse_moment(args.as_of) if args.as_of else None,
         )
     except (OSError, CannotListenError) as error:  # e.g. the port is taken
         print(f"replica: {error}", file=sys.stderr)

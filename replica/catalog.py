@@ -32,7 +32,7 @@ from replica.catalog_changes import Changes
 from replica.content import Agency
 from replica.documents import ReplicaAttachment, ReplicaDocument
 from replica.files import CONTENT_TYPES, attachment_bytes
-from replica.reports import PlannedReport
+from replica.reports import PlannedReport, planned_from
 from replica.seeds import SeedDocument
 from replica.site_reports import KnownReport, ReportColumn, site_report_plan
 from replica.web import Response, SiteRequest, http_date, not_modified, not_modified_since, redirect
@@ -135,6 +135,20 @@ class Catalog(Changes):
         self.gone: dict[str, tuple[str, ReplicaDocument]] = {}  # path → ("404" | "410" | "soft404", doc)
         self.moved: dict[str, str] = {}  # old path → new path
         self._detail_parts = lru_cache(maxsize=4096)(self._render_detail_parts)
+        self.next_publication: datetime | None = None  # on simulated time: the next hidden page's date
+
+    def hide_after(self, moment: datetime) -> None:
+        """Simulated time: the site as it was at `moment` (Beijing wall time) shows no page dated later."""
+        later = [d.publish for d in self.documents if d.publish > moment]
+        self.next_publication = min(later, default=None)
+        if not later:
+            return
+        self.documents = [d for d in self.documents if d.publish <= moment]
+        self.by_path = {d.path: d for d in self.documents}
+        self.by_column = {c.path: [d for d in self.documents if d.column == c.path] for c in self.columns}
+        self.files = {a.path: (a, d) for d in self.documents for a in d.attachments}
+        self._detail_parts.cache_clear()
+        self.changed()
 
     # ---- the platform's part ----------------------------------------------------------------------
 
@@ -272,6 +286,29 @@ class Catalog(Changes):
         return self._document(
             k, key, rng, column, publish, title, written, number, validity, plan, "generated"
         )
+
+    def planted_report(self, change: dict) -> list[ReplicaDocument]:
+        """The page of a report a season plants (`replica.season`): its kind, year and claimed date."""
+        report = planned_from(change)
+        self._ensure_report_column(report.kind, report.year)
+        key = f"{self.seed}:{self.host}:report:{change['k']}"
+        return [self._generate_report(int(change["k"]), key, Random(key), report)]
+
+    def _ensure_report_column(self, kind: str, year: int) -> None:
+        """A report year the built site has no column for yet (per-year columns: 市中区)."""
+        rc = self._report_column_for(kind)
+        assert rc is not None, f"{self.host}: no report column for {kind}"
+        path, name = rc.for_year(year)
+        if self.column(path) is not None:
+            return
+        self.columns.append(self.make_report_column(path, name))
+        self.by_column[path] = []
+        for section, title in rc.sections:
+            self.section_names.setdefault(section.format(year=year), title.format(year=year))
+        self.section_names[path] = name
+        if hasattr(self, "sections"):  # platforms that list section pages (TRS, sxjz)
+            self.sections = set(self.section_names) - {c.path for c in self.columns}
+        self.changed()
 
     def _generate_report(self, k: int, key: str, rng: Random, report: PlannedReport) -> ReplicaDocument:
         rc = self._report_column_for(report.kind)

@@ -39,6 +39,9 @@ class Changes:
     def _generate(self, k: int, published: datetime | None = None) -> ReplicaDocument:
         raise NotImplementedError
 
+    def planted_report(self, change: dict) -> list[ReplicaDocument]:
+        raise NotImplementedError
+
     def column(self, path: str) -> Column | None:
         raise NotImplementedError
 
@@ -60,8 +63,12 @@ class Changes:
     def apply(self, change: dict) -> None:
         """Replay one recorded change (see `replica.changes`); each is a pure function of its record."""
         op, at = change["op"], datetime.fromisoformat(change["at"])
-        if op == "publish":
-            self._put(self._generate(int(change["k"]), published=at))
+        if op == "publish":  # dated when it appears, unless the record says what date the page claims
+            self._put(self._generate(int(change["k"]), published=claimed(change)))
+            return
+        if op == "report":
+            for doc in self.planted_report(change):
+                self._put(doc)
             return
         path = change["path"]
         if op == "restore":
@@ -92,6 +99,8 @@ class Changes:
             doc = replace(
                 doc, attachments=tuple(replace(a, key=a.key + f":{at:%Y%m%d%H%M}") for a in doc.attachments)
             )
+        elif what == "publish_date":  # the page's 发布日期 corrected (or quietly changed)
+            doc = replace(doc, publish=datetime.fromisoformat(change["value"]))
         else:
             raise ValueError(f"unknown replica edit {what!r}")
         self._drop(doc)
@@ -161,3 +170,9 @@ class Changes:
 
     def changed(self) -> None:
         """A hook for platforms that cache rendered lists."""
+
+
+def claimed(change: dict) -> datetime:
+    """The date a published page shows: `claims` when the record sets one (a backdated or postdated
+    page), else the moment it appeared."""
+    return datetime.fromisoformat(change.get("claims") or change["at"])

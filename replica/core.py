@@ -8,28 +8,41 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta, timezone
 from random import Random
 from typing import Any
 
+from archive.clock import SimulatedClock
 from replica import faults, noise
 from replica.documents import ReplicaDocument
 from replica.faults import Faults
 from replica.sites import Catalog, all_sites
-from replica.web import Response, method_not_allowed, parse_request, unknown_host
+from replica.web import Response, http_date, method_not_allowed, parse_request, unknown_host
+
+BEIJING = timezone(timedelta(hours=8))
 
 
 class LazyCatalogs(Mapping[str, Catalog]):
     """Each site is built the first time it is asked for: a benchmark-sized replica (20,000 documents a
-    site, five sites) answers its first request for one site without generating the others."""
+    site, five sites) answers its first request for one site without generating the others.
 
-    def __init__(self, sites: Mapping[str, Any], seed: int, docs: int) -> None:
-        self._sites, self._seed, self._docs = sites, seed, docs
+    On simulated time (`as_of`, Beijing wall time) a site shows only the documents it had published by
+    then: a generated page dated later is not there yet."""
+
+    def __init__(self, sites: Mapping[str, Any], seed: int, docs: int, as_of: datetime | None = None) -> None:
+        self._sites, self._seed, self._docs, self._as_of = sites, seed, docs, as_of
         self._built: dict[str, Catalog] = {}
 
     def __getitem__(self, host: str) -> Catalog:
         if host not in self._built:
-            self._built[host] = self._sites[host].build(self._seed, self._docs)
+            catalog = self._sites[host].build(self._seed, self._docs)
+            if self._as_of is not None:
+                catalog.hide_after(self._as_of)
+            self._built[host] = catalog
         return self._built[host]
+
+    def built(self) -> list[Catalog]:
+        return list(self._built.values())
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._sites)
@@ -38,19 +51,67 @@ class LazyCatalogs(Mapping[str, Catalog]):
         return len(self._sites)
 
 
-class Replica:
-    """All sites of the replica, each with `docs` generated documents (plus its seed documents)."""
+# Changes of a site's content, which happen at their `at`; the rest (fault, heal, noise) are layers of
+# the server that apply whatever the clock says.
+CONTENT_OPS = frozenset({"publish", "report", "edit", "withdraw", "soft404", "restore", "move"})
 
-    def __init__(self, seed: int, docs: int, mutations: Iterable[Mapping[str, Any]] = ()) -> None:
+
+class Replica:
+    """All sites of the replica, each with `docs` generated documents (plus its seed documents).
+
+    With a `clock` (simulated time, `archive.clock.SimulatedClock`) the replica is its sites as they
+    were at that moment: content changes whose `at` is later are not applied yet (the others in order
+    of `at`), generated pages dated later are not published yet, and the `Date` header tells that time.
+    Without one it is exactly as before: every recorded change applied in log order."""
+
+    def __init__(
+        self,
+        seed: int,
+        docs: int,
+        mutations: Iterable[Mapping[str, Any]] = (),
+        clock: SimulatedClock | None = None,
+    ) -> None:
         self.seed = seed
         self.docs = docs
-        self.catalogs: Mapping[str, Catalog] = LazyCatalogs(all_sites(), seed, docs)
+        self.clock = clock
+        self.as_of = beijing_wall_time(clock.now()) if clock is not None else None
+        self.catalogs: Mapping[str, Catalog] = LazyCatalogs(all_sites(), seed, docs, self.as_of)
         # Layers over every catalog's answers, whatever its platform (replica.noise, replica.faults).
         self.faults = Faults()
         self.noisy: dict[str, bool] = {}  # host (or "*" for every site) → noise mode on
         self._fetches: Counter[str] = Counter()
-        for mutation in mutations:
+        self.pending: list[datetime] = []  # when the changes not applied yet fall due (simulated time)
+        for mutation in self._due(mutations):
             self.apply(mutation)
+
+    def _due(self, mutations: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """The changes to apply now: all of them in log order, or on simulated time those due by
+        `as_of`, in order of their `at` (a season planted ahead is logged before later ad-hoc changes)."""
+        if self.as_of is None:
+            return list(mutations)
+        due: list[tuple[datetime, int, Mapping[str, Any]]] = []
+        for n, mutation in enumerate(mutations):
+            at = datetime.fromisoformat(str(mutation["at"])) if mutation.get("at") else self.as_of
+            if mutation.get("op") in CONTENT_OPS and at > self.as_of:
+                self.pending.append(at)
+                continue
+            due.append((at if mutation.get("op") in CONTENT_OPS else datetime.min, n, mutation))
+        return [m for _, _, m in sorted(due, key=lambda item: item[:2])]
+
+    def due_for_rebuild(self) -> bool:
+        """On simulated time: the clock passed a pending change or a page not yet published."""
+        if self.clock is None or self.as_of is None:
+            return False
+        return self.stale_at(self.clock.now())
+
+    def stale_at(self, moment: datetime) -> bool:
+        """Whether this build is not the replica as of `moment`: the moment is before the build's, or
+        after a change or a page still pending in it."""
+        if self.as_of is None:
+            return True
+        now = beijing_wall_time(moment)
+        upcoming = [*self.pending, *(c.next_publication for c in self.catalogs.built())]  # type: ignore[attr-defined]
+        return now < self.as_of or any(at is not None and at <= now for at in upcoming)
 
     @property
     def hosts(self) -> list[str]:
@@ -86,6 +147,9 @@ class Replica:
             return unknown_host(request.host, self.hosts)
         fault = self.faults.due(request)
         response = catalog.handle(faults.unconditional(request, fault))
+        if self.clock is not None:  # the server's own clock, as a real server sends it
+            response = Response(response.status, {**response.headers, "Date": http_date(self.clock.now())},
+                                response.body)  # fmt: skip
         if self.noisy.get(request.host, self.noisy.get("*", False)):
             key = f"{request.host}{request.path}?{request.query}"
             self._fetches[key] += 1
@@ -114,6 +178,13 @@ class Replica:
         return sum(len(c.documents) for c in self.catalogs.values())
 
 
-def build(seed: int, docs: int, mutations: Iterable[Mapping[str, Any]] = ()) -> Replica:
-    """The replica for this seed with `docs` generated documents per site."""
-    return Replica(seed, docs, mutations)
+def build(
+    seed: int, docs: int, mutations: Iterable[Mapping[str, Any]] = (), clock: SimulatedClock | None = None
+) -> Replica:
+    """The replica for this seed with `docs` generated documents per site (as of `clock`, if given)."""
+    return Replica(seed, docs, mutations, clock)
+
+
+def beijing_wall_time(moment: datetime) -> datetime:
+    """Change records and page dates are Beijing wall time without an offset."""
+    return moment.astimezone(BEIJING).replace(tzinfo=None)

@@ -77,6 +77,7 @@ def start_replica(
     host: str = "127.0.0.1",
     timeout: float = 60,
     noise: bool = False,
+    as_of: str | None = None,
 ) -> ReplicaProcess:
     """Spawn the replica server and wait until it listens (port 0: any free port)."""
     env = {
@@ -99,6 +100,7 @@ def start_replica(
         "--seed",
         str(seed),
         *(["--noise"] if noise else []),
+        *(["--as-of", as_of] if as_of else []),
     ]
     handle, name = tempfile.mkstemp(prefix="replica-", suffix=".stderr")
     stderr_path = Path(name)

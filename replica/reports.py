@@ -78,3 +78,11 @@ def _planned(rng: Random, kind: str, year: int, status: str) -> PlannedReport:
     publish = datetime.combine(day, time(rng.randrange(9, 18), rng.randrange(60)))
     written = day - timedelta(days=rng.randrange(0, 6))
     return PlannedReport(kind, year, status, publish, written)
+
+
+def planned_from(change: dict) -> PlannedReport:
+    """The report a season's `report` record plants (`replica.season`): signed on the day it claims."""
+    publish = datetime.fromisoformat(change["claims"])
+    kind, year = str(change["kind"]), int(change["year"])
+    status = "late" if publish.date() > due_date(kind, year) else "on_time"
+    return PlannedReport(kind, year, status, publish, publish.date())

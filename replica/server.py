@@ -6,13 +6,19 @@ Clients use it as an HTTP proxy (`GET http://smzj.anshun.gov.cn/… HTTP/1.1`) o
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from twisted.web.resource import Resource
 from twisted.web.server import Request, Site
 
-from replica.state import LiveReplica, open_state
+from archive import clock
+from replica.state import LiveReplica, open_state, set_clock
+
+# Sent by the crawler's replica routing (crawler/middlewares/replica.py) when it runs on simulated time.
+CLOCK_HEADER = "x-xxgk-clock"
 
 
 class ReplicaResource(Resource):
@@ -27,9 +33,12 @@ class ReplicaResource(Resource):
             key.decode("latin-1"): values[-1].decode("latin-1")
             for key, values in request.requestHeaders.getAllRawHeaders()
         }
-        response = self.live.current().handle(
-            request.method.decode("latin-1"), request.uri.decode("latin-1"), headers
-        )
+        replica = self.live.current()
+        stamp = next((v for k, v in headers.items() if k.lower() == CLOCK_HEADER), None)
+        if stamp:  # a crawler on simulated time: the sites as they were at its moment
+            with contextlib.suppress(clock.ClockError):
+                replica = self.live.as_of(clock.parse_moment(stamp))
+        response = replica.handle(request.method.decode("latin-1"), request.uri.decode("latin-1"), headers)
         if getattr(response, "delivery", None) is not None:  # a fault played out on the socket
             from replica.faults import deliver
 
@@ -58,6 +67,7 @@ def run(
     docs: int = 300,
     seed: int = 1,
     noise: bool = False,
+    as_of: datetime | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM. Prints one `replica serving …` line once listening (port 0: the real one).
 
@@ -66,6 +76,10 @@ def run(
     from twisted.internet import reactor
 
     state = open_state(Path(state_dir), seed=seed, docs=docs)
+    if as_of is None and clock.simulated():  # `xxgk --as-of …` / XXGK_CLOCK
+        as_of = clock.parse_moment(clock.setting() or "")
+    if as_of is not None:  # the replica's clock lives in its state, so `xxgk replica clock` can move it
+        state = set_clock(Path(state_dir), as_of)
     if noise:
         from replica.noise import noise_on, plan_noise
 

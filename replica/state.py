@@ -1,4 +1,4 @@
-"""The replica's state directory: `state.json` = {seed, docs, mutations}, shared between processes.
+"""The replica's state directory: `state.json` = {seed, docs, mutations, clock}, shared between processes.
 
 `xxgk replica serve` writes it on first start; `xxgk replica change …` (later) appends mutation records;
 a running server notices the file changed (mtime/size) and rebuilds, so changes need no restart.
@@ -15,9 +15,11 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive.clock import SimulatedClock, parse_moment
 from replica.core import Replica
 
 STATE_FILE = "state.json"
@@ -30,9 +32,16 @@ class ReplicaState:
     docs: int
     mutations: list[dict[str, Any]] = field(default_factory=list)
     format: int = FORMAT
+    # Simulated time ({"as_of": ISO, "set_at": ISO UTC}, see `set_clock`); None: real time.
+    clock: dict[str, str] | None = None
+
+    def simulated_clock(self) -> SimulatedClock | None:
+        if not self.clock:
+            return None
+        return SimulatedClock(parse_moment(self.clock["as_of"]), parse_moment(self.clock["set_at"]))
 
     def build(self) -> Replica:
-        return Replica(self.seed, self.docs, self.mutations)
+        return Replica(self.seed, self.docs, self.mutations, clock=self.simulated_clock())
 
 
 def state_file(directory: Path) -> Path:
@@ -49,6 +58,7 @@ def load_state(directory: Path) -> ReplicaState | None:
         docs=int(raw["docs"]),
         mutations=list(raw.get("mutations", [])),
         format=int(raw.get("format", FORMAT)),
+        clock=raw.get("clock"),
     )
 
 
@@ -83,6 +93,23 @@ def open_state(directory: Path, seed: int, docs: int) -> ReplicaState:
         return state
 
 
+def set_clock(directory: Path, as_of: datetime | None) -> ReplicaState:
+    """Put the replica "on" `as_of` (it runs on from there at real speed), or back on real time (None).
+    A running server rebuilds: it then serves what its sites had published by that moment."""
+    with locked(directory):
+        state = load_state(directory)
+        if state is None:
+            raise FileNotFoundError(f"no replica state in {directory}; start `xxgk replica serve` first")
+        if as_of is None:
+            state.clock = None
+        else:
+            if as_of.tzinfo is None:
+                raise ValueError("the replica clock needs an aware moment")
+            state.clock = {"as_of": as_of.isoformat(), "set_at": datetime.now(UTC).isoformat()}
+        save_state(directory, state)
+        return state
+
+
 def append_mutation(directory: Path, mutation: Mapping[str, Any]) -> ReplicaState:
     """Record one change; a running server picks it up on its next request."""
     with locked(directory):
@@ -102,7 +129,9 @@ class LiveReplica:
         self.check_every = check_every
         self._stamp = self._file_stamp()
         self._checked = time.monotonic()
+        self.state = state
         self.replica = state.build()
+        self._followed: Replica | None = None  # the replica as of a crawler's clock (`at`)
 
     def _file_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -116,14 +145,27 @@ class LiveReplica:
         if now - self._checked >= self.check_every:
             self._checked = now
             stamp = self._file_stamp()
+            if self.replica.due_for_rebuild():  # simulated time reached a change not yet applied
+                self._stamp = None
             if stamp != self._stamp and stamp is not None:
                 self._stamp = stamp
                 try:
                     state = load_state(self.directory)
                     if state is not None:
-                        self.replica = state.build()
+                        self.state, self.replica, self._followed = state, state.build(), None
                 except (ValueError, KeyError, OSError) as error:  # keep serving the last good state
                     print(
                         f"replica: ignoring unusable {state_file(self.directory)}: {error}", file=sys.stderr
                     )
         return self.replica
+
+    def as_of(self, moment: datetime) -> Replica:
+        """The replica as of a crawler's simulated clock (the `X-Xxgk-Clock` request header): rebuilt
+        only when the changes and pages due by then differ from the last build's."""
+        self.current()  # pick up a changed state file first
+        clock = SimulatedClock(moment, datetime.now(UTC))
+        followed = self._followed
+        if followed is None or followed.stale_at(moment):
+            followed = self._followed = Replica(self.state.seed, self.state.docs, self.state.mutations, clock)
+        followed.clock = clock  # the `Date` it sends
+        return followed

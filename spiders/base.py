@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from scrapy.http import Response
 from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
+from archive import clock
 from crawler.browser import BROWSER_SETTINGS
 from crawler.extraction.hints import ExtractionHints
 from crawler.extraction.pagetype import is_home_url
@@ -182,7 +182,7 @@ class XxgkSpider(scrapy.Spider):
         yield FetchedPage(
             site=self.name,
             url=asked if home else response.url,
-            fetched_at=datetime.now(UTC),
+            fetched_at=clock.now(),
             http_status=response.status,
             headers=_headers(response),
             body=response.body,
@@ -195,7 +195,7 @@ class XxgkSpider(scrapy.Spider):
         yield FetchedPage(
             site=self.name,
             url=_failed_url(request, response),
-            fetched_at=datetime.now(UTC),
+            fetched_at=clock.now(),
             http_status=response.status if response is not None else 0,
             headers=_headers(response) if response is not None else {},
             body=response.body if response is not None else b"",

@@ -2,6 +2,8 @@
 
 For every site × report kind × report year: `on_time`, `late` (with days late), `missing`, `unknown`
 (not in the archive, but our crawls have gaps in the window, so absence proves nothing) or `not_due`.
+`missing` needs a full crawl on every night (China time) from 1 January of the year after the report
+year through the night after the deadline; anything less is `unknown`, never `missing`.
 The date judged is the date the page claims (发布时间 / 公开日期), as the inspections judge it; the
 evidence also carries what only an archive can add: when we first captured it, the capture and the
 SHA-256 of the raw page, and whether that capture itself proves publication before the deadline.
@@ -16,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive import queries
+from archive import clock, queries
 from archive.audit import rules
 from archive.audit.reports import DISCLOSURE, RULE_OF_LAW, recognise
 from archive.models import Capture, Document, Version
@@ -116,7 +118,7 @@ def audit(
 ) -> list[Verdict]:
     """Verdicts for `sites` and report `years` (default: each kind's latest year already due)."""
     table = rules.load()
-    today = today or datetime.now(CHINA).date()
+    today = today or clock.today_in_china()
     out: list[Verdict] = []
     for site in sites:
         reports = _reports(s, site)
@@ -179,15 +181,21 @@ def _verdict(
     if today <= due:
         return Verdict(**base, verdict="not_due", days_late=None, captured_before_due=None,
                        note="deadline not reached", evidence=None)  # fmt: skip
-    window_start = date(year + 1, 1, 1)
-    nights = queries.coverage(s, site, window_start, min(due, today), CHINA)
+    # Absence proves something only if we looked every night from the start of the reporting season
+    # through the first night after the deadline: that night's crawl is the one that would have seen a
+    # page put up on the deadline day itself. One gap (or a night still to come) makes it `unknown`.
+    window_start, window_end = date(year + 1, 1, 1), due + timedelta(days=1)
+    nights = queries.coverage(s, site, window_start, window_end, CHINA)
     gaps = [n["night"] for n in nights if n["state"] != "covered"]
     if gaps:
-        note = f"not in the archive, but {len(gaps)} of {len(nights)} nights up to the deadline were not fully crawled"
+        note = (
+            f"not in the archive, but {len(gaps)} of {len(nights)} nights from {window_start} to the night "
+            f"after the deadline were not fully crawled (first: {gaps[0]})"
+        )
         return Verdict(
             **base, verdict="unknown", days_late=None, captured_before_due=None, note=note, evidence=None
         )
-    note = f"not in the archive; every night from {window_start} to the deadline was crawled in full"
+    note = f"not in the archive; every night from {window_start} to {window_end} was crawled in full"
     return Verdict(
         **base, verdict="missing", days_late=None, captured_before_due=None, note=note, evidence=None
     )

@@ -3,7 +3,8 @@
 The replica is an HTTP proxy that serves the agencies' hosts. Routing a request through it changes
 nothing a spider, a parser or the archive sees: `response.url` stays `http://smzj.anshun.gov.cn/…`.
 `https://` URLs are sent as `http://` through the proxy (the replica has no certificates) and given
-their real URL back on the response.
+their real URL back on the response. On simulated time (`XXGK_CLOCK`) each request tells the replica
+the crawler's moment (`X-Xxgk-Clock`), so one process can crawl several simulated nights in turn.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from archive import clock
+
 META_CANONICAL = "xxgk_canonical_url"
+CLOCK_HEADER = "X-Xxgk-Clock"  # simulated time (archive.clock): only ever sent to the replica
 
 
 def replica_proxy(url: str) -> str:
@@ -38,6 +42,8 @@ class ReplicaRoutingMiddleware:
         return cls(replica_proxy(url))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        if clock.simulated():  # the replica serves its sites as they were at our moment
+            request.headers[CLOCK_HEADER] = clock.now().isoformat()
         if request.url.startswith("https://"):
             plain = request.replace(url="http://" + request.url.removeprefix("https://"))
             plain.meta[META_CANONICAL] = request.url

@@ -32,12 +32,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from replica import content
+from replica.catalog_changes import claimed
 from replica.challenge import ChallengeGuard, JsChallenge
 from replica.content import Agency
 from replica.documents import ReplicaAttachment, ReplicaDocument
 from replica.files import CONTENT_TYPES, attachment_bytes
 from replica.platforms import gkmlpt_html as html
-from replica.reports import PlannedReport, report_plan
+from replica.reports import PlannedReport, planned_from, report_plan
 from replica.seeds import MirroredSeed, load_mirrored_seed
 from replica.web import (
     Response,
@@ -174,6 +175,21 @@ class GkmlptCatalog:
         self.moved: dict[str, str] = {}  # old path → new path (the old URL answers 404)
         self._hits = itertools.count(1)
         self._page = lru_cache(maxsize=4096)(self._render_detail)
+        self.next_publication: datetime | None = None  # on simulated time: the next hidden page's date
+
+    def hide_after(self, moment: datetime) -> None:
+        """Simulated time: the site as it was at `moment` (Beijing wall time) shows no page dated later."""
+        later = [d.publish for d in self.documents if d.publish > moment]
+        self.next_publication = min(later, default=None)
+        if later:
+            self.documents = [d for d in self.documents if d.publish <= moment]
+            self.by_path = {d.path: d for d in self.documents}
+            self.files = {a.path: (a, d) for d in self.documents for a in d.attachments}
+            self._page.cache_clear()
+
+    def planted_report(self, change: dict) -> list[ReplicaDocument]:
+        """The pages of a report a season plants (`replica.season`): its kind, year and claimed date."""
+        return self._report_documents(planned_from(change))
 
     # ---- reports ------------------------------------------------------------------------------------
 
@@ -522,8 +538,12 @@ class GkmlptCatalog:
         """Replay one recorded change. An edit, withdrawal or move of a post applies to its pages at
         both URLs (gkmlpt and NFCMS), as the platform publishes one post to both."""
         op, at = change["op"], datetime.fromisoformat(change["at"])
-        if op == "publish":
-            for doc in self._generate_pages(int(change["k"]), published=at):
+        if op in ("publish", "report"):
+            if op == "publish":  # dated when it appears, unless the record says what the page claims
+                pages = self._generate_pages(int(change["k"]), published=claimed(change))
+            else:
+                pages = self.planted_report(change)
+            for doc in pages:
                 self._put(doc)
             return
         path = change["path"]
@@ -628,6 +648,8 @@ def _edited(doc: ReplicaDocument, what: str, change: dict, at: datetime) -> Repl
         return replace(
             doc, attachments=tuple(replace(a, key=a.key + f":{at:%Y%m%d%H%M}") for a in doc.attachments)
         )
+    if what == "publish_date":
+        return replace(doc, publish=datetime.fromisoformat(change["value"]))
     raise ValueError(f"unknown replica edit {what!r}")
 
 
