@@ -25,8 +25,14 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    column_property,
+    mapped_column,
+    object_session,
+    relationship,
+)
 
 
 class Digest(TypeDecorator):
@@ -200,16 +206,8 @@ class Capture(Base):
     page_type: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
 
-    url_row: Mapped[Url] = relationship(lazy="joined")
-
-    @hybrid_property
-    def url(self) -> str:
-        return self.url_row.url
-
-    @url.inplace.expression
-    @classmethod
-    def _url_expression(cls):  # type: ignore[no-untyped-def]
-        return select(Url.url).where(Url.id == cls.url_id).scalar_subquery()
+    # The URL, read through `urls` (a SQL expression: `select(Capture.url)`, `Capture.url == …` work).
+    url: Mapped[str] = column_property(select(Url.url).where(Url.id == url_id).scalar_subquery())
 
     def _session(self):  # type: ignore[no-untyped-def]
         session = object_session(self)

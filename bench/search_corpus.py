@@ -91,7 +91,7 @@ def generate(archive: Archive, docs: int, seed: int = 8) -> int:
     at = datetime(2026, 1, 1, tzinfo=UTC)
     versions_written = 0
     with archive.session() as s:
-        s.execute(insert(Blob), [{"sha256": raw, "size": 0, "codec": "zstd", "data": b""}])
+        s.execute(insert(Blob), [{"sha256": raw, "size": 0, "data": b""}])
     for start in range(1, docs + 1, BATCH):
         documents, urls, events, versions, attachments = [], [], [], [], []
         for n in range(start, min(start + BATCH, docs + 1)):
