@@ -47,8 +47,10 @@ class Digest(TypeDecorator):
             return value
         return bytes.fromhex(value)
 
-    def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
-        return bytes(value).hex() if value is not None else None
+    def process_result_value(self, value: bytes | str | None, dialect: Any) -> str | None:
+        if value is None or isinstance(value, str):  # a hex digest written before migration 0005
+            return value
+        return bytes(value).hex()
 
 
 class Base(DeclarativeBase):
