@@ -130,3 +130,19 @@ def test_migration_0005_rewrites_an_old_archive(database_url: str) -> None:
         assert s.get(Version, 1).raw_sha256 == a
         assert blobs.get(s, p) == pdf and s.scalars(select(Blob.sha256)).all() == [p]
     archive.close()
+    # And back: 0004's layout rebuilt from the records, then forward again.
+    command.downgrade(alembic_config(engine), "0004")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT url, headers, body_sha256 FROM captures ORDER BY id")).all()
+        assert [(u, json.loads(h) if isinstance(h, str) else h, d) for u, h, d in rows] == [
+            (URL, {"Date": "d1", "ETag": "e1"}, a),
+            (URL, {"Date": "d2", "ETag": "e1"}, b),
+        ]
+        assert conn.execute(text("SELECT raw_sha256 FROM versions")).scalar_one() == a
+        assert conn.execute(text("SELECT sha256 FROM attachments")).scalar_one() == p
+        assert {r for (r,) in conn.execute(text("SELECT sha256 FROM blobs"))} == {a, b, p}
+    engine.dispose()
+    archive = Archive(database_url)
+    with archive.session() as s:
+        assert [c.body for c in s.scalars(select(Capture).order_by(Capture.id))] == [first, second]
+    archive.close()

@@ -153,34 +153,22 @@ def test_latin_text_is_never_repaired():
 
 
 def test_migration_0003_backfills_search_text_of_existing_versions(database_url: str) -> None:
-    """An archive written before 0003 (built at revision 0002 in that layout) gets the search text of
-    its versions computed from their bodies."""
     from alembic import command
-    from sqlalchemy import text
 
-    from archive.db import make_engine
     from archive.migrate import alembic_config, current_revision
 
-    html = _traditional_gbk_page()
-    body = parse_page(html, URL).body
-    engine = make_engine(database_url)
-    command.upgrade(alembic_config(engine), "0002")
-    at = datetime(2024, 1, 1, tzinfo=UTC)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO blobs (sha256, size, codec, data) VALUES (:s, 0, 'zstd', :d)"),
-                     {"s": "0" * 64, "d": b""})  # fmt: skip
-        conn.execute(text("INSERT INTO documents (id, site, url, status, first_seen_at, last_seen_at) "
-                          "VALUES (1, 'anshun_mzj', :u, 'active', :t, :t)"), {"u": URL, "t": at})  # fmt: skip
-        conn.execute(text("INSERT INTO versions (id, document_id, number, fingerprint, first_seen_at, last_seen_at,"
-                          " raw_sha256, fields, body, tables) VALUES (1, 1, 1, 'f', :t, :t, :r, '{}', :b, '[]')"),
-                     {"t": at, "r": "0" * 64, "b": body})  # fmt: skip
-    assert "search_text" not in {c["name"] for c in inspect(engine).get_columns("versions")}
-    command.upgrade(alembic_config(engine), "0003")
-    assert current_revision(engine) == "0003"
-    with engine.connect() as conn:
-        stored, search_text, charset = conn.execute(
-            text("SELECT body, search_text, charset FROM versions")
-        ).one()
-    assert search_text == normalize_text(stored) and "各县区民政局" in search_text
-    assert charset is None  # not recorded when it was read
-    engine.dispose()
+    archive = Archive(database_url)
+    store = VersionStore(archive)
+    assert (
+        store.record(_fetched(_traditional_gbk_page(), datetime(2024, 1, 1, tzinfo=UTC))).kind
+        == "new_version"
+    )
+    command.downgrade(alembic_config(archive.engine), "0002")  # an archive written before 0003
+    assert "search_text" not in {c["name"] for c in inspect(archive.engine).get_columns("versions")}
+    command.upgrade(alembic_config(archive.engine), "0003")
+    assert current_revision(archive.engine) == "0003"
+    with archive.session() as s:
+        version = s.scalars(select(Version)).one()
+        assert version.search_text == normalize_text(version.body) and "各县区民政局" in version.search_text
+        assert version.charset is None  # not recorded when it was read
+    archive.close()

@@ -13,8 +13,8 @@ are found by document or run), and so does the one on fetch time (nothing looks 
 
 SQLite cannot drop a column a foreign key uses, nor change a type, so there `versions` and
 `attachments` are rebuilt (copy, drop, create, copy back) with foreign keys deferred to the commit,
-which checks that every reference holds again. No downgrade: the old layout stored every page as a
-hex-keyed blob; going back would mean re-expanding every capture, which `xxgk` never needs.
+which checks that every reference holds again. The downgrade rebuilds 0004's layout from the records
+(each capture's body a hex-keyed plain blob, headers as JSON, the URL in the row).
 """
 
 from __future__ import annotations
@@ -254,4 +254,161 @@ def _postgresql_digests(conn: sa.Connection) -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("0005 has no downgrade: restore a backup taken before upgrading")
+    """Back to 0004's layout: every capture's body a hex-keyed blob (plain zstd frames, stored once),
+    its headers as JSON and its URL in the row; nothing is lost (the records hold all of it)."""
+    conn = op.get_bind()
+    sqlite = conn.dialect.name == "sqlite"
+    op.create_table(
+        "blobs_old",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("codec", sa.String(length=16), nullable=False),
+        sa.Column("base_sha256", sa.String(length=64), sa.ForeignKey("blobs_old.sha256"), nullable=True),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("sha256"),
+    )
+    op.create_table(
+        "captures_old",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), sa.ForeignKey("crawl_runs.id"), nullable=True),
+        sa.Column("document_id", sa.Integer(), sa.ForeignKey("documents.id"), nullable=True),
+        sa.Column("version_id", sa.Integer(), sa.ForeignKey("versions.id"), nullable=True),
+        sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("http_status", sa.Integer(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("body_sha256", sa.String(length=64), sa.ForeignKey("blobs_old.sha256"), nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("page_type", sa.String(length=16), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    old_blobs = sa.table(
+        "blobs_old", *(sa.column(c) for c in ("sha256", "size", "codec", "base_sha256", "data"))
+    )
+    stored: set[str] = set()
+    compressor = zstandard.ZstdCompressor(level=9)
+
+    def keep(data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in stored:
+            stored.add(digest)
+            conn.execute(
+                old_blobs.insert().values(
+                    sha256=digest, size=len(data), codec="zstd", data=compressor.compress(data)
+                )
+            )
+        return digest
+
+    for data in conn.execute(sa.text("SELECT data FROM blobs")).scalars().all():
+        keep(raw.unpack(bytes(data), None))
+    _restore_captures(conn, keep)
+    op.drop_table("captures")
+    op.rename_table("captures_old", "captures")
+    for name, columns in (
+        ("ix_captures_document_id", ["document_id"]),
+        ("ix_captures_fetched_at", ["fetched_at"]),
+        ("ix_captures_run_id", ["run_id"]),
+        ("ix_captures_url_fetched", ["url", "fetched_at"]),
+    ):
+        op.create_index(name, "captures", columns)
+    if sqlite:
+        _sqlite_hex_digests(conn)
+    else:
+        for table, column in (("versions", "raw_sha256"), ("attachments", "sha256")):
+            for fk in sa.inspect(conn).get_foreign_keys(table):
+                if fk["constrained_columns"] == [column]:
+                    op.drop_constraint(fk["name"], table, type_="foreignkey")
+            op.alter_column(
+                table,
+                column,
+                type_=sa.String(length=64),
+                existing_type=sa.LargeBinary(),
+                postgresql_using=f"encode({column}, 'hex')",
+            )
+        op.drop_table("blobs")
+        op.rename_table("blobs_old", "blobs")
+        op.create_foreign_key("versions_raw_sha256_fkey", "versions", "blobs", ["raw_sha256"], ["sha256"])
+        op.create_foreign_key("attachments_sha256_fkey", "attachments", "blobs", ["sha256"], ["sha256"])
+    op.drop_table("urls")
+
+
+def _restore_captures(conn: sa.Connection, keep: Any) -> None:
+    """Each capture's record read back through its base chain, in id order (a base is older)."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT c.id, c.run_id, c.document_id, c.version_id, u.url, c.fetched_at, c.http_status, c.raw,"
+            " c.raw_base_id, c.outcome, c.page_type, c.note FROM captures c JOIN urls u ON u.id = c.url_id"
+            " ORDER BY c.id"
+        )
+    ).all()
+    base_of = {row.id: row.raw_base_id for row in rows}
+    frame_of = {row.id: row.raw for row in rows}
+    cache: dict[int, bytes] = {}
+
+    def record(cid: int) -> bytes:
+        if cid in cache:
+            return cache[cid]
+        frame, base = frame_of[cid], base_of[cid]
+        if frame is None:  # identical to its base
+            data = record(base)  # type: ignore[arg-type]
+        else:
+            data = raw.unpack(bytes(frame), record(base) if base is not None else None)
+        if len(cache) > 2048:
+            cache.clear()
+        cache[cid] = data
+        return data
+
+    captures = sa.table(
+        "captures_old",
+        *(sa.column(c) for c in ("id", "run_id", "document_id", "version_id", "url", "fetched_at",
+                                  "http_status", "headers", "body_sha256", "outcome", "page_type", "note")),
+    )  # fmt: skip
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        headers: dict[str, str] = {}
+        digest = None
+        if row.raw is not None or row.raw_base_id is not None:
+            _, headers, body = raw.split(record(row.id))
+            digest = keep(body)
+        values = {k: v for k, v in row._asdict().items() if k not in ("raw", "raw_base_id")}
+        batch.append({**values, "headers": json.dumps(headers, ensure_ascii=False), "body_sha256": digest})
+        if len(batch) >= _BATCH:
+            conn.execute(captures.insert(), batch)
+            batch = []
+    if batch:
+        conn.execute(captures.insert(), batch)
+
+
+def _sqlite_hex_digests(conn: sa.Connection) -> None:
+    """Rebuild versions and attachments with hex digests and their foreign keys to blobs."""
+    conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+    ddl = {
+        name: (sql, [i for (i,) in conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (name,)
+        )])
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('versions', 'attachments')"
+        )
+    }  # fmt: skip
+    for name in ("versions", "attachments"):
+        conn.exec_driver_sql(f"CREATE TEMP TABLE _old_{name} AS SELECT * FROM {name}")
+    conn.exec_driver_sql("DROP TABLE attachments")
+    conn.exec_driver_sql("DROP TABLE versions")
+    conn.exec_driver_sql("DROP TABLE blobs")
+    conn.exec_driver_sql("ALTER TABLE blobs_old RENAME TO blobs")
+    versions_sql = re.sub(r"raw_sha256 BLOB", "raw_sha256 VARCHAR(64)", ddl["versions"][0])
+    cut = versions_sql.rstrip().rfind(")")
+    versions_sql = versions_sql[:cut] + ",\n\tFOREIGN KEY(raw_sha256) REFERENCES blobs (sha256)\n)"
+    conn.exec_driver_sql(versions_sql)
+    conn.exec_driver_sql(re.sub(r"sha256 BLOB", "sha256 VARCHAR(64)", ddl["attachments"][0]))
+    for name, column in (("versions", "raw_sha256"), ("attachments", "sha256")):
+        columns = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({name})")]
+        picked = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE lower(hex({c})) END" if c == column else c
+                           for c in columns)  # fmt: skip
+        conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(columns)}) SELECT {picked} FROM _old_{name}")
+    for name in ("versions", "attachments"):
+        for index_sql in ddl[name][1]:
+            conn.exec_driver_sql(index_sql)
+        conn.exec_driver_sql(f"DROP TABLE _old_{name}")
