@@ -208,8 +208,11 @@ class Capture(Base):
     page_type: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
 
-    # The URL, read through `urls` (a SQL expression: `select(Capture.url)`, `Capture.url == …` work).
-    url: Mapped[str] = column_property(select(Url.url).where(Url.id == url_id).scalar_subquery())
+    # The URL, read through `urls`: a SQL expression correlated to the enclosing query's `captures`
+    # (`Capture.url == …`, joins; a query of the URL alone needs `.select_from(Capture)`).
+    url: Mapped[str] = column_property(
+        select(Url.url).where(Url.id == url_id).correlate_except(Url).scalar_subquery()
+    )
 
     def _session(self):  # type: ignore[no-untyped-def]
         session = object_session(self)
