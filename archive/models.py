@@ -2,8 +2,10 @@
 
 A *document* is one published item of one site (identity: site + canonical URL). A *version* exists
 only when the document's content fingerprint changes; every fetch is a *capture* that says which
-version it confirmed. Raw bytes live in *blobs*, compressed and addressed by SHA-256, so an unchanged
-page costs a few bytes per capture (see `archive.blobs`). Nothing here is ever deleted by a crawl.
+version it confirmed. A capture keeps its complete raw response in its own row, compressed against the
+document's previous capture, so an unchanged page costs a few dozen bytes per fetch (`archive.raw`);
+attachment bodies are *blobs*, stored once per SHA-256 (`archive.blobs`). Digests that are keys are
+32 bytes in the database and hex in Python (`Digest`). Nothing here is ever deleted by a crawl.
 """
 
 from __future__ import annotations
@@ -15,14 +17,40 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    column_property,
+    mapped_column,
+    object_session,
+    relationship,
+)
+
+
+class Digest(TypeDecorator):
+    """A SHA-256 stored as its 32 bytes (half the size of hex, in the row and in every index on it),
+    handed to Python as the usual 64-character hex string."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | bytes | None, dialect: Any) -> bytes | None:
+        if value is None or isinstance(value, bytes):
+            return value
+        return bytes.fromhex(value)
+
+    def process_result_value(self, value: bytes | str | None, dialect: Any) -> str | None:
+        if value is None or isinstance(value, str):  # a hex digest written before migration 0005
+            return value
+        return bytes(value).hex()
 
 
 class Base(DeclarativeBase):
@@ -59,15 +87,22 @@ class SiteLock(Base):
 
 
 class Blob(Base):
-    """Raw bytes, compressed. `base_sha256` names the blob used as a zstd dictionary (a delta)."""
+    """An attachment body, zstd-compressed, stored once per SHA-256."""
 
     __tablename__ = "blobs"
 
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(Digest, primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
-    codec: Mapped[str] = mapped_column(String(16))  # "zstd" | "zstd-delta"
-    base_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Url(Base):
+    """A URL captures were made at, stored once (a capture names it by id)."""
+
+    __tablename__ = "urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
 
 
 class Document(Base):
@@ -111,7 +146,8 @@ class Version(Base):
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
-    raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    # SHA-256 of the raw page body this version was first read from (its first capture holds it).
+    raw_sha256: Mapped[str] = mapped_column(Digest)
 
     title: Mapped[str | None] = mapped_column(Text)
     index_no: Mapped[str | None] = mapped_column(String(128))
@@ -145,7 +181,7 @@ class Attachment(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     content_type: Mapped[str | None] = mapped_column(String(128))
     size: Mapped[int | None] = mapped_column(Integer)
-    sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    sha256: Mapped[str | None] = mapped_column(Digest, ForeignKey("blobs.sha256"))
     error: Mapped[str | None] = mapped_column(Text)
     # The file's text, searched with its version (archive/attachment_text.py), or why there is none.
     text: Mapped[str | None] = mapped_column(Text)
@@ -153,7 +189,11 @@ class Attachment(Base):
 
 
 class Capture(Base):
-    """One fetch of one URL: when, what the server said, the raw response, what it confirmed."""
+    """One fetch of one URL: when, the status, what it confirmed, and the complete raw response.
+
+    The response (status line, headers, body) is one zstd frame in `raw`, compressed against the record
+    of capture `raw_base_id` (see `archive.raw`); `headers`, `body` and `body_sha256` read it back.
+    Captures are looked up by document (and id, which follows time) or by run, never by URL text."""
 
     __tablename__ = "captures"
 
@@ -161,15 +201,45 @@ class Capture(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
-    url: Mapped[str] = mapped_column(String(2048))
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     http_status: Mapped[int] = mapped_column(Integer)
-    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    body_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_base_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
     # new_version | unchanged | withdrawn | not_document | error
     outcome: Mapped[str] = mapped_column(String(16))
     page_type: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+
+    # The URL, read through `urls`: a SQL expression correlated to the enclosing query's `captures`
+    # (`Capture.url == …`, joins; a query of the URL alone needs `.select_from(Capture)`).
+    url: Mapped[str] = column_property(
+        select(Url.url).where(Url.id == url_id).correlate_except(Url).scalar_subquery()
+    )
+
+    def _session(self):  # type: ignore[no-untyped-def]
+        session = object_session(self)
+        if session is None:
+            raise RuntimeError("a capture's raw response is read through its session")
+        return session
+
+    @property
+    def headers(self) -> dict[str, str]:
+        from archive import raw
+
+        return raw.headers(self._session(), self)
+
+    @property
+    def body(self) -> bytes | None:
+        from archive import raw
+
+        return raw.body(self._session(), self)
+
+    @property
+    def body_sha256(self) -> str | None:
+        from archive import raw
+
+        return raw.body_sha256(self._session(), self)
 
 
 class Event(Base):
@@ -183,6 +253,3 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     detail: Mapped[str | None] = mapped_column(Text)
-
-
-Index("ix_captures_url_fetched", Capture.url, Capture.fetched_at)

@@ -216,7 +216,7 @@ def known_documents(s: Session, site: str) -> dict[str, KnownDocument]:
         .subquery()
     )
     rows = s.execute(
-        select(Document.url, Version.title, Version.publish_date, Capture.headers)
+        select(Document.url, Version.title, Version.publish_date, Capture)
         .join(latest, latest.c.document_id == Document.id)
         .join(Version, (Version.document_id == Document.id) & (Version.number == latest.c.number))
         .outerjoin(last_ok, last_ok.c.document_id == Document.id)
@@ -224,8 +224,9 @@ def known_documents(s: Session, site: str) -> dict[str, KnownDocument]:
         .where(Document.site == site, Document.status == "active")
     )
     known = {}
-    for url, title, publish_date, headers in rows:
-        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    for url, title, publish_date, capture in rows:
+        # The validators are in the capture's compressed record (read back with its base chain).
+        lowered = {k.lower(): v for k, v in (capture.headers if capture is not None else {}).items()}
         known[url] = KnownDocument(title, publish_date, lowered.get("last-modified"), lowered.get("etag"))
     return known
 

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from archive import attachment_text, blobs, clock, health
+from archive import attachment_text, blobs, clock, health, raw
 from archive.db import Archive
 from archive.health import Health
-from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
+from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Url, Version
 from archive.records import FetchedPage
 from archive.search import index as search_index
 
@@ -67,8 +67,8 @@ def fingerprint(fields: dict[str, Any], body: str, attachment_hashes: list[tuple
 class VersionStore:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        # site → a page of it already stored: the zstd dictionary for the first copy of a new document.
-        self._relative: dict[str, str] = {}
+        # site → a capture of it already stored: the zstd dictionary for a new document's first capture.
+        self._relative: dict[str, int] = {}
 
     # -- runs ---------------------------------------------------------------------------------------
     def start_run(self, site: str, mode: str, scheduled_for: datetime | None = None) -> int:
@@ -115,8 +115,7 @@ class VersionStore:
             if page.http_status == 0 or page.http_status >= 500 or (parsed is None and page.error):
                 # The server failed us (or the parser did): that says nothing about the document.
                 # Keep the raw response, change nothing.
-                raw = blobs.put(s, page.body) if page.body else None
-                self._capture(s, page, doc, None, raw, "error")
+                self._capture(s, page, doc, None, "error")
                 return Outcome("error", doc.id if doc else None)
             gone = page.http_status in GONE_STATUSES or (
                 parsed is not None and parsed.page_type == "other" and parsed.other_reason == "soft_404"
@@ -124,8 +123,7 @@ class VersionStore:
             if gone:
                 return self._withdraw(s, doc, page)
             if parsed is None or parsed.page_type != "detail":
-                raw = blobs.put(s, page.body)
-                self._capture(s, page, doc, None, raw, "not_document")
+                self._capture(s, page, doc, None, "not_document")
                 return Outcome("not_document", doc.id if doc else None)
             return self._store_detail(s, doc, page)
 
@@ -200,14 +198,9 @@ class VersionStore:
             )
         if latest is not None and latest.fingerprint == fp:
             latest.last_seen_at = at
-            raw = blobs.put(s, page.body, like=latest.raw_sha256)
-            self._capture(s, page, doc, latest, raw, "unchanged")
+            self._capture(s, page, doc, latest, "unchanged")
             return Outcome("unchanged", doc.id, latest.number)
 
-        # A new version against the previous one (an edit changes a paragraph, not the page), a new
-        # document against a page of the same site (the template is most of its bytes).
-        raw = blobs.put(s, page.body, like=latest.raw_sha256 if latest else self._relative.get(page.site))
-        self._relative.setdefault(page.site, raw)
         version = Version(
             document_id=doc.id,
             number=(latest.number + 1) if latest else 1,
@@ -215,7 +208,7 @@ class VersionStore:
             first_seen_at=at,
             last_seen_at=at,
             run_id=page.run_id,
-            raw_sha256=raw,
+            raw_sha256=blobs.sha256(page.body),
             url_date=getattr(parsed, "url_date", None),
             fields=fields,
             body=parsed.body or "",
@@ -259,7 +252,9 @@ class VersionStore:
             searchable += [fetched.name if fetched else None, text]
         doc.title, doc.index_no = fields["title"], fields["index_no"]
         search_index.add(s, doc, version, searchable)
-        self._capture(s, page, doc, version, raw, "new_version")
+        capture = self._capture(s, page, doc, version, "new_version")
+        if latest is None:
+            self._relative.setdefault(page.site, capture.id)
         return Outcome("new_version", doc.id, version.number)
 
     def _fill_attachment_gaps(
@@ -312,18 +307,16 @@ class VersionStore:
         """The server says the page is as we last fetched it: the latest version is confirmed."""
         latest = self._latest(s, doc) if doc is not None else None
         if doc is None or latest is None:  # a 304 to a request we made without validators
-            self._capture(s, page, doc, None, None, "error")
+            self._capture(s, page, doc, None, "error")
             return Outcome("error", doc.id if doc else None)
         latest.last_seen_at = doc.last_seen_at = page.fetched_at
-        self._capture(s, page, doc, latest, None, "unchanged")
+        self._capture(s, page, doc, latest, "unchanged")
         return Outcome("unchanged", doc.id, latest.number)
 
     def _withdraw(self, s: Session, doc: Document | None, page: FetchedPage) -> Outcome:
-        latest = self._latest(s, doc) if doc is not None else None
-        raw = blobs.put(s, page.body, like=latest.raw_sha256 if latest else None)
         if doc is not None and doc.url != page.url:
             # An old URL of a document that moved: its being gone says nothing about the document.
-            self._capture(s, page, doc, None, raw, "not_document")
+            self._capture(s, page, doc, None, "not_document")
             return Outcome("not_document", doc.id)
         if doc is not None and doc.status != "withdrawn":
             doc.status = "withdrawn"
@@ -339,34 +332,44 @@ class VersionStore:
                     detail=reason,
                 )
             )
-        self._capture(s, page, doc, None, raw, "withdrawn" if doc is not None else "not_document")
+        self._capture(s, page, doc, None, "withdrawn" if doc is not None else "not_document")
         return Outcome("withdrawn" if doc is not None else "not_document", doc.id if doc else None)
 
     def _capture(
-        self,
-        s: Session,
-        page: FetchedPage,
-        doc: Document | None,
-        version: Version | None,
-        raw: str | None,
-        outcome: str,
-    ) -> None:
+        self, s: Session, page: FetchedPage, doc: Document | None, version: Version | None, outcome: str
+    ) -> Capture:
+        """One capture row holding the complete response, compressed against the document's previous
+        capture (a new document's against a capture of the same site: the template is most of a page).
+        A fetch that got no response (status 0) keeps no record."""
         parsed = page.parsed
-        s.add(
-            Capture(
-                run_id=page.run_id,
-                document_id=doc.id if doc else None,
-                version_id=version.id if version else None,
-                url=page.url,
-                fetched_at=page.fetched_at,
-                http_status=page.http_status,
-                headers=page.headers,
-                body_sha256=raw,
-                outcome=outcome,
-                page_type=parsed.page_type if parsed is not None else None,
-                note=page.error,
-            )
+        capture = Capture(
+            run_id=page.run_id,
+            document_id=doc.id if doc else None,
+            version_id=version.id if version else None,
+            url_id=self._url_id(s, page.url),
+            fetched_at=page.fetched_at,
+            http_status=page.http_status,
+            outcome=outcome,
+            page_type=parsed.page_type if parsed is not None else None,
+            note=page.error,
         )
+        like = raw.latest_kept(s, Capture, doc.id, page.http_status) if doc is not None else None
+        if like is None and page.site in self._relative:
+            like = s.get(Capture, self._relative[page.site])
+        record = raw.message(page.http_status, page.headers, page.body) if page.http_status else None
+        raw.store(s, capture, record, like)
+        s.add(capture)
+        s.flush()
+        return capture
+
+    def _url_id(self, s: Session, url: str) -> int:
+        found = s.scalar(select(Url.id).where(Url.url == url))
+        if found is None:
+            row = Url(url=url)
+            s.add(row)
+            s.flush()
+            found = row.id
+        return found
 
     def count_versions(self, document_id: int) -> int:
         with self.archive.session() as s:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from random import Random
 
 from opencc import OpenCC
-from sqlalchemy import insert, inspect
+from sqlalchemy import MetaData, Table, insert, inspect, text
 
 from archive.db import Archive
 from archive.models import Attachment, Blob, Document, DocumentUrl, Event, Version
@@ -105,10 +105,22 @@ def generate(archive: Archive, docs: int, seed: int = 8) -> int:
     at = datetime(2026, 1, 1, tzinfo=UTC)
     versions_written = 0
     with archive.session() as s:
-        s.execute(insert(Blob), [{"sha256": raw, "size": 0, "codec": "zstd", "data": b""}])
-    # An archive at an older revision (the migration tests) has no attachment text columns yet.
-    with archive.engine.connect() as conn:
-        has_text = "text" in {c["name"] for c in inspect(conn).get_columns("attachments")}
+        # An archive still at a revision before 0005 (tests build one at 0002) has hex-keyed blobs with a
+        # codec: write to its own layout, read from the database, rather than today's models.
+        old = "codec" in {c["name"] for c in inspect(s.connection()).get_columns("blobs")}
+        if old:
+            s.execute(text("INSERT INTO blobs (sha256, size, codec, data) VALUES (:s, 0, 'zstd', :d)"),
+                      {"s": raw, "d": b""})  # fmt: skip
+        else:
+            s.execute(insert(Blob), [{"sha256": raw, "size": 0, "data": b""}])
+        layout = {
+            name: Table(name, MetaData(), autoload_with=s.connection())
+            for name in ("versions", "attachments")
+        }
+    version_table = layout["versions"] if old else Version
+    attachment_table = layout["attachments"] if old else Attachment
+    # An archive before 0006 (the migration tests) has no attachment text columns yet.
+    has_text = "text" in layout["attachments"].c
     for start in range(1, docs + 1, BATCH):
         documents, urls, events, versions, attachments = [], [], [], [], []
         for n in range(start, min(start + BATCH, docs + 1)):
@@ -138,11 +150,11 @@ def generate(archive: Archive, docs: int, seed: int = 8) -> int:
             s.execute(insert(Document), documents)
             s.execute(insert(DocumentUrl), urls)
             s.execute(insert(Event), events)
-            s.execute(insert(Version), versions)
+            s.execute(insert(version_table), versions)
             if attachments:
                 if not has_text:
                     attachments = [
                         {k: v for k, v in a.items() if k not in ("text", "text_note")} for a in attachments
                     ]
-                s.execute(insert(Attachment), attachments)
+                s.execute(insert(attachment_table), attachments)
     return versions_written

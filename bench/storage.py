@@ -8,9 +8,11 @@ with changes (1% edited, 0.5% published, 0.1% withdrawn, 0.1% turned soft-404, f
 restored) and a full crawl without conditional requests: every page comes back whole and different,
 as a WARC crawler would fetch and keep it. During every crawl `XXGK_WARC_METER` writes each response as
 a gzip-compressed WARC record (warcio) into a counter: the standard alternative, on the very same
-fetches. At the end: the archive's SQLite file (checkpointed, what `ls` shows) and its parts (dbstat),
-against the raw bytes fetched (status line, headers, body) of all responses and of those the archive
-keeps (details and attachments; list pages are navigation and are not archived).
+fetches. At the end: the archive's SQLite file (checkpointed, what `ls` shows) and its parts (dbstat), split into
+(a) the raw-capture store (what a WARC holds: captures with their compressed responses, their URLs, and
+attachment bodies), (b) derived data (versions with extracted text, the search index, documents,
+events) and (c) the whole file, each against the raw bytes fetched (status line, headers, body) and
+against WARC.gz of the same fetches.
 """
 
 from __future__ import annotations
@@ -74,22 +76,30 @@ def archive_size(db: Path) -> tuple[int, dict[str, int]]:
     return db.stat().st_size, dict(by_table)
 
 
-def blob_figures(db: Path) -> list[tuple[str, int, int, int]]:
+RAW_TABLES = ("captures", "urls", "blobs")  # what a WARC holds: every response, attachment bodies
+
+
+def frame_figures(db: Path) -> list[tuple[str, int, int]]:
+    """Captures by how their response is stored: (kind, captures, frame bytes)."""
     with sqlite3.connect(db) as con:
         return list(
-            con.execute("SELECT codec, COUNT(*), SUM(size), SUM(LENGTH(data)) FROM blobs GROUP BY codec")
+            con.execute(
+                "SELECT CASE WHEN raw IS NULL AND raw_base_id IS NULL THEN 'no response' "
+                "WHEN raw IS NULL THEN 'identical to base' WHEN raw_base_id IS NULL THEN 'plain frame' "
+                "ELSE 'delta frame' END AS kind, COUNT(*), COALESCE(SUM(LENGTH(raw)), 0) "
+                "FROM captures GROUP BY kind ORDER BY kind"
+            )
         )
 
 
-def raw_store(db: Path) -> tuple[int, int, int]:
-    """The payload a WARC would hold: compressed bodies (blob data) and capture headers (JSON), and
-    how many captures there are."""
+def payload(db: Path) -> tuple[int, int, int]:
+    """Compressed responses (capture frames), compressed attachment bodies (blob data), captures."""
     with sqlite3.connect(db) as con:
-        (data,) = con.execute("SELECT SUM(LENGTH(data)) FROM blobs").fetchone()
-        headers, captures = con.execute(
-            "SELECT SUM(LENGTH(CAST(headers AS BLOB))), COUNT(*) FROM captures"
+        frames, captures = con.execute(
+            "SELECT COALESCE(SUM(LENGTH(raw)), 0), COUNT(*) FROM captures"
         ).fetchone()
-    return data or 0, headers or 0, captures
+        (data,) = con.execute("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM blobs").fetchone()
+    return frames, data, captures
 
 
 def mb(n: float) -> str:
@@ -140,8 +150,8 @@ def main() -> None:
                       f"archive {mb(file_size)} ({file_size / raw:.2%}); {time.monotonic() - started:.0f}s",
                       file=sys.stderr, flush=True)  # fmt: skip
         file_size, tables = archive_size(db)
-        blobs = blob_figures(db)
-        blob_data, header_bytes, captures = raw_store(db)
+        frames = frame_figures(db)
+        frame_bytes, blob_data, captures = payload(db)
         if args.keep:
             args.keep.write_bytes(db.read_bytes())
 
@@ -158,18 +168,25 @@ def main() -> None:
             f"{kind:<28} {totals[(kind, 'count')]:>10} {mb(raw):>12} {mb(gz):>12} {gz / max(raw, 1):>11.2%}"
         )
     print(f"{'all':<28} {'':>10} {mb(raw_all):>12} {mb(gz_all):>12} {gz_all / raw_all:>11.2%}")
-    print(f"\narchive file {mb(file_size)}: {file_size / raw_all:.2%} of all bytes fetched, "
-          f"{file_size / raw_kept:.2%} of the detail and attachment bytes it keeps; "
-          f"WARC.gz of those: {gz_kept / raw_kept:.2%} (archive = {file_size / gz_kept:.2f}× WARC.gz)")  # fmt: skip
-    payload = blob_data + header_bytes
-    print(f"raw-response payload (blob data {mb(blob_data)} + capture headers {mb(header_bytes)}): {mb(payload)}, "
-          f"{payload / raw_kept:.2%} of the bytes it keeps, {payload / raw_all:.2%} of all fetched "
-          f"({payload / max(captures, 1):.0f} bytes per capture over {captures} captures)")  # fmt: skip
+    raw_store = sum(n for t, n in tables.items() if t in RAW_TABLES)
+    derived = sum(n for t, n in tables.items() if t not in RAW_TABLES)
+    print(f"\n{'the archive':<58} {'bytes':>10} {'/ fetched':>9} {'× WARC.gz':>9}")
+    for label, size in (
+        ("(a) raw-capture store (captures, urls, attachment blobs)", raw_store),
+        ("(b) derived data (versions, search index, documents, …)", derived),
+        ("(c) the whole file (a + b + SQLite free pages)", file_size),
+    ):
+        print(f"{label:<58} {mb(size):>10} {size / raw_all:>9.2%} {size / gz_all:>9.3f}")
+    print(f"(WARC.gz of all fetched: {mb(gz_all)}; of the detail and attachment bytes the archive keeps: "
+          f"{mb(gz_kept)}, {gz_kept / raw_kept:.2%} of them)")  # fmt: skip
+    print(f"payload: response frames {mb(frame_bytes)} + attachment blob data {mb(blob_data)}, "
+          f"{(frame_bytes + blob_data) / raw_all:.2%} of fetched "
+          f"({frame_bytes / max(captures, 1):.0f} frame bytes per capture over {captures} captures)")  # fmt: skip
     print(
         "archive parts: " + ", ".join(f"{t} {mb(n)}" for t, n in sorted(tables.items(), key=lambda x: -x[1]))
     )
-    for codec, count, size, stored in blobs:
-        print(f"blobs {codec:<11} {count:>7} blobs, {mb(size)} → {mb(stored)} ({stored / max(size, 1):.2%})")
+    for kind, count, stored in frames:
+        print(f"captures {kind:<18} {count:>7}, {mb(stored)} of frames")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,29 @@
-"""The archive on both databases: migrations and content-addressed blobs."""
+"""The archive on both databases: migrations, raw captures compressed in their rows, attachment blobs."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
 
-from archive import blobs
-from archive.db import Archive
-from archive.migrate import current_revision, head_revision
-from archive.models import Blob
-from tests.pages import BODY, page_html
+import zstandard
+from alembic import command
+from sqlalchemy import select, text
+
+from archive import blobs, raw
+from archive.db import Archive, make_engine
+from archive.migrate import alembic_config, current_revision, head_revision
+from archive.models import Blob, Capture, Url, Version
+from archive.records import FetchedPage
+from archive.store import VersionStore
+from crawler.extraction import parse_page
+from tests.pages import BODY, URL, page_html
+
+HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Server": "nginx",
+    "Date": "Mon, 01 Jan 2024 10:00:00 GMT",
+}
 
 
 def test_migrations_reach_head_and_rerun_is_noop(database_url: str) -> None:
@@ -18,15 +33,116 @@ def test_migrations_reach_head_and_rerun_is_noop(database_url: str) -> None:
     archive.close()
 
 
-def test_blob_delta_roundtrip_and_dedup(database_url: str) -> None:
+def _page(html: bytes, at: datetime, headers: dict[str, str]) -> FetchedPage:
+    return FetchedPage(
+        site="anshun_mzj", url=URL, fetched_at=at, http_status=200, headers=headers, body=html,
+        parsed=parse_page(html, URL),
+    )  # fmt: skip
+
+
+def test_capture_keeps_the_whole_response_as_a_small_delta(database_url: str) -> None:
+    store = VersionStore(Archive(database_url))
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    pages = [page_html(BODY, 100 + n) for n in range(8)]
+    for n, html in enumerate(pages):
+        headers = {**HEADERS, "Date": f"Mon, 0{n + 1} Jan 2024 10:00:00 GMT"}
+        store.record(_page(html, t0 + timedelta(days=n), headers))
+    store.record(
+        _page(pages[-1], t0 + timedelta(days=9), {**HEADERS, "Date": "Mon, 08 Jan 2024 10:00:00 GMT"})
+    )
+    with store.archive.session() as s:
+        captures = s.scalars(select(Capture).order_by(Capture.id)).all()
+        assert len(captures) == 9 and captures[0].raw_base_id is None and captures[0].url == URL
+        for n, capture in enumerate(captures[:8]):
+            assert capture.body == pages[n]  # complete bytes back, through the chain of bases
+            assert capture.headers["Date"] == f"Mon, 0{n + 1} Jan 2024 10:00:00 GMT"
+            assert capture.body_sha256 == hashlib.sha256(pages[n]).hexdigest()
+            assert raw.depth(s, capture) <= raw.MAX_DEPTH
+        assert all(len(c.raw) < len(pages[0]) // 10 for c in captures[1:8])  # a delta, not a page
+        assert captures[8].raw is None and captures[8].raw_base_id == captures[7].id  # identical: no bytes
+        assert raw.split(raw.read(s, captures[0]))[0] == "HTTP/1.1 200 OK"
+        version = s.scalars(select(Version)).one()
+        assert version.raw_sha256 == hashlib.sha256(pages[0]).hexdigest()
+        assert s.scalar(select(Capture.id).where(Capture.url == URL).limit(1)) == captures[0].id
+        assert s.scalars(select(Url.url)).all() == [URL]
+
+
+def test_attachment_blobs_are_stored_once_by_binary_digest(database_url: str) -> None:
     archive = Archive(database_url)
-    first, second = page_html(BODY, 1), page_html(BODY, 2)
+    data = b"%PDF-1.4 " + BODY.encode() * 3
     with archive.session() as s:
-        a = blobs.put(s, first)
-        b = blobs.put(s, second, like=a)
-        assert blobs.put(s, first) == a  # content-addressed: stored once
+        digest = blobs.put(s, data)
+        assert blobs.put(s, data) == digest == hashlib.sha256(data).hexdigest()
     with archive.session() as s:
-        assert blobs.get(s, a) == first and blobs.get(s, b) == second
-        delta = s.get(Blob, b)
-        assert delta.codec == "zstd-delta" and len(delta.data) < len(first) // 10
-        assert s.scalar(select(Blob).where(Blob.sha256 == a).with_only_columns(Blob.codec)) == "zstd"
+        assert blobs.get(s, digest) == data and s.scalars(select(Blob)).one().sha256 == digest
+        with archive.engine.connect() as conn:  # 32 bytes in the database, not 64 hex characters
+            assert len(bytes(conn.execute(text("SELECT sha256 FROM blobs")).scalar_one())) == 32
+
+
+def _old_blob(conn, data: bytes, base: tuple[str, bytes] | None = None) -> str:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256(data).hexdigest()
+    if base is None:
+        codec, packed = "zstd", zstandard.ZstdCompressor(level=9).compress(data)
+    else:
+        dictionary = zstandard.ZstdCompressionDict(base[1], dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+        codec, packed = "zstd-delta", zstandard.ZstdCompressor(level=9, dict_data=dictionary).compress(data)
+    conn.execute(
+        text("INSERT INTO blobs (sha256, size, codec, base_sha256, data) VALUES (:s, :n, :c, :b, :d)"),
+        {"s": digest, "n": len(data), "c": codec, "b": base[0] if base else None, "d": packed},
+    )
+    return digest
+
+
+def test_migration_0005_rewrites_an_old_archive(database_url: str) -> None:
+    """An archive written by 0004's layout (hex-keyed blobs, headers as JSON, URL per capture) reads
+    back identically after the upgrade."""
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0004")
+    first, second, pdf = page_html(BODY, 1), page_html(BODY, 2), b"%PDF-1.4 attachment"
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        a = _old_blob(conn, first)
+        b = _old_blob(conn, second, (a, first))
+        p = _old_blob(conn, pdf)
+        conn.execute(text("INSERT INTO crawl_runs (id, site, mode, started_at, status, stats) "
+                          "VALUES (1, 'anshun_mzj', 'full', :t, 'finished', '{}')"), {"t": at})  # fmt: skip
+        conn.execute(text("INSERT INTO documents (id, site, url, status, first_seen_at, last_seen_at) "
+                          "VALUES (1, 'anshun_mzj', :u, 'active', :t, :t)"), {"u": URL, "t": at})  # fmt: skip
+        conn.execute(text("INSERT INTO versions (id, document_id, number, fingerprint, first_seen_at, last_seen_at,"
+                          " run_id, raw_sha256, fields, body, tables) "
+                          "VALUES (1, 1, 1, 'f', :t, :t, 1, :r, '{}', 'b', '[]')"), {"t": at, "r": a})  # fmt: skip
+        conn.execute(text("INSERT INTO attachments (id, version_id, url, sha256) VALUES (1, 1, 'http://x/a.pdf', :p)"),
+                     {"p": p})  # fmt: skip
+        for cid, digest, headers in (
+            (1, a, {"Date": "d1", "ETag": "e1"}),
+            (2, b, {"Date": "d2", "ETag": "e1"}),
+        ):
+            conn.execute(text("INSERT INTO captures (id, run_id, document_id, version_id, url, fetched_at, http_status,"
+                              " headers, body_sha256, outcome) VALUES (:i, 1, 1, 1, :u, :t, 200, :h, :b, 'unchanged')"),
+                         {"i": cid, "u": URL, "t": at, "h": json.dumps(headers), "b": digest})  # fmt: skip
+    engine.dispose()
+    archive = Archive(database_url)
+    assert current_revision(archive.engine) == head_revision(archive.engine)
+    with archive.session() as s:
+        one, two = s.scalars(select(Capture).order_by(Capture.id)).all()
+        assert (one.body, two.body) == (first, second) and two.raw_base_id == 1
+        assert one.headers == {"Date": "d1", "ETag": "e1"} and two.url == URL
+        assert s.get(Version, 1).raw_sha256 == a
+        assert blobs.get(s, p) == pdf and s.scalars(select(Blob.sha256)).all() == [p]
+    archive.close()
+    # And back: 0004's layout rebuilt from the records, then forward again.
+    command.downgrade(alembic_config(engine), "0004")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT url, headers, body_sha256 FROM captures ORDER BY id")).all()
+        assert [(u, json.loads(h) if isinstance(h, str) else h, d) for u, h, d in rows] == [
+            (URL, {"Date": "d1", "ETag": "e1"}, a),
+            (URL, {"Date": "d2", "ETag": "e1"}, b),
+        ]
+        assert conn.execute(text("SELECT raw_sha256 FROM versions")).scalar_one() == a
+        assert conn.execute(text("SELECT sha256 FROM attachments")).scalar_one() == p
+        assert {r for (r,) in conn.execute(text("SELECT sha256 FROM blobs"))} == {a, b, p}
+    engine.dispose()
+    archive = Archive(database_url)
+    with archive.session() as s:
+        assert [c.body for c in s.scalars(select(Capture).order_by(Capture.id))] == [first, second]
+    archive.close()

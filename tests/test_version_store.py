@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from archive import blobs
 from archive.db import Archive
 from archive.models import Capture, Document, Event, Version
 from archive.records import FetchedAttachment, FetchedPage
@@ -109,7 +108,7 @@ def test_page_the_parser_failed_on_keeps_its_raw_bytes_and_changes_nothing(datab
         assert s.scalar(select(func.count()).select_from(Version)) == 1
         capture = s.scalars(select(Capture).order_by(Capture.id.desc())).first()
         assert capture.outcome == "error" and capture.note.startswith("parse failed")
-        assert blobs.get(s, capture.body_sha256) == b"<html>\xff\xfe broken"
+        assert capture.body == b"<html>\xff\xfe broken"
 
 
 def test_attachment_change_is_a_new_version_but_a_failed_fetch_is_not(database_url: str) -> None:

@@ -11,6 +11,7 @@ length is the stored body's. The SHA-256 in the manifest is over that body, as a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 from http import HTTPStatus
@@ -23,7 +24,6 @@ from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive import blobs
 from archive.audit.verdicts import Verdict, audit
 from archive.models import Capture
 
@@ -86,8 +86,8 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
                 )
             )
             for capture in captures:
-                body = blobs.get(s, capture.body_sha256) if capture.body_sha256 else b""
-                if capture.body_sha256:
+                body = capture.body
+                if body is not None:
                     writer.write_record(_warc_record(writer, capture, body))
                 captures_out.append(
                     {
@@ -95,8 +95,8 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
                         "fetched_at": _utc_iso(capture),
                         "http_status": capture.http_status,
                         "outcome": capture.outcome,
-                        "body_sha256": capture.body_sha256,
-                        "in_warc": bool(capture.body_sha256),
+                        "body_sha256": hashlib.sha256(body).hexdigest() if body is not None else None,
+                        "in_warc": body is not None,
                     }
                 )
     manifest = {"finding": finding, "verdict": asdict(verdict), "captures": captures_out}

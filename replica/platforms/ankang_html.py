@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from replica import chrome
+
 if TYPE_CHECKING:
     from replica.catalog import Column
     from replica.documents import ReplicaDocument
@@ -32,7 +34,7 @@ def head(site: AnkangSite, title: str, extra_meta: str = "") -> str:
 <title>{escape(title)}</title>
 {extra_meta}<link rel="stylesheet" href="/Content/css/style.css" />
 <script src="/Scripts/jquery.min.js"></script>
-</head>
+{chrome.for_site("ankang", site).head_extra}</head>
 """
 
 
@@ -44,15 +46,16 @@ def top(site: AnkangSite) -> str:
 <div class="header"><div class="w1200"><a class="logo" href="/"><img src="/Content/images/logo.png" alt="{escape(site.site_name)}" /></a>
 <form class="search" action="https://so.ankang.gov.cn/s" method="get" target="_blank"><input type="hidden" name="sid" value="{site.search_sid}" /><input name="q" type="text" placeholder="请输入关键字" /><button type="submit">搜索</button></form></div></div>
 <div class="nav"><ul class="w1200">{nav}</ul></div>
-"""
+{chrome.for_site("ankang", site).menu}"""
 
 
 def footer(site: AnkangSite) -> str:
-    return f"""<div class="footer"><div class="w1200">
+    parts = chrome.for_site("ankang", site)
+    return f"""{parts.footer_extra}<div class="footer"><div class="w1200">
 <p>主办单位：{escape(site.agency.name)}　地址：{escape(site.address)}　电话：{site.phone}</p>
 <p>网站标识码：{site.site_code}　<a href="https://beian.miit.gov.cn" target="_blank">{escape(site.icp)}</a>　{escape(site.police_record)}</p>
 </div></div>
-</body>
+{parts.tail}</body>
 </html>
 """
 

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from replica import chrome
+
 if TYPE_CHECKING:
     from replica.documents import ReplicaDocument
     from replica.platforms.gkmlpt import GkmlptColumn, GkmlptSite, NfcmsColumn, _Post
@@ -38,7 +40,7 @@ def head(site: GkmlptSite, title: str, extra: str = "") -> str:
 <meta name="SiteIDCode" content="{site.site_code}">
 {extra}<link rel="stylesheet" href="/css/nfcms-common.css">
 <script src="/js/jquery.min.js"></script>
-</head>
+{chrome.for_site("nfcms", site).head_extra}</head>
 """
 
 
@@ -53,17 +55,18 @@ def top(site: GkmlptSite) -> str:
   <form class="search" action="/search/" method="get"><input type="text" name="keywords" placeholder="請輸入關鍵詞"><button type="submit">搜索</button></form>
 </div></div>
 <div class="nav"><ul class="w1200"><li><a href="/">首頁</a></li><li><a href="/zwgk/">政務公開</a></li><li><a href="/hdjl/">互動交流</a></li><li><a href="/zwfw/">政務服務</a></li><li><a href="{site.prefix}gkmlpt/index">政府信息公開</a></li></ul></div>
-"""
+{chrome.for_site("nfcms", site).menu}"""
 
 
 def footer(site: GkmlptSite) -> str:
-    return f"""<div class="footer"><div class="w1200">
+    parts = chrome.for_site("nfcms", site)
+    return f"""{parts.footer_extra}<div class="footer"><div class="w1200">
   <p>主辦單位：連州市人民政府辦公室　承辦：{escape(site.agency.name)}</p>
   <p>網站標識碼：{site.site_code}　<a href="https://beian.miit.gov.cn/" target="_blank">{escape(site.icp)}</a></p>
   <p><span id="_ideConac"><img src="/images/dzjg.png" alt="黨政機關"></span></p>
 </div></div>
 <!--footer底部-->
-</body>
+{parts.tail}</body>
 </html>
 """
 
@@ -236,7 +239,7 @@ def _gkmlpt_top(site: GkmlptSite) -> str:
   <a href="javascript:;">無障礙</a> <a href="javascript:;">長者助手</a> <a href="javascript:;">我的收藏</a> <a href="javascript:;">收藏</a>
   <span class="gkml-links"><a href="{site.prefix}gkmlpt/index">政府信息公開</a> <a href="/gzk/">規章庫</a></span>
 </div></div>
-"""
+{chrome.for_site("nfcms", site).menu}"""
 
 
 def index_page(site: GkmlptSite, tree: list[dict[str, Any]]) -> str:

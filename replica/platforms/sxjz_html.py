@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from replica import chrome
+
 if TYPE_CHECKING:
     from replica.catalog import Column
     from replica.documents import ReplicaDocument
@@ -33,7 +35,7 @@ def head(site: SxjzSite, title: str, extra_meta: str = "") -> str:
 <title>{escape(title)}</title>
 {extra_meta}<link href="/template/default/css/style.css" rel="stylesheet" type="text/css" />
 <script type="text/javascript" src="/template/default/js/jquery.min.js"></script>
-</head>
+{chrome.for_site("sxjz", site).head_extra}</head>
 """
 
 
@@ -48,12 +50,13 @@ def top(site: SxjzSite) -> str:
   </div>
 </div>
 <div class="nav"><ul class="wrap">{nav}</ul></div>
-"""
+{chrome.for_site("sxjz", site).menu}"""
 
 
 def footer(site: SxjzSite, foreign: Sequence[tuple[str, str]] = ()) -> str:
     links = "".join(f'<option value="{escape(url)}">{escape(title)}</option>' for title, url in foreign)
-    return f"""<div class="footer">
+    parts = chrome.for_site("sxjz", site)
+    return f"""{parts.footer_extra}<div class="footer">
   <div class="wrap">
     <div class="links"><select onchange="window.open(this.value)"><option>—— 相关链接 ——</option>{links}</select></div>
     <p>主办：{escape(site.agency.name)}　地址：{escape(site.address)}　电话：{site.phone}</p>
@@ -67,7 +70,7 @@ def footer(site: SxjzSite, foreign: Sequence[tuple[str, str]] = ()) -> str:
     <p><label>密　码：</label><input type="password" name="password" /></p><p><input type="submit" value="登录" /></p></form>
   </div>
 </div>
-</body>
+{parts.tail}</body>
 </html>
 """
 

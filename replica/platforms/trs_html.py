@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from replica import chrome
+
 if TYPE_CHECKING:
     from replica.documents import ReplicaDocument
     from replica.platforms.trs_wcm import TrsColumn, TrsWcmSite
@@ -55,7 +57,7 @@ def head(site: TrsWcmSite, title: str, extra_meta: str = "", column: str = "") -
 <link rel="stylesheet" type="text/css" href="/images/style.css">
 <script type="text/javascript" src="/images/jquery-1.12.4.min.js"></script>
 <script type="text/javascript" src="/images/common.js"></script>
-</head>
+{chrome.for_site("trs", site).head_extra}</head>
 """
 
 
@@ -82,11 +84,12 @@ def top(site: TrsWcmSite) -> str:
   </div>
 </div>
 <div class="nav"><ul class="w1200">{nav}</ul></div>
-"""
+{chrome.for_site("trs", site).menu}"""
 
 
 def footer(site: TrsWcmSite) -> str:
-    return f"""<div class="footer">
+    parts = chrome.for_site("trs", site)
+    return f"""{parts.footer_extra}<div class="footer">
   <div class="w1200">
     <p>主办单位：{escape(site.agency.name)}　地址：{escape(site.address)}　联系电话：{site.phone}</p>
     <p>网站标识码：{site.site_code}　<a href="https://beian.miit.gov.cn/" target="_blank">{escape(site.icp)}</a>
@@ -95,7 +98,7 @@ def footer(site: TrsWcmSite) -> str:
   </div>
 </div>
 <script type="text/javascript" src="/images/wza.js"></script>
-</body>
+{parts.tail}</body>
 </html>
 """
 

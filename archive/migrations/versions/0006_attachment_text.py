@@ -1,7 +1,7 @@
 """the extracted text of attachments, searched with their version; filter tags in SQLite's FTS5 tables
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 
 `attachments.text` holds what archive/attachment_text.py reads from the stored file (PDF, OOXML), and
 `attachments.text_note` why there is none (a legacy .doc, a scan) or what was cut. Existing
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,206 @@
+"""Raw captures: every fetch's complete HTTP response, kept in the capture row, compressed against the
+previous response of the same document.
+
+A capture's *record* is the response as a WARC would hold it: status line, headers, blank line, body.
+It is stored as one zstd frame (`Capture.raw`) compressed with the record of another capture
+(`Capture.raw_base_id`) as a raw-content dictionary. Between two fetches of the same page only volatile
+bits differ (a Date header, a cookie, a view counter, a token), so the frame is a few dozen bytes. A
+record identical to its base stores no bytes at all (`raw` NULL, `raw_base_id` set); a first copy with no
+relative is a plain zstd frame (`raw` set, no base). Frames carry no checksum, dictionary id or content
+size: the row says which dictionary, SQLite/PostgreSQL keep the bytes intact, and decompression streams
+without knowing the size. Delta chains are kept within `MAX_DEPTH`, so reading any capture decompresses
+at most that many frames; decompressed records are cached by (id, frame digest) so that a row id
+reused after a rolled-back transaction can never be served from a stale entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+import zstandard
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from archive.models import Capture
+
+LEVEL = 9
+MAX_DEPTH = 4  # frames decompressed at most to read one capture
+
+_plain = zstandard.ZstdCompressor(
+    level=LEVEL, write_checksum=False, write_content_size=False, write_dict_id=False
+)
+
+
+# -- the record: an HTTP response message ----------------------------------------------------------
+def message(status: int, headers: dict[str, str], body: bytes) -> bytes:
+    """Status line, headers and body as on the wire (transfer encodings already undone)."""
+    reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+    lines = [f"HTTP/1.1 {status} {reason}".rstrip()]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body
+
+
+def split(record: bytes) -> tuple[str, dict[str, str], bytes]:
+    """(status line, headers, body) of a record made by `message`."""
+    head, _, body = record.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("utf-8").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(": ")
+        headers[name] = value
+    return status_line, headers, body
+
+
+# -- frames ------------------------------------------------------------------------------------------
+def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+
+
+def pack(data: bytes, base: bytes | None) -> bytes:
+    """One zstd frame of `data`, with `base` (when given) as its dictionary."""
+    if base is None:
+        return _plain.compress(data)
+    return zstandard.ZstdCompressor(
+        level=LEVEL,
+        dict_data=_dictionary(base),
+        write_checksum=False,
+        write_content_size=False,
+        write_dict_id=False,
+    ).compress(data)
+
+
+def unpack(frame: bytes, base: bytes | None) -> bytes:
+    dctx = zstandard.ZstdDecompressor(dict_data=_dictionary(base)) if base is not None else _decompressor
+    return dctx.decompressobj().decompress(frame)
+
+
+_decompressor = zstandard.ZstdDecompressor()
+
+
+# -- captures ----------------------------------------------------------------------------------------
+def kept(capture: Capture) -> bool:
+    """Whether the capture holds a record (a fetch that got no response keeps none)."""
+    return capture.raw is not None or capture.raw_base_id is not None
+
+
+def _key(capture: Capture) -> tuple[int, bytes, int | None]:
+    return capture.id, hashlib.blake2b(capture.raw or b"", digest_size=8).digest(), capture.raw_base_id
+
+
+def _resolve(session: Session, capture: Capture) -> Capture:
+    """The capture whose frame holds this one's bytes (itself unless it is identical to its base)."""
+    while capture.raw is None and capture.raw_base_id is not None:
+        base = session.get(type(capture), capture.raw_base_id)
+        if base is None:
+            raise LookupError(f"capture {capture.id} lost its base {capture.raw_base_id}")
+        capture = base
+    return capture
+
+
+def depth(session: Session, capture: Capture) -> int:
+    """Frames to decompress to read the capture: 1 for a plain frame, 1 + its base's for a delta."""
+    level, capture = 0, _resolve(session, capture)
+    while capture.raw is not None:
+        level += 1
+        if capture.raw_base_id is None:
+            break
+        capture = _resolve(session, session.get(type(capture), capture.raw_base_id))  # type: ignore[arg-type]
+    return level
+
+
+def read(session: Session, capture: Capture) -> bytes | None:
+    """The capture's complete record, or None when it kept none."""
+    if not kept(capture):
+        return None
+    capture = _resolve(session, capture)
+    key = _key(capture)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    base = None
+    if capture.raw_base_id is not None:
+        base = read(session, session.get(type(capture), capture.raw_base_id))  # type: ignore[arg-type]
+    data = unpack(capture.raw, base)  # type: ignore[arg-type]
+    _cache.put(key, data)
+    return data
+
+
+def store(session: Session, capture: Capture, record: bytes | None, like: Capture | None) -> None:
+    """Set the capture's frame: against `like` (or the nearest of its bases within MAX_DEPTH), no bytes
+    at all when the record equals that base's, a plain frame without one."""
+    capture.raw = capture.raw_base_id = None
+    if record is None:
+        return
+    base = _resolve(session, like) if like is not None and kept(like) else None
+    if base is not None and read(session, base) == record:
+        capture.raw_base_id = base.id  # the same response again: no bytes at all
+        return
+    if base is not None:
+        level = depth(session, base)
+        while base is not None and level >= MAX_DEPTH:
+            parent = base.raw_base_id
+            base = _resolve(session, session.get(type(base), parent)) if parent is not None else None
+            level -= 1
+    if base is None:
+        capture.raw = pack(record, None)
+        return
+    capture.raw_base_id = base.id
+    capture.raw = pack(record, read(session, base))
+
+
+def headers(session: Session, capture: Capture) -> dict[str, str]:
+    record = read(session, capture)
+    return split(record)[1] if record is not None else {}
+
+
+def body(session: Session, capture: Capture) -> bytes | None:
+    record = read(session, capture)
+    return split(record)[2] if record is not None else None
+
+
+def body_sha256(session: Session, capture: Capture) -> str | None:
+    """Hex SHA-256 of the body bytes as fetched (what WARC-Payload-Digest-style checks compare)."""
+    data = body(session, capture)
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+def latest_kept(
+    session: Session, model: type[Capture], document_id: int, status: int | None = None
+) -> Capture | None:
+    """The document's most recent capture that holds a record, of the same status when there is one
+    (a 304 or a 404 is a poor dictionary for the next full page): the base for its next capture."""
+    query = (
+        select(model)
+        .where(model.document_id == document_id, (model.raw.is_not(None)) | (model.raw_base_id.is_not(None)))
+        .order_by(model.id.desc())
+        .limit(1)
+    )
+    found = session.scalars(query.where(model.http_status == status)).first() if status else None
+    return found or session.scalars(query).first()
+
+
+class _BytesCache:
+    """A small LRU of decompressed records (a committed capture never changes)."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self.limit = limit
+        self.items: OrderedDict[tuple, bytes] = OrderedDict()
+
+    def get(self, key: tuple) -> bytes | None:
+        data = self.items.get(key)
+        if data is not None:
+            self.items.move_to_end(key)
+        return data
+
+    def put(self, key: tuple, data: bytes) -> None:
+        self.items[key] = data
+        self.items.move_to_end(key)
+        while len(self.items) > self.limit:
+            self.items.popitem(last=False)
+
+
+_cache = _BytesCache()
