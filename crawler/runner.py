@@ -7,6 +7,8 @@ and the scheduler each call it in a fresh process.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,38 +64,57 @@ class UnknownSiteError(ValueError):
     pass
 
 
-def run_crawl(
-    sites: list[str], *, mode: str = "full", overrides: dict[str, Any] | None = None
-) -> list[CrawlResult]:
-    settings = project_settings({"XXGK_MODE": mode, **(overrides or {})})
+def _checked_loader(settings: Any, sites: list[str]) -> Any:
+    """The spider loader, once the replica URL and every site name are known good: fail fast, before
+    a lock is taken or the reactor starts."""
     if settings.get("XXGK_REPLICA_URL"):
-        replica_proxy(settings.get("XXGK_REPLICA_URL"))  # fail fast, before the reactor starts
+        replica_proxy(settings.get("XXGK_REPLICA_URL"))
     loader = spider_loader(settings)
     known = set(loader.list())
     unknown = [s for s in sites if s not in known]
     if unknown:
         raise UnknownSiteError(f"unknown site {', '.join(unknown)}; `xxgk sites` lists them")
+    return loader
+
+
+@contextmanager
+def _site_locks(settings: Any, sites: list[str]) -> Iterator[Callable[[], None]]:
+    """Hold every site's crawl lock while the block runs (released even when it fails). Yields the
+    function that starts the locks' heartbeat, to call once the crawlers have installed the reactor."""
     archive, holder = Archive(settings.get("XXGK_DATABASE_URL")), locks.holder_name()
     taken: list[str] = []
+
+    def keep_alive() -> None:
+        from twisted.internet import reactor, task
+
+        heartbeat = task.LoopingCall(locks.refresh, archive, taken, holder)
+        heartbeat.start(locks.TTL.total_seconds() / 5, now=False)
+        reactor.addSystemEventTrigger("before", "shutdown", lambda: heartbeat.running and heartbeat.stop())
+
     try:
         for site in sites:
             locks.acquire(archive, site, holder)
             taken.append(site)
+        yield keep_alive
+    finally:
+        locks.release(archive, taken, holder)
+        archive.close()
+
+
+def run_crawl(
+    sites: list[str], *, mode: str = "full", overrides: dict[str, Any] | None = None
+) -> list[CrawlResult]:
+    settings = project_settings({"XXGK_MODE": mode, **(overrides or {})})
+    loader = _checked_loader(settings, sites)
+    with _site_locks(settings, sites) as keep_alive:
         process = CrawlerProcess(settings)
         crawlers = []
         for site in sites:
             crawler = process.create_crawler(loader.load(site))
             crawlers.append(crawler)
             process.crawl(crawler, mode=mode)
-        from twisted.internet import reactor, task
-
-        heartbeat = task.LoopingCall(locks.refresh, archive, taken, holder)
-        heartbeat.start(locks.TTL.total_seconds() / 5, now=False)
-        reactor.addSystemEventTrigger("before", "shutdown", lambda: heartbeat.running and heartbeat.stop())
+        keep_alive()
         process.start()
-    finally:
-        locks.release(archive, taken, holder)
-        archive.close()
     return [CrawlResult(c.spider.name if c.spider else "?", dict(c.stats.get_stats())) for c in crawlers]
 
 
@@ -115,23 +136,13 @@ def run_nights(nights: list[Night], *, overrides: dict[str, Any] | None = None) 
     if not nights:
         return []
     settings = project_settings(overrides or {})
-    if settings.get("XXGK_REPLICA_URL"):
-        replica_proxy(settings.get("XXGK_REPLICA_URL"))
-    loader = spider_loader(settings)
     every = sorted({site for night in nights for site in night.sites})
-    unknown = [s for s in every if s not in set(loader.list())]
-    if unknown:
-        raise UnknownSiteError(f"unknown site {', '.join(unknown)}; `xxgk sites` lists them")
+    loader = _checked_loader(settings, every)
     for night in nights:
         clock.parse_moment(night.as_of)  # fail before the first crawl, not in the middle of a season
-    archive, holder = Archive(settings.get("XXGK_DATABASE_URL")), locks.holder_name()
-    taken: list[str] = []
     results: list[list[CrawlResult]] = []
     failure: list[BaseException] = []
-    try:
-        for site in every:
-            locks.acquire(archive, site, holder)
-            taken.append(site)
+    with _site_locks(settings, every) as keep_alive:
         process = CrawlerProcess(settings)
 
         def crawlers(night: Night) -> list[Any]:
@@ -145,7 +156,7 @@ def run_nights(nights: list[Night], *, overrides: dict[str, Any] | None = None) 
         clock.use(nights[0].as_of)
         first = crawlers(nights[0])
         started = [process.crawl(c, mode=nights[0].mode) for c in first]  # installs the reactor
-        from twisted.internet import defer, reactor, task
+        from twisted.internet import defer, reactor
 
         @defer.inlineCallbacks
         def season():  # type: ignore[no-untyped-def]
@@ -164,14 +175,9 @@ def run_nights(nights: list[Night], *, overrides: dict[str, Any] | None = None) 
             finally:
                 reactor.stop()  # type: ignore[attr-defined]
 
-        heartbeat = task.LoopingCall(locks.refresh, archive, taken, holder)
-        heartbeat.start(locks.TTL.total_seconds() / 5, now=False)
-        reactor.addSystemEventTrigger("before", "shutdown", lambda: heartbeat.running and heartbeat.stop())
+        keep_alive()
         reactor.callWhenRunning(season)  # type: ignore[attr-defined]
         process.start(stop_after_crawl=False)
-    finally:
-        locks.release(archive, taken, holder)
-        archive.close()
     if failure:
         raise failure[0]
     return results

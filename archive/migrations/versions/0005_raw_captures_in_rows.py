@@ -198,22 +198,7 @@ def _move_attachment_blobs(conn: sa.Connection, old_blobs: _OldBlobs) -> None:
 
 def _sqlite_digests(conn: sa.Connection) -> None:
     """Rebuild versions and attachments with 32-byte digests (foreign keys deferred to the commit)."""
-    # The deferral lasts until the end of the transaction, so one must be open (a no-op write opens
-    # it: Python's sqlite3 begins a transaction before the first write, not before a PRAGMA).
-    conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
-    conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
-    ddl = {
-        name: (sql, [i for (i,) in conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (name,)
-        )])
-        for name, sql in conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('versions', 'attachments')"
-        )
-    }  # fmt: skip
-    for name in ("versions", "attachments"):
-        conn.exec_driver_sql(f"CREATE TEMP TABLE _old_{name} AS SELECT * FROM {name}")
-    conn.exec_driver_sql("DROP TABLE attachments")
-    conn.exec_driver_sql("DROP TABLE versions")
+    ddl = _set_aside(conn)
     versions_sql = re.sub(r"raw_sha256 VARCHAR\(64\)", "raw_sha256 BLOB", ddl["versions"][0])
     versions_sql = re.sub(r",\s*FOREIGN KEY\s*\(raw_sha256\) REFERENCES blobs \(sha256\)", "", versions_sql)
     conn.exec_driver_sql(versions_sql)
@@ -228,10 +213,7 @@ def _sqlite_digests(conn: sa.Connection) -> None:
     conn.exec_driver_sql(
         f"INSERT INTO attachments ({', '.join(columns)}) SELECT {picked} FROM _old_attachments"
     )
-    for name in ("versions", "attachments"):
-        for index_sql in ddl[name][1]:
-            conn.exec_driver_sql(index_sql)
-        conn.exec_driver_sql(f"DROP TABLE _old_{name}")
+    _restore_indexes(conn, ddl)
 
 
 def _postgresql_digests(conn: sa.Connection) -> None:
@@ -381,6 +363,27 @@ def _restore_captures(conn: sa.Connection, keep: Any) -> None:
 
 def _sqlite_hex_digests(conn: sa.Connection) -> None:
     """Rebuild versions and attachments with hex digests and their foreign keys to blobs."""
+    ddl = _set_aside(conn)
+    conn.exec_driver_sql("DROP TABLE blobs")
+    conn.exec_driver_sql("ALTER TABLE blobs_old RENAME TO blobs")
+    versions_sql = re.sub(r"raw_sha256 BLOB", "raw_sha256 VARCHAR(64)", ddl["versions"][0])
+    cut = versions_sql.rstrip().rfind(")")
+    versions_sql = versions_sql[:cut] + ",\n\tFOREIGN KEY(raw_sha256) REFERENCES blobs (sha256)\n)"
+    conn.exec_driver_sql(versions_sql)
+    conn.exec_driver_sql(re.sub(r"sha256 BLOB", "sha256 VARCHAR(64)", ddl["attachments"][0]))
+    for name, column in (("versions", "raw_sha256"), ("attachments", "sha256")):
+        columns = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({name})")]
+        picked = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE lower(hex({c})) END" if c == column else c
+                           for c in columns)  # fmt: skip
+        conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(columns)}) SELECT {picked} FROM _old_{name}")
+    _restore_indexes(conn, ddl)
+
+
+def _set_aside(conn: sa.Connection) -> dict[str, tuple[str, list[str]]]:
+    """SQLite cannot change a column's type: copy versions and attachments to temporary tables and drop
+    them, returning each one's CREATE TABLE and CREATE INDEX statements for the rebuild."""
+    # The deferral lasts until the end of the transaction, so one must be open (a no-op write opens
+    # it: Python's sqlite3 begins a transaction before the first write, not before a PRAGMA).
     conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
     conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
     ddl = {
@@ -395,18 +398,10 @@ def _sqlite_hex_digests(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"CREATE TEMP TABLE _old_{name} AS SELECT * FROM {name}")
     conn.exec_driver_sql("DROP TABLE attachments")
     conn.exec_driver_sql("DROP TABLE versions")
-    conn.exec_driver_sql("DROP TABLE blobs")
-    conn.exec_driver_sql("ALTER TABLE blobs_old RENAME TO blobs")
-    versions_sql = re.sub(r"raw_sha256 BLOB", "raw_sha256 VARCHAR(64)", ddl["versions"][0])
-    cut = versions_sql.rstrip().rfind(")")
-    versions_sql = versions_sql[:cut] + ",\n\tFOREIGN KEY(raw_sha256) REFERENCES blobs (sha256)\n)"
-    conn.exec_driver_sql(versions_sql)
-    conn.exec_driver_sql(re.sub(r"sha256 BLOB", "sha256 VARCHAR(64)", ddl["attachments"][0]))
-    for name, column in (("versions", "raw_sha256"), ("attachments", "sha256")):
-        columns = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({name})")]
-        picked = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE lower(hex({c})) END" if c == column else c
-                           for c in columns)  # fmt: skip
-        conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(columns)}) SELECT {picked} FROM _old_{name}")
+    return ddl
+
+
+def _restore_indexes(conn: sa.Connection, ddl: dict[str, tuple[str, list[str]]]) -> None:
     for name in ("versions", "attachments"):
         for index_sql in ddl[name][1]:
             conn.exec_driver_sql(index_sql)
