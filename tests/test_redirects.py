@@ -67,7 +67,7 @@ def test_redirect_to_home_is_a_withdrawal_and_an_offsite_refresh_is_refused(
             assert capture.note.startswith(
                 "offsite_redirect: meta refresh to another host www.zfxxgk-mirror.cn"
             )
-            assert not any("mirror" in u for u in s.scalars(select(Capture.url)))
+            assert not any("mirror" in u for u in s.scalars(select(Capture.url).select_from(Capture)))
             assert {f["kind"] for f in run.stats["xxgk/failures"]} == {"offsite_redirect"}
         archive.close()
 
