@@ -29,15 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from archive.db import Archive  # noqa: E402
 from archive.models import CrawlRun, Document, Version  # noqa: E402
+from replica.process import LOOPBACK_CRAWL_ARGS as FAST  # noqa: E402
 
-FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-]
 BEIJING = timezone(timedelta(hours=8))
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 

@@ -31,14 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-]
+from replica.process import LOOPBACK_CRAWL_ARGS as FAST  # noqa: E402
+
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 KINDS = ("detail", "attachment", "other")
 

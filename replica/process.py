@@ -20,6 +20,16 @@ from types import TracebackType
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = "replica serving "
+# `xxgk crawl` arguments for crawling a replica on loopback (tests, benchmarks): the courtesy waits meant
+# for real servers are off, so a crawl measures the crawler, not the politeness.
+LOOPBACK_CRAWL_ARGS = (
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+)
 
 
 class ReplicaStartError(RuntimeError):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from replica.process import LOOPBACK_CRAWL_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 _db_counter = itertools.count()
 
@@ -44,15 +46,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database(f"xxgk_test_{os.getpid()}_{next(_db_counter)}")
 
 
-# Crawl settings for the replica on loopback: the courtesy waits meant for real servers are off.
-FAST = (
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-)
+FAST = LOOPBACK_CRAWL_ARGS  # the crawl settings for the replica on loopback
 
 
 def run_xxgk(
