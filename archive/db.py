@@ -37,6 +37,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     # WAL lets readers (the CLI, the web UI) work while a crawl writes; NORMAL sync keeps commits
     # durable across a process crash (only a power loss can drop the last transactions).
     cur = dbapi_connection.cursor()
+    # Before anything is written (a no-op on an existing file): 16 KiB pages hold several versions
+    # each; with 4 KiB a version row of ~2 KB took a page to itself (measured: docs/benchmarks.md).
+    cur.execute("PRAGMA page_size=16384")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")

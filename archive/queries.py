@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Attachment, Capture, CrawlRun, Document, Event, Version
@@ -52,46 +52,16 @@ def document_row(doc: Document, version: Version | None) -> dict[str, Any]:
     }
 
 
-def search(
-    s: Session,
-    query: str = "",
-    *,
-    site: str | None = None,
-    issuer: str | None = None,
-    topic: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    limit: int = 50,
-) -> list[dict[str, Any]]:
-    """Substring search over the latest version's title, body and 文号/索引号 (real full-text search is
-    its own module to come)."""
+def newest(s: Session, limit: int = 5) -> list[dict[str, Any]]:
+    """The latest versions most recently published, newest first (searching is `archive.search`)."""
     latest = _latest_versions().subquery()
     stmt = (
         select(Document, Version)
         .join(latest, latest.c.document_id == Document.id)
         .join(Version, (Version.document_id == Document.id) & (Version.number == latest.c.number))
+        .order_by(Version.publish_date.desc(), Document.id.desc())
+        .limit(limit)
     )
-    if query:
-        like = f"%{query}%"
-        stmt = stmt.where(
-            or_(
-                Version.title.like(like),
-                Version.body.like(like),
-                Version.doc_number.like(like),
-                Version.index_no.like(like),
-            )
-        )
-    if site:
-        stmt = stmt.where(Document.site == site)
-    if issuer:
-        stmt = stmt.where(Version.issuer.like(f"%{issuer}%"))
-    if topic:
-        stmt = stmt.where(Version.topic.like(f"%{topic}%"))
-    if since:
-        stmt = stmt.where(Version.publish_date >= since.isoformat())
-    if until:
-        stmt = stmt.where(Version.publish_date < _next_day(until))
-    stmt = stmt.order_by(Version.publish_date.desc(), Document.id.desc()).limit(limit)
     return [document_row(doc, version) for doc, version in s.execute(stmt)]
 
 

@@ -192,7 +192,7 @@ class VersionStore:
 
         if latest is not None and latest.fingerprint != fp:
             fp = (
-                self._fill_attachment_gaps(latest, fields, parsed.body or "", attachment_hashes)
+                self._fill_attachment_gaps(s, latest, fields, parsed.body or "", attachment_hashes)
                 or self._same_files_elsewhere(latest, fields, parsed.body or "", attachment_hashes)
                 or fp
             )
@@ -232,7 +232,6 @@ class VersionStore:
         s.add(version)
         s.flush()
         known = {a.url: a for a in latest.attachments} if latest is not None else {}
-        searchable: list[str | None] = []
         for url, digest, fetched in attachment_hashes:
             text, note = _attachment_text(fetched, digest, known.get(url))
             s.add(
@@ -249,16 +248,20 @@ class VersionStore:
                     text_note=note,
                 )
             )
-            searchable += [fetched.name if fetched else None, text]
         doc.title, doc.index_no = fields["title"], fields["index_no"]
-        search_index.add(s, doc, version, searchable)
+        search_index.add(s, doc, version)
         capture = self._capture(s, page, doc, version, "new_version")
         if latest is None:
             self._relative.setdefault(page.site, capture.id)
         return Outcome("new_version", doc.id, version.number)
 
     def _fill_attachment_gaps(
-        self, latest: Version, fields: dict[str, Any], body: str, hashes: list[tuple[str, str | None, Any]]
+        self,
+        s: Session,
+        latest: Version,
+        fields: dict[str, Any],
+        body: str,
+        hashes: list[tuple[str, str | None, Any]],
     ) -> str | None:
         """An attachment the latest version could not fetch (a fault: its hash is unknown) has arrived:
         that completes the version, it is not a new one. Fills the rows in and returns the completed
@@ -269,14 +272,19 @@ class VersionStore:
         as_before = [(url, None if url in gaps else digest) for url, digest, _ in hashes]
         if fingerprint(fields, body, as_before) != latest.fingerprint:
             return None
-        for url, digest, fetched in hashes:
-            row = gaps.get(url)
-            if row is None or digest is None or fetched is None:
-                continue
-            row.sha256, row.error, row.http_status = digest, None, fetched.http_status
-            row.text, row.text_note = _attachment_text(fetched, digest, None)
-            row.content_type = fetched.content_type
-            row.size = len(fetched.body) if fetched.body is not None else None
+
+        def fill() -> None:
+            for url, digest, fetched in hashes:
+                row = gaps.get(url)
+                if row is None or digest is None or fetched is None:
+                    continue
+                row.sha256, row.error, row.http_status = digest, None, fetched.http_status
+                row.text, row.text_note = _attachment_text(fetched, digest, None)
+                row.content_type = fetched.content_type
+                row.size = len(fetched.body) if fetched.body is not None else None
+
+        # The filled-in text is searchable at once (and the index stays what the versions say).
+        search_index.refresh(s, latest, fill)
         latest.fingerprint = fingerprint(fields, body, [(url, digest) for url, digest, _ in hashes])
         return latest.fingerprint
 

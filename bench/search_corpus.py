@@ -18,6 +18,7 @@ from sqlalchemy import MetaData, Table, insert, inspect, text
 
 from archive.db import Archive
 from archive.models import Attachment, Blob, Document, DocumentUrl, Event, Version
+from crawler.extraction.normalize import normalize_text
 from replica import content
 from replica.content import Agency
 from replica.files import attachment_text
@@ -121,6 +122,8 @@ def generate(archive: Archive, docs: int, seed: int = 8) -> int:
     attachment_table = layout["attachments"] if old else Attachment
     # An archive before 0006 (the migration tests) has no attachment text columns yet.
     has_text = "text" in layout["attachments"].c
+    # … and one before 0003 no normalised text with its versions.
+    has_search_text = "search_text" in layout["versions"].c
     for start in range(1, docs + 1, BATCH):
         documents, urls, events, versions, attachments = [], [], [], [], []
         for n in range(start, min(start + BATCH, docs + 1)):
@@ -140,6 +143,7 @@ def generate(archive: Archive, docs: int, seed: int = 8) -> int:
                     "id": versions_written, "document_id": n, "number": number,
                     "fingerprint": hashlib.sha256(body.encode()).hexdigest(), "first_seen_at": seen,
                     "last_seen_at": seen, "raw_sha256": raw, "fields": doc["fields"], "body": body,
+                    **({"search_text": normalize_text(body)} if has_search_text else {}),  # as crawled
                     "tables": [], "url_date": None,
                     **{k: doc["fields"][k] for k in ("title", "index_no", "issuer", "source", "doc_number",
                                                      "topic", "publish_date", "written_date")},

@@ -216,7 +216,7 @@ def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None
     archive = Archive(database_url)
     with archive.session() as s:
         totals = queries.totals(s)
-        newest = queries.search(s, limit=5)
+        newest = queries.newest(s, limit=5)
     click.echo(
         f"\narchive {archive.engine.url.render_as_string(hide_password=True)}: {totals['documents']} documents, "
         f"{totals['versions']} versions, {totals['attachments']} attachments, {totals['captures']} captures; "

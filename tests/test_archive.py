@@ -146,3 +146,37 @@ def test_migration_0005_rewrites_an_old_archive(database_url: str) -> None:
     with archive.session() as s:
         assert [c.body for c in s.scalars(select(Capture).order_by(Capture.id))] == [first, second]
     archive.close()
+
+
+def test_version_text_is_stored_once_and_compressed_on_sqlite(database_url: str) -> None:
+    """SQLite: a version's body and normalised text are zstd in the row and read back as text; the
+    search index keeps no copy of the normalised text (0007) and is recomputed from the versions.
+    PostgreSQL: plain text (TOAST compresses it) and a search_text table for its LIKE confirmations.
+    Down to 0006 and up again gives the same searchable archive."""
+    from sqlalchemy import inspect
+
+    from archive.search.engine import search
+
+    archive = Archive(database_url)
+    store = VersionStore(archive)
+    assert (
+        store.record(_page(page_html(BODY, 1), datetime(2024, 1, 1, tzinfo=UTC), HEADERS)).kind
+        == "new_version"
+    )
+    sqlite = archive.engine.dialect.name == "sqlite"
+    with archive.engine.connect() as conn:
+        body, folded = conn.execute(text("SELECT body, search_text FROM versions")).one()
+    assert isinstance(body, bytes) == sqlite and isinstance(folded, bytes) == sqlite
+    with archive.session() as s:
+        version = s.scalars(select(Version)).one()
+        assert isinstance(version.body, str) and "养老服务" in version.body
+        assert ("search_text" in inspect(s.connection()).get_table_names()) != sqlite
+        assert search(s, "养老服务").total == 1
+    config = alembic_config(archive.engine)
+    command.downgrade(config, "0006")
+    with archive.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM search_text")).scalar_one() == 1
+    command.upgrade(config, "head")
+    with archive.session() as s:
+        assert search(s, "养老服务").total == 1 and search(s, "没有这个词").total == 0
+    archive.close()

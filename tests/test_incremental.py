@@ -38,7 +38,8 @@ def forget(archive: Archive, urls: list[str]) -> None:
         ids = list(s.scalars(select(Document.id).where(Document.url.in_(urls))))
         versions = select(Version.id).where(Version.document_id.in_(ids))
         s.execute(delete(Attachment).where(Attachment.version_id.in_(versions)))
-        for indexed in (SearchDoc, SearchText):
+        # SQLite keeps no search_text (the index reads the versions); PostgreSQL does.
+        for indexed in (SearchDoc, SearchText) if s.get_bind().dialect.name == "postgresql" else (SearchDoc,):
             s.execute(delete(indexed).where(indexed.version_id.in_(versions)))
         s.execute(delete(Capture).where(Capture.document_id.in_(ids)))
         s.execute(delete(Version).where(Version.document_id.in_(ids)))

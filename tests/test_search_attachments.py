@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from alembic import command
@@ -18,6 +19,7 @@ from archive.migrate import alembic_config
 from archive.models import Attachment, Document
 from archive.records import FetchedAttachment
 from archive.search.engine import search
+from archive.search.filters import Filters
 from archive.store import VersionStore
 from replica.files import SENTENCES, attachment_bytes, attachment_number
 from tests.conftest import FAST, run_xxgk
@@ -187,3 +189,43 @@ def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica)
 def test_replica_files_stay_deterministic(ext: str) -> None:
     assert attachment_bytes(KEY, ext, "表") == attachment_bytes(KEY, ext, "表")
     assert attachment_bytes(KEY, ext, "表") != attachment_bytes(KEY + "x", ext, "表")
+
+
+def test_attachment_that_fills_a_gap_is_searchable_at_once_and_leaves_history_exact(
+    database_url: str,
+) -> None:
+    """A PDF that failed on the first night and arrives on the next completes the version (no new one)
+    and is indexed at once; when the document is edited later, the superseded version leaves the
+    latest index with exactly the tokens it was re-indexed with: searches of latest versions and of
+    history then count what a substring scan of the stored versions counts."""
+    archive = Archive(database_url)
+    store = VersionStore(archive)
+    url = "https://smzj.anshun.gov.cn/zwgk/a1.html"
+    pdf = "https://smzj.anshun.gov.cn/zwgk/a1/form.pdf"
+    parsed = Parsed(title="安顺市民政局关于公开低保审批表格的通知", body="现将城乡低保申请表格公开。")
+    lost = FetchedAttachment(url=pdf, name=PDF_TITLE, error="TimeoutError")
+    arrived = FetchedAttachment(
+        url=pdf,
+        name=PDF_TITLE,
+        http_status=200,
+        content_type="application/pdf",
+        body=attachment_bytes(KEY, "pdf", PDF_TITLE),
+    )
+    number = attachment_number(KEY)
+    assert store_page(store, url, parsed, T0, attachments=[lost]).kind == "new_version"
+    with archive.session() as s:
+        assert search(s, number).total == 0
+    assert store_page(store, url, parsed, T0 + timedelta(days=1), attachments=[arrived]).kind == "unchanged"
+    _only_in_attachment(archive, number)
+
+    edited = Parsed(title=parsed.title, body="现将城乡低保申请表格公开，请到附件下载。")
+    assert store_page(store, url, edited, T0 + timedelta(days=2), attachments=[arrived]).kind == "new_version"
+    with archive.session() as s:
+        assert search(s, number).total == 1  # the new version only
+        assert search(s, number, Filters(all_versions=True)).total == 2  # and the completed first one
+        assert search(s, "请到附件").total == 1
+        old_end = search(s, "表格公开。", Filters(all_versions=True))  # only the first body ends so
+        assert (old_end.total, old_end.hits[0]["version"]) == (1, 1)
+        assert search(s, "表格公开。").total == 0
+        assert search(s, "申请表格公开", Filters(all_versions=True)).total == 2
+    archive.close()

@@ -21,7 +21,7 @@ from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.keys import date_part, number_key
 from archive.search.schema import SearchDoc
-from archive.search.tokens import normalize
+from archive.search.tokens import compact, normalize
 
 BATCH = 1000
 
@@ -31,13 +31,36 @@ def backend(conn: Connection) -> ModuleType:
     return pg_fts if conn.dialect.name == "postgresql" else sqlite_fts
 
 
+# What a search row is computed from: the version's own columns, nothing derived elsewhere.
+_VERSION = (
+    Version.id,
+    Version.document_id,
+    Version.number,
+    Version.title,
+    Version.body,
+    Version.search_text,
+    Version.doc_number,
+    Version.index_no,
+    Version.issuer,
+    Version.topic,
+    Version.publish_date,
+    Version.written_date,
+    Version.fields,
+)
+
+
 def row_for(
     version: Any, site: str, is_latest: bool, attachment_texts: Iterable[str | None] = ()
 ) -> dict[str, Any]:
     """The search_docs row of one version (a `Version` or any row with the same attributes), with the
-    normalised title and text that search_text and the full-text index take from it."""
+    normalised title and text the full-text index takes from it.
+
+    The body's searchable form comes from the version's stored `search_text` (the one normaliser's
+    output, kept with the version), so the index can always be recomputed from the versions table:
+    SQLite's contentless FTS5 tables need exactly the indexed tokens again to delete a row."""
     fields = version.fields or {}
     extra = [normalize(t) for t in attachment_texts if t]
+    stored = getattr(version, "search_text", None)
     return {
         "version_id": version.id,
         "document_id": version.document_id,
@@ -56,7 +79,7 @@ def row_for(
         # match across two of them.
         "text": "\u241e".join(
             [
-                normalize(version.body),
+                compact(stored) if stored is not None else normalize(version.body),
                 *(normalize(v) for v in (version.doc_number, version.index_no) if v),
                 *extra,
             ]
@@ -64,8 +87,38 @@ def row_for(
     }
 
 
-def add(s: Session, doc: Document, version: Version, attachment_texts: Iterable[str | None] = ()) -> None:
-    """Index a version just stored (it becomes its document's latest)."""
+def _attachment_texts(
+    conn: Connection, ids: list[int], with_text: bool = True
+) -> dict[int, list[str | None]]:
+    """Per version, its attachments' names and texts in storage order (what `row_for` indexes)."""
+    table = Attachment.__table__
+    out: dict[int, list[str | None]] = {}
+    for vid, name, extracted in conn.execute(
+        select(table.c.version_id, table.c.name, table.c.text if with_text else null().label("text"))
+        .where(table.c.version_id.in_(ids))
+        .order_by(table.c.id)
+    ):
+        out.setdefault(vid, []).extend((name, extracted))
+    return out
+
+
+def rows(conn: Connection, version_ids: list[int], is_latest: bool) -> list[dict[str, Any]]:
+    """The search rows of these versions, computed from what is stored now: one function for adding,
+    superseding and rebuilding, so a row is always deleted with the tokens it was indexed with."""
+    if not version_ids:
+        return []
+    found = conn.execute(
+        select(*_VERSION, Document.site)
+        .join(Document, Document.id == Version.document_id)
+        .where(Version.id.in_(version_ids))
+        .order_by(Version.id)
+    ).all()
+    files = _attachment_texts(conn, version_ids)
+    return [row_for(v, v.site, is_latest, files.get(v.id, ())) for v in found]
+
+
+def add(s: Session, doc: Document, version: Version) -> None:
+    """Index a version just stored with its attachments (it becomes its document's latest)."""
     s.flush()
     conn = s.connection()
     fts = backend(conn)
@@ -76,8 +129,23 @@ def add(s: Session, doc: Document, version: Version, attachment_texts: Iterable[
     )
     if previous:
         conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
-        fts.supersede(conn, previous)
-    fts.write(conn, [row_for(version, doc.site, True, attachment_texts)])
+        fts.supersede(conn, rows(conn, previous, False))
+    fts.write(conn, rows(conn, [version.id], True))
+
+
+def refresh(s: Session, version: Version, change: Callable[[], None]) -> None:
+    """Apply `change` (which fills in the version's attachments in place) and re-index the version:
+    its old tokens are computed before the change, as FTS5 needs them to delete the row."""
+    s.flush()
+    conn = s.connection()
+    latest = conn.scalar(select(SearchDoc.is_latest).where(SearchDoc.version_id == version.id))
+    if latest is None:  # not indexed (yet): nothing to replace, the next rebuild reads the change
+        change()
+        return
+    before = rows(conn, [version.id], bool(latest))
+    change()
+    s.flush()
+    backend(conn).replace_text(conn, before, rows(conn, [version.id], bool(latest)))
 
 
 def rebuild(
@@ -98,39 +166,24 @@ def rebuild(
         .subquery()
     )
     stmt = (
-        select(Version, Document.site, (latest.c.number == Version.number).label("is_latest"))
+        select(*_VERSION, Document.site, (latest.c.number == Version.number).label("is_latest"))
         .join(Document, Document.id == Version.document_id)
         .join(latest, latest.c.document_id == Version.document_id)
         .order_by(Version.id)
         .limit(batch)
     )
     done, last_id = 0, 0
-    with Session(bind=conn) as s:
-        while True:
-            rows = s.execute(stmt.where(Version.id > last_id)).all()
-            if not rows:
-                break
-            ids = [version.id for version, _, _ in rows]
-            names: dict[int, list[str | None]] = {}
-            for vid, name, extracted in s.execute(
-                select(
-                    Attachment.version_id,
-                    Attachment.name,
-                    Attachment.text if attachment_text else null().label("text"),
-                )
-                .where(Attachment.version_id.in_(ids))
-                .order_by(Attachment.id)
-            ):
-                names.setdefault(vid, []).extend((name, extracted))
-            fts.write(
-                conn,
-                [row_for(v, site, bool(flag), names.get(v.id, ())) for v, site, flag in rows],
-            )
-            s.expunge_all()
-            done += len(rows)
-            last_id = ids[-1]
-            if progress:
-                progress(done)
+    while True:
+        found = conn.execute(stmt.where(Version.id > last_id)).all()
+        if not found:
+            break
+        ids = [v.id for v in found]
+        files = _attachment_texts(conn, ids, with_text=attachment_text)
+        fts.write(conn, [row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found])
+        done += len(found)
+        last_id = ids[-1]
+        if progress:
+            progress(done)
     return done
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     not_,
     or_,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
@@ -112,8 +113,23 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def supersede(conn: Connection, version_ids: list[int]) -> None:
+def supersede(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Nothing to move: one GIN index serves both, `search_docs.is_latest` tells them apart."""
+
+
+def replace_text(conn: Connection, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
+    """A version's searchable text changed in place (an attachment that arrived later): a new vector
+    and a new search_text row."""
+    for row in after:
+        conn.execute(
+            text("UPDATE search_docs SET tsv = CAST(:tsv AS tsvector) WHERE version_id = :id"),
+            {"tsv": tsvector_literal(row["title"], row["text"]), "id": row["version_id"]},
+        )
+        conn.execute(
+            update(SearchText)
+            .where(SearchText.version_id == row["version_id"])
+            .values(title=row["title"], text=row["text"])
+        )
 
 
 def _lexemes(term: str) -> list[str]:

@@ -1,8 +1,10 @@
 """SQLite: an FTS5 table of our per-character tokens, ranked by FTS5's own BM25.
 
 Two tables of the same shape: `search_fts` holds each document's latest version, `search_fts_old` the
-versions it superseded (see `supersede`). Each is contentless (`content=''`): the text is already in `search_docs`, FTS5 keeps only the
-inverted index, positions and column sizes (what BM25 needs). Tokens are handed to FTS5's `ascii`
+versions it superseded (see `supersede`). Each is contentless (`content=''`): FTS5 keeps only the
+inverted index, positions and column sizes (what BM25 needs), and no normalised text is stored for
+search on SQLite at all: a row's tokens are recomputed from the version (its stored `search_text`,
+title, 文号, 索引号, attachment names and texts: `index.rows`) when FTS5 needs them again to delete it. Tokens are handed to FTS5's `ascii`
 tokenizer already cut (space-separated): it treats every non-ASCII character as part of a token, so
 Chinese bigrams and CJK punctuation pass through untouched; ASCII punctuation, which it would split
 on, is shifted into the Private Use Area first (`_shift`), identically for text and queries.
@@ -21,11 +23,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, text
 
 from archive.search.filters import Filters
 from archive.search.query import Query
-from archive.search.schema import SearchDoc, SearchText
+from archive.search.schema import SearchDoc
 from archive.search.tokens import grams, query_grams
 
 TITLE_WEIGHT = 4.0  # a hit in the title counts four times a hit in the body (bm25 column weights)
@@ -43,8 +45,14 @@ def tables(all_versions: bool) -> tuple[str, ...]:
 
 
 def score(table: str) -> str:
-    """Higher is better (FTS5's bm25() is lower-is-better)."""
-    return f"-bm25({table}, {TITLE_WEIGHT}, 1.0, 0.0)"
+    """Higher is better (FTS5's bm25() is lower-is-better). Weights in column order: body, title, tags."""
+    return f"-bm25({table}, 1.0, {TITLE_WEIGHT}, 0.0)"
+
+
+# The body is the first column: FTS5 writes a column marker (2 bytes) into every position list of a
+# column other than the first, and nearly every body token is a position list of its own; with the
+# body first the index is 28% smaller (measured: docs/benchmarks.md, storage).
+COLUMNS = "body, title, tags"
 
 
 def create(conn: Connection) -> None:
@@ -52,7 +60,7 @@ def create(conn: Connection) -> None:
         conn.execute(
             text(
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
-                "title, body, tags, content='', tokenize='ascii', prefix='1')"
+                f"{COLUMNS}, content='', tokenize='ascii', prefix='1')"
             )
         )
 
@@ -66,7 +74,6 @@ def clear(conn: Connection) -> None:
     # A contentless table is emptied with its special 'delete-all' command.
     for table in (LATEST, OLDER):
         conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
-    conn.execute(text("DELETE FROM search_text"))
     conn.execute(text("DELETE FROM search_docs"))
 
 
@@ -127,16 +134,12 @@ def _fts_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert search_docs and search_text rows, and their tokens into the FTS5 table of latest
-    versions or of older ones (rowid = version id)."""
+    """Insert search_docs rows, and their tokens into the FTS5 table of latest versions or of older
+    ones (rowid = version id)."""
     if not rows:
         return
     conn.execute(
         insert(SearchDoc), [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
-    )
-    conn.execute(
-        insert(SearchText),
-        [{"version_id": r["version_id"], "title": r["title"], "text": r["text"]} for r in rows],
     )
     for table, part in (
         (LATEST, [r for r in rows if r["is_latest"]]),
@@ -149,40 +152,45 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
             )
 
 
-def supersede(conn: Connection, version_ids: list[int]) -> None:
-    """Move versions that are no longer their document's latest from the latest table to the older one.
+def _table(row: dict[str, Any]) -> str:
+    return LATEST if row["is_latest"] else OLDER
 
-    Keeping the latest versions in a table of their own is what makes the default search (latest only)
-    count and rank from the FTS5 index alone, without a join per match. A contentless table deletes a
-    row when given the tokens it was indexed with: they are recomputed from search_text."""
-    if not version_ids:
-        return
-    rows = [
-        dict(row._mapping)
-        for row in conn.execute(
-            select(
-                SearchText.version_id,
-                SearchText.title,
-                SearchText.text,
-                SearchDoc.site,
-                SearchDoc.validity,
-                SearchDoc.publish_date,
-            )
-            .join(SearchDoc, SearchDoc.version_id == SearchText.version_id)
-            .where(SearchText.version_id.in_(version_ids))
-        )
-    ]
-    fts = _fts_rows(rows)
+
+def _delete(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    # A contentless table deletes a row only when given the tokens it was indexed with.
     conn.execute(
         text(
-            f"INSERT INTO {LATEST}({LATEST}, rowid, title, body, tags) "
-            "VALUES ('delete', :id, :title, :body, :tags)"
+            f"INSERT INTO {table}({table}, rowid, title, body, tags) VALUES ('delete', :id, :title, :body, :tags)"
         ),
-        fts,
+        _fts_rows(rows),
     )
+
+
+def supersede(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Move versions that are no longer their document's latest (`rows`, computed from what is stored,
+    see `index.rows`) from the latest table to the older one.
+
+    Keeping the latest versions in a table of their own is what makes the default search (latest only)
+    count and rank from the FTS5 index alone, without a join per match."""
+    if not rows:
+        return
+    _delete(conn, LATEST, rows)
     conn.execute(
-        text(f"INSERT INTO {OLDER}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"), fts
+        text(f"INSERT INTO {OLDER}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"),
+        _fts_rows(rows),
     )
+
+
+def replace_text(conn: Connection, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
+    """A version's searchable text changed in place (an attachment that arrived later): its tokens
+    go out as they were indexed and come in as they are now; its search_docs row is unchanged."""
+    for row in before:
+        _delete(conn, _table(row), [row])
+    for row in after:
+        conn.execute(
+            text(f"INSERT INTO {_table(row)}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"),
+            _fts_rows([row]),
+        )
 
 
 def _term(term: str) -> str:

@@ -31,7 +31,13 @@ def normalize(text: str | None) -> str:
     """The searchable form of `text`: folded, lower case, without whitespace."""
     if not text:
         return ""
-    return _SPACE.sub("", fold(text).lower())
+    return compact(fold(text))
+
+
+def compact(folded: str | None) -> str:
+    """The searchable form of text already folded (a version's stored `search_text`): lower case,
+    without whitespace. `normalize(t) == compact(fold(t))`."""
+    return _SPACE.sub("", folded.lower()) if folded else ""
 
 
 def grams(compact: str) -> Iterator[str]:

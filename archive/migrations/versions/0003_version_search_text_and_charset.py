@@ -28,6 +28,7 @@ def upgrade() -> None:
 
 
 def _backfill_search_text() -> None:
+    from archive.models import decompressed_text  # a body written by later code, after a downgrade
     from crawler.extraction.normalize import normalize_text  # the one normaliser, as at write time
 
     versions = sa.table(
@@ -47,7 +48,10 @@ def _backfill_search_text() -> None:
         ).all()
         if not rows:
             break
-        conn.execute(update, [{"vid": vid, "text": normalize_text(body or "")} for vid, body in rows])
+        conn.execute(
+            update,
+            [{"vid": vid, "text": normalize_text(decompressed_text(body) or "")} for vid, body in rows],
+        )
         last = rows[-1][0]
 
 

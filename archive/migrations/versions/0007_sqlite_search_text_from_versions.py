@@ -1,0 +1,70 @@
+"""SQLite keeps no second copy of the normalised text for search (the index reads the versions), and its FTS5 tables put the body first
+
+Revision ID: 0007
+Revises: 0006
+
+A version's normalised text is stored once, in `versions.search_text` (the one normaliser's output,
+issue 5). SQLite's search index held it again in `search_text`, only so that a contentless FTS5 row
+could be deleted with the tokens it was indexed with; those tokens are now recomputed from the version
+(`archive.search.index.rows`), so the table goes and the FTS5 tables are rebuilt from the versions (an
+index built from the old table then equals, token for token, what a later delete recomputes). They are
+recreated with the body as their first column, which makes them 28% smaller (`sqlite_fts.COLUMNS`).
+PostgreSQL keeps `search_text`: it is what a term over two characters is confirmed against with LIKE.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite":
+        return
+    from archive.search import index, sqlite_fts
+
+    op.drop_table("search_text")
+    sqlite_fts.drop(conn)
+    sqlite_fts.create(conn)  # body first: see sqlite_fts.COLUMNS
+    index.rebuild(conn)
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite":
+        return
+    from archive.search import index
+
+    op.create_table(
+        "search_text",
+        sa.Column(
+            "version_id", sa.Integer(), sa.ForeignKey("versions.id"), primary_key=True, autoincrement=False
+        ),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+    )
+    for table in ("search_fts", "search_fts_old"):  # 0006's column order
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+        conn.execute(
+            sa.text(
+                f"CREATE VIRTUAL TABLE {table} USING fts5("
+                "title, body, tags, content='', tokenize='ascii', prefix='1')"
+            )
+        )
+    index.rebuild(conn)
+    ids = list(conn.scalars(sa.text("SELECT version_id FROM search_docs ORDER BY version_id")))
+    for start in range(0, len(ids), index.BATCH):
+        rows = index.rows(conn, ids[start : start + index.BATCH], True)
+        if rows:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO search_text(version_id, title, text) VALUES (:version_id, :title, :text)"
+                ),
+                [{k: r[k] for k in ("version_id", "title", "text")} for r in rows],
+            )
