@@ -229,3 +229,32 @@ def test_attachment_that_fills_a_gap_is_searchable_at_once_and_leaves_history_ex
         assert search(s, "表格公开。").total == 0
         assert search(s, "申请表格公开", Filters(all_versions=True)).total == 2
     archive.close()
+
+
+def test_an_index_built_with_another_normaliser_is_left_alone_until_reindexed(database_url: str) -> None:
+    """Deleting a contentless FTS5 row needs the tokens it was indexed with, recomputed from the
+    version: exact only under the same normaliser. Under another (an OpenCC upgrade), the store leaves
+    the index as built, a search says what to do in one line, and `xxgk db reindex` makes it whole."""
+    from archive.search.index import StaleIndexError, normaliser
+    from archive.search.schema import SearchState
+
+    archive = Archive(database_url)
+    _store_with_attachment(archive)
+    with archive.session() as s:
+        assert s.get(SearchState, "normaliser").value == normaliser()
+        s.get(SearchState, "normaliser").value = "normalize 0; opencc 0.0"  # built by an older one
+    store = VersionStore(archive)
+    later = Parsed(
+        title="安顺市民政局关于临时救助的通知", body="做好临时救助工作。", publish_date="2024-03-01"
+    )
+    assert store_page(store, "https://smzj.anshun.gov.cn/zwgk/a3.html", later, T0).kind == "new_version"
+    with archive.session() as s, pytest.raises(StaleIndexError, match="xxgk db reindex"):
+        search(s, "临时救助")
+    shown = run_xxgk("search", "临时救助", "--database-url", database_url)
+    assert shown.returncode != 0 and "Traceback" not in shown.stderr
+    assert "run `xxgk db reindex`" in shown.stderr.strip().splitlines()[-1]
+    assert run_xxgk("db", "reindex", "--database-url", database_url).returncode == 0
+    with archive.session() as s:
+        assert search(s, "临时救助").total == 1 and search(s, "低保").total == 2
+        assert s.get(SearchState, "normaliser").value == normaliser()
+    archive.close()

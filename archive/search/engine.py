@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from archive.models import Attachment, Document, Version
-from archive.search import pg_fts, sqlite_fts
+from archive.search import index, pg_fts, sqlite_fts
 from archive.search.filters import Filters, conditions
 from archive.search.query import Query, parse
 from archive.search.schema import SearchDoc, SearchText
@@ -55,6 +55,7 @@ class SearchPlan:
 
     def __init__(self, s: Session, query: Query, filters: Filters) -> None:
         self.s, self.query, self.filters = s, query, filters
+        index.require_current(s.connection())
         self.dialect = s.get_bind().dialect.name
         self.where = conditions(filters, dialect=self.dialect)
         self.sqlite = self.dialect != "postgresql"

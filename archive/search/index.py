@@ -8,11 +8,13 @@ normalisation, or from `xxgk db reindex`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
+from importlib import metadata
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, func, null, select, true, update
+from sqlalchemy import Connection, delete, func, insert, null, select, true, update
 from sqlalchemy.orm import Session
 
 from archive import attachment_text as attachment_reader
@@ -20,10 +22,59 @@ from archive import blobs
 from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.keys import date_part, number_key
-from archive.search.schema import SearchDoc
+from archive.search.schema import SearchDoc, SearchState
 from archive.search.tokens import compact, normalize
+from crawler.extraction import normalize as text_normaliser
 
 BATCH = 1000
+# Raise when what a version's search row is made of changes (tokens, fields, separators).
+ROW_FORMAT = 1
+
+
+class StaleIndexError(ValueError):
+    """The index was built with another normaliser: it must be rebuilt, never patched."""
+
+
+def normaliser() -> str:
+    """Everything the index's tokens depend on besides the stored versions: the row format, the
+    normaliser's own version and the libraries it calls. Recorded by `rebuild`, checked before every
+    change and every search."""
+    return (
+        f"rows {ROW_FORMAT}; normalize {text_normaliser.VERSION}; opencc {_version('opencc')}; "
+        f"ftfy {_version('ftfy')}; unicode {unicodedata.unidata_version}"
+    )
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _recorded(conn: Connection) -> str | None:
+    return conn.scalar(select(SearchState.value).where(SearchState.key == "normaliser"))
+
+
+def record_normaliser(conn: Connection) -> None:
+    conn.execute(delete(SearchState).where(SearchState.key == "normaliser"))
+    conn.execute(insert(SearchState).values(key="normaliser", value=normaliser()))
+
+
+def is_current(conn: Connection) -> bool:
+    """Whether the index was built with the normaliser running now (a new archive's empty index is)."""
+    recorded = _recorded(conn)
+    return recorded is None or recorded == normaliser()
+
+
+def require_current(conn: Connection) -> None:
+    """Stop a search over an index whose tokens no longer mean what the query's tokens mean."""
+    recorded = _recorded(conn)
+    if recorded is not None and recorded != normaliser():
+        raise StaleIndexError(
+            f"the search index was built with another text normaliser ({recorded}; now {normaliser()}): "
+            "run `xxgk db reindex` to rebuild it from the stored versions"
+        )
 
 
 def backend(conn: Connection) -> ModuleType:
@@ -118,9 +169,13 @@ def rows(conn: Connection, version_ids: list[int], is_latest: bool) -> list[dict
 
 
 def add(s: Session, doc: Document, version: Version) -> None:
-    """Index a version just stored with its attachments (it becomes its document's latest)."""
+    """Index a version just stored with its attachments (it becomes its document's latest). Under
+    another normaliser than the index's nothing is touched: the index stays as built until a rebuild
+    (searches say so), instead of deleting rows with tokens they were never indexed with."""
     s.flush()
     conn = s.connection()
+    if not is_current(conn):
+        return
     fts = backend(conn)
     previous = list(
         conn.scalars(
@@ -138,6 +193,9 @@ def refresh(s: Session, version: Version, change: Callable[[], None]) -> None:
     its old tokens are computed before the change, as FTS5 needs them to delete the row."""
     s.flush()
     conn = s.connection()
+    if not is_current(conn):
+        change()
+        return
     latest = conn.scalar(select(SearchDoc.is_latest).where(SearchDoc.version_id == version.id))
     if latest is None:  # not indexed (yet): nothing to replace, the next rebuild reads the change
         change()
@@ -153,13 +211,17 @@ def rebuild(
     progress: Callable[[int], None] | None = None,
     batch: int = BATCH,
     attachment_text: bool = True,
+    record: bool = True,
 ) -> int:
     """Recompute the whole index from the versions; returns how many versions were indexed.
 
     `attachment_text=False` indexes attachment names only: for migration 0004, which runs before the
-    attachments have a text column (0006 adds it and rebuilds again)."""
+    attachments have a text column (0006 adds it and rebuilds again). `record=False`: for migrations
+    before 0007, which adds the table the normaliser is recorded in."""
     fts = backend(conn)
     fts.clear(conn)
+    if record:
+        record_normaliser(conn)
     latest = (
         select(Version.document_id, func.max(Version.number).label("number"))
         .group_by(Version.document_id)

@@ -47,3 +47,14 @@ class SearchText(Base):
 # Newest first within a site walks this index (and a join by version id finds the site in it).
 Index("ix_search_docs_latest_site", SearchDoc.is_latest, SearchDoc.site, SearchDoc.publish_date)
 Index("ix_search_docs_latest_publish", SearchDoc.is_latest, SearchDoc.publish_date)
+
+
+class SearchState(Base):
+    """Facts about the index as a whole: `normaliser`, the text normaliser it was built with
+    (`index.normaliser`). A contentless FTS5 row is deleted with tokens recomputed from the versions,
+    which is exact only under the normaliser that indexed it; under another the index is rebuilt."""
+
+    __tablename__ = "search_state"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -40,6 +40,11 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# Raise when a change here changes any output: search indexes record the normaliser they were built
+# with and refuse to be patched by another (archive/search/index.py `normaliser`).
+VERSION = 1
+
+
 def _plain_letters(text: str) -> str:
     """Tone marks off (`jù` → `ju`), ü as v, the way pinyin is typed."""
     decomposed = unicodedata.normalize("NFD", text.replace("ü", "v").replace("ǖ", "v").replace("ǘ", "v"))

@@ -52,7 +52,7 @@ def upgrade() -> None:
     op.create_index("ix_search_docs_latest_publish", "search_docs", ["is_latest", "publish_date"])
     conn = op.get_bind()
     index.backend(conn).create(conn)
-    index.rebuild(conn, attachment_text=False)  # the text column comes with 0006
+    index.rebuild(conn, attachment_text=False, record=False)  # the text column comes with 0006
 
 
 def downgrade() -> None:

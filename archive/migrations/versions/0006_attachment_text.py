@@ -35,7 +35,7 @@ def upgrade() -> None:
     if conn.dialect.name == "sqlite":
         sqlite_fts.drop(conn)
         sqlite_fts.create(conn)
-    index.rebuild(conn)
+    index.rebuild(conn, record=False)  # 0007 records the normaliser
 
 
 def downgrade() -> None:

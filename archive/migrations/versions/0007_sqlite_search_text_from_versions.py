@@ -10,6 +10,9 @@ could be deleted with the tokens it was indexed with; those tokens are now recom
 index built from the old table then equals, token for token, what a later delete recomputes). They are
 recreated with the body as their first column, which makes them 28% smaller (`sqlite_fts.COLUMNS`).
 PostgreSQL keeps `search_text`: it is what a term over two characters is confirmed against with LIKE.
+
+Both gain `search_state`, which records the normaliser the index was built with: recomputed tokens
+are exact only under it, so under another the index is left alone until `xxgk db reindex`.
 """
 
 from __future__ import annotations
@@ -24,10 +27,17 @@ depends_on = None
 
 
 def upgrade() -> None:
+    from archive.search import index, sqlite_fts
+
+    op.create_table(
+        "search_state",
+        sa.Column("key", sa.String(length=32), primary_key=True),
+        sa.Column("value", sa.Text(), nullable=False),
+    )
     conn = op.get_bind()
     if conn.dialect.name != "sqlite":
+        index.record_normaliser(conn)  # the index as it is was built with the code that runs this
         return
-    from archive.search import index, sqlite_fts
 
     op.drop_table("search_text")
     sqlite_fts.drop(conn)
@@ -36,6 +46,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("search_state")
     conn = op.get_bind()
     if conn.dialect.name != "sqlite":
         return
@@ -57,7 +68,7 @@ def downgrade() -> None:
                 "title, body, tags, content='', tokenize='ascii', prefix='1')"
             )
         )
-    index.rebuild(conn)
+    index.rebuild(conn, record=False)
     ids = list(conn.scalars(sa.text("SELECT version_id FROM search_docs ORDER BY version_id")))
     for start in range(0, len(ids), index.BATCH):
         rows = index.rows(conn, ids[start : start + index.BATCH], True)
