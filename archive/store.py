@@ -278,6 +278,7 @@ class VersionStore:
             row.content_type = fetched.content_type
             row.size = len(fetched.body) if fetched.body is not None else None
         latest.fingerprint = fingerprint(fields, body, [(url, digest) for url, digest, _ in hashes])
+        search_index.reindex(Session.object_session(latest), latest)  # the new text is searchable now
         return latest.fingerprint
 
     def _same_files_elsewhere(

@@ -80,6 +80,34 @@ def add(s: Session, doc: Document, version: Version, attachment_texts: Iterable[
     fts.write(conn, [row_for(version, doc.site, True, attachment_texts)])
 
 
+def reindex(s: Session, version: Version) -> None:
+    """Index a stored version again, in the caller's transaction: its attachments' text arrived after
+    it was indexed (a file that failed to download on the night of the version, fetched on a later
+    one: `VersionStore._fill_attachment_gaps`), so a search finds those words at once rather than
+    after the next `xxgk db reindex`. A version that was never indexed is left alone."""
+    s.flush()
+    conn = s.connection()
+    found = conn.execute(
+        select(SearchDoc.is_latest, Document.site)
+        .join(Document, Document.id == SearchDoc.document_id)
+        .where(SearchDoc.version_id == version.id)
+    ).first()
+    if found is None:
+        return
+    texts = [
+        value
+        for name, extracted in conn.execute(
+            select(Attachment.name, Attachment.text)
+            .where(Attachment.version_id == version.id)
+            .order_by(Attachment.id)
+        )
+        for value in (name, extracted)
+    ]
+    fts = backend(conn)
+    fts.remove(conn, [version.id])
+    fts.write(conn, [row_for(version, found.site, bool(found.is_latest), texts)])
+
+
 def rebuild(
     conn: Connection,
     progress: Callable[[int], None] | None = None,

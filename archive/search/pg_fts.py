@@ -19,6 +19,7 @@ from sqlalchemy import (
     Connection,
     and_,
     cast,
+    delete,
     func,
     insert,
     literal,
@@ -30,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.search.query import Query
-from archive.search.schema import SearchText
+from archive.search.schema import SearchDoc, SearchText
 from archive.search.tokens import grams, query_grams
 
 MAX_POSITION = 16383
@@ -114,6 +115,14 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def supersede(conn: Connection, version_ids: list[int]) -> None:
     """Nothing to move: one GIN index serves both, `search_docs.is_latest` tells them apart."""
+
+
+def remove(conn: Connection, version_ids: list[int]) -> None:
+    """Take versions out of the index (to write them again, as `index.reindex` does): the vector is
+    in the search_docs row."""
+    if version_ids:
+        conn.execute(delete(SearchText).where(SearchText.version_id.in_(version_ids)))
+        conn.execute(delete(SearchDoc).where(SearchDoc.version_id.in_(version_ids)))
 
 
 def _lexemes(term: str) -> list[str]:

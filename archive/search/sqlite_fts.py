@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, delete, insert, select, text
 
 from archive.search.filters import Filters
 from archive.search.query import Query
@@ -183,6 +183,44 @@ def supersede(conn: Connection, version_ids: list[int]) -> None:
     conn.execute(
         text(f"INSERT INTO {OLDER}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"), fts
     )
+
+
+def remove(conn: Connection, version_ids: list[int]) -> None:
+    """Take versions out of the index (to write them again, as `index.reindex` does): their tokens
+    out of whichever FTS5 table holds them, recomputed from search_text as in `supersede`, then their
+    search_docs and search_text rows."""
+    if not version_ids:
+        return
+    rows = [
+        dict(row._mapping)
+        for row in conn.execute(
+            select(
+                SearchText.version_id,
+                SearchText.title,
+                SearchText.text,
+                SearchDoc.site,
+                SearchDoc.validity,
+                SearchDoc.publish_date,
+                SearchDoc.is_latest,
+            )
+            .join(SearchDoc, SearchDoc.version_id == SearchText.version_id)
+            .where(SearchText.version_id.in_(version_ids))
+        )
+    ]
+    for table, part in (
+        (LATEST, [r for r in rows if r["is_latest"]]),
+        (OLDER, [r for r in rows if not r["is_latest"]]),
+    ):
+        if part:
+            conn.execute(
+                text(
+                    f"INSERT INTO {table}({table}, rowid, title, body, tags) "
+                    "VALUES ('delete', :id, :title, :body, :tags)"
+                ),
+                _fts_rows(part),
+            )
+    conn.execute(delete(SearchText).where(SearchText.version_id.in_(version_ids)))
+    conn.execute(delete(SearchDoc).where(SearchDoc.version_id.in_(version_ids)))
 
 
 def _term(term: str) -> str:
