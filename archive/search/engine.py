@@ -139,8 +139,8 @@ class SearchPlan:
         """The page by score, and the number of matches counted in the same pass (a window count over
         the rows the ranking reads anyway); None when the page is empty or `counted` is False (the
         total is known: the window would make SQLite keep every row instead of the best `limit`)."""
-        if self.index_only and not counted:
-            return self._raw_ranked_page(limit, offset), None
+        if self.index_only:
+            return self._raw_ranked_page(limit, offset, counted)
         branches = self.branches(SearchDoc.version_id, scored=True)
         both = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
         total = [func.count().over().label("total")] if counted else []
@@ -149,20 +149,22 @@ class SearchPlan:
         rows = self.s.execute(stmt.limit(limit).offset(offset)).all()
         return [(r[0], r[1]) for r in rows], (rows[0].total if rows and counted else None)
 
-    def _raw_ranked_page(self, limit: int, offset: int) -> list[tuple[int, float]]:
+    def _raw_ranked_page(
+        self, limit: int, offset: int, counted: bool
+    ) -> tuple[list[tuple[int, float]], int | None]:
         """`ranked_page` when the index alone answers, as one fixed statement (see `_raw`)."""
         scored = " UNION ALL ".join(
             f"SELECT rowid AS version_id, {sqlite_fts.score(n)} AS score FROM {n} WHERE {n} MATCH :m"
             for n in self.tables
         )
         rows = self._raw(
-            f"SELECT version_id, score FROM ({scored}) "
+            f"SELECT version_id, score{', count(*) OVER ()' if counted else ''} FROM ({scored}) "
             "ORDER BY score DESC, version_id DESC LIMIT :limit OFFSET :offset",
             m=self.match,
             limit=limit,
             offset=offset,
-        )
-        return [(int(vid), score) for vid, score in rows]
+        ).all()
+        return [(int(r[0]), r[1]) for r in rows], (int(rows[0][2]) if rows and counted else None)
 
     def _newest(self) -> list[ColumnElement]:
         # PostgreSQL sorts NULLs first in a descending order, SQLite last: say it, for one behaviour.
@@ -239,13 +241,10 @@ def search(
             total = plan.count()  # the total is the idf population itself
             ranked = total * 2 <= population
         else:
-            if plan.index_only:
-                total = plan.count()  # a count inside FTS5: cheaper than a window over every ranked row
-            # Only whether the whole index has more than half: a filtered total above it says so, else
-            # the count over the whole index stops one past the half.
-            ranked = not (total is not None and total * 2 > population) and (
-                plan.unfiltered_count(cap=population // 2 + 1) * 2 <= population
-            )
+            # Only whether the whole index has more than half: the count stops one past the half. The
+            # filtered total then comes with the ranked page (a window count over the rows it ranks,
+            # one walk of the match instead of two), or from a count when listed newest first.
+            ranked = plan.unfiltered_count(cap=population // 2 + 1) * 2 <= population
     if ranked:
         page, counted = plan.ranked_page(limit, offset, counted=total is None)
         total = total if total is not None else counted
