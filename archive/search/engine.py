@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -56,7 +57,6 @@ class SearchPlan:
     def __init__(self, s: Session, query: Query, filters: Filters) -> None:
         self.s, self.query, self.filters = s, query, filters
         self.dialect = s.get_bind().dialect.name
-        self.where = conditions(filters, dialect=self.dialect)
         self.sqlite = self.dialect != "postgresql"
         self.tables = sqlite_fts.tables(filters.all_versions)
         tags, exact = sqlite_fts.filter_match(filters) if self.sqlite else ("", False)
@@ -65,6 +65,12 @@ class SearchPlan:
         self.index_only = self.sqlite and not query.empty and (filters.metadata_free or exact)
         if not self.sqlite:
             pg_fts.session_settings(s.connection())
+
+    @cached_property
+    def where(self) -> list[ColumnElement[bool]]:
+        """The filters as SQL on `search_docs`; built only when a statement joins it (an index-only
+        search never does)."""
+        return conditions(self.filters, dialect=self.dialect)
 
     def _base(self, *columns: Any) -> Select:
         stmt = select(*columns).select_from(SearchDoc)
