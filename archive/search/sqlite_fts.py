@@ -229,14 +229,28 @@ def _term(term: str) -> str:
     return '"' + " ".join(_shift(g) for g in query_grams(term)) + '"'
 
 
+def _may_reach_tags(term: str) -> bool:
+    """Whether a term's tokens could match a tag token. Tags are ASCII letters and digits of three or
+    more characters; a term of two or more characters is matched as exact bigram tokens (two
+    characters), so only a one-character ASCII term, a prefix query, can reach one."""
+    return len(term) == 1 and term.isascii() and term.isalnum()
+
+
 def match_expression(query: Query, filters: str = "") -> str:
-    """The FTS5 MATCH string: all include terms, then each exclusion as `NOT`, confined to title and
-    body; then the filter tokens (`filter_match`), if any."""
+    """The FTS5 MATCH string: all include terms, then each exclusion as `NOT`; then the filter tokens
+    (`filter_match`), if any.
+
+    The terms are confined to title and body (`{title body} : …`) only when one of them could match a
+    tag (`_may_reach_tags`). Otherwise the column filter changes nothing (no tag can match, and the
+    tags weigh 0 in BM25, so scores are the same) but costs: FTS5 then checks the column of every
+    position of every match (measured at 100,000 documents: counts 10–60% faster without it, 民 6.2 →
+    3.1 ms; BM25 pages 5–15%)."""
     expression = " AND ".join(_term(t) for t in query.include)
     for term in query.exclude:
         expression = f"({expression}) NOT {_term(term)}"
-    expression = "{title body} : (" + expression + ")"
-    return f"{expression} AND {filters}" if filters else expression
+    if any(_may_reach_tags(t) for t in (*query.include, *query.exclude)):
+        expression = "{title body} : (" + expression + ")"
+    return f"({expression}) AND {filters}" if filters else expression
 
 
 def index_bytes(conn: Connection) -> int:
