@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -16,12 +17,13 @@ import replica as replica_pkg
 from archive.attachment_text import extract, kind
 from archive.db import Archive
 from archive.migrate import alembic_config
-from archive.models import Attachment, Document
+from archive.models import Attachment, Document, Version
 from archive.records import FetchedAttachment
 from archive.search.engine import search
 from archive.search.filters import Filters
 from archive.store import VersionStore
 from replica.files import SENTENCES, attachment_bytes, attachment_number
+from replica.process import start_replica
 from tests.conftest import FAST, run_xxgk
 from tests.search_data import T0, Parsed, store_page
 
@@ -183,6 +185,48 @@ def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica)
         assert s.scalar(select(Document.url).where(Document.id == hit["id"])) == doc.url
     archive.close()
     assert hit["snippet"].startswith("[附件 ") and f"«{number}»" in hit["snippet"]
+
+
+def test_an_attachment_that_arrives_a_night_late_is_searchable_that_night(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Real Scrapy over loopback: a PDF fails (503) on the night its document is first stored; the next
+    night it downloads and completes that version (no new one), and a search for the 编号 printed only
+    in the PDF finds the document right after that night, without `xxgk db reindex`."""
+    state, host = tmp_path / "replica", "smzj.anshun.gov.cn"
+    documents = replica_pkg.build(seed=1, docs=24).documents(host)
+    doc, attachment = next((d, a) for d in documents for a in d.attachments if a.path.endswith(".pdf"))
+    number = attachment_number(attachment.key)
+    archive = Archive(database_url)
+
+    def crawl(replica_url: str, *settings: str) -> None:
+        out = run_xxgk("crawl", "anshun_mzj", "--database-url", database_url, "--replica-url", replica_url,
+                       "--format", "json", *FAST, *settings)  # fmt: skip
+        assert out.returncode == 0, out.stderr[-3000:]
+
+    def found() -> tuple[int, list[str | None]]:
+        with archive.session() as s:
+            result = search(s, number)
+            return result.total, [hit["matched_in"] for hit in result.hits]
+
+    with start_replica(state, docs=24, seed=1) as replica:
+        faulted = run_xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", attachment.url,
+                           "--state", str(state), "--format", "json")  # fmt: skip
+        assert faulted.returncode == 0, faulted.stderr
+        crawl(replica.url)
+        with archive.session() as s:
+            row = s.scalars(select(Attachment).where(Attachment.url == attachment.url)).one()
+            assert row.sha256 is None and row.text is None
+        assert found() == (0, [])
+
+        assert run_xxgk("replica", "change", "anshun_mzj", "--heal", "--state", str(state)).returncode == 0
+        crawl(replica.url, "-s", "XXGK_CONDITIONAL=False")  # whole pages, so the attachment is fetched
+    with archive.session() as s:
+        (version,) = s.scalars(select(Version).join(Document).where(Document.url == doc.url)).all()
+        row = next(a for a in version.attachments if a.url == attachment.url)
+        assert row.sha256 is not None and number in (row.text or "")
+    assert found() == (1, ["attachment"])
+    archive.close()
 
 
 @pytest.mark.parametrize("ext", ["pdf", "doc", "xls"])

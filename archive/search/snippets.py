@@ -9,6 +9,7 @@ length, the snippet is cut from the folded text instead (still right, only simpl
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from archive.audit.text import fold
 
@@ -16,6 +17,7 @@ MARK = ("«", "»")
 WINDOW = 40  # characters either side of the first hit
 
 
+@lru_cache(maxsize=256)  # the same terms for every hit of a page
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     # Whitespace is ignored when matching, so it may sit between any two characters of a hit.
     alternatives = [r"\s*".join(re.escape(c) for c in term) for term in sorted(terms, key=len, reverse=True)]
