@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from archive import attachment_text, blobs, clock, health, raw
+from archive import blobs, clock, health, raw
 from archive.db import Archive
 from archive.health import Health
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Url, Version
-from archive.records import FetchedPage
+from archive.records import FetchedAttachment, FetchedPage
 from archive.search import index as search_index
 
 # The metadata fields of DESIGN §5 that belong to a version's content (and so to its fingerprint).
@@ -387,13 +387,13 @@ class VersionStore:
 
 
 def _attachment_text(
-    fetched: Any, digest: str | None, before: Attachment | None
+    fetched: FetchedAttachment | None, digest: str | None, before: Attachment | None
 ) -> tuple[str | None, str | None]:
-    """The text of an attachment being stored, and why there is none: read from the bytes fetched, or
-    kept from the previous version's row when this fetch failed but the file is known (same hash)."""
+    """The text of an attachment being stored, and why there is none: as the crawl read it from the
+    bytes fetched (crawler/pipelines/attachments.py; the store never parses, it holds the write lock),
+    or kept from the previous version's row when this fetch failed but the file is known (same hash)."""
     if fetched is not None and fetched.body is not None and fetched.error is None and digest is not None:
-        found = attachment_text.extract(fetched.body, fetched.name, fetched.content_type)
-        return found.text, found.note
+        return fetched.text, fetched.text_note
     if before is not None and before.sha256 == digest and digest is not None:
         return before.text, before.text_note
     return None, None

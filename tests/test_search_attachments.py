@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy import select, update
 
 import replica as replica_pkg
-from archive.attachment_text import extract, kind
+from archive.attachment_text import extract, kind, read
 from archive.db import Archive
 from archive.migrate import alembic_config
 from archive.models import Attachment, Document
@@ -83,7 +83,7 @@ def _store_with_attachment(archive: Archive) -> None:
         publish_date="2024-02-01",
         validity="有效",
     )
-    files = [
+    files = [  # read as the crawl's attachment pipeline reads them (the store only writes the text)
         FetchedAttachment(
             url="https://smzj.anshun.gov.cn/zwgk/a1/form.pdf",
             name=PDF_TITLE,
@@ -99,6 +99,7 @@ def _store_with_attachment(archive: Archive) -> None:
             body=attachment_bytes(KEY + "doc", "doc", "2.工作方案.doc"),
         ),
     ]
+    files = [read(f) for f in files]
     store_page(store, "https://smzj.anshun.gov.cn/zwgk/a1.html", parsed, T0, attachments=files)
     store_page(
         store,
@@ -204,12 +205,14 @@ def test_attachment_that_fills_a_gap_is_searchable_at_once_and_leaves_history_ex
     pdf = "https://smzj.anshun.gov.cn/zwgk/a1/form.pdf"
     parsed = Parsed(title="安顺市民政局关于公开低保审批表格的通知", body="现将城乡低保申请表格公开。")
     lost = FetchedAttachment(url=pdf, name=PDF_TITLE, error="TimeoutError")
-    arrived = FetchedAttachment(
-        url=pdf,
-        name=PDF_TITLE,
-        http_status=200,
-        content_type="application/pdf",
-        body=attachment_bytes(KEY, "pdf", PDF_TITLE),
+    arrived = read(  # as the crawl's attachments pipeline reads it
+        FetchedAttachment(
+            url=pdf,
+            name=PDF_TITLE,
+            http_status=200,
+            content_type="application/pdf",
+            body=attachment_bytes(KEY, "pdf", PDF_TITLE),
+        )
     )
     number = attachment_number(KEY)
     assert store_page(store, url, parsed, T0, attachments=[lost]).kind == "new_version"
