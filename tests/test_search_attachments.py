@@ -151,8 +151,10 @@ def test_migration_and_reindex_read_attachments_stored_before(database_url: str)
     archive.close()
 
 
-def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica) -> None:
-    """Real Scrapy over loopback: a word printed only in a replica PDF finds its document."""
+@pytest.mark.parametrize("processes", ["1", "0"])
+def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica, processes: str) -> None:
+    """Real Scrapy over loopback: a word printed only in a replica PDF finds its document. The crawl
+    reads the text in its parse worker (1), or in its own thread when told to (0)."""
     sqlite_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     host = "smzj.anshun.gov.cn"
     crawled = run_xxgk(
@@ -165,6 +167,8 @@ def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica)
         "--format",
         "json",
         *FAST,
+        "-s",
+        f"XXGK_PARSE_PROCESSES={processes}",
     )
     assert crawled.returncode == 0, crawled.stderr[-3000:]
     documents = replica_pkg.build(seed=1, docs=60).documents(host)
