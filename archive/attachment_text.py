@@ -25,7 +25,11 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
+
+if TYPE_CHECKING:
+    from archive.records import FetchedAttachment
 
 MAX_CHARS = 200_000
 MAX_PDF_PAGES = 200
@@ -91,6 +95,15 @@ def extract(data: bytes | None, name: str | None = None, content_type: str | Non
     if len(text) > MAX_CHARS:
         return Extracted(text[:MAX_CHARS], f"text cut at {MAX_CHARS} characters")
     return Extracted(text, note)
+
+
+def read(fetched: FetchedAttachment) -> FetchedAttachment:
+    """Fill in `fetched.text`/`text_note` from its bytes, for a caller that hands the store fetches
+    itself (an import script, a test); the crawl does the same in its parse worker."""
+    if fetched.body is not None and fetched.error is None:
+        found = extract(fetched.body, fetched.name, fetched.content_type)
+        fetched.text, fetched.text_note = found.text, found.note
+    return fetched
 
 
 def _pdf(data: bytes) -> tuple[str, str | None]:

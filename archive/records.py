@@ -13,12 +13,19 @@ from typing import Any
 
 @dataclass
 class FetchedAttachment:
+    """One attached file as fetched. `text`/`text_note` are what `archive.attachment_text.extract`
+    read from `body` (the crawl reads them in its parse worker; `attachment_text.read` does it for a
+    caller feeding the store directly). The store only writes them: left unread (both None), the
+    row waits for `xxgk db reindex` to read it."""
+
     url: str
     name: str | None
     http_status: int | None = None
     content_type: str | None = None
     body: bytes | None = None
     error: str | None = None
+    text: str | None = None
+    text_note: str | None = None
 
 
 @dataclass

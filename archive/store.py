@@ -11,16 +11,16 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from archive import attachment_text, blobs, clock, health, raw
+from archive import blobs, clock, health, raw
 from archive.db import Archive
 from archive.health import Health
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Url, Version
-from archive.records import FetchedPage
+from archive.records import FetchedAttachment, FetchedPage
 from archive.search import index as search_index
 
 # The metadata fields of DESIGN §5 that belong to a version's content (and so to its fingerprint).
@@ -182,8 +182,9 @@ class VersionStore:
             latest = None
         else:
             latest = self._latest(s, doc)
+        body = parsed.body or ""
         attachment_hashes = self._attachment_hashes(s, page, latest)
-        fp = fingerprint(fields, parsed.body or "", [(url, digest) for url, digest, _ in attachment_hashes])
+        fp = fingerprint(fields, body, [(url, digest) for url, digest, _ in attachment_hashes])
 
         if doc.status == "withdrawn":
             doc.status = "active"
@@ -191,11 +192,13 @@ class VersionStore:
         doc.last_seen_at = at
 
         if latest is not None and latest.fingerprint != fp:
-            fp = (
-                self._fill_attachment_gaps(s, latest, fields, parsed.body or "", attachment_hashes)
-                or self._same_files_elsewhere(latest, fields, parsed.body or "", attachment_hashes)
-                or fp
-            )
+            # Not the same by URL: maybe the same content as the latest version would see it (files
+            # moved with the document, a fetch that failed tonight, a gap of its own now filled).
+            seen = _as_latest_sees(latest, attachment_hashes)
+            if fingerprint(fields, body, [(a.url, a.before) for a in seen]) == latest.fingerprint:
+                if self._fill_gaps(s, latest, seen):
+                    latest.fingerprint = fingerprint(fields, body, [(a.url, a.now) for a in seen])
+                fp = latest.fingerprint
         if latest is not None and latest.fingerprint == fp:
             latest.last_seen_at = at
             self._capture(s, page, doc, latest, "unchanged")
@@ -211,7 +214,7 @@ class VersionStore:
             raw_sha256=blobs.sha256(page.body),
             url_date=getattr(parsed, "url_date", None),
             fields=fields,
-            body=parsed.body or "",
+            body=body,
             search_text=getattr(parsed, "search_text", None),
             charset=getattr(parsed, "encoding", None),
             tables=list(getattr(parsed, "tables", None) or []),
@@ -231,9 +234,9 @@ class VersionStore:
         )
         s.add(version)
         s.flush()
-        known = {a.url: a for a in latest.attachments} if latest is not None else {}
+        known = {a.sha256: a for a in latest.attachments if a.sha256} if latest is not None else {}
         for url, digest, fetched in attachment_hashes:
-            text, note = _attachment_text(fetched, digest, known.get(url))
+            text, note = _attachment_text(fetched, digest, known.get(digest))
             s.add(
                 Attachment(
                     version_id=version.id,
@@ -255,49 +258,26 @@ class VersionStore:
             self._relative.setdefault(page.site, capture.id)
         return Outcome("new_version", doc.id, version.number)
 
-    def _fill_attachment_gaps(
-        self,
-        s: Session,
-        latest: Version,
-        fields: dict[str, Any],
-        body: str,
-        hashes: list[tuple[str, str | None, Any]],
-    ) -> str | None:
-        """An attachment the latest version could not fetch (a fault: its hash is unknown) has arrived:
-        that completes the version, it is not a new one. Fills the rows in and returns the completed
-        fingerprint; None when anything else differs."""
+    def _fill_gaps(self, s: Session, latest: Version, seen: list[_Seen]) -> bool:
+        """Complete the latest version's rows for files it could not fetch (a fault: hash unknown)
+        that have now arrived; True when any was filled (the version's fingerprint then changes)."""
         gaps = {a.url: a for a in latest.attachments if a.sha256 is None}
-        if not gaps:
-            return None
-        as_before = [(url, None if url in gaps else digest) for url, digest, _ in hashes]
-        if fingerprint(fields, body, as_before) != latest.fingerprint:
-            return None
+        arrived = [(gaps[i.url], i) for i in seen if i.url in gaps and i.now and i.fetched is not None]
+        if not arrived:
+            return False
 
         def fill() -> None:
-            for url, digest, fetched in hashes:
-                row = gaps.get(url)
-                if row is None or digest is None or fetched is None:
-                    continue
-                row.sha256, row.error, row.http_status = digest, None, fetched.http_status
-                row.text, row.text_note = _attachment_text(fetched, digest, None)
+            for row, item in arrived:
+                fetched = item.fetched
+                assert fetched is not None
+                row.sha256, row.error, row.http_status = item.now, None, fetched.http_status
+                row.text, row.text_note = _attachment_text(fetched, item.now, None)
                 row.content_type = fetched.content_type
                 row.size = len(fetched.body) if fetched.body is not None else None
 
         # The filled-in text is searchable at once (and the index stays what the versions say).
         search_index.refresh(s, latest, fill)
-        latest.fingerprint = fingerprint(fields, body, [(url, digest) for url, digest, _ in hashes])
-        return latest.fingerprint
-
-    def _same_files_elsewhere(
-        self, latest: Version, fields: dict[str, Any], body: str, hashes: list[tuple[str, str | None, Any]]
-    ) -> str | None:
-        """The same files (by hash) at other URLs, as when a move takes the document's directory along:
-        the content is unchanged. Returns the latest fingerprint when that is the only difference."""
-        url_of = {a.sha256: a.url for a in latest.attachments if a.sha256}
-        relabelled = [(url_of.get(digest, url) if digest else url, digest) for url, digest, _ in hashes]
-        if all(url == new for (url, _), (new, _, _) in zip(relabelled, hashes, strict=True)):
-            return None
-        return latest.fingerprint if fingerprint(fields, body, relabelled) == latest.fingerprint else None
+        return True
 
     def _attachment_hashes(self, s: Session, page: FetchedPage, latest: Version | None):
         """(url, sha256, fetched) per attachment. A failed fetch is not a content change: it keeps the
@@ -386,14 +366,68 @@ class VersionStore:
             )
 
 
+class _Seen(NamedTuple):
+    """One fetched attachment as the latest version would record it."""
+
+    url: str  # the URL the latest version has this file under (the fetched one when it has none)
+    before: str | None  # the hash the latest version would record: None where it has a gap
+    now: str | None  # the hash it has once tonight's fetch is added: a gap filled, a failure kept
+    fetched: FetchedAttachment | None
+
+
+def _as_latest_sees(latest: Version, hashes: list[tuple[str, str | None, Any]]) -> list[_Seen]:
+    """The new fetch's attachments labelled the way the latest version recorded them, so that one
+    fingerprint comparison tells a content change from a fetch that differs only in where the files
+    are or which of them could be fetched. A file is the latest version's file
+
+    - at the same URL with the same bytes, else with the same bytes at another URL (the files moved
+      with the document), else at the same URL (changed bytes: a change the comparison will see);
+    - else, when it has no bytes to go by (failed tonight) or bytes the version never had, by the last
+      segment of its URL, if exactly one file of the version not yet matched has it: a file that moved
+      with the document, as a CMS republishes a document's directory, including one the version
+      never managed to fetch.
+
+    A gap of the latest version (hash unknown) stays a gap in `before`, so a file arriving there
+    compares equal and fills it; a file that failed tonight takes the hash the version has for it."""
+    rows = list(latest.attachments)
+    claimed: set[str] = set()
+    labels: list[str | None] = []
+    for url, digest, _ in hashes:  # by bytes and by URL first
+        same_url = next((r for r in rows if r.url == url and r.url not in claimed), None)
+        by_bytes = next((r for r in rows if digest and r.sha256 == digest and r.url not in claimed), None)
+        if same_url is not None and (digest is None or same_url.sha256 in (digest, None)):
+            match = same_url
+        else:
+            match = by_bytes or same_url
+        labels.append(match.url if match is not None else None)
+        if match is not None:
+            claimed.add(match.url)
+    for i, (url, _, _) in enumerate(hashes):  # then by file name, for what is left on both sides
+        if labels[i] is None:
+            name = url.rsplit("/", 1)[-1]
+            left = [r for r in rows if r.url not in claimed and r.url.rsplit("/", 1)[-1] == name]
+            if len(left) == 1 and name:
+                labels[i] = left[0].url
+                claimed.add(left[0].url)
+    recorded = {r.url: r.sha256 for r in rows}
+    seen = []
+    for label, (url, digest, fetched) in zip(labels, hashes, strict=True):
+        if label is None:
+            seen.append(_Seen(url, digest, digest, fetched))
+            continue
+        before = None if recorded[label] is None else (digest or recorded[label])
+        seen.append(_Seen(label, before, digest or recorded[label], fetched))
+    return seen
+
+
 def _attachment_text(
-    fetched: Any, digest: str | None, before: Attachment | None
+    fetched: FetchedAttachment | None, digest: str | None, before: Attachment | None
 ) -> tuple[str | None, str | None]:
-    """The text of an attachment being stored, and why there is none: read from the bytes fetched, or
-    kept from the previous version's row when this fetch failed but the file is known (same hash)."""
+    """The text of an attachment being stored, and why there is none: as the crawl read it from the
+    bytes fetched (crawler/pipelines/attachments.py; the store never parses, it holds the write lock),
+    or kept from the previous version's row when this fetch failed but the file is known (same hash)."""
     if fetched is not None and fetched.body is not None and fetched.error is None and digest is not None:
-        found = attachment_text.extract(fetched.body, fetched.name, fetched.content_type)
-        return found.text, found.note
+        return fetched.text, fetched.text_note
     if before is not None and before.sha256 == digest and digest is not None:
         return before.text, before.text_note
     return None, None

@@ -6,8 +6,9 @@ Variants (each in its own process, since a Twisted reactor runs once per process
   fetch-only  our spider's navigation with no pipelines: the ceiling set by HTTP and Scrapy
   naive       the spider a user writes first (bench/naive_spider.py): fetch + trafilatura.extract, stores nothing
   full        the real thing: navigation, parse, attachments, versioned store into a fresh SQLite file;
-              the parser runs in one worker process (XXGK_PARSE_PROCESSES=1, the default)
-  full-inline the same with the parser in the reactor's thread (XXGK_PARSE_PROCESSES=0), one core
+              the parser and the attachment text reader run in one worker process
+              (XXGK_PARSE_PROCESSES=1, the default)
+  full-inline the same with both in the reactor's thread (XXGK_PARSE_PROCESSES=0), one core
 Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios.
 

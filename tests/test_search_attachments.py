@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import select, update
 
 import replica as replica_pkg
-from archive.attachment_text import extract, kind
+from archive.attachment_text import extract, kind, read
 from archive.db import Archive
 from archive.migrate import alembic_config
 from archive.models import Attachment, Document, Version
@@ -85,7 +85,7 @@ def _store_with_attachment(archive: Archive) -> None:
         publish_date="2024-02-01",
         validity="有效",
     )
-    files = [
+    files = [  # read as the crawl's attachment pipeline reads them (the store only writes the text)
         FetchedAttachment(
             url="https://smzj.anshun.gov.cn/zwgk/a1/form.pdf",
             name=PDF_TITLE,
@@ -101,6 +101,7 @@ def _store_with_attachment(archive: Archive) -> None:
             body=attachment_bytes(KEY + "doc", "doc", "2.工作方案.doc"),
         ),
     ]
+    files = [read(f) for f in files]
     store_page(store, "https://smzj.anshun.gov.cn/zwgk/a1.html", parsed, T0, attachments=files)
     store_page(
         store,
@@ -152,8 +153,10 @@ def test_migration_and_reindex_read_attachments_stored_before(database_url: str)
     archive.close()
 
 
-def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica) -> None:
-    """Real Scrapy over loopback: a word printed only in a replica PDF finds its document."""
+@pytest.mark.parametrize("processes", ["1", "0"])
+def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica, processes: str) -> None:
+    """Real Scrapy over loopback: a word printed only in a replica PDF finds its document. The crawl
+    reads the text in its parse worker (1), or in its own thread when told to (0)."""
     sqlite_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     host = "smzj.anshun.gov.cn"
     crawled = run_xxgk(
@@ -166,6 +169,8 @@ def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica)
         "--format",
         "json",
         *FAST,
+        "-s",
+        f"XXGK_PARSE_PROCESSES={processes}",
     )
     assert crawled.returncode == 0, crawled.stderr[-3000:]
     documents = replica_pkg.build(seed=1, docs=60).documents(host)
@@ -248,12 +253,14 @@ def test_attachment_that_fills_a_gap_is_searchable_at_once_and_leaves_history_ex
     pdf = "https://smzj.anshun.gov.cn/zwgk/a1/form.pdf"
     parsed = Parsed(title="安顺市民政局关于公开低保审批表格的通知", body="现将城乡低保申请表格公开。")
     lost = FetchedAttachment(url=pdf, name=PDF_TITLE, error="TimeoutError")
-    arrived = FetchedAttachment(
-        url=pdf,
-        name=PDF_TITLE,
-        http_status=200,
-        content_type="application/pdf",
-        body=attachment_bytes(KEY, "pdf", PDF_TITLE),
+    arrived = read(  # as the crawl's attachments pipeline reads it
+        FetchedAttachment(
+            url=pdf,
+            name=PDF_TITLE,
+            http_status=200,
+            content_type="application/pdf",
+            body=attachment_bytes(KEY, "pdf", PDF_TITLE),
+        )
     )
     number = attachment_number(KEY)
     assert store_page(store, url, parsed, T0, attachments=[lost]).kind == "new_version"

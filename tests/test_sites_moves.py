@@ -9,14 +9,16 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+import replica as replica_pkg
 from archive.db import Archive
-from archive.models import Document, DocumentUrl, Event, Version
+from archive.models import Attachment, CrawlRun, Document, DocumentUrl, Event, Version
+from replica.files import attachment_number
 from replica.process import start_replica
 from tests.conftest import FAST, run_xxgk
 
 
-def crawl(site: str, database_url: str, replica_url: str) -> None:
-    out = run_xxgk("crawl", site, "--database-url", database_url, "--replica-url", replica_url, *FAST)
+def crawl(site: str, database_url: str, replica_url: str, *extra: str) -> None:
+    out = run_xxgk("crawl", site, "--database-url", database_url, "--replica-url", replica_url, *FAST, *extra)
     assert out.returncode == 0, out.stderr[-3000:]
 
 
@@ -52,4 +54,40 @@ def test_a_moved_document_is_one_document_with_both_urls(site, tmp_path):
         assert not s.scalar(select(func.count()).select_from(Event).where(Event.kind == "withdrawn"))
         # No document was created for the new URLs: the count is the replica's, as before the move.
         assert before == 31
+    archive.close()
+
+
+def test_a_move_on_the_night_a_missing_attachment_arrives_is_no_new_version(tmp_path, database_url):
+    """Night 1 every attachment of 安顺 fails (its versions have gaps). Night 2 the faults are healed
+    and every document that can move does, its files along with its directory: each moved document's version is
+    completed (gaps filled, text read) by files at URLs it never saw, and no version is made."""
+    site, host = "anshun_mzj", "smzj.anshun.gov.cn"
+    state = tmp_path / "replica"
+    documents = replica_pkg.build(seed=3, docs=30).documents(host)
+    files = {a.url: d.url for d in documents for a in d.attachments}
+    keys = {a.url: a.key for d in documents for a in d.attachments}
+    with start_replica(state, docs=30, seed=3) as replica:
+        urls = [arg for url in files for arg in ("--fault-url", url)]
+        out = run_xxgk("replica", "change", site, "--fault", "503", "--retry-after", "0", *urls,
+                       "--state", str(state))  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        crawl(site, database_url, replica.url, "-s", "RETRY_TIMES=0")
+        out = run_xxgk("replica", "change", site, "--heal", "--move=30", "--state", str(state),
+                       "--format", "json")  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        moves = [m for m in json.loads(out.stdout) if m["op"] == "move"]
+        crawl(site, database_url, replica.url, "-s", "XXGK_CONDITIONAL=False")  # pages whole: files fetched
+    moved_with_files = {m["new_url"] for m in moves if m["url"] in files.values()}
+    assert moved_with_files, "the test needs a moved document with attachments"
+    archive = Archive(database_url)
+    with archive.session() as s:
+        runs = list(s.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+        assert len(runs[0].stats["xxgk/failures"]) == len(files)
+        assert runs[1].stats.get("xxgk/new_version", 0) == 0 and not runs[1].stats["xxgk/failures"]
+        for url in moved_with_files:
+            (version,) = s.scalars(select(Version).join(Document).where(Document.url == url)).all()
+            assert version.attachments and all(a.sha256 and not a.error for a in version.attachments)
+            for a in version.attachments:  # the rows keep the URLs the version first saw
+                assert a.url in files and (a.text_note or attachment_number(keys[a.url]) in a.text)
+        assert s.scalar(select(func.count()).select_from(Attachment).where(Attachment.sha256.is_(None))) == 0
     archive.close()

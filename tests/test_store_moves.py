@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from archive.attachment_text import read
 from archive.db import Archive
-from archive.models import Document, DocumentUrl, Event
+from archive.models import Document, DocumentUrl, Event, Version
 from archive.records import FetchedAttachment, FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
@@ -64,4 +65,54 @@ def test_files_that_moved_with_the_document_are_not_a_new_version(database_url):
     assert moved.kind == "unchanged"
     changed = store.record(with_file(fetched(NEW, T0 + timedelta(days=2)), new_file, b"%PDF-1.4 two"))
     assert (changed.kind, changed.version_number) == ("new_version", 2)
+    store.archive.close()
+
+
+def _files(page: FetchedPage, directory: str, files: dict[str, bytes | None]) -> FetchedPage:
+    """Attach `name → bytes` (None: the fetch failed) under `directory`, text read as the crawl does."""
+    page.attachments = [
+        read(FetchedAttachment(url=f"{directory}/{name}", name=name, http_status=200, body=data))
+        if data is not None
+        else FetchedAttachment(url=f"{directory}/{name}", name=name, error="HTTP 503")
+        for name, data in files.items()
+    ]
+    return page
+
+
+def test_a_move_and_a_filled_gap_on_the_same_night_are_one_version(database_url):
+    """The night a document moves with its directory, a file its version never got arrives (at the
+    new URL) and another fails: the version is completed, not repeated; later nights stay unchanged."""
+    store = VersionStore(Archive(database_url))
+    old_dir, new_dir = OLD.rsplit("/", 1)[0], NEW.rsplit("/", 1)[0]
+    form, table = "P1.txt", "P2.txt"
+    one, two = "申请表 编号ASZ-0001".encode(), "统计表 编号ASZ-0002".encode()
+    first = store.record(_files(fetched(OLD, T0), old_dir, {form: one, table: None}))
+    assert first.kind == "new_version"
+    night = store.record(_files(fetched(NEW, T0 + timedelta(days=1)), new_dir, {form: None, table: two}))
+    assert (night.kind, night.version_number) == ("unchanged", 1)
+    with store.archive.session() as s:
+        rows = {a.url.rsplit("/", 1)[-1]: a for a in s.scalars(select(Version)).one().attachments}
+        assert rows[table].sha256 is not None and rows[table].error is None  # the gap, filled
+        assert rows[table].text == two.decode() and rows[form].text == one.decode()
+    both = {form: one, table: two}
+    again = store.record(_files(fetched(NEW, T0 + timedelta(days=2)), new_dir, both))
+    assert (again.kind, again.version_number) == ("unchanged", 1)
+    changed = store.record(_files(fetched(NEW, T0 + timedelta(days=3)), new_dir, {**both, table: b"v2"}))
+    assert (changed.kind, changed.version_number) == ("new_version", 2)
+    store.archive.close()
+
+
+def test_the_store_writes_the_text_it_is_given_and_reads_none(database_url):
+    """Reading is the crawl's job (its parse worker): an unread file is stored without text or note,
+    for `xxgk db reindex` to read, and text the caller read is stored as given."""
+    store = VersionStore(Archive(database_url))
+    unread = FetchedAttachment(url=OLD + ".txt", name="a.txt", http_status=200, body="未读".encode())
+    given = FetchedAttachment(url=OLD + ".pdf", name="b.pdf", http_status=200, body=b"%PDF-1.4 x",
+                              text="调用方读出的文字", text_note="cut")  # fmt: skip
+    page = fetched(OLD, T0)
+    page.attachments = [unread, given]
+    assert store.record(page).kind == "new_version"
+    with store.archive.session() as s:
+        rows = {a.name: (a.text, a.text_note) for a in s.scalars(select(Version)).one().attachments}
+    assert rows == {"a.txt": (None, None), "b.pdf": ("调用方读出的文字", "cut")}
     store.archive.close()

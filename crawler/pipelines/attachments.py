@@ -1,8 +1,12 @@
-"""Fetch the attachments a parsed page links to, before the page is stored.
+"""Fetch the attachments a parsed page links to, and read their text, before the page is stored.
 
 Like Scrapy's FilesPipeline, the pipeline downloads through the engine (so the downloader middlewares,
 the replica routing and the off-site filter all apply), but the bytes go to the archive with the
 page, in the same transaction, because an attachment's hash is part of the version's fingerprint.
+
+The text (archive/attachment_text.py) is read here, in the crawl's parse worker (`crawler.workers`),
+not by the store: reading a large PDF takes long enough that doing it inside the store's transaction,
+on the reactor's thread, would hold the SQLite write lock and stall every download meanwhile.
 """
 
 from __future__ import annotations
@@ -13,17 +17,26 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.utils.url import url_is_from_any_domain
 
+from archive import attachment_text
 from crawler.items import FetchedAttachment, FetchedPage
+from crawler.workers import ParseWorkers
 
 
 class AttachmentsPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.maxsize = crawler.settings.getint("XXGK_ATTACHMENT_MAXSIZE")
+        self.workers = ParseWorkers.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AttachmentsPipeline:
         return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.workers.open()
+
+    def close_spider(self) -> None:
+        self.workers.close()
 
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         parsed = getattr(item, "parsed", None)
@@ -53,7 +66,7 @@ class AttachmentsPipeline:
             return FetchedAttachment(url=url, name=name, error=f"{type(exc).__name__}: {exc}"[:500])
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         self.crawler.stats.inc_value("xxgk/attachment_fetched")
-        return FetchedAttachment(
+        fetched = FetchedAttachment(
             url=url,
             name=name,
             http_status=response.status,
@@ -61,6 +74,21 @@ class AttachmentsPipeline:
             body=response.body if response.status < 400 else None,
             error=None if response.status < 400 else f"HTTP {response.status}",
         )
+        if fetched.body is not None:
+            found = await self._read(fetched)
+            fetched.text, fetched.text_note = found.text, found.note
+        return fetched
+
+    async def _read(self, fetched: FetchedAttachment) -> attachment_text.Extracted:
+        """The file's text, read in the parse worker. `extract` never raises on a damaged file; a
+        worker that died or could not take the job is a reason too, never a lost page."""
+        try:
+            return await self.workers.run(
+                attachment_text.extract, fetched.body, fetched.name, fetched.content_type
+            )
+        except Exception as exc:
+            self.crawler.stats.inc_value("xxgk/attachment_text_error")
+            return attachment_text.Extracted(None, f"not read: {type(exc).__name__}: {exc}"[:300])
 
 
 def _unique(attachments: list) -> list[tuple[str, str | None]]:

@@ -1,17 +1,14 @@
 """Run the page parser on each fetched page; navigation never parses, storage never fetches.
 
 Parsing is the crawl's heaviest CPU work and Scrapy's reactor runs on one core, so by default the
-parser runs in a worker process (`XXGK_PARSE_PROCESSES`, 0 = in the reactor's thread) while the reactor
-keeps downloading and storing. The parser is a pure function of (html, url, hints), which is what makes
-moving it to another process safe.
+parser runs in a worker process (`crawler.workers`, `XXGK_PARSE_PROCESSES`, 0 = in the reactor's
+thread) while the reactor keeps downloading and storing. The parser is a pure function of (html, url,
+hints), which is what makes moving it to another process safe.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
 
 from scrapy.crawler import Crawler
 
@@ -19,35 +16,25 @@ from crawler.extraction import parse_page
 from crawler.extraction.hints import ExtractionHints
 from crawler.extraction.page import ParsedPage
 from crawler.items import FetchedPage
+from crawler.workers import ParseWorkers
 
 logger = logging.getLogger(__name__)
 
 
-def _warm_up() -> None:
-    """Import the parser (lxml, trafilatura) once per worker, not on its first page."""
-    import crawler.extraction.page  # noqa: F401
-
-
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler, processes: int) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.processes = processes
-        self.pool: Executor | None = None
+        self.workers = ParseWorkers.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler, crawler.settings.getint("XXGK_PARSE_PROCESSES", 1))
+        return cls(crawler)
 
     def open_spider(self) -> None:
-        if self.processes > 0:
-            # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_warm_up)
+        self.workers.open()
 
     def close_spider(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        self.workers.close()
 
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         if not isinstance(item, FetchedPage) or item.parsed is not None or not item.body:
@@ -58,11 +45,9 @@ class ExtractPipeline:
         hints = getattr(self.crawler.spider, "hints", None) or ExtractionHints()
         charset = _header_charset(item.headers.get("Content-Type", ""))
         try:
-            if self.pool is None:
-                item.parsed = parse_page(item.body, item.url, hints, header_charset=charset)
-            else:
-                future = self.pool.submit(parse_page, item.body, item.url, hints, header_charset=charset)
-                item.parsed = await asyncio.wrap_future(future)
+            item.parsed = await self.workers.run(
+                parse_page, item.body, item.url, hints, header_charset=charset
+            )
         except Exception as exc:  # a page the parser cannot read is still archived, raw, as an error
             logger.error("cannot parse %s: %s: %s", item.url, type(exc).__name__, exc)
             self.crawler.stats.inc_value("xxgk/parse_error")
