@@ -246,6 +246,7 @@ def rebuild(
         last_id = ids[-1]
         if progress:
             progress(done)
+    fts.optimize(conn)
     return done
 
 

@@ -71,6 +71,10 @@ def clear(conn: Connection) -> None:
     conn.execute(text("DELETE FROM search_docs"))
 
 
+def optimize(conn: Connection) -> None:
+    """Nothing to merge: the GIN index is built as rows come (its pending list is flushed by VACUUM)."""
+
+
 def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 

@@ -79,6 +79,13 @@ def clear(conn: Connection) -> None:
     conn.execute(text("DELETE FROM search_docs"))
 
 
+def optimize(conn: Connection) -> None:
+    """Merge each table's segments into one, after a rebuild: written in batches, the index is many
+    segments, and every query term is then looked up in each of them."""
+    for table in (LATEST, OLDER):
+        conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
+
+
 def tokenized(compact: str) -> str:
     return " ".join(_shift(token) for token in grams(compact))
 
