@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import cache
 from importlib import metadata
 from types import ModuleType
 from typing import Any
@@ -35,6 +36,7 @@ class StaleIndexError(ValueError):
     """The index was built with another normaliser: it must be rebuilt, never patched."""
 
 
+@cache  # reading package metadata costs ~2 ms, and every search checks
 def normaliser() -> str:
     """Everything the index's tokens depend on besides the stored versions: the row format, the
     normaliser's own version and the libraries it calls. Recorded by `rebuild`, checked before every
