@@ -286,8 +286,8 @@ def test_an_index_built_with_another_normaliser_is_left_alone_until_reindexed(da
     """Deleting a contentless FTS5 row needs the tokens it was indexed with, recomputed from the
     version: exact only under the same normaliser. Under another (an OpenCC upgrade), the store leaves
     the index as built, a search says what to do in one line, and `xxgk db reindex` makes it whole."""
-    from archive.search.index import StaleIndexError, normaliser
     from archive.search.schema import SearchState
+    from archive.search.state import StaleIndexError, normaliser
 
     archive = Archive(database_url)
     _store_with_attachment(archive)

@@ -30,11 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from archive.models import Document, decompressed_text
-from archive.search import index, pg_fts, sqlite_fts
+from archive.search import pg_fts, sqlite_fts
 from archive.search.filters import Filters, conditions
 from archive.search.query import Query, parse
 from archive.search.schema import SearchDoc, SearchText
 from archive.search.snippets import snippet
+from archive.search.state import require_current
 
 FACETS = ("site", "topic", "issuer", "year", "validity")
 FACET_VALUES = 20  # the most frequent values per facet
@@ -56,7 +57,7 @@ class SearchPlan:
 
     def __init__(self, s: Session, query: Query, filters: Filters) -> None:
         self.s, self.query, self.filters = s, query, filters
-        index.require_current(s.connection())
+        require_current(s.connection())
         self.dialect = s.get_bind().dialect.name
         self.sqlite = self.dialect != "postgresql"
         self.tables = sqlite_fts.tables(filters.all_versions)

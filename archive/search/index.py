@@ -8,14 +8,11 @@ normalisation, or from `xxgk db reindex`.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
-from functools import cache
-from importlib import metadata
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, null, select, true, update
+from sqlalchemy import Connection, func, null, select, true, update
 from sqlalchemy.orm import Session
 
 from archive import attachment_text as attachment_reader
@@ -23,60 +20,11 @@ from archive import blobs
 from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.keys import date_part, number_key
-from archive.search.schema import SearchDoc, SearchState
+from archive.search.schema import SearchDoc
+from archive.search.state import is_current, record_normaliser
 from archive.search.tokens import compact, normalize
-from crawler.extraction import normalize as text_normaliser
 
 BATCH = 1000
-# Raise when what a version's search row is made of changes (tokens, fields, separators).
-ROW_FORMAT = 1
-
-
-class StaleIndexError(ValueError):
-    """The index was built with another normaliser: it must be rebuilt, never patched."""
-
-
-@cache  # reading package metadata costs ~2 ms, and every search checks
-def normaliser() -> str:
-    """Everything the index's tokens depend on besides the stored versions: the row format, the
-    normaliser's own version and the libraries it calls. Recorded by `rebuild`, checked before every
-    change and every search."""
-    return (
-        f"rows {ROW_FORMAT}; normalize {text_normaliser.VERSION}; opencc {_version('opencc')}; "
-        f"ftfy {_version('ftfy')}; unicode {unicodedata.unidata_version}"
-    )
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "?"
-
-
-def _recorded(conn: Connection) -> str | None:
-    return conn.scalar(select(SearchState.value).where(SearchState.key == "normaliser"))
-
-
-def record_normaliser(conn: Connection) -> None:
-    conn.execute(delete(SearchState).where(SearchState.key == "normaliser"))
-    conn.execute(insert(SearchState).values(key="normaliser", value=normaliser()))
-
-
-def is_current(conn: Connection) -> bool:
-    """Whether the index was built with the normaliser running now (a new archive's empty index is)."""
-    recorded = _recorded(conn)
-    return recorded is None or recorded == normaliser()
-
-
-def require_current(conn: Connection) -> None:
-    """Stop a search over an index whose tokens no longer mean what the query's tokens mean."""
-    recorded = _recorded(conn)
-    if recorded is not None and recorded != normaliser():
-        raise StaleIndexError(
-            f"the search index was built with another text normaliser ({recorded}; now {normaliser()}): "
-            "run `xxgk db reindex` to rebuild it from the stored versions"
-        )
 
 
 def backend(conn: Connection) -> ModuleType:

@@ -51,7 +51,7 @@ Index("ix_search_docs_latest_publish", SearchDoc.is_latest, SearchDoc.publish_da
 
 class SearchState(Base):
     """Facts about the index as a whole: `normaliser`, the text normaliser it was built with
-    (`index.normaliser`). A contentless FTS5 row is deleted with tokens recomputed from the versions,
+    (`state.normaliser`). A contentless FTS5 row is deleted with tokens recomputed from the versions,
     which is exact only under the normaliser that indexed it; under another the index is rebuilt."""
 
     __tablename__ = "search_state"

@@ -27,7 +27,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from archive.search import index, sqlite_fts
+    from archive.search import index, sqlite_fts, state
 
     op.create_table(
         "search_state",
@@ -36,7 +36,7 @@ def upgrade() -> None:
     )
     conn = op.get_bind()
     if conn.dialect.name != "sqlite":
-        index.record_normaliser(conn)  # the index as it is was built with the code that runs this
+        state.record_normaliser(conn)  # the index as it is was built with the code that runs this
         return
 
     op.drop_table("search_text")

@@ -1,0 +1,68 @@
+"""Which normaliser the search index was built with, so that it is never patched under another.
+
+A contentless FTS5 row is deleted with tokens recomputed from the version (`index.rows`): exact only
+under the normaliser that indexed it. A query's tokens, too, mean what the index's mean only then. So
+`rebuild` records the normaliser, the store leaves an index built under another one alone, and a
+search over it stops with one line that says to run `xxgk db reindex`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from importlib import metadata
+
+from sqlalchemy import Connection, delete, insert, select
+
+from archive.search.schema import SearchState
+from crawler.extraction import normalize as text_normaliser
+
+# Raise when what a version's search row is made of changes (tokens, fields, separators).
+ROW_FORMAT = 1
+
+
+class StaleIndexError(ValueError):
+    """The index was built with another normaliser: it must be rebuilt, never patched."""
+
+
+@cache  # reading package metadata costs ~2 ms, and every search checks
+def normaliser() -> str:
+    """Everything the index's tokens depend on besides the stored versions: the row format, the
+    normaliser's own version and the libraries it calls. Recorded by `rebuild`, checked before every
+    change and every search."""
+    return (
+        f"rows {ROW_FORMAT}; normalize {text_normaliser.VERSION}; opencc {_version('opencc')}; "
+        f"ftfy {_version('ftfy')}; unicode {unicodedata.unidata_version}"
+    )
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _recorded(conn: Connection) -> str | None:
+    return conn.scalar(select(SearchState.value).where(SearchState.key == "normaliser"))
+
+
+def record_normaliser(conn: Connection) -> None:
+    conn.execute(delete(SearchState).where(SearchState.key == "normaliser"))
+    conn.execute(insert(SearchState).values(key="normaliser", value=normaliser()))
+
+
+def is_current(conn: Connection) -> bool:
+    """Whether the index was built with the normaliser running now (a new archive's empty index is)."""
+    recorded = _recorded(conn)
+    return recorded is None or recorded == normaliser()
+
+
+def require_current(conn: Connection) -> None:
+    """Stop a search over an index whose tokens no longer mean what the query's tokens mean."""
+    recorded = _recorded(conn)
+    if recorded is not None and recorded != normaliser():
+        raise StaleIndexError(
+            f"the search index was built with another text normaliser ({recorded}; now {normaliser()}): "
+            "run `xxgk db reindex` to rebuild it from the stored versions"
+        )
