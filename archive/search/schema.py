@@ -2,9 +2,10 @@
 
 Kept apart from `versions` so a search never touches the wide version rows (raw bodies, JSON fields),
 and so it can be rebuilt at will (`xxgk db reindex`) without touching what the crawl stored. The
-normalised text is in `search_text`; the full-text index is dialect-specific and lives beside it: an
-FTS5 tables `search_fts`/`search_fts_old` on SQLite, a `tsv` tsvector column of `search_docs` with a GIN index on
-PostgreSQL (see `sqlite_fts`, `pg_fts`).
+full-text index is dialect-specific and lives beside it: two FTS5 tables `search_fts`/`search_fts_old`
+on SQLite, computed from the versions (no copy of the text); on PostgreSQL a `tsv` tsvector column of
+`search_docs` with a GIN index, plus the normalised text in `search_text` for its LIKE confirmations
+(see `sqlite_fts`, `pg_fts`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class SearchDoc(Base):
 
 
 class SearchText(Base):
-    """The normalised, whitespace-free text of a version (`tokens.normalize`): what a match means and
-    what a substring scan reads. Apart from `search_docs` so that filtering and counting facets over
+    """PostgreSQL only (SQLite dropped it in 0007): the normalised, whitespace-free text of a version
+    (`tokens.normalize`), what a term over two characters is confirmed against with LIKE. Apart from `search_docs` so that filtering and counting facets over
     100,000 matches reads narrow rows (forty to a page) instead of every document's text."""
 
     __tablename__ = "search_text"
