@@ -24,6 +24,7 @@ from archive.search.engine import SearchPlan
 from archive.search.filters import Filters
 from archive.search.query import parse
 from archive.search.schema import SearchDoc
+from archive.search.state import require_current
 
 BATCH = 1000
 FORMATS = ("jsonl", "csv", "parquet")
@@ -51,6 +52,7 @@ def rows(s: Session, query: str = "", filters: Filters | None = None) -> Iterato
     """Matching versions (latest ones unless filters.all_versions), by version id, one dict each.
 
     Dates stay as the page gave them (text); `first_seen_at`/`last_seen_at` are aware UTC datetimes."""
+    require_current(s.connection())
     branches = SearchPlan(s, parse(query), filters or Filters()).branches(SearchDoc.version_id)
     chosen = union_all(*branches) if len(branches) > 1 else branches[0]
     v = Version.__table__.c

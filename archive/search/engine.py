@@ -57,7 +57,6 @@ class SearchPlan:
 
     def __init__(self, s: Session, query: Query, filters: Filters) -> None:
         self.s, self.query, self.filters = s, query, filters
-        require_current(s.connection())
         self.dialect = s.get_bind().dialect.name
         self.sqlite = self.dialect != "postgresql"
         self.tables = sqlite_fts.tables(filters.all_versions)
@@ -240,6 +239,7 @@ def search(
     the indexed versions, BM25's idf is zero or negative for its terms (FTS5 clamps it to 1e-6): the
     scores no longer tell documents apart and computing one per match is wasted time, so such queries
     (民 in an archive of 民政局 pages) list the newest first, as a search without a query does."""
+    require_current(s.connection())  # once per search, not per plan it builds
     plan = SearchPlan(s, parse(text_query), filters or Filters())
     total: int | None = None
     ranked = False
@@ -267,6 +267,7 @@ def search(
 
 def matching_ids(s: Session, text_query: str, filters: Filters | None = None) -> set[int]:
     """Every matching version id, unranked: what the benchmark compares with a substring scan."""
+    require_current(s.connection())  # once per search, not per plan it builds
     plan = SearchPlan(s, parse(text_query), filters or Filters())
     return {vid for branch in plan.branches(SearchDoc.version_id) for vid in s.scalars(branch)}
 
