@@ -140,6 +140,13 @@ class SearchPlan:
             return self.count(cap)
         return SearchPlan(self.s, self.query, Filters(all_versions=self.filters.all_versions)).count(cap)
 
+    def whole_index_bounds(self, population: int) -> tuple[int, int | None]:
+        """Bounds on `unfiltered_count` from the recorded token frequencies (SQLite,
+        `sqlite_fts.match_bounds`), read without walking the query's doclists: (0, None) when unknown."""
+        if not self.sqlite:
+            return 0, None
+        return sqlite_fts.match_bounds(self.s.connection(), self.query, population, self.filters.all_versions)
+
     def ranked_page(
         self, limit: int, offset: int, counted: bool = True
     ) -> tuple[list[tuple[int, float]], int | None]:
@@ -249,10 +256,17 @@ def search(
             total = plan.count()  # the total is the idf population itself
             ranked = total * 2 <= population
         else:
-            # Only whether the whole index has more than half: the count stops one past the half. The
-            # filtered total then comes with the ranked page (a window count over the rows it ranks,
-            # one walk of the match instead of two), or from a count when listed newest first.
-            ranked = plan.unfiltered_count(cap=population // 2 + 1) * 2 <= population
+            # Only whether the whole index has more than half: known from the recorded token
+            # frequencies when they settle it, else counted, stopping one past the half. The filtered total then comes with
+            # the ranked page (a window count over the rows it ranks, one walk of the match instead of
+            # two), or from a count when listed newest first.
+            low, high = plan.whole_index_bounds(population)
+            if high is not None and high * 2 <= population:
+                ranked = True
+            elif low * 2 > population:
+                ranked = False
+            else:
+                ranked = plan.unfiltered_count(cap=population // 2 + 1) * 2 <= population
     if ranked:
         page, counted = plan.ranked_page(limit, offset, counted=total is None)
         total = total if total is not None else counted
