@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import select
 
 from archive.db import Archive
+from archive.migrate import alembic_config
 from archive.models import Attachment, Document, Version
 from archive.search import index, sqlite_fts
 from archive.search.engine import SearchPlan, _population, matching_ids, search
@@ -164,3 +166,20 @@ def test_rebuild_forgets_and_rerecords(archive: Archive) -> None:
         after = conn.exec_driver_sql("SELECT value FROM search_state WHERE key = 'fts_df'").scalar()
     assert before == after  # the same versions: the same counts
     assert_bounds_hold(archive, ["民政", "最低生活保障"])
+
+
+def test_migration_records_frequencies_of_an_index_built_before(tmp_path: Path) -> None:
+    archive = Archive(f"sqlite:///{tmp_path / 'm.sqlite3'}", migrate=False)
+    config = alembic_config(archive.engine)
+    command.upgrade(config, "0007")
+    generate(archive, 150, seed=2)
+    with archive.engine.begin() as conn:
+        index.rebuild(conn)
+        sqlite_fts.forget_frequencies(conn)  # as an index built before revision 0008
+    assert bounds(archive, "最低生活保障", False)[1] is None
+    command.upgrade(config, "head")
+    assert bounds(archive, "最低生活保障", False)[1] is not None
+    assert_bounds_hold(archive, ["民政", "最低生活保障", "养老 -机构"])
+    command.downgrade(config, "0007")
+    assert bounds(archive, "最低生活保障", False)[1] is None
+    archive.close()
