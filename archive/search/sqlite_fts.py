@@ -251,6 +251,15 @@ def record_frequencies(conn: Connection) -> None:
         ),
         {"threshold": threshold},
     ).all()
+    # A one-character term is a prefix query: in at most as many versions as the tokens starting with
+    # its character hold, summed (a version holding two of them counts twice: still a bound).
+    prefixes = conn.execute(
+        text(
+            f"SELECT substr(term, 1, 1), sum(doc) FROM (SELECT term, doc FROM temp.{LATEST}_vocab "
+            f"UNION ALL SELECT term, doc FROM temp.{OLDER}_vocab) GROUP BY 1 HAVING sum(doc) > :threshold"
+        ),
+        {"threshold": threshold},
+    ).all()
     for table in (LATEST, OLDER):
         conn.execute(text(f"DROP TABLE temp.{table}_vocab"))
     value = {
@@ -259,6 +268,7 @@ def record_frequencies(conn: Connection) -> None:
         "threshold": threshold,  # every token not listed is in at most this many versions
         "all": {term: n for term, _, n in counts},  # versions holding the token, both tables
         "latest": {term: n for term, n, _ in counts},  # in the latest table
+        "prefix": dict(prefixes),  # tokens starting with the character, their counts summed
     }
     conn.execute(
         text("INSERT INTO search_state (key, value) VALUES (:key, :value)"),
@@ -284,11 +294,11 @@ def match_bounds(
     the recorded token frequencies and without reading the index; (0, None) when nothing is known.
 
     Upper: each include term of two or more characters is in at most as many versions as its rarest
-    bigram, plus every version added or re-texted since the counts were recorded (each adds at most
-    one to a token's count). Lower, for a query that is one bigram (民政): its recorded count minus
-    those same changes (a version leaves the latest table only when a newer one is added)."""
-    terms = [t for t in query.include if len(t) > 1]
-    if not terms:
+    bigram, a one-character term (a prefix query) as the tokens starting with it, plus every version
+    added or re-texted since the counts were recorded (each adds at most one to a token's count).
+    Lower, for a query that is one bigram (民政): its recorded count minus those same changes (a
+    version leaves the latest table only when a newer one is added)."""
+    if not query.include:
         return 0, None
     value = conn.exec_driver_sql(f"SELECT value FROM search_state WHERE key = '{FREQUENCIES}'").scalar()
     if value is None:
@@ -298,7 +308,12 @@ def match_bounds(
     if changes < 0:  # fewer versions than recorded: not the index the counts were read from
         return 0, None
     every, latest, threshold = recorded["all"], recorded["latest"], recorded["threshold"]
-    high = changes + min(every.get(_shift(g), threshold) for t in terms for g in query_grams(t))
+    high = changes + min(
+        min(every.get(_shift(g), threshold) for g in query_grams(t))
+        if len(t) > 1
+        else recorded["prefix"].get(_shift(t), threshold)
+        for t in query.include
+    )
     low = 0
     if len(query.include) == 1 and not query.exclude and len(query.include[0]) == 2:
         token = _shift(query.include[0])
