@@ -186,3 +186,26 @@ def test_migration_records_frequencies_of_an_index_built_before(tmp_path: Path) 
     command.downgrade(config, "0007")
     assert bounds(archive, "最低生活保障", False)[1] is None
     archive.close()
+
+
+def test_newest_first_within_a_filter_lists_the_scan_s_versions_newest_first(archive: Archive) -> None:
+    """A query in most documents, filtered: listed newest first, its rows walked by the filter on
+    search_docs and probed against the index for the text alone; every page is the scan's."""
+    site = Filters(site="anshun_mzj")
+    with archive.session() as s:
+        rows = s.execute(
+            select(Version.id, Version.document_id, Version.number, Document.site, Version.publish_date).join(
+                Document
+            )
+        ).all()
+    in_site = {
+        vid: (doc, number, published) for vid, doc, number, where, published in rows if where == "anshun_mzj"
+    }
+    expected = oracle(archive, "民政") & set(in_site)
+    newest = sorted(expected, key=lambda vid: (in_site[vid][2] or "", vid), reverse=True)
+    with archive.session() as s:
+        first = search(s, "民政", site, limit=10)
+        everything = search(s, "民政", site, limit=len(expected) + 5)
+    assert not first.ranked and first.total == len(expected) > 10
+    assert [(h["id"], h["version"]) for h in everything.hits] == [in_site[vid][:2] for vid in newest]
+    assert first.hits == everything.hits[:10]
