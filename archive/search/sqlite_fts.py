@@ -223,17 +223,17 @@ RARE_SHARE = 16  # tokens in more than 1/16 of the versions are recorded with th
 
 def record_frequencies(conn: Connection) -> None:
     """Record, after a rebuild, how many versions (both tables) hold each token found in more than
-    1/16 of them; every other token is in at most that many (`threshold`).
+    1/16 of them, and per character the summed counts of the tokens starting with it; every token or
+    character not listed is in at most `threshold` versions.
 
     Why: a filtered search must know whether its query is in more than half of the whole index
-    (ranked or newest first), and an unfiltered one counts its matches before ranking them. Both walk
-    the query's doclists, position checks included; for a long phrase that walk is 1–4 ms at 100,000
-    documents, and it is the same walk BM25 then repeats for its idf. A phrase is in at most as many
-    versions as its rarest bigram, so when the recorded counts put that under half the index, the
-    walk can be skipped (`match_bounds`); a query that is one bigram in more than half of
-    them (民政) is known to be listed newest first the same way. FTS5 keeps no document count per token (its `fts5vocab`
-    table walks the doclists to give one), so they are read once here, from the whole vocabulary
-    (~1.2 s at 100,000 documents), and kept in `search_state` (a few hundred tokens).
+    (ranked or newest first). Counting walks the query's doclists, position checks included: 1–3 ms
+    for a long phrase at 100,000 documents, and the same walk BM25 then repeats for its idf. A phrase
+    is in at most as many versions as its rarest bigram, so when the recorded counts put that under
+    half the index the count is skipped (`match_bounds`); a query that is one bigram in more than half
+    of them (民政) is known to be listed newest first the same way. FTS5 keeps no document count per
+    token (its `fts5vocab` table walks the doclists to give one), so they are read once here, from the
+    whole vocabulary (~1.3 s at 100,000 documents), into one `search_state` row (~1,000 tokens).
 
     Every change after this keeps the bounds true: a new version has a larger id than any recorded
     (`versions`: the growth is added to every bound), a version moved to the older table keeps its
@@ -243,23 +243,28 @@ def record_frequencies(conn: Connection) -> None:
     threshold = versions // RARE_SHARE
     for table in (LATEST, OLDER):
         conn.execute(text(f"CREATE VIRTUAL TABLE temp.{table}_vocab USING fts5vocab(main, {table}, row)"))
-    counts = conn.execute(
+    # One pass over the vocabulary (it walks every doclist), into a temporary table read twice.
+    conn.execute(
         text(
-            f"SELECT term, sum(latest), sum(doc) FROM (SELECT term, doc AS latest, doc FROM "
-            f"temp.{LATEST}_vocab UNION ALL SELECT term, 0, doc FROM temp.{OLDER}_vocab) "
-            "GROUP BY term HAVING sum(doc) > :threshold"
-        ),
+            "CREATE TEMP TABLE search_token_counts AS SELECT term, sum(latest) AS latest, sum(doc) AS doc "
+            f"FROM (SELECT term, doc AS latest, doc FROM temp.{LATEST}_vocab UNION ALL "
+            f"SELECT term, 0, doc FROM temp.{OLDER}_vocab) GROUP BY term"
+        )
+    )
+    counts = conn.execute(
+        text("SELECT term, latest, doc FROM temp.search_token_counts WHERE doc > :threshold"),
         {"threshold": threshold},
     ).all()
     # A one-character term is a prefix query: in at most as many versions as the tokens starting with
     # its character hold, summed (a version holding two of them counts twice: still a bound).
     prefixes = conn.execute(
         text(
-            f"SELECT substr(term, 1, 1), sum(doc) FROM (SELECT term, doc FROM temp.{LATEST}_vocab "
-            f"UNION ALL SELECT term, doc FROM temp.{OLDER}_vocab) GROUP BY 1 HAVING sum(doc) > :threshold"
+            "SELECT substr(term, 1, 1), sum(doc) FROM temp.search_token_counts GROUP BY 1 "
+            "HAVING sum(doc) > :threshold"
         ),
         {"threshold": threshold},
     ).all()
+    conn.execute(text("DROP TABLE temp.search_token_counts"))
     for table in (LATEST, OLDER):
         conn.execute(text(f"DROP TABLE temp.{table}_vocab"))
     value = {
