@@ -87,8 +87,8 @@ class SearchPlan:
     def _fts(self, name: str):  # type: ignore[no-untyped-def]
         return _FTS_TABLES[name]
 
-    def _match(self, name: str) -> ColumnElement[bool]:
-        return text(f"{name} MATCH :fts_match").bindparams(fts_match=self.match)
+    def _match(self, name: str, expression: str | None = None) -> ColumnElement[bool]:
+        return text(f"{name} MATCH :fts_match").bindparams(fts_match=expression or self.match)
 
     def branches(self, *columns: Any, scored: bool = False) -> list[Select]:
         """One SELECT per FTS5 table (SQLite) or one in all (PostgreSQL), of the matching rows."""
@@ -140,6 +140,13 @@ class SearchPlan:
             return self.count(cap)
         return SearchPlan(self.s, self.query, Filters(all_versions=self.filters.all_versions)).count(cap)
 
+    def whole_index_bounds(self, population: int) -> tuple[int, int | None]:
+        """Bounds on `unfiltered_count` from the recorded token frequencies (SQLite,
+        `sqlite_fts.match_bounds`), read without walking the query's doclists: (0, None) when unknown."""
+        if not self.sqlite:
+            return 0, None
+        return sqlite_fts.match_bounds(self.s.connection(), self.query, population, self.filters.all_versions)
+
     def ranked_page(
         self, limit: int, offset: int, counted: bool = True
     ) -> tuple[list[tuple[int, float]], int | None]:
@@ -185,9 +192,12 @@ class SearchPlan:
         if self.query.empty:
             return [(vid, None) for vid in self.s.scalars(stmt.limit(limit).offset(offset))]
         if self.sqlite:
+            # The rows walked already meet every filter (`_base`): each probe asks the index about the
+            # text alone, without the filter's tag tokens (a third less per probe).
+            terms = sqlite_fts.match_expression(self.query)
             probes = [
                 exists(select(literal_column("1")).select_from(self._fts(n)).where(
-                    self._match(n), self._fts(n).c.rowid == SearchDoc.version_id))
+                    self._match(n, terms), self._fts(n).c.rowid == SearchDoc.version_id))
                 for n in self.tables
             ]  # fmt: skip
             return [
@@ -249,10 +259,17 @@ def search(
             total = plan.count()  # the total is the idf population itself
             ranked = total * 2 <= population
         else:
-            # Only whether the whole index has more than half: the count stops one past the half. The
-            # filtered total then comes with the ranked page (a window count over the rows it ranks,
-            # one walk of the match instead of two), or from a count when listed newest first.
-            ranked = plan.unfiltered_count(cap=population // 2 + 1) * 2 <= population
+            # Only whether the whole index has more than half: known from the recorded token
+            # frequencies when they settle it, else counted, stopping one past the half. The filtered total then comes with
+            # the ranked page (a window count over the rows it ranks, one walk of the match instead of
+            # two), or from a count when listed newest first.
+            low, high = plan.whole_index_bounds(population)
+            if high is not None and high * 2 <= population:
+                ranked = True
+            elif low * 2 > population:
+                ranked = False
+            else:
+                ranked = plan.unfiltered_count(cap=population // 2 + 1) * 2 <= population
     if ranked:
         page, counted = plan.ranked_page(limit, offset, counted=total is None)
         total = total if total is not None else counted

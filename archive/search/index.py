@@ -172,6 +172,8 @@ def rebuild(
     fts.clear(conn)
     if record:
         record_normaliser(conn)
+        if fts is sqlite_fts:
+            sqlite_fts.forget_frequencies(conn)
     latest = (
         select(Version.document_id, func.max(Version.number).label("number"))
         .group_by(Version.document_id)
@@ -197,6 +199,8 @@ def rebuild(
         if progress:
             progress(done)
     fts.optimize(conn)
+    if record and fts is sqlite_fts:
+        sqlite_fts.record_frequencies(conn)
     return done
 
 

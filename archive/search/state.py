@@ -12,7 +12,7 @@ import unicodedata
 from functools import cache
 from importlib import metadata
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert
 
 from archive.search.schema import SearchState
 from crawler.extraction import normalize as text_normaliser
@@ -44,7 +44,11 @@ def _version(package: str) -> str:
 
 
 def _recorded(conn: Connection) -> str | None:
-    return conn.scalar(select(SearchState.value).where(SearchState.key == "normaliser"))
+    # Fixed SQL on the driver: read before every search, where SQLAlchemy's compile and cache-key
+    # work for a select would cost more than the read itself.
+    return conn.exec_driver_sql(
+        f"SELECT value FROM {SearchState.__tablename__} WHERE key = 'normaliser'"
+    ).scalar()
 
 
 def record_normaliser(conn: Connection) -> None:
