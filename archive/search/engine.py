@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from archive.models import Document, decompressed_text
-from archive.search import pg_fts, sqlite_fts
+from archive.search import pg_fts, sqlite_fts, tags
 from archive.search.filters import Filters, conditions
 from archive.search.query import Query, parse
 from archive.search.schema import SearchDoc, SearchText
@@ -60,10 +60,15 @@ class SearchPlan:
         self.dialect = s.get_bind().dialect.name
         self.sqlite = self.dialect != "postgresql"
         self.tables = sqlite_fts.tables(filters.all_versions)
-        tags, exact = sqlite_fts.filter_match(filters) if self.sqlite else ("", False)
-        self.match = sqlite_fts.match_expression(query, tags) if self.sqlite and not query.empty else ""
+        tagged, exact = sqlite_fts.filter_match(filters) if self.sqlite else ("", False)
+        self.match = sqlite_fts.match_expression(query, tagged) if self.sqlite and not query.empty else ""
         # Whether the FTS5 index alone answers (its tags hold every filter): no join, no row per match.
         self.index_only = self.sqlite and not query.empty and (filters.metadata_free or exact)
+        # PostgreSQL: the filters the tags express go into the tsquery; those it expresses exactly stay
+        # out of the SQL of a text search, or the planner would read the site's rows by their B-tree
+        # index and open each one's vector instead of intersecting posting lists in the GIN index.
+        self.pg_tags, pg_exact = ([], False) if self.sqlite or query.empty else tags.of_filters(filters)
+        self._sql_filters = Filters(all_versions=filters.all_versions) if pg_exact else filters
         if not self.sqlite:
             pg_fts.session_settings(s.connection())
 
@@ -71,13 +76,15 @@ class SearchPlan:
     def where(self) -> list[ColumnElement[bool]]:
         """The filters as SQL on `search_docs`; built only when a statement joins it (an index-only
         search never does)."""
-        return conditions(self.filters, dialect=self.dialect)
+        return conditions(self._sql_filters, dialect=self.dialect)
 
-    def _base(self, *columns: Any) -> Select:
+    def _base(self, *columns: Any, every_filter: bool = False) -> Select:
+        """A statement over search_docs with the filters in SQL: those the full-text index does not
+        answer, or `every_filter` (a walk in publish-date order, which their B-tree indexes serve)."""
         stmt = select(*columns).select_from(SearchDoc)
         if self.filters.needs_documents:
             stmt = stmt.join(Document, Document.id == SearchDoc.document_id)
-        return stmt.where(*self.where)
+        return stmt.where(*(conditions(self.filters, dialect=self.dialect) if every_filter else self.where))
 
     def _pg_text(self, stmt: Select) -> Select:
         if pg_fts.needs_text(self.query):
@@ -96,7 +103,7 @@ class SearchPlan:
             return [self._base(*columns)]
         if not self.sqlite:
             stmt = self._base(*columns, *([pg_fts.score(self.query).label("score")] if scored else []))
-            return [self._pg_text(stmt).where(pg_fts.condition(self.query))]
+            return [self._pg_text(stmt).where(pg_fts.condition(self.query, self.pg_tags))]
         out = []
         for name in self.tables:
             fts = self._fts(name)
@@ -188,7 +195,7 @@ class SearchPlan:
     def newest_page(self, limit: int, offset: int) -> list[tuple[int, float | None]]:
         """Newest first, walking the publish-date index and checking rows against the full-text index:
         a query found in most documents fills a page within a few dozen rows."""
-        stmt = self._base(SearchDoc.version_id).order_by(*self._newest())
+        stmt = self._base(SearchDoc.version_id, every_filter=True).order_by(*self._newest())
         if self.query.empty:
             return [(vid, None) for vid in self.s.scalars(stmt.limit(limit).offset(offset))]
         if self.sqlite:
@@ -212,7 +219,7 @@ class SearchPlan:
             if not candidates:
                 break
             check = self._pg_text(select(SearchDoc.version_id).where(SearchDoc.version_id.in_(candidates)))
-            matched = set(self.s.scalars(check.where(pg_fts.condition(self.query))))
+            matched = set(self.s.scalars(check.where(pg_fts.condition(self.query, self.pg_tags))))
             found += [vid for vid in candidates if vid in matched]
             start += batch
         return [(vid, None) for vid in found[offset : offset + limit]]

@@ -198,7 +198,7 @@ def rebuild(
         last_id = ids[-1]
         if progress:
             progress(done)
-    fts.optimize(conn)
+    fts.finish_rebuild(conn)
     if record and fts is sqlite_fts:
         sqlite_fts.record_frequencies(conn)
     return done

@@ -12,6 +12,7 @@ three characters, which are the common ones here (see docs/benchmarks.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from archive.search import tags
 from archive.search.query import Query
 from archive.search.schema import SearchText
 from archive.search.tokens import grams, query_grams
@@ -44,6 +46,13 @@ def create(conn: Connection) -> None:
     # a filter over 100,000 matches then reads small heap rows, and only ranking opens the vectors.
     conn.execute(text("ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS tsv tsvector"))
     conn.execute(text("ALTER TABLE search_docs SET (toast_tuple_target = 256)"))
+    create_index(conn)
+
+
+def create_index(conn: Connection) -> None:
+    # Memory for a bulk build (a rebuild builds the index after the rows): the default 64 MB makes it
+    # spill and merge; the setting ends with the transaction.
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING gin (tsv)"))
 
 
@@ -67,20 +76,27 @@ def session_settings(conn: Connection) -> None:
 
 
 def clear(conn: Connection) -> None:
-    conn.execute(text("DELETE FROM search_text"))
-    conn.execute(text("DELETE FROM search_docs"))
+    """Empty the index for a rebuild, without its GIN index: `finish_rebuild` builds that in one pass
+    over the rows, faster than growing it row by row (see docs/benchmarks.md). TRUNCATE, not DELETE:
+    the build would otherwise index the deleted rows too (still visible to other transactions), and
+    the tables would keep their space. Both lock out searches until the rebuild commits, as dropping
+    the index does; a failed rebuild rolls back to the index as it was."""
+    conn.execute(text("DROP INDEX IF EXISTS ix_search_docs_tsv"))
+    conn.execute(text("TRUNCATE search_text, search_docs"))
 
 
-def optimize(conn: Connection) -> None:
-    """Nothing to merge: the GIN index is built as rows come (its pending list is flushed by VACUUM)."""
+def finish_rebuild(conn: Connection) -> None:
+    create_index(conn)
 
 
 def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(title: str, body: str) -> str:
-    positions: dict[str, list[str]] = {}
+def tsvector_literal(title: str, body: str, tag_tokens: Iterable[str] = ()) -> str:
+    """Title and body lexemes with positions, each character once more, and the version's filter
+    tags (`archive.search.tags`: a site filter is then an AND in the same GIN lookup)."""
+    positions: dict[str, list[str]] = {tag: [] for tag in tag_tokens}
     offset = 0
     for compact, weight in ((title, "A"), (body, "D")):
         for i, gram in enumerate(grams(compact), start=offset + 1):
@@ -97,6 +113,12 @@ def tsvector_literal(title: str, body: str) -> str:
     )
 
 
+def _vector(row: dict[str, Any]) -> str:
+    return tsvector_literal(
+        row["title"], row["text"], tags.of_version(row["site"], row["validity"], row["publish_date"])
+    )
+
+
 def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert search_docs rows with their tsvector in the same statement (no second pass, no dead
     tuples), and the search_text rows."""
@@ -109,7 +131,7 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
             f"INSERT INTO search_docs ({', '.join(columns)}, tsv) "
             f"VALUES ({', '.join(':' + c for c in columns)}, CAST(:tsv AS tsvector))"
         ),
-        [{**m, "tsv": tsvector_literal(r["title"], r["text"])} for m, r in zip(meta, rows, strict=True)],
+        [{**m, "tsv": _vector(r)} for m, r in zip(meta, rows, strict=True)],
     )
     conn.execute(
         insert(SearchText),
@@ -127,7 +149,7 @@ def replace_text(conn: Connection, before: list[dict[str, Any]], after: list[dic
     for row in after:
         conn.execute(
             text("UPDATE search_docs SET tsv = CAST(:tsv AS tsvector) WHERE version_id = :id"),
-            {"tsv": tsvector_literal(row["title"], row["text"]), "id": row["version_id"]},
+            {"tsv": _vector(row), "id": row["version_id"]},
         )
         conn.execute(
             update(SearchText)
@@ -142,10 +164,12 @@ def _lexemes(term: str) -> list[str]:
     return [_quote(g) for g in dict.fromkeys(query_grams(term))]
 
 
-def tsquery(query: Query) -> str:
-    """Every include term's lexemes ANDed; short exclusions as `!` (long ones are `not_like`)."""
+def tsquery(query: Query, tag_groups: Iterable[list[str]] = ()) -> str:
+    """Every include term's lexemes ANDed; short exclusions as `!` (long ones are `not_like`); then
+    the filter tags, each group an OR (`tags.of_filters`)."""
     parts = [lexeme for term in query.include for lexeme in _lexemes(term)]
     parts += [f"!{_lexemes(term)[0]}" for term in query.exclude if len(term) <= 2]
+    parts += ["(" + " | ".join(_quote(t) for t in group) + ")" for group in tag_groups]
     return " & ".join(parts)
 
 
@@ -154,8 +178,8 @@ def _contains(term: str) -> ColumnElement[bool]:
     return or_(SearchText.title.like(pattern, escape="\\"), SearchText.text.like(pattern, escape="\\"))
 
 
-def _tsquery_value(query: Query) -> ColumnElement:
-    return cast(literal(tsquery(query)), TSQUERY)
+def _tsquery_value(query: Query, tag_groups: Iterable[list[str]] = ()) -> ColumnElement:
+    return cast(literal(tsquery(query, tag_groups)), TSQUERY)
 
 
 def score(query: Query) -> ColumnElement[float]:
@@ -167,9 +191,10 @@ def needs_text(query: Query) -> bool:
     return any(len(t) > 2 for t in (*query.include, *query.exclude))
 
 
-def condition(query: Query) -> ColumnElement[bool]:
-    """The WHERE clause: the GIN-indexed tsquery, and LIKE confirmations for terms over two characters."""
-    clauses: list[ColumnElement[bool]] = [TSV.op("@@")(_tsquery_value(query))]
+def condition(query: Query, tag_groups: Iterable[list[str]] = ()) -> ColumnElement[bool]:
+    """The WHERE clause: the GIN-indexed tsquery with the filter tags, and LIKE confirmations for terms
+    over two characters."""
+    clauses: list[ColumnElement[bool]] = [TSV.op("@@")(_tsquery_value(query, tag_groups))]
     clauses += [_contains(t) for t in query.include if len(t) > 2]
     clauses += [not_(_contains(t)) for t in query.exclude if len(t) > 2]
     return and_(*clauses)

@@ -12,7 +12,7 @@ on, is shifted into the Private Use Area first (`_shift`), identically for text 
 single lookup instead of a scan of the vocabulary.
 
 A third column, `tags`, holds one token per filterable value: the site, the validity and the publish
-year (`filter_tokens`). A site, validity or publish-year filter is then an AND in the same MATCH, an
+year (`archive.search.tags`). A site, validity or publish-year filter is then an AND in the same MATCH, an
 intersection of doclists inside FTS5, instead of a join of every match to `search_docs` afterwards;
 the tags weigh nothing in BM25 (weight 0). Text tokens are bigrams (at most two characters) and tag
 tokens three or more, so neither can match the other's column and a MATCH needs no column filter
@@ -23,12 +23,12 @@ query, could reach a tag token (`match_expression`).
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, insert, text
 
+from archive.search import tags
 from archive.search.filters import Filters
 from archive.search.query import Query
 from archive.search.schema import SearchDoc
@@ -81,7 +81,7 @@ def clear(conn: Connection) -> None:
     conn.execute(text("DELETE FROM search_docs"))
 
 
-def optimize(conn: Connection) -> None:
+def finish_rebuild(conn: Connection) -> None:
     """Merge each table's segments into one, after a rebuild: written in batches, the index is many
     segments, and every query term is then looked up in each of them."""
     for table in (LATEST, OLDER):
@@ -92,48 +92,15 @@ def tokenized(compact: str) -> str:
     return " ".join(_shift(token) for token in grams(compact))
 
 
-def _tag(kind: str, value: str) -> str:
-    # Hex keeps any value one exact ASCII token (the tokenizer would split and fold it otherwise).
-    return kind + value.encode().hex()
-
-
-def tags(site: str | None, validity: str | None, publish_date: str | None) -> str:
-    """The filter tokens of one version: site, validity, publish year."""
-    out = [_tag("s", site) if site else "", _tag("v", validity) if validity else ""]
-    if publish_date and publish_date[:4].isdigit():
-        out.append("y" + publish_date[:4])
-    return " ".join(t for t in out if t)
-
-
-MAX_YEARS = 40  # a longer publish-date range is checked on search_docs rows instead
-
-
 def filter_match(f: Filters) -> tuple[str, bool]:
     """The MATCH clause of the filters the tags column holds, and whether it expresses every filter
     exactly (then the index alone answers; else matches are joined to search_docs and checked).
 
-    A publish-date range becomes its years (an OR of year tokens): exact when it runs from 1 January
-    to 31 December, otherwise a narrowing that the join then checks to the day.
-
     The tokens need no `tags :` column filter: every title and body token is a bigram (at most two
     characters) and every tag token has three or more, so a tag token occurs in the tags column only;
     the filter would only make FTS5 check the column of each position (5–20% of a filtered search)."""
-    clauses: list[str] = []
-    if f.site:
-        clauses.append(_tag("s", f.site))
-    if f.validity:
-        clauses.append(_tag("v", f.validity))
-    exact = f == Filters(site=f.site, validity=f.validity, all_versions=f.all_versions)
-    low, high = f.published_from, f.published_to
-    if low and high and high.year - low.year < MAX_YEARS:
-        clauses.append("(" + " OR ".join(f"y{y}" for y in range(low.year, high.year + 1)) + ")")
-        whole_years = (low.month, low.day, high.month, high.day) == (1, 1, 12, 31)
-        exact = whole_years and f == replace(
-            Filters(site=f.site, validity=f.validity, all_versions=f.all_versions),
-            published_from=low,
-            published_to=high,
-        )
-    return " AND ".join(clauses), exact
+    groups, exact = tags.of_filters(f)
+    return " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups), exact
 
 
 def _fts_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -142,7 +109,7 @@ def _fts_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "id": r["version_id"],
             "title": tokenized(r["title"]),
             "body": tokenized(r["text"]),
-            "tags": tags(r["site"], r["validity"], r["publish_date"]),
+            "tags": " ".join(tags.of_version(r["site"], r["validity"], r["publish_date"])),
         }
         for r in rows
     ]
