@@ -147,6 +147,17 @@ class SearchPlan:
             return self.count(cap)
         return SearchPlan(self.s, self.query, Filters(all_versions=self.filters.all_versions)).count(cap)
 
+    def whole_index_candidates(self, cap: int) -> int:
+        """PostgreSQL: versions of the whole index whose vectors hold every bigram of the query (at most
+        `cap`), from the GIN index alone: an upper bound of the matches, no LIKE confirmation."""
+        every = conditions(Filters(all_versions=self.filters.all_versions), dialect=self.dialect)
+        stmt = (
+            select(literal_column("1"))
+            .select_from(SearchDoc)
+            .where(*every, pg_fts.index_condition(self.query))
+        )
+        return int(self.s.scalar(select(func.count()).select_from(stmt.limit(cap).subquery())) or 0)
+
     def whole_index_bounds(self, population: int) -> tuple[int, int | None]:
         """Bounds on `unfiltered_count` from the recorded token frequencies (SQLite,
         `sqlite_fts.match_bounds`), read without walking the query's doclists: (0, None) when unknown."""
@@ -262,7 +273,13 @@ def search(
     ranked = False
     if not plan.query.empty:
         population = _population(s)
-        if plan.filters.metadata_free:
+        if not plan.sqlite and pg_fts.needs_text(plan.query):
+            # PostgreSQL, a term over two characters: its matches are the GIN index's candidates (every
+            # bigram present) confirmed with LIKE. ts_rank has no idf, so "more than half" is only a
+            # cost rule there, decided on the candidates from the index alone; the exact total then
+            # comes with the ranked page (one LIKE pass, not two) or from a count.
+            ranked = plan.whole_index_candidates(cap=population // 2 + 1) * 2 <= population
+        elif plan.filters.metadata_free:
             total = plan.count()  # the total is the idf population itself
             ranked = total * 2 <= population
         else:

@@ -191,10 +191,16 @@ def needs_text(query: Query) -> bool:
     return any(len(t) > 2 for t in (*query.include, *query.exclude))
 
 
+def index_condition(query: Query, tag_groups: Iterable[list[str]] = ()) -> ColumnElement[bool]:
+    """What the GIN index answers alone: exact for terms of one or two characters, a superset (every
+    bigram present, anywhere) for longer ones."""
+    return TSV.op("@@")(_tsquery_value(query, tag_groups))
+
+
 def condition(query: Query, tag_groups: Iterable[list[str]] = ()) -> ColumnElement[bool]:
     """The WHERE clause: the GIN-indexed tsquery with the filter tags, and LIKE confirmations for terms
     over two characters."""
-    clauses: list[ColumnElement[bool]] = [TSV.op("@@")(_tsquery_value(query, tag_groups))]
+    clauses: list[ColumnElement[bool]] = [index_condition(query, tag_groups)]
     clauses += [_contains(t) for t in query.include if len(t) > 2]
     clauses += [not_(_contains(t)) for t in query.exclude if len(t) > 2]
     return and_(*clauses)

@@ -45,7 +45,9 @@ class SearchText(Base):
     text: Mapped[str] = mapped_column(Text, default="")
 
 
-# Newest first within a site walks this index (and a join by version id finds the site in it).
+# Newest first within a site walks this index (and a join by version id finds the site in it). On
+# PostgreSQL both are `(…, publish_date DESC NULLS LAST, version_id DESC)`, the listing's order
+# (migration 0009): it reads an ascending index backwards with NULLs first.
 Index("ix_search_docs_latest_site", SearchDoc.is_latest, SearchDoc.site, SearchDoc.publish_date)
 Index("ix_search_docs_latest_publish", SearchDoc.is_latest, SearchDoc.publish_date)
 
