@@ -230,7 +230,7 @@ class SearchPlan:
             if not candidates:
                 break
             check = self._pg_text(select(SearchDoc.version_id).where(SearchDoc.version_id.in_(candidates)))
-            matched = set(self.s.scalars(check.where(pg_fts.condition(self.query, self.pg_tags))))
+            matched = set(self.s.scalars(check.where(pg_fts.condition(self.query))))  # filters met
             found += [vid for vid in candidates if vid in matched]
             start += batch
         return [(vid, None) for vid in found[offset : offset + limit]]

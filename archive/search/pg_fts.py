@@ -6,8 +6,13 @@ title hit tenfold) and queries are cast to `tsquery` directly, never through `to
 Positions stop at 16,383 in a tsvector, so a long term is matched as the AND of its bigrams (a GIN
 lookup) and then confirmed with `LIKE` on the stored normalised text; one- and two-character terms
 are exact from the index alone (a one-character term through the per-character lexemes every vector
-also carries: one posting list instead of the union of every bigram starting with it). pg_trgm was the alternative: it cannot use its index for queries under
-three characters, which are the common ones here (see docs/benchmarks.md).
+also carries: one posting list instead of the union of every bigram starting with it). Each vector
+also carries its filter tags (site, validity, publish year: `archive.search.tags`), so those filters
+are ANDed into the tsquery and the GIN index intersects them.
+
+pg_trgm was the alternative: it cannot use its index for queries under three characters, which are
+the common ones here. RUM (positions and ranking in the index) was measured and left out: the builds
+available for PostgreSQL 15.20 here fail to load or lose matches (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
