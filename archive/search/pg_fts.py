@@ -11,8 +11,9 @@ also carries its filter tags (site, validity, publish year: `archive.search.tags
 are ANDed into the tsquery and the GIN index intersects them.
 
 pg_trgm was the alternative: it cannot use its index for queries under three characters, which are
-the common ones here. RUM (positions and ranking in the index) was measured and left out: the builds
-available for PostgreSQL 15.20 here fail to load or lose matches (see docs/benchmarks.md).
+the common ones here. RUM (positions and ranking in the index) was measured and left out: it orders
+equal ranks differently for different LIMITs, so pages repeated and skipped documents, and most ranks
+are equal here (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
