@@ -3,6 +3,7 @@ widths, query syntax, ranking, snippets, filters and facets; the index kept by t
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -18,8 +19,9 @@ from archive.search.filters import Filters
 from archive.search.query import QuerySyntaxError, parse
 from archive.search.schema import SearchDoc
 from archive.search.tokens import normalize
+from archive.store import VersionStore
 from bench.search_corpus import generate
-from tests.search_data import build_archive
+from tests.search_data import T0, Parsed, build_archive, store_page, url_of
 
 RECALL_QUERIES = [
     "民", "婚", "殡", "孤", "金", "低保", "养老", "民政", "慈善", "養老", "社会救", "困难群", "福利彩",
@@ -123,6 +125,23 @@ def test_most_documents_list_newest_first(small: Archive) -> None:
     assert not result.ranked
     dates = [h["publish_date"] for h in result.hits]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_newest_first_lists_undated_documents_last(small: Archive) -> None:
+    """Newest first puts documents without a publish date last, on both databases (PostgreSQL reads
+    its newest-first indexes in that order: migration 0009), with and without a query or a filter."""
+    store = VersionStore(small)
+    for n in (1, 2):
+        undated = Parsed(title=f"民政工作通知{n}", body="各级民政部门要加强组织领导。")
+        store_page(store, url_of("anshun_mzj", f"undated{n}"), undated, T0)
+    with small.session() as s:
+        for query, filters in itertools.product(("", "民政"), (Filters(), Filters(site="anshun_mzj"))):
+            result = search(s, query, filters)
+            assert not result.ranked, (query, filters)
+            dates = [h["publish_date"] for h in result.hits]
+            assert dates[-2:] == [None, None] and None not in dates[:-2], (query, filters)
+            assert dates[:-2] == sorted(dates[:-2], reverse=True), (query, filters)
+            assert result.hits[-2]["id"] > result.hits[-1]["id"]  # then the newer version first
 
 
 def test_versions_latest_by_default(small: Archive) -> None:
