@@ -169,11 +169,9 @@ def rebuild(
     attachments have a text column (0006 adds it and rebuilds again). `record=False`: for migrations
     before 0007, which adds the table the normaliser is recorded in."""
     fts = backend(conn)
-    fts.clear(conn)
+    fts.clear(conn, with_state=record)
     if record:
         record_normaliser(conn)
-        if fts is sqlite_fts:
-            sqlite_fts.forget_frequencies(conn)
     latest = (
         select(Version.document_id, func.max(Version.number).label("number"))
         .group_by(Version.document_id)
@@ -198,9 +196,7 @@ def rebuild(
         last_id = ids[-1]
         if progress:
             progress(done)
-    fts.finish_rebuild(conn)
-    if record and fts is sqlite_fts:
-        sqlite_fts.record_frequencies(conn)
+    fts.finish_rebuild(conn, with_state=record)
     return done
 
 

@@ -81,7 +81,7 @@ def session_settings(conn: Connection) -> None:
     conn.execute(text("SET LOCAL enable_seqscan = off"))
 
 
-def clear(conn: Connection) -> None:
+def clear(conn: Connection, with_state: bool = True) -> None:
     """Empty the index for a rebuild, without its GIN index: `finish_rebuild` builds that in one pass
     over the rows, faster than growing it row by row (see docs/benchmarks.md). TRUNCATE, not DELETE:
     the build would otherwise index the deleted rows too (still visible to other transactions), and
@@ -91,7 +91,8 @@ def clear(conn: Connection) -> None:
     conn.execute(text("TRUNCATE search_text, search_docs"))
 
 
-def finish_rebuild(conn: Connection) -> None:
+def finish_rebuild(conn: Connection, with_state: bool = True) -> None:
+    """Build the GIN index over the rebuilt rows (PostgreSQL records nothing else in search_state)."""
     create_index(conn)
 
 

@@ -74,18 +74,25 @@ def drop(conn: Connection) -> None:
         conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
-def clear(conn: Connection) -> None:
+def clear(conn: Connection, with_state: bool = True) -> None:
+    """Empty the index for a rebuild, and forget its recorded token frequencies (`with_state`: the
+    migrations before 0007 run without the search_state table)."""
     # A contentless table is emptied with its special 'delete-all' command.
     for table in (LATEST, OLDER):
         conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
     conn.execute(text("DELETE FROM search_docs"))
+    if with_state:
+        forget_frequencies(conn)
 
 
-def finish_rebuild(conn: Connection) -> None:
+def finish_rebuild(conn: Connection, with_state: bool = True) -> None:
     """Merge each table's segments into one, after a rebuild: written in batches, the index is many
-    segments, and every query term is then looked up in each of them."""
+    segments, and every query term is then looked up in each of them. Then record the token
+    frequencies of the new index (`with_state`, as for `clear`)."""
     for table in (LATEST, OLDER):
         conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
+    if with_state:
+        record_frequencies(conn)
 
 
 def tokenized(compact: str) -> str:
