@@ -1,5 +1,5 @@
-"""`xxgk search`, `xxgk export` and `xxgk db reindex`: the researcher's commands, thin over
-`archive.search` and `archive.export`."""
+"""`xxgk search`, `xxgk export`, `xxgk db reindex` and `xxgk db check`: the researcher's commands,
+thin over `archive.search` and `archive.export`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tabulate import tabulate
 from archive import export as exporter
 from archive.db import Archive
 from archive.models import Attachment
+from archive.search import check as index_check
 from archive.search import engine, index
 from archive.search.filters import Filters
 from cli.archive_commands import _date, db, db_option
@@ -162,6 +163,28 @@ def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-
     click.echo(
         f"read the text of {read} attachments; indexed {count} versions in {time.perf_counter() - started:.1f}s"
     )
+
+
+@db.command("check")
+@format_option()
+@db_option
+def db_check(fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """Is the search index whole: a row per version, latest flags, the full-text tables and indexes?
+
+    Exits 1 when a check fails; `xxgk db reindex` repairs every failure it can report."""
+    archive = Archive(database_url)
+    started = time.perf_counter()
+    with archive.engine.begin() as conn:
+        findings = index_check.check(conn)
+    emit([{"check": f.check, "ok": f.ok, "detail": f.detail} for f in findings], fmt)
+    failed = [f.check for f in findings if not f.ok]
+    took = f"{time.perf_counter() - started:.1f}s"
+    if failed:
+        raise click.ClickException(
+            f"{len(failed)} checks failed ({', '.join(failed)}) in {took}: run `xxgk db reindex` "
+            "to rebuild the search index from the stored versions"
+        )
+    click.echo(f"search index whole: {len(findings)} checks passed in {took}", err=True)
 
 
 COMMANDS = [search, export]

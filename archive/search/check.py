@@ -1,0 +1,78 @@
+"""Is the search index whole? What `xxgk db check` reports.
+
+The index is derived data, kept beside the versions in the same transactions, so in normal use it
+cannot drift. What can still happen is outside our code: a restore of one table, a hand-made
+`DELETE`, an index dropped by an operator or an extension experiment, a library upgrade that
+changes the normaliser. Each of these fails quietly (documents missing from results, or every search
+50× slower without its GIN index), so this module looks for them and says what to run: every fix is
+`xxgk db reindex`, which recomputes the index from the versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from archive.search.state import _recorded, normaliser
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's outcome, as a row of the command's listing."""
+
+    check: str
+    ok: bool
+    detail: str
+
+
+def _count(conn: Connection, sql: str) -> int:
+    return int(conn.exec_driver_sql(sql).scalar() or 0)
+
+
+def _normaliser(conn: Connection) -> Finding:
+    recorded = _recorded(conn)
+    if recorded is None or recorded == normaliser():
+        return Finding("normaliser", True, f"built with the running normaliser ({normaliser()})")
+    return Finding("normaliser", False, f"built with {recorded}; now {normaliser()}")
+
+
+def _coverage(conn: Connection) -> Finding:
+    missing = _count(
+        conn,
+        "SELECT count(*) FROM versions v "
+        "WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.version_id = v.id)",
+    )
+    orphans = _count(
+        conn,
+        "SELECT count(*) FROM search_docs d "
+        "WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = d.version_id)",
+    )
+    versions = _count(conn, "SELECT count(*) FROM versions")
+    if missing or orphans:
+        return Finding(
+            "versions",
+            False,
+            f"{missing} of {versions} versions have no search row; {orphans} search rows have no version",
+        )
+    return Finding("versions", True, f"each of {versions} versions has its search row")
+
+
+def _latest(conn: Connection) -> Finding:
+    # A document's latest version is its highest number, as `index.rebuild` computes it.
+    wrong = _count(
+        conn,
+        "SELECT count(*) FROM search_docs d JOIN "
+        "(SELECT document_id, max(number) AS n FROM versions GROUP BY document_id) m "
+        "ON m.document_id = d.document_id WHERE d.is_latest <> (d.number = m.n)",
+    )
+    if wrong:
+        return Finding("latest", False, f"{wrong} search rows say latest where the versions disagree")
+    return Finding("latest", True, "latest flags agree with the versions")
+
+
+def check(conn: Connection) -> list[Finding]:
+    """Every check, the backend's own last (`sqlite_fts.check`, `pg_fts.check`)."""
+    from archive.search.index import backend
+
+    return [_normaliser(conn), _coverage(conn), _latest(conn), *backend(conn).check(conn)]
