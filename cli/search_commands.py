@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from tabulate import tabulate
 
 from archive import export as exporter
 from archive.db import Archive
-from archive.models import Attachment
+from archive.models import Attachment, Document
 from archive.search import check as index_check
 from archive.search import engine, index
 from archive.search.filters import Filters
@@ -78,6 +79,22 @@ def make_filters(options: dict[str, Any]) -> Filters:
     )
 
 
+def require_known_site(s: Session, site: str | None) -> None:
+    """A site filter naming no site the archive holds or the installation crawls is a typo, which an
+    empty result would hide (the researcher concludes the agency published nothing)."""
+    if site is None or s.scalar(select(Document.id).where(Document.site == site).limit(1)):
+        return
+    from crawler.runner import site_names  # Scrapy's spider loader (~1 s): only on this rare path
+
+    if site in site_names():
+        return  # a site we crawl but have not yet: empty is the true answer
+    held = s.scalars(select(Document.site).distinct().order_by(Document.site)).all()
+    raise click.ClickException(
+        f"unknown site {site!r}: the archive holds {', '.join(held) or 'no documents yet'} "
+        "(`xxgk sites` lists the sites this installation crawls)"
+    )
+
+
 HIT_COLUMNS = ["id", "version", "site", "publish_date", "doc_number", "title", "snippet", "status", "url"]
 
 
@@ -99,6 +116,7 @@ def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database
     filters = make_filters(options)
     archive = Archive(database_url)
     with archive.session() as s:
+        require_known_site(s, filters.site)
         result = engine.search(s, query, filters, limit=limit, offset=offset, facets=facets)
     if fmt == "json":
         click.echo(json.dumps(result.__dict__, ensure_ascii=False, indent=2, default=str))
@@ -137,6 +155,7 @@ def export(query: str, fmt: str, out: Path, database_url, **options) -> None:  #
     archive = Archive(database_url)
     started = time.perf_counter()
     with archive.session() as s:
+        require_known_site(s, filters.site)
         count = exporter.export(s, fmt, out, query, filters)
     what = "versions" if filters.all_versions else "documents"
     click.echo(f"wrote {count} {what} to {out} in {time.perf_counter() - started:.1f}s", err=True)

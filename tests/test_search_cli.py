@@ -73,6 +73,7 @@ def test_search_filters_and_facets(sqlite_url: str) -> None:
         (["x", "--doc-number", "〔〕"], "empty 文号"),
         (["x", "--written-since", "2024-99-01"], "not a date"),
         (["x", "--limit", "0"], "--limit"),
+        (["x", "--site", "anshun"], "unknown site 'anshun': the archive holds anshun_mzj, jinzhong_mzj"),
     ],
 )
 def test_malformed_query_or_filter_is_one_line(sqlite_url: str, args: list[str], needle: str) -> None:
@@ -83,6 +84,16 @@ def test_malformed_query_or_filter_is_one_line(sqlite_url: str, args: list[str],
     result = run_xxgk("search", *args, *options)
     assert_clean_error(result, needle)
     assert "sqlite3" not in result.stderr and "SELECT" not in result.stderr
+
+
+def test_a_site_crawled_but_not_yet_stored_is_an_empty_answer(sqlite_url: str, tmp_path: Path) -> None:
+    """ankang_mzj is a site this installation crawls; the test archive has none of its documents."""
+    out = json.loads(xxgk(sqlite_url, "search", "低保", "--site", "ankang_mzj", "--format", "json").stdout)
+    assert out["total"] == 0
+    typo = run_xxgk("export", "--site", "ankang", "--format", "jsonl", "--out", str(tmp_path / "x.jsonl"),
+                    "--database-url", sqlite_url)  # fmt: skip
+    assert_clean_error(typo, "unknown site 'ankang'")
+    assert not (tmp_path / "x.jsonl").exists()
 
 
 def test_reindex(sqlite_url: str) -> None:
