@@ -114,6 +114,10 @@ def test_ranking_boosts_titles_and_marks_snippets(small: Archive) -> None:
     assert result.ranked and [h["id"] for h in result.hits] == [6, 5]  # 6 has it in the title
     assert result.hits[0]["score"] > result.hits[1]["score"] > 0
     assert "«婚姻登记»" in result.hits[1]["snippet"]
+    with small.session() as s:  # one character: 4 has 殡 in its title, 5 (newer) only in its body
+        one = search(s, "殡")
+    assert one.ranked and [h["id"] for h in one.hits] == [4, 5]
+    assert one.hits[0]["score"] > one.hits[1]["score"] > 0
     with small.session() as s:
         traditional = search(s, "养老机构").hits[0]
     assert "«養老機構»" in traditional["snippet"]  # marked in the text as published

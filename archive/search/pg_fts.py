@@ -102,20 +102,27 @@ def _quote(lexeme: str) -> str:
 
 
 def tsvector_literal(title: str, body: str, tag_tokens: Iterable[str] = ()) -> str:
-    """Title and body lexemes with positions, each character once more, and the version's filter
-    tags (`archive.search.tags`: a site filter is then an AND in the same GIN lookup)."""
+    """Title (weight A) and body (D) lexemes with their positions, the bigram starting at each
+    character and the character itself, and the version's filter tags (`archive.search.tags`: a site
+    filter is then an AND in the same GIN lookup).
+
+    The character is a lexeme of its own so that a one-character term is one posting list, not the
+    union of every bigram starting with it. Its title positions are kept: without them every match of
+    a one-character query ranked alike (ts_rank 0.0608), a title no higher than a body. Its body
+    positions are not: they made every vector 20% larger, and ranking, which reads every matching
+    vector, 10–20% slower (docs/benchmarks.md), for a term frequency one-character queries hardly need."""
     positions: dict[str, list[str]] = {tag: [] for tag in tag_tokens}
     offset = 0
     for compact, weight in ((title, "A"), (body, "D")):
-        for i, gram in enumerate(grams(compact), start=offset + 1):
-            seen = positions.setdefault(gram, [])
-            if len(seen) < MAX_POSITIONS_PER_LEXEME:
-                seen.append(f"{min(i, MAX_POSITION)}{weight}")
+        for i, gram in enumerate(grams(compact)):
+            at = f"{min(offset + i + 1, MAX_POSITION)}{weight}"
+            # the bigram starting here, and in the title its character (one lexeme at a text's end)
+            for lexeme in dict.fromkeys((gram, gram[0]) if weight == "A" else (gram,)):
+                seen = positions.setdefault(lexeme, [])
+                if len(seen) < MAX_POSITIONS_PER_LEXEME:
+                    seen.append(at)
+            positions.setdefault(gram[0], [])
         offset += len(compact)
-    # Every character once, as its own lexeme (without positions unless it ends a text): a
-    # one-character term is then one posting list, not the union of every bigram starting with it.
-    for char in dict.fromkeys(title + body):
-        positions.setdefault(char, [])
     return " ".join(
         f"{_quote(lexeme)}:{','.join(pos)}" if pos else _quote(lexeme) for lexeme, pos in positions.items()
     )
