@@ -29,7 +29,8 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        """`settings`: server parameters beyond the test defaults (`shared_buffers` for a benchmark)."""
         bindir = _bindir()
         if bindir is None:
             raise RuntimeError("PostgreSQL binaries not found: run `make test` (it installs them)")
@@ -38,6 +39,7 @@ class PostgresServer:
         self.datadir = self.root / "data"
         self.port = _free_port()
         self.as_postgres = os.geteuid() == 0
+        self.settings = settings or {}
 
     def _run(self, *args: str) -> None:
         cmd = list(args)
@@ -64,6 +66,7 @@ class PostgresServer:
             "--no-sync",
         )
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
