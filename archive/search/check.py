@@ -3,9 +3,9 @@
 The index is derived data, kept beside the versions in the same transactions, so in normal use it
 cannot drift. What can still happen is outside our code: a restore of one table, a hand-made
 `DELETE`, an index dropped by an operator or an extension experiment, a library upgrade that
-changes the normaliser. Each of these fails quietly (documents missing from results, or every search
-50× slower without its GIN index), so this module looks for them and says what to run: every fix is
-`xxgk db reindex`, which recomputes the index from the versions.
+changes the normaliser. Each of these fails quietly (documents missing from results, or, without
+PostgreSQL's GIN index, every search tens of times slower), so this module looks for them and says
+what to run: every fix is `xxgk db reindex`, which recomputes the index from the versions.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from archive.search.state import _recorded, normaliser
+from archive.search.state import normaliser, recorded_normaliser
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def _count(conn: Connection, sql: str) -> int:
 
 
 def _normaliser(conn: Connection) -> Finding:
-    recorded = _recorded(conn)
+    recorded = recorded_normaliser(conn)
     if recorded is None or recorded == normaliser():
         return Finding("normaliser", True, f"built with the running normaliser ({normaliser()})")
     return Finding("normaliser", False, f"built with {recorded}; now {normaliser()}")

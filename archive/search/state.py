@@ -43,7 +43,8 @@ def _version(package: str) -> str:
         return "?"
 
 
-def _recorded(conn: Connection) -> str | None:
+def recorded_normaliser(conn: Connection) -> str | None:
+    """The normaliser the index was built with (None: never recorded, a new or pre-0007 index)."""
     # Fixed SQL on the driver: read before every search, where SQLAlchemy's compile and cache-key
     # work for a select would cost more than the read itself.
     return conn.exec_driver_sql(
@@ -58,13 +59,13 @@ def record_normaliser(conn: Connection) -> None:
 
 def is_current(conn: Connection) -> bool:
     """Whether the index was built with the normaliser running now (a new archive's empty index is)."""
-    recorded = _recorded(conn)
+    recorded = recorded_normaliser(conn)
     return recorded is None or recorded == normaliser()
 
 
 def require_current(conn: Connection) -> None:
     """Stop a search over an index whose tokens no longer mean what the query's tokens mean."""
-    recorded = _recorded(conn)
+    recorded = recorded_normaliser(conn)
     if recorded is not None and recorded != normaliser():
         raise StaleIndexError(
             f"the search index was built with another text normaliser ({recorded}; now {normaliser()}): "
