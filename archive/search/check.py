@@ -26,7 +26,8 @@ class Finding:
     detail: str
 
 
-def _count(conn: Connection, sql: str) -> int:
+def count(conn: Connection, sql: str) -> int:
+    """The number one fixed SQL statement counts (the checks are counts over whole tables)."""
     return int(conn.exec_driver_sql(sql).scalar() or 0)
 
 
@@ -38,17 +39,17 @@ def _normaliser(conn: Connection) -> Finding:
 
 
 def _coverage(conn: Connection) -> Finding:
-    missing = _count(
+    missing = count(
         conn,
         "SELECT count(*) FROM versions v "
         "WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.version_id = v.id)",
     )
-    orphans = _count(
+    orphans = count(
         conn,
         "SELECT count(*) FROM search_docs d "
         "WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = d.version_id)",
     )
-    versions = _count(conn, "SELECT count(*) FROM versions")
+    versions = count(conn, "SELECT count(*) FROM versions")
     if missing or orphans:
         return Finding(
             "versions",
@@ -60,7 +61,7 @@ def _coverage(conn: Connection) -> Finding:
 
 def _latest(conn: Connection) -> Finding:
     # A document's latest version is its highest number, as `index.rebuild` computes it.
-    wrong = _count(
+    wrong = count(
         conn,
         "SELECT count(*) FROM search_docs d JOIN "
         "(SELECT document_id, max(number) AS n FROM versions GROUP BY document_id) m "

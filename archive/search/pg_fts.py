@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.search import tags
-from archive.search.check import Finding
+from archive.search.check import Finding, count
 from archive.search.query import Query
 from archive.search.schema import SearchText
 from archive.search.tokens import grams, query_grams
@@ -241,13 +241,14 @@ def check(conn: Connection) -> list[Finding]:
             None: "ix_search_docs_tsv is missing",
         }[valid],
     )
-    no_vector = conn.exec_driver_sql("SELECT count(*) FROM search_docs WHERE tsv IS NULL").scalar()
-    no_text = conn.exec_driver_sql(
+    no_vector = count(conn, "SELECT count(*) FROM search_docs WHERE tsv IS NULL")
+    no_text = count(
+        conn,
         "SELECT (SELECT count(*) FROM search_docs d WHERE NOT EXISTS "
         "(SELECT 1 FROM search_text t WHERE t.version_id = d.version_id)) + "
         "(SELECT count(*) FROM search_text t WHERE NOT EXISTS "
-        "(SELECT 1 FROM search_docs d WHERE d.version_id = t.version_id))"
-    ).scalar()
+        "(SELECT 1 FROM search_docs d WHERE d.version_id = t.version_id))",
+    )
     vectors = Finding(
         "vectors",
         not no_vector and not no_text,

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from archive.search import tags
-from archive.search.check import Finding
+from archive.search.check import Finding, count
 from archive.search.filters import Filters
 from archive.search.query import Query
 from archive.search.schema import SearchDoc
@@ -352,12 +352,10 @@ def check(conn: Connection) -> list[Finding]:
     findings = []
     for table, latest in ((LATEST, 1), (OLDER, 0)):
         rows = f"(SELECT version_id FROM search_docs WHERE is_latest = {latest})"
-        missing = conn.exec_driver_sql(
-            f"SELECT count(*) FROM {rows} d WHERE d.version_id NOT IN (SELECT id FROM {table}_docsize)"
-        ).scalar()
-        extra = conn.exec_driver_sql(
-            f"SELECT count(*) FROM {table}_docsize f WHERE f.id NOT IN {rows}"
-        ).scalar()
+        missing = count(
+            conn, f"SELECT count(*) FROM {rows} d WHERE d.version_id NOT IN (SELECT id FROM {table}_docsize)"
+        )
+        extra = count(conn, f"SELECT count(*) FROM {table}_docsize f WHERE f.id NOT IN {rows}")
         what = "latest" if latest else "superseded"
         if missing or extra:
             findings.append(
