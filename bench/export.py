@@ -16,6 +16,7 @@ Memory that does not grow from one year to every version is what "constant memor
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
@@ -83,6 +84,14 @@ def probe(command: list[str]) -> dict:
     return measured
 
 
+def rows_written(path: Path, fmt: str) -> int:
+    """Rows read back from the file, not taken from the command's own report."""
+    if fmt == "parquet":
+        return pq.read_metadata(path).num_rows
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return sum(1 for _ in csv.DictReader(f)) if fmt == "csv" else sum(1 for _ in f)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -112,7 +121,7 @@ def main() -> None:
                 rss, heap = measured["rss_kib"] / 1024, measured["anon_kib"] / 1024
                 if base_heap is None:
                     base_heap = heap
-                n = pq.read_metadata(out).num_rows if fmt == "parquet" else _count(out, fmt)
+                n = rows_written(out, fmt)
                 seconds = measured["seconds"]
                 print(f"| {label} | {fmt} | {n:,} | {seconds:.1f} | {n / seconds:,.0f} | {rss:.0f} | "
                       f"{heap:.0f} | {heap - base_heap:+.0f} | {out.stat().st_size / 2**20:.1f} |")  # fmt: skip
@@ -123,16 +132,6 @@ def main() -> None:
         print(f"contrast: every {'version' if scope == 'all' else 'document'} read into a list: peak RSS "
               f"{measured['rss_kib'] / 1024:.0f} MiB, heap {measured['anon_kib'] / 1024:.0f} MiB, "
               f"in {measured['seconds']:.1f} s")  # fmt: skip
-
-
-def _count(path: Path, fmt: str) -> int:
-    if fmt == "jsonl":
-        with path.open(encoding="utf-8") as f:
-            return sum(1 for _ in f)
-    import csv
-
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return sum(1 for _ in csv.DictReader(f))
 
 
 if __name__ == "__main__":
