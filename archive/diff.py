@@ -16,21 +16,11 @@ from typing import Any
 
 from diff_match_patch import diff_match_patch
 
-# Fields compared, in display order; the body and attachments have their own sections.
-METADATA_FIELDS = (
-    "title",
-    "index_no",
-    "issuer",
-    "source",
-    "doc_number",
-    "topic",
-    "validity",
-    "written_date",
-    "publish_date",
-    "effective_date",
-    "abolish_date",
-    "keywords",
-)
+from archive.records import FIELD_NAMES
+
+# Fields compared, in display order (the field list's own); the body and attachments have their own
+# sections.
+METADATA_FIELDS = FIELD_NAMES
 
 
 @dataclass

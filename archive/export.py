@@ -20,6 +20,7 @@ from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from archive.models import Attachment, Document, Version
+from archive.records import DATE_FIELDS, FIELD_NAMES, VERSION_COLUMNS
 from archive.search.engine import SearchPlan
 from archive.search.filters import Filters
 from archive.search.query import parse
@@ -28,12 +29,12 @@ from archive.search.state import require_current
 
 BATCH = 1000
 FORMATS = ("jsonl", "csv", "parquet")
+# The document's fields come from the one field list (archive.records), in its order.
 COLUMNS = (
-    "document_id", "version", "site", "url", "status", "title", "index_no", "doc_number", "issuer",
-    "source", "topic", "validity", "publish_date", "written_date", "effective_date", "abolish_date",
+    "document_id", "version", "site", "url", "status", *FIELD_NAMES,
     "url_date", "first_seen_at", "last_seen_at", "fingerprint", "attachments", "body",
 )  # fmt: skip
-DATES = ("publish_date", "written_date", "effective_date", "abolish_date", "url_date")
+DATES = (*DATE_FIELDS, "url_date")
 MOMENTS = ("first_seen_at", "last_seen_at")
 
 
@@ -61,14 +62,7 @@ def rows(s: Session, query: str = "", filters: Filters | None = None) -> Iterato
             v.id,
             v.document_id,
             v.number,
-            v.title,
-            v.index_no,
-            v.doc_number,
-            v.issuer,
-            v.source,
-            v.topic,
-            v.publish_date,
-            v.written_date,
+            *(v[name] for name in VERSION_COLUMNS),
             v.url_date,
             v.fields,
             v.first_seen_at,
@@ -102,12 +96,12 @@ def rows(s: Session, query: str = "", filters: Filters | None = None) -> Iterato
         s.expunge_all()
         for row in batch:
             fields = row.fields or {}
+            # A field with a column of its own is read from it; the others from the version's fields.
             yield {
                 "document_id": row.document_id, "version": row.number, "site": row.site, "url": row.url,
-                "status": row.status, "title": row.title, "index_no": row.index_no, "doc_number": row.doc_number,
-                "issuer": row.issuer, "source": row.source, "topic": row.topic, "validity": fields.get("validity"),
-                "publish_date": row.publish_date, "written_date": row.written_date,
-                "effective_date": fields.get("effective_date"), "abolish_date": fields.get("abolish_date"),
+                "status": row.status,
+                **{name: row._mapping[name] if name in VERSION_COLUMNS else fields.get(name)
+                   for name in FIELD_NAMES},
                 "url_date": row.url_date, "first_seen_at": _utc(row.first_seen_at),
                 "last_seen_at": _utc(row.last_seen_at), "fingerprint": row.fingerprint,
                 "attachments": attachments.get(row.id, []), "body": row.body,

@@ -20,24 +20,11 @@ from archive import blobs, clock, health, raw
 from archive.db import Archive
 from archive.health import Health
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Url, Version
-from archive.records import FetchedAttachment, FetchedPage
+from archive.records import FIELD_NAMES, VERSION_COLUMNS, FetchedAttachment, FetchedPage
 from archive.search import index as search_index
 
 # The metadata fields of DESIGN §5 that belong to a version's content (and so to its fingerprint).
-CONTENT_FIELDS = (
-    "title",
-    "index_no",
-    "issuer",
-    "source",
-    "written_date",
-    "publish_date",
-    "effective_date",
-    "abolish_date",
-    "doc_number",
-    "topic",
-    "validity",
-    "keywords",
-)
+CONTENT_FIELDS = FIELD_NAMES
 GONE_STATUSES = {404, 410}
 _SPACE = re.compile(r"\s+")
 
@@ -107,22 +94,26 @@ class VersionStore:
 
     # -- documents ----------------------------------------------------------------------------------
     def record(self, page: FetchedPage) -> Outcome:
+        if page.fetched_at is None:
+            page.fetched_at = now()
         with self.archive.session() as s:
             doc = self._find_document(s, page.site, page.url)
-            parsed = page.parsed
+            content = page.content
             if page.http_status == 304:
                 return self._not_modified(s, doc, page)
-            if page.http_status == 0 or page.http_status >= 500 or (parsed is None and page.error):
+            if page.http_status == 0 or page.http_status >= 500 or (content is None and page.error):
                 # The server failed us (or the parser did): that says nothing about the document.
                 # Keep the raw response, change nothing.
                 self._capture(s, page, doc, None, "error")
                 return Outcome("error", doc.id if doc else None)
-            gone = page.http_status in GONE_STATUSES or (
-                parsed is not None and parsed.page_type == "other" and parsed.other_reason == "soft_404"
+            gone = (
+                page.http_status in GONE_STATUSES
+                or page.redirected_to is not None
+                or (content is not None and content.is_soft_404)
             )
             if gone:
                 return self._withdraw(s, doc, page)
-            if parsed is None or parsed.page_type != "detail":
+            if content is None or content.page_type != "detail":
                 self._capture(s, page, doc, None, "not_document")
                 return Outcome("not_document", doc.id if doc else None)
             return self._store_detail(s, doc, page)
@@ -169,8 +160,9 @@ class VersionStore:
         ).first()
 
     def _store_detail(self, s: Session, doc: Document | None, page: FetchedPage) -> Outcome:
-        parsed, at = page.parsed, page.fetched_at
-        fields = {name: getattr(parsed, name, None) for name in CONTENT_FIELDS}
+        content, at = page.content, page.fetched_at
+        assert content is not None and at is not None
+        fields = content.fields.as_dict()
         if doc is None:
             doc = self._moved(s, page, fields)
         if doc is None:
@@ -182,7 +174,7 @@ class VersionStore:
             latest = None
         else:
             latest = self._latest(s, doc)
-        body = parsed.body or ""
+        body = content.body or ""
         attachment_hashes = self._attachment_hashes(s, page, latest)
         fp = fingerprint(fields, body, [(url, digest) for url, digest, _ in attachment_hashes])
 
@@ -212,25 +204,13 @@ class VersionStore:
             last_seen_at=at,
             run_id=page.run_id,
             raw_sha256=blobs.sha256(page.body),
-            url_date=getattr(parsed, "url_date", None),
+            url_date=content.url_date,
             fields=fields,
             body=body,
-            search_text=getattr(parsed, "search_text", None),
-            charset=getattr(parsed, "encoding", None),
-            tables=list(getattr(parsed, "tables", None) or []),
-            **{
-                name: fields[name]
-                for name in (
-                    "title",
-                    "index_no",
-                    "issuer",
-                    "source",
-                    "doc_number",
-                    "topic",
-                    "publish_date",
-                    "written_date",
-                )
-            },
+            search_text=content.search_text,
+            charset=content.charset,
+            tables=list(content.tables),
+            **{name: fields[name] for name in VERSION_COLUMNS},
         )
         s.add(version)
         s.flush()
@@ -329,7 +309,8 @@ class VersionStore:
         """One capture row holding the complete response, compressed against the document's previous
         capture (a new document's against a capture of the same site: the template is most of a page).
         A fetch that got no response (status 0) keeps no record."""
-        parsed = page.parsed
+        # A redirect to the home page stands for a deleted document's page: of type "other".
+        page_type = page.content.page_type if page.content else ("other" if page.redirected_to else None)
         capture = Capture(
             run_id=page.run_id,
             document_id=doc.id if doc else None,
@@ -338,7 +319,7 @@ class VersionStore:
             fetched_at=page.fetched_at,
             http_status=page.http_status,
             outcome=outcome,
-            page_type=parsed.page_type if parsed is not None else None,
+            page_type=page_type,
             note=page.error,
         )
         like = raw.latest_kept(s, Capture, doc.id, page.http_status) if doc is not None else None

@@ -18,7 +18,7 @@ from sqlalchemy import MetaData, Table, insert, inspect, text
 
 from archive.db import Archive
 from archive.models import Attachment, Blob, Document, DocumentUrl, Event, Version
-from crawler.extraction.normalize import normalize_text
+from archive.text import normalize_text
 from replica import content
 from replica.content import Agency
 from replica.files import attachment_text

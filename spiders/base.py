@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -20,10 +19,8 @@ from scrapy.http import Response
 from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
-from archive import clock
 from crawler.browser import BROWSER_SETTINGS
 from crawler.extraction.hints import ExtractionHints
-from crawler.extraction.pagetype import is_home_url
 from crawler.frontier import Frontier
 from crawler.items import FetchedPage
 from crawler.middlewares.faults import failure_reason
@@ -171,22 +168,15 @@ class XxgkSpider(scrapy.Spider):
     def parse_detail(
         self, response: Response, context: dict[str, Any] | None = None
     ) -> Iterator[FetchedPage]:
-        # A document URL that now redirects (HTTP or meta refresh) to the site's home page is how many
-        # CMSs answer a deleted page: record it at the URL asked for, or the withdrawal would be lost.
+        # Where the response came from and what was asked for: the pipelines judge a redirect.
         asked = _asked_url(response.request) if response.request is not None else response.url
-        home = (
-            asked != response.url
-            and is_home_url(response.url)
-            and urlsplit(asked).hostname == urlsplit(response.url).hostname
-        )
         yield FetchedPage(
             site=self.name,
-            url=asked if home else response.url,
-            fetched_at=clock.now(),
+            url=response.url,
             http_status=response.status,
             headers=_headers(response),
             body=response.body,
-            redirected_to=response.url if home else None,
+            requested_url=asked if asked != response.url else None,
         )
 
     def detail_failed(self, failure: Failure) -> Iterator[FetchedPage]:
@@ -195,7 +185,6 @@ class XxgkSpider(scrapy.Spider):
         yield FetchedPage(
             site=self.name,
             url=_failed_url(request, response),
-            fetched_at=clock.now(),
             http_status=response.status if response is not None else 0,
             headers=_headers(response) if response is not None else {},
             body=response.body if response is not None else b"",

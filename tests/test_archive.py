@@ -17,6 +17,7 @@ from archive.models import Blob, Capture, Url, Version
 from archive.records import FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
+from crawler.pipelines.extract import page_content
 from tests.pages import BODY, URL, page_html
 
 HEADERS = {
@@ -36,7 +37,7 @@ def test_migrations_reach_head_and_rerun_is_noop(database_url: str) -> None:
 def _page(html: bytes, at: datetime, headers: dict[str, str]) -> FetchedPage:
     return FetchedPage(
         site="anshun_mzj", url=URL, fetched_at=at, http_status=200, headers=headers, body=html,
-        parsed=parse_page(html, URL),
+        content=page_content(parse_page(html, URL)),
     )  # fmt: skip
 
 

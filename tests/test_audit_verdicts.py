@@ -19,6 +19,7 @@ from archive.models import CrawlRun
 from archive.records import FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
+from crawler.pipelines.extract import page_content
 from replica.reports import report_plan
 from tests.conftest import FAST, run_xxgk
 from tests.pages import BODY, page_html
@@ -74,7 +75,7 @@ def test_verdicts_match_the_replicas_reports(tmp_path, replica) -> None:
 def store_page(store: VersionStore, url: str, title: str, publish: str, at: datetime) -> None:
     html = page_html(BODY, 1, title=title).replace(b"2023-01-05 10:30", publish.encode())
     page = FetchedPage(site="anshun_mzj", url=url, fetched_at=at, http_status=200, headers={}, body=html,
-                       parsed=parse_page(html, url))  # fmt: skip
+                       content=page_content(parse_page(html, url)))  # fmt: skip
     store.record(page)
 
 

@@ -10,6 +10,7 @@ from archive.diff import body_changes, char_segments
 from archive.records import FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
+from crawler.pipelines.extract import page_content
 from tests.conftest import run_xxgk
 from tests.pages import BODY, URL, page_html
 
@@ -24,7 +25,7 @@ def record(store: VersionStore, html: bytes, at: datetime) -> str:
         http_status=200,
         headers={},
         body=html,
-        parsed=parse_page(html, URL),
+        content=page_content(parse_page(html, URL)),
     )
     return store.record(page).kind
 

@@ -21,7 +21,7 @@ from archive.search.schema import SearchDoc
 from archive.search.tokens import normalize
 from archive.store import VersionStore
 from bench.search_corpus import generate
-from tests.search_data import T0, Parsed, build_archive, store_page, url_of
+from tests.search_data import T0, build_archive, detail, store_page, url_of
 
 RECALL_QUERIES = [
     "民", "婚", "殡", "孤", "金", "低保", "养老", "民政", "慈善", "養老", "社会救", "困难群", "福利彩",
@@ -136,7 +136,7 @@ def test_newest_first_lists_undated_documents_last(small: Archive) -> None:
     its newest-first indexes in that order: migration 0009), with and without a query or a filter."""
     store = VersionStore(small)
     for n in (1, 2):
-        undated = Parsed(title=f"民政工作通知{n}", body="各级民政部门要加强组织领导。")
+        undated = detail(title=f"民政工作通知{n}", body="各级民政部门要加强组织领导。")
         store_page(store, url_of("anshun_mzj", f"undated{n}"), undated, T0)
     with small.session() as s:
         for query, filters in itertools.product(("", "民政"), (Filters(), Filters(site="anshun_mzj"))):

@@ -25,7 +25,7 @@ from archive.store import VersionStore
 from replica.files import SENTENCES, attachment_bytes, attachment_number
 from replica.process import start_replica
 from tests.conftest import FAST, run_xxgk
-from tests.search_data import T0, Parsed, store_page
+from tests.search_data import T0, detail, store_page
 
 PDF_TITLE = "1.城乡低保对象申请审批表.pdf"
 KEY = "test:att0"
@@ -79,7 +79,7 @@ def test_formats_read_and_reasons_recorded() -> None:
 
 def _store_with_attachment(archive: Archive) -> None:
     store = VersionStore(archive)
-    parsed = Parsed(
+    parsed = detail(
         title="安顺市民政局关于公开低保审批表格的通知",
         body="现将城乡低保申请表格公开，请到附件下载。",
         publish_date="2024-02-01",
@@ -106,7 +106,7 @@ def _store_with_attachment(archive: Archive) -> None:
     store_page(
         store,
         "https://smzj.anshun.gov.cn/zwgk/a2.html",
-        Parsed(title="安顺市民政局2024年工作要点", body="做好低保工作。", publish_date="2024-01-05"),
+        detail(title="安顺市民政局2024年工作要点", body="做好低保工作。", publish_date="2024-01-05"),
         T0,
     )
 
@@ -251,7 +251,7 @@ def test_attachment_that_fills_a_gap_is_searchable_at_once_and_leaves_history_ex
     store = VersionStore(archive)
     url = "https://smzj.anshun.gov.cn/zwgk/a1.html"
     pdf = "https://smzj.anshun.gov.cn/zwgk/a1/form.pdf"
-    parsed = Parsed(title="安顺市民政局关于公开低保审批表格的通知", body="现将城乡低保申请表格公开。")
+    parsed = detail(title="安顺市民政局关于公开低保审批表格的通知", body="现将城乡低保申请表格公开。")
     lost = FetchedAttachment(url=pdf, name=PDF_TITLE, error="TimeoutError")
     arrived = read(  # as the crawl's attachments pipeline reads it
         FetchedAttachment(
@@ -269,7 +269,7 @@ def test_attachment_that_fills_a_gap_is_searchable_at_once_and_leaves_history_ex
     assert store_page(store, url, parsed, T0 + timedelta(days=1), attachments=[arrived]).kind == "unchanged"
     _only_in_attachment(archive, number)
 
-    edited = Parsed(title=parsed.title, body="现将城乡低保申请表格公开，请到附件下载。")
+    edited = detail(title=parsed.fields.title, body="现将城乡低保申请表格公开，请到附件下载。")
     assert store_page(store, url, edited, T0 + timedelta(days=2), attachments=[arrived]).kind == "new_version"
     with archive.session() as s:
         assert search(s, number).total == 1  # the new version only
@@ -295,7 +295,7 @@ def test_an_index_built_with_another_normaliser_is_left_alone_until_reindexed(da
         assert s.get(SearchState, "normaliser").value == normaliser()
         s.get(SearchState, "normaliser").value = "normalize 0; opencc 0.0"  # built by an older one
     store = VersionStore(archive)
-    later = Parsed(
+    later = detail(
         title="安顺市民政局关于临时救助的通知", body="做好临时救助工作。", publish_date="2024-03-01"
     )
     assert store_page(store, "https://smzj.anshun.gov.cn/zwgk/a3.html", later, T0).kind == "new_version"

@@ -21,7 +21,7 @@ from archive.search.filters import Filters
 from archive.search.query import parse
 from archive.store import VersionStore
 from bench.search_corpus import generate
-from tests.search_data import Parsed, store_page
+from tests.search_data import detail, store_page
 from tests.test_search import RECALL_QUERIES, oracle
 
 QUERIES = [*RECALL_QUERIES, "社会组织等级评估", "福利彩票", "民政 -养老", "低保 资金"]
@@ -136,7 +136,7 @@ def test_bounds_hold_after_new_versions_and_text_filled_in_place(archive: Archiv
     more = 2 * threshold + 2  # more than the bound would be without the new versions in it
     for n in range(more):  # new documents with another new token
         store_page(store, f"https://smzj.anshun.gov.cn/zwgk/new_{n}.html",
-                   Parsed(title=f"关于麒麟送子的通知{n}", body="新的正文。", publish_date="2026-05-01"), at)  # fmt: skip
+                   detail(title=f"关于麒麟送子的通知{n}", body="新的正文。", publish_date="2026-05-01"), at)  # fmt: skip
     assert exact(archive, "麒麟", False) == more
     assert_bounds_hold(archive, ["麒麟", "麒麟送子", "麒", "鸾凤", "民政"])
 
@@ -154,7 +154,7 @@ def test_bounds_hold_after_new_versions_and_text_filled_in_place(archive: Archiv
         store_page(
             store,
             url,
-            Parsed(title="通知", body="没有那个词的正文。", publish_date="2026-05-02"),
+            detail(title="通知", body="没有那个词的正文。", publish_date="2026-05-02"),
             at,
             site=site,
         )

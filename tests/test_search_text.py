@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import inspect, select
 
-from archive.audit.text import fold
 from archive.db import Archive
 from archive.models import Version
 from archive.records import FetchedPage
 from archive.store import VersionStore
+from archive.text import fold, is_pinyin_syllable, normalize_text, strip_pinyin
 from crawler.extraction import decode_html, parse_page
-from crawler.extraction.normalize import is_pinyin_syllable, normalize_text, strip_pinyin
+from crawler.pipelines.extract import page_content
 from tests.pages import BODY, URL, page_html
 
 
@@ -81,7 +81,7 @@ def _fetched(body: bytes, at: datetime, status: int = 200) -> FetchedPage:
         http_status=status,
         headers={},
         body=body,
-        parsed=parse_page(body, URL),
+        content=page_content(parse_page(body, URL)),
     )
 
 

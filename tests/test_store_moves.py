@@ -12,6 +12,7 @@ from archive.models import Document, DocumentUrl, Event, Version
 from archive.records import FetchedAttachment, FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
+from crawler.pipelines.extract import page_content
 from tests.pages import BODY, page_html
 
 OLD = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/jhzj/202301/t20230105_100.html"
@@ -22,7 +23,7 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 def fetched(url: str, at: datetime, status: int = 200, title: str | None = None) -> FetchedPage:
     html = page_html(BODY, 1, **({"title": title} if title else {}))
     return FetchedPage(site="anshun_mzj", url=url, fetched_at=at, http_status=status, headers={}, body=html,
-                       parsed=parse_page(html, url) if status == 200 else None)  # fmt: skip
+                       content=page_content(parse_page(html, url)) if status == 200 else None)  # fmt: skip
 
 
 def test_same_index_no_at_a_new_url_is_the_document_moved(database_url):

@@ -11,6 +11,7 @@ from archive.models import Capture, Document, Event, Version
 from archive.records import FetchedAttachment, FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
+from crawler.pipelines.extract import page_content
 from tests.pages import BODY, URL, page_html
 
 
@@ -22,7 +23,7 @@ def fetched(html: bytes, at: datetime, status: int = 200, attachments=None) -> F
         http_status=status,
         headers={},
         body=html,
-        parsed=parse_page(html, URL),
+        content=page_content(parse_page(html, URL)),
         attachments=attachments or [],
     )
 
@@ -59,7 +60,7 @@ def test_gone_page_is_withdrawn_then_restored(database_url: str) -> None:
         http_status=404,
         headers={},
         body=b"<html><body>404 Not Found</body></html>",
-        parsed=None,
+        content=None,
     )
     assert store.record(gone).kind == "withdrawn"
     assert store.record(fetched(page_html(BODY, 2), t0 + timedelta(days=2))).kind == "unchanged"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.audit.text import fold
+from archive.text import fold
 
 DISCLOSURE = "disclosure"
 RULE_OF_LAW = "rule_of_law"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from archive.audit.text import fold
+from archive.text import fold
 
 MARK = ("«", "»")
 WINDOW = 40  # characters either side of the first hit

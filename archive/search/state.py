@@ -14,8 +14,8 @@ from importlib import metadata
 
 from sqlalchemy import Connection, delete, insert
 
+from archive import text as text_normaliser
 from archive.search.schema import SearchState
-from crawler.extraction import normalize as text_normaliser
 
 # Raise when what a version's search row is made of changes (tokens, fields, separators).
 ROW_FORMAT = 1

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from archive.audit.text import fold
+from archive.text import fold
 
 _SPACE = re.compile(r"\s+")
 

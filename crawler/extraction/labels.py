@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import opencc
 
-from crawler.extraction.normalize import to_simplified
+from archive.text import to_simplified
 
 FIELDS: tuple[str, ...] = (
     "title",

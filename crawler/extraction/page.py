@@ -12,6 +12,7 @@ from typing import Any
 
 from lxml import etree
 
+from archive.text import normalize_text
 from crawler.extraction.body import BodyResult, Region, extract_body, locate_region
 from crawler.extraction.dates import normalize_date, url_date
 from crawler.extraction.dom import (
@@ -27,7 +28,6 @@ from crawler.extraction.labels import FIELDS, squash
 from crawler.extraction.layout import Block, walk_blocks
 from crawler.extraction.listing import extract_items, is_list_page
 from crawler.extraction.metadata import MetadataReader, meta_tags
-from crawler.extraction.normalize import normalize_text
 from crawler.extraction.pagetype import classify_other
 from crawler.extraction.signature import signature_date, signature_issuer, title_issuer
 from crawler.extraction.stylesheet import mark_stylesheet_hidden

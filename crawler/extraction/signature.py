@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from archive.text import to_simplified
 from crawler.extraction.dates import find_dates, is_date_only, normalize_date
-from crawler.extraction.normalize import to_simplified
 
 # The last word of an organ's name: a government, a department, a committee, a court.
 _ORGAN_END_RE = re.compile(

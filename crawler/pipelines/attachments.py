@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.url import url_is_from_any_domain
 
 from archive import attachment_text
+from archive.records import AttachmentLink
 from crawler.items import FetchedAttachment, FetchedPage
 from crawler.workers import ParseWorkers
 
@@ -39,10 +40,10 @@ class AttachmentsPipeline:
         self.workers.close()
 
     async def process_item(self, item: FetchedPage) -> FetchedPage:
-        parsed = getattr(item, "parsed", None)
-        if not isinstance(item, FetchedPage) or parsed is None or parsed.page_type != "detail":
+        content = item.content if isinstance(item, FetchedPage) else None
+        if content is None or content.page_type != "detail":
             return item
-        links = [(url, name) for url, name in _unique(parsed.attachments) if self._own(url)]
+        links = [(url, name) for url, name in _unique(content.attachment_links) if self._own(url)]
         if links:
             item.attachments = list(await asyncio.gather(*(self._fetch(url, name) for url, name in links)))
         return item
@@ -91,10 +92,8 @@ class AttachmentsPipeline:
             return attachment_text.Extracted(None, f"not read: {type(exc).__name__}: {exc}"[:300])
 
 
-def _unique(attachments: list) -> list[tuple[str, str | None]]:
+def _unique(links: list[AttachmentLink]) -> list[tuple[str, str | None]]:
     seen: dict[str, str | None] = {}
-    for att in attachments:
-        url = att["url"] if isinstance(att, dict) else att.url
-        name = att.get("name") if isinstance(att, dict) else getattr(att, "name", None)
-        seen.setdefault(url, name)
+    for link in links:
+        seen.setdefault(link.url, link.name)
     return list(seen.items())

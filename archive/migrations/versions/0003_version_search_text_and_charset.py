@@ -29,7 +29,7 @@ def upgrade() -> None:
 
 def _backfill_search_text() -> None:
     from archive.models import decompressed_text  # a body written by later code, after a downgrade
-    from crawler.extraction.normalize import normalize_text  # the one normaliser, as at write time
+    from archive.text import normalize_text  # the one normaliser, as at write time
 
     versions = sa.table(
         "versions", sa.column("id", sa.Integer), sa.column("body", sa.Text), sa.column("search_text", sa.Text)

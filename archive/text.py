@@ -1,5 +1,10 @@
-"""The one text normaliser for matching and search: the stored text stays as published, this is the form
-queries and title patterns are compared against.
+"""Text basics shared by every room: the one text normaliser, and the agencies' time zone.
+
+This module is the house's basement: it imports nothing of the project, so the parser (crawler),
+the archive, the spiders and the replica may all import it without an arrow running upwards.
+
+The normaliser is for matching and search: the stored text stays as published, this is the form
+queries and title patterns are compared against. Search and the audit's report titles use it alike.
 
 Steps, in order:
 1. mojibake left in the text repaired (a wholly double-encoded page was already put back at decode
@@ -17,10 +22,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta, timezone
 from functools import cache
 
 import ftfy
 import opencc
+
+# The agencies' clock (UTC+8, no daylight saving): a day, a night and a deadline are days in Beijing.
+CHINA = timezone(timedelta(hours=8), "CST")
 
 _INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
 _FINAL = (
@@ -78,3 +87,8 @@ def normalize_text(text: str | None) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = strip_pinyin(text)
     return to_simplified(text)
+
+
+def fold(text: str) -> str:
+    """Text folded for matching (report titles, search terms): `normalize_text` under its short name."""
+    return normalize_text(text)
