@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint sysdeps venv clean
+.PHONY: demo test bench lint sysdeps sysdeps-demo venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,23 +15,41 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# PostgreSQL binaries for the database tests (the tests start their own server); Debian's Chromium for
-# the sites behind a JavaScript challenge (scrapy-playwright drives it; Playwright's own download can't run).
-sysdeps:
-	@missing=""; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
-	test -x /usr/bin/chromium || missing="$$missing chromium"; \
-	if [ -n "$$missing" ]; then \
-	  echo "sysdeps: installing$$missing"; \
-	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+# System packages, installed only when missing: PostgreSQL's binaries for the database tests (the tests
+# start their own server), Debian's Chromium for the sites behind a JavaScript challenge (scrapy-playwright
+# drives it; Playwright's own download can't run) and a CJK font, so Chromium draws Chinese pages and
+# screenshots with real glyphs. `make demo` needs Chromium and the font; `make test` needs all three.
+DEMO_DEBS := chromium fonts-wqy-microhei
+TEST_DEBS := $(DEMO_DEBS) postgresql
 
-demo: venv
+define install_missing
+	@missing=""; \
+	for pkg in $(1); do \
+	  case $$pkg in \
+	    postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing $$pkg" ;; \
+	    chromium) test -x /usr/bin/chromium || missing="$$missing $$pkg" ;; \
+	    *) dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg" ;; \
+	  esac; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi; \
+	fc-list :lang=zh | grep -q . || { echo "no CJK font after installing fonts-wqy-microhei" >&2; exit 1; }
+endef
+
+sysdeps-demo:
+	$(call install_missing,$(DEMO_DEBS))
+
+sysdeps:
+	$(call install_missing,$(TEST_DEBS))
+
+demo: venv sysdeps-demo
 	$(BIN)/xxgk demo
 
 test: venv sysdeps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 bench: venv
 	$(BIN)/python bench/crawl.py

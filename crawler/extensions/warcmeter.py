@@ -10,6 +10,7 @@ per kind of page (`detail`, `attachment`, `other` = lists and sections) in the r
 
 from __future__ import annotations
 
+import logging
 from io import BytesIO
 
 from scrapy import Request, signals
@@ -18,6 +19,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
 
 DETAIL = "xxgk_detail"
 
@@ -59,7 +62,9 @@ class WarcMeter:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcMeter:
         if not crawler.settings.getbool("XXGK_WARC_METER"):
-            raise NotConfigured("XXGK_WARC_METER is off")
+            # Off by design, so no message: Scrapy logs a warning for a component disabled with one.
+            logger.debug("%s off: XXGK_WARC_METER is off", cls.__name__)
+            raise NotConfigured
         meter = cls(crawler)
         crawler.signals.connect(meter.response_received, signal=signals.response_received)
         return meter

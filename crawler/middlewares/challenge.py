@@ -69,7 +69,9 @@ class ChallengeMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ChallengeMiddleware:
         if not crawler.settings.getbool("XXGK_BROWSER_CHALLENGES"):
-            raise NotConfigured("the spider does not declare browser = True")
+            # Off by design, so no message: Scrapy logs a warning for a component disabled with one.
+            logger.debug("%s off: the spider does not declare browser = True", cls.__name__)
+            raise NotConfigured
         return cls(crawler, crawler.settings)
 
     def process_request(self, request: Request, spider: Any = None) -> None:

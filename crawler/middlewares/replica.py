@@ -9,6 +9,7 @@ the crawler's moment (`X-Xxgk-Clock`), so one process can crawl several simulate
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
@@ -17,6 +18,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from archive import clock
+
+logger = logging.getLogger(__name__)
 
 META_CANONICAL = "xxgk_canonical_url"
 CLOCK_HEADER = "X-Xxgk-Clock"  # simulated time (archive.clock): only ever sent to the replica
@@ -38,7 +41,9 @@ class ReplicaRoutingMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ReplicaRoutingMiddleware:
         url = crawler.settings.get("XXGK_REPLICA_URL")
         if not url:
-            raise NotConfigured("XXGK_REPLICA_URL not set: crawling the live sites")
+            # Off by design, so no message: Scrapy logs a warning for a component disabled with one.
+            logger.debug("%s off: XXGK_REPLICA_URL not set: crawling the live sites", cls.__name__)
+            raise NotConfigured
         return cls(replica_proxy(url))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
