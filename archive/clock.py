@@ -20,10 +20,11 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+
+from archive.text import CHINA
 
 ENV = "XXGK_CLOCK"
-CHINA = timezone(timedelta(hours=8), "CST")
 
 
 class ClockError(ValueError):

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -36,3 +36,21 @@ def upgrade(engine: Engine) -> bool:
         return False
     command.upgrade(alembic_config(engine), "head")
     return True
+
+
+def finish_upgrade(conn: Connection) -> None:
+    """The end of an upgrade (env.py, in its transaction): rebuild what the migrations marked stale
+    (archive/migrations/derived.py), once, and only at head, where today's code writes the layout the
+    schema has. First the text of stored attachments never read, then the search index from the
+    versions; the rebuild records the normaliser, which clears the mark."""
+    from archive.migrations.derived import STALE
+    from archive.search import index, state
+
+    context = MigrationContext.configure(conn)
+    script = ScriptDirectory(str(MIGRATIONS))
+    if context.get_current_revision() != script.get_current_head():
+        return
+    if state.recorded_normaliser(conn) != STALE:
+        return
+    index.extract_attachments(conn)
+    index.rebuild(conn)

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from archive.db import Archive  # noqa: E402
 from archive.models import CrawlRun, Document, Version  # noqa: E402
+from archive.text import CHINA  # noqa: E402
 from replica.process import LOOPBACK_CRAWL_ARGS as FAST  # noqa: E402
 
-BEIJING = timezone(timedelta(hours=8))
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
@@ -130,7 +130,7 @@ def main() -> None:
         last_edit: dict[str, datetime] = {}
         edits_per_url: dict[str, int] = {}
         for record in edits:
-            at = datetime.fromisoformat(record["at"]).replace(tzinfo=BEIJING)
+            at = datetime.fromisoformat(record["at"]).replace(tzinfo=CHINA)
             last_edit[record["url"]] = max(at, last_edit.get(record["url"], at))
             edits_per_url[record["url"]] = edits_per_url.get(record["url"], 0) + 1
         # Missed: the document's latest content was never captured (its newest version predates its last edit).

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 import click
 
 from archive import clock, queries
 from archive.db import Archive
 from archive.migrate import current_revision
+from archive.text import CHINA
 from cli.output import emit, emit_record, format_option
-
-CHINA = timezone(timedelta(hours=8), "CST")
 
 db_option = click.option(
     "--database-url", envvar="XXGK_DATABASE_URL", help="Archive database (default ./data/xxgk.sqlite3)."

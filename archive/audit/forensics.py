@@ -10,15 +10,15 @@ Each finding names the document, the versions and captures it rests on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive import queries
 from archive.models import CrawlRun, Document, Version
+from archive.text import CHINA
 
-CHINA = timezone(timedelta(hours=8), "CST")
 BACKDATING_DAYS = 7  # a claim this many days before our first capture ...
 COVERED_SHARE = 0.8  # ... while we crawled at least this share of the nights in between
 

@@ -6,7 +6,7 @@ updated ("未注明信息发布时间的视为不更新"). A column's kind is de
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta, timezone
+from datetime import UTC, date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.models import CrawlRun, Document, Version
+from archive.text import CHINA
 
-CHINA = timezone(timedelta(hours=8), "CST")
 STALE_AFTER = {"news": timedelta(days=14), "notices": timedelta(days=183), "policy": timedelta(days=183)}
 MAX_STALE = 5
 MAX_EMPTY = 5

@@ -12,7 +12,7 @@ SHA-256 of the raw page, and whether that capture itself proves publication befo
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,8 +22,8 @@ from archive import clock, queries
 from archive.audit import rules
 from archive.audit.reports import DISCLOSURE, RULE_OF_LAW, recognise
 from archive.models import Capture, Document, Version
+from archive.text import CHINA
 
-CHINA = timezone(timedelta(hours=8), "CST")
 KINDS = (DISCLOSURE, RULE_OF_LAW)
 
 

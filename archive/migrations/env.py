@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from archive.migrate import finish_upgrade
 from archive.models import Base
 
 config = context.config
@@ -18,3 +19,5 @@ with engine.begin() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # Derived data the migrations marked stale is rebuilt once, here, when they reached head.
+        finish_upgrade(connection)

@@ -8,15 +8,15 @@ between" (which asks for versions after the first one captured in a window).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, select, true
 
 from archive.models import Document, Version
 from archive.search.keys import number_key
 from archive.search.schema import SearchDoc
+from archive.text import CHINA
 
-CHINA = timezone(timedelta(hours=8), "CST")  # the agencies' clock: a day is a day in Beijing
 _TOP = "\U0010ffff"  # sorts after every character: `key >= p AND key < p + _TOP` is an indexed prefix match
 
 

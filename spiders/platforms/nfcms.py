@@ -18,17 +18,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 
+from archive.text import CHINA
 from crawler.extraction.platforms import GKMLPT_HINTS
 from spiders.base import XxgkSpider
 
-BEIJING = timezone(timedelta(hours=8))
 SID_RE = re.compile(r"""\bSID\s*:\s*['"]?(\w+)""")
 TREE_RE = re.compile(r"""\bTREE\s*:\s*\[""")
 PAGE_LINK_RE = re.compile(r"index_(\d+)\.html")
@@ -215,4 +215,4 @@ def _day(stamp: Any) -> str | None:
     """The list's unix time as the Beijing date a page would show."""
     if not isinstance(stamp, int | float) or stamp <= 0:
         return None
-    return datetime.fromtimestamp(stamp, UTC).astimezone(BEIJING).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(stamp, UTC).astimezone(CHINA).strftime("%Y-%m-%d")

@@ -3,13 +3,16 @@
 Revision ID: 0004
 Revises: 0002
 
-The index is filled from the versions already stored, so an existing archive can search at once.
+The index is filled from the versions already stored when the upgrade reaches head
+(archive/migrations/derived.py), so an existing archive can search at once.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from archive.migrations import derived
 
 revision = "0004"
 down_revision = "0003"
@@ -18,8 +21,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from archive.search import index
-
     op.create_table(
         "search_docs",
         sa.Column(
@@ -51,14 +52,22 @@ def upgrade() -> None:
     op.create_index("ix_search_docs_latest_site", "search_docs", ["is_latest", "site", "publish_date"])
     op.create_index("ix_search_docs_latest_publish", "search_docs", ["is_latest", "publish_date"])
     conn = op.get_bind()
-    index.backend(conn).create(conn)
-    index.rebuild(conn, attachment_text=False, record=False)  # the text column comes with 0006
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("ALTER TABLE search_docs ADD COLUMN tsv tsvector"))
+        conn.execute(sa.text("ALTER TABLE search_docs SET (toast_tuple_target = 256)"))
+        conn.execute(sa.text("CREATE INDEX ix_search_docs_tsv ON search_docs USING gin (tsv)"))
+    else:
+        derived.create_fts5_tables(conn, "title, body")
+    # Filled when the upgrade reaches head: 0007, which adds search_state, marks the index stale.
 
 
 def downgrade() -> None:
-    from archive.search import index
-
     conn = op.get_bind()
-    index.backend(conn).drop(conn)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("DROP INDEX IF EXISTS ix_search_docs_tsv"))
+        conn.execute(sa.text("ALTER TABLE search_docs DROP COLUMN IF EXISTS tsv"))
+    else:
+        for table in ("search_fts", "search_fts_old"):
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
     op.drop_table("search_text")
     op.drop_table("search_docs")

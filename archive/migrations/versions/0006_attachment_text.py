@@ -16,6 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from archive.migrations import derived
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -28,26 +30,23 @@ def upgrade() -> None:
     with op.batch_alter_table("attachments") as batch:
         batch.add_column(sa.Column("text", sa.Text(), nullable=True))
         batch.add_column(sa.Column("text_note", sa.Text(), nullable=True))
-    from archive.search import index, sqlite_fts
-
     conn = op.get_bind()
-    index.extract_attachments(conn)
     if conn.dialect.name == "sqlite":
-        sqlite_fts.drop(conn)
-        sqlite_fts.create(conn)
-    index.rebuild(conn, record=False)  # 0007 records the normaliser
+        derived.create_fts5_tables(conn, "title, body, tags")
+    # The stored files' text is read, and the index rebuilt with it, when the upgrade reaches head
+    # (archive/migrations/derived.py; 0007 marks the index stale).
 
 
 def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "sqlite":
-        _two_column_fts(conn)
+        _downgrade_to_two_column_fts(conn)
     with op.batch_alter_table("attachments") as batch:
         batch.drop_column("text_note")
         batch.drop_column("text")
 
 
-def _two_column_fts(conn: sa.Connection) -> None:
+def _downgrade_to_two_column_fts(conn: sa.Connection) -> None:
     """The 0004 tables (title, body), refilled from search_text (attachment text stays in it: it was
     indexed by then, and a reindex under 0004 drops it)."""
     from archive.search.sqlite_fts import tokenized

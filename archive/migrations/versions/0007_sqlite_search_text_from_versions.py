@@ -20,6 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from archive.migrations import derived
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -27,22 +29,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from archive.search import index, sqlite_fts, state
-
     op.create_table(
         "search_state",
         sa.Column("key", sa.String(length=32), primary_key=True),
         sa.Column("value", sa.Text(), nullable=False),
     )
     conn = op.get_bind()
+    # Every archive passing here is rebuilt once its upgrade reaches head.
+    derived.mark_index_stale(conn)
     if conn.dialect.name != "sqlite":
-        state.record_normaliser(conn)  # the index as it is was built with the code that runs this
         return
-
     op.drop_table("search_text")
-    sqlite_fts.drop(conn)
-    sqlite_fts.create(conn)  # body first: see sqlite_fts.COLUMNS
-    index.rebuild(conn)
+    derived.create_fts5_tables(conn, "body, title, tags")  # body first: see sqlite_fts.COLUMNS
 
 
 def downgrade() -> None:

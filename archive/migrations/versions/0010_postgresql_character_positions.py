@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from archive.migrations import derived
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -27,9 +29,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
-    from archive.search import index
-
-    index.rebuild(conn)
+    derived.mark_index_stale(conn)  # every vector is recomputed when the upgrade reaches head
 
 
 def downgrade() -> None:
