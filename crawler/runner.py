@@ -20,7 +20,7 @@ from archive import clock, locks
 from archive.db import Archive
 from crawler.middlewares.replica import replica_proxy
 
-ENVIRONMENT_SETTINGS = ("XXGK_DATABASE_URL", "XXGK_REPLICA_URL", "XXGK_REDIS_URL")
+ENVIRONMENT_SETTINGS = ("XXGK_DATABASE_URL", "XXGK_REPLICA_URL")
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:

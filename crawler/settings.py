@@ -64,12 +64,22 @@ EXTENSIONS = {
     "crawler.extensions.warcmeter.WarcMeter": 510,
 }
 
-# xxgk settings (override with -s or the environment, see crawler.config)
+# xxgk settings: every XXGK_* setting a crawl reads, with its default, here and nowhere else (a test
+# checks that code reads no other). Override with `xxgk crawl -s NAME=VALUE`; the three marked "env" are
+# also taken from the environment (crawler.runner.ENVIRONMENT_SETTINGS).
+# The archive to write (env; None: ./data/xxgk.sqlite3, see archive/db.py).
+XXGK_DATABASE_URL = None
+# Crawl a replica at http://127.0.0.1:PORT instead of the live sites (env; crawler/middlewares/replica.py).
+XXGK_REPLICA_URL = None
+# full | incremental (spiders/base.py MODES); the schedule's slot a run fills, if any (ISO 8601).
+XXGK_MODE = "full"
+XXGK_SCHEDULED_FOR = None
 # A 5xx/429 asking (Retry-After) for a longer wait than this is not retried in this run.
 XXGK_RETRY_AFTER_MAX = 60.0
+# What the same fetches would cost as WARC.gz (bench/storage.py).
 XXGK_WARC_METER = False
-XXGK_MODE = "full"
 XXGK_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
+# Seconds between progress lines (0: none).
 XXGK_PROGRESS_INTERVAL = 10.0
 # Worker processes for the page parser (0 parses in the reactor's own thread); see pipelines/extract.py.
 XXGK_PARSE_PROCESSES = 1
@@ -79,3 +89,15 @@ XXGK_CONDITIONAL = True
 XXGK_REVISIT_CYCLE = 7
 # Which night's slice to revisit (default: today's date); tests and backfills set it.
 XXGK_NIGHT = None
+# Skip details an interrupted run of the same site already stored (crawler/middlewares/resume.py).
+XXGK_RESUME = True
+# Sites behind a JavaScript challenge (a spider's `browser = True` turns this on, crawler/browser.py):
+# Chromium's path (None: /usr/bin/chromium), browser solves per run, and retries of a challenged request.
+XXGK_BROWSER_CHALLENGES = False
+XXGK_BROWSER_PATH = None
+XXGK_CHALLENGE_MAX_SOLVES = 10
+XXGK_CHALLENGE_MAX_RETRIES = 3
+
+# Read from the environment only, outside Scrapy's settings: XXGK_CLOCK (archive/clock.py, the
+# simulated night), XXGK_SPIDER_MODULES (crawler/runner.py, spiders outside the project) and
+# XXGK_SCHEDULE (the schedule file of `xxgk schedule`, cli/schedule_commands.py).

@@ -84,10 +84,10 @@ class XxgkSpider(scrapy.Spider):
         spider.frontier = Frontier.from_archive(
             settings.get("XXGK_DATABASE_URL"),
             spider.name,
-            settings.getint("XXGK_REVISIT_CYCLE", 7),
+            settings.getint("XXGK_REVISIT_CYCLE"),
             night,
         )
-        spider.conditional = settings.getbool("XXGK_CONDITIONAL", True)
+        spider.conditional = settings.getbool("XXGK_CONDITIONAL")
         crawler.signals.connect(spider.recheck_unlisted, signal=signals.spider_idle)
         return spider
 

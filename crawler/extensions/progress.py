@@ -22,7 +22,7 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
-        ext = cls(crawler, crawler.settings.getfloat("XXGK_PROGRESS_INTERVAL", 10.0))
+        ext = cls(crawler, crawler.settings.getfloat("XXGK_PROGRESS_INTERVAL"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

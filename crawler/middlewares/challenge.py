@@ -58,8 +58,8 @@ class ChallengeMiddleware:
     def __init__(self, crawler: Crawler, settings: BaseSettings) -> None:
         self.crawler = crawler
         self.settings = settings
-        self.max_solves = settings.getint("XXGK_CHALLENGE_MAX_SOLVES", 10)
-        self.max_retries = settings.getint("XXGK_CHALLENGE_MAX_RETRIES", 3)
+        self.max_solves = settings.getint("XXGK_CHALLENGE_MAX_SOLVES")
+        self.max_retries = settings.getint("XXGK_CHALLENGE_MAX_RETRIES")
         self.generation: dict[str, int] = {}
         self.cookies: dict[str, list[dict[str, Any]]] = {}
         self.solving: dict[str, asyncio.Future[None]] = {}

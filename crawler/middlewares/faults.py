@@ -86,7 +86,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        self.retry_after_max = settings.getfloat("XXGK_RETRY_AFTER_MAX", 60.0)
+        self.retry_after_max = settings.getfloat("XXGK_RETRY_AFTER_MAX")
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None

@@ -37,7 +37,7 @@ class ResumeMiddleware:
         stats = self.crawler.stats
         assert stats is not None
         run_id = stats.get_value("xxgk/run_id")  # set by ArchivePipeline.open_spider, which runs first
-        if run_id is None or not self.crawler.settings.getbool("XXGK_RESUME", True):
+        if run_id is None or not self.crawler.settings.getbool("XXGK_RESUME"):
             return
         archive = Archive(self.crawler.settings.get("XXGK_DATABASE_URL"))
         try:
