@@ -65,10 +65,6 @@ def newest(s: Session, limit: int = 5) -> list[dict[str, Any]]:
     return [document_row(doc, version) for doc, version in s.execute(stmt)]
 
 
-def _next_day(day: date) -> str:
-    return (day + timedelta(days=1)).isoformat()
-
-
 def version_of(s: Session, doc: Document, number: int | None = None) -> Version:
     stmt = select(Version).where(Version.document_id == doc.id)
     stmt = stmt.where(Version.number == number) if number else stmt.order_by(Version.number.desc()).limit(1)

@@ -48,24 +48,11 @@ MAX_POSITIONS_PER_LEXEME = 64  # enough for ranking; PostgreSQL keeps at most 25
 TSV = literal_column("search_docs.tsv")
 
 
-def create(conn: Connection) -> None:
-    # The vector sits on the narrow search_docs row, moved out of line (toast_tuple_target): a count or
-    # a filter over 100,000 matches then reads small heap rows, and only ranking opens the vectors.
-    conn.execute(text("ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS tsv tsvector"))
-    conn.execute(text("ALTER TABLE search_docs SET (toast_tuple_target = 256)"))
-    create_index(conn)
-
-
 def create_index(conn: Connection) -> None:
     # Memory for a bulk build (a rebuild builds the index after the rows): the default 64 MB makes it
     # spill and merge; the setting ends with the transaction.
     conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING gin (tsv)"))
-
-
-def drop(conn: Connection) -> None:
-    conn.execute(text("DROP INDEX IF EXISTS ix_search_docs_tsv"))
-    conn.execute(text("ALTER TABLE search_docs DROP COLUMN IF EXISTS tsv"))
 
 
 def session_settings(conn: Connection) -> None:

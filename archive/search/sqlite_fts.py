@@ -55,25 +55,10 @@ def score(table: str) -> str:
     return f"-bm25({table}, 1.0, {TITLE_WEIGHT}, 0.0)"
 
 
-# The body is the first column: FTS5 writes a column marker (2 bytes) into every position list of a
-# column other than the first, and nearly every body token is a position list of its own; with the
-# body first the index is 28% smaller (measured: docs/benchmarks.md, storage).
-COLUMNS = "body, title, tags"
-
-
-def create(conn: Connection) -> None:
-    for table in (LATEST, OLDER):
-        conn.execute(
-            text(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
-                f"{COLUMNS}, content='', tokenize='ascii', prefix='1')"
-            )
-        )
-
-
-def drop(conn: Connection) -> None:
-    for table in (LATEST, OLDER):
-        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+# The tables' columns are `body, title, tags` (created by migration 0007). The body is the first column:
+# FTS5 writes a column marker (2 bytes) into every position list of a column other than the first, and
+# nearly every body token is a position list of its own; with the body first the index is 28% smaller
+# (measured: docs/benchmarks.md, storage).
 
 
 def clear(conn: Connection, with_state: bool = True) -> None:

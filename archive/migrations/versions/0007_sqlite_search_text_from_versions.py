@@ -8,7 +8,7 @@ issue 5). SQLite's search index held it again in `search_text`, only so that a c
 could be deleted with the tokens it was indexed with; those tokens are now recomputed from the version
 (`archive.search.index.rows`), so the table goes and the FTS5 tables are rebuilt from the versions (an
 index built from the old table then equals, token for token, what a later delete recomputes). They are
-recreated with the body as their first column, which makes them 28% smaller (`sqlite_fts.COLUMNS`).
+recreated with the body as their first column, which makes them 28% smaller (see archive/search/sqlite_fts.py).
 PostgreSQL keeps `search_text`: it is what a term over two characters is confirmed against with LIKE.
 
 Both gain `search_state`, which records the normaliser the index was built with: recomputed tokens
@@ -40,7 +40,7 @@ def upgrade() -> None:
     if conn.dialect.name != "sqlite":
         return
     op.drop_table("search_text")
-    derived.create_fts5_tables(conn, "body, title, tags")  # body first: see sqlite_fts.COLUMNS
+    derived.create_fts5_tables(conn, "body, title, tags")  # body first: see archive/search/sqlite_fts.py
 
 
 def downgrade() -> None:
