@@ -10,25 +10,10 @@ what to run: every fix is `xxgk db reindex`, which recomputes the index from the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection
 
+from archive.search.findings import Finding, count
 from archive.search.state import normaliser, recorded_normaliser
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One check's outcome, as a row of the command's listing."""
-
-    check: str
-    ok: bool
-    detail: str
-
-
-def count(conn: Connection, sql: str) -> int:
-    """The number one fixed SQL statement counts (the checks are counts over whole tables)."""
-    return int(conn.exec_driver_sql(sql).scalar() or 0)
 
 
 def _normaliser(conn: Connection) -> Finding:

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from archive.search import tags
-from archive.search.check import Finding, count
+from archive.search.findings import Finding, count
 from archive.search.query import Query
 from archive.search.schema import SearchText
 from archive.search.tokens import grams, query_grams

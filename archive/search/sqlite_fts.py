@@ -30,8 +30,8 @@ from sqlalchemy import Connection, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from archive.search import tags
-from archive.search.check import Finding, count
 from archive.search.filters import Filters
+from archive.search.findings import Finding, count
 from archive.search.query import Query
 from archive.search.schema import SearchDoc
 from archive.search.tokens import grams, query_grams
