@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
 
 from replica.templating import render
@@ -67,20 +67,6 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
-def not_modified_since(request: SiteRequest, last_modified: datetime) -> bool:
-    """True when the client's If-Modified-Since covers `last_modified` (then answer 304)."""
-    value = request.header("if-modified-since")
-    if not value:
-        return False
-    try:
-        since = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    return last_modified.replace(microsecond=0) <= since
-
-
 def html_response(status: int, page: str, headers: dict[str, str] | None = None) -> Response:
     return Response(status, {"Content-Type": HTML_TYPE, "Server": SERVER, **(headers or {})}, page.encode())
 
@@ -93,10 +79,6 @@ def redirect(location: str, status: int = 301) -> Response:
 def nginx_error_page(status: int, reason: str, signed: bool = True) -> str:
     """nginx's own one-line error page (`signed`: with the `<hr>` and its name, as on its 5xx pages)."""
     return render("web/nginx_error.html", status=status, reason=reason, signed=signed)
-
-
-def not_modified(headers: dict[str, str]) -> Response:
-    return Response(304, {"Server": SERVER, **headers}, b"")
 
 
 def method_not_allowed() -> Response:

@@ -9,24 +9,19 @@ table) are simplified.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from replica import chrome
+from replica.platforms.gkmlpt_api import unix_time
 from replica.templating import PagerLink, render, render_fragment, render_split
 
 if TYPE_CHECKING:
     from markupsafe import Markup
 
     from replica.documents import ReplicaDocument
-    from replica.platforms.gkmlpt import GkmlptColumn, GkmlptSite, NfcmsColumn, _Post
+    from replica.platforms.gkmlpt import GkmlptColumn, GkmlptSite, NfcmsColumn
 
-BEIJING = timezone(timedelta(hours=8))
 Blocks = Sequence[str | list[list[str]]]
-
-
-def _unix(moment: datetime) -> int:
-    return int(moment.replace(tzinfo=BEIJING).timestamp())
 
 
 def _context(site: GkmlptSite, title: str) -> dict[str, Any]:
@@ -113,49 +108,6 @@ def guide_page(site: GkmlptSite) -> str:
     return render("gkmlpt/guide.html", **_context(site, f"{site.agency.name}政府信息公開指南"))
 
 
-def article_json(site: GkmlptSite, doc: ReplicaDocument, post: _Post) -> dict[str, Any]:
-    """One entry of the list API, with the field names the platform uses."""
-    column = site.column(post.column)
-    return {
-        "id": doc.doc_id,
-        "title": doc.title,
-        "date": _unix(doc.publish),
-        "created_at": _unix(doc.publish) - 3600,
-        "display_publish_time": _unix(doc.publish),
-        "publisher": doc.issuer,
-        "identifier": doc.index_no,
-        "document_number": doc.doc_number or "",
-        "keywords": "",
-        "abstract": "",
-        "url": doc.url,
-        "post_url": doc.url,
-        "classify_main_name": column.group if column else "",
-        "classify_genre_name": column.genre if column else "",
-        "classify_theme_name": "民政、扶贫、救灾",
-        "is_expired": 0,
-        "is_abolished": 0,
-        "attachment": [{"name": a.title, "url": a.url} for a in doc.attachments],
-        "relation": [],
-    }
-
-
-def external_article(title: str, url: str, index: int) -> dict[str, Any]:
-    """A repost listed in the catalogue whose page lives on another host (e.g. the city's portal)."""
-    return {
-        "id": 0 - index - 1,
-        "title": title,
-        "date": 1_700_000_000,
-        "display_publish_time": 1_700_000_000,
-        "publisher": "",
-        "identifier": "",
-        "url": url,
-        "post_url": url,
-        "classify_main_name": "",
-        "attachment": [],
-        "relation": [],
-    }
-
-
 def gkmlpt_detail_parts(
     site: GkmlptSite, doc: ReplicaDocument, column: GkmlptColumn, blocks: Blocks
 ) -> tuple[str, str]:
@@ -169,7 +121,7 @@ def gkmlpt_detail_parts(
         "content": body,
         "identifier": doc.index_no,
         "publisher": doc.issuer,
-        "date": _unix(doc.publish),
+        "date": unix_time(doc.publish),
         "attachment": [{"name": a.title, "url": a.url} for a in doc.attachments],
     }
     context = _context(site, doc.title)

@@ -20,7 +20,7 @@ from replica import chrome
 from replica.templating import PagerLink, render, render_fragment, render_split
 
 if TYPE_CHECKING:
-    from replica.catalog import Column
+    from replica.declarations import Column
     from replica.documents import ReplicaDocument
     from replica.platforms.sxjz import SxjzSite
 
