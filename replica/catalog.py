@@ -1,141 +1,66 @@
-"""What every replica site shares whatever its CMS: the documents it publishes and how they change.
+"""What every replica site is once built, whatever its CMS: its pages, and the answer to any request.
 
-A platform (TRS WCM, the 安康 `Node-`/`Content-` group, the 晋中 sxjz group, …) subclasses `Catalog`
-and supplies only what differs between CMSs: where a document lives (`locate`), how list, section and
-detail pages look (`route`, `detail_parts`, `body_html`, `not_found_html`). Everything else is here:
+One `Catalog` for every platform. It holds the site's pages (`documents`, newest first, `by_path`,
+`by_column`, `files`) and what the change log did to them (`gone`, `moved`, `modified`,
+`added_paragraphs`), replays changes (`apply`, from `replica.catalog_changes`), hides pages not yet
+published on simulated time, and serves: a document's page, an attachment, a withdrawn page, else the
+platform's own `route`. Conditional GET and view counters are `replica.conditional`.
 
-- generation: dates, titles, 文号, 索引号 (in the site's declared format), topics, bodies, attachments,
-  and the planned annual reports (`replica.reports`) placed in the site's report columns;
-- seeds: real pages' text at their real URLs;
-- serving: conditional GET (Last-Modified / If-Modified-Since), view counters, attachments, pages in
-  the site's declared encoding;
-- changes (`apply`, in `replica.catalog_changes`): publish, edit, withdraw, soft-404, restore and move,
-  each a pure function of its change-log record, so a restarted server rebuilds exactly the same site;
-  the report plan with the slots real pages fill is `replica.site_reports`.
-
-A site is a declaration (`SiteDeclaration` subclass of its platform): host, agency, columns, seeds,
-report columns and the settings where its pages differ from its platform's defaults.
+A platform supplies the rest: where a document lives (`locate`), its list, section and home pages
+(`route`), its detail page (`render_detail`), its "does not exist" page, and how its documents are
+generated: `replica.generation.ColumnCatalog` for sites of list columns (TRS WCM, sxjz, 安康), the
+posts of `replica.platforms.gkmlpt_posts` for Guangdong's platform.
 """
 
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_right
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Iterable
+from datetime import datetime
 from functools import lru_cache
-from random import Random
-from typing import ClassVar
+from typing import Any
 
-from replica import content
+from replica import conditional, content
 from replica.catalog_changes import Changes
-from replica.content import Agency
-from replica.documents import ReplicaAttachment, ReplicaDocument
-from replica.files import CONTENT_TYPES, attachment_bytes
-from replica.reports import PlannedReport, planned_from
-from replica.seeds import SeedDocument
-from replica.site_reports import KnownReport, ReportColumn, site_report_plan
-from replica.web import Response, SiteRequest, http_date, not_modified, not_modified_since, redirect
+from replica.declarations import PAGE_SIZE, Column, KnownReport, ReportColumn, SiteDeclaration
+from replica.documents import ReplicaDocument, page_order
+from replica.web import SERVER, Response, SiteRequest, redirect
 
-PAGE_SIZE = 20
-BEIJING = timezone(timedelta(hours=8))
-FIRST_DAY = date(2019, 1, 1)
-LAST_DAY = date(2026, 10, 31)
-REPORT_STRIDE = 3  # every third generated document is a report until all are placed
-SEQ_BASE = 200  # 索引号 sequence of generated doc k is SEQ_BASE + k (seeds use numbers below it)
-
-
-@dataclass(frozen=True)
-class Column:
-    """One list column. `profile` picks the wording (see replica.content); `weight` its share of docs."""
-
-    path: str  # the column's key: its directory (TRS, sxjz) or list page (安康 /Node-<id>.html)
-    name: str
-    profile: str
-    weight: float
-    metadata_table: bool = True  # 信息公开 pages show the metadata block; news pages do not
-
-
-@dataclass(frozen=True, kw_only=True)
-class SiteDeclaration:
-    """What every site declares, whatever its platform."""
-
-    catalog_class: ClassVar[type[Catalog]]
-
-    host: str
-    agency: Agency
-    site_name: str
-    columns: tuple[Column, ...]
-    seeds: tuple[SeedDocument, ...] = ()
-    sections: tuple[tuple[str, str], ...] = ()  # (directory path, name) above the columns
-    report_columns: tuple[ReportColumn, ...] = ()
-    known_reports: tuple[KnownReport, ...] = ()
-    org_code: str = ""
-    index_format: str = "{org}/{year}-{seq:05d}"  # 索引号; fields org, year, seq
-    # Attachments: directory and file name, fields doc_dir (the detail's directory), day, rand, ext.
-    attachment_path: str = "{doc_dir}P0{day:%Y%m%d}{rand}.{ext}"
-    id_base: int = 80_000_000
-    page_size: int = PAGE_SIZE  # list items per page
-    scheme: str = "http"  # of the canonical URLs (the replica itself is plain HTTP either way)
-    charset: str = "utf-8"  # the bytes' encoding; gb2312 is served as GB18030 bytes (its superset)
-    charset_in_header: bool = True  # False: Content-Type says only text/html, the page's <meta> says the rest
-    contacts: tuple[str, ...] = ()  # names for "联系人" lines in generated bodies (rare characters welcome)
-    # Links to other hosts the real pages show (portal, mirrors that copy gov pages): (title, url).
-    foreign_links: tuple[tuple[str, str], ...] = ()
-
-    def column(self, path: str) -> Column | None:
-        return next((c for c in self.columns if c.path == path), None)
-
-    def build(self, seed: int, docs: int) -> Catalog:
-        return self.catalog_class(self, seed, docs)
-
-
-@dataclass
-class BodyPlan:
-    """What the lazy body generator needs beyond the document record."""
-
-    profile: str
-    subject: str
-    signature_lines: int
-    seed: SeedDocument | None = None
+Block = str | list[list[str]]  # a body paragraph, or a table as rows of cells
 
 
 class Catalog(Changes):
-    """A built site: its documents, and the answer to any request for one of its URLs."""
+    """A built site: its pages, how they changed, and the answer to any request for one of its URLs.
 
-    def __init__(self, site: SiteDeclaration, seed: int, docs: int) -> None:
+    `site` is the platform's declaration: it has at least `host`, `charset`, `charset_in_header` and
+    `scheme`; the platform's subclass fills the pages with `index` when it is built."""
+
+    def __init__(self, site: Any, seed: int) -> None:
         self.site = site
         self.seed = seed
-        self.host = site.host
-        self._plans: dict[str, BodyPlan] = {}
-        self.report_plan = self._report_plan()
-        self.reports = [r for r in self.report_plan if r.status != "missing" and not self._seeded_report(r)]
-        self.columns: list[Column] = [*site.columns, *self._report_columns()]
-        self.section_names: dict[str, str] = dict(site.sections)
-        for rc in site.report_columns:
-            for year in sorted({r.year for r in self.report_plan if r.kind == rc.kind}):
-                for path, name in rc.sections:
-                    self.section_names.setdefault(path.format(year=year), name.format(year=year))
-        self.section_names.update({c.path: c.name for c in self.columns})
-        self._cum_weights = list(itertools.accumulate(c.weight for c in site.columns))
-        generated = [self._generate(k) for k in range(docs)]
-        seeded = [self._seed_document(s) for s in site.seeds]
-        self.documents: list[ReplicaDocument] = sorted(
-            [*seeded, *generated], key=lambda d: (d.publish, d.doc_id), reverse=True
-        )
-        self.by_path = {d.path: d for d in self.documents}
-        self.by_column: dict[str, list[ReplicaDocument]] = {c.path: [] for c in self.columns}
-        for d in self.documents:
-            self.by_column[d.column].append(d)
-        self.files = {a.path: (a, d) for d in self.documents for a in d.attachments}
-        self._hits = itertools.count(1)
+        self.host: str = site.host
+        self._plans: dict[str, Any] = {}  # page path → what its body is generated from (the platform's)
+        self.documents: list[ReplicaDocument] = []
+        self.by_path: dict[str, ReplicaDocument] = {}
+        self.by_column: dict[str, list[ReplicaDocument]] = {}
+        self.files: dict[str, tuple[Any, ReplicaDocument]] = {}
         # Changes replayed from the state directory (see `apply`).
         self.modified: dict[str, datetime] = {}
-        self.added_paragraphs: dict[str, list[str]] = {}
+        self.added_paragraphs: dict[str, list[str]] = {}  # document key → paragraphs added by edits
         self.gone: dict[str, tuple[str, ReplicaDocument]] = {}  # path → ("404" | "410" | "soft404", doc)
         self.moved: dict[str, str] = {}  # old path → new path
-        self._detail_parts = lru_cache(maxsize=4096)(self._render_detail_parts)
+        self._hits = itertools.count(1)
+        self._detail_parts = lru_cache(maxsize=4096)(self.render_detail)
         self.next_publication: datetime | None = None  # on simulated time: the next hidden page's date
+
+    def index(self, records: Iterable[ReplicaDocument]) -> None:
+        """Take `records` as the site's pages: sorted newest first, by path, by column, with their files."""
+        self.documents = sorted(records, key=page_order, reverse=True)
+        self.by_path = {d.path: d for d in self.documents}
+        self.by_column = {path: [] for path in self.column_keys()}
+        for d in self.documents:
+            self.by_column.setdefault(d.column, []).append(d)
+        self.files = {a.path: (a, d) for d in self.documents for a in d.attachments}
 
     def hide_after(self, moment: datetime) -> None:
         """Simulated time: the site as it was at `moment` (Beijing wall time) shows no page dated later."""
@@ -143,34 +68,26 @@ class Catalog(Changes):
         self.next_publication = min(later, default=None)
         if not later:
             return
-        self.documents = [d for d in self.documents if d.publish <= moment]
-        self.by_path = {d.path: d for d in self.documents}
-        self.by_column = {c.path: [d for d in self.documents if d.column == c.path] for c in self.columns}
-        self.files = {a.path: (a, d) for d in self.documents for a in d.attachments}
+        self.index([d for d in self.documents if d.publish <= moment])
         self._detail_parts.cache_clear()
         self.changed()
 
     # ---- the platform's part ----------------------------------------------------------------------
 
-    def locate(self, column: Column, doc_id: int, url_day: date) -> str:
-        """The path of a detail page."""
-        raise NotImplementedError
-
-    def seed_location(self, seed: SeedDocument, path: str) -> tuple[str, int, date | None]:
-        """(column path, doc id, URL date) of a seed page from its path."""
-        raise NotImplementedError
+    def column_keys(self) -> Iterable[str]:
+        """The columns `by_column` lists even while they are empty."""
+        return ()
 
     def route(self, request: SiteRequest) -> Response | None:
         """List, section and home pages; None when the path is not one of them."""
         raise NotImplementedError
 
-    def detail_parts(self, doc: ReplicaDocument, column: Column, body_html: str) -> tuple[str, str]:
-        """The detail page split around its view counter."""
+    def render_detail(self, path: str) -> tuple[bytes, bytes]:
+        """The detail page at `path`, encoded and split around its view counter (cached by the caller)."""
         raise NotImplementedError
 
-    def body_html(
-        self, blocks: list[str | list[list[str]]], links: list[tuple[str, str]], signature_lines: int
-    ) -> str:
+    def body_blocks(self, doc: ReplicaDocument) -> list[Block]:
+        """The body as generated: paragraphs, and tables as lists of rows (attachments not included)."""
         raise NotImplementedError
 
     def not_found_html(self) -> str:
@@ -180,316 +97,15 @@ class Catalog(Changes):
         """What the CMS answers with 200 for a deleted page (the same "does not exist" page by default)."""
         return self.not_found_html()
 
-    def attachment_href(self, doc: ReplicaDocument, attachment: ReplicaAttachment) -> str:
-        return attachment.path
-
-    def shown(self, doc: ReplicaDocument) -> ReplicaDocument:
-        """The record as this platform's pages show it (a field the page has no place for is None, an
-        empty cell ""), so the record stays the truth a crawl is compared with."""
-        return doc
-
-    def shown_seed(self, doc: ReplicaDocument) -> ReplicaDocument:
-        """Seed records are declared as the real page shows them."""
-        return doc
-
-    def make_report_column(self, path: str, name: str) -> Column:
-        """A per-year report column the declaration templates (`ReportColumn` with `{year}`)."""
-        return Column(path, name, "report", 0)
-
-    # ---- links to other hosts ---------------------------------------------------------------------
-
-    def foreign_list_items(self, column_path: str, page: int) -> list[tuple[str, str, str]]:
-        """(url, title, YYYY-MM-DD) entries on another host that the first list page of a column shows
-        (portal reposts, mirror copies): a crawler must never follow them."""
-        if page != 0:
-            return []
-        newest = self.by_column[column_path][:1]
-        day = f"{newest[0].publish:%Y-%m-%d}" if newest else "2024-01-02"
-        return [(url, title, day) for title, url in self.site.foreign_links if not _is_file(url)]
-
-    def foreign_body_links(self, doc: ReplicaDocument) -> list[tuple[str, str]]:
-        """Files on other hosts linked from some bodies: never fetched, never stored."""
-        if doc.kind != "generated" or Random(doc.key + ":foreign").random() >= 0.25:
-            return []
-        return [(url, title) for title, url in self.site.foreign_links if _is_file(url)]
-
-    # ---- names ------------------------------------------------------------------------------------
-
-    def column(self, path: str) -> Column | None:
-        return next((c for c in self.columns if c.path == path), None)
-
-    def name_of(self, path: str) -> str:
-        return self.section_names.get(path, "")
-
-    def trail(self, path: str) -> list[tuple[str, str]]:
-        """Breadcrumb (name, path) pairs from the top section down to `path` (directory paths)."""
-        parts = [p for p in path.split("/") if p]
-        prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-        return [(self.name_of(p), p) for p in prefixes if self.name_of(p)]
-
-    def section_name(self, column_path: str) -> str:
-        parent = column_path.rstrip("/").rsplit("/", 1)[0] + "/"
-        return self.name_of(parent) or self.name_of(column_path)
-
-    # ---- reports ----------------------------------------------------------------------------------
-
-    def _report_plan(self) -> tuple[PlannedReport, ...]:
-        if not self.site.report_columns:
-            return ()
-        return site_report_plan(self.site.host, self.seed, self.site.seeds, self.site.known_reports)
-
-    def _seeded_report(self, report: PlannedReport) -> bool:
-        return any(s.report == (report.kind, report.year) for s in self.site.seeds)
-
-    def _report_column_for(self, kind: str) -> ReportColumn | None:
-        return next((rc for rc in self.site.report_columns if rc.kind == kind), None)
-
-    def _report_columns(self) -> list[Column]:
-        out: dict[str, Column] = {}
-        declared = {c.path for c in self.site.columns}
-        for rc in self.site.report_columns:
-            for year in sorted({r.year for r in self.report_plan if r.kind == rc.kind}, reverse=True):
-                path, name = rc.for_year(year)
-                if path not in declared and path not in out:
-                    out[path] = self.make_report_column(path, name)
-        return list(out.values())
-
-    # ---- generation -------------------------------------------------------------------------------
-
-    def _generate(self, k: int, published: datetime | None = None) -> ReplicaDocument:
-        site = self.site
-        key = f"{self.seed}:{site.host}:{k}"
-        rng = Random(key)
-        slot = k // REPORT_STRIDE
-        if published is None and k % REPORT_STRIDE == 0 and slot < len(self.reports):
-            return self._generate_report(k, key, rng, self.reports[slot])
-        column = site.columns[bisect_right(self._cum_weights, rng.random() * self._cum_weights[-1])]
-        day = FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
-        publish = datetime.combine(day, time(rng.randrange(8, 19), rng.randrange(60)))
-        if published is not None:  # a document published by `xxgk replica change --publish`
-            day, publish = published.date(), published
-        title, subject = content.title(column.profile, site.agency, rng, day)
-        tabled = column.metadata_table
-        written = day - timedelta(days=rng.randrange(0, 11)) if tabled else None
-        if not tabled:
-            number = None
-        elif column.profile in {"service", "policy", "notice", "plan", "standard"} and rng.random() < 0.45:
-            number = content.doc_number(site.agency, rng, (written or day).year)
-        else:
-            number = ""
-        validity = None
-        if tabled:
-            stale = column.profile in {"policy", "law", "service"} and day.year < 2021 and rng.random() < 0.15
-            validity = "失效" if stale else "有效"
-        signature = 0 if column.profile in {"news", "law", "faq", "download"} else 2
-        plan = BodyPlan(column.profile, subject, signature)
-        return self._document(
-            k, key, rng, column, publish, title, written, number, validity, plan, "generated"
-        )
-
-    def planted_report(self, change: dict) -> list[ReplicaDocument]:
-        """The page of a report a season plants (`replica.season`): its kind, year and claimed date."""
-        report = planned_from(change)
-        self._ensure_report_column(report.kind, report.year)
-        key = f"{self.seed}:{self.host}:report:{change['k']}"
-        return [self._generate_report(int(change["k"]), key, Random(key), report)]
-
-    def _ensure_report_column(self, kind: str, year: int) -> None:
-        """A report year the built site has no column for yet (per-year columns: 市中区)."""
-        rc = self._report_column_for(kind)
-        assert rc is not None, f"{self.host}: no report column for {kind}"
-        path, name = rc.for_year(year)
-        if self.column(path) is not None:
-            return
-        self.columns.append(self.make_report_column(path, name))
-        self.by_column[path] = []
-        for section, title in rc.sections:
-            self.section_names.setdefault(section.format(year=year), title.format(year=year))
-        self.section_names[path] = name
-        if hasattr(self, "sections"):  # platforms that list section pages (TRS, sxjz)
-            self.sections = set(self.section_names) - {c.path for c in self.columns}
-        self.changed()
-
-    def _generate_report(self, k: int, key: str, rng: Random, report: PlannedReport) -> ReplicaDocument:
-        rc = self._report_column_for(report.kind)
-        assert rc is not None, f"{self.host}: no report column for {report.kind}"
-        column = self.column(rc.for_year(report.year)[0])
-        assert column is not None
-        assert report.publish is not None and report.written is not None
-        title = report.title(self.site.agency.name)
-        plan = BodyPlan(report.kind, str(report.year), 2)
-        doc = self._document(
-            k, key, rng, column, report.publish, title, report.written, "", "有效", plan, report.kind
-        )
-        page = next(
-            (p for p in self.site.known_reports if (p.kind, p.year) == (report.kind, report.year)), None
-        )
-        if page is None:
-            return doc
-        path = "/" + page.url.split("://", 1)[1].split("/", 1)[1]
-        self._plans[path] = self._plans.pop(doc.path)
-        return replace(
-            doc,
-            url=page.url,
-            path=path,
-            doc_id=page.doc_id,
-            index_no=page.index_no or doc.index_no,
-            title=page.title or doc.title,
-        )
-
-    def _document(
-        self,
-        k: int,
-        key: str,
-        rng: Random,
-        column: Column,
-        publish: datetime,
-        title: str,
-        written: date | None,
-        number: str | None,
-        validity: str | None,
-        plan: BodyPlan,
-        kind: str,
-    ) -> ReplicaDocument:
-        site = self.site
-        roll = rng.random()
-        url_day = publish.date()
-        if roll < 0.08:
-            url_day += timedelta(days=rng.randrange(1, 13))  # published first, URL stamped later
-        elif roll < 0.10:
-            url_day -= timedelta(days=rng.randrange(1, 4))
-        doc_id = site.id_base + k * 37 + rng.randrange(37)
-        path = self.locate(column, doc_id, url_day)
-        attachments = (
-            self._attachments(rng, column, path, url_day, plan.subject, key) if kind == "generated" else ()
-        )
-        tabled = column.metadata_table
-        index_no = site.index_format.format(org=site.org_code, year=publish.year, seq=SEQ_BASE + k)
-        doc = ReplicaDocument(
-            host=site.host,
-            url=f"{site.scheme}://{site.host}{path}",
-            path=path,
-            column=column.path,
-            column_name=column.name,
-            doc_id=doc_id,
-            title=title,
-            publish=publish,
-            url_date=url_day,
-            source=site.agency.name,
-            issuer=site.agency.name if tabled else None,
-            index_no=index_no if tabled else None,
-            written_date=written,
-            doc_number=number,
-            topic=content.topic(column.profile) if tabled else None,
-            validity=validity,
-            attachments=attachments,
-            kind=kind,
-            key=key,
-            views=rng.randrange(60, 6000),
-        )
-        self._plans[path] = plan
-        return self.shown(doc)
-
-    def _attachments(
-        self, rng: Random, column: Column, doc_path: str, url_day: date, subject: str, key: str
-    ) -> tuple[ReplicaAttachment, ...]:
-        share = {"download": 0.85, "finance": 0.9}.get(column.profile, 0.3)
-        if rng.random() >= share:
-            return ()
-        count = 1 if rng.random() < 0.7 else 2
-        names = (
-            f"{subject}申请审批表",
-            f"{self.site.agency.city}{subject}情况统计表",
-            "相关政策文件",
-            f"{subject}工作方案",
-        )
-        out = []
-        for i in range(count):
-            ext = rng.choices(("pdf", "doc", "xls"), weights=(6, 3, 1))[0]
-            path = self.site.attachment_path.format(
-                doc_dir=doc_path.rsplit("/", 1)[0] + "/",
-                day=url_day,
-                rand=rng.randrange(10**11, 10**12),
-                ext=ext,
-            )
-            out.append(
-                ReplicaAttachment(
-                    url=f"{self.site.scheme}://{self.site.host}{path}",
-                    path=path,
-                    title=f"{i + 1}.{rng.choice(names)}.{ext}",
-                    content_type=CONTENT_TYPES[ext],
-                    key=f"{key}:att{i}",
-                )
-            )
-        return tuple(out)
-
-    def _seed_document(self, seed: SeedDocument) -> ReplicaDocument:
-        text = seed.text()
-        path = "/" + seed.url.split("://", 1)[1].split("/", 1)[1]
-        column_path, doc_id, url_day = self.seed_location(seed, path)
-        column = self.column(column_path)
-        assert column is not None, f"seed {seed.file}: column {column_path} is not declared"
-        tabled = column.metadata_table
-        self._plans[path] = BodyPlan("seed", "", 0, seed)
-        return self.shown_seed(
-            ReplicaDocument(
-                host=self.site.host,
-                url=seed.url,
-                path=path,
-                column=column.path,
-                column_name=column.name,
-                doc_id=doc_id,
-                title=text.title,
-                publish=seed.publish,
-                url_date=url_day,
-                source=self.site.agency.name,
-                issuer=self.site.agency.name if tabled else None,
-                index_no=seed.index_no if tabled else None,
-                written_date=seed.written_date,
-                doc_number=seed.doc_number if tabled else None,
-                topic=seed.topic if tabled else None,
-                validity=seed.validity if tabled else None,
-                kind="seed",
-                key=seed.file,
-                views=seed.views,
-            )
-        )
-
     # ---- bodies -----------------------------------------------------------------------------------
 
-    def body_blocks(self, doc: ReplicaDocument) -> list[str | list[list[str]]]:
-        """The body as the page shows it: paragraphs, and tables as lists of rows (attachments not included)."""
-        plan = self._plans[doc.path]
-        if plan.seed is not None:
-            return list(plan.seed.text().paragraphs)
-        rng = Random(doc.key + ":body")
-        signed = doc.written_date or doc.publish.date()
-        agency = self.site.agency
-        if plan.profile == "annual_report":
-            return content.annual_report_body(agency, rng, int(plan.subject), signed)
-        if plan.profile == "rule_of_law_report":
-            return list(content.rule_of_law_report_body(agency, rng, int(plan.subject), signed))
-        blocks: list[str | list[list[str]]] = list(
-            content.body(
-                plan.profile,
-                agency,
-                rng,
-                subject=plan.subject,
-                year=doc.publish.year,
-                signed=signed if plan.signature_lines else None,
-            )
-        )
-        if self.site.contacts and plan.signature_lines:
-            who = Random(doc.key + ":contact").choice(self.site.contacts)  # the same wherever it moves
-            blocks.insert(len(blocks) - plan.signature_lines, f"（联系人：{who}）")
-        return blocks
-
-    def _body_with_changes(self, doc: ReplicaDocument) -> list[str | list[list[str]]]:
-        return [*self.body_blocks(doc), *self.added_paragraphs.get(doc.path, [])]
+    def published_blocks(self, doc: ReplicaDocument) -> list[Block]:
+        """The body as the page shows it now: as generated, plus the paragraphs edits added."""
+        return [*self.body_blocks(doc), *self.added_paragraphs.get(doc.key, [])]
 
     def body_text(self, doc: ReplicaDocument) -> str:
         """Paragraphs joined by newlines (tables as tab-separated rows): what a good extractor recovers."""
-        return content.blocks_text(self._body_with_changes(doc))
+        return content.blocks_text(self.published_blocks(doc))
 
     # ---- serving ----------------------------------------------------------------------------------
 
@@ -503,58 +119,41 @@ class Catalog(Changes):
     def html(self, status: int, page: str, headers: dict[str, str] | None = None) -> Response:
         return Response(
             status,
-            {"Content-Type": self.content_type(), "Server": "nginx", **(headers or {})},
+            {"Content-Type": self.content_type(), "Server": SERVER, **(headers or {})},
             self.encode(page),
         )
 
     def handle(self, request: SiteRequest) -> Response:
         path = request.path
         if path in self.by_path:
-            return self._detail(request, self.by_path[path])
+            doc = self.by_path[path]
+            return conditional.detail_response(
+                request,
+                self.modified.get(doc.path, doc.publish),
+                self.content_type(),
+                lambda: self._detail_parts(doc.path),
+                lambda: doc.views + next(self._hits),
+            )
         if path in self.files:
-            return self._file(request, *self.files[path])
+            attachment, doc = self.files[path]
+            return conditional.attachment_response(
+                request, self.modified.get(doc.path, doc.publish), attachment
+            )
         if path in self.gone:
-            if self.gone[path][0] == "soft404":  # the CMS answers 200 with its "page does not exist" page
-                return self.html(200, self.soft404_html())
-            if self.gone[path][0] == "302":  # the CMS sends the reader to the home page
-                return redirect("/", 302)
-            return self.html(int(self.gone[path][0]), self.not_found_html())
+            return self.gone_response(self.gone[path][0])
         routed = self.route(request)
         return routed if routed is not None else self.not_found()
 
+    def gone_response(self, how: str) -> Response:
+        """A withdrawn page: its status (404, 410), a 200 "does not exist" page, or sent home (302)."""
+        if how == "soft404":  # the CMS answers 200 with its "page does not exist" page
+            return self.html(200, self.soft404_html())
+        if how == "302":  # the CMS sends the reader to the home page
+            return redirect("/", 302)
+        return self.html(int(how), self.not_found_html())
+
     def not_found(self) -> Response:
         return self.html(404, self.not_found_html())
-
-    def _render_detail_parts(self, path: str) -> tuple[bytes, bytes]:
-        doc = self.by_path[path]
-        plan = self._plans[path]
-        column = self.column(doc.column)
-        assert column is not None
-        links = [(self.attachment_href(doc, a), a.title) for a in doc.attachments]
-        links += self.foreign_body_links(doc)
-        body = self.body_html(self._body_with_changes(doc), links, plan.signature_lines)
-        before, after = self.detail_parts(doc, column, body)
-        return self.encode(before), self.encode(after)
-
-    def _detail(self, request: SiteRequest, doc: ReplicaDocument) -> Response:
-        modified = self.modified.get(doc.path, doc.publish).replace(tzinfo=BEIJING)
-        headers = {"Last-Modified": http_date(modified)}
-        if not_modified_since(request, modified):
-            return not_modified(headers)
-        before, after = self._detail_parts(doc.path)
-        views = str(doc.views + next(self._hits)).encode()
-        return Response(
-            200, {"Content-Type": self.content_type(), "Server": "nginx", **headers}, before + views + after
-        )
-
-    def _file(self, request: SiteRequest, attachment: ReplicaAttachment, doc: ReplicaDocument) -> Response:
-        modified = self.modified.get(doc.path, doc.publish).replace(tzinfo=BEIJING)
-        headers = {"Last-Modified": http_date(modified), "Accept-Ranges": "bytes"}
-        if not_modified_since(request, modified):
-            return not_modified(headers)
-        ext = attachment.path.rsplit(".", 1)[1]
-        body = attachment_bytes(attachment.key, ext, attachment.title)
-        return Response(200, {"Content-Type": attachment.content_type, "Server": "nginx", **headers}, body)
 
     def list_chunk(self, column_path: str, page: int) -> tuple[list[ReplicaDocument], int]:
         """Documents on list page `page` (0-based) of a column, and the column's page count."""
@@ -564,14 +163,9 @@ class Catalog(Changes):
         return docs[page * size : (page + 1) * size], pages
 
 
-def _is_file(url: str) -> bool:
-    return url.rsplit(".", 1)[-1].lower() in CONTENT_TYPES
-
-
 __all__ = [
-    "BEIJING",
     "PAGE_SIZE",
-    "BodyPlan",
+    "Block",
     "Catalog",
     "Column",
     "KnownReport",

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from replica.templating import render
 from replica.web import Response, SiteRequest
 
 TTL_ENVIRONMENT = "XXGK_REPLICA_CHALLENGE_TTL"  # seconds; lets a test watch a cookie expire
@@ -40,7 +41,7 @@ class JsChallenge:
 
 
 def solve(nonce: str, rounds: int) -> str:
-    """What the page's script computes (kept in step with SCRIPT below; a test runs both)."""
+    """What the page's script computes (kept in step with templates/web/challenge.html; a test runs both)."""
     h = 2166136261
     size = len(nonce)
     for i in range(rounds):
@@ -48,25 +49,6 @@ def solve(nonce: str, rounds: int) -> str:
         h = (h * 16777619) & 0xFFFFFFFF
         h = (h + i) & 0xFFFFFFFF
     return format(h, "x")
-
-
-SCRIPT = """(function(){
-  var n = "%(nonce)s", r = %(rounds)d, h = 2166136261;
-  for (var i = 0; i < r; i++) {
-    h ^= n.charCodeAt(i %% n.length);
-    h = Math.imul(h, 16777619) >>> 0;
-    h = (h + i) >>> 0;
-  }
-  document.cookie = "%(cookie)s=" + n + "." + h.toString(16) + "; path=/; max-age=%(ttl)d";
-  location.reload();
-})();"""
-
-PAGE = """<!DOCTYPE html>
-<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
-<meta http-equiv="Cache-Control" content="no-cache, no-store">
-<title></title></head>
-<body><script type="text/javascript">%s</script></body></html>
-"""
 
 
 @dataclass
@@ -89,18 +71,15 @@ class ChallengeGuard:
     def challenge(self) -> Response:
         issued = int(self.clock())
         nonce = f"{issued:x}{self._mac(issued)}"
-        script = SCRIPT % {
-            "nonce": nonce,
-            "rounds": self.spec.rounds,
-            "cookie": self.spec.cookie,
-            "ttl": self.ttl,
-        }
+        page = render(
+            "web/challenge.html", nonce=nonce, rounds=self.spec.rounds, cookie=self.spec.cookie, ttl=self.ttl
+        )
         headers = {
             "Content-Type": "text/html; charset=utf-8",
             "Server": "nginx",
             "Cache-Control": "no-store",
         }
-        return Response(412, headers, (PAGE % script).encode())
+        return Response(412, headers, page.encode())
 
     def _mac(self, issued: int) -> str:
         return hmac.new(self.secret, str(issued).encode(), hashlib.sha256).hexdigest()[:16]

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from random import Random
 from typing import Any
+
+from markupsafe import Markup
+
+from replica.templating import render_markup
 
 # Columns of a government portal, by top-level menu (what real mega-menus list).
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -155,6 +158,12 @@ class Flavour:
     jquery: str  # the jQuery idiom of its inline scripts
 
 
+# The quick links under the menu: (name, directory).
+QUICK_LINKS = (
+    ("政府信息公开", "xxgk"), ("依申请公开", "ysqgk"), ("领导信箱", "ldxx"), ("政策文件", "zcwj"),
+    ("政策解读", "zcjd"), ("办事指南", "bszn"), ("意见征集", "yjzj"), ("数据开放", "sjkf"),
+)  # fmt: skip
+
 FLAVOURS = {
     "trs": Flavour("gz", "/images", "ul", "$(function(){"),
     "nfcms": Flavour("nf", "/js", "dl", "jQuery(document).ready(function($){"),
@@ -165,10 +174,12 @@ FLAVOURS = {
 
 @dataclass(frozen=True)
 class Chrome:
-    head_extra: str
-    menu: str
-    footer_extra: str
-    tail: str
+    """A site's chrome, ready to put into its pages (markup the replica made, so not escaped again)."""
+
+    head_extra: Markup
+    menu: Markup
+    footer_extra: Markup
+    tail: Markup
 
 
 def for_site(platform: str, site: Any) -> Chrome:
@@ -181,17 +192,21 @@ def chrome(platform: str, site_name: str, host: str, region: str, counties: tupl
     """The chrome of one site (cached: it is the same on every page)."""
     flavour = FLAVOURS[platform]
     rng = Random(f"{platform}:{host}")
-    return Chrome(
-        head_extra=_styles(flavour, rng) + _head_scripts(flavour, host, rng),
-        menu=_menu(flavour, host, rng),
-        footer_extra=_links(flavour, region, counties, host),
-        tail=_tail_scripts(flavour, site_name, host, rng),
+    rules = _style_rules(flavour, rng)
+    head_extra = render_markup(
+        "chrome/head_extra.html", f=flavour, rules=rules, site_id=rng.randrange(10**5, 10**6), host=host
     )
+    menu = render_markup("chrome/menu.html", f=flavour, menus=MENUS, quick=QUICK_LINKS)
+    footer_extra = render_markup("chrome/links.html", f=flavour, selects=_link_lists(region, counties, host))
+    stat_id = "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    tail = render_markup("chrome/tail.html", f=flavour, site_name=site_name, host=host, stat_id=stat_id)
+    return Chrome(head_extra=head_extra, menu=menu, footer_extra=footer_extra, tail=tail)
 
 
-def _styles(f: Flavour, rng: Random) -> str:
-    """An inline stylesheet: the same handful of rules for each block of the header, menus and footer
-    (CMS templates inline one per block, differing in a size or a colour), as real pages carry."""
+def _style_rules(f: Flavour, rng: Random) -> list[tuple[str, list[str]]]:
+    """An inline stylesheet's rules, (selector, declarations): the same handful of rules for each block
+    of the header, menus and footer (CMS templates inline one per block, differing in a size or a
+    colour), as real pages carry."""
     parts = ("header", "nav", "subnav", "banner", "path", "article", "share", "footer", "links")
     children = {
         "": "margin:0 auto;padding:0;width:{w}px;overflow:hidden;position:relative",
@@ -216,108 +231,19 @@ def _styles(f: Flavour, rng: Random) -> str:
                 s=rng.choice((14, 16, 18)),
                 c=rng.choice(palette),
             )
-            lines = "".join(f"\t\t{prop};\n" for prop in body.split(";"))
-            rules.append(f"\t.{f.prefix}-{part}{child} {{\n{lines}\t}}")
-    return '<style type="text/css">\n' + "\n".join(rules) + "\n</style>\n"
+            rules.append((f"{f.prefix}-{part}{child}", body.split(";")))
+    return rules
 
 
-def _head_scripts(f: Flavour, host: str, rng: Random) -> str:
-    site_id = rng.randrange(10**5, 10**6)
-    return f"""<script type="text/javascript">
-var _{f.prefix}Config = {{siteId:"{site_id}", siteHost:"{host}", searchUrl:"/search/", channelPath:"/", wzaEnable:true, oldMode:false, fontSize:16, lang:"zh-CN"}};
-function doZoom(size){{var el=document.getElementById("Zoom")||document.getElementById("zoom");if(!el)return;el.style.fontSize=size+"px";var ps=el.getElementsByTagName("p");for(var i=0;i<ps.length;i++){{ps[i].style.fontSize=size+"px";ps[i].style.lineHeight=(size*1.8)+"px";}}}}
-function setHome(obj,url){{try{{obj.style.behavior="url(#default#homepage)";obj.setHomePage(url);}}catch(e){{if(window.netscape){{alert("此操作被浏览器拒绝！");}}}}}}
-function addFavorite(url,title){{try{{window.external.addFavorite(url,title);}}catch(e){{try{{window.sidebar.addPanel(title,url,"");}}catch(e2){{alert("加入收藏失败，请使用Ctrl+D进行添加");}}}}}}
-function printPage(){{var body=document.body.innerHTML;var start=body.indexOf("printStart");var end=body.indexOf("printEnd");if(start<0||end<0){{window.print();return;}}document.body.innerHTML=body.substring(start+10,end);window.print();document.body.innerHTML=body;}}
-</script>
-"""
-
-
-def _menu(f: Flavour, host: str, rng: Random) -> str:
-    """The portal's mega-menu: every top-level menu with all its columns, as hidden drop-downs."""
-    blocks = []
-    for i, (top, columns) in enumerate(MENUS):
-        slug = f"col{i + 1:02d}"
-        items = []
-        for j, name in enumerate(columns):
-            href = f"/{slug}/{slug}{j + 1:02d}/"
-            if f.menu_tag == "ul":
-                items.append(
-                    f'\t\t\t\t<li>\n\t\t\t\t\t<a href="{href}" target="_blank" title="{name}">{name}</a>\n\t\t\t\t</li>\n'
-                )
-            else:
-                items.append(
-                    f'\t\t\t\t<dd>\n\t\t\t\t\t<a href="{href}" title="{name}">{name}</a>\n\t\t\t\t</dd>\n'
-                )
-        wrap = "ul" if f.menu_tag == "ul" else "dl"
-        blocks.append(
-            f'\t<div class="{f.prefix}-subnav" id="subnav{i}" style="display:none">\n'
-            f'\t\t<div class="{f.prefix}-subnav-tit">\n\t\t\t<a href="/{slug}/">{top}</a>\n\t\t</div>\n'
-            f'\t\t\t<{wrap} class="{f.prefix}-subnav-list clearfix">\n{"".join(items)}\t\t\t</{wrap}>\n\t</div>'
-        )
-    quick = "".join(
-        f'<a href="/{s}/" class="{f.prefix}-quick-{k}" title="{n}"><img src="{f.static}/images/icon_{k}.png" alt="{n}"><span>{n}</span></a>'
-        for k, (n, s) in enumerate(
-            (("政府信息公开", "xxgk"), ("依申请公开", "ysqgk"), ("领导信箱", "ldxx"), ("政策文件", "zcwj"),
-             ("政策解读", "zcjd"), ("办事指南", "bszn"), ("意见征集", "yjzj"), ("数据开放", "sjkf"))
-        )
-    )  # fmt: skip
-    return (
-        f'<div class="{f.prefix}-menu-wrap" id="menuWrap">\n'
-        + "\n".join(blocks)
-        + f'\n</div>\n<div class="{f.prefix}-quick clearfix">{quick}</div>\n'
-    )
-
-
-def _links(f: Flavour, region: str, local: tuple[str, ...], host: str) -> str:
-    """友情链接: drop-downs of national, provincial-level and local government sites."""
+def _link_lists(region: str, local: tuple[str, ...], host: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """友情链接: (title, [(name, url)]) of the national, provincial-level and local government sites."""
     domain = host.split(".", 1)[-1] if "." in host else host
     offices = [(f"{region}{o}", f"http://{_slug(o, k)}.{domain}/") for k, o in enumerate(OFFICES)]
     names = [f"{c}人民政府" for c in local] or [f"{region[:2]}{c}人民政府" for c in COUNTIES]
     counties = [(n, f"http://{_slug(n, k)}.{domain}/") for k, n in enumerate(names)]
     national = [(n, f"http://{d}/") for n, d in NATIONAL]
-
-    def select(title: str, links: list[tuple[str, str]]) -> str:
-        options = "".join(f'\n\t\t\t\t<option value="{u}">{escape(n)}</option>' for n, u in links)
-        return (
-            f'<div class="{f.prefix}-links-item"><select onchange="if(this.value)window.open(this.value);" '
-            f'title="{title}"><option value="">—— {title} ——</option>{options}</select></div>'
-        )
-
-    return (
-        f'<div class="{f.prefix}-links clearfix"><div class="{f.prefix}-links-tit">友情链接</div>'
-        + select("国务院部门网站", national)
-        + select(f"{region}部门网站", offices)
-        + select("区县政府网站", counties)
-        + "</div>\n"
-        + f'<div class="{f.prefix}-footer-nav"><a href="/wzdt/">网站地图</a>|<a href="/lxwm/">联系我们</a>|'
-        '<a href="/yssm/">隐私声明</a>|<a href="/wzsm/">网站声明</a>|<a href="/sybz/">使用帮助</a>|'
-        '<a href="/jgsz/">机构设置</a></div>\n'
-    )
+    return [("国务院部门网站", national), (f"{region}部门网站", offices), ("区县政府网站", counties)]
 
 
 def _slug(name: str, k: int) -> str:
     return "".join(f"{ord(c) % 26 + 97:c}" for c in name[:3]) + str(k)
-
-
-def _tail_scripts(f: Flavour, site_name: str, host: str, rng: Random) -> str:
-    """What real pages load and inline at the end: accessibility, 纠错, the 党政机关 badge, statistics,
-    the share widget, the menu and back-to-top behaviour, a hidden print header."""
-    stat_id = "".join(rng.choice("0123456789abcdef") for _ in range(32))
-    return f"""<div class="{f.prefix}-float" id="floatTools" style="display:none"><a href="javascript:void(0);" class="{f.prefix}-float-wx" title="微信">微信</a><a href="javascript:void(0);" class="{f.prefix}-float-wb" title="微博">微博</a><a href="javascript:void(0);" class="{f.prefix}-float-app" title="客户端">客户端</a><a href="javascript:void(0);" class="{f.prefix}-float-top" title="返回顶部" onclick="window.scrollTo(0,0)">顶部</a></div>
-<div class="{f.prefix}-print-head" style="display:none"><img src="{f.static}/images/print_logo.png" alt="{escape(site_name)}"></div>
-<script type="text/javascript">
-{f.jquery}
-  $(".{f.prefix}-nav li").hover(function(){{var i=$(this).index();$(this).addClass("on").siblings().removeClass("on");$("#subnav"+i).stop(true,true).slideDown(200);}},function(){{var i=$(this).index();$("#subnav"+i).stop(true,true).slideUp(100);}});
-  $(".{f.prefix}-share a").on("click",function(){{var t=$(this).attr("class");var url=encodeURIComponent(location.href);var title=encodeURIComponent(document.title);if(t.indexOf("wb")>=0){{window.open("https://service.weibo.com/share/share.php?url="+url+"&title="+title);}}else if(t.indexOf("qq")>=0){{window.open("https://sns.qzone.qq.com/cgi-bin/qzshare/cgi_qzshare_onekey?url="+url+"&title="+title);}}else{{$("#qrcodeBox").show();}}}});
-  $(window).scroll(function(){{if($(window).scrollTop()>300){{$("#floatTools").fadeIn();}}else{{$("#floatTools").fadeOut();}}}});
-  $(".{f.prefix}-links select").each(function(){{$(this).val("");}});
-}});
-</script>
-<script type="text/javascript">
-(function(){{var _st=document.createElement("script");_st.type="text/javascript";_st.async=true;_st.src="{f.static}/js/stat.js?sid={stat_id}";var s=document.getElementsByTagName("script")[0];s.parentNode.insertBefore(_st,s);}})();
-(function(){{var jc=document.createElement("script");jc.src="//pucha.kaipuyun.cn/exposure/jiucuo.js";jc.setAttribute("id","_jiucuo_");jc.setAttribute("sitecode","{host}");document.getElementsByTagName("head")[0].appendChild(jc);}})();
-(function(){{var dz=document.createElement("script");dz.src="//dcs.conac.cn/js/nis.js";document.getElementsByTagName("head")[0].appendChild(dz);}})();
-</script>
-<script type="text/javascript" src="{f.static}/js/wza/aria.js?appid={stat_id[:16]}" charset="utf-8"></script>
-"""

@@ -47,9 +47,11 @@ class ReplicaDocument:
     views: int = 0  # base of the view counter
 
     @property
-    def attachment_urls(self) -> list[str]:
-        return [a.url for a in self.attachments]
-
-    @property
     def has_metadata_table(self) -> bool:
         return self.index_no is not None
+
+
+def page_order(doc: ReplicaDocument) -> tuple[datetime, int, str]:
+    """How a site lists its pages (reversed: newest first): by publish time, then id, then path (a post
+    published at two URLs, as on the gkmlpt platform, has one time and one id)."""
+    return (doc.publish, doc.doc_id, doc.path)

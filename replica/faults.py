@@ -21,7 +21,8 @@ from random import Random
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from replica.web import HTML_TYPE, SERVER, Response, SiteRequest, html_response, redirect
+from replica.templating import render
+from replica.web import HTML_TYPE, SERVER, Response, SiteRequest, html_response, nginx_error_page, redirect
 
 # kind → what the server does (the docs' fault table is built from the same list).
 KINDS: dict[str, str] = {
@@ -114,8 +115,11 @@ def inject(fault: Fault, request: SiteRequest, response: Response) -> Response:
     if kind in STATUS_KINDS:
         status = int(kind)
         title = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable"}
-        page = f"<html><head><title>{status} {title[status]}</title></head><body><center><h1>{status} {title[status]}</h1></center><hr><center>nginx</center></body></html>"
-        return html_response(status, page, {"Retry-After": str(params.get("retry_after", 1))})
+        return html_response(
+            status,
+            nginx_error_page(status, title[status]),
+            {"Retry-After": str(params.get("retry_after", 1))},
+        )
     if kind == "timeout":
         return FaultyResponse(200, {"Content-Type": HTML_TYPE, "Server": SERVER}, b"", Delivery("hang"))
     if kind == "redirect-loop":
@@ -125,11 +129,7 @@ def inject(fault: Fault, request: SiteRequest, response: Response) -> Response:
         return redirect(f"http://{MIRROR_HOST}{request.path}", 301)
     if kind == "offsite-refresh":
         mirror = f"http://{MIRROR_HOST}{request.path}"
-        page = (
-            f'<html><head><meta http-equiv="refresh" content="0;url={mirror}"><title>页面跳转</title></head>'
-            f'<body><p>页面正在跳转……</p><a href="{mirror}">{mirror}</a></body></html>'
-        )
-        return html_response(200, page)
+        return html_response(200, render("web/refresh.html", url=mirror))
     if kind == "oversized":
         size = int(params.get("bytes", DEFAULT_OVERSIZE))
         body = _padded(response.body, size)

@@ -24,6 +24,7 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
+from replica.templating import render
 from replica.web import Response
 
 BEIJING = timezone(timedelta(hours=8))
@@ -98,25 +99,30 @@ def disturb(page: str, rng: Random, moment: datetime | None = None) -> str:
     now = (moment or datetime.now(BEIJING)).astimezone(BEIJING)
     shown = now.replace(hour=rng.randrange(24), minute=rng.randrange(60), second=rng.randrange(60))
     session = token(rng)
-    top = (
-        f"<!-- page rendered {shown:%Y-%m-%d %H:%M:%S}.{rng.randrange(1000):03d} in {rng.randrange(5, 90)}ms -->"
-        f'<div class="top-bar"><span class="today">今天是{shown:%Y年%m月%d日} 星期{WEEKDAYS[shown.weekday()]}</span>'
-        f' <span class="visits">您是本站第<b>{rng.randrange(10**6, 10**7)}</b>位访客</span>'
-        f'<form class="login" method="post" action="/login.do;jsessionid={session}">'
-        f'<input type="text" name="username"><input type="password" name="password">'
-        f'<button type="submit">登录</button></form></div>'
+    top = render(
+        "noise/top.html",
+        shown=shown,
+        millis=rng.randrange(1000),
+        took=rng.randrange(5, 90),
+        weekday=WEEKDAYS[shown.weekday()],
+        visits=rng.randrange(10**6, 10**7),
+        session=session,
     )
     links = rng.sample(RELATED, 5)
     ad = rng.randrange(len(ADS))
-    bottom = (
-        '<div class="related-links"><h3>相关链接</h3><ul>'
-        + "".join(f'<li><a href="{href}" target="_blank">{name}</a></li>' for name, href in links)
-        + f'</ul></div><div class="ad-banner"><a href="http://www.gov.cn/zhuanti/{ad}.htm">'
-        f'<img src="/images/ad/banner{ad}.jpg?v={rng.randrange(10**6)}" alt="{ADS[ad]}"></a></div>'
-        f'<div class="comments"><h3>网友留言（{rng.randrange(0, 40)}）</h3><p>网友{rng.randrange(100, 999)}**'
-        f" 于{shown - timedelta(minutes=rng.randrange(1, 600)):%Y-%m-%d %H:%M}留言：已阅，支持。</p></div>"
-        f'<script>var _sessionToken="{session}";var _ts={int(shown.timestamp())};</script>'
-        f"<!-- cached {shown:%Y-%m-%d %H:%M:%S} node{rng.randrange(1, 9)} -->"
+    bottom = render(
+        "noise/bottom.html",
+        links=links,
+        ad=ad,
+        version=rng.randrange(10**6),
+        ad_text=ADS[ad],
+        comments=rng.randrange(0, 40),
+        user=rng.randrange(100, 999),
+        commented=shown - timedelta(minutes=rng.randrange(1, 600)),
+        session=session,
+        stamp=int(shown.timestamp()),
+        shown=shown,
+        node=rng.randrange(1, 9),
     )
     page = _shuffle_attributes(page, rng)
     page = _vary_whitespace(page, rng)

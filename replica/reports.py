@@ -18,7 +18,6 @@ from random import Random
 
 REPORT_YEARS = tuple(range(2025, 2017, -1))  # newest first: small replicas still get recent reports
 KINDS = ("annual_report", "rule_of_law_report")
-STATUSES = ("on_time", "late", "missing")
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
-from html import escape
+from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
+
+from replica.templating import render
 
 HTML_TYPE = "text/html; charset=utf-8"
 SERVER = "nginx"
@@ -66,47 +67,26 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
-def not_modified_since(request: SiteRequest, last_modified: datetime) -> bool:
-    """True when the client's If-Modified-Since covers `last_modified` (then answer 304)."""
-    value = request.header("if-modified-since")
-    if not value:
-        return False
-    try:
-        since = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    return last_modified.replace(microsecond=0) <= since
-
-
 def html_response(status: int, page: str, headers: dict[str, str] | None = None) -> Response:
     return Response(status, {"Content-Type": HTML_TYPE, "Server": SERVER, **(headers or {})}, page.encode())
 
 
 def redirect(location: str, status: int = 301) -> Response:
-    page = (
-        f"<html>\r\n<head><title>{status} Moved Permanently</title></head>\r\n<body>\r\n"
-        f"<center><h1>{status} Moved Permanently</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-    )
+    page = render("web/redirect.html", status=status).replace("\n", "\r\n")
     return html_response(status, page, {"Location": location})
 
 
-def not_modified(headers: dict[str, str]) -> Response:
-    return Response(304, {"Server": SERVER, **headers}, b"")
+def nginx_error_page(status: int, reason: str, signed: bool = True) -> str:
+    """nginx's own one-line error page (`signed`: with the `<hr>` and its name, as on its 5xx pages)."""
+    return render("web/nginx_error.html", status=status, reason=reason, signed=signed)
 
 
 def method_not_allowed() -> Response:
-    page = "<html><head><title>405 Not Allowed</title></head><body><center><h1>405 Not Allowed</h1></center></body></html>"
+    page = nginx_error_page(405, "Not Allowed", signed=False)
     return html_response(405, page, {"Allow": "GET, HEAD"})
 
 
 def unknown_host(host: str, known: list[str]) -> Response:
     """Not a site of the replica: say so plainly (a proxy's 502), never pretend to be a real page."""
-    listed = "".join(f"<li>{escape(h)}</li>" for h in known)
-    page = (
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>502 Bad Gateway (xxgk replica)</title></head>'
-        f"<body><h1>502 Bad Gateway</h1><p>The xxgk replica has no site for host <b>{escape(host or '(none)')}</b>."
-        f" It serves:</p><ul>{listed}</ul></body></html>"
-    )
+    page = render("web/unknown_host.html", host=host, known=known)
     return Response(502, {"Content-Type": HTML_TYPE, "Server": "xxgk-replica"}, page.encode())

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from replica.catalog import Catalog, Column, SiteDeclaration
+from replica.declarations import Column, SiteDeclaration
 from replica.documents import ReplicaDocument
+from replica.generation import ColumnCatalog
 from replica.platforms import ankang_html
 from replica.seeds import SeedDocument
 from replica.web import Response, SiteRequest
@@ -40,7 +41,7 @@ class AnkangSite(SiteDeclaration):
         return self.list_page.format(node=node, n=n)
 
 
-class AnkangCatalog(Catalog):
+class AnkangCatalog(ColumnCatalog):
     site: AnkangSite
 
     def __init__(self, site: AnkangSite, seed: int, docs: int) -> None:
@@ -64,9 +65,6 @@ class AnkangCatalog(Catalog):
 
     def shown_seed(self, doc: ReplicaDocument) -> ReplicaDocument:
         return self.shown(doc)
-
-    def make_report_column(self, path: str, name: str) -> Column:
-        return Column(path, name, "report", 0)
 
     def route(self, request: SiteRequest) -> Response | None:
         path = request.path

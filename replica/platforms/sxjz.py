@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from replica.catalog import Catalog, Column, SiteDeclaration
+from replica.declarations import Column, SiteDeclaration
 from replica.documents import ReplicaDocument
+from replica.generation import ColumnCatalog
 from replica.platforms import sxjz_html
 from replica.seeds import SeedDocument
 from replica.web import Response, SiteRequest, redirect
@@ -41,7 +42,7 @@ class SxjzSite(SiteDeclaration):
         return self.list_page.format(column=column_path.rstrip("/"), n=n)
 
 
-class SxjzCatalog(Catalog):
+class SxjzCatalog(ColumnCatalog):
     site: SxjzSite
 
     def __init__(self, site: SxjzSite, seed: int, docs: int) -> None:

@@ -2,7 +2,7 @@
 
 A site on this platform is a `TrsWcmSite` declaration (host, agency, columns, seeds, footer facts);
 `build(seed, docs)` turns it into a `TrsWcmCatalog` (document generation, changes and conditional GET
-come from `replica.catalog`):
+come from `replica.generation` and `replica.catalog`):
 
 - column lists `<col>/` = `<col>/index.html` (page 0), `<col>/index_<n>.html`, 20 items, newest first;
 - details `<col>/<YYYYMM>/t<YYYYMMDD>_<id>.html` (the t-date usually, not always, the publish date);
@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from replica.catalog import Catalog, Column, SiteDeclaration
+from replica.declarations import Column, SiteDeclaration
 from replica.documents import ReplicaAttachment, ReplicaDocument
+from replica.generation import ColumnCatalog
 from replica.platforms import trs_html
 from replica.seeds import SeedDocument
 from replica.web import Response, SiteRequest, redirect
@@ -48,7 +49,7 @@ class TrsWcmSite(SiteDeclaration):
     report_style: str = "xxgk"  # list markup of report columns made per year
 
 
-class TrsWcmCatalog(Catalog):
+class TrsWcmCatalog(ColumnCatalog):
     """A built TRS site: its documents, and the answer to any request for one of its URLs."""
 
     site: TrsWcmSite

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from replica.catalog import Column, KnownReport, ReportColumn
 from replica.content import Agency
+from replica.declarations import Column, KnownReport, ReportColumn
 from replica.platforms.ankang import AnkangSite
 from replica.seeds import SeedDocument
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from replica.catalog import ReportColumn
 from replica.content import Agency
+from replica.declarations import ReportColumn
 from replica.platforms.trs_wcm import TrsColumn, TrsWcmSite
 from replica.seeds import SeedDocument
 
