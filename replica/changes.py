@@ -8,14 +8,14 @@ the ground truth a test compares the archive with, and replaying it rebuilds the
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from random import Random
 from typing import Any
 
+from archive.text import CHINA
 from replica.state import append_mutation, load_state, locked, save_state
 
-BEIJING = timezone(timedelta(hours=8))
 EDITS = ("body", "validity", "doc_number", "title", "attachment")
 
 
@@ -30,7 +30,7 @@ def plan_changes(
     catalog = replica.catalogs.get(host)
     if catalog is None:
         raise ValueError(f"the replica has no site {host!r} (it has {', '.join(replica.hosts)})")
-    moment = (at or datetime.now(BEIJING)).astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
+    moment = (at or datetime.now(CHINA)).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
     rng = Random(f"{seed}:{host}:{len(state.mutations)}")
     published = sum(1 for m in state.mutations if m.get("op") == "publish" and m.get("host") == host)
     live = sorted(catalog.by_path)  # sorted: the choice must not depend on dict order

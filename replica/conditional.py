@@ -8,14 +8,13 @@ moment of its latest recorded change) is all it needs to know of a site.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from archive.text import CHINA
 from replica.documents import ReplicaAttachment
 from replica.files import attachment_bytes
 from replica.web import SERVER, Response, SiteRequest, http_date
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 def not_modified_since(request: SiteRequest, last_modified: datetime) -> bool:
@@ -45,7 +44,7 @@ def detail_response(
 ) -> Response:
     """A detail page last changed at `changed` (Beijing wall time): 304, or the page's two halves
     (`parts`, rendered once and cached by the catalog) around this fetch's view count."""
-    modified = changed.replace(tzinfo=BEIJING)
+    modified = changed.replace(tzinfo=CHINA)
     headers = {"Last-Modified": http_date(modified)}
     if not_modified_since(request, modified):
         return not_modified(headers)
@@ -56,7 +55,7 @@ def detail_response(
 
 def attachment_response(request: SiteRequest, changed: datetime, attachment: ReplicaAttachment) -> Response:
     """An attachment of a document last changed at `changed`: 304, or its deterministic bytes."""
-    modified = changed.replace(tzinfo=BEIJING)
+    modified = changed.replace(tzinfo=CHINA)
     headers = {"Last-Modified": http_date(modified), "Accept-Ranges": "bytes"}
     if not_modified_since(request, modified):
         return not_modified(headers)

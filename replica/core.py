@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from random import Random
 from typing import Any
 
 from archive.clock import SimulatedClock
+from archive.text import CHINA
 from replica import faults, noise
 from replica.documents import ReplicaDocument
 from replica.faults import Faults
 from replica.sites import Catalog, all_sites
 from replica.web import Response, http_date, method_not_allowed, parse_request, unknown_host
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 class LazyCatalogs(Mapping[str, Catalog]):
@@ -187,4 +186,4 @@ def build(
 
 def beijing_wall_time(moment: datetime) -> datetime:
     """Change records and page dates are Beijing wall time without an offset."""
-    return moment.astimezone(BEIJING).replace(tzinfo=None)
+    return moment.astimezone(CHINA).replace(tzinfo=None)

@@ -199,7 +199,7 @@ def plan_faults(
     at: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Choose targets (N live documents per kind, or the given URLs) and record one fault each."""
-    from replica.changes import BEIJING
+    from archive.text import CHINA
     from replica.state import append_mutation, load_state
 
     state = load_state(directory)
@@ -212,7 +212,7 @@ def plan_faults(
     for kind, _ in kinds:
         if kind not in KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {', '.join(KINDS)}")
-    moment = (at or datetime.now(BEIJING)).astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
+    moment = (at or datetime.now(CHINA)).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
     rng = Random(f"{seed}:{host}:{len(state.mutations)}:faults")
     faulted = {path for h, path in replica.faults.rules if h == host}
     pool = sorted(set(catalog.by_path) - faulted)  # documents not already failing
@@ -237,10 +237,10 @@ def plan_faults(
 
 def heal(directory: Path, host: str, at: datetime | None = None) -> dict[str, Any]:
     """Record that every fault of the site is gone."""
-    from replica.changes import BEIJING
+    from archive.text import CHINA
     from replica.state import append_mutation
 
-    moment = (at or datetime.now(BEIJING)).astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
+    moment = (at or datetime.now(CHINA)).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
     record = {"op": "heal", "host": host, "at": moment.isoformat()}
     append_mutation(directory, record)
     return record

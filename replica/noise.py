@@ -19,15 +19,15 @@ both are change-log records (`{"op": "noise", "on": true, "host": "*" | HOST}`).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from random import Random
 from typing import Any
 
+from archive.text import CHINA
 from replica.templating import render
 from replica.web import Response
 
-BEIJING = timezone(timedelta(hours=8))
 WEEKDAYS = "一二三四五六日"
 RELATED = (
     ("中国政府网", "http://www.gov.cn/"),
@@ -96,7 +96,7 @@ def page_charset(content_type: str, body: bytes) -> str:
 
 
 def disturb(page: str, rng: Random, moment: datetime | None = None) -> str:
-    now = (moment or datetime.now(BEIJING)).astimezone(BEIJING)
+    now = (moment or datetime.now(CHINA)).astimezone(CHINA)
     shown = now.replace(hour=rng.randrange(24), minute=rng.randrange(60), second=rng.randrange(60))
     session = token(rng)
     top = render(
@@ -178,7 +178,7 @@ def plan_noise(directory: Path, host: str, on: bool, at: datetime | None = None)
     """Record noise on or off for one site (`host`) or every site (`"*"`)."""
     from replica.state import append_mutation
 
-    moment = (at or datetime.now(BEIJING)).astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
+    moment = (at or datetime.now(CHINA)).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
     record = {"op": "noise", "on": on, "host": host, "at": moment.isoformat()}
     append_mutation(directory, record)
     return record

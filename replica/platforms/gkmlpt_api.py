@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from archive.text import CHINA
 from replica.web import SERVER, Response
 
 if TYPE_CHECKING:
     from replica.documents import ReplicaDocument
     from replica.platforms.gkmlpt import GkmlptCatalog, GkmlptSite
     from replica.platforms.gkmlpt_posts import Post
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 def tree(catalog: GkmlptCatalog) -> list[dict[str, Any]]:
@@ -84,7 +83,7 @@ def list_response(catalog: GkmlptCatalog, rest: str, query: str) -> Response:
 
 def unix_time(moment: datetime) -> int:
     """Seconds since the epoch of a Beijing wall time, as the platform dates posts."""
-    return int(moment.replace(tzinfo=BEIJING).timestamp())
+    return int(moment.replace(tzinfo=CHINA).timestamp())
 
 
 def article_json(site: GkmlptSite, doc: ReplicaDocument, post: Post) -> dict[str, Any]:
