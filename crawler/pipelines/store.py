@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 
@@ -105,6 +106,9 @@ _STORE: VersionStore | None = None  # the writer process's own store (XXGK_STORE
 
 def _open_store(database_url: str | None) -> None:
     global _STORE
+    # Ctrl-C reaches the whole process group: the crawl stops gracefully and still needs its writer
+    # to store the documents in flight, so the writer leaves SIGINT to its parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STORE = VersionStore(Archive(database_url))
 
 
