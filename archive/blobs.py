@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 
 import zstandard
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from archive.models import Blob
@@ -34,6 +34,20 @@ def put(session: Session, data: bytes) -> str:
     if session.scalar(select(Blob.size).where(Blob.sha256 == digest)) is None:
         session.add(Blob(sha256=digest, size=len(data), data=_compressor.compress(data)))
     return digest
+
+
+def put_core(conn: Connection, data: bytes) -> str:
+    """`put` on a connection (the version store writes with Core statements)."""
+    digest = sha256(data)
+    if conn.execute(_SIZE, {"sha256": digest}).first() is None:
+        conn.execute(
+            insert(_BLOBS), {"sha256": digest, "size": len(data), "data": _compressor.compress(data)}
+        )
+    return digest
+
+
+_BLOBS = Blob.__table__
+_SIZE = select(_BLOBS.c.size).where(_BLOBS.c.sha256 == bindparam("sha256"))
 
 
 def read_blob(blob: Blob) -> bytes:

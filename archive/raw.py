@@ -16,9 +16,11 @@ reused after a rolled-back transaction can never be served from a stale entry.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import zstandard
 from sqlalchemy import select
@@ -64,13 +66,35 @@ def pack(data: bytes, base: bytes | None) -> bytes:
     """One zstd frame of `data`, with `base` (when given) as its dictionary."""
     if base is None:
         return _plain.compress(data)
-    return zstandard.ZstdCompressor(
+    return _compressor(base).compress(data)
+
+
+def _compressor(base: bytes) -> zstandard.ZstdCompressor:
+    """A compressor with `base` as its dictionary, kept for the next frame against the same base: every
+    new document of a crawl is compressed against one capture of its site, and preparing the
+    dictionary of a 30 KB page costs as much as compressing against it."""
+    key = (len(base), hashlib.blake2b(base, digest_size=16).digest())
+    with _lock:
+        found = _compressors.get(key)
+        if found is not None:
+            _compressors.move_to_end(key)
+            return found
+    found = zstandard.ZstdCompressor(
         level=LEVEL,
         dict_data=_dictionary(base),
         write_checksum=False,
         write_content_size=False,
         write_dict_id=False,
-    ).compress(data)
+    )
+    with _lock:
+        _compressors[key] = found
+        while len(_compressors) > 4:
+            _compressors.popitem(last=False)
+    return found
+
+
+_compressors: OrderedDict[tuple[int, bytes], zstandard.ZstdCompressor] = OrderedDict()
+_lock = threading.Lock()  # guards both caches
 
 
 def unpack(frame: bytes, base: bytes | None) -> bytes:
@@ -87,69 +111,99 @@ def kept(capture: Capture) -> bool:
     return capture.raw is not None or capture.raw_base_id is not None
 
 
-def _key(capture: Capture) -> tuple[int, bytes, int | None]:
+class Frame(NamedTuple):
+    """What the frame functions read of a capture row (a `Capture` has the same attributes)."""
+
+    id: int
+    raw: bytes | None
+    raw_base_id: int | None
+
+
+# How the frame functions find a capture by id: the session's `get`, or a Core select (the store).
+Getter = Callable[[int], Any]
+
+
+def _getter(session: Session, capture: Any) -> Getter:
+    return lambda capture_id: session.get(type(capture), capture_id)
+
+
+def _key(capture: Any) -> tuple[int, bytes, int | None]:
     return capture.id, hashlib.blake2b(capture.raw or b"", digest_size=8).digest(), capture.raw_base_id
 
 
-def _resolve(session: Session, capture: Capture) -> Capture:
+def _resolve_with(get: Getter, capture: Any) -> Any:
     """The capture whose frame holds this one's bytes (itself unless it is identical to its base)."""
     while capture.raw is None and capture.raw_base_id is not None:
-        base = session.get(type(capture), capture.raw_base_id)
+        base = get(capture.raw_base_id)
         if base is None:
             raise LookupError(f"capture {capture.id} lost its base {capture.raw_base_id}")
         capture = base
     return capture
 
 
-def depth(session: Session, capture: Capture) -> int:
-    """Frames to decompress to read the capture: 1 for a plain frame, 1 + its base's for a delta."""
-    level, capture = 0, _resolve(session, capture)
+def _resolve(session: Session, capture: Capture) -> Capture:
+    return _resolve_with(_getter(session, capture), capture)
+
+
+def _depth_with(get: Getter, capture: Any) -> int:
+    level, capture = 0, _resolve_with(get, capture)
     while capture.raw is not None:
         level += 1
         if capture.raw_base_id is None:
             break
-        capture = _resolve(session, session.get(type(capture), capture.raw_base_id))  # type: ignore[arg-type]
+        capture = _resolve_with(get, get(capture.raw_base_id))
     return level
 
 
-def read(session: Session, capture: Capture) -> bytes | None:
-    """The capture's complete record, or None when it kept none."""
+def depth(session: Session, capture: Capture) -> int:
+    """Frames to decompress to read the capture: 1 for a plain frame, 1 + its base's for a delta."""
+    return _depth_with(_getter(session, capture), capture)
+
+
+def read_with(get: Getter, capture: Any) -> bytes | None:
+    """`read` with captures found by `get(id)` (rows with `id`, `raw` and `raw_base_id`)."""
     if not kept(capture):
         return None
-    capture = _resolve(session, capture)
+    capture = _resolve_with(get, capture)
     key = _key(capture)
     cached = _cache.get(key)
     if cached is not None:
         return cached
     base = None
     if capture.raw_base_id is not None:
-        base = read(session, session.get(type(capture), capture.raw_base_id))  # type: ignore[arg-type]
-    data = unpack(capture.raw, base)  # type: ignore[arg-type]
+        base = read_with(get, get(capture.raw_base_id))
+    data = unpack(capture.raw, base)
     _cache.put(key, data)
     return data
 
 
-def store(session: Session, capture: Capture, record: bytes | None, like: Capture | None) -> None:
-    """Set the capture's frame: against `like` (or the nearest of its bases within MAX_DEPTH), no bytes
-    at all when the record equals that base's, a plain frame without one."""
-    capture.raw = capture.raw_base_id = None
+def read(session: Session, capture: Capture) -> bytes | None:
+    """The capture's complete record, or None when it kept none."""
+    return read_with(_getter(session, capture), capture)
+
+
+def frame(get: Getter, record: bytes | None, like: Any | None) -> tuple[bytes | None, int | None]:
+    """(raw, raw_base_id) of a new capture of `record`: against `like` (or the nearest of its bases
+    within MAX_DEPTH), no bytes at all when the record equals that base's, a plain frame without one."""
     if record is None:
-        return
-    base = _resolve(session, like) if like is not None and kept(like) else None
-    if base is not None and read(session, base) == record:
-        capture.raw_base_id = base.id  # the same response again: no bytes at all
-        return
+        return None, None
+    base = _resolve_with(get, like) if like is not None and kept(like) else None
+    if base is not None and read_with(get, base) == record:
+        return None, base.id  # the same response again: no bytes at all
     if base is not None:
-        level = depth(session, base)
+        level = _depth_with(get, base)
         while base is not None and level >= MAX_DEPTH:
             parent = base.raw_base_id
-            base = _resolve(session, session.get(type(base), parent)) if parent is not None else None
+            base = _resolve_with(get, get(parent)) if parent is not None else None
             level -= 1
     if base is None:
-        capture.raw = pack(record, None)
-        return
-    capture.raw_base_id = base.id
-    capture.raw = pack(record, read(session, base))
+        return pack(record, None), None
+    return pack(record, read_with(get, base)), base.id
+
+
+def store(session: Session, capture: Capture, record: bytes | None, like: Capture | None) -> None:
+    """Set the capture's frame (see `frame`)."""
+    capture.raw, capture.raw_base_id = frame(_getter(session, like), record, like)
 
 
 def headers(session: Session, capture: Capture) -> dict[str, str]:
@@ -191,16 +245,18 @@ class _BytesCache:
         self.items: OrderedDict[tuple, bytes] = OrderedDict()
 
     def get(self, key: tuple) -> bytes | None:
-        data = self.items.get(key)
-        if data is not None:
-            self.items.move_to_end(key)
-        return data
+        with _lock:  # the crawl's store writes in a thread of its own (crawler/pipelines/store.py)
+            data = self.items.get(key)
+            if data is not None:
+                self.items.move_to_end(key)
+            return data
 
     def put(self, key: tuple, data: bytes) -> None:
-        self.items[key] = data
-        self.items.move_to_end(key)
-        while len(self.items) > self.limit:
-            self.items.popitem(last=False)
+        with _lock:
+            self.items[key] = data
+            self.items.move_to_end(key)
+            while len(self.items) > self.limit:
+                self.items.popitem(last=False)
 
 
 _cache = _BytesCache()

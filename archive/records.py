@@ -97,7 +97,11 @@ class FetchedAttachment:
     """One attached file as fetched. `text`/`text_note` are what `archive.attachment_text.extract`
     read from `body` (the crawl reads them in its parse worker; `attachment_text.read` does it for a
     caller feeding the store directly). The store only writes them: left unread (both None), the
-    row waits for `xxgk db reindex` to read it."""
+    row waits for `xxgk db reindex` to read it.
+
+    `text_stored`: the crawl knew this file's SHA-256 from the archive and did not read it again;
+    the store takes the text stored with the same bytes (the previous version's row, else any row
+    with that hash)."""
 
     url: str
     name: str | None
@@ -107,6 +111,7 @@ class FetchedAttachment:
     error: str | None = None
     text: str | None = None
     text_note: str | None = None
+    text_stored: bool = False
 
 
 @dataclass

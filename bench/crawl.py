@@ -1,6 +1,7 @@
 """Crawl throughput of the full pipeline against two baselines, over the same replica, in one run.
 
     python bench/crawl.py [--docs 5000] [--repeat 1] [--profile] [--site anshun_mzj]
+                          [--postgresql | --database-url postgresql://USER@HOST:PORT/DB]
 
 Variants (each in its own process, since a Twisted reactor runs once per process):
   fetch-only  our spider's navigation with no pipelines: the ceiling set by HTTP and Scrapy
@@ -9,8 +10,17 @@ Variants (each in its own process, since a Twisted reactor runs once per process
               the parser and the attachment text reader run in one worker process
               (XXGK_PARSE_PROCESSES=1, the default)
   full-inline the same with both in the reactor's thread (XXGK_PARSE_PROCESSES=0), one core
+  --extra full-2-workers      two parse worker processes (XXGK_PARSE_PROCESSES=2)
+  --extra full-store-process  the store in a process of its own instead of a thread (XXGK_STORE_PROCESS)
 Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
-the figures measure the software, not the courtesy waits. Prints documents/s and ratios.
+the figures measure the software, not the courtesy waits. Prints documents/s and ratios, and the CPU
+seconds each variant used: the crawl process itself (`crawl`), its worker processes (`workers`) and
+the replica server (`replica`), which tells a variant bound by one process from one bound by the cores.
+
+The full variants write a fresh SQLite file by default. `--postgresql` starts a throwaway PostgreSQL
+server (tests/pgserver.py: the installed binaries, fsync off) and gives each full crawl a fresh
+database on it; `--database-url` names a server of your own (a fresh database is created per crawl,
+so the URL's user must be allowed to create databases). Its CPU is counted as `database`.
 
 `--site` picks the spider (default anshun_mzj). For a site behind a JavaScript challenge (lianzhou_mzj)
 the naive variant is left out (a plain spider cannot pass the challenge), and each variant also reports
@@ -20,8 +30,11 @@ pages/s, the requests that went through the browser and the browser's share of t
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -41,6 +54,14 @@ FAST = {
 }
 
 
+# Variants of the full pipeline beyond `full`, by their settings (`--extra` adds the ones not run by default).
+EXTRA: dict[str, dict] = {
+    "full-inline": {"XXGK_PARSE_PROCESSES": 0},
+    "full-2-workers": {"XXGK_PARSE_PROCESSES": 2},
+    "full-store-process": {"XXGK_STORE_PROCESS": True},
+}
+
+
 def run_variant(variant: str, replica_url: str, database_url: str, profile: str | None, site: str) -> dict:
     """Runs in a child process: one crawl, returns its figures as JSON on stdout."""
     from scrapy.crawler import CrawlerProcess
@@ -50,8 +71,7 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
     overrides = {**FAST, "XXGK_REPLICA_URL": replica_url, "XXGK_DATABASE_URL": database_url}
     if not variant.startswith("full"):
         overrides["ITEM_PIPELINES"] = {}
-    if variant == "full-inline":
-        overrides["XXGK_PARSE_PROCESSES"] = 0
+    overrides.update(EXTRA.get(variant, {}))
     settings = project_settings(overrides)  # command-line priority: beats the spider's politeness
     settings.set("LOG_INSTALL_ROOT_HANDLER", False)
     process = CrawlerProcess(settings)
@@ -73,9 +93,13 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
         process.start()
     seconds = time.perf_counter() - started
     stats = crawler.stats.get_stats()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker processes, joined by now
     return {
         "variant": variant,
         "seconds": seconds,
+        "cpu_crawl": own.ru_utime + own.ru_stime,
+        "cpu_workers": children.ru_utime + children.ru_stime,
         "responses": stats.get("response_received_count", 0),
         "documents": stats.get("item_scraped_count", 0),
         "stored_versions": stats.get("xxgk/new_version", 0) + stats.get("xxgk/unchanged", 0),
@@ -85,7 +109,65 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
     }
 
 
-def child(variant: str, replica_url: str, profile: str | None, site: str = "anshun_mzj") -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (Linux /proc; 0 where unreadable)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
+    return total
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (a PostgreSQL server's backends)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        with contextlib.suppress(OSError):
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+    return out
+
+
+class Databases:
+    """A fresh database per full crawl: a SQLite file in a temporary directory, or one more database
+    on a PostgreSQL server (`server_url`)."""
+
+    def __init__(self, server_url: str | None, server_pid: int | None = None) -> None:
+        self.server_url = server_url
+        self.server_pid = server_pid
+        self.count = itertools.count()
+
+    def fresh(self, tmp: str) -> str:
+        if self.server_url is None:
+            return f"sqlite:///{tmp}/bench.sqlite3"
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        name = f"xxgk_bench_{os.getpid()}_{next(self.count)}"
+        conninfo = url.set(drivername="postgresql", database=url.database or "postgres")
+        with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return url.set(database=name).render_as_string(hide_password=False)
+
+    def cpu(self) -> float:
+        return cpu_seconds(_tree(self.server_pid)) if self.server_pid else 0.0
+
+
+def child(
+    variant: str,
+    replica_url: str,
+    profile: str | None,
+    site: str = "anshun_mzj",
+    databases: Databases | None = None,
+    replica_pid: int | None = None,
+) -> dict:
+    databases = databases or Databases(None)
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
             sys.executable,
@@ -95,16 +177,20 @@ def child(variant: str, replica_url: str, profile: str | None, site: str = "ansh
             "--replica-url",
             replica_url,
             "--database-url",
-            f"sqlite:///{tmp}/bench.sqlite3",
+            databases.fresh(tmp) if variant.startswith("full") else f"sqlite:///{tmp}/bench.sqlite3",
             "--site",
             site,
         ]
         if profile:
             cmd += ["--profile-out", profile]
+        replica_before, database_before = cpu_seconds([replica_pid] if replica_pid else []), databases.cpu()
         out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         if out.returncode != 0:
             raise SystemExit(f"{variant} failed:\n{out.stderr[-3000:]}")
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result["cpu_replica"] = cpu_seconds([replica_pid] if replica_pid else []) - replica_before
+        result["cpu_database"] = databases.cpu() - database_before
+        return result
 
 
 def main() -> None:
@@ -120,6 +206,21 @@ def main() -> None:
         help="Also profile full-inline (all work in one process); print top costs.",
     )
     parser.add_argument("--site", default="anshun_mzj", help="The spider to measure.")
+    parser.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        choices=[v for v in EXTRA if v != "full-inline"],
+        help="Also measure this variant of the full pipeline (repeatable).",
+    )
+    parser.add_argument(
+        "--postgresql", action="store_true", help="Full variants write to a throwaway PostgreSQL server."
+    )
+    parser.add_argument(
+        "--server-url",
+        help="Full variants write to this PostgreSQL server (postgresql://USER@HOST:PORT/DB), "
+        "a fresh database per crawl.",
+    )
     parser.add_argument("--child")
     parser.add_argument("--replica-url")
     parser.add_argument("--database-url")
@@ -139,49 +240,73 @@ def main() -> None:
     browser = getattr(spider_loader().load(args.site), "browser", False)
     variants = (
         ("fetch-only", "full", "full-inline") if browser else ("fetch-only", "naive", "full", "full-inline")
-    )
+    ) + tuple(args.extra)
     results: dict[str, list[dict]] = {v: [] for v in variants}
-    with (
-        tempfile.TemporaryDirectory() as state,
-        start_replica(Path(state), docs=args.docs, seed=args.seed) as rep,
-    ):
-        print(f"replica {rep.url}: {args.docs} generated documents", file=sys.stderr)
-        for round_no in range(args.repeat):
-            for variant in results:
-                r = child(variant, rep.url, None, args.site)
-                results[variant].append(r)
-                print(
-                    f"round {round_no + 1} {variant:>11}: {r['documents']} documents, {r['responses']} responses "
-                    f"in {r['seconds']:.1f}s = {r['documents'] / r['seconds']:.1f} documents/s",
-                    file=sys.stderr,
-                )
-        profile_path = None
-        if args.profile:
-            profile_path = Path(state) / "full.prof"
-            child("full-inline", rep.url, str(profile_path), args.site)
-            import pstats
+    server = None
+    if args.postgresql:
+        from tests.pgserver import PostgresServer
 
-            stats = pstats.Stats(str(profile_path))
-            print("\nfull-inline, where the time goes (cumulative, this project's code):")
-            stats.sort_stats("cumulative").print_stats(r"/(crawler|archive|spiders)/", 12)
-            print("full-inline, top own-time functions:")
-            stats.sort_stats("tottime").print_stats(10)
+        server = PostgresServer().start()
+        pid = int((server.datadir / "postmaster.pid").read_text().split()[0])
+        databases = Databases(server.url(), pid)
+    else:
+        databases = Databases(args.server_url)
+    backend = "postgresql" if databases.server_url else "sqlite"
+    try:
+        with (
+            tempfile.TemporaryDirectory() as state,
+            start_replica(Path(state), docs=args.docs, seed=args.seed) as rep,
+        ):
+            print(f"replica {rep.url}: {args.docs} generated documents; store: {backend}", file=sys.stderr)
+            for round_no in range(args.repeat):
+                for variant in results:
+                    r = child(variant, rep.url, None, args.site, databases, rep.pid)
+                    results[variant].append(r)
+                    print(
+                        f"round {round_no + 1} {variant:>11}: {r['documents']} documents, "
+                        f"{r['responses']} responses in {r['seconds']:.1f}s = "
+                        f"{r['documents'] / r['seconds']:.1f} documents/s; CPU s: crawl {r['cpu_crawl']:.1f}, "
+                        f"workers {r['cpu_workers']:.1f}, replica {r['cpu_replica']:.1f}, "
+                        f"database {r['cpu_database']:.1f}; load {os.getloadavg()[0]:.1f}",
+                        file=sys.stderr,
+                    )
+            if args.profile:
+                profile_path = Path(state) / "full.prof"
+                child("full-inline", rep.url, str(profile_path), args.site, databases, rep.pid)
+                report_profile(profile_path)
+    finally:
+        if server is not None:
+            server.stop()
 
     best = {v: max(rs, key=lambda r: r["documents"] / r["seconds"]) for v, rs in results.items()}
     rate = {v: r["documents"] / r["seconds"] for v, r in best.items()}
     baseline = "naive" if "naive" in rate else "fetch-only"
-    print(f"\nbench/crawl: {args.site}, {args.docs} replica documents, best of {args.repeat}")
+    print(
+        f"\nbench/crawl: {args.site}, {args.docs} replica documents, store {backend}, best of {args.repeat}"
+    )
     print(
         f"{'variant':>11} {'documents':>9} {'responses':>9} {'seconds':>8} {'docs/s':>8} {'pages/s':>8} "
-        f"{'browser':>7} {'browser%':>8} {'vs ' + baseline:>13} {'vs fetch':>9}"
+        f"{'browser':>7} {'browser%':>8} {'vs ' + baseline:>13} {'vs fetch':>9} "
+        f"{'cpu crawl':>9} {'workers':>7} {'replica':>7} {'db':>5}"
     )
     for v, r in best.items():
         share = 100 * r["browser_seconds"] / r["seconds"]
         print(
             f"{v:>11} {r['documents']:>9} {r['responses']:>9} {r['seconds']:>8.1f} {rate[v]:>8.1f} "
             f"{r['responses'] / r['seconds']:>8.1f} {r['browser_requests']:>7} {share:>7.1f}% "
-            f"{rate[v] / rate[baseline]:>12.2f}x {rate[v] / rate['fetch-only']:>8.2f}x"
+            f"{rate[v] / rate[baseline]:>12.2f}x {rate[v] / rate['fetch-only']:>8.2f}x "
+            f"{r['cpu_crawl']:>9.1f} {r['cpu_workers']:>7.1f} {r['cpu_replica']:>7.1f} {r['cpu_database']:>5.1f}"
         )
+
+
+def report_profile(path: Path) -> None:
+    import pstats
+
+    stats = pstats.Stats(str(path))
+    print("\nfull-inline, where the time goes (cumulative, this project's code):")
+    stats.sort_stats("cumulative").print_stats(r"/(crawler|archive|spiders)/", 25)
+    print("full-inline, top own-time functions:")
+    stats.sort_stats("tottime").print_stats(15)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from archive import clock
 from archive.db import Archive
+from archive.models import Attachment, Document, Version
 from archive.queries import KnownDocument, known_documents
 from crawler.extraction.dates import normalize_date
 
@@ -25,6 +29,9 @@ class Frontier:
     known: dict[str, KnownDocument] = field(default_factory=dict)
     cycle: int = 7
     night: int = 0  # which slice to revisit: a day number, taken modulo `cycle`
+    # SHA-256 (hex) of the site's stored attachments whose text was read: a file fetched again with
+    # these bytes need not be read again (the store takes the stored text; crawler/pipelines/attachments.py).
+    attachment_hashes: set[str] = field(default_factory=set)
 
     @classmethod
     def from_archive(
@@ -34,10 +41,14 @@ class Frontier:
         try:
             with archive.session() as s:
                 known = known_documents(s, site)
+                hashes = read_attachment_hashes(s, site)
         finally:
             archive.close()
         return cls(
-            known, max(cycle, 1), clock.now().astimezone().date().toordinal() if night is None else night
+            known,
+            max(cycle, 1),
+            clock.now().astimezone().date().toordinal() if night is None else night,
+            hashes,
         )
 
     def is_news(self, url: str, list_title: str | None, list_date: str | None) -> bool:
@@ -69,6 +80,23 @@ class Frontier:
         """Tonight's share of the known details (a stable hash of the URL picks the night)."""
         tonight = self.night % self.cycle
         return sorted(url for url in self.known if _bucket(url, self.cycle) == tonight)
+
+
+def read_attachment_hashes(s: Session, site: str) -> set[str]:
+    """The hashes of the site's stored attachments that have their text, or a reason for none."""
+    return set(
+        s.scalars(
+            select(Attachment.sha256)
+            .join(Version, Version.id == Attachment.version_id)
+            .join(Document, Document.id == Version.document_id)
+            .where(
+                Document.site == site,
+                Attachment.sha256.is_not(None),
+                Attachment.text.is_not(None) | Attachment.text_note.is_not(None),
+            )
+            .distinct()
+        )
+    )
 
 
 def _bucket(url: str, cycle: int) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, func, null, select, true, update
+from sqlalchemy import Connection, bindparam, func, null, select, true, update
 from sqlalchemy.orm import Session
 
 from archive import attachment_text as attachment_reader
@@ -136,6 +136,48 @@ def add(s: Session, doc: Document, version: Version) -> None:
         conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
         fts.supersede(conn, rows(conn, previous, False))
     fts.write(conn, rows(conn, [version.id], True))
+
+
+def add_new(
+    conn: Connection,
+    document_id: int,
+    site: str,
+    version: Any,
+    attachment_texts: list[str | None],
+    superseding: bool = True,
+) -> None:
+    """`add` for the version store, which writes with Core: the new version's row is computed from the
+    values just written (`version`: any object with the version's attributes; `attachment_texts`: its
+    attachments' names and texts in storage order), the same row `rows` would read back. A new
+    document (`superseding=False`) has no earlier row to move."""
+    if not is_current(conn):
+        return
+    fts = backend(conn)
+    if superseding:
+        previous = list(conn.execute(_LATEST_ROWS, {"document_id": document_id}).scalars())
+        if previous:
+            conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
+            fts.supersede(conn, rows(conn, previous, False))
+    fts.write(conn, [row_for(version, site, True, attachment_texts)])
+
+
+_LATEST_ROWS = select(SearchDoc.version_id).where(
+    SearchDoc.document_id == bindparam("document_id"), SearchDoc.is_latest == true()
+)
+
+
+def refresh_version(conn: Connection, version_id: int, change: Callable[[], None]) -> None:
+    """`refresh` on a connection, for a version known by id (the version store writes with Core)."""
+    if not is_current(conn):
+        change()
+        return
+    latest = conn.scalar(select(SearchDoc.is_latest).where(SearchDoc.version_id == version_id))
+    if latest is None:  # not indexed (yet): nothing to replace, the next rebuild reads the change
+        change()
+        return
+    before = rows(conn, [version_id], bool(latest))
+    change()
+    backend(conn).replace_text(conn, before, rows(conn, [version_id], bool(latest)))
 
 
 def refresh(s: Session, version: Version, change: Callable[[], None]) -> None:

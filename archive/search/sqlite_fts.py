@@ -23,6 +23,7 @@ query, could reach a tag token (`match_expression`).
 from __future__ import annotations
 
 import json
+import operator
 from functools import lru_cache
 from typing import Any
 
@@ -34,7 +35,7 @@ from archive.search.filters import Filters
 from archive.search.findings import Finding, count
 from archive.search.query import Query
 from archive.search.schema import SearchDoc
-from archive.search.tokens import grams, query_grams
+from archive.search.tokens import query_grams
 
 TITLE_WEIGHT = 4.0  # a hit in the title counts four times a hit in the body (bm25 column weights)
 LATEST, OLDER = "search_fts", "search_fts_old"
@@ -83,7 +84,13 @@ def finish_rebuild(conn: Connection, with_state: bool = True) -> None:
 
 
 def tokenized(compact: str) -> str:
-    return " ".join(_shift(token) for token in grams(compact))
+    """The text's tokens (`grams`), shifted, space-separated. The shift maps one character to one
+    character, so shifting the whole text first and cutting it after gives the same tokens, without
+    a generator step and a `translate` per token (this runs on every version the store writes)."""
+    if not compact:
+        return ""
+    shifted = compact.translate(_SHIFT)
+    return " ".join(map(operator.add, shifted, shifted[1:])) + (" " if len(shifted) > 1 else "") + shifted[-1]
 
 
 def filter_match(f: Filters) -> tuple[str, bool]:

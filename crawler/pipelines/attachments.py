@@ -7,11 +7,17 @@ page, in the same transaction, because an attachment's hash is part of the versi
 The text (archive/attachment_text.py) is read here, in the crawl's parse worker (`crawler.workers`),
 not by the store: reading a large PDF takes long enough that doing it inside the store's transaction,
 on the reactor's thread, would hold the SQLite write lock and stall every download meanwhile.
+
+A file whose bytes the archive already holds with their text (its SHA-256 is in the frontier's
+`attachment_hashes`, loaded when the spider starts) is not read again: it goes to the store marked
+`text_stored`, and the store writes the text stored with the same bytes (`xxgk/attachment_text_reused`).
+So a full refetch of unchanged pages reads no attachment twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -76,9 +82,17 @@ class AttachmentsPipeline:
             error=None if response.status < 400 else f"HTTP {response.status}",
         )
         if fetched.body is not None:
+            if hashlib.sha256(fetched.body).hexdigest() in self._known_hashes():
+                fetched.text_stored = True
+                self.crawler.stats.inc_value("xxgk/attachment_text_reused")
+                return fetched
             found = await self._read(fetched)
             fetched.text, fetched.text_note = found.text, found.note
         return fetched
+
+    def _known_hashes(self) -> set[str]:
+        frontier = getattr(self.crawler.spider, "frontier", None)
+        return getattr(frontier, "attachment_hashes", None) or set()
 
     async def _read(self, fetched: FetchedAttachment) -> attachment_text.Extracted:
         """The file's text, read in the parse worker. `extract` never raises on a damaged file; a

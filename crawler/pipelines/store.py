@@ -1,15 +1,30 @@
-"""Write each fetched page to the archive as one transaction, and keep the run's record."""
+"""Write each fetched page to the archive as one transaction, and keep the run's record.
+
+The store writes off the reactor's thread, one transaction after another as before (one writer:
+`VersionStore` is never shared between threads), so the reactor keeps downloading while a
+transaction runs. By default in a thread of its own: SQLite and PostgreSQL's drivers, zstd and hashlib
+release the GIL while they work, and a commit waits on the disk. With `XXGK_STORE_PROCESS` in a
+process of its own, so that the store's Python work does not share the reactor's core either (what
+pays depends on the cores: docs/benchmarks.md). An item is passed on, and counted, only once its
+transaction committed, so what a crash can lose is what it could lose before: documents not yet
+acknowledged, which the next run fetches again (the resume logic reads the archive's captures).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import signal
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive.db import Archive
-from archive.store import VersionStore
+from archive.records import FetchedPage as Page
+from archive.store import Outcome, VersionStore
 from crawler.items import FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -21,6 +36,8 @@ class ArchivePipeline:
         self.database_url = database_url
         self.store: VersionStore | None = None
         self.run_id: int | None = None
+        self.writer: Executor | None = None
+        self.in_process = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -41,8 +58,22 @@ class ArchivePipeline:
             datetime.fromisoformat(scheduled) if scheduled else None,
         )
         self.crawler.stats.set_value("xxgk/run_id", self.run_id)
+        if self.crawler.settings.getbool("XXGK_STORE_PROCESS", False):
+            # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
+            self.in_process = True
+            self.writer = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_open_store,
+                initargs=(self.database_url,),
+            )
+        else:
+            self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-store")
 
     def spider_closed(self, spider: object, reason: str) -> None:
+        if self.writer is not None:
+            self.writer.shutdown(wait=True)  # every item was awaited already: nothing is pending
+            self.writer = None
         if self.store is None or self.run_id is None:
             return
         summary = {
@@ -61,9 +92,26 @@ class ArchivePipeline:
                 logger.warning("%s run %d looks unhealthy: %s", spider, self.run_id, verdict.summary())
         self.store.archive.close()
 
-    def process_item(self, item: FetchedPage) -> FetchedPage:
-        assert self.store is not None
+    async def process_item(self, item: FetchedPage) -> FetchedPage:
+        assert self.store is not None and self.writer is not None
         item.run_id = self.run_id
-        outcome = self.store.record(item)
+        record = _record if self.in_process else self.store.record
+        outcome = await asyncio.wrap_future(self.writer.submit(record, item))
         self.crawler.stats.inc_value(f"xxgk/{outcome.kind}")
         return item
+
+
+_STORE: VersionStore | None = None  # the writer process's own store (XXGK_STORE_PROCESS)
+
+
+def _open_store(database_url: str | None) -> None:
+    global _STORE
+    # Ctrl-C reaches the whole process group: the crawl stops gracefully and still needs its writer
+    # to store the documents in flight, so the writer leaves SIGINT to its parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STORE = VersionStore(Archive(database_url))
+
+
+def _record(page: Page) -> Outcome:
+    assert _STORE is not None
+    return _STORE.record(page)
