@@ -83,6 +83,9 @@ XXGK_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 XXGK_PROGRESS_INTERVAL = 10.0
 # Worker processes for the page parser (0 parses in the reactor's own thread); see pipelines/extract.py.
 XXGK_PARSE_PROCESSES = 1
+# The version store writes in a thread of the crawl's process (False) or in a process of its own (True);
+# either way an item is counted once its transaction has committed (crawler/pipelines/store.py).
+XXGK_STORE_PROCESS = False
 # Ask for details the archive holds with If-Modified-Since / If-None-Match (a 304 is a capture).
 XXGK_CONDITIONAL = True
 # Incremental mode revisits 1/N of the known details each night, so all are rechecked every N nights.

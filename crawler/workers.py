@@ -44,7 +44,7 @@ class ParseWorkers:
         """The pool of this crawler (one per crawl, as `xxgk crawl --nights` runs several crawlers)."""
         workers = _BY_CRAWLER.get(crawler)
         if workers is None:
-            workers = _BY_CRAWLER[crawler] = cls(crawler.settings.getint("XXGK_PARSE_PROCESSES", 1))
+            workers = _BY_CRAWLER[crawler] = cls(crawler.settings.getint("XXGK_PARSE_PROCESSES"))
         return workers
 
     def open(self) -> None:

@@ -54,11 +54,11 @@ class ArchivePipeline:
         scheduled = self.crawler.settings.get("XXGK_SCHEDULED_FOR")
         self.run_id = self.store.start_run(
             spider.name,
-            self.crawler.settings.get("XXGK_MODE", "full"),
+            self.crawler.settings.get("XXGK_MODE"),
             datetime.fromisoformat(scheduled) if scheduled else None,
         )
         self.crawler.stats.set_value("xxgk/run_id", self.run_id)
-        if self.crawler.settings.getbool("XXGK_STORE_PROCESS", False):
+        if self.crawler.settings.getbool("XXGK_STORE_PROCESS"):
             # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
             self.in_process = True
             self.writer = ProcessPoolExecutor(
