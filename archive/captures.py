@@ -1,0 +1,119 @@
+"""Capture rows: every fetch kept with its complete response, compressed against an earlier capture.
+
+The version store decides what a fetch means; this writes the capture that proves it. A response is
+one zstd frame compressed with the record of another capture as its dictionary (`archive/raw.py`): the
+document's previous capture of the same status, or for a new document a capture of the same site (the
+CMS template is most of a page). The writer remembers that capture per site and every URL's id, but
+only once the transaction that wrote them has committed (`Learnt`, `commit`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, bindparam, insert, select
+
+from archive import raw
+from archive.models import Capture, Url
+from archive.records import FetchedPage
+
+_CAPTURES = Capture.__table__
+_URLS = Url.__table__
+
+
+@dataclass
+class Learnt:
+    """What one `record` call learnt, kept by the store only once its transaction committed."""
+
+    urls: dict[str, int] = field(default_factory=dict)
+    relative: int | None = None
+
+
+class CaptureWriter:
+    def __init__(self) -> None:
+        # site → a capture of it already stored: the zstd dictionary for a new document's first capture.
+        self._relative: dict[str, int] = {}
+        # URL → its id in `urls`, for URLs stored by committed transactions or read by them.
+        self._url_ids: dict[str, int] = {}
+
+    def commit(self, site: str, done: Learnt) -> None:
+        """Remember what a committed transaction learnt (a rolled-back row id must never be reused)."""
+        self._url_ids.update(done.urls)
+        if done.relative is not None:
+            self._relative.setdefault(site, done.relative)
+
+    def has_relative(self, site: str) -> bool:
+        return site in self._relative
+
+    def write(
+        self,
+        conn: Connection,
+        page: FetchedPage,
+        document_id: int | None,
+        version_id: int | None,
+        outcome: str,
+        done: Learnt,
+    ) -> int:
+        """One capture row holding the complete response, compressed against the document's previous
+        capture (a new document's against a capture of the same site: the template is most of a page).
+        A fetch that got no response (status 0) keeps no record."""
+        # A redirect to the home page stands for a deleted document's page: of type "other".
+        page_type = page.content.page_type if page.content else ("other" if page.redirected_to else None)
+
+        def get(capture_id: int) -> raw.Frame | None:
+            found = conn.execute(_FRAME, {"id": capture_id}).first()
+            return raw.Frame(*found) if found is not None else None
+
+        like = self._latest_kept(conn, document_id, page.http_status) if document_id is not None else None
+        if like is None and page.site in self._relative:
+            like = get(self._relative[page.site])
+        record = raw.message(page.http_status, page.headers, page.body) if page.http_status else None
+        frame, base_id = raw.frame(get, record, like)
+        return conn.execute(
+            insert(_CAPTURES),
+            {
+                "run_id": page.run_id,
+                "document_id": document_id,
+                "version_id": version_id,
+                "url_id": self._url_id(conn, page.url, done),
+                "fetched_at": page.fetched_at,
+                "http_status": page.http_status,
+                "raw": frame,
+                "raw_base_id": base_id,
+                "outcome": outcome,
+                "page_type": page_type,
+                "note": page.error,
+            },
+        ).inserted_primary_key[0]
+
+    def _latest_kept(self, conn: Connection, document_id: int, status: int | None) -> raw.Frame | None:
+        """The document's most recent capture that holds a record, of the same status when there is one
+        (a 304 or a 404 is a poor dictionary for the next full page): the base for its next capture."""
+        found = conn.execute(_LATEST_KEPT_OF_STATUS, {"document_id": document_id, "status": status}).first()
+        if found is None:
+            found = conn.execute(_LATEST_KEPT, {"document_id": document_id}).first()
+        return raw.Frame(*found) if found is not None else None
+
+    def _url_id(self, conn: Connection, url: str, done: Learnt) -> int:
+        found = self._url_ids.get(url) or conn.execute(_URL_ID, {"url": url}).scalar()
+        if found is None:
+            found = conn.execute(insert(_URLS), {"url": url}).inserted_primary_key[0]
+        done.urls[url] = found
+        return found
+
+
+_FRAME = select(_CAPTURES.c.id, _CAPTURES.c.raw, _CAPTURES.c.raw_base_id).where(
+    _CAPTURES.c.id == bindparam("id")
+)
+_KEPT = (
+    select(_CAPTURES.c.id, _CAPTURES.c.raw, _CAPTURES.c.raw_base_id)
+    .where(
+        _CAPTURES.c.document_id == bindparam("document_id"),
+        _CAPTURES.c.raw.is_not(None) | _CAPTURES.c.raw_base_id.is_not(None),
+    )
+    .order_by(_CAPTURES.c.id.desc())
+    .limit(1)
+)
+_LATEST_KEPT = _KEPT
+_LATEST_KEPT_OF_STATUS = _KEPT.where(_CAPTURES.c.http_status == bindparam("status"))
+_URL_ID = select(_URLS.c.id).where(_URLS.c.url == bindparam("url"))
