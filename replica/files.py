@@ -11,6 +11,9 @@ Identity-H encoding and a ToUnicode map, as Chinese PDFs are, so text extractors
 from __future__ import annotations
 
 import hashlib
+from random import Random
+
+from replica.documents import ReplicaAttachment
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -105,3 +108,15 @@ def _pdf(lines: list[str]) -> bytes:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def attachment_kind(rng: Random) -> str:
+    """A generated attachment's extension, as often as the agencies publish each: mostly PDF."""
+    return rng.choices(("pdf", "doc", "xls"), weights=(6, 3, 1))[0]
+
+
+def generated_attachment(origin: str, path: str, title: str, ext: str, key: str) -> ReplicaAttachment:
+    """A file the replica serves at `origin` + `path` (its bytes are seeded by `key`)."""
+    return ReplicaAttachment(
+        url=f"{origin}{path}", path=path, title=title, content_type=CONTENT_TYPES[ext], key=key
+    )

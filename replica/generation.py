@@ -23,7 +23,7 @@ from replica import content
 from replica.catalog import Block, Catalog
 from replica.declarations import Column, ReportColumn, SiteDeclaration
 from replica.documents import ReplicaAttachment, ReplicaDocument
-from replica.files import CONTENT_TYPES
+from replica.files import CONTENT_TYPES, attachment_kind, generated_attachment
 from replica.reports import PlannedReport, planned_from
 from replica.seeds import SeedDocument
 from replica.site_reports import site_report_plan
@@ -312,22 +312,16 @@ class ColumnCatalog(Catalog):
         )
         out = []
         for i in range(count):
-            ext = rng.choices(("pdf", "doc", "xls"), weights=(6, 3, 1))[0]
+            ext = attachment_kind(rng)
             path = self.site.attachment_path.format(
                 doc_dir=doc_path.rsplit("/", 1)[0] + "/",
                 day=url_day,
                 rand=rng.randrange(10**11, 10**12),
                 ext=ext,
             )
-            out.append(
-                ReplicaAttachment(
-                    url=f"{self.site.scheme}://{self.site.host}{path}",
-                    path=path,
-                    title=f"{i + 1}.{rng.choice(names)}.{ext}",
-                    content_type=CONTENT_TYPES[ext],
-                    key=f"{key}:att{i}",
-                )
-            )
+            title = f"{i + 1}.{rng.choice(names)}.{ext}"
+            origin = f"{self.site.scheme}://{self.site.host}"
+            out.append(generated_attachment(origin, path, title, ext, f"{key}:att{i}"))
         return tuple(out)
 
     def _seed_document(self, seed: SeedDocument) -> ReplicaDocument:

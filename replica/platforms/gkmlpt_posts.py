@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from replica import content
 from replica.catalog import Block, Catalog
 from replica.documents import ReplicaAttachment, ReplicaDocument
-from replica.files import CONTENT_TYPES
+from replica.files import attachment_kind, generated_attachment
 from replica.reports import KINDS as REPORT_KINDS
 from replica.reports import PlannedReport, planned_from, report_plan
 from replica.seeds import load_mirrored_seed
@@ -203,20 +203,14 @@ class PostCatalog(Catalog):
             return ()
         out = []
         for i in range(1 if rng.random() < 0.7 else 2):
-            ext = rng.choices(("pdf", "doc", "xls"), weights=(6, 3, 1))[0]
+            ext = attachment_kind(rng)
             aid = post.post_id * 3 + i
             path = f"{self.site.prefix}attachment/{aid // 1_000_000}/{aid // 1000}/{aid}/{post.post_id}_{i}.{ext}"
             name = rng.choice(
                 (f"{post.subject}申请表", f"{self.site.agency.city}{post.subject}情况统计表", "相关政策文件")
             )
             out.append(
-                ReplicaAttachment(
-                    url=f"http://{self.host}{path}",
-                    path=path,
-                    title=f"{name}.{ext}",
-                    content_type=CONTENT_TYPES[ext],
-                    key=f"{key}:att{i}",
-                )
+                generated_attachment(f"http://{self.host}", path, f"{name}.{ext}", ext, f"{key}:att{i}")
             )
         return tuple(out)
 
