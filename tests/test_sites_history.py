@@ -15,7 +15,7 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Document, DocumentUrl, Event, Version
 from replica.process import start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 from tests.test_sites import SITES
 
 HOSTS = {**SITES, "anshun_mzj": "smzj.anshun.gov.cn", "lianzhou_mzj": "www.lianzhou.gov.cn"}
@@ -110,7 +110,7 @@ def test_nights_of_changes_match_the_change_log(site: str, tmp_path: Path) -> No
         for night, counts in enumerate(NIGHTS):
             if counts:
                 args = [f"--{op.replace('_', '-')}={n}" for op, n in counts.items()]
-                out = run_xxgk("replica", "change", site, *args, "--state", str(state), "--format", "json")
+                out = xxgk("replica", "change", site, *args, "--state", str(state), "--format", "json")
                 assert out.returncode == 0, out.stderr
                 log += json.loads(out.stdout)
             out = run_xxgk(
