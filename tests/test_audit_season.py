@@ -224,7 +224,7 @@ def test_planted_season_gives_exactly_the_planted_verdicts(database_url: str, tm
     for site in (late, backdated):
         out_dir = tmp_path / f"evidence-{site}"
         done = xxgk("--as-of", AUDIT_AT, "audit", "evidence", f"{site}:disclosure:{REPORT_YEAR}",
-                        "--out", str(out_dir), "--database-url", database_url)  # fmt: skip
+                    "--out", str(out_dir), "--database-url", database_url)  # fmt: skip
         assert done.returncode == 0, done.stderr
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["verdict"]["verdict"] == want[site, "disclosure"][0]

@@ -71,7 +71,7 @@ def test_replica_clock_command_and_changes_dated_by_it(tmp_path: Path) -> None:
     assert changed.returncode == 0, changed.stderr
     assert json.loads(changed.stdout)[0]["at"].startswith("2027-01-10T02:0")  # by the replica's clock
     explicit = xxgk("replica", "change", "anshun_mzj", "--edit=1", "--as-of", "2027-02-01T09:00",
-                        "--state", str(tmp_path), "--format", "json")  # fmt: skip
+                    "--state", str(tmp_path), "--format", "json")  # fmt: skip
     assert json.loads(explicit.stdout)[0]["at"].startswith("2027-02-01T09:00")
     real = xxgk("replica", "clock", "--real", "--state", str(tmp_path))
     assert real.returncode == 0 and "real time" in real.stdout

@@ -75,7 +75,7 @@ def inject(state: Path) -> dict[str, str]:
     targets: dict[str, str] = {}
     for seed, (args, kind) in enumerate(FAULTS):
         out = xxgk("replica", "change", "anshun_mzj", *args, "--seed", str(seed), "--state", str(state),
-                       "--format", "json")  # fmt: skip
+                   "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         (record,) = json.loads(out.stdout)
         assert record["op"] == "fault" and record["url"] not in targets
@@ -137,7 +137,7 @@ def test_every_fault_is_survived_recorded_and_never_a_version(tmp_path: Path, da
         again = inject(state)
         attachment = next(a.url for u, d in truth.items() if u not in again for a in d.attachments)
         out = xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", attachment,
-                       "--state", str(state))  # fmt: skip
+                   "--state", str(state))  # fmt: skip
         assert out.returncode == 0, out.stderr
         crawl(database_url, replica.url, XXGK_CONDITIONAL=False)  # whole pages, so attachments are fetched
     with archive.session() as s:
@@ -169,7 +169,7 @@ def test_faults_on_a_list_page_and_an_attachment_are_recorded_and_heal_without_a
     with start_replica(state, docs=DOCS, seed=1) as replica:
         for url in (list_url, attachment):
             out = xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", url,
-                           "--state", str(state), "--format", "json")  # fmt: skip
+                       "--state", str(state), "--format", "json")  # fmt: skip
             assert out.returncode == 0, out.stderr
         summary, _ = crawl(database_url, replica.url)
         assert summary["finished"] == "finished"

@@ -99,7 +99,7 @@ def test_noise_never_makes_a_version(database_url: str, tmp_path: Path) -> None:
         second = crawl(database_url, replica.url)
         assert second["new_versions"] == 0 and second["unchanged"] == total
         out = xxgk("replica", "change", "anshun_mzj", "--edit=3", "--withdraw=1", "--soft404=1",
-                       "--state", str(state), "--format", "json")  # fmt: skip
+                   "--state", str(state), "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         changed = json.loads(out.stdout)
         third = crawl(database_url, replica.url)

@@ -19,7 +19,7 @@ SITE, DOCS, CAP = "anshun_mzj", 12, 1024 * 1024
 
 def fault(state: Path, *args: str) -> str:
     out = xxgk("replica", "change", SITE, "--fault", "oversized", "--fault-bytes", str(4 * CAP), *args,
-                   "--state", str(state), "--format", "json")  # fmt: skip
+               "--state", str(state), "--format", "json")  # fmt: skip
     assert out.returncode == 0, out.stderr
     (record,) = json.loads(out.stdout)
     return record["url"]

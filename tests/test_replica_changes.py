@@ -23,7 +23,7 @@ def test_changes_are_logged_replayed_and_served(tmp_path: Path) -> None:
     state = tmp_path / "state"
     with start_replica(state, docs=20, seed=1) as replica:
         out = xxgk("replica", "change", "anshun_mzj", "--publish=1", "--edit=2", "--withdraw=1", "--soft404=1",
-                       "--state", str(state), "--format", "json")  # fmt: skip
+                   "--state", str(state), "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         records = json.loads(out.stdout)
         assert [r["op"] for r in records] == ["publish", "edit", "edit", "withdraw", "soft404"]
@@ -43,7 +43,7 @@ def test_changes_are_logged_replayed_and_served(tmp_path: Path) -> None:
     again = tmp_path / "again"
     with start_replica(again, docs=20, seed=1):
         second = xxgk("replica", "change", "anshun_mzj", "--publish=1", "--edit=2", "--withdraw=1", "--soft404=1",
-                          "--state", str(again), "--format", "json")  # fmt: skip
+                      "--state", str(again), "--format", "json")  # fmt: skip
     assert [(r["op"], r["url"]) for r in json.loads(second.stdout)] == [(r["op"], r["url"]) for r in records]
 
 

@@ -216,7 +216,7 @@ def test_an_attachment_that_arrives_a_night_late_is_searchable_that_night(
 
     with start_replica(state, docs=24, seed=1) as replica:
         faulted = xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", attachment.url,
-                           "--state", str(state), "--format", "json")  # fmt: skip
+                       "--state", str(state), "--format", "json")  # fmt: skip
         assert faulted.returncode == 0, faulted.stderr
         crawl(replica.url)
         with archive.session() as s:

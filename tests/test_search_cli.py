@@ -91,7 +91,7 @@ def test_a_site_crawled_but_not_yet_stored_is_an_empty_answer(sqlite_url: str, t
     out = json.loads(ok(sqlite_url, "search", "低保", "--site", "ankang_mzj", "--format", "json").stdout)
     assert out["total"] == 0
     typo = xxgk("export", "--site", "ankang", "--format", "jsonl", "--out", str(tmp_path / "x.jsonl"),
-                    "--database-url", sqlite_url)  # fmt: skip
+                "--database-url", sqlite_url)  # fmt: skip
     assert_clean_error(typo, "unknown site 'ankang'")
     assert not (tmp_path / "x.jsonl").exists()
 

@@ -44,7 +44,7 @@ def test_incremental_stops_at_the_first_page_and_finds_new_documents(site, tmp_p
         assert quiet["xxgk/incremental_stopped_columns"] == columns
         assert quiet["downloader/response_status_count/304"] == revisits
         out = xxgk("replica", "change", site, "--publish=2", "--state", str(tmp_path / "replica"),
-                       "--format", "json")  # fmt: skip
+                   "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         published = {r["url"] for r in json.loads(out.stdout)}
         found = crawl(site, database_url, replica.url, "incremental")

@@ -69,11 +69,11 @@ def test_a_move_on_the_night_a_missing_attachment_arrives_is_no_new_version(tmp_
     with start_replica(state, docs=30, seed=3) as replica:
         urls = [arg for url in files for arg in ("--fault-url", url)]
         out = xxgk("replica", "change", site, "--fault", "503", "--retry-after", "0", *urls,
-                       "--state", str(state))  # fmt: skip
+                   "--state", str(state))  # fmt: skip
         assert out.returncode == 0, out.stderr
         crawl(site, database_url, replica.url, "-s", "RETRY_TIMES=0")
         out = xxgk("replica", "change", site, "--heal", "--move=30", "--state", str(state),
-                       "--format", "json")  # fmt: skip
+                   "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         moves = [m for m in json.loads(out.stdout) if m["op"] == "move"]
         crawl(site, database_url, replica.url, "-s", "XXGK_CONDITIONAL=False")  # pages whole: files fetched
