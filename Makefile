@@ -48,8 +48,10 @@ sysdeps:
 demo: venv sysdeps-demo
 	$(BIN)/xxgk demo
 
+# Two pytest-xdist workers, tests handed out in collection order (the longest first: tests/conftest.py),
+# a module's shared crawl kept on one worker (xdist_group). docs/benchmarks.md has the figures.
 test: venv sysdeps
-	$(BIN)/pytest -q --durations=15
+	$(BIN)/pytest -q --durations=15 -n 2 --dist loadgroup --no-loadscope-reorder
 
 bench: venv
 	$(BIN)/python bench/crawl.py

@@ -26,6 +26,26 @@ from replica.process import LOOPBACK_CRAWL_ARGS
 ROOT = Path(__file__).resolve().parent.parent
 _db_counter = itertools.count()
 
+# The modules with the longest tests (a minute or more each: multi-night crawls, the browser), longest
+# first. `make test` runs the suite on two pytest-xdist workers, handing out tests in collection order
+# (`--dist loadgroup --no-loadscope-reorder`): started first, these run side by side on the two workers
+# while the short tests fill the gaps, instead of one of them starting last on a worker of its own.
+LONGEST_FIRST = (
+    "test_ten_nights.py",
+    "test_audit_season.py",
+    "test_sites_history.py",
+    "test_lianzhou_crawl.py",
+    "test_faults.py",
+    "test_history.py",
+    "test_resume.py",
+    "test_noise.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
 
 @pytest.fixture(scope="session")
 def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator:

@@ -17,6 +17,9 @@ from archive.models import Attachment, Capture, CrawlRun, Document, Version
 from replica.process import ReplicaProcess, start_replica
 from tests.conftest import FAST, run_xxgk, xxgk
 
+# One crawl shared by the module's tests: under pytest-xdist they run on one worker, so it is made once.
+pytestmark = pytest.mark.xdist_group("sites")
+
 DOCS, SEED = 60, 1
 SITES = {
     "shizhong_mzj": "www.zzszq.gov.cn",

@@ -17,6 +17,9 @@ from replica.process import start_replica
 from tests.conftest import FAST, run_xxgk, xxgk
 from tests.test_sites import SITES
 
+# One crawl shared by the module's tests: under pytest-xdist they run on one worker, so it is made once.
+pytestmark = pytest.mark.xdist_group("sites_history")
+
 HOSTS = {**SITES, "anshun_mzj": "smzj.anshun.gov.cn", "lianzhou_mzj": "www.lianzhou.gov.cn"}
 NIGHTS = [
     {},
