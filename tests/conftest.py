@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 _db_counter = itertools.count()
 
 # The modules with the longest tests (a minute or more each: multi-night crawls, the browser), longest
-# first. `make test` runs the suite on two pytest-xdist workers, handing out tests in collection order
-# (`--dist loadgroup --no-loadscope-reorder`): started first, these run side by side on the two workers
+# first. `make test` runs the suite on pytest-xdist workers, handing out tests in collection order
+# (`--dist loadgroup --no-loadscope-reorder`): started first, these run side by side on the workers
 # while the short tests fill the gaps, instead of one of them starting last on a worker of its own.
 LONGEST_FIRST = (
     "test_ten_nights.py",
