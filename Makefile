@@ -48,8 +48,11 @@ sysdeps:
 demo: venv sysdeps-demo
 	$(BIN)/xxgk demo
 
+# Three pytest-xdist workers on two cores (crawl tests wait on their processes; measured in
+# docs/benchmarks.md), tests handed out in collection order (the longest first: tests/conftest.py),
+# a module's shared crawl kept on one worker (xdist_group). docs/benchmarks.md has the figures.
 test: venv sysdeps
-	$(BIN)/pytest -q --durations=15
+	$(BIN)/pytest -q --durations=15 -n 3 --dist loadgroup --no-loadscope-reorder
 
 bench: venv
 	$(BIN)/python bench/crawl.py

@@ -8,9 +8,16 @@ import click
 
 from archive import clock, queries
 from archive.db import Archive
-from archive.migrate import current_revision
 from archive.text import CHINA
 from cli.output import emit, emit_record, format_option
+
+
+def open_archive(url: str | None, *, migrate: bool = True) -> Archive:
+    """The archive for this command, closed (its connections released) when the command ends."""
+    archive = Archive(url, migrate=migrate)
+    click.get_current_context().call_on_close(archive.close)
+    return archive
+
 
 db_option = click.option(
     "--database-url", envvar="XXGK_DATABASE_URL", help="Archive database (default ./data/xxgk.sqlite3)."
@@ -52,7 +59,7 @@ def show(doc: str, number: int | None, as_of, fmt: str, database_url) -> None:  
     """One document (by id or URL): its fields and body at a version."""
     if number is not None and as_of is not None:
         raise click.UsageError("give --version or --as-of, not both")
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         record = queries.show(s, queries.find_document(s, doc), number, as_of=as_of)
     emit_record(record, fmt)
@@ -64,7 +71,7 @@ def show(doc: str, number: int | None, as_of, fmt: str, database_url) -> None:  
 @db_option
 def history(doc: str, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
     """Versions and withdrawals of one document, oldest first."""
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         rows = queries.history(s, queries.find_document(s, doc))
     emit(rows, fmt)
@@ -78,7 +85,7 @@ def history(doc: str, fmt: str, database_url) -> None:  # type: ignore[no-untype
 @db_option
 def runs(site: str | None, failed: bool, limit: int, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
     """Crawl runs, newest first: when, how they ended, what they found (late = after its scheduled slot)."""
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         emit(queries.runs(s, limit, site=site, failed=failed), fmt)
 
@@ -95,7 +102,7 @@ def coverage(site: str, since: date | None, until: date | None, fmt: str, databa
     first = since or last - timedelta(days=29)
     if first > last:
         raise click.BadParameter("--since is after --until", param_hint="--since")
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         rows = queries.coverage(s, site, first, last, CHINA)
     emit(rows, fmt)
@@ -113,8 +120,8 @@ def db() -> None:
 @db_option
 def db_upgrade(database_url) -> None:  # type: ignore[no-untyped-def]
     """Apply pending migrations (also done automatically on first use)."""
-    archive = Archive(database_url, migrate=False)
-    from archive.migrate import upgrade
+    archive = open_archive(database_url, migrate=False)
+    from archive.migrate import current_revision, upgrade
 
     ran = upgrade(archive.engine)
     where = archive.engine.url.render_as_string(hide_password=True)

@@ -12,13 +12,13 @@ from archive.audit import forensics
 from archive.audit.evidence import write_bundle
 from archive.audit.freshness import freshness, last_crawl_date, site_verdict
 from archive.audit.verdicts import audit as audit_verdicts
-from archive.db import Archive
-from cli.archive_commands import db_option
+from cli.archive_commands import db_option, open_archive
 from cli.output import emit, format_option
-from crawler.runner import site_names, spider_loader
 
 
 def _sites(site: str | None) -> list[str]:
+    from crawler.runner import site_names  # Scrapy's spider loader: only for the commands that name sites
+
     known = site_names()
     if site and site not in known:
         raise click.BadParameter(f"unknown site {site!r}; `xxgk sites` lists them", param_hint="--site")
@@ -41,7 +41,7 @@ def audit(ctx: click.Context, years: tuple[int, ...], site: str | None, fmt: str
     if ctx.invoked_subcommand is not None:
         return
     sites = _sites(site)
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         verdicts = audit_verdicts(s, sites, list(years) or None)
     if fmt in ("json", "jsonl"):
@@ -59,7 +59,7 @@ def audit(ctx: click.Context, years: tuple[int, ...], site: str | None, fmt: str
 def dates(site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
     """Page dates the archive contradicts: claimed after our capture, possible backdating, changed dates."""
     _sites(site)
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         rows = [asdict(f) for f in forensics.findings(s, site)]
     emit(rows, fmt, ["site", "document_id", "flag", "detail", "url"])
@@ -71,8 +71,10 @@ def dates(site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-
 @db_option
 def freshness_command(site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
     """Stale and empty columns by the website inspection's thresholds (动态 2 weeks, 通知公告/政策 6 months)."""
+    from crawler.runner import spider_loader
+
     loader = spider_loader()
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     rows = []
     with archive.session() as s:
         for name in _sites(site):
@@ -94,7 +96,9 @@ def freshness_command(site: str | None, fmt: str, database_url) -> None:  # type
 @db_option
 def evidence(finding: str, out: Path, database_url) -> None:  # type: ignore[no-untyped-def]
     """Write FINDING's evidence (SITE:KIND:YEAR): the captures as WARC, a manifest, a summary."""
-    archive = Archive(database_url)
+    from crawler.runner import site_names
+
+    archive = open_archive(database_url)
     with archive.session() as s:
         verdict = write_bundle(s, finding, out, site_names())
     click.echo(f"{finding}: {verdict.verdict}; evidence in {out}/ (summary.txt, manifest.json"

@@ -7,15 +7,18 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from archive import queries
 from archive.audit.verdicts import audit as audit_verdicts
-from archive.db import Archive
+from cli.archive_commands import open_archive
 from cli.clock_option import as_of_option
 from cli.output import emit, format_option
-from crawler.runner import CrawlResult, Night, run_crawl, run_nights, site_names, spider_loader
+
+if TYPE_CHECKING:  # Scrapy and Twisted are imported by the commands that crawl or list sites, when they run
+    from crawler.runner import CrawlResult
 
 # The demo crawls our own replica on loopback, so the courtesy waits meant for real servers are off.
 REPLICA_PACE = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
@@ -44,6 +47,8 @@ def _log_settings(verbose: bool) -> dict[str, str]:
 @format_option()
 def sites(fmt: str) -> None:
     """The agency sites this installation can crawl."""
+    from crawler.runner import site_names, spider_loader
+
     loader = spider_loader()
     rows = []
     for name in site_names():
@@ -137,6 +142,8 @@ def crawl(
 
     On simulated time (`--as-of`, XXGK_CLOCK) the crawl happens "on" that moment; `--nights FILE` crawls
     a series of simulated nights one after the other (a season replayed, e.g. to test the audit)."""
+    from crawler.runner import run_crawl, site_names
+
     overrides = {**_log_settings(verbose), **dict(parse_setting(pair) for pair in settings)}
     if nights_file is not None:
         if site_names_arg or all_sites:
@@ -169,6 +176,8 @@ def crawl(
 
 
 def _crawl_nights(path: Path, overrides: dict, fmt: str) -> None:
+    from crawler.runner import Night, run_nights
+
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))
         nights = [Night(str(r["as_of"]), tuple(r["sites"]), str(r.get("mode", "incremental"))) for r in rows]
@@ -201,6 +210,7 @@ def _crawl_nights(path: Path, overrides: dict, fmt: str) -> None:
 @click.option("--verbose", is_flag=True)
 def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None:  # type: ignore[no-untyped-def]
     """Start the replica, crawl every site into the archive, print what was stored, stop the replica."""
+    from crawler.runner import run_crawl, site_names
     from replica.process import start_replica
 
     quiet = _log_settings(verbose)
@@ -213,7 +223,7 @@ def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None
         )
         seconds = time.monotonic() - started
     emit(_summary(results, seconds), "table")
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         totals = queries.totals(s)
         newest = queries.newest(s, limit=5)

@@ -8,9 +8,8 @@ import sys
 import click
 
 from archive import queries
-from archive.db import Archive
 from archive.diff import ParagraphChange, VersionDiff, diff_records
-from cli.archive_commands import db_option
+from cli.archive_commands import db_option, open_archive
 from cli.output import format_option
 
 # Without colour (a pipe, a file), changes are marked the way `git diff --word-diff=plain` marks them.
@@ -62,7 +61,7 @@ def diff(doc: str, versions: tuple[int, ...], colour: bool | None, fmt: str, dat
     """Changes between versions A and B of DOC (default: the latest against the one before)."""
     if len(versions) not in (0, 2):
         raise click.UsageError("give two version numbers (A B), or none for the latest change")
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         document = queries.find_document(s, doc)
         if versions:

@@ -6,13 +6,13 @@ import json
 import os
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler.extraction import ParsedPage, parse_page
-from crawler.extraction.hints import ExtractionHints
-from crawler.runner import spider_loader
+if TYPE_CHECKING:  # the parser and Scrapy's spider loader are imported when `extract` runs
+    from crawler.extraction import ParsedPage
+    from crawler.extraction.hints import ExtractionHints
 
 # DESIGN §7: exactly the keys the corpus is scored on, `null` where the page does not show a field.
 SCORED_KEYS = (
@@ -42,6 +42,8 @@ def scored_record(parsed: ParsedPage) -> dict[str, Any]:
 def _hints(site: str | None) -> ExtractionHints | None:
     if site is None:
         return None
+    from crawler.runner import spider_loader
+
     loader = spider_loader()
     if site not in loader.list():
         raise click.BadParameter(f"unknown site {site!r}; `xxgk sites` lists them", param_hint="--site")
@@ -77,6 +79,8 @@ def _fetch(url: str) -> tuple[bytes, str | None]:
 )
 def extract(source: str, site: str | None, page_url: str | None, fmt: str, show_all: bool) -> None:
     """Parse one page (a FILE or a URL) and print its fields: the keys quality is scored on."""
+    from crawler.extraction import parse_page
+
     hints = _hints(site)
     if source.startswith(("http://", "https://")):
         body, charset = _fetch(source)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from archive.db import Archive
 from archive.models import CrawlRun
+from cli.archive_commands import open_archive
 from cli.output import emit, format_option
 
 
@@ -23,7 +23,7 @@ from cli.output import emit, format_option
 )
 def failures(run_id: int | None, site: str | None, fmt: str, database_url: str | None) -> None:
     """Fetches of RUN (default: the latest run) that failed for good: URL, kind and reason."""
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         if run_id is not None:
             run = s.get(CrawlRun, run_id)

@@ -16,10 +16,16 @@ from apscheduler.jobstores.base import JobLookupError
 from cli.archive_commands import db_option
 from cli.crawl_commands import parse_setting
 from cli.output import emit, format_option
-from crawler.runner import site_names
 from schedules import config as schedule_config
 from schedules.config import MODES, JobSpec
 from schedules.service import EXTRA_PREFIX, ScheduleService
+
+
+def site_names() -> list[str]:
+    from crawler.runner import site_names as names  # Scrapy's spider loader, when a command needs it
+
+    return names()
+
 
 config_option = click.option(
     "--config",

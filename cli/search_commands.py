@@ -16,12 +16,11 @@ from sqlalchemy.orm import Session
 from tabulate import tabulate
 
 from archive import export as exporter
-from archive.db import Archive
 from archive.models import Attachment, Document
 from archive.search import check as index_check
 from archive.search import engine, index
 from archive.search.filters import Filters
-from cli.archive_commands import _date, db, db_option
+from cli.archive_commands import _date, db, db_option, open_archive
 from cli.output import emit, format_option
 
 
@@ -114,7 +113,7 @@ def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database
     and `--` before a QUERY that starts with -. Without QUERY, the filters alone list documents,
     newest first. With --facets, jsonl and csv list the facet counts."""
     filters = make_filters(options)
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     with archive.session() as s:
         require_known_site(s, filters.site)
         result = engine.search(s, query, filters, limit=limit, offset=offset, facets=facets)
@@ -152,7 +151,7 @@ def export(query: str, fmt: str, out: Path, database_url, **options) -> None:  #
 
     Takes the same QUERY and filters as `xxgk search`; streamed, so any size fits in memory."""
     filters = make_filters(options)
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     started = time.perf_counter()
     with archive.session() as s:
         require_known_site(s, filters.site)
@@ -172,7 +171,7 @@ def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-
     """Rebuild the full-text search index from the stored versions and their attachments' text.
 
     Attachments whose text was never read (stored before text extraction) are read first."""
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     started = time.perf_counter()
     with archive.engine.begin() as conn:
         if reread_attachments:
@@ -191,7 +190,7 @@ def db_check(fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
     """Is the search index whole: a row per version, latest flags, the full-text tables and indexes?
 
     Exits 1 when a check fails; `xxgk db reindex` repairs every failure it can report."""
-    archive = Archive(database_url)
+    archive = open_archive(database_url)
     started = time.perf_counter()
     with archive.engine.begin() as conn:
         findings = index_check.check(conn)

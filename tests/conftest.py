@@ -1,4 +1,11 @@
-"""Shared fixtures: a running replica, real databases (SQLite file, PostgreSQL server), the CLI."""
+"""Shared fixtures: a running replica, real databases (SQLite file, PostgreSQL server), the CLI.
+
+Two ways to run `xxgk`: `xxgk(...)` runs the command line in this process (click's CliRunner: the same
+`cli.main:main`, its real arguments, exit code, stdout and stderr), for every command that does not
+crawl; `run_xxgk(...)` runs it in a process of its own, for crawls (a crawl owns its process's Twisted
+reactor, which cannot be restarted) and for what needs a process: signals, locks held across processes,
+services, and end-to-end tests of the real entry point.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,10 @@ import itertools
 import os
 import subprocess
 import sys
+import time
+import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,6 +25,26 @@ from replica.process import LOOPBACK_CRAWL_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 _db_counter = itertools.count()
+
+# The modules with the longest tests (a minute or more each: multi-night crawls, the browser), longest
+# first. `make test` runs the suite on pytest-xdist workers, handing out tests in collection order
+# (`--dist loadgroup --no-loadscope-reorder`): started first, these run side by side on the workers
+# while the short tests fill the gaps, instead of one of them starting last on a worker of its own.
+LONGEST_FIRST = (
+    "test_ten_nights.py",
+    "test_audit_season.py",
+    "test_sites_history.py",
+    "test_lianzhou_crawl.py",
+    "test_faults.py",
+    "test_history.py",
+    "test_resume.py",
+    "test_noise.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +92,59 @@ def run_xxgk(
         cwd=cwd or ROOT,
         timeout=timeout,
     )
+
+
+# `xxgk replica` commands that write a replica's state file. A running replica looks at that file at most
+# every `LiveReplica.check_every` seconds; a process of its own took longer than that to start, so the
+# in-process runner waits as long after them, and the next request sees the change as it always did.
+REPLICA_WRITES = {"change", "reset", "clock", "season"}
+
+
+def _replica_check_interval() -> float:
+    import inspect
+
+    from replica.state import LiveReplica
+
+    return float(inspect.signature(LiveReplica).parameters["check_every"].default) + 0.05
+
+
+@dataclass
+class Ran:
+    """What `xxgk(...)` returns: the fields of `subprocess.CompletedProcess` the tests read."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def xxgk(
+    *args: str, env: dict[str, str] | None = None, input: str | None = None, cwd: Path | None = None
+) -> Ran:
+    """The real command line (`cli.main:main`) in this process, for every command that does not crawl.
+
+    As a process of its own would, it leaves nothing behind: the environment (`--as-of` sets
+    XXGK_CLOCK), the simulated clock's anchors and the working directory are restored afterwards. An
+    exception that would have ended the process is printed to `stderr` as the interpreter prints it
+    (so `"Traceback" not in result.stderr` still means what it says)."""
+    from click.testing import CliRunner
+
+    from archive import clock
+    from cli.main import main
+
+    saved_env, saved_anchors, saved_cwd = dict(os.environ), dict(clock._anchors), os.getcwd()
+    try:
+        os.chdir(cwd or ROOT)
+        result = CliRunner().invoke(main, list(args), env=env, input=input, prog_name="xxgk")
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        clock._anchors.clear()
+        clock._anchors.update(saved_anchors)
+    if args[:1] == ("replica",) and set(args) & REPLICA_WRITES:
+        time.sleep(_replica_check_interval())
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return Ran(list(args), result.exit_code, result.stdout, stderr)

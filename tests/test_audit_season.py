@@ -28,7 +28,7 @@ from archive.db import Archive
 from replica.changes import change_log
 from replica.process import start_replica
 from replica.reports import due_date
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 DOCS, SEED, REPORT_YEAR = 8, 3, 2026
 SITES = {
@@ -137,7 +137,7 @@ def _urls(log: list[dict[str, Any]], url: str) -> list[str]:
 
 
 def xxgk_json(*args: str) -> Any:
-    out = run_xxgk("--as-of", AUDIT_AT, *args, "--format", "json")
+    out = xxgk("--as-of", AUDIT_AT, *args, "--format", "json")
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout)
 
@@ -146,7 +146,7 @@ def test_planted_season_gives_exactly_the_planted_verdicts(database_url: str, tm
     state = tmp_path / "replica"
     started = timer.monotonic()
     with start_replica(state, docs=DOCS, seed=SEED, as_of=f"{SEASON}-01-01T00:00+08:00") as replica:
-        planted = run_xxgk(
+        planted = xxgk(
             "replica", "season", f"--year={REPORT_YEAR}", "--state", str(state), "--format", "json"
         )
         assert planted.returncode == 0, planted.stderr
@@ -163,7 +163,7 @@ def test_planted_season_gives_exactly_the_planted_verdicts(database_url: str, tm
         # The first night in a process of its own, on the replica's own clock (`xxgk replica clock`)...
         first, sites = season[0]
         moment = datetime.combine(first, CRAWL_TIME, tzinfo=CHINA).isoformat()
-        assert run_xxgk("replica", "clock", moment, "--state", str(state)).returncode == 0
+        assert xxgk("replica", "clock", moment, "--state", str(state)).returncode == 0
         out = run_xxgk("--as-of", moment, "crawl", *sites, "--mode", "full", *crawl, timeout=600)
         assert out.returncode in (0, 3), out.stderr[-2000:]  # 3: a health warning is not a failure
         # ... then every other night in turn in one process (what a nightly service does over a season);
@@ -223,8 +223,8 @@ def test_planted_season_gives_exactly_the_planted_verdicts(database_url: str, tm
     backdated = next(site for site, _, flag in flags if flag == "possible_backdating")
     for site in (late, backdated):
         out_dir = tmp_path / f"evidence-{site}"
-        done = run_xxgk("--as-of", AUDIT_AT, "audit", "evidence", f"{site}:disclosure:{REPORT_YEAR}",
-                        "--out", str(out_dir), "--database-url", database_url)  # fmt: skip
+        done = xxgk("--as-of", AUDIT_AT, "audit", "evidence", f"{site}:disclosure:{REPORT_YEAR}",
+                    "--out", str(out_dir), "--database-url", database_url)  # fmt: skip
         assert done.returncode == 0, done.stderr
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["verdict"]["verdict"] == want[site, "disclosure"][0]

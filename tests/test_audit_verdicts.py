@@ -21,7 +21,7 @@ from archive.store import VersionStore
 from crawler.extraction import parse_page
 from crawler.pipelines.extract import page_content
 from replica.reports import report_plan
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 from tests.pages import BODY, page_html
 
 HOST = "smzj.anshun.gov.cn"
@@ -54,7 +54,7 @@ def test_verdicts_match_the_replicas_reports(tmp_path, replica) -> None:
         verdict = {"on_time": "on_time", "late": "late", "missing": "unknown"}[planned.status]
         truth[(kind, planned.year)] = (verdict, planned.days_late)
     years = sorted({year for _, year in truth})
-    listed = run_xxgk(
+    listed = xxgk(
         "audit",
         "--site",
         "anshun_mzj",
@@ -144,7 +144,7 @@ def test_evidence_bundle_holds_the_captures_as_warc(tmp_path) -> None:
     store_page(store, page, "安顺市民政局2023年政府信息公开工作年度报告", "2024-01-20 09:00",
                datetime(2024, 1, 21, 18, 0, tzinfo=UTC))  # fmt: skip
     store.archive.close()
-    out = run_xxgk(
+    out = xxgk(
         "audit",
         "evidence",
         "anshun_mzj:disclosure:2023",
@@ -169,9 +169,7 @@ def test_evidence_bundle_holds_the_captures_as_warc(tmp_path) -> None:
     assert "proves publication by the deadline" in (tmp_path / "ev" / "summary.txt").read_text(
         encoding="utf-8"
     )
-    bad = run_xxgk(
-        "audit", "evidence", "anshun_mzj:annual", "--out", str(tmp_path / "x"), "--database-url", url
-    )
+    bad = xxgk("audit", "evidence", "anshun_mzj:annual", "--out", str(tmp_path / "x"), "--database-url", url)
     assert bad.returncode == 1 and "SITE:KIND:YEAR" in bad.stderr and "Traceback" not in bad.stderr
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from archive.db import Archive
 from archive.migrate import head_revision
-from tests.conftest import run_xxgk
+from tests.conftest import run_xxgk, xxgk
 
 
 def assert_clean_error(result, *needles: str) -> None:
@@ -21,11 +21,11 @@ def assert_clean_error(result, *needles: str) -> None:
 
 
 def test_sites_lists_anshun_in_every_format():
-    rows = {r["site"]: r for r in json.loads(run_xxgk("sites", "--format", "json").stdout)}
+    rows = {r["site"]: r for r in json.loads(xxgk("sites", "--format", "json").stdout)}
     assert rows["anshun_mzj"]["agency"] == "安顺市民政局"
     assert rows["anshun_mzj"]["platform"] == "trs_wcm"
     assert rows["anshun_mzj"]["hosts"] == "smzj.anshun.gov.cn"
-    csv_out = run_xxgk("sites", "--format", "csv").stdout.splitlines()
+    csv_out = xxgk("sites", "--format", "csv").stdout.splitlines()
     assert csv_out[0].startswith("site,agency")
 
 
@@ -42,11 +42,12 @@ def test_sites_lists_anshun_in_every_format():
     ],
 )
 def test_user_mistakes(tmp_path, args, needle):
-    result = run_xxgk(*args, env={"XXGK_DATABASE_URL": f"sqlite:///{tmp_path}/a.sqlite3"})
+    result = xxgk(*args, env={"XXGK_DATABASE_URL": f"sqlite:///{tmp_path}/a.sqlite3"})
     assert_clean_error(result, needle)
 
 
 def test_bad_database_url_is_one_line(tmp_path):
+    """Through the installed entry point in a process of its own, like the crawls: the real exit path."""
     assert_clean_error(
         run_xxgk("search", "x", env={"XXGK_DATABASE_URL": "mysql://nope"}), "unsupported database URL"
     )
@@ -70,6 +71,6 @@ def test_bad_replica_url(tmp_path):
 def test_db_upgrade_then_nothing_to_do(tmp_path):
     env = {"XXGK_DATABASE_URL": f"sqlite:///{tmp_path}/a.sqlite3"}
     head = head_revision(Archive(f"sqlite:///{tmp_path}/b.sqlite3", migrate=False).engine)
-    first = run_xxgk("db", "upgrade", env=env)
+    first = xxgk("db", "upgrade", env=env)
     assert first.returncode == 0 and f"upgraded revision {head}" in first.stdout
-    assert f"already at revision {head}" in run_xxgk("db", "upgrade", env=env).stdout
+    assert f"already at revision {head}" in xxgk("db", "upgrade", env=env).stdout

@@ -14,7 +14,7 @@ from archive import clock
 from replica.core import Replica
 from replica.season import plant_season
 from replica.state import LiveReplica, load_state, open_state, set_clock
-from tests.conftest import run_xxgk
+from tests.conftest import xxgk
 
 SEASON_START = datetime(2027, 1, 1, 2, 0, tzinfo=clock.CHINA)
 
@@ -63,19 +63,19 @@ def test_replica_on_simulated_time_shows_what_was_published_by_then(tmp_path: Pa
 
 def test_replica_clock_command_and_changes_dated_by_it(tmp_path: Path) -> None:
     open_state(tmp_path, seed=3, docs=8)
-    shown = run_xxgk("replica", "clock", "2027-01-10T02:00+08:00", "--state", str(tmp_path))
+    shown = xxgk("replica", "clock", "2027-01-10T02:00+08:00", "--state", str(tmp_path))
     assert shown.returncode == 0 and "2027-01-10T" in shown.stdout, shown.stderr
-    changed = run_xxgk(
+    changed = xxgk(
         "replica", "change", "anshun_mzj", "--publish=1", "--state", str(tmp_path), "--format", "json"
     )
     assert changed.returncode == 0, changed.stderr
     assert json.loads(changed.stdout)[0]["at"].startswith("2027-01-10T02:0")  # by the replica's clock
-    explicit = run_xxgk("replica", "change", "anshun_mzj", "--edit=1", "--as-of", "2027-02-01T09:00",
-                        "--state", str(tmp_path), "--format", "json")  # fmt: skip
+    explicit = xxgk("replica", "change", "anshun_mzj", "--edit=1", "--as-of", "2027-02-01T09:00",
+                    "--state", str(tmp_path), "--format", "json")  # fmt: skip
     assert json.loads(explicit.stdout)[0]["at"].startswith("2027-02-01T09:00")
-    real = run_xxgk("replica", "clock", "--real", "--state", str(tmp_path))
+    real = xxgk("replica", "clock", "--real", "--state", str(tmp_path))
     assert real.returncode == 0 and "real time" in real.stdout
-    bad = run_xxgk("--as-of", "soon", "runs")
+    bad = xxgk("--as-of", "soon", "runs")
     assert bad.returncode == 2 and "ISO 8601" in bad.stderr
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, Version
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 HOST = "smzj.anshun.gov.cn"
 # Politeness off for the tests' loopback replica (the defaults stay polite for real sites).
@@ -80,11 +80,11 @@ def test_crawl_stores_every_document_once_and_recrawl_adds_only_captures(databas
     archive.close()
 
     # The CLI reads what the crawl stored.
-    shown = run_xxgk("show", SEED_URL, "--format", "json", "--database-url", database_url)
+    shown = xxgk("show", SEED_URL, "--format", "json", "--database-url", database_url)
     assert shown.returncode == 0, shown.stderr
     record = json.loads(shown.stdout)
     assert record["publish_date"] == "2021-12-28T18:55" and record["version"] == 1
-    found = run_xxgk("search", "民政法治", "--format", "jsonl", "--database-url", database_url)
+    found = xxgk("search", "民政法治", "--format", "jsonl", "--database-url", database_url)
     assert SEED_URL in {json.loads(line)["url"] for line in found.stdout.splitlines()}
-    history = run_xxgk("history", SEED_URL, "--format", "json", "--database-url", database_url)
+    history = xxgk("history", SEED_URL, "--format", "json", "--database-url", database_url)
     assert [row["version"] for row in json.loads(history.stdout)] == [1]

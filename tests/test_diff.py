@@ -11,7 +11,7 @@ from archive.records import FetchedPage
 from archive.store import VersionStore
 from crawler.extraction import parse_page
 from crawler.pipelines.extract import page_content
-from tests.conftest import run_xxgk
+from tests.conftest import xxgk
 from tests.pages import BODY, URL, page_html
 
 T0 = datetime(2024, 1, 1, 2, 0, tzinfo=UTC)
@@ -70,7 +70,7 @@ def test_paragraphs_are_aligned_before_characters_are_compared() -> None:
 
 def test_diff_cli_metadata_first_then_body(database_url: str) -> None:
     two_versions(database_url)
-    out = run_xxgk("diff", URL, "--database-url", database_url)
+    out = xxgk("diff", URL, "--database-url", database_url)
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert text.index("metadata:") < text.index("body (")
@@ -83,13 +83,13 @@ def test_diff_cli_metadata_first_then_body(database_url: str) -> None:
     assert "+ {+三、本通知自印发之日起施行。+}" in text
 
     as_json = json.loads(
-        run_xxgk("diff", URL, "1", "2", "--format", "json", "--database-url", database_url).stdout
+        xxgk("diff", URL, "1", "2", "--format", "json", "--database-url", database_url).stdout
     )
     assert as_json["old_version"] == 1 and as_json["new_version"] == 2
     assert [f["field"] for f in as_json["fields"]] == ["title"]
     assert {p["op"] for p in as_json["body"]} == {"replace", "delete", "insert"}
 
-    same = run_xxgk("diff", URL, "2", "2", "--database-url", database_url)
+    same = xxgk("diff", URL, "2", "2", "--database-url", database_url)
     assert "no differences" in same.stdout
 
 
@@ -97,7 +97,7 @@ def test_show_as_of_picks_the_version_held_then(database_url: str) -> None:
     two_versions(database_url)
 
     def shown(when: str) -> int:
-        out = run_xxgk("show", URL, "--as-of", when, "--format", "json", "--database-url", database_url)
+        out = xxgk("show", URL, "--as-of", when, "--format", "json", "--database-url", database_url)
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)["version"]
 
@@ -105,15 +105,15 @@ def test_show_as_of_picks_the_version_held_then(database_url: str) -> None:
     assert shown("2024-01-03") == 1
     assert shown("2024-01-04") == 2
     assert shown("2024-01-04T09:59") == 1  # the edit was captured at 10:00 CST
-    too_early = run_xxgk("show", URL, "--as-of", "2023-12-31", "--database-url", database_url)
+    too_early = xxgk("show", URL, "--as-of", "2023-12-31", "--database-url", database_url)
     assert too_early.returncode != 0 and "had not been captured by" in too_early.stderr
     assert "Traceback" not in too_early.stderr
 
 
 def test_diff_user_mistakes(database_url: str) -> None:
     two_versions(database_url)
-    one = run_xxgk("diff", URL, "1", "--database-url", database_url)
+    one = xxgk("diff", URL, "1", "--database-url", database_url)
     assert one.returncode == 2 and "two version numbers" in one.stderr
-    missing = run_xxgk("diff", URL, "1", "9", "--database-url", database_url)
+    missing = xxgk("diff", URL, "1", "9", "--database-url", database_url)
     assert missing.returncode != 0 and "has no version 9" in missing.stderr
     assert "Traceback" not in missing.stderr

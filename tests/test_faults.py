@@ -14,7 +14,7 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Capture, CrawlRun, Document, Event, Version
 from replica.process import start_replica
-from tests.conftest import run_xxgk
+from tests.conftest import run_xxgk, xxgk
 
 HOST = "smzj.anshun.gov.cn"
 DOCS = 24
@@ -74,8 +74,8 @@ def inject(state: Path) -> dict[str, str]:
     """Fault one document per kind; returns URL → kind."""
     targets: dict[str, str] = {}
     for seed, (args, kind) in enumerate(FAULTS):
-        out = run_xxgk("replica", "change", "anshun_mzj", *args, "--seed", str(seed), "--state", str(state),
-                       "--format", "json")  # fmt: skip
+        out = xxgk("replica", "change", "anshun_mzj", *args, "--seed", str(seed), "--state", str(state),
+                   "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         (record,) = json.loads(out.stdout)
         assert record["op"] == "fault" and record["url"] not in targets
@@ -130,14 +130,14 @@ def test_every_fault_is_survived_recorded_and_never_a_version(tmp_path: Path, da
         archive.close()
 
         # Night 2, faults healed: every document arrives, the faulty-but-readable ones unchanged.
-        assert run_xxgk("replica", "change", "anshun_mzj", "--heal", "--state", str(state)).returncode == 0
+        assert xxgk("replica", "change", "anshun_mzj", "--heal", "--state", str(state)).returncode == 0
         summary, _ = crawl(database_url, replica.url)
         assert summary["errors"] == 0 and summary["new_versions"] == len(failing)
         # Night 3, the same faults again over a full archive: nothing new, nothing withdrawn.
         again = inject(state)
         attachment = next(a.url for u, d in truth.items() if u not in again for a in d.attachments)
-        out = run_xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", attachment,
-                       "--state", str(state))  # fmt: skip
+        out = xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", attachment,
+                   "--state", str(state))  # fmt: skip
         assert out.returncode == 0, out.stderr
         crawl(database_url, replica.url, XXGK_CONDITIONAL=False)  # whole pages, so attachments are fetched
     with archive.session() as s:
@@ -168,14 +168,14 @@ def test_faults_on_a_list_page_and_an_attachment_are_recorded_and_heal_without_a
     attachment = owner.attachments[0].url
     with start_replica(state, docs=DOCS, seed=1) as replica:
         for url in (list_url, attachment):
-            out = run_xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", url,
-                           "--state", str(state), "--format", "json")  # fmt: skip
+            out = xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", url,
+                       "--state", str(state), "--format", "json")  # fmt: skip
             assert out.returncode == 0, out.stderr
         summary, _ = crawl(database_url, replica.url)
         assert summary["finished"] == "finished"
         # Healed: the column's documents arrive, and the attachment that failed completes its
         # document's version instead of making a new one.
-        assert run_xxgk("replica", "change", "anshun_mzj", "--heal", "--state", str(state)).returncode == 0
+        assert xxgk("replica", "change", "anshun_mzj", "--heal", "--state", str(state)).returncode == 0
         healed, _ = crawl(database_url, replica.url, XXGK_CONDITIONAL=False)
     assert healed["new_versions"] == len(build.documents(HOST)) - len(listed_elsewhere)
     archive = Archive(database_url)
@@ -188,9 +188,9 @@ def test_faults_on_a_list_page_and_an_attachment_are_recorded_and_heal_without_a
         assert next(a for a in version.attachments if a.url == attachment).sha256 is not None
         first_id = first.id
     archive.close()
-    shown = run_xxgk("failures", str(first_id), "--database-url", database_url, "--format", "json")
+    shown = xxgk("failures", str(first_id), "--database-url", database_url, "--format", "json")
     assert shown.returncode == 0, shown.stderr
     rows = {row["url"]: row["reason"] for row in json.loads(shown.stdout)}
     assert rows[list_url] == "HTTP 503 after 3 attempts"  # 1 + RETRY_TIMES=2
-    runs = json.loads(run_xxgk("runs", "--failed", "--database-url", database_url, "--format", "json").stdout)
+    runs = json.loads(xxgk("runs", "--failed", "--database-url", database_url, "--format", "json").stdout)
     assert [r["failed_fetches"] for r in runs] == [2]

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from archive.db import Archive
 from archive.models import CrawlRun
 from archive.store import VersionStore
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 USUAL = {"response_received_count": 100, "xxgk/new_version": 2, "xxgk/unchanged": 58}
 
@@ -49,7 +49,7 @@ def test_crawl_exits_non_zero_when_a_finished_run_looks_broken(tmp_path, replica
     out = run_xxgk("crawl", "anshun_mzj", "--database-url", url, "--replica-url", replica.url, *FAST)
     assert out.returncode == 3, out.stderr[-2000:]
     assert "anshun_mzj: degraded: " in out.stderr and "against a usual 5000" in out.stderr
-    listed = json.loads(run_xxgk("runs", "--format", "json", "--database-url", url).stdout)
+    listed = json.loads(xxgk("runs", "--format", "json", "--database-url", url).stdout)
     assert listed[0]["status"] == "finished"
 
 
@@ -67,7 +67,7 @@ def test_coverage_shows_gaps_and_partial_nights(database_url: str) -> None:
         s.execute(update(CrawlRun).where(CrawlRun.id == interrupted).values(started_at=started))
     store.archive.close()
 
-    out = run_xxgk(
+    out = xxgk(
         "coverage", "anshun_mzj", "--since", "2024-03-01", "--until", "2024-03-04", "--format", "json",
         "--database-url", database_url,
     )  # fmt: skip

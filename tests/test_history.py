@@ -13,7 +13,7 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Document, Event, Version
 from replica.process import start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 HOST = "smzj.anshun.gov.cn"
 NIGHTS = [  # (changes made during the day, the night's crawl mode)
@@ -27,7 +27,7 @@ NIGHTS = [  # (changes made during the day, the night's crawl mode)
 
 def change(state: Path, counts: dict[str, int]) -> None:
     args = [f"--{op}={n}" for op, n in counts.items()]
-    out = run_xxgk("replica", "change", "anshun_mzj", *args, "--state", str(state))
+    out = xxgk("replica", "change", "anshun_mzj", *args, "--state", str(state))
     assert out.returncode == 0, out.stderr
 
 
@@ -36,7 +36,7 @@ def expected_from_log(state: Path, docs: int) -> tuple[dict[str, int], dict[str,
     versions = {d.url: 1 for d in replica_pkg.build(seed=1, docs=docs).documents(HOST)}
     status = dict.fromkeys(versions, "active")
     events: Counter = Counter()
-    log = json.loads(run_xxgk("replica", "log", "--state", str(state), "--format", "json").stdout)
+    log = json.loads(xxgk("replica", "log", "--state", str(state), "--format", "json").stdout)
     for record in log:
         url = record["url"]
         if record["op"] == "publish":

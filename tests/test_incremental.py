@@ -13,7 +13,7 @@ from archive.queries import KnownDocument
 from archive.search.schema import SearchDoc, SearchText
 from crawler.frontier import Frontier
 from spiders.anshun_mzj import AnshunMzjSpider
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 HOST = "smzj.anshun.gov.cn"
 
@@ -108,6 +108,6 @@ def test_list_entries_compared_with_the_archive() -> None:
 
 
 def test_cli_refuses_unknown_mode(tmp_path) -> None:
-    out = run_xxgk("crawl", "anshun_mzj", "--mode", "nightly", "--database-url", f"sqlite:///{tmp_path}/a.db")
+    out = xxgk("crawl", "anshun_mzj", "--mode", "nightly", "--database-url", f"sqlite:///{tmp_path}/a.db")
     assert out.returncode == 2 and "nightly" in out.stderr  # a usage error, no traceback
     assert "Traceback" not in out.stderr

@@ -14,7 +14,7 @@ from archive.db import Archive
 from archive.models import Document, Event, Version
 from replica.core import Replica
 from replica.process import start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 from tests.test_replica_changes import fetch
 
 HOST = "smzj.anshun.gov.cn"
@@ -68,7 +68,7 @@ def test_noise_switched_per_site_from_the_command_line(tmp_path: Path) -> None:
     with start_replica(state, docs=10, seed=1) as replica:
         quiet = {fetch(replica.url, url)[1] for _ in range(2)}
         assert len({re.sub(r'id="fwl">\d+', "", p) for p in quiet}) == 1  # only the counter moves
-        out = run_xxgk(
+        out = xxgk(
             "replica", "change", "anshun_mzj", "--noise", "on", "--state", str(state), "--format", "json"
         )
         assert out.returncode == 0, out.stderr
@@ -76,7 +76,7 @@ def test_noise_switched_per_site_from_the_command_line(tmp_path: Path) -> None:
             {"op": "noise", "on": True, "host": HOST, "at": json.loads(out.stdout)[0]["at"]}
         ]
         assert "今天是" in fetch(replica.url, url)[1]
-        run_xxgk("replica", "change", "anshun_mzj", "--noise", "off", "--state", str(state))
+        xxgk("replica", "change", "anshun_mzj", "--noise", "off", "--state", str(state))
         assert "今天是" not in fetch(replica.url, url)[1]
 
 
@@ -98,8 +98,8 @@ def test_noise_never_makes_a_version(database_url: str, tmp_path: Path) -> None:
         assert total == docs + 1  # the generated documents and the seed page
         second = crawl(database_url, replica.url)
         assert second["new_versions"] == 0 and second["unchanged"] == total
-        out = run_xxgk("replica", "change", "anshun_mzj", "--edit=3", "--withdraw=1", "--soft404=1",
-                       "--state", str(state), "--format", "json")  # fmt: skip
+        out = xxgk("replica", "change", "anshun_mzj", "--edit=3", "--withdraw=1", "--soft404=1",
+                   "--state", str(state), "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         changed = json.loads(out.stdout)
         third = crawl(database_url, replica.url)

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from archive.db import Archive
 from archive.models import Capture, Document
 from replica.process import start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 SITE, DOCS, CAP = "anshun_mzj", 12, 1024 * 1024
 
 
 def fault(state: Path, *args: str) -> str:
-    out = run_xxgk("replica", "change", SITE, "--fault", "oversized", "--fault-bytes", str(4 * CAP), *args,
-                   "--state", str(state), "--format", "json")  # fmt: skip
+    out = xxgk("replica", "change", SITE, "--fault", "oversized", "--fault-bytes", str(4 * CAP), *args,
+               "--state", str(state), "--format", "json")  # fmt: skip
     assert out.returncode == 0, out.stderr
     (record,) = json.loads(out.stdout)
     return record["url"]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from archive.db import Archive
 from archive.models import Capture, CrawlRun, Document, Event
 from replica.process import start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 SITE, HOST, DOCS = "anshun_mzj", "smzj.anshun.gov.cn", 12
 
@@ -25,7 +25,7 @@ def crawl(database_url: str, replica_url: str) -> dict:
 
 
 def change(state: Path, *args: str) -> dict:
-    out = run_xxgk("replica", "change", SITE, *args, "--state", str(state), "--format", "json")
+    out = xxgk("replica", "change", SITE, *args, "--state", str(state), "--format", "json")
     assert out.returncode == 0, out.stderr
     (record,) = json.loads(out.stdout)
     return record
@@ -73,7 +73,7 @@ def test_redirect_to_home_is_a_withdrawal_and_an_offsite_refresh_is_refused(
 
         # The document comes back: restored, and no version was invented on the way.
         assert change(state, "--restore", "1")["url"] == gone["url"]
-        assert run_xxgk("replica", "change", SITE, "--heal", "--state", str(state)).returncode == 0
+        assert xxgk("replica", "change", SITE, "--heal", "--state", str(state)).returncode == 0
         last = crawl(database_url, replica.url)
         assert last["new_versions"] == 0 and last["errors"] == 0
     archive = Archive(database_url)

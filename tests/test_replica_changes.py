@@ -7,7 +7,7 @@ import urllib.request
 from pathlib import Path
 
 from replica.process import start_replica
-from tests.conftest import run_xxgk
+from tests.conftest import xxgk
 
 
 def fetch(replica_url: str, url: str) -> tuple[int, str]:
@@ -22,8 +22,8 @@ def fetch(replica_url: str, url: str) -> tuple[int, str]:
 def test_changes_are_logged_replayed_and_served(tmp_path: Path) -> None:
     state = tmp_path / "state"
     with start_replica(state, docs=20, seed=1) as replica:
-        out = run_xxgk("replica", "change", "anshun_mzj", "--publish=1", "--edit=2", "--withdraw=1", "--soft404=1",
-                       "--state", str(state), "--format", "json")  # fmt: skip
+        out = xxgk("replica", "change", "anshun_mzj", "--publish=1", "--edit=2", "--withdraw=1", "--soft404=1",
+                   "--state", str(state), "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         records = json.loads(out.stdout)
         assert [r["op"] for r in records] == ["publish", "edit", "edit", "withdraw", "soft404"]
@@ -33,24 +33,24 @@ def test_changes_are_logged_replayed_and_served(tmp_path: Path) -> None:
         assert fetch(replica.url, by_op["withdraw"]["url"])[0] == by_op["withdraw"]["status"]
         status, page = fetch(replica.url, by_op["soft404"]["url"])
         assert status == 200 and "页面不存在" in page  # a soft 404
-        log = json.loads(run_xxgk("replica", "log", "--state", str(state), "--format", "json").stdout)
+        log = json.loads(xxgk("replica", "log", "--state", str(state), "--format", "json").stdout)
         assert log == records
 
-        reset = run_xxgk("replica", "reset", "--state", str(state))
+        reset = xxgk("replica", "reset", "--state", str(state))
         assert "forgot 5 change(s)" in reset.stdout
         assert fetch(replica.url, by_op["withdraw"]["url"])[0] == 200  # back as generated
     # The same seed and log length choose the same targets.
     again = tmp_path / "again"
     with start_replica(again, docs=20, seed=1):
-        second = run_xxgk("replica", "change", "anshun_mzj", "--publish=1", "--edit=2", "--withdraw=1", "--soft404=1",
-                          "--state", str(again), "--format", "json")  # fmt: skip
+        second = xxgk("replica", "change", "anshun_mzj", "--publish=1", "--edit=2", "--withdraw=1", "--soft404=1",
+                      "--state", str(again), "--format", "json")  # fmt: skip
     assert [(r["op"], r["url"]) for r in json.loads(second.stdout)] == [(r["op"], r["url"]) for r in records]
 
 
 def test_change_refusals(tmp_path: Path) -> None:
-    nothing = run_xxgk("replica", "change", "anshun_mzj", "--state", str(tmp_path))
+    nothing = xxgk("replica", "change", "anshun_mzj", "--state", str(tmp_path))
     assert nothing.returncode == 2 and "say what to change" in nothing.stderr
-    no_state = run_xxgk("replica", "change", "anshun_mzj", "--edit=1", "--state", str(tmp_path / "none"))
+    no_state = xxgk("replica", "change", "anshun_mzj", "--edit=1", "--state", str(tmp_path / "none"))
     assert no_state.returncode == 1 and "start `xxgk replica serve` first" in no_state.stderr
-    unknown = run_xxgk("replica", "change", "nowhere_mzj", "--edit=1", "--state", str(tmp_path))
+    unknown = xxgk("replica", "change", "nowhere_mzj", "--edit=1", "--state", str(tmp_path))
     assert unknown.returncode == 2 and "unknown site" in unknown.stderr

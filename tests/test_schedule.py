@@ -18,7 +18,7 @@ from archive.db import Archive
 from archive.models import CrawlRun
 from schedules import config as schedule_config
 from schedules.service import ScheduleService
-from tests.conftest import FAST, ROOT, run_xxgk
+from tests.conftest import FAST, ROOT, xxgk
 
 SITES = ["anshun_mzj"]
 
@@ -82,7 +82,7 @@ def test_missed_slots_run_once_on_start_and_the_run_says_it_was_late(tmp_path: P
     assert scheduled == latest_missed
     started = run.started_at.replace(tzinfo=UTC) if run.started_at.tzinfo is None else run.started_at
     assert started - scheduled > timedelta(minutes=20)  # late, and the record shows by how much
-    listed = run_xxgk("runs", "--format", "json", "--database-url", database_url)
+    listed = xxgk("runs", "--format", "json", "--database-url", database_url)
     assert '"late_minutes"' in listed.stdout
 
 
@@ -139,7 +139,7 @@ def test_sigterm_lets_the_running_crawl_stop_cleanly(tmp_path: Path, replica) ->
 def test_bad_schedule_files_are_refused_with_the_reason(tmp_path: Path, toml: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(toml, encoding="utf-8")
-    out = run_xxgk("schedule", "list", "--config", str(path), "--database-url", f"sqlite:///{tmp_path}/a.db")
+    out = xxgk("schedule", "list", "--config", str(path), "--database-url", f"sqlite:///{tmp_path}/a.db")
     assert out.returncode == 1 and message in out.stderr, out.stderr
     assert "Traceback" not in out.stderr and str(path) in out.stderr
 
@@ -161,7 +161,7 @@ def test_schedule_commands_change_the_stored_jobs(tmp_path: Path) -> None:
     db = ("--database-url", f"sqlite:///{tmp_path}/a.sqlite3")
 
     def jobs() -> dict[str, dict]:
-        out = run_xxgk("schedule", "list", "--format", "json", *db)
+        out = xxgk("schedule", "list", "--format", "json", *db)
         assert out.returncode == 0, out.stderr
         return {job["job"]: job for job in json.loads(out.stdout)}
 
@@ -171,18 +171,18 @@ def test_schedule_commands_change_the_stored_jobs(tmp_path: Path) -> None:
         "anshun_mzj:window1",
         "anshun_mzj:window2",
     }
-    added = run_xxgk("schedule", "add", "anshun_mzj", "--mode", "full", "--cron", "0 14 * * *", *db)
+    added = xxgk("schedule", "add", "anshun_mzj", "--mode", "full", "--cron", "0 14 * * *", *db)
     assert added.returncode == 0 and "added extra:anshun_mzj:full:0_14_*_*_*" in added.stdout
     assert jobs()["extra:anshun_mzj:full:0_14_*_*_*"]["next_run"].endswith("14:00:00+08:00")
-    assert run_xxgk("schedule", "pause", "anshun_mzj:full", *db).returncode == 0
+    assert xxgk("schedule", "pause", "anshun_mzj:full", *db).returncode == 0
     assert jobs()["anshun_mzj:full"]["paused"] is True  # and it stays paused across restarts
-    assert run_xxgk("schedule", "resume", "anshun_mzj:full", *db).returncode == 0
+    assert xxgk("schedule", "resume", "anshun_mzj:full", *db).returncode == 0
     assert jobs()["anshun_mzj:full"]["next_run"] is not None
-    refused = run_xxgk("schedule", "remove", "anshun_mzj:full", *db)
+    refused = xxgk("schedule", "remove", "anshun_mzj:full", *db)
     assert refused.returncode == 2 and "comes from the schedule file" in refused.stderr
-    assert run_xxgk("schedule", "remove", "extra:anshun_mzj:full:0_14_*_*_*", *db).returncode == 0
+    assert xxgk("schedule", "remove", "extra:anshun_mzj:full:0_14_*_*_*", *db).returncode == 0
     assert "extra:anshun_mzj:full:0_14_*_*_*" not in jobs()
-    upcoming = json.loads(run_xxgk("schedule", "next", "--count", "3", "--format", "json", *db).stdout)
+    upcoming = json.loads(xxgk("schedule", "next", "--count", "3", "--format", "json", *db).stdout)
     assert len(upcoming) == 3 and [u["at"] for u in upcoming] == sorted(u["at"] for u in upcoming)
-    bad = run_xxgk("schedule", "add", "anshun_mzj", "--cron", "99 * * * *", *db)
+    bad = xxgk("schedule", "add", "anshun_mzj", "--cron", "99 * * * *", *db)
     assert bad.returncode == 1 and "bad cron expression" in bad.stderr and "Traceback" not in bad.stderr

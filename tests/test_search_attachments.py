@@ -24,7 +24,7 @@ from archive.search.filters import Filters
 from archive.store import VersionStore
 from replica.files import SENTENCES, attachment_bytes, attachment_number
 from replica.process import start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 from tests.search_data import T0, detail, store_page
 
 PDF_TITLE = "1.城乡低保对象申请审批表.pdf"
@@ -146,7 +146,7 @@ def test_migration_and_reindex_read_attachments_stored_before(database_url: str)
 
     with archive.engine.begin() as conn:  # text lost: `xxgk db reindex` reads it again
         conn.execute(update(Attachment).values(text=None, text_note=None))
-    result = run_xxgk("db", "reindex", "--database-url", database_url)
+    result = xxgk("db", "reindex", "--database-url", database_url)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "read the text of 2 attachments" in result.stdout
     _only_in_attachment(archive, attachment_number(KEY))
@@ -180,7 +180,7 @@ def test_crawl_then_search_finds_a_document_by_its_attachment(tmp_path, replica,
     number = attachment_number(attachment.key)
     assert number not in doc.title  # and the body is generated from other words
 
-    found = run_xxgk("search", number, "--database-url", sqlite_url, "--format", "json")
+    found = xxgk("search", number, "--database-url", sqlite_url, "--format", "json")
     assert found.returncode == 0, found.stderr[-2000:]
     out = json.loads(found.stdout)
     assert out["total"] == 1
@@ -215,8 +215,8 @@ def test_an_attachment_that_arrives_a_night_late_is_searchable_that_night(
             return result.total, [hit["matched_in"] for hit in result.hits]
 
     with start_replica(state, docs=24, seed=1) as replica:
-        faulted = run_xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", attachment.url,
-                           "--state", str(state), "--format", "json")  # fmt: skip
+        faulted = xxgk("replica", "change", "anshun_mzj", "--fault", "503", "--fault-url", attachment.url,
+                       "--state", str(state), "--format", "json")  # fmt: skip
         assert faulted.returncode == 0, faulted.stderr
         crawl(replica.url)
         with archive.session() as s:
@@ -224,7 +224,7 @@ def test_an_attachment_that_arrives_a_night_late_is_searchable_that_night(
             assert row.sha256 is None and row.text is None
         assert found() == (0, [])
 
-        assert run_xxgk("replica", "change", "anshun_mzj", "--heal", "--state", str(state)).returncode == 0
+        assert xxgk("replica", "change", "anshun_mzj", "--heal", "--state", str(state)).returncode == 0
         crawl(replica.url, "-s", "XXGK_CONDITIONAL=False")  # whole pages, so the attachment is fetched
     with archive.session() as s:
         (version,) = s.scalars(select(Version).join(Document).where(Document.url == doc.url)).all()
@@ -301,10 +301,10 @@ def test_an_index_built_with_another_normaliser_is_left_alone_until_reindexed(da
     assert store_page(store, "https://smzj.anshun.gov.cn/zwgk/a3.html", later, T0).kind == "new_version"
     with archive.session() as s, pytest.raises(StaleIndexError, match="xxgk db reindex"):
         search(s, "临时救助")
-    shown = run_xxgk("search", "临时救助", "--database-url", database_url)
+    shown = xxgk("search", "临时救助", "--database-url", database_url)
     assert shown.returncode != 0 and "Traceback" not in shown.stderr
     assert "run `xxgk db reindex`" in shown.stderr.strip().splitlines()[-1]
-    assert run_xxgk("db", "reindex", "--database-url", database_url).returncode == 0
+    assert xxgk("db", "reindex", "--database-url", database_url).returncode == 0
     with archive.session() as s:
         assert search(s, "临时救助").total == 1 and search(s, "低保").total == 2
         assert s.get(SearchState, "normaliser").value == normaliser()

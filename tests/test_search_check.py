@@ -8,13 +8,13 @@ import json
 from sqlalchemy import text
 
 from archive.search.engine import search
-from tests.conftest import run_xxgk
+from tests.conftest import xxgk
 from tests.search_data import build_archive
 from tests.test_cli import assert_clean_error
 
 
 def _check(url: str):  # type: ignore[no-untyped-def]
-    result = run_xxgk("db", "check", "--format", "json", "--database-url", url)
+    result = xxgk("db", "check", "--format", "json", "--database-url", url)
     return result, {row["check"]: row for row in json.loads(result.stdout or "[]")}
 
 
@@ -54,7 +54,7 @@ def test_check_finds_each_break_and_reindex_repairs_them(database_url: str) -> N
         # the deleted row's tokens, and version 1's (its row now says superseded)
         assert "2 rows that are not latest versions" in rows["search_fts"]["detail"]
 
-    assert run_xxgk("db", "reindex", "--database-url", database_url).returncode == 0
+    assert xxgk("db", "reindex", "--database-url", database_url).returncode == 0
     result, rows = _check(database_url)
     assert result.returncode == 0 and all(row["ok"] for row in rows.values()), rows
     with archive.session() as s:

@@ -13,7 +13,7 @@ import pytest
 
 from archive import export as exporter
 from archive.search.filters import Filters
-from tests.conftest import run_xxgk
+from tests.conftest import xxgk
 from tests.search_data import build_archive
 from tests.test_cli import assert_clean_error
 
@@ -25,37 +25,37 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def xxgk(url: str, *args: str):  # type: ignore[no-untyped-def]
-    result = run_xxgk(*args, "--database-url", url)
+def ok(url: str, *args: str):  # type: ignore[no-untyped-def]
+    result = xxgk(*args, "--database-url", url)
     assert result.returncode == 0, result.stderr
     return result
 
 
 def test_search_in_every_format(sqlite_url: str) -> None:
-    out = json.loads(xxgk(sqlite_url, "search", "低保", "--format", "json").stdout)
+    out = json.loads(ok(sqlite_url, "search", "低保", "--format", "json").stdout)
     assert out["total"] == 2 and out["ranked"]
     assert [hit["id"] for hit in out["hits"]] == [1, 2]
     assert "«低保»" in out["hits"][0]["snippet"]
-    lines = xxgk(sqlite_url, "search", "養老", "--format", "jsonl").stdout.splitlines()
+    lines = ok(sqlite_url, "search", "養老", "--format", "jsonl").stdout.splitlines()
     assert {json.loads(line)["id"] for line in lines} == {2, 3}
-    rows = list(csv.DictReader(xxgk(sqlite_url, "search", "殡葬", "--format", "csv").stdout.splitlines()))
+    rows = list(csv.DictReader(ok(sqlite_url, "search", "殡葬", "--format", "csv").stdout.splitlines()))
     assert {row["id"] for row in rows} == {"4", "5"}
-    table = xxgk(sqlite_url, "search", "婚姻登记", "--site", "jinzhong_mzj")
+    table = ok(sqlite_url, "search", "婚姻登记", "--site", "jinzhong_mzj")
     assert "晋中市婚姻登记工作规范" in table.stdout
     assert "1 matching documents (best first)" in table.stderr
 
 
 def test_search_filters_and_facets(sqlite_url: str) -> None:
-    found = xxgk(sqlite_url, "search", "--doc-number", "晋市民发〔2024〕1号", "--format", "jsonl").stdout
+    found = ok(sqlite_url, "search", "--doc-number", "晋市民发〔2024〕1号", "--format", "jsonl").stdout
     assert [json.loads(line)["id"] for line in found.splitlines()] == [6]
-    versions = xxgk(sqlite_url, "search", "低保", "--all-versions", "--format", "json").stdout
+    versions = ok(sqlite_url, "search", "低保", "--all-versions", "--format", "json").stdout
     assert json.loads(versions)["total"] == 3
-    withdrawn = xxgk(sqlite_url, "search", "--withdrawn", "--format", "jsonl").stdout
+    withdrawn = ok(sqlite_url, "search", "--withdrawn", "--format", "jsonl").stdout
     assert [json.loads(line)["id"] for line in withdrawn.splitlines()] == [4]
-    changed = xxgk(sqlite_url, "search", "--changed-between", "2024-04-01", "2024-05-31", "--format", "jsonl")
+    changed = ok(sqlite_url, "search", "--changed-between", "2024-04-01", "2024-05-31", "--format", "jsonl")
     assert [json.loads(line)["id"] for line in changed.stdout.splitlines()] == [2]
     facets = list(
-        csv.DictReader(xxgk(sqlite_url, "search", "养老", "--facets", "--format", "csv").stdout.splitlines())
+        csv.DictReader(ok(sqlite_url, "search", "养老", "--facets", "--format", "csv").stdout.splitlines())
     )
     assert {(r["facet"], r["value"], r["count"]) for r in facets if r["facet"] == "site"} == {
         ("site", "anshun_mzj", "1"),
@@ -81,31 +81,31 @@ def test_malformed_query_or_filter_is_one_line(sqlite_url: str, args: list[str],
     if "--" in args:  # options must come before the `--` that lets a query start with '-'
         args = options + args
         options = []
-    result = run_xxgk("search", *args, *options)
+    result = xxgk("search", *args, *options)
     assert_clean_error(result, needle)
     assert "sqlite3" not in result.stderr and "SELECT" not in result.stderr
 
 
 def test_a_site_crawled_but_not_yet_stored_is_an_empty_answer(sqlite_url: str, tmp_path: Path) -> None:
     """ankang_mzj is a site this installation crawls; the test archive has none of its documents."""
-    out = json.loads(xxgk(sqlite_url, "search", "低保", "--site", "ankang_mzj", "--format", "json").stdout)
+    out = json.loads(ok(sqlite_url, "search", "低保", "--site", "ankang_mzj", "--format", "json").stdout)
     assert out["total"] == 0
-    typo = run_xxgk("export", "--site", "ankang", "--format", "jsonl", "--out", str(tmp_path / "x.jsonl"),
-                    "--database-url", sqlite_url)  # fmt: skip
+    typo = xxgk("export", "--site", "ankang", "--format", "jsonl", "--out", str(tmp_path / "x.jsonl"),
+                "--database-url", sqlite_url)  # fmt: skip
     assert_clean_error(typo, "unknown site 'ankang'")
     assert not (tmp_path / "x.jsonl").exists()
 
 
 def test_reindex(sqlite_url: str) -> None:
-    assert "indexed 7 versions" in xxgk(sqlite_url, "db", "reindex").stdout
-    assert json.loads(xxgk(sqlite_url, "search", "低保", "--format", "json").stdout)["total"] == 2
+    assert "indexed 7 versions" in ok(sqlite_url, "db", "reindex").stdout
+    assert json.loads(ok(sqlite_url, "search", "低保", "--format", "json").stdout)["total"] == 2
 
 
 def test_exports_read_back(database_url: str, tmp_path: Path) -> None:
     archive = build_archive(database_url)
     archive.close()
     out = tmp_path / "docs.parquet"
-    xxgk(database_url, "export", "--format", "parquet", "--out", str(out))
+    ok(database_url, "export", "--format", "parquet", "--out", str(out))
     table = pq.read_table(out)
     assert table.num_rows == 6
     schema = table.schema
@@ -119,13 +119,13 @@ def test_exports_read_back(database_url: str, tmp_path: Path) -> None:
     assert first["attachments"][0]["name"] == "城乡低保对象花名册.xls"
 
     versions = tmp_path / "versions.jsonl"
-    xxgk(database_url, "export", "--format", "jsonl", "--out", str(versions), "--all-versions")
+    ok(database_url, "export", "--format", "jsonl", "--out", str(versions), "--all-versions")
     rows = [json.loads(line) for line in versions.read_text(encoding="utf-8").splitlines()]
     assert sorted((r["document_id"], r["version"]) for r in rows)[:3] == [(1, 1), (2, 1), (2, 2)]
     assert len(rows) == 7
 
     chosen = tmp_path / "chosen.csv"
-    xxgk(database_url, "export", "养老", "--format", "csv", "--out", str(chosen), "--site", "lianzhou_mzj")
+    ok(database_url, "export", "养老", "--format", "csv", "--out", str(chosen), "--site", "lianzhou_mzj")
     with chosen.open(encoding="utf-8-sig") as f:
         assert [r["title"] for r in csv.DictReader(f)] == ["連州市民政局關於養老機構安全管理的通知"]
 

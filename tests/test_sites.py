@@ -15,7 +15,10 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, Version
 from replica.process import ReplicaProcess, start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
+
+# One crawl shared by the module's tests: under pytest-xdist they run on one worker, so it is made once.
+pytestmark = pytest.mark.xdist_group("sites")
 
 DOCS, SEED = 60, 1
 SITES = {
@@ -231,7 +234,7 @@ def test_gbk_site_declares_gb2312_only_in_meta_and_is_read_as_gb18030(server, bu
 
 
 def test_sites_command_lists_platform_host_and_columns():
-    out = run_xxgk("sites", "--format", "json")
+    out = xxgk("sites", "--format", "json")
     assert out.returncode == 0, out.stderr
     rows = {row["site"]: row for row in json.loads(out.stdout)}
     assert (
@@ -252,9 +255,7 @@ def test_audit_of_each_site_matches_its_report_plan(archived, built):
             verdict = {"on_time": "on_time", "late": "late", "missing": "unknown"}[planned.status]
             truth[(site, kinds[planned.kind], planned.year)] = (verdict, planned.days_late)
     years = sorted({year for _, _, year in truth})
-    out = run_xxgk(
-        "audit", "--database-url", database_url, "--format", "json", *[f"--year={y}" for y in years]
-    )
+    out = xxgk("audit", "--database-url", database_url, "--format", "json", *[f"--year={y}" for y in years])
     assert out.returncode == 0, out.stderr
     got = {
         (v["site"], v["kind"], v["year"]): (v["verdict"], v["days_late"])

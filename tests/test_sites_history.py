@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,8 +14,11 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Document, DocumentUrl, Event, Version
 from replica.process import start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 from tests.test_sites import SITES
+
+# One crawl shared by the module's tests: under pytest-xdist they run on one worker, so it is made once.
+pytestmark = pytest.mark.xdist_group("sites_history")
 
 HOSTS = {**SITES, "anshun_mzj": "smzj.anshun.gov.cn", "lianzhou_mzj": "www.lianzhou.gov.cn"}
 NIGHTS = [
@@ -101,21 +103,36 @@ def archived(database_url: str, site: str) -> tuple[dict[str, int], dict[str, st
     return dict(versions), status, events
 
 
-@pytest.mark.parametrize("site", SITES)
-def test_nights_of_changes_match_the_change_log(site: str, tmp_path: Path) -> None:
-    database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    state = tmp_path / "replica"
-    log: list[dict] = []
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[tuple, tuple]]]:
+    """The three sites' nights, crawled together: one replica, one archive, one crawl of the three a
+    night (sites are independent: each has its own host, pages and change log). Per site, per night,
+    what the archive held after the night's crawl and what the site's change log implied by then."""
+    tmp = tmp_path_factory.mktemp("sites-history")
+    database_url = f"sqlite:///{tmp / 'archive.sqlite3'}"
+    state = tmp / "replica"
+    logs: dict[str, list[dict]] = {site: [] for site in SITES}
+    seen: dict[str, list[tuple[tuple, tuple]]] = {site: [] for site in SITES}
     with start_replica(state, docs=DOCS, seed=SEED) as replica:
         for night, counts in enumerate(NIGHTS):
-            if counts:
+            for site in SITES if counts else ():
                 args = [f"--{op.replace('_', '-')}={n}" for op, n in counts.items()]
-                out = run_xxgk("replica", "change", site, *args, "--state", str(state), "--format", "json")
+                out = xxgk("replica", "change", site, *args, "--state", str(state), "--format", "json")
                 assert out.returncode == 0, out.stderr
-                log += json.loads(out.stdout)
+                logs[site] += json.loads(out.stdout)
             out = run_xxgk(
-                "crawl", site, "--database-url", database_url, "--replica-url", replica.url,
+                "crawl", *SITES, "--database-url", database_url, "--replica-url", replica.url,
                 "-s", f"XXGK_NIGHT={night}", *FAST,
             )  # fmt: skip
             assert out.returncode in (0, 3), out.stderr[-2000:]  # 3: a health warning is not a failure here
-            assert archived(database_url, site) == expected(site, log), f"night {night}"
+            for site in SITES:
+                seen[site].append((archived(database_url, site), expected(site, logs[site])))
+    return seen
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_nights_of_changes_match_the_change_log(
+    site: str, nights: dict[str, list[tuple[tuple, tuple]]]
+) -> None:
+    for night, (got, want) in enumerate(nights[site]):
+        assert got == want, f"night {night}"

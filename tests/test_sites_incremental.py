@@ -13,7 +13,7 @@ from archive.models import CrawlRun, Document
 from replica.process import start_replica
 from spiders.ankang_mzj import AnkangMzjSpider
 from spiders.jinzhong_mzj import JinzhongMzjSpider
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 SPIDERS = {"jinzhong_mzj": JinzhongMzjSpider, "ankang_mzj": AnkangMzjSpider}
 
@@ -43,8 +43,8 @@ def test_incremental_stops_at_the_first_page_and_finds_new_documents(site, tmp_p
         assert quiet["response_received_count"] == columns + revisits
         assert quiet["xxgk/incremental_stopped_columns"] == columns
         assert quiet["downloader/response_status_count/304"] == revisits
-        out = run_xxgk("replica", "change", site, "--publish=2", "--state", str(tmp_path / "replica"),
-                       "--format", "json")  # fmt: skip
+        out = xxgk("replica", "change", site, "--publish=2", "--state", str(tmp_path / "replica"),
+                   "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         published = {r["url"] for r in json.loads(out.stdout)}
         found = crawl(site, database_url, replica.url, "incremental")

@@ -14,7 +14,7 @@ from archive.db import Archive
 from archive.models import Attachment, CrawlRun, Document, DocumentUrl, Event, Version
 from replica.files import attachment_number
 from replica.process import start_replica
-from tests.conftest import FAST, run_xxgk
+from tests.conftest import FAST, run_xxgk, xxgk
 
 
 def crawl(site: str, database_url: str, replica_url: str, *extra: str) -> None:
@@ -28,7 +28,7 @@ def test_a_moved_document_is_one_document_with_both_urls(site, tmp_path):
     state = tmp_path / "replica"
     with start_replica(state, docs=30, seed=3) as replica:
         crawl(site, database_url, replica.url)
-        out = run_xxgk("replica", "change", site, "--move=2", "--state", str(state), "--format", "json")
+        out = xxgk("replica", "change", site, "--move=2", "--state", str(state), "--format", "json")
         assert out.returncode == 0, out.stderr
         moves = json.loads(out.stdout)
         assert [m["op"] for m in moves] == ["move", "move"]
@@ -68,12 +68,12 @@ def test_a_move_on_the_night_a_missing_attachment_arrives_is_no_new_version(tmp_
     keys = {a.url: a.key for d in documents for a in d.attachments}
     with start_replica(state, docs=30, seed=3) as replica:
         urls = [arg for url in files for arg in ("--fault-url", url)]
-        out = run_xxgk("replica", "change", site, "--fault", "503", "--retry-after", "0", *urls,
-                       "--state", str(state))  # fmt: skip
+        out = xxgk("replica", "change", site, "--fault", "503", "--retry-after", "0", *urls,
+                   "--state", str(state))  # fmt: skip
         assert out.returncode == 0, out.stderr
         crawl(site, database_url, replica.url, "-s", "RETRY_TIMES=0")
-        out = run_xxgk("replica", "change", site, "--heal", "--move=30", "--state", str(state),
-                       "--format", "json")  # fmt: skip
+        out = xxgk("replica", "change", site, "--heal", "--move=30", "--state", str(state),
+                   "--format", "json")  # fmt: skip
         assert out.returncode == 0, out.stderr
         moves = [m for m in json.loads(out.stdout) if m["op"] == "move"]
         crawl(site, database_url, replica.url, "-s", "XXGK_CONDITIONAL=False")  # pages whole: files fetched

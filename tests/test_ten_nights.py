@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from replica.process import start_replica
-from tests.conftest import run_xxgk
+from tests.conftest import run_xxgk, xxgk
 from tests.test_sites_history import FAST, HOSTS, archived, expected
 
 DOCS, SEED = 24, 5
@@ -35,7 +35,7 @@ def test_ten_noisy_nights_on_all_sites_match_the_change_log(database_url: str, t
                 if not counts:
                     continue
                 args = [f"--{op}={n}" for op, n in counts.items()]
-                out = run_xxgk(
+                out = xxgk(
                     "replica",
                     "change",
                     site,
