@@ -15,13 +15,17 @@ from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from archive.models import Blob
+from archive.per_thread import PerThread
 
 LEVEL = 9
 
-_compressor = zstandard.ZstdCompressor(
-    level=LEVEL, write_checksum=False, write_content_size=False, write_dict_id=False
+# One per thread: the crawl's store writes in a thread of its own (archive/per_thread.py).
+_compressor = PerThread(
+    lambda: zstandard.ZstdCompressor(
+        level=LEVEL, write_checksum=False, write_content_size=False, write_dict_id=False
+    )
 )
-_decompressor = zstandard.ZstdDecompressor()
+_decompressor = PerThread(zstandard.ZstdDecompressor)
 
 
 def sha256(data: bytes) -> str:
@@ -32,7 +36,7 @@ def put(session: Session, data: bytes) -> str:
     """Store `data` once; returns its hex SHA-256."""
     digest = sha256(data)
     if session.scalar(select(Blob.size).where(Blob.sha256 == digest)) is None:
-        session.add(Blob(sha256=digest, size=len(data), data=_compressor.compress(data)))
+        session.add(Blob(sha256=digest, size=len(data), data=_compressor.get().compress(data)))
     return digest
 
 
@@ -41,7 +45,7 @@ def put_core(conn: Connection, data: bytes) -> str:
     digest = sha256(data)
     if conn.execute(_SIZE, {"sha256": digest}).first() is None:
         conn.execute(
-            insert(_BLOBS), {"sha256": digest, "size": len(data), "data": _compressor.compress(data)}
+            insert(_BLOBS), {"sha256": digest, "size": len(data), "data": _compressor.get().compress(data)}
         )
     return digest
 
@@ -51,7 +55,7 @@ _SIZE = select(_BLOBS.c.size).where(_BLOBS.c.sha256 == bindparam("sha256"))
 
 
 def read_blob(blob: Blob) -> bytes:
-    return _decompressor.decompressobj().decompress(blob.data)
+    return _decompressor.get().decompressobj().decompress(blob.data)
 
 
 def get(session: Session, digest: str) -> bytes:

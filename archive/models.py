@@ -35,6 +35,8 @@ from sqlalchemy.orm import (
     relationship,
 )
 
+from archive.per_thread import PerThread
+
 
 class Digest(TypeDecorator):
     """A SHA-256 stored as its 32 bytes (half the size of hex, in the row and in every index on it),
@@ -62,8 +64,9 @@ class CompressedText(TypeDecorator):
 
     impl = Text
     cache_ok = True
-    _compressor = zstandard.ZstdCompressor(level=12, write_checksum=False)
-    _decompressor = zstandard.ZstdDecompressor()
+    # One per thread: the crawl's store writes in a thread of its own (archive/per_thread.py).
+    _compressor = PerThread(lambda: zstandard.ZstdCompressor(level=12, write_checksum=False))
+    _decompressor = PerThread(zstandard.ZstdDecompressor)
 
     def load_dialect_impl(self, dialect: Any) -> Any:
         return dialect.type_descriptor(LargeBinary() if dialect.name == "sqlite" else Text())
@@ -71,7 +74,7 @@ class CompressedText(TypeDecorator):
     def process_bind_param(self, value: str | None, dialect: Any) -> str | bytes | None:
         if value is None or dialect.name != "sqlite":
             return value
-        return self._compressor.compress(value.encode())
+        return self._compressor.get().compress(value.encode())
 
     def process_result_value(self, value: bytes | str | None, dialect: Any) -> str | None:
         return decompressed_text(value)
@@ -81,7 +84,7 @@ def decompressed_text(value: bytes | str | None) -> str | None:
     """A `CompressedText` value as text, for code that reads the column without the model (migrations)."""
     if value is None or isinstance(value, str):
         return value
-    return CompressedText._decompressor.decompress(bytes(value)).decode()
+    return CompressedText._decompressor.get().decompress(bytes(value)).decode()
 
 
 class Base(DeclarativeBase):

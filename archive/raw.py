@@ -26,14 +26,18 @@ import zstandard
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.per_thread import PerThread
+
 if TYPE_CHECKING:
     from archive.models import Capture
 
 LEVEL = 9
 MAX_DEPTH = 4  # frames decompressed at most to read one capture
 
-_plain = zstandard.ZstdCompressor(
-    level=LEVEL, write_checksum=False, write_content_size=False, write_dict_id=False
+_plain = PerThread(
+    lambda: zstandard.ZstdCompressor(
+        level=LEVEL, write_checksum=False, write_content_size=False, write_dict_id=False
+    )
 )
 
 
@@ -65,7 +69,7 @@ def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
 def pack(data: bytes, base: bytes | None) -> bytes:
     """One zstd frame of `data`, with `base` (when given) as its dictionary."""
     if base is None:
-        return _plain.compress(data)
+        return _plain.get().compress(data)
     return _compressor(base).compress(data)
 
 
@@ -74,35 +78,35 @@ def _compressor(base: bytes) -> zstandard.ZstdCompressor:
     new document of a crawl is compressed against one capture of its site, and preparing the
     dictionary of a 30 KB page costs as much as compressing against it."""
     key = (len(base), hashlib.blake2b(base, digest_size=16).digest())
-    with _lock:
-        found = _compressors.get(key)
-        if found is not None:
-            _compressors.move_to_end(key)
-            return found
-    found = zstandard.ZstdCompressor(
+    cache = _compressors.get()  # this thread's: a compressor is never used by two threads at once
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+        return found
+    found = cache[key] = zstandard.ZstdCompressor(
         level=LEVEL,
         dict_data=_dictionary(base),
         write_checksum=False,
         write_content_size=False,
         write_dict_id=False,
     )
-    with _lock:
-        _compressors[key] = found
-        while len(_compressors) > 4:
-            _compressors.popitem(last=False)
+    while len(cache) > 4:
+        cache.popitem(last=False)
     return found
 
 
-_compressors: OrderedDict[tuple[int, bytes], zstandard.ZstdCompressor] = OrderedDict()
-_lock = threading.Lock()  # guards both caches
+_compressors: PerThread[OrderedDict[tuple[int, bytes], zstandard.ZstdCompressor]] = PerThread(OrderedDict)
+_lock = threading.Lock()  # guards the record cache
 
 
 def unpack(frame: bytes, base: bytes | None) -> bytes:
-    dctx = zstandard.ZstdDecompressor(dict_data=_dictionary(base)) if base is not None else _decompressor
+    dctx = (
+        zstandard.ZstdDecompressor(dict_data=_dictionary(base)) if base is not None else _decompressor.get()
+    )
     return dctx.decompressobj().decompress(frame)
 
 
-_decompressor = zstandard.ZstdDecompressor()
+_decompressor = PerThread(zstandard.ZstdDecompressor)
 
 
 # -- captures ----------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Write each fetched page to the archive as one transaction, and keep the run's record.
 
-The store writes off the reactor's thread, one transaction after another as before (one writer:
-`VersionStore` is never shared between threads), so the reactor keeps downloading while a
-transaction runs. By default in a thread of its own: SQLite and PostgreSQL's drivers, zstd and hashlib
+The store writes off the reactor's thread, one transaction after another as before (one writer thread
+per process, shared by every crawl in it), so the reactor keeps downloading while a transaction runs.
+By default in a thread: SQLite and PostgreSQL's drivers, zstd and hashlib
 release the GIL while they work, and a commit waits on the disk. With `XXGK_STORE_PROCESS` in a
 process of its own, so that the store's Python work does not share the reactor's core either (what
 pays depends on the cores: docs/benchmarks.md). An item is passed on, and counted, only once its
@@ -68,11 +68,12 @@ class ArchivePipeline:
                 initargs=(self.database_url,),
             )
         else:
-            self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-store")
+            self.writer = _shared_writer()
 
     def spider_closed(self, spider: object, reason: str) -> None:
         if self.writer is not None:
-            self.writer.shutdown(wait=True)  # every item was awaited already: nothing is pending
+            if self.in_process:  # every item was awaited already: nothing is pending
+                self.writer.shutdown(wait=True)
             self.writer = None
         if self.store is None or self.run_id is None:
             return
@@ -99,6 +100,20 @@ class ArchivePipeline:
         outcome = await asyncio.wrap_future(self.writer.submit(record, item))
         self.crawler.stats.inc_value(f"xxgk/{outcome.kind}")
         return item
+
+
+_WRITER: ThreadPoolExecutor | None = None
+
+
+def _shared_writer() -> ThreadPoolExecutor:
+    """The process's one writer thread, shared by every crawl in it (`xxgk crawl --all` runs five):
+    their transactions run one after another as they did on the reactor's thread. Two writer threads
+    would race on SQLite (a transaction that read before another committed cannot then write: "database
+    is locked" at once, whatever the busy timeout) for no gain, as SQLite writes one at a time anyway."""
+    global _WRITER
+    if _WRITER is None:
+        _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-store")
+    return _WRITER
 
 
 _STORE: VersionStore | None = None  # the writer process's own store (XXGK_STORE_PROCESS)
