@@ -119,14 +119,20 @@ class Ran:
 
 
 def xxgk(
-    *args: str, env: dict[str, str] | None = None, input: str | None = None, cwd: Path | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    cwd: Path | None = None,
+    settle: bool = True,
 ) -> Ran:
     """The real command line (`cli.main:main`) in this process, for every command that does not crawl.
 
     As a process of its own would, it leaves nothing behind: the environment (`--as-of` sets
     XXGK_CLOCK), the simulated clock's anchors and the working directory are restored afterwards. An
     exception that would have ended the process is printed to `stderr` as the interpreter prints it
-    (so `"Traceback" not in result.stderr` still means what it says)."""
+    (so `"Traceback" not in result.stderr` still means what it says). `settle=False` skips the wait
+    after a replica write, for a test whose next step starts a crawl process (which takes longer to
+    start than the replica takes to notice)."""
     from click.testing import CliRunner
 
     from archive import clock
@@ -142,7 +148,7 @@ def xxgk(
         os.environ.update(saved_env)
         clock._anchors.clear()
         clock._anchors.update(saved_anchors)
-    if args[:1] == ("replica",) and set(args) & REPLICA_WRITES:
+    if settle and args[:1] == ("replica",) and set(args) & REPLICA_WRITES:
         time.sleep(_replica_check_interval())
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):

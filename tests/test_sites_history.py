@@ -117,7 +117,9 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[tup
         for night, counts in enumerate(NIGHTS):
             for site in SITES if counts else ():
                 args = [f"--{op.replace('_', '-')}={n}" for op, n in counts.items()]
-                out = xxgk("replica", "change", site, *args, "--state", str(state), "--format", "json")
+                out = xxgk(
+                    "replica", "change", site, *args, "--state", str(state), "--format", "json", settle=False
+                )
                 assert out.returncode == 0, out.stderr
                 logs[site] += json.loads(out.stdout)
             out = run_xxgk(

@@ -45,6 +45,7 @@ def test_ten_noisy_nights_on_all_sites_match_the_change_log(database_url: str, t
                     str(state),
                     "--format",
                     "json",
+                    settle=False,  # the crawl below is a process of its own
                 )
                 assert out.returncode == 0, out.stderr
                 logs[site] += json.loads(out.stdout)
