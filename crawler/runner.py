@@ -101,13 +101,28 @@ def _site_locks(settings: Any, sites: list[str]) -> Iterator[Callable[[], None]]
         archive.close()
 
 
+def _crawler_process(settings: Settings) -> CrawlerProcess:
+    """Scrapy's crawler process, with the public suffix list read from tldextract's bundled snapshot.
+
+    Scrapy's cookie middleware asks tldextract whether a cookie's domain is a public suffix, and
+    tldextract's default first downloads the live list from the web: a request outside the crawl
+    (no politeness, no host confinement, not archived) that fails with a traceback on a machine that
+    reaches only the agencies' sites, as a fresh machine running the demo showed. The snapshot shipped
+    with tldextract answers the same question without the network."""
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+    return CrawlerProcess(settings)
+
+
 def run_crawl(
     sites: list[str], *, mode: str = "full", overrides: dict[str, Any] | None = None
 ) -> list[CrawlResult]:
     settings = project_settings({"XXGK_MODE": mode, **(overrides or {})})
     loader = _checked_loader(settings, sites)
     with _site_locks(settings, sites) as keep_alive:
-        process = CrawlerProcess(settings)
+        process = _crawler_process(settings)
         crawlers = []
         for site in sites:
             crawler = process.create_crawler(loader.load(site))
@@ -143,7 +158,7 @@ def run_nights(nights: list[Night], *, overrides: dict[str, Any] | None = None) 
     results: list[list[CrawlResult]] = []
     failure: list[BaseException] = []
     with _site_locks(settings, every) as keep_alive:
-        process = CrawlerProcess(settings)
+        process = _crawler_process(settings)
 
         def crawlers(night: Night) -> list[Any]:
             made = []
