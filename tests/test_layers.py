@@ -58,8 +58,9 @@ def violations(
 RULES = {
     # The archive knows nothing of who feeds it or who reads it.
     "archive": (("crawler", "spiders", "cli", "schedules", "replica"), ()),
-    # Spiders navigate: no archive (records reach them as crawler.items), no parsing, no storing.
-    "spiders": (("archive", "cli", "schedules", "replica", "crawler.pipelines"), (BASEMENT,)),
+    # Spiders navigate: nothing of the archive, not even the basement (records reach them as
+    # crawler.items, dates through the parser's `dates`), no parsing, no storing.
+    "spiders": (("archive", "cli", "schedules", "replica", "crawler.pipelines"), ()),
     # The parser is a pure function: nothing of the crawler around it, nothing of the archive.
     "crawler.extraction": (
         ("archive", "crawler", "spiders", "cli", "schedules", "replica"),

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
+
+from archive.text import CHINA
 
 _DATE_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
@@ -122,3 +124,10 @@ def url_date(url: str) -> str | None:
         return None
     y, m, d = (int(g) for g in compact.groups())
     return f"{y:04d}-{m:02d}-{d:02d}" if _valid(y, m, d) else None
+
+
+def unix_day(stamp: object) -> str | None:
+    """A unix time (as list APIs give a document's date) as the China date a page would show it."""
+    if not isinstance(stamp, int | float) or stamp <= 0:
+        return None
+    return datetime.fromtimestamp(stamp, UTC).astimezone(CHINA).strftime("%Y-%m-%d")

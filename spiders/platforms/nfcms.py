@@ -18,14 +18,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 
-from archive.text import CHINA
+from crawler.extraction.dates import unix_day
 from crawler.extraction.platforms import GKMLPT_HINTS
 from spiders.base import XxgkSpider
 
@@ -138,7 +137,7 @@ class NfcmsGkmlptSpider(XxgkSpider):
                 continue
             listed += 1
             title = article.get("title")
-            day = _day(article.get("display_publish_time") or article.get("date"))
+            day = unix_day(article.get("display_publish_time") or article.get("date"))
             if self.wants(url, title, day):
                 news += 1
                 yield self.detail_request(url, column=column, list_title=title, list_date=day)
@@ -209,10 +208,3 @@ def _leaves(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             yield from _leaves(children)
         else:
             yield node
-
-
-def _day(stamp: Any) -> str | None:
-    """The list's unix time as the Beijing date a page would show."""
-    if not isinstance(stamp, int | float) or stamp <= 0:
-        return None
-    return datetime.fromtimestamp(stamp, UTC).astimezone(CHINA).strftime("%Y-%m-%d")
