@@ -15,15 +15,13 @@ from typing import Any, NamedTuple
 
 from archive.records import FIELD_NAMES, FetchedAttachment
 
-# The metadata fields of DESIGN §5 that belong to a version's content (and so to its fingerprint).
-CONTENT_FIELDS = FIELD_NAMES
 _SPACE = re.compile(r"\s+")
 
 
 def fingerprint(fields: dict[str, Any], body: str, attachment_hashes: list[tuple[str, str | None]]) -> str:
     """Hash of what a reader would call the document's content; chrome and counters never enter it."""
     canonical = {
-        "fields": {name: fields.get(name) for name in CONTENT_FIELDS},
+        "fields": {name: fields.get(name) for name in FIELD_NAMES},  # every field is content
         "body": _SPACE.sub(" ", body).strip(),
         "attachments": sorted(attachment_hashes),
     }

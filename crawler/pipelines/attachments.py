@@ -17,13 +17,12 @@ So a full refetch of unchanged pages reads no attachment twice.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.utils.url import url_is_from_any_domain
 
-from archive import attachment_text
+from archive import attachment_text, blobs
 from archive.records import AttachmentLink
 from crawler.items import FetchedAttachment, FetchedPage
 from crawler.workers import ParseWorkers
@@ -82,7 +81,7 @@ class AttachmentsPipeline:
             error=None if response.status < 400 else f"HTTP {response.status}",
         )
         if fetched.body is not None:
-            if hashlib.sha256(fetched.body).hexdigest() in self._known_hashes():
+            if blobs.sha256(fetched.body) in self._known_hashes():
                 fetched.text_stored = True
                 self.crawler.stats.inc_value("xxgk/attachment_text_reused")
                 return fetched
