@@ -27,6 +27,7 @@ class Learnt:
 
     urls: dict[str, int] = field(default_factory=dict)
     relative: int | None = None
+    capture: int | None = None  # the id of the capture row the transaction wrote
 
 
 class CaptureWriter:
@@ -67,9 +68,19 @@ class CaptureWriter:
         like = self._latest_kept(conn, document_id, page.http_status) if document_id is not None else None
         if like is None and page.site in self._relative:
             like = get(self._relative[page.site])
-        record = raw.message(page.http_status, page.headers, page.body) if page.http_status else None
+        record = (
+            raw.message(
+                page.http_status,
+                page.headers,
+                page.body,
+                status_line=page.status_line,
+                header_lines=page.header_lines,
+            )
+            if page.http_status
+            else None
+        )
         frame, base_id = raw.frame(get, record, like)
-        return conn.execute(
+        done.capture = conn.execute(
             insert(_CAPTURES),
             {
                 "run_id": page.run_id,
@@ -85,6 +96,7 @@ class CaptureWriter:
                 "note": page.error,
             },
         ).inserted_primary_key[0]
+        return done.capture
 
     def _latest_kept(self, conn: Connection, document_id: int, status: int | None) -> raw.Frame | None:
         """The document's most recent capture that holds a record, of the same status when there is one

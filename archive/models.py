@@ -287,3 +287,24 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportedRecord(Base):
+    """A WARC record an import has taken in (`xxgk import`), and the capture it became.
+
+    The ledger that makes an import idempotent (a record already here is not taken again) and lets a
+    revisit find its original in an earlier import: by the original's record id (`WARC-Refers-To`), by
+    payload digest (`identical-payload-digest`, across URLs), or by target URI and date. `state` is
+    `stored` (a response, or a revisit resolved to its original) or `unresolved` (a revisit whose
+    original was nowhere: kept as an error capture, reported)."""
+
+    __tablename__ = "imported_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(255), unique=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    url: Mapped[str] = mapped_column(String(2048), index=True)
+    warc_date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload_digest: Mapped[str | None] = mapped_column(String(128), index=True)
+    state: Mapped[str] = mapped_column(String(16))

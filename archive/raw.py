@@ -42,23 +42,47 @@ _plain = PerThread(
 
 
 # -- the record: an HTTP response message ----------------------------------------------------------
-def message(status: int, headers: dict[str, str], body: bytes) -> bytes:
-    """Status line, headers and body as on the wire (transfer encodings already undone)."""
-    reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
-    lines = [f"HTTP/1.1 {status} {reason}".rstrip()]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
+def message(
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    status_line: str | None = None,
+    header_lines: list[tuple[str, str]] | None = None,
+) -> bytes:
+    """Status line, headers and body as on the wire (transfer encodings already undone).
+
+    A crawl gives the status and a dict of headers; an import of another tool's WARC gives the status
+    line and every header line as that tool recorded them (`status_line`, `header_lines`: an
+    `HTTP/1.0 200 Okay`, a repeated `Set-Cookie`), so the record reads back exactly as received."""
+    if status_line is None:
+        reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+        status_line = f"HTTP/1.1 {status} {reason}".rstrip()
+    pairs = header_lines if header_lines is not None else list(headers.items())
+    lines = [status_line, *(f"{name}: {value}" for name, value in pairs)]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body
 
 
 def split(record: bytes) -> tuple[str, dict[str, str], bytes]:
-    """(status line, headers, body) of a record made by `message`."""
+    """(status line, headers, body) of a record made by `message`; a header repeated (an imported
+    WARC's two `Set-Cookie` lines) reads as its values joined with ", ", as the crawler keeps them.
+    `header_lines` gives every line as recorded."""
+    status_line, pairs, body = split_lines(record)
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return status_line, headers, body
+
+
+def split_lines(record: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
+    """(status line, every header line in order as (name, value), body) of a record made by `message`."""
     head, _, body = record.partition(b"\r\n\r\n")
     status_line, *lines = head.decode("utf-8").split("\r\n")
-    headers = {}
+    pairs = []
     for line in lines:
         name, _, value = line.partition(": ")
-        headers[name] = value
-    return status_line, headers, body
+        pairs.append((name, value))
+    return status_line, pairs, body
 
 
 # -- frames ------------------------------------------------------------------------------------------

@@ -137,3 +137,8 @@ class FetchedPage:
     # The URL the spider asked for when the response came from another (a redirect the crawler
     # followed); the extraction pipeline decides from it whether the fetch ended on the home page.
     requested_url: str | None = None
+    # An import of another tool's WARC keeps the response head exactly as that tool recorded it: the
+    # status line (`HTTP/1.0 200 Okay`) and every header line in order, repeats included; `headers`
+    # is then their dict view. None for a crawl: the record is built from `http_status` and `headers`.
+    status_line: str | None = None
+    header_lines: list[tuple[str, str]] | None = None

@@ -17,15 +17,25 @@ from archive.health import Health
 from archive.models import CrawlRun
 
 
-def start(archive: Archive, site: str, mode: str, scheduled_for: datetime | None = None) -> int:
-    """Open a run's record; a run of the site still marked running was cut off and says so now."""
+def start(
+    archive: Archive,
+    site: str,
+    mode: str,
+    scheduled_for: datetime | None = None,
+    *,
+    exclusive: bool = True,
+) -> int:
+    """Open a run's record; a run of the site still marked running was cut off and says so now.
+
+    `exclusive=False` for runs that may overlap (WARC imports: no site lock, several at once)."""
     with archive.session() as s:
         # A run still marked running for this site was cut off (crash, kill): say so.
-        s.execute(
-            update(CrawlRun)
-            .where(CrawlRun.site == site, CrawlRun.status == "running")
-            .values(status="interrupted")
-        )
+        if exclusive:
+            s.execute(
+                update(CrawlRun)
+                .where(CrawlRun.site == site, CrawlRun.status == "running")
+                .values(status="interrupted")
+            )
         run = CrawlRun(
             site=site,
             mode=mode,
@@ -40,13 +50,16 @@ def start(archive: Archive, site: str, mode: str, scheduled_for: datetime | None
         return run.id
 
 
-def finish(archive: Archive, run_id: int, status: str, stats: dict[str, Any]) -> Health | None:
-    """Close the run's record; a finished run is also judged against the site's history."""
+def finish(
+    archive: Archive, run_id: int, status: str, stats: dict[str, Any], *, judge: bool = True
+) -> Health | None:
+    """Close the run's record; a finished run is also judged against the site's history (unless
+    `judge` is False: an import's size says nothing about a site's health)."""
     with archive.session() as s:
         run = s.get(CrawlRun, run_id)
         if run is None:
             return None
-        verdict = health.check(s, run, stats) if status == "finished" else None
+        verdict = health.check(s, run, stats) if status == "finished" and judge else None
         summary = {**(run.stats or {}), **stats}
         if verdict is not None:
             summary["xxgk/health"] = verdict.summary()

@@ -6,7 +6,8 @@ written or untouched, and a rerun simply continues.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -30,6 +31,7 @@ class Outcome:
     kind: str  # new_version | unchanged | withdrawn | not_document
     document_id: int | None = None
     version_number: int | None = None
+    capture_id: int | None = None  # the capture row that records the fetch
 
 
 def now() -> datetime:
@@ -50,14 +52,20 @@ class VersionStore:
         return runs.finish(self.archive, run_id, status, stats)
 
     # -- documents ----------------------------------------------------------------------------------
-    def record(self, page: FetchedPage) -> Outcome:
+    def record(self, page: FetchedPage, also: Callable[[Connection, Outcome], None] | None = None) -> Outcome:
         """Store one fetch in one transaction. Written with Core statements on the session's connection
-        (one statement per row, no unit of work): this runs once per document of every crawl."""
+        (one statement per row, no unit of work): this runs once per document of every crawl.
+
+        `also` writes what a caller keeps with the fetch in the same transaction (the WARC import's
+        ledger row naming the capture), so the two are committed or lost together."""
         if page.fetched_at is None:
             page.fetched_at = now()
         done = Learnt()
         with self.archive.session() as s:
-            outcome = self._record(s.connection(), page, done)
+            conn = s.connection()
+            outcome = replace(self._record(conn, page, done), capture_id=done.capture)
+            if also is not None:
+                also(conn, outcome)
         self.captures.commit(page.site, done)  # what it learnt, kept only once committed
         return outcome
 

@@ -1,0 +1,315 @@
+"""`xxgk import`: other tools' WARC and WACZ files become captures, documents and versions, as a crawl
+would have made them.
+
+Each HTTP response (and each revisit, resolved to its original) becomes a `FetchedPage` handed to the
+same `VersionStore` a crawl uses, parsed first by the same parser with the site's hints
+(`crawler/pipelines/extract.py::page_content` is the one mapping), in one transaction with its ledger
+row (`archive/imports.py`). The rules, in the order they are applied to a record:
+
+- **Already imported** (its WARC-Record-ID, or for a record without one a key of type, URI, date and
+  digest, is in the ledger): skipped. Importing a file twice adds nothing.
+- `warcinfo`, `request`, `metadata`, `resource`, `conversion`, `continuation`: skipped and counted
+  by type. The archive keeps what servers answered; a request is what the other tool sent (an
+  export writes its own), a resource or metadata record is no HTTP response (wget's log, a
+  screenshot, a crawler's notes), a conversion is a derived copy. A warcinfo's `software` is reported.
+- A `response` or `revisit` of a non-HTTP URI (`dns:`, `ftp:`) or without an HTTP head: skipped.
+- A `response`: a capture at its URL and WARC-Date with its status line and header lines as
+  recorded and its payload decoded (as the crawler keeps bodies). On a declared site's host
+  (`sites.py`) an HTML payload is parsed and may become a document and a version; on any other host,
+  or not HTML, it is a capture that is no document.
+- A `revisit`, `identical-payload-digest` profile (or any profile but the next): its own status line
+  and headers (the original's when it has none) with the original's payload, found by
+  `archive.imports.find_original` (record id, payload digest across URLs, target URI and date, the
+  URL's latest capture before it: in this file, this import, an earlier import or the crawls).
+- A `revisit`, `server-not-modified` profile (Heritrix's 304): a 304 capture, as a crawl records the
+  answer to a conditional request (it confirms the document's latest version); resolved when its
+  original is found the same ways.
+- A revisit whose original is nowhere is kept as an `error` capture with its head and no payload and
+  a note saying so, in the ledger as `unresolved`, and listed in the summary: never dropped silently.
+
+A damaged file (truncated, malformed header): what precedes the damage is imported (each record is
+its own transaction, as each document of a crawl), the file's error names it and the byte offset, the
+import goes on with the next file, and the run ends `failed`. Importing the repaired file again adds
+only what was missing.
+
+Time: records are stored in file order, each at its WARC-Date (the capture's `fetched_at`); a
+document's version numbers follow the order records are imported in.
+
+The run: an import is a `crawl_runs` row of mode `import` (site `import`), so `xxgk runs` lists it
+with its counts; it takes no site lock (it fetches nothing) and is not judged by crawl health.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from archive import imports, runs
+from archive.db import Archive
+from archive.records import FetchedAttachment, FetchedPage
+from archive.store import Outcome, VersionStore
+from crawler.extraction import parse_page
+from crawler.pipelines.extract import _header_charset, page_content
+from crawler.warc_import.reader import DamagedFile, WarcEntry, read_entries
+from crawler.warc_import.sites import NO_SITE, SiteMap
+
+RUN_SITE = "import"
+RUN_MODE = "import"
+SKIPPED_TYPES = {
+    "warcinfo": "warcinfo (about the file, not a capture)",
+    "request": "request (the archive keeps responses)",
+    "metadata": "metadata (no HTTP response)",
+    "resource": "resource (no HTTP response)",
+    "conversion": "conversion (a derived copy)",
+    "continuation": "continuation (segmented records are not supported)",
+}
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass
+class Summary:
+    """What an import did; also the run's stats (`xxgk runs`) and `--format json`."""
+
+    files: list[str] = field(default_factory=list)
+    records_read: int = 0
+    bytes_read: int = 0
+    captures_new: int = 0
+    documents_new: int = 0
+    versions_new: int = 0
+    revisits_resolved: int = 0
+    revisits_unresolved: list[dict[str, str]] = field(default_factory=list)
+    already_imported: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    software: list[str] = field(default_factory=list)
+    damaged: list[dict[str, Any]] = field(default_factory=list)
+    run_id: int | None = None
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "files": self.files,
+            "records_read": self.records_read,
+            "bytes_read": self.bytes_read,
+            "captures_new": self.captures_new,
+            "documents_new": self.documents_new,
+            "versions_new": self.versions_new,
+            "revisits_resolved": self.revisits_resolved,
+            "revisits_unresolved": self.revisits_unresolved,
+            "already_imported": self.already_imported,
+            "outcomes": dict(self.outcomes),
+            "skipped": dict(self.skipped),
+            "software": self.software,
+            "damaged": self.damaged,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def run_stats(self) -> dict[str, Any]:
+        """The run's stats in the keys `xxgk runs` reads (as a crawl's), plus the summary."""
+        stats: dict[str, Any] = {f"xxgk/{kind}": n for kind, n in self.outcomes.items()}
+        stats["response_received_count"] = sum(self.outcomes.values())
+        stats["xxgk/import"] = self.as_dict()
+        return stats
+
+
+# Told of the summary so far, the file being read, and whether that file is done.
+Progress = Callable[[Summary, str, bool], None]
+
+
+class Importer:
+    """Imports files into one archive as one run (see the module's rules)."""
+
+    def __init__(self, archive: Archive, site: str | None = None, progress: Progress | None = None) -> None:
+        self.archive = archive
+        self.sites = SiteMap(only=site)
+        self.store = VersionStore(archive)
+        self.progress = progress
+        self.summary = Summary()
+
+    def run(self, paths: Iterable[Path]) -> Summary:
+        paths = list(paths)
+        for path in paths:
+            if not path.is_file():
+                raise FileNotFoundError(f"no such file: {path}")
+        started = time.monotonic()
+        summary = self.summary
+        summary.run_id = runs.start(self.archive, RUN_SITE, RUN_MODE, exclusive=False)
+        status = "interrupted"
+        try:
+            for path in paths:
+                summary.files.append(str(path))
+                try:
+                    for entry in read_entries(path):
+                        self._take(entry, summary.run_id)
+                except DamagedFile as damage:
+                    summary.damaged.append(
+                        {"file": damage.file, "offset": damage.offset, "reason": damage.reason}
+                    )
+                self._report(str(path), done=True)
+            status = "failed" if summary.damaged else "finished"
+        finally:
+            summary.seconds = time.monotonic() - started
+            runs.finish(self.archive, summary.run_id, status, summary.run_stats(), judge=False)
+        return summary
+
+    def _report(self, source: str, done: bool = False) -> None:
+        if self.progress is not None:
+            self.progress(self.summary, source, done)
+
+    # -- one record ---------------------------------------------------------------------------------
+    def _take(self, entry: WarcEntry, run_id: int) -> None:
+        summary = self.summary
+        summary.records_read += 1
+        summary.bytes_read += entry.size
+        if summary.records_read % 200 == 0:
+            self._report(entry.source)
+        if entry.rec_type == "warcinfo" and entry.warcinfo:
+            software = _software(entry.warcinfo)
+            if software and software not in summary.software:
+                summary.software.append(software)
+        if entry.rec_type in SKIPPED_TYPES:
+            summary.skipped[SKIPPED_TYPES[entry.rec_type]] += 1
+            return
+        if entry.rec_type not in ("response", "revisit"):
+            summary.skipped[f"{entry.rec_type} (unknown record type)"] += 1
+            return
+        if not (entry.url or "").lower().startswith(("http://", "https://")):
+            summary.skipped["not an HTTP(S) URI"] += 1
+            return
+        if entry.rec_type == "response" and entry.status is None:
+            summary.skipped["response without an HTTP head"] += 1
+            return
+        with self.archive.engine.connect() as conn:
+            if imports.known(conn, entry.record_id):
+                summary.already_imported += 1
+                return
+        if entry.rec_type == "revisit":
+            page, resolved = self._revisit(entry)
+        else:
+            page, resolved = self._page(entry, entry.status_line, entry.header_lines, entry.body), True
+        page.run_id = run_id
+        self._parse(page, entry)
+
+        def ledger(conn: Connection, outcome: Outcome) -> None:
+            imports.add(
+                conn,
+                record_id=entry.record_id,
+                run_id=run_id,
+                capture_id=outcome.capture_id,
+                url=page.url,
+                warc_date=entry.date,
+                payload_digest=entry.payload_digest,
+                state="stored" if resolved else "unresolved",
+            )
+
+        outcome = self.store.record(page, also=ledger)
+        summary.captures_new += 1
+        summary.outcomes[outcome.kind] += 1
+        if outcome.kind == "new_version":
+            summary.versions_new += 1
+            if outcome.version_number == 1:
+                summary.documents_new += 1
+
+    def _page(
+        self,
+        entry: WarcEntry,
+        status_line: str | None,
+        header_lines: list[tuple[str, str]] | None,
+        body: bytes,
+    ) -> FetchedPage:
+        assert entry.url is not None
+        lines = header_lines or []
+        headers: dict[str, str] = {}
+        for name, value in lines:
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        status = int(status_line.split(" ", 2)[1]) if status_line else 0
+        site = self.sites.site_of(entry.url)
+        return FetchedPage(
+            site=site.name if site else NO_SITE,
+            url=entry.url,
+            http_status=status,
+            headers=headers,
+            body=body,
+            fetched_at=entry.date,
+            status_line=status_line,
+            header_lines=list(lines),
+            error=entry.note,
+        )
+
+    def _revisit(self, entry: WarcEntry) -> tuple[FetchedPage, bool]:
+        """The revisit as the capture it stands for, and whether its original was found."""
+        assert entry.url is not None
+        with self.archive.engine.connect() as conn:
+            original = imports.find_original(
+                conn,
+                refers_to=entry.refers_to,
+                digest=entry.payload_digest,
+                url=entry.refers_to_url or entry.url,
+                date=entry.refers_to_date,
+                before=entry.date,
+            )
+        not_modified = "server-not-modified" in (entry.profile or "") or entry.status == 304
+        if original is not None:
+            self.summary.revisits_resolved += 1
+            if not_modified:  # a 304 keeps its own head and empty payload; it confirms the latest version
+                return self._page(entry, entry.status_line, entry.header_lines, b""), True
+            if entry.status_line is None:  # a revisit without an HTTP head stands for the original whole
+                return self._page(entry, original.status_line, original.header_lines, original.body), True
+            return self._page(entry, entry.status_line, entry.header_lines, original.body), True
+        self.summary.revisits_unresolved.append(
+            {
+                "file": entry.source,
+                "offset": str(entry.offset),
+                "url": entry.url,
+                "date": entry.date.isoformat(),
+                "refers_to": entry.refers_to_url or entry.refers_to or entry.payload_digest or "",
+            }
+        )
+        page = self._page(entry, entry.status_line, entry.header_lines, b"")
+        page.error = (
+            f"unresolved revisit ({entry.profile or 'no profile'}): original "
+            f"{entry.refers_to_url or entry.url} {entry.payload_digest or ''} not in the archive".strip()
+        )[:500]
+        return page, False
+
+    def _parse(self, page: FetchedPage, entry: WarcEntry) -> None:
+        """Parse the page when it can be a document: a declared site's HTML answered with 2xx/3xx…
+        as the crawl's extraction pipeline would (a page the parser raises on is an error capture)."""
+        if page.error or page.site == NO_SITE or not page.body or page.http_status == 304:
+            return
+        content_type = _header_value(page, "content-type") or ""
+        if content_type and not content_type.lower().startswith(HTML_TYPES):
+            return  # a PDF, an image, a stylesheet: a capture, not a document page
+        site = self.sites.site_of(page.url)
+        assert site is not None
+        try:
+            parsed = parse_page(page.body, page.url, site.hints, header_charset=_header_charset(content_type))
+            page.content = page_content(parsed)
+        except Exception as exc:  # as a crawl: the page is archived raw, as an error
+            page.error = f"parse failed: {type(exc).__name__}: {exc}"[:500]
+        if page.content is not None and page.content.page_type == "detail":
+            # Attachments are not fetched by an import: each is recorded as a file the version could not
+            # fetch (a gap), which the next crawl fills without making a new version.
+            page.attachments = [
+                FetchedAttachment(url=link.url, name=link.name, error="not fetched: imported page")
+                for link in page.content.attachment_links
+            ]
+
+
+def _header_value(page: FetchedPage, name: str) -> str | None:
+    return next((v for n, v in page.headers.items() if n.lower() == name), None)
+
+
+def _software(warcinfo: str) -> str | None:
+    for line in warcinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "software" and value.strip():
+            return value.strip()
+    return None
