@@ -50,13 +50,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from archive import imports, runs
+from archive import attachment_text, imports, runs
 from archive.db import Archive
-from archive.records import FetchedAttachment, FetchedPage
+from archive.records import AttachmentLink, FetchedAttachment, FetchedPage, PageContent
 from archive.store import Outcome, VersionStore
 from crawler.extraction import parse_page
 from crawler.pipelines.extract import _header_charset, page_content
-from crawler.warc_import.reader import DamagedFile, WarcEntry, read_entries
+from crawler.warc_import.reader import DamagedFile, FileIndex, WarcEntry, read_entries
 from crawler.warc_import.sites import NO_SITE, SiteMap
 
 RUN_SITE = "import"
@@ -82,6 +82,7 @@ class Summary:
     captures_new: int = 0
     documents_new: int = 0
     versions_new: int = 0
+    attachments: int = 0  # files of imported pages taken from the same WARC
     revisits_resolved: int = 0
     revisits_unresolved: list[dict[str, str]] = field(default_factory=list)
     already_imported: int = 0
@@ -101,6 +102,7 @@ class Summary:
             "captures_new": self.captures_new,
             "documents_new": self.documents_new,
             "versions_new": self.versions_new,
+            "attachments": self.attachments,
             "revisits_resolved": self.revisits_resolved,
             "revisits_unresolved": self.revisits_unresolved,
             "already_imported": self.already_imported,
@@ -132,6 +134,7 @@ class Importer:
         self.store = VersionStore(archive)
         self.progress = progress
         self.summary = Summary()
+        self.files: FileIndex | None = None  # the file being imported's attachments
 
     def run(self, paths: Iterable[Path]) -> Summary:
         paths = list(paths)
@@ -145,6 +148,7 @@ class Importer:
         try:
             for path in paths:
                 summary.files.append(str(path))
+                self.files = FileIndex(path)
                 try:
                     for entry in read_entries(path):
                         self._take(entry, summary.run_id)
@@ -295,12 +299,31 @@ class Importer:
         except Exception as exc:  # as a crawl: the page is archived raw, as an error
             page.error = f"parse failed: {type(exc).__name__}: {exc}"[:500]
         if page.content is not None and page.content.page_type == "detail":
-            # Attachments are not fetched by an import: each is recorded as a file the version could not
-            # fetch (a gap), which the next crawl fills without making a new version.
-            page.attachments = [
-                FetchedAttachment(url=link.url, name=link.name, error="not fetched: imported page")
-                for link in page.content.attachment_links
-            ]
+            page.attachments = [self._attachment(link.url, link.name) for link in _unique(page.content)]
+
+    def _attachment(self, url: str, name: str | None) -> FetchedAttachment:
+        """The linked file as recorded in the same WARC file, its text read as a crawl reads it; a
+        file the WARC does not hold is a file the version could not fetch (a gap, which the next
+        crawl fills without making a new version)."""
+        entry = self.files.read(url) if self.files is not None else None
+        if entry is None or entry.status is None or entry.note:
+            return FetchedAttachment(url=url, name=name, error="not in the imported file")
+        fetched = FetchedAttachment(
+            url=url,
+            name=name,
+            http_status=entry.status,
+            content_type=entry.header("Content-Type"),
+            body=entry.body,
+        )
+        self.summary.attachments += 1
+        return attachment_text.read(fetched)
+
+
+def _unique(content: PageContent) -> list[AttachmentLink]:
+    seen: dict[str, AttachmentLink] = {}
+    for link in content.attachment_links:
+        seen.setdefault(link.url, link)
+    return list(seen.values())
 
 
 def _header_value(page: FetchedPage, name: str) -> str | None:

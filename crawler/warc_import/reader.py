@@ -81,6 +81,71 @@ def read_entries(path: Path) -> Iterator[WarcEntry]:
         yield from _entries(fh, str(path))
 
 
+class FileIndex:
+    """Where each file-like response of a WARC is (not HTML: a PDF, a spreadsheet), so an imported
+    document page can take its attachments from the same file whether they come before or after it
+    (wget fetches a page's links after the page). Built by a first pass that reads record headers and
+    HTTP heads only; a file is read again, by seeking to its record, when a page links it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.places: dict[str, tuple[str, int]] = {}
+        try:
+            for member, offset, url, content_type in _heads(path):
+                if not content_type.lower().startswith(("text/html", "application/xhtml")):
+                    self.places.setdefault(url, (member, offset))
+        except DamagedFile:
+            pass  # the import's own pass reports the damage; the files before it are indexed
+
+    def read(self, url: str) -> WarcEntry | None:
+        """The response recorded for `url`, or None when the file has none (or cannot be re-read)."""
+        place = self.places.get(url)
+        if place is None:
+            return None
+        member, offset = place
+        try:
+            if member:
+                with zipfile.ZipFile(self.path) as archive, archive.open(member) as fh:
+                    return _entry_at(fh, offset, f"{self.path}!{member}")
+            with self.path.open("rb") as fh:
+                return _entry_at(fh, offset, str(self.path))
+        except (DamagedFile, StopIteration, ArchiveLoadFailed, OSError, ValueError, zlib.error):
+            return None
+
+
+def _entry_at(fh: IO[bytes], offset: int, source: str) -> WarcEntry:
+    fh.seek(offset)
+    return _entry(next(iter(ArchiveIterator(fh, arc2warc=True))), source, offset)
+
+
+def _heads(path: Path) -> Iterator[tuple[str, int, str, str]]:
+    """(WACZ member or "", offset, URL, Content-Type) of every 2xx HTTP response."""
+    if path.suffix.lower() == ".wacz" or zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for name in sorted(n for n in archive.namelist() if n.startswith("archive/")):
+                    with archive.open(name) as fh:
+                        yield from _heads_of(fh, name)
+        except zipfile.BadZipFile:
+            return
+        return
+    with path.open("rb") as fh:
+        yield from _heads_of(fh, "")
+
+
+def _heads_of(fh: IO[bytes], member: str) -> Iterator[tuple[str, int, str, str]]:
+    records = ArchiveIterator(fh, arc2warc=True)
+    try:
+        for record in records:
+            http = record.http_headers
+            if record.rec_type != "response" or http is None or not http.statusline.startswith("2"):
+                continue
+            url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<> ")
+            yield member, records.offset, url, http.get_header("Content-Type") or ""
+    except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError, zlib.error):
+        return
+
+
 def _wacz_entries(path: Path) -> Iterator[WarcEntry]:
     try:
         archive = zipfile.ZipFile(path)
