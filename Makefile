@@ -20,7 +20,7 @@ venv: $(STAMP)
 # drives it; Playwright's own download can't run) and a CJK font, so Chromium draws Chinese pages and
 # screenshots with real glyphs. `make demo` needs Chromium and the font; `make test` needs all three.
 DEMO_DEBS := chromium fonts-wqy-microhei
-TEST_DEBS := $(DEMO_DEBS) postgresql
+TEST_DEBS := $(DEMO_DEBS) postgresql wget
 
 define install_missing
 	@missing=""; \

@@ -9,8 +9,9 @@ stands for. The import itself (reading WARCs, parsing, deciding) lives in the cr
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, insert, select
 
@@ -37,9 +38,16 @@ class Original:
         return int(self.status_line.split(" ", 2)[1])
 
 
-def known(conn: Connection, record_id: str) -> bool:
+def record_key(record_id: str, url: str, warc_date: datetime) -> str:
+    """What identifies a record: its WARC-Record-ID with its target URI and date (see the model)."""
+    moment = warc_date.astimezone(UTC).isoformat()
+    return hashlib.sha1(f"{record_id}\n{url}\n{moment}".encode()).hexdigest()
+
+
+def known(conn: Connection, record_id: str, url: str, warc_date: datetime) -> bool:
     """Whether an earlier import (or this one) took the record in already."""
-    return conn.execute(_BY_RECORD_ID, {"record_id": record_id}).first() is not None
+    key = record_key(record_id, url, warc_date)
+    return conn.execute(_BY_RECORD_KEY, {"record_key": key}).first() is not None
 
 
 def add(
@@ -56,6 +64,7 @@ def add(
     conn.execute(
         insert(_LEDGER),
         {
+            "record_key": record_key(record_id, url, warc_date),
             "record_id": record_id,
             "run_id": run_id,
             "capture_id": capture_id,
@@ -116,7 +125,7 @@ def _full_response(conn: Connection, capture_id: int) -> Original | None:
     return Original(capture_id, status_line, lines, body)
 
 
-_BY_RECORD_ID = select(_LEDGER.c.id).where(_LEDGER.c.record_id == bindparam("record_id"))
+_BY_RECORD_KEY = select(_LEDGER.c.id).where(_LEDGER.c.record_key == bindparam("record_key"))
 _STORED = _LEDGER.c.state == "stored"
 _CAPTURE_BY_RECORD_ID = select(_LEDGER.c.capture_id).where(
     _LEDGER.c.record_id == bindparam("record_id"), _STORED, _LEDGER.c.capture_id.is_not(None)

@@ -296,12 +296,17 @@ class ImportedRecord(Base):
     revisit find its original in an earlier import: by the original's record id (`WARC-Refers-To`), by
     payload digest (`identical-payload-digest`, across URLs), or by target URI and date. `state` is
     `stored` (a response, or a revisit resolved to its original) or `unresolved` (a revisit whose
-    original was nowhere: kept as an error capture, reported)."""
+    original was nowhere: kept as an error capture, reported).
+
+    A record is known by its WARC-Record-ID *with* its target URI and date (`record_key`, their
+    SHA-1): IDs are meant to be unique, but hand-edited and badly written files reuse them (pywb's
+    own samples hold two different responses with one ID)."""
 
     __tablename__ = "imported_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[str] = mapped_column(String(255), unique=True)
+    record_key: Mapped[str] = mapped_column(String(40), unique=True)
+    record_id: Mapped[str] = mapped_column(String(255), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
     url: Mapped[str] = mapped_column(String(2048), index=True)

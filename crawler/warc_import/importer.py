@@ -6,8 +6,9 @@ same `VersionStore` a crawl uses, parsed first by the same parser with the site'
 (`crawler/pipelines/extract.py::page_content` is the one mapping), in one transaction with its ledger
 row (`archive/imports.py`). The rules, in the order they are applied to a record:
 
-- **Already imported** (its WARC-Record-ID, or for a record without one a key of type, URI, date and
-  digest, is in the ledger): skipped. Importing a file twice adds nothing.
+- **Already imported** (its WARC-Record-ID with its target URI and date is in the ledger; a record
+  without an ID gets one made of type, URI, date and digest): skipped. Importing a file twice adds
+  nothing, and neither does a WARC that repeats records of one imported before (a WACZ of it).
 - `warcinfo`, `request`, `metadata`, `resource`, `conversion`, `continuation`: skipped and counted
   by type. The archive keeps what servers answered; a request is what the other tool sent (an
   export writes its own), a resource or metadata record is no HTTP response (wget's log, a
@@ -191,7 +192,7 @@ class Importer:
             summary.skipped["response without an HTTP head"] += 1
             return
         with self.archive.engine.connect() as conn:
-            if imports.known(conn, entry.record_id):
+            if imports.known(conn, entry.record_id, entry.url or "", entry.date):
                 summary.already_imported += 1
                 return
         if entry.rec_type == "revisit":

@@ -78,7 +78,7 @@ def read_entries(path: Path) -> Iterator[WarcEntry]:
         yield from _wacz_entries(path)
         return
     with path.open("rb") as fh:
-        yield from _entries(fh, str(path))
+        yield from _entries(fh, str(path), path.stat().st_size)
 
 
 class FileIndex:
@@ -161,16 +161,24 @@ def _wacz_entries(path: Path) -> Iterator[WarcEntry]:
             raise DamagedFile(str(path), 0, "a WACZ without WARC files under archive/")
         for name in members:
             with archive.open(name) as member:
-                yield from _entries(member, f"{path}!{name}")
+                yield from _entries(member, f"{path}!{name}", archive.getinfo(name).file_size)
 
 
-def _entries(fh: IO[bytes], source: str) -> Iterator[WarcEntry]:
+def _entries(fh: IO[bytes], source: str, size: int) -> Iterator[WarcEntry]:
     records = ArchiveIterator(fh, arc2warc=True)
     offset = 0
     while True:
         try:
             record = next(records)
         except StopIteration:
+            # warcio takes a gzip member or a record header cut short for the end of the file; the
+            # bytes after the last whole record say otherwise.
+            if records.offset < size:
+                raise DamagedFile(
+                    source,
+                    records.offset,
+                    f"the file ends inside a record ({size - records.offset} bytes left)",
+                ) from None
             return
         except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError, zlib.error) as exc:
             raise DamagedFile(source, records.offset, _reason(exc)) from None

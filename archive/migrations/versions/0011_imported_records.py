@@ -23,6 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "imported_records",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("record_key", sa.String(length=40), nullable=False),
         sa.Column("record_id", sa.String(length=255), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=True),
         sa.Column("capture_id", sa.Integer(), nullable=True),
@@ -33,8 +34,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["run_id"], ["crawl_runs.id"]),
         sa.ForeignKeyConstraint(["capture_id"], ["captures.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("record_id"),
+        sa.UniqueConstraint("record_key"),
     )
+    op.create_index("ix_imported_records_record_id", "imported_records", ["record_id"])
     op.create_index("ix_imported_records_url", "imported_records", ["url"])
     op.create_index("ix_imported_records_payload_digest", "imported_records", ["payload_digest"])
 
@@ -42,4 +44,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_imported_records_payload_digest", "imported_records")
     op.drop_index("ix_imported_records_url", "imported_records")
+    op.drop_index("ix_imported_records_record_id", "imported_records")
     op.drop_table("imported_records")
