@@ -18,7 +18,8 @@ venv: $(STAMP)
 # System packages, installed only when missing: PostgreSQL's binaries for the database tests (the tests
 # start their own server), Debian's Chromium for the sites behind a JavaScript challenge (scrapy-playwright
 # drives it; Playwright's own download can't run) and a CJK font, so Chromium draws Chinese pages and
-# screenshots with real glyphs. `make demo` needs Chromium and the font; `make test` needs all three.
+# screenshots with real glyphs. `make demo` needs Chromium and the font; `make test` needs all three, and
+# GNU Wget, a WARC writer nobody here wrote, for the import tests (tests/test_warc_import.py).
 DEMO_DEBS := chromium fonts-wqy-microhei
 TEST_DEBS := $(DEMO_DEBS) postgresql wget
 
