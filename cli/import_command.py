@@ -40,17 +40,28 @@ class _Progress:
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--site", help="Take every record as this site's (default: by URL host; see `xxgk sites`).")
+@click.option(
+    "--parse-processes",
+    type=click.IntRange(0),
+    help="Worker processes that parse pages while the import stores (default: the crawl's "
+    "XXGK_PARSE_PROCESSES, 1; 0 parses in this process).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
-def import_(files: tuple[Path, ...], site: str | None, fmt: str, database_url: str | None) -> None:
+def import_(
+    files: tuple[Path, ...], site: str | None, parse_processes: int | None, fmt: str, database_url: str | None
+) -> None:
     """Import WARC (.warc, .warc.gz) and WACZ files written by other tools (wget, Heritrix,
     Browsertrix, ArchiveWeb.page, pywb): every HTTP response becomes a capture, and a declared
     site's document pages become documents and versions, as a crawl would make them. Importing a
     file twice adds nothing. Exits 1 when a file is damaged (what precedes the damage is imported)."""
+    from crawler.runner import project_settings
     from crawler.warc_import.importer import Importer
 
+    if parse_processes is None:
+        parse_processes = project_settings().getint("XXGK_PARSE_PROCESSES")
     archive = open_archive(database_url)
-    summary = Importer(archive, site=site, progress=_Progress()).run(files)
+    summary = Importer(archive, site=site, progress=_Progress(), processes=parse_processes).run(files)
     emit_record(summary.as_dict(), fmt)
     for damage in summary.damaged:
         click.echo(

@@ -23,7 +23,7 @@ T = TypeVar("T")
 _BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, ParseWorkers] = weakref.WeakKeyDictionary()
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     """Import the parser (lxml, trafilatura) and the PDF reader once per worker, not on first use."""
     import pypdf  # noqa: F401
 
@@ -52,7 +52,7 @@ class ParseWorkers:
         if self.processes > 0 and self.pool is None:
             # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
             context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_warm_up)
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=warm_up)
 
     def close(self) -> None:
         self._users -= 1

@@ -110,8 +110,11 @@ def assert_byte_exact(database_url: str, *paths: Path) -> int:
     return n
 
 
-def import_json(*args: str, database_url: str) -> tuple[int, dict[str, Any], str]:
-    result = xxgk("import", *args, "--format", "json", "--database-url", database_url)
+def import_json(*args: str, database_url: str, workers: bool = False) -> tuple[int, dict[str, Any], str]:
+    """`xxgk import … --format json`; pages parsed in this process unless `workers` (a worker
+    process costs seconds to start: one test runs the default, a worker, for both databases)."""
+    inline = () if workers else ("--parse-processes", "0")
+    result = xxgk("import", *args, *inline, "--format", "json", "--database-url", database_url)
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, json.loads(result.stdout), result.stderr
 
@@ -150,7 +153,7 @@ def wget_warc(replica: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_wget_crawl_imports_as_documents_byte_exact_and_only_once(
     database_url: str, wget_warc: Path
 ) -> None:
-    code, summary, stderr = import_json(str(wget_warc), database_url=database_url)
+    code, summary, stderr = import_json(str(wget_warc), database_url=database_url, workers=True)
     assert code == 0, stderr
     assert "import:" in stderr  # progress on stderr
     assert summary["software"] == [s for s in summary["software"] if s.startswith("Wget/")] != []
@@ -436,7 +439,7 @@ def test_a_damaged_file_imports_what_precedes_and_says_where(wget_warc: Path, tm
     truncated = tmp_path / "cut.warc.gz"
     truncated.write_bytes(data[: offsets[5][0] + 40])  # the sixth record cut inside its gzip member
     url = f"sqlite:///{tmp_path / 'damaged.sqlite3'}"
-    result = xxgk("import", str(truncated), "--database-url", url)
+    result = xxgk("import", str(truncated), "--parse-processes", "0", "--database-url", url)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"error: {truncated}: damaged at byte {offsets[5][0]}:" in result.stderr
@@ -457,7 +460,7 @@ def test_a_damaged_file_imports_what_precedes_and_says_where(wget_warc: Path, tm
     assert raw_bytes[at : at + 8] == b"WARC/1.1"
     malformed.write_bytes(raw_bytes[:at] + b"WORC/1.1" + raw_bytes[at + 8 :])
     other = f"sqlite:///{tmp_path / 'malformed.sqlite3'}"
-    result = xxgk("import", str(malformed), "--database-url", other)
+    result = xxgk("import", str(malformed), "--parse-processes", "0", "--database-url", other)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{malformed}: damaged at byte {at}:" in result.stderr
     assert count(other, Capture) == 2

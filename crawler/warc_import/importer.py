@@ -42,9 +42,11 @@ with its counts; it takes no site lock (it fetches nothing) and is not judged by
 
 from __future__ import annotations
 
+import multiprocessing
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,9 +58,11 @@ from archive.db import Archive
 from archive.records import AttachmentLink, FetchedAttachment, FetchedPage, PageContent
 from archive.store import Outcome, VersionStore
 from crawler.extraction import parse_page
+from crawler.extraction.hints import ExtractionHints
 from crawler.pipelines.extract import _header_charset, page_content
 from crawler.warc_import.reader import DamagedFile, FileIndex, WarcEntry, read_entries
 from crawler.warc_import.sites import NO_SITE, SiteMap
+from crawler.workers import warm_up
 
 RUN_SITE = "import"
 RUN_MODE = "import"
@@ -127,15 +131,33 @@ Progress = Callable[[Summary, str, bool], None]
 
 
 class Importer:
-    """Imports files into one archive as one run (see the module's rules)."""
+    """Imports files into one archive as one run (see the module's rules).
 
-    def __init__(self, archive: Archive, site: str | None = None, progress: Progress | None = None) -> None:
+    Parsing is the import's heaviest work, as it is a crawl's: pages are parsed in worker processes
+    (`processes`, the crawl's `XXGK_PARSE_PROCESSES`; 0 parses inline) while this thread reads on
+    and stores the pages parsed before, in file order, one transaction each. A revisit waits until
+    every record before it is stored, since its original may be one of them."""
+
+    WINDOW = 32  # records read ahead of the store
+
+    def __init__(
+        self,
+        archive: Archive,
+        site: str | None = None,
+        progress: Progress | None = None,
+        processes: int = 1,
+    ) -> None:
         self.archive = archive
         self.sites = SiteMap(only=site)
         self.store = VersionStore(archive)
         self.progress = progress
+        self.processes = processes
         self.summary = Summary()
-        self.files: FileIndex | None = None  # the file being imported's attachments
+        self.path: Path | None = None  # the file being imported
+        self.files: FileIndex | None = None  # its attachments, indexed when a page first needs them
+        self.pool: Executor | None = None
+        self.pending: deque[_Pending] = deque()
+        self.pending_keys: set[str] = set()
 
     def run(self, paths: Iterable[Path]) -> Summary:
         paths = list(paths)
@@ -146,10 +168,14 @@ class Importer:
         summary = self.summary
         summary.run_id = runs.start(self.archive, RUN_SITE, RUN_MODE, exclusive=False)
         status = "interrupted"
+        if self.processes > 0:
+            # spawn, not fork: as the crawl's workers (crawler/workers.py), importing the parser once.
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=warm_up)
         try:
             for path in paths:
                 summary.files.append(str(path))
-                self.files = FileIndex(path)
+                self.path, self.files = path, None
                 try:
                     for entry in read_entries(path):
                         self._take(entry, summary.run_id)
@@ -157,9 +183,12 @@ class Importer:
                     summary.damaged.append(
                         {"file": damage.file, "offset": damage.offset, "reason": damage.reason}
                     )
+                self._drain()  # what precedes the damage too
                 self._report(str(path), done=True)
             status = "failed" if summary.damaged else "finished"
         finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
             summary.seconds = time.monotonic() - started
             runs.finish(self.archive, summary.run_id, status, summary.run_stats(), judge=False)
         return summary
@@ -191,30 +220,53 @@ class Importer:
         if entry.rec_type == "response" and entry.status is None:
             summary.skipped["response without an HTTP head"] += 1
             return
+        key = imports.record_key(entry.record_id, entry.url or "", entry.date)
+        if key in self.pending_keys:
+            summary.already_imported += 1
+            return
         with self.archive.engine.connect() as conn:
             if imports.known(conn, entry.record_id, entry.url or "", entry.date):
                 summary.already_imported += 1
                 return
         if entry.rec_type == "revisit":
+            self._drain()  # its original may be among the records read ahead
             page, resolved = self._revisit(entry)
         else:
             page, resolved = self._page(entry, entry.status_line, entry.header_lines, entry.body), True
         page.run_id = run_id
-        self._parse(page, entry)
+        self.pending.append(_Pending(entry, page, resolved, key, self._start_parse(page)))
+        self.pending_keys.add(key)
+        if len(self.pending) > self.WINDOW:
+            self._store(self.pending.popleft())
+
+    def _drain(self) -> None:
+        while self.pending:
+            self._store(self.pending.popleft())
+
+    def _store(self, pending: _Pending) -> None:
+        entry, page, summary = pending.entry, pending.page, self.summary
+        if pending.parsing is not None:
+            try:
+                page.content = pending.parsing.result()
+            except Exception as exc:  # as a crawl: the page is archived raw, as an error
+                page.error = f"parse failed: {type(exc).__name__}: {exc}"[:500]
+        if page.content is not None and page.content.page_type == "detail":
+            page.attachments = [self._attachment(link.url, link.name) for link in _unique(page.content)]
 
         def ledger(conn: Connection, outcome: Outcome) -> None:
             imports.add(
                 conn,
                 record_id=entry.record_id,
-                run_id=run_id,
+                run_id=page.run_id,
                 capture_id=outcome.capture_id,
                 url=page.url,
                 warc_date=entry.date,
                 payload_digest=entry.payload_digest,
-                state="stored" if resolved else "unresolved",
+                state="stored" if pending.resolved else "unresolved",
             )
 
         outcome = self.store.record(page, also=ledger)
+        self.pending_keys.discard(pending.key)
         summary.captures_new += 1
         summary.outcomes[outcome.kind] += 1
         if outcome.kind == "new_version":
@@ -284,28 +336,32 @@ class Importer:
         )[:500]
         return page, False
 
-    def _parse(self, page: FetchedPage, entry: WarcEntry) -> None:
-        """Parse the page when it can be a document: a declared site's HTML answered with 2xx/3xx…
-        as the crawl's extraction pipeline would (a page the parser raises on is an error capture)."""
+    def _start_parse(self, page: FetchedPage) -> Future[PageContent] | None:
+        """Start parsing the page when it can be a document: a declared site's HTML (as the crawl's
+        extraction pipeline would); None when it is not to be parsed (another host, a PDF, a 304)."""
         if page.error or page.site == NO_SITE or not page.body or page.http_status == 304:
-            return
+            return None
         content_type = _header_value(page, "content-type") or ""
         if content_type and not content_type.lower().startswith(HTML_TYPES):
-            return  # a PDF, an image, a stylesheet: a capture, not a document page
+            return None  # a PDF, an image, a stylesheet: a capture, not a document page
         site = self.sites.site_of(page.url)
         assert site is not None
+        job = (page.body, page.url, site.hints, _header_charset(content_type))
+        if self.pool is not None:
+            return self.pool.submit(content_of, *job)
+        done: Future[PageContent] = Future()
         try:
-            parsed = parse_page(page.body, page.url, site.hints, header_charset=_header_charset(content_type))
-            page.content = page_content(parsed)
-        except Exception as exc:  # as a crawl: the page is archived raw, as an error
-            page.error = f"parse failed: {type(exc).__name__}: {exc}"[:500]
-        if page.content is not None and page.content.page_type == "detail":
-            page.attachments = [self._attachment(link.url, link.name) for link in _unique(page.content)]
+            done.set_result(content_of(*job))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
 
     def _attachment(self, url: str, name: str | None) -> FetchedAttachment:
         """The linked file as recorded in the same WARC file, its text read as a crawl reads it; a
         file the WARC does not hold is a file the version could not fetch (a gap, which the next
         crawl fills without making a new version)."""
+        if self.files is None and self.path is not None:
+            self.files = FileIndex(self.path)
         entry = self.files.read(url) if self.files is not None else None
         if entry is None or entry.status is None or entry.note:
             return FetchedAttachment(url=url, name=name, error="not in the imported file")
@@ -318,6 +374,22 @@ class Importer:
         )
         self.summary.attachments += 1
         return attachment_text.read(fetched)
+
+
+@dataclass
+class _Pending:
+    """A record read ahead of the store: its page, and the parse under way in a worker."""
+
+    entry: WarcEntry
+    page: FetchedPage
+    resolved: bool
+    key: str
+    parsing: Future[PageContent] | None
+
+
+def content_of(body: bytes, url: str, hints: ExtractionHints, charset: str | None) -> PageContent:
+    """The parser's result as the archive's record (run in a worker process: a pure function)."""
+    return page_content(parse_page(body, url, hints, header_charset=charset))
 
 
 def _unique(content: PageContent) -> list[AttachmentLink]:
