@@ -11,6 +11,11 @@ archivist's wget would crawl the real sites. Measured on that file:
 - **import**: `Importer` (what `xxgk import` runs) into a fresh SQLite archive: read, decode, index
   the file's attachments, parse every page of a declared site, store captures, documents and versions
   one transaction each, ledger rows.
+  Twice: parsing in one worker process while the import stores (the default, as a crawl's
+  `XXGK_PARSE_PROCESSES=1`), and inline (`--parse-processes 0`).
+- **store only** (a diagnostic, not a mode of the command): the same, with parsing switched off, so
+  every response is a capture and nothing a document: what reading, decoding and storing byte-exact
+  captures costs without the parser.
 - **import again**: the same file into the same archive: every record read and recognised, nothing
   stored (what idempotence costs).
 
@@ -82,11 +87,20 @@ def warcio_loop(path: Path) -> tuple[float, int, int]:
     return time.perf_counter() - started, records, payload
 
 
-def timed_import(path: Path, database: Path) -> tuple[float, dict]:
+class StoreOnly(Importer):
+    """The import with the parser switched off (the diagnostic row)."""
+
+    def _start_parse(self, page):  # type: ignore[no-untyped-def]
+        return None
+
+
+def timed_import(
+    path: Path, database: Path, processes: int = 1, kind: type[Importer] = Importer
+) -> tuple[float, dict]:
     archive = Archive(f"sqlite:///{database}")
     try:
         started = time.perf_counter()
-        summary = Importer(archive).run([path])
+        summary = kind(archive, processes=processes).run([path])
         return time.perf_counter() - started, summary.as_dict()
     finally:
         archive.close()
@@ -106,14 +120,23 @@ def main() -> None:
         loop = min((warcio_loop(path) for _ in range(3)), key=lambda r: r[0])
         seconds, summary = timed_import(path, where / "archive.sqlite3")
         again, _ = timed_import(path, where / "archive.sqlite3")
+        inline, _ = timed_import(path, where / "inline.sqlite3", processes=0)
+        store_only, _ = timed_import(path, where / "store-only.sqlite3", processes=0, kind=StoreOnly)
         print(f"WARC: {path.name}, {mb:.1f} MB on disk, {loop[1]} records, {loop[2] / 1e6:.1f} MB of payload")
         print(
             f"imported: {summary['captures_new']} captures, {summary['documents_new']} documents, "
             f"{summary['versions_new']} versions, {summary['attachments']} attachments from the file"
         )
-        print(f"{'':24}{'seconds':>9}{'MB/s':>9}{'× warcio':>10}")
-        for name, secs in (("warcio loop (baseline)", loop[0]), ("import", seconds), ("import again", again)):
-            print(f"{name:24}{secs:9.2f}{mb / secs:9.2f}{loop[0] / secs:10.3f}")
+        print(f"{'':26}{'seconds':>9}{'MB/s':>9}{'× warcio':>10}")
+        rows = (
+            ("warcio loop (baseline)", loop[0]),
+            ("import (1 parse worker)", seconds),
+            ("import (parse inline)", inline),
+            ("store only (no parser)", store_only),
+            ("import again", again),
+        )
+        for name, secs in rows:
+            print(f"{name:26}{secs:9.2f}{mb / secs:9.2f}{loop[0] / secs:10.3f}")
 
 
 if __name__ == "__main__":

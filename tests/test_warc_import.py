@@ -396,6 +396,7 @@ def test_the_samples_of_warcio_and_pywb_import_without_loss(tmp_path: Path) -> N
         "example-wget-1-14.warc.gz",
         "dupes.warc.gz",
         "missing-status-text.warc",
+        "example.arc.gz",
     ]
     files = [SAMPLES / name for name in order]
     code, summary, stderr = import_json(*map(str, files), database_url=url)
@@ -420,6 +421,9 @@ def test_the_samples_of_warcio_and_pywb_import_without_loss(tmp_path: Path) -> N
     assert summary["skipped"]["resource (no HTTP response)"] == 3  # wget 1.14's manifest, arguments, log
     assert "Wget/1.14 (linux-gnu)" in summary["software"]
     assert summary["documents_new"] == 0  # no declared site's host among them
+    # Again, the ARC file too (warcio gives its records a new random ID at every read): nothing new.
+    code, again, _ = import_json(*map(str, files), database_url=url)
+    assert (code, again["captures_new"], again["already_imported"]) == (0, 0, summary["captures_new"])
 
 
 # -- damage, unknown hosts, --site --------------------------------------------------------------------

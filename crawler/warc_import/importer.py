@@ -122,7 +122,11 @@ class Summary:
         """The run's stats in the keys `xxgk runs` reads (as a crawl's), plus the summary."""
         stats: dict[str, Any] = {f"xxgk/{kind}": n for kind, n in self.outcomes.items()}
         stats["response_received_count"] = sum(self.outcomes.values())
-        stats["xxgk/import"] = self.as_dict()
+        summary = self.as_dict()
+        # A deduplicated WARC imported without its originals can hold thousands: the run keeps 100.
+        summary["revisits_unresolved"] = self.revisits_unresolved[:100]
+        summary["revisits_unresolved_count"] = len(self.revisits_unresolved)
+        stats["xxgk/import"] = summary
         return stats
 
 

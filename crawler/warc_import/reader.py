@@ -17,6 +17,7 @@ WARC/1.0 vs 1.1 dates, ARC) would be worse. What warcio does not do for us:
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import zipfile
@@ -78,7 +79,21 @@ def read_entries(path: Path) -> Iterator[WarcEntry]:
         yield from _wacz_entries(path)
         return
     with path.open("rb") as fh:
-        yield from _entries(fh, str(path), path.stat().st_size)
+        yield from _entries(fh, str(path), path.stat().st_size, arc=_is_arc(path))
+
+
+def _is_arc(path: Path) -> bool:
+    """An ARC file (the WARC's predecessor) starts with its `filedesc://` record. warcio converts its
+    records to WARC ones with a new random WARC-Record-ID at every read, so an ARC record is known by
+    its URI, date and type instead."""
+    with path.open("rb") as fh:
+        start = fh.read(2)
+    opener = gzip.open if start == b"\x1f\x8b" else open
+    try:
+        with opener(path, "rb") as fh:
+            return fh.read(11) == b"filedesc://"
+    except (OSError, EOFError):
+        return False
 
 
 class FileIndex:
@@ -164,7 +179,7 @@ def _wacz_entries(path: Path) -> Iterator[WarcEntry]:
                 yield from _entries(member, f"{path}!{name}", archive.getinfo(name).file_size)
 
 
-def _entries(fh: IO[bytes], source: str, size: int) -> Iterator[WarcEntry]:
+def _entries(fh: IO[bytes], source: str, size: int, arc: bool = False) -> Iterator[WarcEntry]:
     records = ArchiveIterator(fh, arc2warc=True)
     offset = 0
     while True:
@@ -184,7 +199,7 @@ def _entries(fh: IO[bytes], source: str, size: int) -> Iterator[WarcEntry]:
             raise DamagedFile(source, records.offset, _reason(exc)) from None
         offset = records.offset
         try:
-            entry = _entry(record, source, offset)
+            entry = _entry(record, source, offset, arc)
         except (StatusAndHeadersParserException, ValueError, EOFError, zlib.error) as exc:
             raise DamagedFile(source, offset, _reason(exc)) from None
         yield entry
@@ -195,7 +210,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-def _entry(record, source: str, offset: int) -> WarcEntry:  # type: ignore[no-untyped-def]
+def _entry(record, source: str, offset: int, arc: bool = False) -> WarcEntry:  # type: ignore[no-untyped-def]
     headers = record.rec_headers
     rec_type = record.rec_type
     raw = record.raw_stream.read()
@@ -211,7 +226,9 @@ def _entry(record, source: str, offset: int) -> WarcEntry:  # type: ignore[no-un
     except ValueError:
         raise DamagedFile(source, offset, f"malformed WARC-Date {date_text!r}") from None
     digest = headers.get_header("WARC-Payload-Digest")
-    record_id = headers.get_header("WARC-Record-ID") or _made_up_id(rec_type, url, date_text, digest)
+    record_id = headers.get_header("WARC-Record-ID")
+    if not record_id or arc:
+        record_id = _made_up_id(rec_type, url, date_text, digest)
     refers_date = headers.get_header("WARC-Refers-To-Date")
     entry = WarcEntry(
         source=source,
