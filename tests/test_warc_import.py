@@ -29,7 +29,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive import raw
 from archive.db import Archive
-from archive.models import Capture, CrawlRun, Document, ImportedRecord, Url, Version
+from archive.models import Attachment, Capture, CrawlRun, Document, ImportedRecord, Url, Version
 from tests.conftest import xxgk
 
 SAMPLES = Path(__file__).parent / "fixtures" / "warc-samples"
@@ -178,6 +178,16 @@ def test_a_wget_crawl_imports_as_documents_byte_exact_and_only_once(
                 assert version.title and version.title in pages[version.document.url]
                 assert re.search(r"[\u4e00-\u9fff]{4}", version.title)
             assert {v.charset for v in s.scalars(select(Version))} == {"gb18030"}
+            # Attachments the same file holds come with their version (hash of the bytes wget got);
+            # the others are gaps for the next crawl to fill.
+            bodies = {r["url"]: r["body"] for r in wire}
+            files = s.scalars(select(Attachment)).all()
+            found = [a for a in files if a.sha256 is not None]
+            assert len(found) == summary["attachments"] > 0
+            assert all(hashlib.sha256(bodies[a.url]).hexdigest() == a.sha256 for a in found)
+            assert all(
+                a.url not in bodies and a.error == "not in the imported file" for a in files if not a.sha256
+            )
             run = s.scalars(select(CrawlRun)).one()
             assert (run.site, run.mode, run.status) == ("import", "import", "finished")
     finally:

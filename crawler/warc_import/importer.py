@@ -137,12 +137,16 @@ Progress = Callable[[Summary, str, bool], None]
 class Importer:
     """Imports files into one archive as one run (see the module's rules).
 
-    Parsing is the import's heaviest work, as it is a crawl's: pages are parsed in worker processes
-    (`processes`, the crawl's `XXGK_PARSE_PROCESSES`; 0 parses inline) while this thread reads on
-    and stores the pages parsed before, in file order, one transaction each. A revisit waits until
+    Parsing is the import's heaviest work, as it is a crawl's: past the first `INLINE` pages, pages
+    are parsed in worker processes (`processes`, the crawl's `XXGK_PARSE_PROCESSES`; 0 parses
+    inline) while this thread reads on and stores the pages parsed before, in file order, one
+    transaction each. A revisit waits until
     every record before it is stored, since its original may be one of them."""
 
     WINDOW = 32  # records read ahead of the store
+    # Pages parsed inline before the workers start: a worker costs seconds to start (it imports the
+    # parser), more than a small file's parsing.
+    INLINE = 100
 
     def __init__(
         self,
@@ -162,6 +166,7 @@ class Importer:
         self.pool: Executor | None = None
         self.pending: deque[_Pending] = deque()
         self.pending_keys: set[str] = set()
+        self.parsed = 0  # pages sent to the parser
 
     def run(self, paths: Iterable[Path]) -> Summary:
         paths = list(paths)
@@ -172,10 +177,6 @@ class Importer:
         summary = self.summary
         summary.run_id = runs.start(self.archive, RUN_SITE, RUN_MODE, exclusive=False)
         status = "interrupted"
-        if self.processes > 0:
-            # spawn, not fork: as the crawl's workers (crawler/workers.py), importing the parser once.
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=warm_up)
         try:
             for path in paths:
                 summary.files.append(str(path))
@@ -351,6 +352,11 @@ class Importer:
         site = self.sites.site_of(page.url)
         assert site is not None
         job = (page.body, page.url, site.hints, _header_charset(content_type))
+        self.parsed += 1
+        if self.pool is None and self.processes > 0 and self.parsed > self.INLINE:
+            # spawn, not fork: as the crawl's workers (crawler/workers.py), importing the parser once.
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=warm_up)
         if self.pool is not None:
             return self.pool.submit(content_of, *job)
         done: Future[PageContent] = Future()
