@@ -62,7 +62,10 @@ def import_(
         parse_processes = project_settings().getint("XXGK_PARSE_PROCESSES")
     archive = open_archive(database_url)
     summary = Importer(archive, site=site, progress=_Progress(), processes=parse_processes).run(files)
-    emit_record(summary.as_dict(), fmt)
+    report = summary.as_dict()
+    if fmt == "table":  # the unresolved revisits one by one are for --format json
+        report["revisits_unresolved"] = len(summary.revisits_unresolved)
+    emit_record(report, fmt)
     for damage in summary.damaged:
         click.echo(
             f"error: {damage['file']}: damaged at byte {damage['offset']}: {damage['reason']}", err=True
