@@ -9,10 +9,14 @@ row (`archive/imports.py`). The rules, in the order they are applied to a record
 - **Already imported** (its WARC-Record-ID with its target URI and date is in the ledger; a record
   without an ID gets one made of type, URI, date and digest): skipped. Importing a file twice adds
   nothing, and neither does a WARC that repeats records of one imported before (a WACZ of it).
-- `warcinfo`, `request`, `metadata`, `resource`, `conversion`, `continuation`: skipped and counted
+- `warcinfo`, `request`, `metadata`, `resource`, `conversion`, `continuation`: no capture, counted
   by type. The archive keeps what servers answered; a request is what the other tool sent (an
   export writes its own), a resource or metadata record is no HTTP response (wget's log, a
   screenshot, a crawler's notes), a conversion is a derived copy. A warcinfo's `software` is reported.
+  Two uses all the same: a `resource` of an http(s) URI is a file an imported page may link (this
+  project's export writes attachments so), and a `metadata` record holding an HTTP response head
+  (`application/http; msgtype=response`) whose WARC-Refers-To names a revisit being imported gives
+  that revisit its head (this project's export keeps a 304's head so).
 - A `response` or `revisit` of a non-HTTP URI (`dns:`, `ftp:`) or without an HTTP head: skipped.
 - A `response`: a capture at its URL and WARC-Date with its status line and header lines as
   recorded and its payload decoded (as the crawler keeps bodies). On a declared site's host
@@ -48,6 +52,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +218,9 @@ class Importer:
             software = _software(entry.warcinfo)
             if software and software not in summary.software:
                 summary.software.append(software)
+        if entry.rec_type == "metadata" and entry.status_line is not None and self._head_for_revisit(entry):
+            summary.skipped["metadata (the HTTP head of a revisit: stored with it)"] += 1
+            return
         if entry.rec_type in SKIPPED_TYPES:
             summary.skipped[SKIPPED_TYPES[entry.rec_type]] += 1
             return
@@ -256,7 +264,9 @@ class Importer:
             except Exception as exc:  # as a crawl: the page is archived raw, as an error
                 page.error = f"parse failed: {type(exc).__name__}: {exc}"[:500]
         if page.content is not None and page.content.page_type == "detail":
-            page.attachments = [self._attachment(link.url, link.name) for link in _unique(page.content)]
+            page.attachments = [
+                self._attachment(link.url, link.name, page.fetched_at) for link in _unique(page.content)
+            ]
 
         def ledger(conn: Connection, outcome: Outcome) -> None:
             imports.add(
@@ -288,9 +298,7 @@ class Importer:
     ) -> FetchedPage:
         assert entry.url is not None
         lines = header_lines or []
-        headers: dict[str, str] = {}
-        for name, value in lines:
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        headers = _folded(lines)
         status = int(status_line.split(" ", 2)[1]) if status_line else 0
         site = self.sites.site_of(entry.url)
         return FetchedPage(
@@ -321,7 +329,10 @@ class Importer:
         if original is not None:
             self.summary.revisits_resolved += 1
             if not_modified:  # a 304 keeps its own head and empty payload; it confirms the latest version
-                return self._page(entry, entry.status_line, entry.header_lines, b""), True
+                # Without a head of its own (or one in a metadata record naming it, which then
+                # replaces this), the 304's status line alone.
+                status_line = entry.status_line or "HTTP/1.1 304 Not Modified"
+                return self._page(entry, status_line, entry.header_lines or [], b""), True
             if entry.status_line is None:  # a revisit without an HTTP head stands for the original whole
                 return self._page(entry, original.status_line, original.header_lines, original.body), True
             return self._page(entry, entry.status_line, entry.header_lines, original.body), True
@@ -334,7 +345,8 @@ class Importer:
                 "refers_to": entry.refers_to_url or entry.refers_to or entry.payload_digest or "",
             }
         )
-        page = self._page(entry, entry.status_line, entry.header_lines, b"")
+        status_line = entry.status_line or ("HTTP/1.1 304 Not Modified" if not_modified else None)
+        page = self._page(entry, status_line, entry.header_lines, b"")
         page.error = (
             f"unresolved revisit ({entry.profile or 'no profile'}): original "
             f"{entry.refers_to_url or entry.url} {entry.payload_digest or ''} not in the archive".strip()
@@ -366,20 +378,37 @@ class Importer:
             done.set_exception(exc)
         return done
 
-    def _attachment(self, url: str, name: str | None) -> FetchedAttachment:
-        """The linked file as recorded in the same WARC file, its text read as a crawl reads it; a
-        file the WARC does not hold is a file the version could not fetch (a gap, which the next
-        crawl fills without making a new version)."""
+    def _head_for_revisit(self, entry: WarcEntry) -> bool:
+        """A metadata record holding the HTTP head of a revisit read ahead of the store (this
+        project's export keeps a 304's head so, beside its server-not-modified revisit): the head
+        becomes the revisit's capture's. False when it names no such revisit."""
+        for pending in self.pending:
+            if (
+                pending.entry.rec_type == "revisit"
+                and pending.entry.record_id == (entry.refers_to or "").strip()
+            ):
+                page = pending.page
+                page.status_line, page.header_lines = entry.status_line, list(entry.header_lines or [])
+                page.http_status = entry.status or page.http_status
+                page.headers = _folded(page.header_lines)
+                return True
+        return False
+
+    def _attachment(self, url: str, name: str | None, at: datetime | None) -> FetchedAttachment:
+        """The linked file as recorded in the same WARC file (a response, or a resource record: what
+        this project's export writes), the one recorded with the page or the latest before it, its
+        text read as a crawl reads it; a file the WARC does not hold is a file the version could not
+        fetch (a gap, which the next crawl fills without making a new version)."""
         if self.files is None and self.path is not None:
             self.files = FileIndex(self.path)
-        entry = self.files.read(url) if self.files is not None else None
-        if entry is None or entry.status is None or entry.note:
+        entry = self.files.read(url, at) if self.files is not None else None
+        if entry is None or entry.note or (entry.status is None and entry.rec_type != "resource"):
             return FetchedAttachment(url=url, name=name, error="not in the imported file")
         fetched = FetchedAttachment(
             url=url,
             name=name,
             http_status=entry.status,
-            content_type=entry.header("Content-Type"),
+            content_type=entry.header("Content-Type") or entry.content_type,
             body=entry.body,
         )
         self.summary.attachments += 1
@@ -407,6 +436,14 @@ def _unique(content: PageContent) -> list[AttachmentLink]:
     for link in content.attachment_links:
         seen.setdefault(link.url, link)
     return list(seen.values())
+
+
+def _folded(lines: list[tuple[str, str]]) -> dict[str, str]:
+    """Header lines as the crawler's dict: a repeated name's values joined with ", "."""
+    headers: dict[str, str] = {}
+    for name, value in lines:
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
 
 
 def _header_value(page: FetchedPage, name: str) -> str | None:

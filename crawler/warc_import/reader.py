@@ -31,7 +31,7 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeadersParserException
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 from warcio.timeutils import iso_date_to_datetime
 
 
@@ -65,6 +65,7 @@ class WarcEntry:
     body: bytes = b""  # the payload with transfer and content codings undone
     note: str | None = None  # a coding that could not be undone
     warcinfo: str | None = None  # a warcinfo record's text (its `software:` line is reported)
+    content_type: str | None = None  # the record's own Content-Type (a resource's media type)
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (any case), or None."""
@@ -104,20 +105,20 @@ class FileIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.places: dict[str, tuple[str, int]] = {}
-        try:
-            for member, offset, url, content_type in _heads(path):
-                if not content_type.lower().startswith(("text/html", "application/xhtml")):
-                    self.places.setdefault(url, (member, offset))
-        except DamagedFile:
-            pass  # the import's own pass reports the damage; the files before it are indexed
+        self.places: dict[str, list[tuple[str, str, int]]] = {}  # URL → (WARC-Date, member, offset)
+        for member, offset, url, date, content_type in _heads(path):
+            if not content_type.lower().startswith(("text/html", "application/xhtml")):
+                self.places.setdefault(url, []).append((date, member, offset))
 
-    def read(self, url: str) -> WarcEntry | None:
-        """The response recorded for `url`, or None when the file has none (or cannot be re-read)."""
-        place = self.places.get(url)
-        if place is None:
+    def read(self, url: str, at: datetime | None = None) -> WarcEntry | None:
+        """The file recorded for `url` (a 2xx response, or a resource record) at `at` or the latest
+        before it (else the earliest), or None when the file has none (or cannot be re-read)."""
+        places = self.places.get(url)
+        if not places:
             return None
-        member, offset = place
+        stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") if at is not None else ""
+        before = [p for p in places if _sortable(p[0]) <= stamp]
+        _, member, offset = max(before, key=lambda p: _sortable(p[0])) if before else places[0]
         try:
             if member:
                 with zipfile.ZipFile(self.path) as archive, archive.open(member) as fh:
@@ -133,8 +134,16 @@ def _entry_at(fh: IO[bytes], offset: int, source: str) -> WarcEntry:
     return _entry(next(iter(ArchiveIterator(fh, arc2warc=True))), source, offset)
 
 
-def _heads(path: Path) -> Iterator[tuple[str, int, str, str]]:
-    """(WACZ member or "", offset, URL, Content-Type) of every 2xx HTTP response."""
+def _sortable(warc_date: str) -> str:
+    try:
+        return _utc(iso_date_to_datetime(warc_date)).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    except ValueError:
+        return ""
+
+
+def _heads(path: Path) -> Iterator[tuple[str, int, str, str, str]]:
+    """(WACZ member or "", offset, URL, WARC-Date, Content-Type) of every 2xx HTTP response and every
+    resource record of an http(s) URI."""
     if path.suffix.lower() == ".wacz" or zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as archive:
@@ -148,15 +157,18 @@ def _heads(path: Path) -> Iterator[tuple[str, int, str, str]]:
         yield from _heads_of(fh, "")
 
 
-def _heads_of(fh: IO[bytes], member: str) -> Iterator[tuple[str, int, str, str]]:
+def _heads_of(fh: IO[bytes], member: str) -> Iterator[tuple[str, int, str, str, str]]:
     records = ArchiveIterator(fh, arc2warc=True)
     try:
         for record in records:
-            http = record.http_headers
+            headers, http = record.rec_headers, record.http_headers
+            url = (headers.get_header("WARC-Target-URI") or "").strip("<> ")
+            date = headers.get_header("WARC-Date") or ""
+            if record.rec_type == "resource" and url.lower().startswith(("http://", "https://")):
+                yield member, records.offset, url, date, headers.get_header("Content-Type") or ""
             if record.rec_type != "response" or http is None or not http.statusline.startswith("2"):
                 continue
-            url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<> ")
-            yield member, records.offset, url, http.get_header("Content-Type") or ""
+            yield member, records.offset, url, date, http.get_header("Content-Type") or ""
     except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError, zlib.error):
         return
 
@@ -245,8 +257,17 @@ def _entry(record, source: str, offset: int, arc: bool = False) -> WarcEntry:  #
         refers_to_date=_utc(iso_date_to_datetime(refers_date)) if refers_date else None,
     )
     http = record.http_headers
+    entry.content_type = headers.get_header("Content-Type")
     if rec_type == "warcinfo":
         entry.warcinfo = raw.decode("utf-8", "replace")
+    elif rec_type == "resource":
+        entry.body = raw  # a file as such (no HTTP exchange): what a page's attachment may be
+    elif rec_type == "metadata" and "msgtype=response" in (entry.content_type or "").replace(" ", ""):
+        # An HTTP response head kept in a metadata record (this project's export keeps a 304's head
+        # so, beside a server-not-modified revisit without one): the head it holds, for the revisit.
+        head = _http_head(raw)
+        if head is not None:
+            entry.status_line, entry.header_lines, entry.status = head
     if http is None or rec_type not in ("response", "revisit") or not http.protocol:
         return entry
     entry.status_line = f"{http.protocol} {http.statusline}".rstrip()
@@ -257,6 +278,17 @@ def _entry(record, source: str, offset: int, arc: bool = False) -> WarcEntry:  #
         raise DamagedFile(source, offset, f"malformed HTTP status line {entry.status_line!r}") from None
     entry.body, entry.note = decoded(raw, entry.header("Transfer-Encoding"), entry.header("Content-Encoding"))
     return entry
+
+
+def _http_head(block: bytes) -> tuple[str, list[tuple[str, str]], int] | None:
+    """(status line, header lines, status) of an HTTP response head, parsed as warcio parses a
+    response record's; None when the block is no such head."""
+    try:
+        http = StatusAndHeadersParser(["HTTP/"], verify=True).parse(io.BytesIO(block))
+        status = int(http.statusline.split(" ", 1)[0])
+    except (StatusAndHeadersParserException, ValueError, EOFError):
+        return None
+    return f"{http.protocol} {http.statusline}".rstrip(), list(http.headers), status
 
 
 def _utc(moment: datetime) -> datetime:
