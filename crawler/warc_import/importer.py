@@ -264,8 +264,11 @@ class Importer:
             except Exception as exc:  # as a crawl: the page is archived raw, as an error
                 page.error = f"parse failed: {type(exc).__name__}: {exc}"[:500]
         if page.content is not None and page.content.page_type == "detail":
+            site = self.sites.site_of(page.url)
             page.attachments = [
-                self._attachment(link.url, link.name, page.fetched_at) for link in _unique(page.content)
+                self._attachment(link.url, link.name, page.fetched_at)
+                for link in _unique(page.content)
+                if site is None or site.owns(link.url)  # as a crawl: files on other hosts are not taken
             ]
 
         def ledger(conn: Connection, outcome: Outcome) -> None:

@@ -284,7 +284,9 @@ def _http_head(block: bytes) -> tuple[str, list[tuple[str, str]], int] | None:
     """(status line, header lines, status) of an HTTP response head, parsed as warcio parses a
     response record's; None when the block is no such head."""
     try:
-        http = StatusAndHeadersParser(["HTTP/"], verify=True).parse(io.BytesIO(block))
+        http = StatusAndHeadersParser([], verify=False).parse(io.BytesIO(block))
+        if not http.protocol.upper().startswith("HTTP/"):
+            return None
         status = int(http.statusline.split(" ", 1)[0])
     except (StatusAndHeadersParserException, ValueError, EOFError):
         return None

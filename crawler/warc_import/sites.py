@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from scrapy.utils.url import url_is_from_any_domain
+
 from crawler.extraction.hints import ExtractionHints
 from crawler.runner import UnknownSiteError, spider_loader
 
@@ -24,6 +26,12 @@ NO_SITE = ""
 class Site:
     name: str
     hints: ExtractionHints
+    hosts: tuple[str, ...] = ()
+
+    def owns(self, url: str) -> bool:
+        """Whether `url` is on the site's own hosts: the only attachments a crawl fetches (the
+        attachments pipeline skips files on other hosts: mirror and portal copies)."""
+        return not self.hosts or url_is_from_any_domain(url, self.hosts)
 
 
 class SiteMap:
@@ -38,7 +46,7 @@ class SiteMap:
         self.by_host: dict[str, Site] = {}
         for name in names:
             spider = loader.load(name)
-            site = Site(name, spider.hints)
+            site = Site(name, spider.hints, tuple(getattr(spider, "hosts", ())))
             if name == only:
                 self.only = site
             for host in getattr(spider, "hosts", ()):
