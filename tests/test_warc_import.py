@@ -188,6 +188,7 @@ def test_a_wget_crawl_imports_as_documents_byte_exact_and_only_once(
             assert all(
                 a.url not in bodies and a.error == "not in the imported file" for a in files if not a.sha256
             )
+            assert all(a.url.startswith(JINZHONG) for a in files)  # other hosts' files: not taken, as a crawl
             run = s.scalars(select(CrawlRun)).one()
             assert (run.site, run.mode, run.status) == ("import", "import", "finished")
     finally:
@@ -527,5 +528,94 @@ def test_an_unknown_host_is_a_capture_and_site_makes_it_a_document(wget_warc: Pa
             doc = s.scalars(select(Document)).one()
             assert (doc.site, doc.url) == ("jinzhong_mzj", "http://copies.example.net/a/content_9")
             assert s.scalar(select(func.count()).select_from(Url)) == 1
+    finally:
+        archive.close()
+
+
+def test_attachments_as_resources_and_a_304_head_in_a_metadata_record(
+    wget_warc: Path, tmp_path: Path
+) -> None:
+    """The forms this project's own export writes (archive/interchange): an attachment as a `resource`
+    record (no HTTP exchange), and a `server-not-modified` revisit without an HTTP message whose 304
+    head is kept in a `metadata` record naming it."""
+    from urllib.parse import urlsplit
+
+    from crawler.extraction import parse_page
+
+    page, link = next(
+        (r, a["url"])
+        for r in detail_pages(wget_warc, 100)
+        for a in parse_page(r["body"], r["url"]).attachments
+        if urlsplit(a["url"]).hostname == "mzj.sxjz.gov.cn"
+    )
+    attachment = b"%PDF-1.4 not really a PDF, but bytes to hash\n"
+    path = tmp_path / "own-forms.warc.gz"
+    head = b'HTTP/1.1 304 Not Modified\r\nServer: nginx\r\nETag: "abc"\r\n\r\n'
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        response = writer.create_warc_record(
+            page["url"],
+            "response",
+            payload=io.BytesIO(page["body"]),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": _at(0)},
+        )
+        writer.write_record(response)
+        writer.write_record(
+            writer.create_warc_record(
+                link,
+                "resource",
+                payload=io.BytesIO(attachment),
+                warc_content_type="application/pdf",
+                warc_headers_dict={"WARC-Date": _at(0)},
+            )
+        )
+        revisit = writer.create_revisit_record(
+            page["url"],
+            response.rec_headers.get_header("WARC-Payload-Digest"),
+            page["url"],
+            _at(0),
+            warc_headers_dict={"WARC-Date": _at(7)},
+        )
+        revisit.rec_headers.replace_header(
+            "WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+        )
+        writer.write_record(revisit)
+        writer.write_record(
+            writer.create_warc_record(
+                "",
+                "metadata",
+                payload=io.BytesIO(head),
+                length=len(head),
+                warc_content_type="application/http; msgtype=response",
+                warc_headers_dict={
+                    "WARC-Date": _at(7),
+                    "WARC-Refers-To": revisit.rec_headers.get_header("WARC-Record-ID"),
+                },
+            )
+        )
+    url = f"sqlite:///{tmp_path / 'own.sqlite3'}"
+    code, summary, stderr = import_json(str(path), database_url=url)
+    assert code == 0, stderr
+    assert summary["skipped"] == {
+        "resource (no HTTP response)": 1,
+        "metadata (the HTTP head of a revisit: stored with it)": 1,
+    }
+    assert (summary["revisits_resolved"], summary["attachments"]) == (1, 1)
+    status_line, lines, body = stored(url)[(page["url"], _warc_date(_at(7)))]
+    assert (status_line, lines, body) == (
+        "HTTP/1.1 304 Not Modified",
+        [("Server", "nginx"), ("ETag", '"abc"')],
+        b"",
+    )
+    archive = Archive(url)
+    try:
+        with archive.session() as s:
+            [version] = s.scalars(select(Version)).all()
+            files = {a.url: a.sha256 for a in version.attachments}
+            assert files[link] == hashlib.sha256(attachment).hexdigest()
+            assert all(urlsplit(u).hostname == "mzj.sxjz.gov.cn" for u in files)  # others' files: not taken
+            assert _utc(version.last_seen_at) == _warc_date(_at(7))  # the 304 confirmed it
     finally:
         archive.close()
