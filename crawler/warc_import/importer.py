@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from archive import attachment_text, imports, runs
 from archive.db import Archive
@@ -283,7 +284,17 @@ class Importer:
                 state="stored" if pending.resolved else "unresolved",
             )
 
-        outcome = self.store.record(page, also=ledger)
+        try:
+            outcome = self.store.record(page, also=ledger)
+        except IntegrityError:
+            # Another import took the same record in since it was looked up (the ledger's key is
+            # unique): the transaction, capture and all, was rolled back. Any other conflict is a bug.
+            with self.archive.engine.connect() as conn:
+                if not imports.known(conn, entry.record_id, entry.url or "", entry.date):
+                    raise
+            self.pending_keys.discard(pending.key)
+            summary.already_imported += 1
+            return
         self.pending_keys.discard(pending.key)
         summary.captures_new += 1
         summary.outcomes[outcome.kind] += 1
