@@ -13,7 +13,7 @@ from cli.archive_commands import db_option, open_archive
 from cli.output import emit_record
 
 if TYPE_CHECKING:
-    from crawler.warc_import.importer import Summary
+    from crawler.warc_import.summary import Summary
 
 
 class _Progress:
