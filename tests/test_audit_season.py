@@ -79,7 +79,8 @@ def claimed_when_captured(log: list[dict[str, Any]], record: dict[str, Any], sit
 
 
 def expected_verdicts(log: list[dict[str, Any]]) -> dict[tuple[str, str], tuple]:
-    """(site, kind) → (verdict, days_late, captured_before_due, claimed date, first-captured night)."""
+    """(site, kind) → (verdict, days_late, captured_before_due, claimed date, first-captured night,
+    searched until, days overdue)."""
     out = {}
     for site, host in SITES.items():
         for kind, audit_kind in KINDS.items():
@@ -90,14 +91,21 @@ def expected_verdicts(log: list[dict[str, Any]]) -> dict[tuple[str, str], tuple]
                 captured = first_capture(site, datetime.fromisoformat(planted[0]["at"])).date()
                 late = (claims - due).days
                 out[site, audit_kind] = ("late" if late > 0 else "on_time", late if late > 0 else None,
-                                         captured <= due, claims.isoformat(), captured.isoformat())  # fmt: skip
+                                         captured <= due, claims.isoformat(), captured.isoformat(), None, None)  # fmt: skip
                 continue
             window = {
                 date(REPORT_YEAR + 1, 1, 1) + timedelta(days=n)
                 for n in range((due - date(SEASON, 1, 1)).days + 2)
             }
             seen = {moment.date() for moment in crawled(site)}
-            out[site, audit_kind] = ("missing" if window <= seen else "unknown", None, None, None, None)
+            after = sorted(night for night in seen if night > due)  # complete crawls after the deadline
+            if window <= seen:
+                out[site, audit_kind] = ("missing", None, None, None, None, None, None)
+            elif after:
+                overdue = (after[-1] - due).days
+                out[site, audit_kind] = ("not_found", None, None, None, None, after[-1].isoformat(), overdue)
+            else:
+                out[site, audit_kind] = ("unknown", None, None, None, None, None, None)
     return out
 
 
@@ -188,10 +196,12 @@ def test_planted_season_gives_exactly_the_planted_verdicts(database_url: str, tm
         captured = ev.get("first_captured_at")
         night = datetime.fromisoformat(captured).astimezone(CHINA).date().isoformat() if captured else None
         claimed = (ev.get("claimed_publish_date") or "")[:10] or None
-        got[v["site"], v["kind"]] = (v["verdict"], v["days_late"], v["captured_before_due"], claimed, night)
+        got[v["site"], v["kind"]] = (v["verdict"], v["days_late"], v["captured_before_due"], claimed, night,
+                                     v["searched_until"], v["days_overdue"])  # fmt: skip
     want = expected_verdicts(log)
     assert got == want
-    assert {row[0] for row in want.values()} == {"on_time", "late", "missing", "unknown"}
+    # Every site was crawled in full after both deadlines, so no absence is `unknown` any more.
+    assert {row[0] for row in want.values()} == {"on_time", "late", "missing", "not_found"}
     for v in verdicts:  # the evidence is the planted page (or its twin), and nothing else
         if v["evidence"]:
             host = SITES[v["site"]]

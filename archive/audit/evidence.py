@@ -110,7 +110,9 @@ def _summary(finding: str, v: Verdict, captures: int) -> str:
         v.kind, v.kind
     )
     lines = [
-        f"{v.site} {v.year}年度{kind}: {v.verdict}" + (f" ({v.days_late} days late)" if v.days_late else "")
+        f"{v.site} {v.year}年度{kind}: {v.verdict}"
+        + (f" ({v.days_late} days late)" if v.days_late else "")
+        + (f" (overdue by at least {v.days_overdue} days on {v.searched_until})" if v.days_overdue else "")
     ]
     lines.append(f"Deadline {v.due} under {v.rule} [{v.rule_status}].")
     if v.evidence is not None:
