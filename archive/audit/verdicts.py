@@ -205,8 +205,8 @@ def _verdict(
     if after:
         overdue = (date.fromisoformat(after[-1]) - due).days
         note = (
-            f"not found by the {len(after)} complete crawl(s) after the deadline ({after[0]} to {after[-1]}): "
-            f"overdue by at least {overdue} days; {len(gaps)} of {len(window)} nights from {window_start} "
+            f"overdue by at least {overdue} days: not found by the {len(after)} complete crawl(s) after the "
+            f"deadline ({after[0]} to {after[-1]}); {len(gaps)} of {len(window)} nights from {window_start} "
             f"to the night after the deadline were not fully crawled, so it may have been up and taken down"
         )
         return Verdict(**base, verdict="not_found", days_late=None, captured_before_due=None, note=note,
