@@ -3,7 +3,9 @@
 
     archive/data.warc.gz        the WARC (`warc_export`), stored uncompressed in the ZIP (it is
                                 gzip per record already, and replay reads it by HTTP range requests)
-    indexes/index.cdxj          the CDXJ index sorted by SURT (`cdxj`)
+    indexes/index.cdx           the CDXJ index sorted by SURT (`cdxj`); named .cdx as py-wacz and
+                                ReplayWeb.page name it, and as pywb's `wb-manager add --unpack-wacz`
+                                looks for it (it merges the WACZ's own index, it does not reindex)
     pages/pages.jsonl           a header line, then one line per document: url, ts, title and the
                                 clean text (so ReplayWeb.page can search it), id
     datapackage.json            profile, wacz_version, created, software, the selection, and
@@ -99,7 +101,7 @@ def write_wacz(
         with zipfile.ZipFile(partial, "w", allowZip64=True) as archive:
             resources = [
                 _copy_into(archive, f"archive/{WARC_NAME}", work / WARC_NAME, stored=True),
-                _copy_into(archive, "indexes/index.cdxj", index_path, stored=False),
+                _copy_into(archive, "indexes/index.cdx", index_path, stored=False),
                 _copy_into(archive, "pages/pages.jsonl", pages_path, stored=False),
             ]
             package = {

@@ -299,7 +299,7 @@ class WarcExporter:
                 "WARC-Refers-To-Target-URI": target.url, "WARC-Refers-To-Date": target.date,
             },
         )  # fmt: skip
-        self._write(record, ("warc/revisit", "304"))
+        self._write(record, ("warc/revisit", None))  # no HTTP message: cdxj-indexer gives no status
         self.stats.not_modified_revisits += 1
         # The 304 exactly as received: its status line and headers (it had no body).
         self._metadata(rid, date, "application/http; msgtype=response", received, "304")
@@ -361,7 +361,7 @@ class WarcExporter:
                 "WARC-Record-ID": r.record_id("resource", attachment["url"], date, digest),
             },
         )  # fmt: skip
-        self._write(record, (_mime(content_type), "200"))
+        self._write(record, (_mime(content_type), None))  # no HTTP status to index
         self.stats.resources += 1
 
     def _blob_bytes(self, sha256: str) -> bytes:
