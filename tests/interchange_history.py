@@ -3,8 +3,9 @@
 One replica on simulated time; every night's changes (publish, edit, withdraw, soft-404) are planted
 ahead with `xxgk replica change --as-of NIGHT` (the replica shows a change only once the crawler's
 moment reaches it); then ONE `xxgk crawl --nights FILE` process crawls all five sites night after night.
-Incremental nights re-check older pages with conditional requests (304 answers) and refetch unchanged
-pages (identical payloads): the export's revisits. SQLite only: the export reads through SQLAlchemy
+Incremental and full nights re-check older pages with conditional requests (304 answers: the export's
+server-not-modified revisits); a last night without conditional requests refetches unchanged pages in
+full (identical payloads: its identical-payload revisits). SQLite only: the export reads through SQLAlchemy
 like every other query, and the PostgreSQL side of reading captures is covered elsewhere.
 
 `build_history` is the one entry point, so the ten-night archive of tests/test_ten_nights.py can later
@@ -73,4 +74,15 @@ def build_history(tmp: Path) -> History:
             timeout=900,
         )  # fmt: skip
         assert out.returncode == 0, out.stderr[-3000:]
+        # One more night in a process of its own, without conditional requests: unchanged pages come
+        # back as full 200s with the payload already archived (the export's identical-payload revisits).
+        last = _moment(len(CHANGES))
+        assert xxgk("replica", "clock", last, "--state", str(state), settle=False).returncode == 0
+        out = run_xxgk(
+            "--as-of", last, "crawl", *SITES, "--mode", "full", "--database-url", database_url,
+            "--replica-url", replica.url, *FAST, "-s", "XXGK_PARSE_PROCESSES=0", "-s", "XXGK_CONDITIONAL=False",
+            timeout=600,
+        )  # fmt: skip
+        assert out.returncode in (0, 3), out.stderr[-3000:]  # 3: a health warning is not a failure
+        nights.append(last)
     return History(database_url, nights)
