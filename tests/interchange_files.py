@@ -117,3 +117,26 @@ def by_key(records: list[Rec], *types: str) -> dict[tuple[str | None, str], Rec]
 
 def describe(record: Rec) -> dict[str, Any]:
     return {"type": record.type, "uri": record.uri, "date": record.date, "status": record.status}
+
+
+def warc_in_wacz(wacz: Path, into: Path) -> Path:
+    """The WACZ's WARC, extracted to `into` (records are read with warcio, which wants a file)."""
+    import zipfile
+
+    out = into / (wacz.stem + ".warc.gz")
+    with zipfile.ZipFile(wacz) as archive:
+        out.write_bytes(archive.read("archive/data.warc.gz"))
+    return out
+
+
+def payloads_by_date(records: list[Rec]) -> dict[str, tuple[str, bytes]]:
+    """WARC-Date → (record type, the payload the record stands for) of every response and revisit: a
+    revisit's is its target's (what replay serves at its time)."""
+    by_id = {r.id: r for r in records}
+    out = {}
+    for record in records:
+        if record.type == "response":
+            out[record.date] = ("response", record.block)
+        elif record.type == "revisit":
+            out[record.date] = ("revisit", by_id[record.warc["WARC-Refers-To"]].block)
+    return out
