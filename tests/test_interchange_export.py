@@ -301,3 +301,20 @@ def _get(url: str) -> tuple[int, dict[str, str], bytes]:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+def test_bad_input_is_one_clear_line(history: History, tmp_path: Path) -> None:
+    db = ("--database-url", history.database_url)
+    out = tmp_path / "x.warc.gz"
+    cases = [
+        (["--format", "warc", "--captured-since", "March 3"], "is not a date"),
+        (["--format", "jsonl", "--captured-since", "2026-03-03"], "use them with warc or wacz"),
+        (["--format", "wacz", "--site", "anshun"], "unknown site 'anshun'"),
+    ]
+    for args, message in cases:
+        done = xxgk("export", *args, "--out", str(out), *db)
+        assert done.returncode != 0 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert not out.exists() and not list(tmp_path.glob("*.partial"))
+    done = xxgk("export", "--format", "warc", "--site", "jinzhong_mzj", "--out", str(out), *db)
+    assert done.returncode == 0 and "captures (" in done.stderr and out.exists()
+    assert {r.uri.split("/")[2] for r in read_warc(out) if r.uri} == {GBK_HOST}
