@@ -146,12 +146,14 @@ def groups(s: Session, selection: Selection) -> Iterator[list[CaptureRow]]:
         yield group
 
 
-def frame_getter(s: Session) -> Any:
-    """`archive.raw`'s getter: a capture's frame by id, read with Core (no identity map growing)."""
+def frame_getter(s: Session, near: dict[int, Any]) -> Any:
+    """`archive.raw`'s getter: a capture's frame by id, from `near` (the rows being written: a capture's
+    base is mostly its document's previous capture) or read with Core (no identity map growing)."""
     stmt = select(_C.id, _C.raw, _C.raw_base_id).where(_C.id == bindparam("id"))
 
     def get(capture_id: int) -> Any:
-        return s.connection().execute(stmt, {"id": capture_id}).first()
+        found = near.get(capture_id)
+        return found if found is not None else s.connection().execute(stmt, {"id": capture_id}).first()
 
     return get
 
@@ -173,13 +175,19 @@ def earlier_full_response(s: Session, row: CaptureRow) -> CaptureRow | None:
     return CaptureRow(*found) if found is not None else None
 
 
-def versions_of(s: Session, document_id: int) -> dict[int, dict[str, Any]]:
-    """A document's versions (id → the fields its metadata record holds)."""
+# The version columns a metadata record and a page line need (not the search text, not the tables).
+_VERSION_COLUMNS = ("id", "document_id", "number", "fingerprint", "title", "index_no", "issuer", "source",
+                    "doc_number", "topic", "publish_date", "written_date", "url_date", "charset", "fields",
+                    "body")  # fmt: skip
+
+
+def versions_of(s: Session, document_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The versions of these documents (id → the fields their metadata records hold), in one query."""
     v = Version.__table__.c
-    out = {}
-    for row in s.connection().execute(select(Version.__table__).where(v.document_id == document_id)):
-        out[row.id] = dict(row._mapping)
-    return out
+    if not document_ids:
+        return {}
+    stmt = select(*(v[name] for name in _VERSION_COLUMNS)).where(v.document_id.in_(document_ids))
+    return {row.id: dict(row._mapping) for row in s.connection().execute(stmt)}
 
 
 def attachments_of(s: Session, version_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

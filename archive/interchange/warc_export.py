@@ -62,6 +62,7 @@ from archive.interchange.selection import (
 from archive.models import Blob
 
 WARC_VERSION = "WARC/1.1"
+CHUNK_GROUPS = 200  # documents whose versions and attachments are read together
 # The extracted fields a version's metadata record holds (ids stay out: they are this archive's own).
 VERSION_FIELDS = (
     "number", "fingerprint", "title", "index_no", "issuer", "source", "doc_number", "topic",
@@ -156,7 +157,8 @@ class WarcExporter:
         self.on_index, self.on_page, self.progress = on_index, on_page, progress
         self.writer = WARCWriter(out, gzip=True, warc_version=WARC_VERSION)
         self.stats = ExportStats()
-        self.get = frame_getter(s)
+        self.near: dict[int, Any] = {}  # the rows of the groups being written, by id
+        self.get = frame_getter(s, self.near)
         self._blob = zstandard.ZstdDecompressor()
 
     # -- the run --------------------------------------------------------------------------------
@@ -164,18 +166,33 @@ class WarcExporter:
         total, latest = count(self.s, self.selection)
         self.export_date = r.warc_date(latest) if latest is not None else "1970-01-01T00:00:00.000000Z"
         self._warcinfo()
+        chunk: list[list[CaptureRow]] = []
         for rows in groups(self.s, self.selection):
-            self._group(rows)
-            if self.progress:
-                self.progress(self.stats.captures, total, self.stats.bytes)
+            chunk.append(rows)
+            if len(chunk) >= CHUNK_GROUPS:
+                self._chunk(chunk, total)
+                chunk = []
+        self._chunk(chunk, total)
         return self.stats
 
-    def _group(self, rows: list[CaptureRow]) -> None:
-        group = _Group()
-        document_id = rows[0].document_id
-        if document_id is not None:
-            group.versions = versions_of(self.s, document_id)
-            group.attachments = attachments_of(self.s, list(group.versions))
+    def _chunk(self, chunk: list[list[CaptureRow]], total: int) -> None:
+        """A few hundred groups at a time: their versions and attachments read in one query each."""
+        versions = versions_of(self.s, [rows[0].document_id for rows in chunk if rows[0].document_id])
+        attachments = attachments_of(self.s, list(versions))
+        by_document: dict[int, dict[int, dict[str, Any]]] = {}
+        for version_id, version in versions.items():
+            by_document.setdefault(version["document_id"], {})[version_id] = version
+        for rows in chunk:
+            self.near.clear()
+            self.near.update((row.id, row) for row in rows)
+            group = _Group()
+            group.versions = by_document.get(rows[0].document_id or -1, {})
+            group.attachments = {i: attachments[i] for i in group.versions if i in attachments}
+            self._group(rows, group)
+        if self.progress and chunk:
+            self.progress(self.stats.captures, total, self.stats.bytes)
+
+    def _group(self, rows: list[CaptureRow], group: _Group) -> None:
         for row in rows:
             self.stats.captures += 1
             self._capture(row, group)
