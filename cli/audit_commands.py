@@ -97,14 +97,14 @@ def freshness_command(site: str | None, fmt: str, database_url) -> None:  # type
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the bundle.")
 @db_option
 def evidence(finding: str, out: Path, database_url) -> None:  # type: ignore[no-untyped-def]
-    """Write FINDING's evidence (SITE:KIND:YEAR): the captures as WARC, a manifest, a summary."""
+    """Write FINDING's evidence (SITE:KIND:YEAR): the captures as WACZ, a manifest, a summary."""
     from crawler.runner import site_names
 
     archive = open_archive(database_url)
     with archive.session() as s:
         verdict = write_bundle(s, finding, out, site_names())
     click.echo(f"{finding}: {verdict.verdict}; evidence in {out}/ (summary.txt, manifest.json"
-               + (", captures.warc.gz)" if verdict.evidence else ")"))  # fmt: skip
+               + (", evidence.wacz)" if verdict.evidence else ")"))  # fmt: skip
 
 
 COMMANDS = [audit]

@@ -35,6 +35,7 @@ LONGEST_FIRST = (
     "test_ten_nights.py",
     "test_audit_season.py",
     "test_sites_history.py",
+    "test_interchange_export.py",
     "test_lianzhou_crawl.py",
     "test_faults.py",
     "test_history.py",

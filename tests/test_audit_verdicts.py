@@ -7,7 +7,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
-from warcio.archiveiterator import ArchiveIterator
 
 import replica as replica_pkg
 from archive.audit import forensics, rules
@@ -22,6 +21,7 @@ from crawler.extraction import parse_page
 from crawler.pipelines.extract import page_content
 from replica.reports import report_plan
 from tests.conftest import FAST, crawl_night, run_xxgk, xxgk
+from tests.interchange_files import payloads_by_date, read_warc, warc_in_wacz
 from tests.pages import BODY, page_html
 
 HOST = "smzj.anshun.gov.cn"
@@ -150,7 +150,7 @@ def test_planted_history_late_missing_unknown_and_backdating(database_url: str) 
     store.archive.close()
 
 
-def test_evidence_bundle_holds_the_captures_as_warc(tmp_path) -> None:
+def test_evidence_bundle_holds_the_captures_as_wacz(tmp_path) -> None:
     url = f"sqlite:///{tmp_path}/a.sqlite3"
     store = VersionStore(Archive(url))
     page = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/ndbg/202401/t20240120_9.html"
@@ -172,15 +172,14 @@ def test_evidence_bundle_holds_the_captures_as_warc(tmp_path) -> None:
     manifest = json.loads((tmp_path / "ev" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["verdict"]["verdict"] == "on_time" and manifest["verdict"]["evidence"]["url"] == page
     assert [c["outcome"] for c in manifest["captures"]] == ["new_version", "unchanged"]
-    records = []
-    with open(tmp_path / "ev" / "captures.warc.gz", "rb") as handle:
-        for record in ArchiveIterator(handle):
-            if record.rec_type == "response":
-                body = record.content_stream().read()
-                records.append(
-                    (record.rec_headers.get_header("WARC-Target-URI"), hashlib.sha256(body).hexdigest())
-                )
-    assert records == [(page, c["body_sha256"]) for c in manifest["captures"]]  # bytes as archived
+    # The WACZ's WARC: the first capture as a response, the refetch (same bytes) as a revisit naming it.
+    records = read_warc(warc_in_wacz(tmp_path / "ev" / "evidence.wacz", tmp_path))
+    held = payloads_by_date(records)
+    assert [held[c["warc_date"]][0] for c in manifest["captures"]] == ["response", "revisit"]
+    assert [hashlib.sha256(held[c["warc_date"]][1]).hexdigest() for c in manifest["captures"]] == [
+        c["body_sha256"] for c in manifest["captures"]
+    ]  # bytes as archived
+    assert {r.uri for r in records if r.type in ("response", "revisit")} == {page}
     assert "proves publication by the deadline" in (tmp_path / "ev" / "summary.txt").read_text(
         encoding="utf-8"
     )
