@@ -9,16 +9,22 @@ against. Installing needs the package registry; everything after that is on 127.
 
 from __future__ import annotations
 
+import email.utils
 import fcntl
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from archive.interchange.records import sha1_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 PINS = ("pywb==2.10.0", "wacz==0.6.0", "cdxj-indexer==1.5.0")
@@ -100,3 +106,47 @@ def wayback(bin_dir: Path, root: Path) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+def replay_targets(records: list[Any]) -> list[tuple[str, str, int, str]]:
+    """(url, WARC-Date, status, payload digest) a replay must give for every response, resource and
+    revisit of an export (`tests.interchange_files.read_warc`): a revisit replays its original's
+    payload, with its own status unless it is a 304's (whose replay is the page it confirmed)."""
+    by_id = {r.id: r for r in records}
+    wanted = []
+    for record in records:
+        if record.type in ("response", "resource"):
+            wanted.append(
+                (record.uri, record.date, int(record.status or 200), record.warc["WARC-Payload-Digest"])
+            )
+        elif record.type == "revisit":
+            target = by_id[record.warc["WARC-Refers-To"]]
+            status = int(record.status) if record.status else int(target.status or 200)
+            wanted.append((record.uri, record.date, status, target.warc["WARC-Payload-Digest"]))
+    return wanted
+
+
+def assert_replays(
+    base: str, collection: str, wanted: list[tuple[str, str, int, str]]
+) -> dict[str, set[str]]:
+    """Fetch every target from `wayback` at `base` (`/<coll>/<timestamp>id_/<url>`): the status, the
+    `Memento-Datetime` of that capture, and a body whose SHA-1 is the payload digest. Returns each URL's
+    digests replayed."""
+    replayed: dict[str, set[str]] = {}
+    for url, date, status, digest in wanted:
+        moment = datetime.strptime(date[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+        got_status, headers, body = _get(f"{base}/{collection}/{moment:%Y%m%d%H%M%S}id_/{url}")
+        where = f"{collection} {url} {date}"
+        assert got_status == status, where
+        assert headers.get("Memento-Datetime") == email.utils.format_datetime(moment, usegmt=True), where
+        assert sha1_digest(body) == digest, where
+        replayed.setdefault(url, set()).add(digest)
+    return replayed
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()

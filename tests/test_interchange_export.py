@@ -8,7 +8,6 @@ Expectations come from the archive's own captures (`tests/interchange_files.capt
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import shutil
@@ -16,8 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from collections import Counter
 from datetime import UTC, datetime
@@ -30,7 +27,7 @@ from archive.interchange.records import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, 
 from tests.conftest import xxgk
 from tests.interchange_files import Kept, Rec, captures, read_warc
 from tests.interchange_history import History, build_history
-from tests.pywb_replay import make_collection, tools_venv, wayback
+from tests.pywb_replay import assert_replays, make_collection, replay_targets, tools_venv, wayback
 
 # One history shared by the module's tests: under pytest-xdist they run on one worker.
 pytestmark = pytest.mark.xdist_group("interchange_export")
@@ -261,46 +258,16 @@ def test_pywb_replays_every_capture_from_the_warc_and_the_wacz(
     started = time.monotonic()
     make_collection(bin_dir, tmp_path, "warc", files["warc"])
     make_collection(bin_dir, tmp_path, "wacz", files["wacz"], unpack_wacz=True)
-    records = read_warc(files["warc"])
-    by_id = {r.id: r for r in records}
-    wanted = []  # (url, date, status, payload digest) of every capture and attachment
-    for record in records:
-        if record.type in ("response", "resource"):
-            wanted.append(
-                (record.uri, record.date, int(record.status or 200), record.warc["WARC-Payload-Digest"])
-            )
-        elif record.type == "revisit":
-            target = by_id[record.warc["WARC-Refers-To"]]
-            status = int(record.status) if record.status else int(target.status or 200)  # a 304: the page
-            wanted.append((record.uri, record.date, status, target.warc["WARC-Payload-Digest"]))
-    assert len([w for w in wanted if w[0] and not w[0].endswith((".pdf", ".doc", ".xls", ".docx"))]) >= len(
-        kept
-    )
+    wanted = replay_targets(read_warc(files["warc"]))
+    pages = [w for w in wanted if w[0] and not w[0].endswith((".pdf", ".doc", ".xls", ".docx"))]
+    assert len(pages) >= len(kept)
     with wayback(bin_dir, tmp_path) as base:
         for collection in ("warc", "wacz"):
-            replayed: dict[str, set[str]] = {}
-            for url, date, status, digest in wanted:
-                moment = datetime.strptime(date[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
-                got_status, headers, body = _get(f"{base}/{collection}/{moment:%Y%m%d%H%M%S}id_/{url}")
-                where = f"{collection} {url} {date}"
-                assert got_status == status, where
-                assert headers.get("Memento-Datetime") == email.utils.format_datetime(moment, usegmt=True), (
-                    where
-                )
-                assert sha1_digest(body) == digest, where
-                replayed.setdefault(url, set()).add(digest)
+            replayed = assert_replays(base, collection, wanted)
             assert any(GBK_HOST in url for url in replayed)
             assert any(len(digests) > 1 for digests in replayed.values())  # older captures, older versions
     print(f"pywb: {len(wanted)} records replayed from each collection in {time.monotonic() - started:.0f}s "
           f"(tools environment made in {installed:.0f}s)")  # fmt: skip
-
-
-def _get(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 def test_bad_input_is_one_clear_line(history: History, tmp_path: Path) -> None:
