@@ -37,7 +37,9 @@ def audit(ctx: click.Context, years: tuple[int, ...], site: str | None, fmt: str
     """Were the annual reports (政府信息公开工作年度报告, 法治政府建设年度报告) published on time?
 
     Default: each report kind's latest year whose deadline has passed. Verdicts: on_time, late,
-    missing, unknown (crawl gaps in the window), not_due."""
+    missing (every night of the window crawled), not_found (gaps in the window, but complete crawls
+    after the deadline did not find it: overdue by at least N days), unknown (no complete crawl after
+    the deadline), not_due."""
     if ctx.invoked_subcommand is not None:
         return
     sites = _sites(site)
@@ -47,7 +49,7 @@ def audit(ctx: click.Context, years: tuple[int, ...], site: str | None, fmt: str
     if fmt in ("json", "jsonl"):
         emit([asdict(v) for v in verdicts], fmt)
     else:
-        columns = ["site", "kind", "year", "verdict", "days_late", "due", "claimed_publish_date",
+        columns = ["site", "kind", "year", "verdict", "days_late", "days_overdue", "due", "claimed_publish_date",
                    "first_captured_at", "captured_before_due", "document_id", "note"]  # fmt: skip
         emit([v.row() for v in verdicts], fmt, columns)
 
@@ -95,14 +97,14 @@ def freshness_command(site: str | None, fmt: str, database_url) -> None:  # type
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the bundle.")
 @db_option
 def evidence(finding: str, out: Path, database_url) -> None:  # type: ignore[no-untyped-def]
-    """Write FINDING's evidence (SITE:KIND:YEAR): the captures as WARC, a manifest, a summary."""
+    """Write FINDING's evidence (SITE:KIND:YEAR): the captures as WACZ, a manifest, a summary."""
     from crawler.runner import site_names
 
     archive = open_archive(database_url)
     with archive.session() as s:
         verdict = write_bundle(s, finding, out, site_names())
     click.echo(f"{finding}: {verdict.verdict}; evidence in {out}/ (summary.txt, manifest.json"
-               + (", captures.warc.gz)" if verdict.evidence else ")"))  # fmt: skip
+               + (", evidence.wacz)" if verdict.evidence else ")"))  # fmt: skip
 
 
 COMMANDS = [audit]

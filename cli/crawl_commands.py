@@ -240,7 +240,17 @@ def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None
     emit(
         verdicts,
         "table",
-        ["site", "kind", "year", "verdict", "days_late", "due", "claimed_publish_date", "note"],
+        [
+            "site",
+            "kind",
+            "year",
+            "verdict",
+            "days_late",
+            "days_overdue",
+            "due",
+            "claimed_publish_date",
+            "note",
+        ],
     )
     click.echo("\nnext: xxgk search 养老 · xxgk show 1 · xxgk history 1 · xxgk audit --year 2023")
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from tabulate import tabulate
 
 from archive import export as exporter
+from archive.interchange import export as interchange
 from archive.models import Attachment, Document
 from archive.search import check as index_check
 from archive.search import engine, index
@@ -94,6 +96,35 @@ def require_known_site(s: Session, site: str | None) -> None:
     )
 
 
+def _capture_moment(ctx: click.Context, param: click.Parameter, value: str | None):  # type: ignore[no-untyped-def]
+    """A day (China time: from its start for --captured-since, to its end for --captured-until) or an
+    ISO 8601 moment (naive = China time)."""
+    if value is None:
+        return None
+    from archive.clock import CHINA
+
+    try:
+        if len(value) == 10:
+            day = datetime.combine(date.fromisoformat(value), dtime.min, tzinfo=CHINA)
+            return day if param.name == "captured_since" else day + timedelta(days=1, microseconds=-1)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date (2026-03-01) or a moment (2026-03-01T02:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+
+
+def capture_window_options(command: Callable) -> Callable:
+    """The capture-time window of a web-archive export (--since/--until are publication dates)."""
+    command = click.option(
+        "--captured-until", callback=_capture_moment, help="Captures made on or before this day or moment."
+    )(command)
+    return click.option(
+        "--captured-since", callback=_capture_moment, help="Captures made on or after this day or moment."
+    )(command)
+
+
 HIT_COLUMNS = ["id", "version", "site", "publish_date", "doc_number", "title", "snippet", "status", "url"]
 
 
@@ -142,22 +173,69 @@ def _facet_rows(facets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]
 
 @click.command("export")
 @click.argument("query", default="")
-@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), required=True, help="File format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*exporter.FORMATS, *interchange.FORMATS]),
+    required=True,
+    help="File format: rows (jsonl, csv, parquet) or the captures as web archive (warc, wacz).",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @filter_options
+@capture_window_options
 @db_option
 def export(query: str, fmt: str, out: Path, database_url, **options) -> None:  # type: ignore[no-untyped-def]
     """Write documents (their latest versions), or every version with --all-versions, to a file.
 
-    Takes the same QUERY and filters as `xxgk search`; streamed, so any size fits in memory."""
+    Takes the same QUERY and filters as `xxgk search`; streamed, so any size fits in memory. With
+    --format warc or wacz the chosen documents' captures are written as a web archive that pywb and
+    ReplayWeb.page replay (no QUERY and no filter: every capture), narrowed by --captured-since/-until."""
+    window = (options.pop("captured_since"), options.pop("captured_until"))
     filters = make_filters(options)
     archive = open_archive(database_url)
     started = time.perf_counter()
+    if fmt in interchange.FORMATS:
+        _export_captures(archive, fmt, out, query, filters, window)
+        return
+    if window != (None, None):
+        raise click.UsageError(
+            "--captured-since/--captured-until choose captures: use them with warc or wacz"
+        )
     with archive.session() as s:
         require_known_site(s, filters.site)
         count = exporter.export(s, fmt, out, query, filters)
     what = "versions" if filters.all_versions else "documents"
     click.echo(f"wrote {count} {what} to {out} in {time.perf_counter() - started:.1f}s", err=True)
+
+
+def _export_captures(archive, fmt: str, out: Path, query: str, filters: Filters, window: tuple) -> None:  # type: ignore[no-untyped-def]
+    from archive.interchange.selection import Selection
+
+    selection = Selection(query, filters, captured_from=window[0], captured_to=window[1])
+    started = time.perf_counter()
+    with archive.session() as s:
+        require_known_site(s, filters.site)
+        stats = interchange.export(s, fmt, out, selection, progress=_progress(f"{fmt} export"))
+    click.echo(
+        f"wrote {stats.captures} captures ({stats.responses} responses, {stats.identical_revisits} identical "
+        f"and {stats.not_modified_revisits} not-modified revisits, {stats.resources} attachments, "
+        f"{stats.originals_added} originals outside the selection, {stats.not_kept} without a response) "
+        f"to {out} in {time.perf_counter() - started:.1f}s",
+        err=True,
+    )
+
+
+def _progress(what: str) -> Callable[[int, int, int], None]:
+    """A progress line on stderr at most every two seconds (long exports), none for short ones."""
+    last = [time.monotonic()]
+
+    def show(done: int, total: int, written: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 2 or (done == total and now - last[0] >= 2):
+            last[0] = now
+            click.echo(f"{what}: {done}/{total} captures, {written / 1e6:.1f} MB", err=True)
+
+    return show
 
 
 @db.command("reindex")

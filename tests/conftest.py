@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ LONGEST_FIRST = (
     "test_ten_nights.py",
     "test_audit_season.py",
     "test_sites_history.py",
+    "test_interchange_export.py",
     "test_lianzhou_crawl.py",
     "test_faults.py",
     "test_history.py",
@@ -154,3 +156,19 @@ def xxgk(
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "".join(traceback.format_exception(result.exception))
     return Ran(list(args), result.exit_code, result.stdout, stderr)
+
+
+def crawl_night(database_url: str) -> date:
+    """The night (China time) the archive's first crawl started."""
+    from sqlalchemy import func, select
+
+    from archive.db import Archive
+    from archive.models import CrawlRun
+    from archive.text import CHINA
+
+    archive = Archive(database_url)
+    with archive.session() as s:
+        started = s.scalar(select(func.min(CrawlRun.started_at)))
+    archive.close()
+    assert started is not None
+    return (started if started.tzinfo else started.replace(tzinfo=UTC)).astimezone(CHINA).date()

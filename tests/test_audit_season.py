@@ -19,8 +19,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive import queries
 from archive.audit import forensics
 from archive.clock import CHINA
@@ -29,6 +27,7 @@ from replica.changes import change_log
 from replica.process import start_replica
 from replica.reports import due_date
 from tests.conftest import FAST, run_xxgk, xxgk
+from tests.interchange_files import payloads_by_date, read_warc, warc_in_wacz
 
 DOCS, SEED, REPORT_YEAR = 8, 3, 2026
 SITES = {
@@ -79,7 +78,8 @@ def claimed_when_captured(log: list[dict[str, Any]], record: dict[str, Any], sit
 
 
 def expected_verdicts(log: list[dict[str, Any]]) -> dict[tuple[str, str], tuple]:
-    """(site, kind) → (verdict, days_late, captured_before_due, claimed date, first-captured night)."""
+    """(site, kind) → (verdict, days_late, captured_before_due, claimed date, first-captured night,
+    searched until, days overdue)."""
     out = {}
     for site, host in SITES.items():
         for kind, audit_kind in KINDS.items():
@@ -90,14 +90,21 @@ def expected_verdicts(log: list[dict[str, Any]]) -> dict[tuple[str, str], tuple]
                 captured = first_capture(site, datetime.fromisoformat(planted[0]["at"])).date()
                 late = (claims - due).days
                 out[site, audit_kind] = ("late" if late > 0 else "on_time", late if late > 0 else None,
-                                         captured <= due, claims.isoformat(), captured.isoformat())  # fmt: skip
+                                         captured <= due, claims.isoformat(), captured.isoformat(), None, None)  # fmt: skip
                 continue
             window = {
                 date(REPORT_YEAR + 1, 1, 1) + timedelta(days=n)
                 for n in range((due - date(SEASON, 1, 1)).days + 2)
             }
             seen = {moment.date() for moment in crawled(site)}
-            out[site, audit_kind] = ("missing" if window <= seen else "unknown", None, None, None, None)
+            after = sorted(night for night in seen if night > due)  # complete crawls after the deadline
+            if window <= seen:
+                out[site, audit_kind] = ("missing", None, None, None, None, None, None)
+            elif after:
+                overdue = (after[-1] - due).days
+                out[site, audit_kind] = ("not_found", None, None, None, None, after[-1].isoformat(), overdue)
+            else:
+                out[site, audit_kind] = ("unknown", None, None, None, None, None, None)
     return out
 
 
@@ -188,10 +195,12 @@ def test_planted_season_gives_exactly_the_planted_verdicts(database_url: str, tm
         captured = ev.get("first_captured_at")
         night = datetime.fromisoformat(captured).astimezone(CHINA).date().isoformat() if captured else None
         claimed = (ev.get("claimed_publish_date") or "")[:10] or None
-        got[v["site"], v["kind"]] = (v["verdict"], v["days_late"], v["captured_before_due"], claimed, night)
+        got[v["site"], v["kind"]] = (v["verdict"], v["days_late"], v["captured_before_due"], claimed, night,
+                                     v["searched_until"], v["days_overdue"])  # fmt: skip
     want = expected_verdicts(log)
     assert got == want
-    assert {row[0] for row in want.values()} == {"on_time", "late", "missing", "unknown"}
+    # Every site was crawled in full after both deadlines, so no absence is `unknown` any more.
+    assert {row[0] for row in want.values()} == {"on_time", "late", "missing", "not_found"}
     for v in verdicts:  # the evidence is the planted page (or its twin), and nothing else
         if v["evidence"]:
             host = SITES[v["site"]]
@@ -228,10 +237,21 @@ def test_planted_season_gives_exactly_the_planted_verdicts(database_url: str, tm
         assert done.returncode == 0, done.stderr
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["verdict"]["verdict"] == want[site, "disclosure"][0]
-        with open(out_dir / "captures.warc.gz", "rb") as handle:
-            hashes = [hashlib.sha256(r.content_stream().read()).hexdigest()
-                      for r in ArchiveIterator(handle) if r.rec_type == "response"]  # fmt: skip
-        assert hashes == [c["body_sha256"] for c in manifest["captures"] if c["in_warc"]]
-        assert hashes[0] == manifest["verdict"]["evidence"]["raw_sha256"]  # the page as first captured
-        assert len(manifest["captures"]) >= 2  # then seen again (a 304 has no body to put in the WARC)
+        # Every capture is in the WACZ's WARC at its time: the first as a response holding the page as
+        # first captured, refetches as revisits naming a response with the same bytes, 304s as
+        # revisits naming the page they confirmed.
+        held = payloads_by_date(read_warc(warc_in_wacz(out_dir / "evidence.wacz", tmp_path)))
+        first, *later = manifest["captures"]
+        assert held[first["warc_date"]][0] == "response"
+        assert hashlib.sha256(held[first["warc_date"]][1]).hexdigest() == first["body_sha256"]
+        assert (
+            first["body_sha256"] == manifest["verdict"]["evidence"]["raw_sha256"]
+        )  # the page as first captured
+        for capture in later:
+            kind, payload = held[capture["warc_date"]]
+            if capture["http_status"] != 304:
+                assert hashlib.sha256(payload).hexdigest() == capture["body_sha256"]
+            else:
+                assert kind == "revisit" and payload  # the confirmed page, replayable at the 304's time
+        assert len(manifest["captures"]) >= 2  # then seen again
     print(f"season crawled in {crawl_seconds:.0f}s; whole test {timer.monotonic() - started:.0f}s")

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
-from warcio.archiveiterator import ArchiveIterator
 
 import replica as replica_pkg
 from archive.audit import forensics, rules
@@ -21,7 +20,8 @@ from archive.store import VersionStore
 from crawler.extraction import parse_page
 from crawler.pipelines.extract import page_content
 from replica.reports import report_plan
-from tests.conftest import FAST, run_xxgk, xxgk
+from tests.conftest import FAST, crawl_night, run_xxgk, xxgk
+from tests.interchange_files import payloads_by_date, read_warc, warc_in_wacz
 from tests.pages import BODY, page_html
 
 HOST = "smzj.anshun.gov.cn"
@@ -38,6 +38,7 @@ def test_verdicts_match_the_replicas_reports(tmp_path, replica) -> None:
     out = run_xxgk("crawl", "anshun_mzj", "--database-url", url, "--replica-url", replica.url, *FAST)
     assert out.returncode == 0, out.stderr[-2000:]
     table = rules.load()
+    today = crawl_night(url)
     for doc in replica_pkg.build(seed=1, docs=60).documents(HOST):
         match = recognise(doc.title)
         if doc.kind in ("annual_report", "rule_of_law_report"):
@@ -45,14 +46,16 @@ def test_verdicts_match_the_replicas_reports(tmp_path, replica) -> None:
         else:
             assert match is None, doc.title  # and nothing else is taken for one
     # The replica's plan is the truth. One crawl today covers none of the past windows, so a report
-    # the site never published can only be `unknown`, never `missing`.
+    # the site never published cannot be `missing`; but that complete crawl, after every deadline,
+    # did not find it: `not_found`, overdue by at least the days from its deadline to today.
     kinds = {"annual_report": "disclosure", "rule_of_law_report": "rule_of_law"}
     truth = {}
     for planned in report_plan(HOST, seed=1):
         kind = kinds[planned.kind]
         assert table.rule_for(kind, planned.year).due_date(planned.year) == planned.due
-        verdict = {"on_time": "on_time", "late": "late", "missing": "unknown"}[planned.status]
-        truth[(kind, planned.year)] = (verdict, planned.days_late)
+        verdict = {"on_time": "on_time", "late": "late", "missing": "not_found"}[planned.status]
+        overdue = (today - planned.due).days if planned.status == "missing" else None
+        truth[(kind, planned.year)] = (verdict, planned.days_late, overdue)
     years = sorted({year for _, year in truth})
     listed = xxgk(
         "audit",
@@ -66,8 +69,10 @@ def test_verdicts_match_the_replicas_reports(tmp_path, replica) -> None:
     )
     assert listed.returncode == 0, listed.stderr
     rows = [v for v in json.loads(listed.stdout) if v["site"] == "anshun_mzj"]  # other sites are audited too
-    got = {(v["kind"], v["year"]): (v["verdict"], v["days_late"]) for v in rows}
+    got = {(v["kind"], v["year"]): (v["verdict"], v["days_late"], v["days_overdue"]) for v in rows}
     assert {k: v for k, v in got.items() if k in truth} == truth
+    assert "not_found" in {verdict for verdict, _, _ in truth.values()}
+    assert {v["searched_until"] for v in rows if v["verdict"] == "not_found"} == {today.isoformat()}
     evidence = next(v["evidence"] for v in rows if v["evidence"])
     assert evidence["url"].startswith("http://smzj.anshun.gov.cn/") and len(evidence["raw_sha256"]) == 64
 
@@ -132,10 +137,20 @@ def test_planted_history_late_missing_unknown_and_backdating(database_url: str) 
             ("3.html", "claimed_after_capture"),
             ("3.html", "publish_date_changed"),
         }
+
+    # One complete crawl on 10 March 2025, after the disclosure deadline (31 January), before the
+    # rule-of-law one (31 March): the 2024 disclosure report was not found, 38 days overdue by then.
+    crawled_every_night(store, date(2025, 3, 10), date(2025, 3, 10))
+    with store.archive.session() as s:
+        verdicts = {(v.kind, v.year): v for v in audit(s, ["anshun_mzj"], [2024], today=date(2025, 5, 1))}
+        found = verdicts[("disclosure", 2024)]
+        assert (found.verdict, found.searched_until, found.days_overdue) == ("not_found", "2025-03-10", 38)
+        assert "overdue by at least 38 days" in found.note and found.evidence is None
+        assert verdicts[("rule_of_law", 2024)].verdict == "unknown"
     store.archive.close()
 
 
-def test_evidence_bundle_holds_the_captures_as_warc(tmp_path) -> None:
+def test_evidence_bundle_holds_the_captures_as_wacz(tmp_path) -> None:
     url = f"sqlite:///{tmp_path}/a.sqlite3"
     store = VersionStore(Archive(url))
     page = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/ndbg/202401/t20240120_9.html"
@@ -157,15 +172,14 @@ def test_evidence_bundle_holds_the_captures_as_warc(tmp_path) -> None:
     manifest = json.loads((tmp_path / "ev" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["verdict"]["verdict"] == "on_time" and manifest["verdict"]["evidence"]["url"] == page
     assert [c["outcome"] for c in manifest["captures"]] == ["new_version", "unchanged"]
-    records = []
-    with open(tmp_path / "ev" / "captures.warc.gz", "rb") as handle:
-        for record in ArchiveIterator(handle):
-            if record.rec_type == "response":
-                body = record.content_stream().read()
-                records.append(
-                    (record.rec_headers.get_header("WARC-Target-URI"), hashlib.sha256(body).hexdigest())
-                )
-    assert records == [(page, c["body_sha256"]) for c in manifest["captures"]]  # bytes as archived
+    # The WACZ's WARC: the first capture as a response, the refetch (same bytes) as a revisit naming it.
+    records = read_warc(warc_in_wacz(tmp_path / "ev" / "evidence.wacz", tmp_path))
+    held = payloads_by_date(records)
+    assert [held[c["warc_date"]][0] for c in manifest["captures"]] == ["response", "revisit"]
+    assert [hashlib.sha256(held[c["warc_date"]][1]).hexdigest() for c in manifest["captures"]] == [
+        c["body_sha256"] for c in manifest["captures"]
+    ]  # bytes as archived
+    assert {r.uri for r in records if r.type in ("response", "revisit")} == {page}
     assert "proves publication by the deadline" in (tmp_path / "ev" / "summary.txt").read_text(
         encoding="utf-8"
     )

@@ -15,7 +15,7 @@ import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, Version
 from replica.process import ReplicaProcess, start_replica
-from tests.conftest import FAST, run_xxgk, xxgk
+from tests.conftest import FAST, crawl_night, run_xxgk, xxgk
 
 # One crawl shared by the module's tests: under pytest-xdist they run on one worker, so it is made once.
 pytestmark = pytest.mark.xdist_group("sites")
@@ -246,19 +246,22 @@ def test_sites_command_lists_platform_host_and_columns():
 
 def test_audit_of_each_site_matches_its_report_plan(archived, built):
     """The replica says which reports are on time, late or missing; the audit of one crawl agrees (a
-    report never published is `unknown` after a single crawl: no nights before its deadline)."""
+    report never published is `not_found` after a single crawl, overdue by the days from its deadline
+    to the crawl: not `missing`, as no night before its deadline was crawled)."""
     database_url, _ = archived
+    today = crawl_night(database_url)
     truth = {}
     kinds = {"annual_report": "disclosure", "rule_of_law_report": "rule_of_law"}
     for site, host in SITES.items():
         for planned in built.report_plan(host):
-            verdict = {"on_time": "on_time", "late": "late", "missing": "unknown"}[planned.status]
-            truth[(site, kinds[planned.kind], planned.year)] = (verdict, planned.days_late)
+            verdict = {"on_time": "on_time", "late": "late", "missing": "not_found"}[planned.status]
+            overdue = (today - planned.due).days if planned.status == "missing" else None
+            truth[(site, kinds[planned.kind], planned.year)] = (verdict, planned.days_late, overdue)
     years = sorted({year for _, _, year in truth})
     out = xxgk("audit", "--database-url", database_url, "--format", "json", *[f"--year={y}" for y in years])
     assert out.returncode == 0, out.stderr
     got = {
-        (v["site"], v["kind"], v["year"]): (v["verdict"], v["days_late"])
+        (v["site"], v["kind"], v["year"]): (v["verdict"], v["days_late"], v["days_overdue"])
         for v in json.loads(out.stdout)
         if v["site"] in SITES
     }

@@ -1,12 +1,15 @@
 """An evidence bundle for one verdict, in a form an auditor can hand on and anyone can check.
 
-    <out>/captures.warc.gz   every capture of the report's page as a WARC response record (warcio)
+    <out>/evidence.wacz      every capture of the report's page as a WACZ (`archive.interchange`):
+                             the WARC (responses as received, revisits for refetches and 304s, the
+                             version's extracted fields, its attachments), its index and page list,
+                             sha256 of every file; it opens in ReplayWeb.page and pywb
     <out>/manifest.json      the verdict, the rule applied, each capture's time, status and SHA-256
     <out>/summary.txt        the same in a few sentences, in Chinese and English
 
-The WARC records are rebuilt from what the archive keeps of each fetch (status, headers, the complete
-body); transfer encodings were undone when the page was fetched, so those headers are dropped and the
-length is the stored body's. The SHA-256 in the manifest is over that body, as archived.
+The SHA-256 in the manifest is over each capture's body as archived (a 304 has none); `warc_date` names
+the capture's record in the WACZ's WARC (a response, or a revisit that names the response holding the
+same payload).
 """
 
 from __future__ import annotations
@@ -14,20 +17,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
-from http import HTTPStatus
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from archive.audit.verdicts import Verdict, audit
+from archive.interchange.export import software
+from archive.interchange.records import warc_date
+from archive.interchange.selection import Selection
+from archive.interchange.wacz import write_wacz
 from archive.models import Capture
 
-DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+BUNDLE = "evidence.wacz"
 
 
 class FindingError(ValueError):
@@ -48,22 +51,6 @@ def _utc_iso(capture: Capture) -> str:
     return text.replace("+00:00", "Z")
 
 
-def _warc_record(writer: WARCWriter, capture: Capture, body: bytes) -> Any:
-    reason = (
-        HTTPStatus(capture.http_status).phrase if capture.http_status in HTTPStatus._value2member_map_ else ""
-    )
-    headers = [(k, v) for k, v in (capture.headers or {}).items() if k.lower() not in DROPPED_HEADERS]
-    headers.append(("Content-Length", str(len(body))))
-    http = StatusAndHeaders(f"{capture.http_status} {reason}".strip(), headers, protocol="HTTP/1.1")
-    return writer.create_warc_record(
-        capture.url,
-        "response",
-        payload=BytesIO(body),
-        http_headers=http,
-        warc_headers_dict={"WARC-Date": _utc_iso(capture)},
-    )
-
-
 def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdict:
     site, kind, year = parse_finding(finding)
     if site not in sites:
@@ -78,27 +65,23 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
         captures = s.scalars(
             select(Capture).where(Capture.document_id == verdict.evidence.document_id).order_by(Capture.id)
         ).all()
-        with open(out / "captures.warc.gz", "wb") as handle:
-            writer = WARCWriter(handle, gzip=True)
-            writer.write_record(
-                writer.create_warcinfo_record(
-                    "captures.warc.gz", {"software": "xxgk-archive", "description": f"evidence for {finding}"}
-                )
+        write_wacz(
+            s, out / BUNDLE, Selection(document_ids=(verdict.evidence.document_id,)),
+            software=software(), title=f"evidence for {finding}",
+        )  # fmt: skip
+        for capture in captures:
+            body = capture.body
+            captures_out.append(
+                {
+                    "capture_id": capture.id,
+                    "fetched_at": _utc_iso(capture),
+                    "warc_date": warc_date(capture.fetched_at),
+                    "http_status": capture.http_status,
+                    "outcome": capture.outcome,
+                    "body_sha256": hashlib.sha256(body).hexdigest() if body is not None else None,
+                    "in_warc": body is not None,
+                }
             )
-            for capture in captures:
-                body = capture.body
-                if body is not None:
-                    writer.write_record(_warc_record(writer, capture, body))
-                captures_out.append(
-                    {
-                        "capture_id": capture.id,
-                        "fetched_at": _utc_iso(capture),
-                        "http_status": capture.http_status,
-                        "outcome": capture.outcome,
-                        "body_sha256": hashlib.sha256(body).hexdigest() if body is not None else None,
-                        "in_warc": body is not None,
-                    }
-                )
     manifest = {"finding": finding, "verdict": asdict(verdict), "captures": captures_out}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "summary.txt").write_text(_summary(finding, verdict, len(captures_out)), encoding="utf-8")
@@ -110,7 +93,9 @@ def _summary(finding: str, v: Verdict, captures: int) -> str:
         v.kind, v.kind
     )
     lines = [
-        f"{v.site} {v.year}年度{kind}: {v.verdict}" + (f" ({v.days_late} days late)" if v.days_late else "")
+        f"{v.site} {v.year}年度{kind}: {v.verdict}"
+        + (f" ({v.days_late} days late)" if v.days_late else "")
+        + (f" (overdue by at least {v.days_overdue} days on {v.searched_until})" if v.days_overdue else "")
     ]
     lines.append(f"Deadline {v.due} under {v.rule} [{v.rule_status}].")
     if v.evidence is not None:
@@ -120,7 +105,7 @@ def _summary(finding: str, v: Verdict, captures: int) -> str:
         lines.append(f"The page claims publication on {ev.claimed_publish_date}; signed {ev.written_date}.")
         lines.append(
             f"This archive first captured it at {ev.first_captured_at} (capture {ev.capture_id}, raw page "
-            f"SHA-256 {ev.raw_sha256}); {captures} capture(s) in captures.warc.gz."
+            f"SHA-256 {ev.raw_sha256}); {captures} capture(s) in evidence.wacz."
         )
         proof = "proves" if v.captured_before_due else "does not by itself prove"
         lines.append(f"Our own capture {proof} publication by the deadline.")

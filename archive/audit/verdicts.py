@@ -1,9 +1,13 @@
 """Verdicts on the required annual reports, each with the evidence an auditor can cite.
 
-For every site × report kind × report year: `on_time`, `late` (with days late), `missing`, `unknown`
-(not in the archive, but our crawls have gaps in the window, so absence proves nothing) or `not_due`.
-`missing` needs a full crawl on every night (China time) from 1 January of the year after the report
-year through the night after the deadline; anything less is `unknown`, never `missing`.
+For every site × report kind × report year: `on_time`, `late` (with days late), `missing`,
+`not_found`, `unknown` or `not_due`. What an absence proves depends on when we looked:
+- `missing`: a complete crawl on every night (China time) from 1 January of the year after the report
+  year through the night after the deadline, and none found it: it was not published on time.
+- `not_found`: the window has gaps, but complete crawls after the deadline found nothing: whether it
+  was late or never published, it was not on the site as of the last of them (`searched_until`), so it
+  was overdue by at least `days_overdue` days then. An auditor can cite that; "unknown" said nothing.
+- `unknown`: no complete crawl after the deadline, so the absence proves nothing yet.
 The date judged is the date the page claims (发布时间 / 公开日期), as the inspections judge it; the
 evidence also carries what only an archive can add: when we first captured it, the capture and the
 SHA-256 of the raw page, and whether that capture itself proves publication before the deadline.
@@ -45,7 +49,7 @@ class Verdict:
     site: str
     kind: str
     year: int
-    verdict: str  # on_time | late | missing | unknown | not_due | no_rule
+    verdict: str  # on_time | late | missing | not_found | unknown | not_due | no_rule
     days_late: int | None
     due: str | None
     rule: str | None
@@ -53,6 +57,9 @@ class Verdict:
     captured_before_due: bool | None  # our own capture proves it was public by the deadline
     note: str
     evidence: Evidence | None
+    # `not_found`: the night of the last complete crawl after the deadline, and how overdue it was then.
+    searched_until: str | None = None
+    days_overdue: int | None = None
 
     def row(self) -> dict[str, Any]:
         """Flat, for tables and CSV; JSON keeps the nested evidence."""
@@ -183,19 +190,31 @@ def _verdict(
                        note="deadline not reached", evidence=None)  # fmt: skip
     # Absence proves something only if we looked every night from the start of the reporting season
     # through the first night after the deadline: that night's crawl is the one that would have seen a
-    # page put up on the deadline day itself. One gap (or a night still to come) makes it `unknown`.
+    # page put up on the deadline day itself. With gaps there, the complete crawls after the deadline
+    # still prove it was not up by then (`not_found`); without any, it is `unknown`.
     window_start, window_end = date(year + 1, 1, 1), due + timedelta(days=1)
-    nights = queries.coverage(s, site, window_start, window_end, CHINA)
-    gaps = [n["night"] for n in nights if n["state"] != "covered"]
-    if gaps:
-        note = (
-            f"not in the archive, but {len(gaps)} of {len(nights)} nights from {window_start} to the night "
-            f"after the deadline were not fully crawled (first: {gaps[0]})"
-        )
+    nights = queries.coverage(s, site, window_start, max(window_end, today), CHINA)
+    window = [n for n in nights if date.fromisoformat(n["night"]) <= window_end]
+    gaps = [n["night"] for n in window if n["state"] != "covered"]
+    if not gaps:
+        note = f"not in the archive; every night from {window_start} to {window_end} was crawled in full"
         return Verdict(
-            **base, verdict="unknown", days_late=None, captured_before_due=None, note=note, evidence=None
+            **base, verdict="missing", days_late=None, captured_before_due=None, note=note, evidence=None
         )
-    note = f"not in the archive; every night from {window_start} to {window_end} was crawled in full"
+    after = [n["night"] for n in nights if n["night"] > due.isoformat() and n["state"] == "covered"]
+    if after:
+        overdue = (date.fromisoformat(after[-1]) - due).days
+        note = (
+            f"overdue by at least {overdue} days: not found by the {len(after)} complete crawl(s) after the "
+            f"deadline ({after[0]} to {after[-1]}); {len(gaps)} of {len(window)} nights from {window_start} "
+            f"to the night after the deadline were not fully crawled, so it may have been up and taken down"
+        )
+        return Verdict(**base, verdict="not_found", days_late=None, captured_before_due=None, note=note,
+                       evidence=None, searched_until=after[-1], days_overdue=overdue)  # fmt: skip
+    note = (
+        f"not in the archive, but {len(gaps)} of {len(window)} nights from {window_start} to the night "
+        f"after the deadline were not fully crawled (first: {gaps[0]}), and no complete crawl since"
+    )
     return Verdict(
-        **base, verdict="missing", days_late=None, captured_before_due=None, note=note, evidence=None
+        **base, verdict="unknown", days_late=None, captured_before_due=None, note=note, evidence=None
     )
