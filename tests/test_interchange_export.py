@@ -270,6 +270,36 @@ def test_pywb_replays_every_capture_from_the_warc_and_the_wacz(
           f"(tools environment made in {installed:.0f}s)")  # fmt: skip
 
 
+def test_an_export_imported_into_an_empty_archive_exports_again_the_same(
+    history: History, files: dict[str, Path], tmp_path: Path
+) -> None:
+    """The round trip: the WACZ imported into an empty archive (`xxgk import`) gives the same documents,
+    versions and captures (every raw response byte for byte, at the same moment); exported again, the
+    WARC is the same file, record for record and digest for digest."""
+    empty = f"sqlite:///{tmp_path / 'imported.sqlite3'}"
+    done = xxgk(
+        "import", str(files["wacz"]), "--parse-processes", "0", "--database-url", empty, "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _holdings(empty) == _holdings(history.database_url)
+    again = export(history, tmp_path / "again.warc.gz", "warc", database_url=empty)
+    assert again.read_bytes() == files["warc"].read_bytes()
+
+
+def _holdings(database_url: str) -> tuple[set, set, list]:
+    """Documents (site, URL, status), versions (URL, number, fingerprint) and captures (URL, WARC-Date,
+    status, complete raw response) of an archive, free of its row ids."""
+    con = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    documents = set(con.execute("SELECT site, url, status FROM documents"))
+    versions = set(con.execute(
+        "SELECT d.url, v.number, v.fingerprint FROM versions v JOIN documents d ON d.id = v.document_id"
+    ))  # fmt: skip
+    con.close()
+    kept = sorted((c.url, c.date, c.status, c.record or b"") for c in captures(database_url))
+    assert documents and versions and kept
+    return documents, versions, kept
+
+
 def test_bad_input_is_one_clear_line(history: History, tmp_path: Path) -> None:
     db = ("--database-url", history.database_url)
     out = tmp_path / "x.warc.gz"
