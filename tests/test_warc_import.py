@@ -619,3 +619,29 @@ def test_attachments_as_resources_and_a_304_head_in_a_metadata_record(
             assert _utc(version.last_seen_at) == _warc_date(_at(7))  # the 304 confirmed it
     finally:
         archive.close()
+
+
+def test_repeated_headers_survive_import_and_export(wget_warc: Path, tmp_path: Path) -> None:
+    """A foreign response with two Set-Cookie lines is kept as received and exports with both lines."""
+    page = detail_pages(wget_warc, 1)[0]
+    url = f"sqlite:///{tmp_path / 'repeats.sqlite3'}"
+    headers = [("Content-Type", "text/html"), ("Set-Cookie", "a=1; Path=/"), ("Set-Cookie", "b=2; Path=/")]
+    with (tmp_path / "repeats.warc.gz").open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(
+            writer.create_warc_record(
+                page["url"].strip("<> "), "response", payload=io.BytesIO(page["body"]),
+                http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1"),
+                warc_headers_dict={"WARC-Date": T0},
+            )
+        )  # fmt: skip
+    code, summary, _ = import_json(str(tmp_path / "repeats.warc.gz"), database_url=url)
+    assert code == 0 and summary["documents_new"] == 1
+    out = tmp_path / "out.warc.gz"
+    done = xxgk("export", "--format", "warc", "--out", str(out), "--database-url", url)
+    assert done.returncode == 0, done.stderr
+    with out.open("rb") as fh:
+        exported = [r for r in ArchiveIterator(fh) if r.rec_type == "response"]
+    assert len(exported) == 1
+    cookies = [v for k, v in exported[0].http_headers.headers if k.lower() == "set-cookie"]
+    assert cookies == ["a=1; Path=/", "b=2; Path=/"]

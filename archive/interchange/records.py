@@ -30,6 +30,9 @@ ORIGINAL_PREFIX = "X-Archive-Orig-"
 IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
+# A response's headers: as `raw.split_lines` gives them (every line, in order) or as a dict.
+HeaderLines = dict[str, str] | list[tuple[str, str]]
+
 
 def warc_date(moment: datetime) -> str:
     """WARC 1.1's date: UTC with the fetch's microseconds (stored times are naive UTC)."""
@@ -52,12 +55,13 @@ def record_id(*parts: str) -> str:
     return f"<urn:uuid:{uuid.uuid5(RECORD_NAMESPACE, '|'.join(parts))}>"
 
 
-def truthful_headers(headers: dict[str, str], body_length: int) -> list[tuple[str, str]]:
-    """The response's headers with those the kept (decoded) body contradicts renamed, and a true
-    Content-Length (in the original's place when it had one)."""
+def truthful_headers(headers: HeaderLines, body_length: int) -> list[tuple[str, str]]:
+    """The response's headers, in order and repeats kept (an imported page's two Set-Cookie lines stay
+    two), with those the kept (decoded) body contradicts renamed, and a true Content-Length (in the
+    original's place when it had one)."""
     out: list[tuple[str, str]] = []
     length_placed = False
-    for name, value in headers.items():
+    for name, value in headers.items() if isinstance(headers, dict) else headers:
         low = name.lower()
         if low in UNTRUE_WHEN_DECODED:
             out.append((ORIGINAL_PREFIX + name, value))
@@ -74,7 +78,7 @@ def truthful_headers(headers: dict[str, str], body_length: int) -> list[tuple[st
     return out
 
 
-def http_response(status_line: str, headers: dict[str, str], body_length: int) -> StatusAndHeaders:
+def http_response(status_line: str, headers: HeaderLines, body_length: int) -> StatusAndHeaders:
     """The status line as stored (`HTTP/1.1 200 OK`) and the truthful headers."""
     protocol, _, rest = status_line.partition(" ")
     return StatusAndHeaders(rest, truthful_headers(headers, body_length), protocol=protocol or "HTTP/1.1")

@@ -206,7 +206,7 @@ class WarcExporter:
         if record is None:
             self.stats.not_kept += 1
             return
-        line, headers, body = raw.split(record)
+        line, headers, body = raw.split_lines(record)  # every header line: repeats stay repeats
         status = row.http_status
         if status == 304:
             target = group.by_url.get(row.url)
@@ -272,7 +272,7 @@ class WarcExporter:
         self._write(record)
 
     def _response(
-        self, row: CaptureRow, line: str, headers: dict[str, str], body: bytes, digest: str
+        self, row: CaptureRow, line: str, headers: list[tuple[str, str]], body: bytes, digest: str
     ) -> Written:
         date = r.warc_date(row.fetched_at)
         rid = r.record_id("response", row.url, date, digest)
@@ -287,7 +287,7 @@ class WarcExporter:
         return Written(rid, row.url, date, digest)
 
     def _identical(
-        self, row: CaptureRow, line: str, headers: dict[str, str], body: bytes, target: Written
+        self, row: CaptureRow, line: str, headers: list[tuple[str, str]], body: bytes, target: Written
     ) -> Written:
         date = r.warc_date(row.fetched_at)
         rid = r.record_id("revisit", row.url, date, target.digest)
