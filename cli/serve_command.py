@@ -1,0 +1,33 @@
+"""`xxgk serve`: the read-only web interface and JSON API (the `web` package, imported only here and
+only when the command runs, so `xxgk --help` and every other command start without FastAPI)."""
+
+from __future__ import annotations
+
+import click
+
+from cli.archive_commands import db_option
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--capture-port",
+    type=click.IntRange(1, 65535),
+    help="Port of the archived pages' own origin (default: --port + 1).",
+)
+@db_option
+def serve(host: str, port: int, capture_port: int | None, database_url: str | None) -> None:
+    """Serve the archive read-only: search, documents, version comparison, archived pages, audit, crawls.
+
+    Pages in Chinese at http://HOST:PORT/, the same data as JSON under /api (OpenAPI description at
+    /api/openapi.json). Archived pages are served from a second port, a different origin, sandboxed."""
+    capture_port = capture_port or port + 1
+    if capture_port == port or capture_port > 65535:
+        raise click.BadParameter("the captures need a port of their own", param_hint="--capture-port")
+    from web.server import run
+
+    run(database_url, host, port, capture_port)
+
+
+COMMANDS = [serve]

@@ -1,0 +1,319 @@
+"""What each page shows, read through the archive's own APIs and handed on as plain dicts.
+
+The HTML pages and the JSON API render the same dict, so a researcher's script sees exactly what the
+page shows. Nothing here builds SQL from request text: searches go through `archive.search.engine`
+(bound parameters), documents through `archive.queries`, diffs through `archive.diff`, the audit
+through `archive.audit`; the few reads of our own are SQLAlchemy statements with bound values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+import zipfile
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive import clock, health, queries
+from archive.audit.evidence import FindingError, write_bundle
+from archive.audit.verdicts import KINDS, audit
+from archive.diff import diff_records
+from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Version
+from archive.search import engine
+from archive.search.query import QuerySyntaxError, parse
+from archive.search.state import StaleIndexError
+from archive.text import CHINA
+from web.errors import BadRequest, NotFound
+from web.params import PER_PAGE, SearchParams
+
+KIND_NAMES = {"disclosure": "政府信息公开工作年度报告", "rule_of_law": "法治政府建设年度报告"}
+VERDICT_NAMES = {"on_time": "按时", "late": "逾期", "missing": "缺失", "unknown": "无法判定",
+                 "not_due": "未到期", "no_rule": "无规则"}  # fmt: skip
+AUDIT_YEARS = 3  # columns of the matrix by default
+COVERAGE_NIGHTS = 42  # six weeks of nights in the coverage calendar
+
+
+def known_sites(s: Session) -> list[str]:
+    """The sites the archive holds documents or runs of: the web interface knows no other list (the
+    spiders' list is the crawler's, a room this one does not enter)."""
+    docs = set(s.scalars(select(Document.site).distinct()))
+    return sorted(docs | set(s.scalars(select(CrawlRun.site).distinct())))
+
+
+def _require_site(s: Session, site: str | None) -> None:
+    if site is not None and site not in known_sites(s):
+        raise BadRequest(f"未知站点 {site!r}", f"unknown site {site!r}")
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+def search(s: Session, p: SearchParams) -> dict[str, Any]:
+    """A page of hits with facets, as `xxgk search --facets` gives them, plus paging."""
+    _require_site(s, p.site)
+    filters = p.filters()
+    try:
+        result = engine.search(s, p.q, filters, limit=PER_PAGE, offset=(p.page - 1) * PER_PAGE,
+                               facets=True, newest_first=p.sort == "date")  # fmt: skip
+    except QuerySyntaxError as e:
+        raise BadRequest(f"检索式无效：{e}", f"invalid query: {e}") from None
+    except StaleIndexError as e:
+        raise BadRequest(f"检索索引需要重建（xxgk db reindex）：{e}", str(e)) from None
+    pages = max(1, -(-result.total // PER_PAGE))
+    return {
+        "query": p.q,
+        "total": result.total,
+        "order": "relevance" if result.ranked else "date",
+        "page": p.page,
+        "pages": pages,
+        "per_page": PER_PAGE,
+        "hits": result.hits,
+        "facets": result.facets,
+    }
+
+
+def export_filters(s: Session, p: SearchParams):  # type: ignore[no-untyped-def]
+    """The filters of an export of `p`'s result set, after the checks a search makes (site, query)."""
+    _require_site(s, p.site)
+    try:
+        parse(p.q)
+    except QuerySyntaxError as e:
+        raise BadRequest(f"检索式无效：{e}", f"invalid query: {e}") from None
+    return p.filters()
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+def _document(s: Session, doc_id: int) -> Document:
+    doc = s.get(Document, doc_id)
+    if doc is None:
+        raise NotFound(f"文档 {doc_id} 不存在", f"no document {doc_id}")
+    return doc
+
+
+def _version_numbers(s: Session, doc_id: int) -> list[int]:
+    return list(
+        s.scalars(select(Version.number).where(Version.document_id == doc_id).order_by(Version.number))
+    )
+
+
+def _show(s: Session, doc: Document, number: int | None) -> dict[str, Any]:
+    try:
+        return queries.show(s, doc, number)
+    except queries.NotFoundError:
+        raise NotFound(
+            f"文档 {doc.id} 没有第 {number} 版", f"document {doc.id} has no version {number}"
+        ) from None
+
+
+def document(s: Session, doc_id: int, number: int | None = None) -> dict[str, Any]:
+    """Fields, clean body, attachments with their text, every URL, the timeline, the captures."""
+    doc = _document(s, doc_id)
+    record = _show(s, doc, number)
+    version = s.scalars(
+        select(Version).where(Version.document_id == doc.id, Version.number == record["version"])
+    ).one()
+    files = s.scalars(select(Attachment).where(Attachment.version_id == version.id).order_by(Attachment.id))
+    record["attachments"] = [
+        {"id": a.id, "url": a.url, "name": a.name, "sha256": a.sha256, "size": a.size,
+         "content_type": a.content_type, "error": a.error, "text": a.text, "text_note": a.text_note}
+        for a in files
+    ]  # fmt: skip
+    urls = s.execute(
+        select(DocumentUrl.url, DocumentUrl.first_seen_at)
+        .where(DocumentUrl.document_id == doc.id)
+        .order_by(DocumentUrl.first_seen_at)
+    ).all()
+    record["urls"] = [{"url": u, "first_seen_at": _iso(at)} for u, at in urls] or [
+        {"url": doc.url, "first_seen_at": _iso(doc.first_seen_at)}
+    ]
+    record["timeline"] = queries.history(s, doc)
+    record["version_numbers"] = _version_numbers(s, doc.id)
+    captures = s.execute(
+        select(Capture.id, Capture.fetched_at, Capture.http_status, Capture.outcome, Version.number)
+        .outerjoin(Version, Version.id == Capture.version_id)
+        .where(Capture.document_id == doc.id)
+        .order_by(Capture.id)
+    ).all()
+    record["captures"] = [
+        {"id": c, "fetched_at": _iso(at), "http_status": st, "outcome": out, "version": n}
+        for c, at, st, out, n in captures
+    ]
+    return record
+
+
+def compare(s: Session, doc_id: int, a: int | None, b: int | None) -> dict[str, Any]:
+    """Versions `a` and `b` (default: the latest against the one before), with the steps either side."""
+    doc = _document(s, doc_id)
+    numbers = _version_numbers(s, doc.id)
+    if b is None:
+        b = numbers[-1]
+    if a is None:
+        a = max(1, b - 1)
+    for n in (a, b):
+        if n not in numbers:
+            raise NotFound(f"文档 {doc.id} 没有第 {n} 版（共 {len(numbers)} 版）",
+                           f"document {doc.id} has no version {n} (it has {len(numbers)})")  # fmt: skip
+    old, new = _show(s, doc, a), _show(s, doc, b)
+    diff = diff_records(old, new).to_dict()
+    step = b - a
+    return {
+        "document_id": doc.id,
+        "title": new["title"],
+        "site": doc.site,
+        "a": a,
+        "b": b,
+        "versions": numbers,
+        "previous": {"a": a - 1, "b": b - 1} if a - 1 >= 1 and step else None,
+        "next": {"a": a + 1, "b": b + 1} if b + 1 in numbers and step else None,
+        "old": {"version": a, "first_seen_at": old["version_first_seen_at"], "body": old["body"]},
+        "new": {"version": b, "first_seen_at": new["version_first_seen_at"], "body": new["body"]},
+        **diff,
+    }
+
+
+# --- captures (served on the other origin) ----------------------------------------------------------
+
+
+def capture(s: Session, capture_id: int) -> dict[str, Any]:
+    row = s.get(Capture, capture_id)
+    if row is None:
+        raise NotFound(f"抓取记录 {capture_id} 不存在", f"no capture {capture_id}")
+    number = s.scalar(select(Version.number).where(Version.id == row.version_id)) if row.version_id else None
+    return {"id": row.id, "document_id": row.document_id, "url": row.url, "fetched_at": _iso(row.fetched_at),
+            "http_status": row.http_status, "outcome": row.outcome, "version": number,
+            "has_body": row.raw is not None or row.raw_base_id is not None}  # fmt: skip
+
+
+def capture_body(s: Session, capture_id: int) -> tuple[str, bytes]:
+    """The archived response's content type and body, as fetched."""
+    row = s.get(Capture, capture_id)
+    body = row.body if row is not None else None
+    if row is None or body is None:
+        raise NotFound(f"抓取记录 {capture_id} 没有存档内容", f"capture {capture_id} has no archived body")
+    headers = {k.lower(): v for k, v in (row.headers or {}).items()}
+    return headers.get("content-type", "text/html"), body
+
+
+def attachment_file(s: Session, attachment_id: int) -> tuple[str | None, str, bytes]:
+    """An attachment's name, content type and bytes."""
+    from archive import blobs
+
+    row = s.get(Attachment, attachment_id)
+    if row is None or row.sha256 is None:
+        raise NotFound(f"附件 {attachment_id} 没有存档文件", f"attachment {attachment_id} has no stored file")
+    return row.name, row.content_type or "application/octet-stream", blobs.get(s, row.sha256)
+
+
+# --- audit ------------------------------------------------------------------------------------------
+
+
+def _verdict_dict(v: Any) -> dict[str, Any]:
+    out = asdict(v)
+    out["verdict_name"] = VERDICT_NAMES.get(v.verdict, v.verdict)
+    out["kind_name"] = KIND_NAMES.get(v.kind, v.kind)
+    return out
+
+
+def audit_matrix(s: Session, years: list[int] | None) -> dict[str, Any]:
+    """Verdicts site × year (each cell: one per report kind)."""
+    if not years:
+        this_year = clock.today_in_china().year
+        years = list(range(this_year - AUDIT_YEARS, this_year))
+    sites = known_sites(s)
+    verdicts = audit(s, sites, years)
+    cells: dict[str, dict[int, list[dict[str, Any]]]] = {site: {y: [] for y in years} for site in sites}
+    for v in verdicts:
+        cells[v.site][v.year].append(_verdict_dict(v))
+    return {"years": years, "sites": sites, "kinds": list(KINDS), "cells": cells}
+
+
+def audit_finding(s: Session, site: str, kind: str, year: int) -> dict[str, Any]:
+    _require_site(s, site)
+    if kind not in KINDS:
+        raise BadRequest(f"未知报告类型 {kind!r}（disclosure 或 rule_of_law）",
+                         f"unknown report kind {kind!r} (disclosure or rule_of_law)")  # fmt: skip
+    (verdict,) = [v for v in audit(s, [site], [year]) if v.kind == kind]
+    return _verdict_dict(verdict)
+
+
+def evidence_bundle(s: Session, site: str, kind: str, year: int) -> tuple[str, bytes]:
+    """The evidence bundle `xxgk audit evidence SITE:KIND:YEAR` writes, zipped (fixed times and order,
+    so the same files give the same bytes): the file name and its bytes."""
+    audit_finding(s, site, kind, year)  # a clear 400 for an unknown site or kind
+    finding = f"{site}:{kind}:{year}"
+    with tempfile.TemporaryDirectory(prefix="xxgk-evidence-") as tmp:
+        try:
+            write_bundle(s, finding, Path(tmp), known_sites(s))
+        except FindingError as e:
+            raise BadRequest(f"无法生成证据包：{e}", str(e)) from None
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in sorted(Path(tmp).rglob("*")):
+                if path.is_file():
+                    info = zipfile.ZipInfo(f"{site}-{kind}-{year}/{path.relative_to(tmp).as_posix()}",
+                                           date_time=(2000, 1, 1, 0, 0, 0))  # fmt: skip
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    bundle.writestr(info, path.read_bytes())
+    return f"evidence-{site}-{kind}-{year}.zip", buffer.getvalue()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- agencies and crawls ------------------------------------------------------------------------------
+
+
+def sites(s: Session) -> dict[str, Any]:
+    """Each site: its totals, its columns, its recent runs with health and failures, a coverage calendar."""
+    out = []
+    for site in known_sites(s):
+        runs = queries.runs(s, 8, site=site)
+        for row in runs:
+            run = s.get(CrawlRun, row["id"])
+            stats = (run.stats or {}) if run else {}
+            row["health"] = (
+                health.check(s, run, stats).summary() if run and run.status == "finished" else None
+            )
+            row["failures"] = list(stats.get("xxgk/failures", []))[:20]
+        last = _last_night(s, site)
+        nights = queries.coverage(s, site, last - timedelta(days=COVERAGE_NIGHTS - 1), last, CHINA)
+        out.append({"site": site, "totals": queries.totals(s, site), "columns": _columns(s, site),
+                    "runs": runs, "coverage": nights})  # fmt: skip
+    return {"sites": out}
+
+
+def _last_night(s: Session, site: str) -> date:
+    """The calendar ends on the site's last crawl night (or today): an archive built on simulated time,
+    or read months later, still shows its crawls."""
+    started = s.scalar(select(func.max(CrawlRun.started_at)).where(CrawlRun.site == site))
+    if started is None:
+        return clock.today_in_china()
+    return (started if started.tzinfo else started.replace(tzinfo=UTC)).astimezone(CHINA).date()
+
+
+def _columns(s: Session, site: str) -> list[dict[str, Any]]:
+    """The columns the site's last finished run walked, with the list pages it read in each."""
+    run = s.scalars(
+        select(CrawlRun)
+        .where(CrawlRun.site == site, CrawlRun.status == "finished")
+        .order_by(CrawlRun.id.desc())
+    ).first()
+    prefix = "xxgk/column_pages/"
+    stats = (run.stats or {}) if run else {}
+    return [{"column": k.removeprefix(prefix), "list_pages": v} for k, v in sorted(stats.items())
+            if k.startswith(prefix)]  # fmt: skip
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
