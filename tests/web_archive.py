@@ -21,6 +21,7 @@ from archive.db import Archive
 from archive.records import AttachmentLink, DocumentFields, FetchedAttachment, FetchedPage, PageContent
 from archive.store import VersionStore
 from replica.process import start_replica
+from replica.state import append_mutation
 from tests.conftest import FAST, run_xxgk, xxgk
 
 SITES = ("anshun_mzj", "jinzhong_mzj")
@@ -28,7 +29,7 @@ REPORT_YEAR = 2026
 SEASON = REPORT_YEAR + 1
 NIGHTS = (  # (moment China time, mode)
     (f"{SEASON}-01-01T02:00+08:00", "full"),
-    (f"{SEASON}-01-20T02:00+08:00", "incremental"),
+    (f"{SEASON}-01-20T02:00+08:00", "full"),  # full: it sees the withdrawal
     (f"{SEASON}-02-02T02:00+08:00", "full"),
 )
 AUDIT_AT = f"{SEASON}-04-21T09:00+08:00"
@@ -121,13 +122,20 @@ def build(database_url: str, workdir: Path, canary: str) -> WebArchive:
         for args in (
             ("anshun_mzj", "--edit", "3", "--as-of", f"{SEASON}-01-10T12:00"),
             ("jinzhong_mzj", "--edit", "2", "--as-of", f"{SEASON}-01-10T12:00"),
-            ("anshun_mzj", "--withdraw", "1", "--seed", "1", "--as-of", f"{SEASON}-01-10T12:00"),
             ("jinzhong_mzj", "--move", "1", "--as-of", f"{SEASON}-01-10T12:00"),
-            ("anshun_mzj", "--restore", "1", "--as-of", f"{SEASON}-01-25T12:00"),
             ("anshun_mzj", "--edit", "2", "--seed", "2", "--as-of", f"{SEASON}-01-25T12:00"),
         ):
             changed = xxgk("replica", "change", *args, "--state", str(state), settle=False)
             assert changed.returncode == 0, changed.stderr
+        # A withdrawal on the 10th, undone on the 25th. `replica change --restore` chooses among the
+        # pages gone on the replica's clock (still 1 January): the restoration is the withdrawal's
+        # record turned round, appended to the same log.
+        withdrawn = xxgk("replica", "change", "anshun_mzj", "--withdraw", "1", "--as-of", f"{SEASON}-01-10T12:00",
+                         "--state", str(state), "--format", "json", settle=False)  # fmt: skip
+        assert withdrawn.returncode == 0, withdrawn.stderr
+        (gone,) = json.loads(withdrawn.stdout)
+        append_mutation(state, {"op": "restore", "path": gone["path"], "url": gone["url"], "host": gone["host"],
+                                "at": f"{SEASON}-01-25T12:00:00"})  # fmt: skip
         plan = [{"as_of": moment, "sites": list(SITES), "mode": mode} for moment, mode in NIGHTS]
         (workdir / "nights.json").write_text(json.dumps(plan), encoding="utf-8")
         out = run_xxgk(

@@ -22,6 +22,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,6 +37,8 @@ STATIC = Path(__file__).parent / "static"
 ID = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 VERSION = Annotated[int | None, Query(ge=1, le=100_000)]
 YEAR = Annotated[int, PathParam(ge=2000, le=2100)]
+# Report years of the audit matrix (repeatable `year=`): bounds on each value, at most ten columns.
+YEARS = Annotated[list[Annotated[int, Field(ge=2000, le=2100)]] | None, Query(max_length=10)]
 
 
 def page_csp(capture_origin: str) -> str:
@@ -109,6 +112,13 @@ def create_app(archive: Archive, capture_port: int) -> FastAPI:
         error.status = exc.status_code
         return error_response(request, error)
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        """A fault of ours: still one clear sentence, no traceback on the page (uvicorn logs it)."""
+        error = BadRequest("服务器内部错误，请报告此问题", "internal error: please report it")
+        error.status = 500
+        return error_response(request, error)
+
     for router in (pages(), api()):
         app.include_router(router)
     return app
@@ -175,10 +185,7 @@ def pages():  # type: ignore[no-untyped-def]
         return page(request, "capture.html", title=f"存档页面 {capture_id}", c=info)
 
     @router.get("/audit", response_class=HTMLResponse)
-    def audit_page(
-        request: Request, s: SessionDep,
-        year: Annotated[list[int] | None, Query(ge=2000, le=2100, max_length=10)] = None,
-    ) -> HTMLResponse:  # fmt: skip
+    def audit_page(request: Request, s: SessionDep, year: YEARS = None) -> HTMLResponse:
         matrix = reads.audit_matrix(s, year)
         return page(request, "audit.html", title="审计", m=matrix, kind_names=reads.KIND_NAMES)
 
@@ -241,9 +248,7 @@ def api():  # type: ignore[no-untyped-def]
         return reads.capture(s, capture_id)
 
     @router.get("/audit", summary="审计矩阵 Audit matrix")
-    def audit(
-        s: SessionDep, year: Annotated[list[int] | None, Query(ge=2000, le=2100, max_length=10)] = None
-    ) -> dict[str, Any]:
+    def audit(s: SessionDep, year: YEARS = None) -> dict[str, Any]:
         return reads.audit_matrix(s, year)
 
     @router.get("/audit/{site}/{kind}/{year}", summary="审计结论与证据 A verdict and its evidence")

@@ -88,8 +88,8 @@ def search_params(
     issuer: Annotated[str | None, Query(max_length=MAX_TEXT, description="发布机构（包含）")] = None,
     topic: Annotated[str | None, Query(max_length=MAX_TEXT, description="主题（包含）")] = None,
     validity: Annotated[str | None, Query(max_length=MAX_TEXT, description="有效性（精确）")] = None,
-    since: Annotated[date | None, Query(description="发布日期不早于（YYYY-MM-DD）")] = None,
-    until: Annotated[date | None, Query(description="发布日期不晚于（YYYY-MM-DD）")] = None,
+    since: Annotated[str | None, Query(max_length=10, description="发布日期不早于（YYYY-MM-DD）")] = None,
+    until: Annotated[str | None, Query(max_length=10, description="发布日期不晚于（YYYY-MM-DD）")] = None,
     doc_number: Annotated[str | None, Query(max_length=MAX_TEXT, description="文号；以 * 结尾为前缀")] = None,
     index_no: Annotated[str | None, Query(max_length=MAX_TEXT, description="索引号；以 * 结尾为前缀")] = None,
     withdrawn: Annotated[bool, Query(description="只看已撤下的文件")] = False,
@@ -103,4 +103,15 @@ def search_params(
              for name, value in dict(site=site, issuer=issuer, topic=topic, validity=validity,
                                      doc_number=doc_number, index_no=index_no).items()}  # fmt: skip
     return replace(SearchParams(q=q.strip(), withdrawn=withdrawn, sort=sort, page=page,
-                                since=since, until=until), **blank)  # fmt: skip
+                                since=_day("since", since), until=_day("until", until)), **blank)  # fmt: skip
+
+
+def _day(name: str, value: str | None) -> date | None:
+    """A date parameter; empty is absent (the search form sends its empty date fields)."""
+    if not value or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadRequest(f"参数 {name} 应为日期（如 2024-01-31），而不是 {value!r}",
+                         f"parameter {name}: {value!r} is not a date like 2024-01-31") from None  # fmt: skip
