@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from markupsafe import escape
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import ROOT, xxgk
@@ -372,3 +373,62 @@ def test_walk_in_chromium_and_planted_script_never_runs(
     control.goto(planted_canary.url + "/control")
     assert planted_canary.hits[-1] == "/canary/control"
     context.close()
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_atom_feeds_per_site_and_per_saved_search(served: Served) -> None:
+    import xml.etree.ElementTree as ET
+
+    def entries(path: str) -> list[dict[str, str]]:
+        reply = get(served.base + path)
+        assert reply.status == 200 and reply.headers["content-type"].startswith("application/atom+xml")
+        root = ET.fromstring(reply.body)  # well-formed whatever the stored strings carry
+        return [{"id": e.findtext(f"{ATOM}id") or "", "title": e.findtext(f"{ATOM}title") or "",
+                 "link": e.find(f"{ATOM}link").get("href", "")} for e in root.iter(f"{ATOM}entry")]  # type: ignore[union-attr]  # fmt: skip
+
+    for site in get(f"{served.base}/api/sites").json()["sites"]:
+        name = site["site"]
+        got = entries(f"/feeds/sites/{name}.atom")
+        events = {}
+        for hit in cli_json(served, "search", "--site", name, "--limit", "1000")["hits"]:
+            for row in cli_json(served, "history", str(hit["id"])):
+                events.setdefault(row["kind"], set()).add(hit["id"])
+        kinds = {
+            "新增": "version",
+            "修改": "version",
+            "撤下": "withdrawn",
+            "恢复": "restored",
+            "迁移": "moved",
+        }
+        seen = {
+            (kinds[e["title"].split("：")[0]], int(re.search(r"/doc/(\d+)", e["link"]).group(1))) for e in got
+        }  # type: ignore[union-attr]
+        assert seen <= {(kind, doc) for kind, docs in events.items() for doc in docs}
+        assert {kind for kind, _ in seen} == set(events) & {"version", "withdrawn", "restored", "moved"}
+    # A saved search: its newest matches, one entry per document's latest version, titles as stored.
+    want = cli_json(served, "search", "低保", "--limit", "50")
+    got = entries(f"/feeds/search.atom?q={quote('低保')}")
+    assert sorted(e["id"] for e in got) == sorted(f"{h['url']}#v{h['version']}" for h in want["hits"])
+    hostile = next(e for e in got if e["id"].startswith(HOSTILE_URL))
+    assert hostile["title"].endswith(next(h["title"] for h in want["hits"] if h["url"] == HOSTILE_URL))
+
+
+def test_compare_marks_characters_inside_a_changed_paragraph(served: Served) -> None:
+    """Some edit of the replica changes a paragraph or a field: the page marks the characters."""
+    found = 0
+    for hit in cli_json(served, "search", "--limit", "1000")["hits"]:
+        if hit["version"] < 2:
+            continue
+        diff = get(f"{served.base}/api/documents/{hit['id']}/compare").json()
+        html = get(f"{served.base}/doc/{hit['id']}/compare").text
+        for paragraph in (p for p in diff["body"] if p["op"] == "replace"):
+            found += 1
+            tags = {"equal": "{}", "delete": "<del>{}</del>", "insert": "<ins>{}</ins>"}
+            marked = "".join(tags[seg["op"]].format(escape(seg["text"])) for seg in paragraph["segments"])
+            assert f'<p class="para para-replace">{marked}</p>' in html
+        for field in diff["fields"]:
+            found += 1
+            assert f"<ins>{escape(field['new'] if field['new'] is not None else '（无）')}</ins>" in html
+    assert found

@@ -155,6 +155,16 @@ def page(request: Request, template: str, **context: Any) -> HTMLResponse:
     return HTMLResponse(html)
 
 
+def atom(request: Request, feed: dict[str, Any]) -> Response:
+    """An Atom feed (RFC 4287), written by the same autoescaping environment as the pages."""
+    newest = max((e["at"] for e in feed["entries"] if e["at"]), default="1970-01-01T00:00:00+00:00")
+    base = str(request.base_url).rstrip("/")
+    xml = render(
+        request.app.state.env, "feed.xml", feed=feed, updated=newest, base=base, self_url=str(request.url)
+    )
+    return Response(xml, media_type="application/atom+xml; charset=utf-8")
+
+
 def pages():  # type: ignore[no-untyped-def]
     from fastapi import APIRouter
 
@@ -202,6 +212,16 @@ def pages():  # type: ignore[no-untyped-def]
         name, data = request.app.state.bundles.get(digest)
         return Response(data, media_type="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+    @router.get("/feeds/search.atom")
+    def search_feed(request: Request, s: SessionDep, p: SearchDep) -> Response:
+        return atom(request, reads.search_feed(s, p))
+
+    @router.get("/feeds/sites/{site}.atom")
+    def site_feed(
+        request: Request, s: SessionDep, site: Annotated[str, PathParam(max_length=64)]
+    ) -> Response:
+        return atom(request, reads.site_feed(s, site))
 
     @router.get("/sites", response_class=HTMLResponse)
     def sites_page(request: Request, s: SessionDep) -> HTMLResponse:

@@ -24,7 +24,7 @@ from archive import clock, health, queries
 from archive.audit.evidence import FindingError, write_bundle
 from archive.audit.verdicts import KINDS, audit
 from archive.diff import diff_records
-from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Version
+from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
 from archive.search import engine
 from archive.search.query import QuerySyntaxError, parse
 from archive.search.state import StaleIndexError
@@ -317,3 +317,62 @@ def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+# --- feeds ----------------------------------------------------------------------------------------
+
+FEED_ENTRIES = 50
+
+
+def site_feed(s: Session, site: str) -> dict[str, Any]:
+    """A site's newest changes: new documents, new versions, withdrawals, moves and restorations."""
+    _require_site(s, site)
+    versions = s.execute(
+        select(Document.id, Document.url, Version.number, Version.title, Version.first_seen_at, Version.body)
+        .join(Version, Version.document_id == Document.id)
+        .where(Document.site == site)
+        .order_by(Version.first_seen_at.desc(), Version.id.desc())
+        .limit(FEED_ENTRIES)
+    ).all()
+    entries = [
+        {"id": f"{url}#v{number}", "kind": "new" if number == 1 else "changed", "document_id": doc_id,
+         "version": number, "title": title, "url": url, "at": _iso(at), "summary": (body or "")[:300]}
+        for doc_id, url, number, title, at, body in versions
+    ]  # fmt: skip
+    events = s.execute(
+        select(Document.id, Document.url, Document.title, Event.kind, Event.at, Event.detail, Event.id)
+        .join(Event, Event.document_id == Document.id)
+        .where(Document.site == site, Event.kind.in_(("withdrawn", "restored", "moved")))
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(FEED_ENTRIES)
+    ).all()
+    entries += [
+        {"id": f"{url}#event{event_id}", "kind": kind, "document_id": doc_id, "version": None,
+         "title": title, "url": url, "at": _iso(at), "summary": detail or ""}
+        for doc_id, url, title, kind, at, detail, event_id in events
+    ]  # fmt: skip
+    entries.sort(key=lambda e: e["at"] or "", reverse=True)
+    return {"title": f"{site}：新增、修改与撤下", "entries": entries[:FEED_ENTRIES]}
+
+
+def search_feed(s: Session, p: SearchParams) -> dict[str, Any]:
+    """A saved search as a feed: its newest matching documents, one entry per version (a document
+    changed since is a new entry for a feed reader)."""
+    _require_site(s, p.site)
+    try:
+        result = engine.search(s, p.q, p.filters(), limit=FEED_ENTRIES, newest_first=True)
+    except QuerySyntaxError as e:
+        raise BadRequest(f"检索式无效：{e}", f"invalid query: {e}") from None
+    seen = dict(
+        s.execute(
+            select(Version.document_id, Version.first_seen_at)
+            .where(Version.document_id.in_([h["id"] for h in result.hits] or [0]))
+            .order_by(Version.number)
+        ).all()
+    )  # the last row per document wins: its latest version's first capture
+    entries = [
+        {"id": f"{h['url']}#v{h['version']}", "kind": "match", "document_id": h["id"], "version": h["version"],
+         "title": h["title"], "url": h["url"], "at": _iso(seen.get(h["id"])), "summary": h["snippet"] or ""}
+        for h in result.hits
+    ]  # fmt: skip
+    return {"title": f"检索“{p.q}”" if p.q else "检索", "entries": entries}
