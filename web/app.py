@@ -12,6 +12,7 @@ their own but the timeline's keyboard steps (a static file).
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,7 +91,10 @@ def create_app(archive: Archive, capture_port: int) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
         response = await call_next(request)
+        # The server's own time for the request (W3C Server-Timing): what bench/web.py reports.
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
         response.headers["Content-Security-Policy"] = page_csp(capture_origin(request))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
