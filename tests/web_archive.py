@@ -29,7 +29,7 @@ REPORT_YEAR = 2026
 SEASON = REPORT_YEAR + 1
 NIGHTS = (  # (moment China time, mode)
     (f"{SEASON}-01-01T02:00+08:00", "full"),
-    (f"{SEASON}-01-20T02:00+08:00", "full"),  # full: it sees the withdrawal
+    (f"{SEASON}-01-21T02:00+08:00", "full"),  # full: it sees the withdrawal
     (f"{SEASON}-02-02T02:00+08:00", "full"),
 )
 AUDIT_AT = f"{SEASON}-04-21T09:00+08:00"

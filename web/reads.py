@@ -17,10 +17,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.orm import Session
 
 from archive import clock, health, queries
+from archive.audit import forensics
 from archive.audit.evidence import FindingError, write_bundle
 from archive.audit.verdicts import KINDS, audit
 from archive.diff import diff_records
@@ -232,7 +233,8 @@ def audit_matrix(s: Session, years: list[int] | None) -> dict[str, Any]:
     cells: dict[str, dict[int, list[dict[str, Any]]]] = {site: {y: [] for y in years} for site in sites}
     for v in verdicts:
         cells[v.site][v.year].append(_verdict_dict(v))
-    return {"years": years, "sites": sites, "kinds": list(KINDS), "cells": cells}
+    flags = [asdict(f) for f in forensics.findings(s)]
+    return {"years": years, "sites": sites, "kinds": list(KINDS), "cells": cells, "forensics": flags}
 
 
 def audit_finding(s: Session, site: str, kind: str, year: int) -> dict[str, Any]:
@@ -287,8 +289,50 @@ def sites(s: Session) -> dict[str, Any]:
         last = _last_night(s, site)
         nights = queries.coverage(s, site, last - timedelta(days=COVERAGE_NIGHTS - 1), last, CHINA)
         out.append({"site": site, "totals": queries.totals(s, site), "columns": _columns(s, site),
-                    "runs": runs, "coverage": nights})  # fmt: skip
+                    "runs": runs, "coverage": nights, "weeks": _versions_per_week(s, site, last),
+                    "schedule": _next_runs(s, site)})  # fmt: skip
     return {"sites": out}
+
+
+WEEKS = 12  # of the versions-per-week chart
+# The schedule service's job table (APScheduler's SQLAlchemyJobStore in the archive's database; the name
+# is `schedules.service.JOB_TABLE`, a room this one does not import). Only two plain columns are read.
+JOB_TABLE = table("xxgk_schedule_jobs", column("id"), column("next_run_time"))
+
+
+def _versions_per_week(s: Session, site: str, last: date) -> list[dict[str, Any]]:
+    """New versions (new documents and changes) first captured per week, the WEEKS weeks up to `last`."""
+    first_monday = last - timedelta(days=last.weekday()) - timedelta(weeks=WEEKS - 1)
+    since = datetime.combine(first_monday, datetime.min.time(), tzinfo=CHINA).astimezone(UTC)
+    if s.get_bind().dialect.name == "sqlite":
+        since = since.replace(tzinfo=None)  # stored naive UTC on SQLite
+    counts = [0] * WEEKS
+    seen = s.scalars(
+        select(Version.first_seen_at)
+        .join(Document, Document.id == Version.document_id)
+        .where(Document.site == site, Version.first_seen_at >= since)
+    )
+    for moment in seen:
+        day = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA).date()
+        week = (day - first_monday).days // 7
+        if 0 <= week < WEEKS:
+            counts[week] += 1
+    top = max(counts) or 1
+    return [{"week": (first_monday + timedelta(weeks=n)).isoformat(), "versions": c, "height": round(60 * c / top)}
+            for n, c in enumerate(counts)]  # fmt: skip
+
+
+def _next_runs(s: Session, site: str) -> list[dict[str, Any]]:
+    """The schedule's jobs for `site` and their next run (None: paused), when a schedule exists."""
+    if not inspect(s.connection()).has_table(JOB_TABLE.name):
+        return []
+    rows = s.execute(
+        select(JOB_TABLE.c.id, JOB_TABLE.c.next_run_time)
+        .where(JOB_TABLE.c.id.contains(site, autoescape=True))
+        .order_by(JOB_TABLE.c.next_run_time)
+    ).all()
+    return [{"job": job, "next_run": datetime.fromtimestamp(at, UTC).isoformat() if at is not None else None}
+            for job, at in rows]  # fmt: skip
 
 
 def _last_night(s: Session, site: str) -> date:
