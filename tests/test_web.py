@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from tests.web_archive import AUDIT_AT, HOSTILE_URL, REPORT_YEAR, WebArchive, bu
 from tests.web_server import Canary, Served, canary, get, serve
 
 pytestmark = pytest.mark.xdist_group("web")
+# The walk's screenshots go to the test's own directory; `UPDATE_SCREENSHOTS=1 pytest tests/test_web.py`
+# writes them to docs/screenshots/ (shown in the README) instead, so a test run leaves the tree clean.
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
@@ -272,10 +275,11 @@ def test_walk_in_chromium_and_planted_script_never_runs(
     """search 低保 → narrow by a facet → a document → compare → the archived capture → the audit year →
     the evidence bundle, whose SHA-256 is the one the page shows; screenshots on SQLite."""
     shots = "sqlite" in served.database_url
+    where = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path / "screenshots"
     if shots:
         fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
         assert fonts.strip(), "no CJK font: install fonts-wqy-microhei (make sysdeps)"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        where.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(
         viewport={"width": 1280, "height": 860}, accept_downloads=True, locale="zh-CN"
     )
@@ -286,7 +290,7 @@ def test_walk_in_chromium_and_planted_script_never_runs(
 
     def shot(name: str) -> None:
         if shots:
-            page.screenshot(path=str(SCREENSHOTS / f"{next(step):02d}-{name}.png"))
+            page.screenshot(path=str(where / f"{next(step):02d}-{name}.png"))
 
     page.goto(served.base + "/")
     page.fill("input[name=q]", "低保")
