@@ -97,31 +97,36 @@ def measure(url: str, name: str, docs: int, repeat: int, reuse: bool) -> list[di
             with_archive = timed(baseline)
             rows.append({"db": name, "kind": kind, "server": server, "wall": wall, "baseline": with_archive})
 
-    with serve(url, "2026-12-01T12:00+08:00") as served, archive.session() as s:
+    def fresh(call: Callable[[Any], Any]) -> Callable[[], Any]:
+        """The archive calls in a session of their own, as the server opens one per request (a search's
+        planner settings on PostgreSQL are local to its transaction and must not leak into the next)."""
+
+        def run_in_session() -> None:
+            with archive.session() as s:
+                call(s)
+
+        return run_in_session
+
+    def show(s: Any, d: int) -> None:
+        doc = queries.find_document(s, str(d))
+        queries.show(s, doc)
+        queries.history(s, doc)
+
+    def diff(s: Any, d: int) -> None:
+        doc = queries.find_document(s, str(d))
+        diff_records(queries.show(s, doc, 1), queries.show(s, doc, 2))
+
+    with serve(url, "2026-12-01T12:00+08:00") as served:
         for query, filters in QUERIES:
             params = urlencode({"q": query, **filter_params(filters)})
             run("search + facets", f"/search?{params}",
-                lambda q=query, f=filters: engine.search(s, q, f, limit=20, facets=True))  # fmt: skip
+                fresh(lambda s, q=query, f=filters: engine.search(s, q, f, limit=20, facets=True)))  # fmt: skip
         for doc_id in documents:
-
-            def show(d: int = doc_id) -> None:
-                doc = queries.find_document(s, str(d))
-                queries.show(s, doc)
-                queries.history(s, doc)
-
-            run("document page", f"/doc/{doc_id}", show)
+            run("document page", f"/doc/{doc_id}", fresh(lambda s, d=doc_id: show(s, d)))
         for doc_id in changed:
-
-            def diff(d: int = doc_id) -> None:
-                doc = queries.find_document(s, str(d))
-                diff_records(queries.show(s, doc, 1), queries.show(s, doc, 2))
-
-            run("compare page", f"/doc/{doc_id}/compare?a=1&b=2", diff)
-        run(
-            "search API",
-            f"/api/search?q={quote('低保')}",
-            lambda: engine.search(s, "低保", limit=20, facets=True),
-        )
+            run("compare page", f"/doc/{doc_id}/compare?a=1&b=2", fresh(lambda s, d=doc_id: diff(s, d)))
+        run("search API", f"/api/search?q={quote('低保')}",
+            fresh(lambda s: engine.search(s, "低保", limit=20, facets=True)))  # fmt: skip
     archive.close()
     return rows
 
