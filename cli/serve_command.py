@@ -3,6 +3,8 @@ only when the command runs, so `xxgk --help` and every other command start witho
 
 from __future__ import annotations
 
+import socket
+
 import click
 
 from cli.archive_commands import db_option
@@ -25,9 +27,22 @@ def serve(host: str, port: int, capture_port: int | None, database_url: str | No
     capture_port = capture_port or port + 1
     if capture_port == port or capture_port > 65535:
         raise click.BadParameter("the captures need a port of their own", param_hint="--capture-port")
+    for number in (port, capture_port):
+        _require_free(host, number)
     from web.server import run
 
     run(database_url, host, port, capture_port)
+
+
+def _require_free(host: str, port: int) -> None:
+    """One clear line for a port in use (uvicorn would end with a traceback of its SystemExit)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}") from None
 
 
 COMMANDS = [serve]
