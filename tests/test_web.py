@@ -451,3 +451,18 @@ def test_schemathesis_finds_no_server_error(served: Served, tmp_path: Path) -> N
     )  # fmt: skip
     assert out.returncode == 0, out.stdout[-4000:]
     assert re.search(r"\d+ generated, \d+ passed", out.stdout), out.stdout[-2000:]
+
+
+def test_sites_page_shows_the_schedules_next_runs(served: Served) -> None:
+    """`xxgk schedule list` stores the default schedule's jobs in the archive; the sites page reads
+    their next runs (the last test of the module: it adds the job table to the shared archive)."""
+    from datetime import datetime
+
+    jobs = cli_json(served, "schedule", "list")
+    sites = get(f"{served.base}/api/sites").json()["sites"]
+    for site in sites:
+        want = {j["job"]: datetime.fromisoformat(j["next_run"]) for j in jobs if j["site"] == site["site"]}
+        got = {j["job"]: datetime.fromisoformat(j["next_run"]) for j in site["schedule"]}
+        assert got == want and got
+    html = get(f"{served.base}/sites").text
+    assert html.count('<ul class="schedule">') == len(sites)
