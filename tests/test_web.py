@@ -358,6 +358,11 @@ def test_walk_in_chromium_and_planted_script_never_runs(
               for r in ArchiveIterator(io.BytesIO(warc)) if r.rec_type == "response"]  # fmt: skip
     assert bodies[0] == shown_raw  # the page as first captured
 
+    page.click("header nav a[href='/sites']")
+    page.wait_for_url(re.compile(r"/sites$"))
+    assert page.locator("ol.calendar li.cov-covered").count() >= 3  # the crawl nights, per site
+    shot("sites")
+
     # The hostile document: its pages, its compare, its archived capture, in the browser. None of the
     # planted script may run: the canary hears nothing from the app's pages.
     hostile = next(h for h in get(f"{served.base}/api/search?q={quote('低保')}").json()["hits"]
