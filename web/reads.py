@@ -154,6 +154,8 @@ def compare(s: Session, doc_id: int, a: int | None, b: int | None) -> dict[str, 
     """Versions `a` and `b` (default: the latest against the one before), with the steps either side."""
     doc = _document(s, doc_id)
     numbers = _version_numbers(s, doc.id)
+    if not numbers:
+        raise NotFound(f"文档 {doc.id} 没有版本", f"document {doc.id} has no version")
     if b is None:
         b = numbers[-1]
     if a is None:
@@ -210,7 +212,13 @@ def attachment_file(s: Session, attachment_id: int) -> tuple[str | None, str, by
     row = s.get(Attachment, attachment_id)
     if row is None or row.sha256 is None:
         raise NotFound(f"附件 {attachment_id} 没有存档文件", f"attachment {attachment_id} has no stored file")
-    return row.name, row.content_type or "application/octet-stream", blobs.get(s, row.sha256)
+    try:
+        data = blobs.get(s, row.sha256)
+    except LookupError:
+        raise NotFound(
+            f"附件 {attachment_id} 的文件不在存档中", f"attachment {attachment_id}: file not stored"
+        ) from None
+    return row.name, row.content_type or "application/octet-stream", data
 
 
 # --- audit ------------------------------------------------------------------------------------------
