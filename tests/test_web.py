@@ -198,6 +198,13 @@ def test_own_pages_send_a_strict_csp_and_escape_every_stored_string(
     raw = get(f"{served.captures}/capture/{doc['captures'][0]['id']}")
     assert raw.headers["content-security-policy"] == "sandbox"
     assert b"<script>fetch(" in raw.body  # as fetched, untouched: the sandbox is what keeps it inert
+    # Attachments download from that origin too, sandboxed, as the bytes stored.
+    (attachment,) = doc["attachments"]
+    assert f'href="{served.captures}/file/{attachment["id"]}"' in page
+    file = get(f"{served.captures}/file/{attachment['id']}")
+    assert file.headers["content-security-policy"] == "sandbox"
+    assert file.headers["content-disposition"].startswith("attachment;")
+    assert hashlib.sha256(file.body).hexdigest() == attachment["sha256"]
 
 
 def test_document_compare_audit_and_sites_show_the_archive(served: Served) -> None:
