@@ -114,6 +114,10 @@ def test_paging_is_stable_and_export_gives_the_result_set(served: Served, tmp_pa
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == total
     assert len(rows) >= total  # a CSV row per document (a body may span lines inside quotes)
+    parquet = get(f"{served.base}/api/export?{urlencode({'q': '低保', 'format': 'parquet'})}")
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(io.BytesIO(parquet.body)).num_rows == total
     jsonl = get(f"{served.base}/api/export?{urlencode({'q': '低保', 'format': 'jsonl'})}")
     assert [json.loads(line)["document_id"] for line in jsonl.text.splitlines()] == [
         json.loads(line)["document_id"] for line in lines

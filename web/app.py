@@ -11,6 +11,8 @@ their own but the timeline's keyboard steps (a static file).
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -21,10 +23,11 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import Field
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from archive import export as exporter
@@ -38,6 +41,10 @@ STATIC = Path(__file__).parent / "static"
 ID = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 VERSION = Annotated[int | None, Query(ge=1, le=100_000)]
 YEAR = Annotated[int, PathParam(ge=2000, le=2100)]
+# Whatever `xxgk export` writes (archive.export.FORMATS), so a format added there appears here too.
+ExportFormat = Annotated[Literal[tuple(exporter.FORMATS)], Query(description="文件格式 file format")]  # type: ignore[valid-type]
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
+                "parquet": "application/vnd.apache.parquet"}  # fmt: skip
 # Report years of the audit matrix (repeatable `year=`): bounds on each value, at most ten columns.
 YEARS = Annotated[list[Annotated[int, Field(ge=2000, le=2100)]] | None, Query(max_length=10)]
 
@@ -244,20 +251,19 @@ def api():  # type: ignore[no-untyped-def]
         return reads.search(s, p)
 
     @router.get("/export", summary="导出结果集 Export the result set")
-    def export(
-        s: SessionDep, p: SearchDep, format: Annotated[Literal["jsonl", "csv", "parquet"], Query()] = "csv"
-    ) -> Response:
-        import tempfile
-
+    def export(s: SessionDep, p: SearchDep, format: ExportFormat = "csv") -> Response:
+        """The search's result set as `xxgk export` writes it, in any of its formats (streamed from a
+        temporary file, removed once sent: an export of the whole archive does not sit in memory)."""
         filters = reads.export_filters(s, p)  # a clear 400 for a bad query or site
-        with tempfile.TemporaryDirectory(prefix="xxgk-export-") as tmp:
-            out = Path(tmp) / f"xxgk-export.{format}"
+        tmp = Path(tempfile.mkdtemp(prefix="xxgk-export-"))
+        try:
+            out = tmp / f"xxgk-export.{format}"
             exporter.export(s, format, out, p.q, filters)
-            data = out.read_bytes()
-        media = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
-                 "parquet": "application/vnd.apache.parquet"}[format]  # fmt: skip
-        return Response(data, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="xxgk-export.{format}"'})  # fmt: skip
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return FileResponse(out, media_type=EXPORT_TYPES.get(format, "application/octet-stream"),
+                            filename=out.name, background=BackgroundTask(shutil.rmtree, tmp, True))  # fmt: skip
 
     @router.get("/documents/{doc_id}", summary="文件 Document")
     def document(s: SessionDep, doc_id: ID, version: VERSION = None) -> dict[str, Any]:
