@@ -31,7 +31,22 @@ def serve(host: str, port: int, capture_port: int | None, database_url: str | No
         _require_free(host, number)
     from web.server import run
 
-    run(database_url, host, port, capture_port)
+    run(database_url, host, port, capture_port, column_kinds())
+
+
+def column_kinds() -> dict[str, dict[str, str]]:
+    """Each site's columns and their kinds (动态, 通知公告 …), declared by its spider: handed to the web
+    interface as data for the audit's column freshness (the web room does not enter the spiders)."""
+    from crawler.runner import site_names, spider_loader  # Scrapy's spider loader: only when serving
+
+    loader = spider_loader()
+    out = {}
+    for name in site_names():
+        spider = loader.load(name)
+        out[name] = {
+            column: spider.column_kinds.get(column, "other") for column in getattr(spider, "columns", ())
+        }
+    return out
 
 
 def _require_free(host: str, port: int) -> None:

@@ -246,6 +246,9 @@ def test_document_compare_audit_and_sites_show_the_archive(served: Served) -> No
     assert got == {(v["site"], v["kind"]): v["verdict"] for v in verdicts if v["site"] in matrix["sites"]}
     assert "on_time" in got.values()
     assert matrix["forensics"] == cli_json(served, "audit", "dates")
+    # Column freshness, with the column kinds `xxgk serve` read from the spiders: as `xxgk audit freshness`.
+    columns = [row for row in cli_json(served, "audit", "freshness") if row["site"] in matrix["sites"]]
+    assert [c for f in matrix["freshness"] for c in f["columns"]] == columns and columns
     # Sites: each site's runs as `xxgk runs` lists them, and a calendar night per coverage row.
     sites = get(f"{served.base}/api/sites").json()["sites"]
     for site in sites:

@@ -83,7 +83,11 @@ class BundleCache:
         return found
 
 
-def create_app(archive: Archive, capture_port: int) -> FastAPI:
+def create_app(
+    archive: Archive, capture_port: int, column_kinds: dict[str, dict[str, str]] | None = None
+) -> FastAPI:
+    """The app over `archive`; `column_kinds` (site → column → kind, from the spiders, given by the
+    CLI) lets the audit page judge column freshness."""
     app = FastAPI(
         title="xxgk-archive",
         description="政府信息公开存档：检索、文件、版本比较、审计（只读）。Read-only API over the archive.",
@@ -93,6 +97,7 @@ def create_app(archive: Archive, capture_port: int) -> FastAPI:
         redoc_url=None,
     )
     app.state.archive, app.state.capture_port = archive, capture_port
+    app.state.column_kinds = column_kinds or {}
     app.state.env, app.state.bundles = environment(), BundleCache()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -207,7 +212,7 @@ def pages():  # type: ignore[no-untyped-def]
 
     @router.get("/audit", response_class=HTMLResponse)
     def audit_page(request: Request, s: SessionDep, year: YEARS = None) -> HTMLResponse:
-        matrix = reads.audit_matrix(s, year)
+        matrix = reads.audit_matrix(s, year, request.app.state.column_kinds)
         return page(request, "audit.html", title="审计", m=matrix, kind_names=reads.KIND_NAMES)
 
     @router.get("/audit/{site}/{kind}/{year}", response_class=HTMLResponse)
@@ -278,8 +283,8 @@ def api():  # type: ignore[no-untyped-def]
         return reads.capture(s, capture_id)
 
     @router.get("/audit", summary="审计矩阵 Audit matrix")
-    def audit(s: SessionDep, year: YEARS = None) -> dict[str, Any]:
-        return reads.audit_matrix(s, year)
+    def audit(request: Request, s: SessionDep, year: YEARS = None) -> dict[str, Any]:
+        return reads.audit_matrix(s, year, request.app.state.column_kinds)
 
     @router.get("/audit/{site}/{kind}/{year}", summary="审计结论与证据 A verdict and its evidence")
     def finding(s: SessionDep, site: str, kind: str, year: YEAR) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from archive import clock, health, queries
 from archive.audit import forensics
 from archive.audit.evidence import FindingError, write_bundle
+from archive.audit.freshness import freshness, last_crawl_date, site_verdict
 from archive.audit.verdicts import KINDS, audit
 from archive.diff import diff_records
 from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl, Event, Version
@@ -231,8 +232,11 @@ def _verdict_dict(v: Any) -> dict[str, Any]:
     return out
 
 
-def audit_matrix(s: Session, years: list[int] | None) -> dict[str, Any]:
-    """Verdicts site × year (each cell: one per report kind)."""
+def audit_matrix(
+    s: Session, years: list[int] | None, column_kinds: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """Verdicts site × year (each cell: one per report kind), the date forensics, and each site's column
+    freshness as of its last crawl when its columns' kinds are known."""
     if not years:
         this_year = clock.today_in_china().year
         years = list(range(this_year - AUDIT_YEARS, this_year))
@@ -242,7 +246,17 @@ def audit_matrix(s: Session, years: list[int] | None) -> dict[str, Any]:
     for v in verdicts:
         cells[v.site][v.year].append(_verdict_dict(v))
     flags = [asdict(f) for f in forensics.findings(s)]
-    return {"years": years, "sites": sites, "kinds": list(KINDS), "cells": cells, "forensics": flags}
+    fresh = []
+    for site in sites:
+        kinds = (column_kinds or {}).get(site)
+        if kinds:
+            as_of = last_crawl_date(s, site) or clock.today_in_china()
+            rows = freshness(s, site, kinds, as_of)
+            fresh.append(
+                {"site": site, "as_of": as_of.isoformat(), "verdict": site_verdict(rows), "columns": rows}
+            )
+    return {"years": years, "sites": sites, "kinds": list(KINDS), "cells": cells, "forensics": flags,
+            "freshness": fresh}  # fmt: skip
 
 
 def audit_finding(s: Session, site: str, kind: str, year: int) -> dict[str, Any]:

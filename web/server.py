@@ -41,14 +41,20 @@ async def _serve(servers: list[_Server]) -> None:
     await asyncio.gather(*(server.serve() for server in servers))
 
 
-def run(database_url: str | None, host: str, port: int, capture_port: int) -> None:
+def run(
+    database_url: str | None,
+    host: str,
+    port: int,
+    capture_port: int,
+    column_kinds: dict[str, dict[str, str]] | None = None,
+) -> None:
     """Serve until interrupted; says on stderr where."""
     archive = Archive(database_url)
     # h11's default cap on a request head (16 KiB) would answer a long query with a bare 400 before the
     # app could say why; the app bounds every parameter itself (web.params).
     options = {"host": host, "log_level": "warning", "h11_max_incomplete_event_size": MAX_REQUEST_HEAD}
     configs = [
-        uvicorn.Config(create_app(archive, capture_port), port=port, **options),
+        uvicorn.Config(create_app(archive, capture_port, column_kinds), port=port, **options),
         uvicorn.Config(create_capture_app(archive), port=capture_port, **options),
     ]
     shown = f"[{host}]" if ":" in host else host
