@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import IO, Any
 
 from tests.conftest import ROOT
 
@@ -75,32 +76,39 @@ class Served:
 def serve(database_url: str, as_of: str) -> Iterator[Served]:
     """`xxgk --as-of AS_OF serve` in its own process (the real entry point), until the block ends."""
     port, capture_port = free_port(), free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "--as-of", as_of, "serve", "--port", str(port),
-         "--capture-port", str(capture_port), "--database-url", database_url],
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        for p in (port, capture_port):
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"xxgk serve ended: {process.stderr.read() if process.stderr else ''}")
-                try:
-                    socket.create_connection(("127.0.0.1", p), timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-        yield Served(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{capture_port}", database_url)
-    finally:
-        process.terminate()  # SIGTERM: both servers stop
+    # The server's stderr goes to a file, not a pipe: a chatty server must never block on a full pipe.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "--as-of", as_of, "serve", "--port", str(port),
+             "--capture-port", str(capture_port), "--database-url", database_url],
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, stderr=log, text=True,
+        )  # fmt: skip
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_for(process, log, (port, capture_port))
+            yield Served(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{capture_port}", database_url)
+        finally:
+            process.terminate()  # SIGTERM: both servers stop
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for(process: subprocess.Popen[str], log: IO[str], ports: tuple[int, ...]) -> None:
+    deadline = time.monotonic() + 60
+    for port in ports:
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"xxgk serve ended: {log.read()[-3000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
 
 @dataclass
