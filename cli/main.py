@@ -15,6 +15,7 @@ from cli import (
     replica_commands,
     schedule_commands,
     search_commands,
+    serve_command,
 )
 from cli.clock_option import as_of_option
 from cli.errors import XxgkGroup
@@ -38,6 +39,7 @@ for module in (
     replica_commands,
     schedule_commands,
     search_commands,
+    serve_command,
 ):
     for command in module.COMMANDS:
         main.add_command(command)

@@ -17,6 +17,10 @@
     [sites.anshun_mzj]                  # per-site overrides; enabled = false to leave a site out
     incremental = "0 2 * * *"
 
+    [notify]                            # optional: after each run with news (schedules/notify.py)
+    urls = ["mailto://smtp.example.org?to=audit@example.org", "json://127.0.0.1:9000/hook"]
+    retries = 3
+
 Without a file, `DEFAULT_CONFIG` applies. Every error names the file, the key and what is wrong.
 """
 
@@ -32,6 +36,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
+
+from schedules.notify import NotifyConfig
 
 MODES = ("incremental", "full")
 
@@ -115,6 +121,7 @@ class ScheduleConfig:
     timezone: ZoneInfo
     misfire_grace_hours: float
     jobs: tuple[JobSpec, ...]
+    notify: NotifyConfig | None = None  # [notify]: who hears of each run's changes (schedules.notify)
 
 
 def load(path: Path | None, known_sites: list[str]) -> ScheduleConfig:
@@ -132,7 +139,7 @@ def parse(text: str, where: str, known_sites: list[str]) -> ScheduleConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScheduleConfigError(f"{where}: not valid TOML: {exc}") from None
-    _only(data, {"timezone", "misfire_grace_hours", "defaults", "windows", "sites"}, where)
+    _only(data, {"timezone", "misfire_grace_hours", "defaults", "windows", "sites", "notify"}, where)
     try:
         tz = ZoneInfo(str(data.get("timezone", "Asia/Shanghai")))
     except (ZoneInfoNotFoundError, ValueError):
@@ -173,7 +180,23 @@ def parse(text: str, where: str, known_sites: list[str]) -> ScheduleConfig:
                     window.trigger(tz), spec,
                 )
             )  # fmt: skip
-    return ScheduleConfig(tz, float(grace), tuple(jobs))
+    return ScheduleConfig(tz, float(grace), tuple(jobs), _notify(data.get("notify"), where))
+
+
+def _notify(raw: Any, where: str) -> NotifyConfig | None:
+    if raw is None:
+        return None
+    here = f"{where}: [notify]"
+    _only(raw, {"urls", "retries", "retry_seconds"}, here)
+    urls = raw.get("urls")
+    if not isinstance(urls, list) or not urls or not all(isinstance(u, str) and "://" in u for u in urls):
+        raise ScheduleConfigError(f'{here}: urls: a list of Apprise URLs like ["mailto://…", "json://…"]')
+    retries, wait = raw.get("retries", 3), raw.get("retry_seconds", 5)
+    if not isinstance(retries, int) or not 0 <= retries <= 10:
+        raise ScheduleConfigError(f"{here}: retries: a whole number from 0 to 10")
+    if not isinstance(wait, int | float) or not 0 <= wait <= 3600:
+        raise ScheduleConfigError(f"{here}: retry_seconds: a number of seconds from 0 to 3600")
+    return NotifyConfig(tuple(urls), retries, float(wait))
 
 
 def _only(table: Any, allowed: set[str], where: str) -> None:

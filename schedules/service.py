@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 
 from archive.db import Archive
+from schedules import notify as notifications
 from schedules.config import JobSpec, ScheduleConfig
 
 logger = logging.getLogger("xxgk.schedule")
@@ -52,8 +54,18 @@ def run_crawl_job(
     crawl_args: Sequence[str] = (),
     spec: str = "",
     scheduled_for: str = "",
+    notify: dict[str, Any] | None = None,
 ) -> int:
-    """The job: one `xxgk crawl` process for one site. Returns its exit code (logged by the service)."""
+    """The job: one `xxgk crawl` process for one site. Returns its exit code (logged by the service).
+    With `notify` (the schedule's [notify]), what the run changed is sent afterwards; a notifier's
+    failure is logged and never changes the job's outcome."""
+    notifier = notifications.from_kwargs(notify)
+    earlier = None
+    if notifier is not None:
+        try:
+            earlier = notifications.before(database_url, site)
+        except Exception:
+            logger.exception("could not read the archive before the %s crawl of %s", mode, site)
     command = [
         sys.executable,
         "-m",
@@ -78,6 +90,8 @@ def run_crawl_job(
         with _running_lock:
             _running.pop(site, None)
     logger.info("%s crawl of %s ended with exit code %d", mode, site, code)
+    if notifier is not None and earlier is not None:
+        notifications.after_run(notifier, database_url, site, mode, code, earlier)
     return code
 
 
@@ -146,13 +160,16 @@ class ScheduleService:
                 stored.modify(kwargs=kwargs)  # same slots, other arguments: keep a missed slot pending
 
     def _kwargs(self, spec: JobSpec) -> dict[str, Any]:
-        return {
+        kwargs = {
             "site": spec.site,
             "mode": spec.mode,
             "database_url": self.database_url,
             "crawl_args": self.crawl_args,
             "spec": spec.spec,
         }
+        if self.config.notify is not None:  # stored as a plain dict: the job store pickles kwargs
+            kwargs["notify"] = asdict(self.config.notify) | {"urls": list(self.config.notify.urls)}
+        return kwargs
 
     def _add(self, spec: JobSpec, kwargs: dict[str, Any]) -> Job:
         return self.scheduler.add_job(

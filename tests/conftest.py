@@ -34,6 +34,7 @@ _db_counter = itertools.count()
 LONGEST_FIRST = (
     "test_ten_nights.py",
     "test_audit_season.py",
+    "test_web.py",
     "test_sites_history.py",
     "test_interchange_export.py",
     "test_lianzhou_crawl.py",

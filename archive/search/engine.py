@@ -260,8 +260,12 @@ def search(
     limit: int = 20,
     offset: int = 0,
     facets: bool = False,
+    newest_first: bool = False,
 ) -> SearchResult:
     """A page of hits, best first, with the total (and facet counts when asked).
+
+    `newest_first` lists the matches by publish date whatever their scores (the web interface's
+    "sort by date"), on the same walk a query found in most documents takes.
 
     Order: BM25 (ts_rank on PostgreSQL) with a title boost. When the query matches more than half of
     the indexed versions, BM25's idf is zero or negative for its terms (FTS5 clamps it to 1e-6): the
@@ -271,7 +275,7 @@ def search(
     plan = SearchPlan(s, parse(text_query), filters or Filters())
     total: int | None = None
     ranked = False
-    if not plan.query.empty:
+    if not plan.query.empty and not newest_first:
         population = _population(s)
         if not plan.sqlite and pg_fts.needs_text(plan.query):
             # PostgreSQL, a term over two characters: its matches are the GIN index's candidates (every
