@@ -79,7 +79,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database(f"xxgk_test_{os.getpid()}_{next(_db_counter)}")
 
 
-FAST = LOOPBACK_CRAWL_ARGS  # the crawl settings for the replica on loopback
+# The crawl settings for the replica on loopback, with pages parsed in the crawl's own process: a parse
+# worker process costs ~2 s of CPU to start, in every crawl process of the suite. The tests of the
+# default path (a worker: the main crawl test, the ten nights, the killed-and-resumed crawl, the
+# attachments read by the worker) add WITH_PARSE_WORKER or set it themselves.
+FAST = (*LOOPBACK_CRAWL_ARGS, "-s", "XXGK_PARSE_PROCESSES=0")
+WITH_PARSE_WORKER = ("-s", "XXGK_PARSE_PROCESSES=1")  # the default, after FAST (the last -s wins)
 
 
 def run_xxgk(

@@ -135,15 +135,17 @@ def plant_nights(state: Path, sites: list[str], nights: list[dict[str, int]]) ->
     return logs
 
 
-def crawl_nights(database_url: str, replica_url: str, sites: list[str], count: int, tmp: Path) -> None:
-    """`count` nights of full crawls of `sites`, in turn, in one crawl process."""
+def crawl_nights(
+    database_url: str, replica_url: str, sites: list[str], count: int, tmp: Path, *settings: str
+) -> None:
+    """`count` nights of full crawls of `sites`, in turn, in one crawl process (`settings`: more `-s`)."""
     plan = [
         {"as_of": night_moment(n).isoformat(), "sites": sorted(sites), "mode": "full"} for n in range(count)
     ]
     (tmp / "nights.json").write_text(json.dumps(plan), encoding="utf-8")
     out = run_xxgk(
         "crawl", "--nights", str(tmp / "nights.json"), "--database-url", database_url,
-        "--replica-url", replica_url, *FAST, "--format", "json", timeout=1500,
+        "--replica-url", replica_url, *FAST, *settings, "--format", "json", timeout=1500,
     )  # fmt: skip
     assert out.returncode in (0, 3), out.stderr[-2000:]  # 3: a health warning is not a failure
     assert len(json.loads(out.stdout)) == count * len(sites)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, Version
-from tests.conftest import FAST, run_xxgk, xxgk
+from tests.conftest import FAST, WITH_PARSE_WORKER, run_xxgk, xxgk
 
 HOST = "smzj.anshun.gov.cn"
 # Politeness off for the tests' loopback replica (the defaults stay polite for real sites).
@@ -28,6 +28,7 @@ def crawl(database_url: str, replica_url: str) -> list[dict]:
         "--format",
         "json",
         *FAST,
+        *WITH_PARSE_WORKER,  # the default: pages parsed in a worker process
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)

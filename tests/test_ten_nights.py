@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from replica.process import start_replica
-from tests.conftest import xxgk
+from tests.conftest import WITH_PARSE_WORKER, xxgk
 from tests.histories import (
     HOSTS,
     archived,
@@ -59,7 +59,9 @@ def crawl_ten_nights(database_url: str, tmp: Path) -> TenNights:
     state = tmp / "replica"
     with start_replica(state, docs=DOCS, seed=SEED, noise=True, as_of=night_moment(0).isoformat()) as replica:
         logs = plant_nights(state, list(HOSTS), NIGHTS)
-        crawl_nights(database_url, replica.url, list(HOSTS), len(NIGHTS), tmp)
+        crawl_nights(
+            database_url, replica.url, list(HOSTS), len(NIGHTS), tmp, *WITH_PARSE_WORKER
+        )  # the default
     return TenNights(database_url, logs)
 
 
