@@ -25,8 +25,6 @@ MB/s are of the WARC file as it lies on disk (compressed); the ratio is import Ã
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +37,7 @@ from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
 from archive.db import Archive  # noqa: E402
 from crawler.warc_import.importer import Importer  # noqa: E402
-from replica.process import start_replica  # noqa: E402
+from replica.process import start_replica, wget_warc  # noqa: E402
 
 SITES = (
     "http://mzj.sxjz.gov.cn/",
@@ -49,31 +47,12 @@ SITES = (
 )
 
 
-def wget_warc(where: Path, docs: int, level: int) -> Path:
-    wget = shutil.which("wget")
-    if wget is None:
-        raise SystemExit("wget is missing (apt-get install wget)")
-    with start_replica(where / "replica", docs=docs, seed=1) as replica:
-        subprocess.run(
-            [
-                wget,
-                "--quiet",
-                "--recursive",
-                f"--level={level}",
-                "-e",
-                "robots=off",
-                "-e",
-                "use_proxy=yes",
-                "-e",
-                f"http_proxy={replica.url}",
-                f"--warc-file={where / 'crawl'}",
-                "--no-warc-keep-log",
-                f"--directory-prefix={where / 'files'}",
-                *SITES,
-            ],
-            check=False,  # 8: some linked page answered an error (withdrawn documents): expected
-        )
-    return where / "crawl.warc.gz"
+def wget_crawl(where: Path, docs: int, level: int) -> Path:
+    try:
+        with start_replica(where / "replica", docs=docs, seed=1) as replica:
+            return wget_warc(replica.url, where / "crawl", level, *SITES)
+    except FileNotFoundError as missing:
+        raise SystemExit(str(missing)) from None
 
 
 def warcio_loop(path: Path) -> tuple[float, int, int]:
@@ -114,7 +93,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-warc-import-") as tmp:
         where = Path(tmp)
-        path = args.warc or wget_warc(where, args.docs, args.level)
+        path = args.warc or wget_crawl(where, args.docs, args.level)
         mb = path.stat().st_size / 1e6
         Archive(f"sqlite:///{where / 'warmup.sqlite3'}").close()  # migrations' first import, not timed
         loop = min((warcio_loop(path) for _ in range(3)), key=lambda r: r[0])

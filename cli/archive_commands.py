@@ -33,20 +33,24 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
         raise click.BadParameter(f"{value!r} is not a date like 2024-01-31") from None
 
 
-def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    """A date means the end of that day in China Standard Time, the agencies' own clock."""
-    if value is None:
-        return None
+def parse_moment(value: str, *, start_of_day: bool = False) -> datetime:
+    """A day or an ISO 8601 moment, in China Standard Time (the agencies' own clock) when naive. A day
+    means its end (`--as-of`, `--captured-until`), or its start with `start_of_day`
+    (`--captured-since`)."""
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime.combine(day, time.max, tzinfo=CHINA)
+            return datetime.combine(day, time.min if start_of_day else time.max, tzinfo=CHINA)
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r} is not a date (2024-01-31) or a time (2024-01-31T18:00)"
+            f"{value!r} is not a date (2024-01-31) or a moment (2024-01-31T18:00)"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+
+
+def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    return None if value is None else parse_moment(value)
 
 
 @click.command("show")

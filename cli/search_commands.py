@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from archive.models import Attachment, Document
 from archive.search import check as index_check
 from archive.search import engine, index
 from archive.search.filters import Filters
-from cli.archive_commands import _date, db, db_option, open_archive
+from cli.archive_commands import _date, db, db_option, open_archive, parse_moment
 from cli.output import emit, format_option
 
 
@@ -96,23 +95,11 @@ def require_known_site(s: Session, site: str | None) -> None:
     )
 
 
-def _capture_moment(ctx: click.Context, param: click.Parameter, value: str | None):  # type: ignore[no-untyped-def]
-    """A day (China time: from its start for --captured-since, to its end for --captured-until) or an
-    ISO 8601 moment (naive = China time)."""
+def _capture_moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """A day (from its start for --captured-since, to its end for --captured-until) or a moment."""
     if value is None:
         return None
-    from archive.clock import CHINA
-
-    try:
-        if len(value) == 10:
-            day = datetime.combine(date.fromisoformat(value), dtime.min, tzinfo=CHINA)
-            return day if param.name == "captured_since" else day + timedelta(days=1, microseconds=-1)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date (2026-03-01) or a moment (2026-03-01T02:00)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+    return parse_moment(value, start_of_day=param.name == "captured_since")
 
 
 def capture_window_options(command: Callable) -> Callable:

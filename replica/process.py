@@ -157,3 +157,25 @@ def _wait_for_banner(lines: queue.Queue[str | None], timeout: float) -> str:
             raise ReplicaStartError("the replica exited before listening")
         if line.startswith(READY):
             return line.strip()
+
+
+def wget_warc(
+    replica_url: str, warc_base: Path, level: int, *urls: str, timeout: float | None = None
+) -> Path:
+    """GNU Wget crawling `urls` through the replica (its proxy: the sites' real URLs) `level` links deep
+    into `warc_base`.warc.gz, as a user of another tool would (tests and bench of `xxgk import`).
+    Raises FileNotFoundError when wget is not installed."""
+    import shutil
+    import subprocess
+
+    wget = shutil.which("wget")
+    if wget is None:
+        raise FileNotFoundError("wget is missing (`make test` installs it: Makefile TEST_DEBS)")
+    subprocess.run(
+        [wget, "--quiet", "--recursive", f"--level={level}", "-e", "robots=off", "-e", "use_proxy=yes",
+         "-e", f"http_proxy={replica_url}", f"--warc-file={warc_base}", "--no-warc-keep-log",
+         f"--directory-prefix={warc_base.parent / 'files'}", *urls],
+        check=False,  # wget exits 8 when a linked page answered an error (a withdrawn page): expected
+        timeout=timeout,
+    )  # fmt: skip
+    return warc_base.with_name(warc_base.name + ".warc.gz")

@@ -14,8 +14,6 @@ import hashlib
 import io
 import json
 import re
-import shutil
-import subprocess
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from warcio.warcwriter import WARCWriter
 from archive import raw
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, ImportedRecord, Url, Version
+from replica.process import wget_warc as wget_through_replica
 from tests.conftest import xxgk
 
 SAMPLES = Path(__file__).parent / "fixtures" / "warc-samples"
@@ -123,31 +122,11 @@ def import_json(*args: str, database_url: str, workers: bool = False) -> tuple[i
 @pytest.fixture(scope="module")
 def wget_warc(replica: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """晋中 (served as GB18030 with a gb2312 meta tag only) crawled two levels deep by wget."""
-    wget = shutil.which("wget")
-    if wget is None:
-        pytest.fail("wget is missing: `make test` installs it (Makefile TEST_DEBS)")
     where = tmp_path_factory.mktemp("wget")
-    subprocess.run(
-        [
-            wget,
-            "--quiet",
-            "--recursive",
-            "--level=2",
-            "-e",
-            "robots=off",
-            "-e",
-            "use_proxy=yes",
-            "-e",
-            f"http_proxy={replica.url}",
-            f"--warc-file={where / 'jinzhong'}",
-            "--no-warc-keep-log",
-            f"--directory-prefix={where / 'files'}",
-            JINZHONG,
-        ],
-        check=False,  # wget exits 8 when a linked page answered an error (a withdrawn page): expected
-        timeout=120,
-    )
-    return where / "jinzhong.warc.gz"
+    try:
+        return wget_through_replica(replica.url, where / "jinzhong", 2, JINZHONG, timeout=120)
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
 
 
 def test_a_wget_crawl_imports_as_documents_byte_exact_and_only_once(
