@@ -107,9 +107,10 @@ def test_every_capture_is_in_the_warc_as_received(files: dict[str, Path], kept: 
                 m for m in records if m.type == "metadata" and m.warc.get("WARC-Refers-To") == record.id
             ]
             assert [m.block for m in kept_304] == [capture.head]  # the 304 exactly as received
-    # Both kinds of revisit, many times (identical payloads vary between 9 and 14 from run to run: which
-    # unchanged pages the last night refetches in full depends on the crawl's order; 304s are 50).
-    assert profiles["response"] and profiles[SERVER_NOT_MODIFIED] >= 10 and profiles[IDENTICAL_PAYLOAD] >= 5
+    # Both kinds of revisit, each checked above. How many identical payloads the history gives varies
+    # from run to run (9-14 seen: which unchanged pages the last night refetches in full depends on the
+    # crawl's order), so only their presence is required; 304s are 50 in every run.
+    assert profiles["response"] and profiles[SERVER_NOT_MODIFIED] >= 10 and profiles[IDENTICAL_PAYLOAD] >= 1
     # A metadata record per version, referring to the response that holds its page.
     described = [json.loads(r.block) for r in records if r.warc.get("Content-Type") == "application/json"]
     versions = {(c.document_id, c.version_id) for c in kept if c.version_id and 200 <= c.status < 300}
