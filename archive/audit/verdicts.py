@@ -15,8 +15,10 @@ SHA-256 of the raw page, and whether that capture itself proves publication befo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -129,9 +131,16 @@ def audit(
     out: list[Verdict] = []
     for site in sites:
         reports = _reports(s, site)
+
+        # Both report kinds of a year share one window start (1 January) and end today: their nights
+        # are read once.
+        @cache
+        def nights(first: date, last: date, site: str = site) -> list[dict[str, Any]]:
+            return queries.coverage(s, site, first, last, CHINA)
+
         for kind in KINDS:
             for year in years or [_latest_due_year(table, kind, today)]:
-                out.append(_verdict(s, table, site, kind, year, reports.get((kind, year)), today))
+                out.append(_verdict(table, site, kind, year, reports.get((kind, year)), today, nights))
     return out
 
 
@@ -144,13 +153,13 @@ def _latest_due_year(table: rules.RuleTable, kind: str, today: date) -> int:
 
 
 def _verdict(
-    s: Session,
     table: rules.RuleTable,
     site: str,
     kind: str,
     year: int,
     evidence: Evidence | None,
     today: date,
+    coverage: Callable[[date, date], list[dict[str, Any]]],
 ) -> Verdict:
     rule = table.rule_for(kind, year)
     if rule is None:
@@ -193,7 +202,7 @@ def _verdict(
     # page put up on the deadline day itself. With gaps there, the complete crawls after the deadline
     # still prove it was not up by then (`not_found`); without any, it is `unknown`.
     window_start, window_end = date(year + 1, 1, 1), due + timedelta(days=1)
-    nights = queries.coverage(s, site, window_start, max(window_end, today), CHINA)
+    nights = coverage(window_start, max(window_end, today))
     window = [n for n in nights if date.fromisoformat(n["night"]) <= window_end]
     gaps = [n["night"] for n in window if n["state"] != "covered"]
     if not gaps:
