@@ -20,7 +20,11 @@ venv: $(STAMP)
 # drives it; Playwright's own download can't run) and a CJK font, so Chromium draws Chinese pages and
 # screenshots with real glyphs. `make demo` needs Chromium and the font; `make test` needs all three, and
 # GNU Wget, a WARC writer nobody here wrote, for the import tests (tests/test_warc_import.py).
-DEMO_DEBS := chromium fonts-wqy-microhei
+# Attachments (archive/attachment_readers.py): Tesseract with its Chinese model for scans, antiword and
+# catdoc for legacy Word/WPS and RTF; LibreOffice (Writer and Calc, no GUI) writes the replica's .doc/.xls
+# files once each (replica/attachment_forms.py caches them).
+READER_DEBS := tesseract-ocr tesseract-ocr-chi-sim antiword catdoc
+DEMO_DEBS := chromium fonts-wqy-microhei $(READER_DEBS) libreoffice-writer-nogui libreoffice-calc-nogui
 TEST_DEBS := $(DEMO_DEBS) postgresql wget
 
 define install_missing

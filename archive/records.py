@@ -96,8 +96,9 @@ class PageContent:
 class FetchedAttachment:
     """One attached file as fetched. `text`/`text_note` are what `archive.attachment_text.extract`
     read from `body` (the crawl reads them in its parse worker; `attachment_text.read` does it for a
-    caller feeding the store directly). The store only writes them: left unread (both None), the
-    row waits for `xxgk db reindex` to read it.
+    caller feeding the store directly). The store only writes them: left unread (both None: a scan
+    or a legacy Office file the crawl defers), the row waits for the attachment queue
+    (`archive.attachment_queue`, drained after the crawl and by `xxgk db reindex`).
 
     `text_stored`: the crawl knew this file's SHA-256 from the archive and did not read it again;
     the store takes the text stored with the same bytes (the previous version's row, else any row
@@ -111,6 +112,7 @@ class FetchedAttachment:
     error: str | None = None
     text: str | None = None
     text_note: str | None = None
+    text_method: str | None = None  # how the text was obtained (reader and version)
     text_stored: bool = False
 
 

@@ -204,7 +204,7 @@ class VersionStore:
         known = {a.sha256: a for a in latest.files if a.sha256} if latest is not None else {}
         files = []
         for url, digest, fetched in attachment_hashes:
-            text, note = self._attachment_text(conn, fetched, digest, known.get(digest))
+            text, note, method = self._attachment_text(conn, fetched, digest, known.get(digest))
             files.append(
                 {
                     "version_id": version_id,
@@ -217,6 +217,7 @@ class VersionStore:
                     "error": fetched.error if fetched else None,
                     "text": text,
                     "text_note": note,
+                    "text_method": method,
                 }
             )
         if files:
@@ -245,7 +246,7 @@ class VersionStore:
             for row, item in arrived:
                 fetched = item.fetched
                 assert fetched is not None
-                text, note = self._attachment_text(conn, fetched, item.now, None)
+                text, note, method = self._attachment_text(conn, fetched, item.now, None)
                 conn.execute(
                     update(_ATTACHMENTS)
                     .where(_ATTACHMENTS.c.id == row.id)
@@ -255,6 +256,7 @@ class VersionStore:
                         http_status=fetched.http_status,
                         text=text,
                         text_note=note,
+                        text_method=method,
                         content_type=fetched.content_type,
                         size=len(fetched.body) if fetched.body is not None else None,
                     )
@@ -284,25 +286,25 @@ class VersionStore:
         fetched: FetchedAttachment | None,
         digest: str | None,
         before: StoredFile | None,
-    ) -> tuple[str | None, str | None]:
-        """The text of an attachment being stored, and why there is none: as the crawl read it from the
+    ) -> tuple[str | None, str | None, str | None]:
+        """The text of an attachment being stored, why there is none, and how it was read: as the crawl read it from the
         bytes fetched (crawler/pipelines/attachments.py; the store never parses, it holds the write
         lock); or, when the crawl left a file it knew by hash unread (`text_stored`), or this fetch
         failed but the file is known (same hash), the text stored with that file before: the previous
         version's row, else any row with the same SHA-256."""
         fetched_ok = fetched is not None and fetched.body is not None and fetched.error is None
         if fetched_ok and digest is not None and not fetched.text_stored:  # type: ignore[union-attr]
-            return fetched.text, fetched.text_note  # type: ignore[union-attr]
+            return fetched.text, fetched.text_note, fetched.text_method  # type: ignore[union-attr]
         if digest is None:
-            return None, None
+            return None, None, None
         found = None
         if before is not None and before.sha256 == digest:
             found = conn.execute(_TEXT_OF, {"id": before.id}).first()
             if not fetched_ok or (found is not None and (found.text, found.text_note) != (None, None)):
-                return (found.text, found.text_note) if found is not None else (None, None)
+                return tuple(found) if found is not None else (None, None, None)  # type: ignore[return-value]
         if fetched_ok:  # known by hash, read before: from any version that has the file
             found = conn.execute(_TEXT_BY_SHA256, {"sha256": digest}).first()
-        return (found.text, found.text_note) if found is not None else (None, None)
+        return tuple(found) if found is not None else (None, None, None)  # type: ignore[return-value]
 
     def _not_modified(self, conn: Connection, doc: _Doc | None, page: FetchedPage, done: Learnt) -> Outcome:
         """The server says the page is as we last fetched it: the latest version is confirmed."""
@@ -418,9 +420,11 @@ _VERSION_FILES = (
     .where(_ATTACHMENTS.c.version_id == bindparam("version_id"))
     .order_by(_ATTACHMENTS.c.id)
 )
-_TEXT_OF = select(_ATTACHMENTS.c.text, _ATTACHMENTS.c.text_note).where(_ATTACHMENTS.c.id == bindparam("id"))
+_TEXT_OF = select(_ATTACHMENTS.c.text, _ATTACHMENTS.c.text_note, _ATTACHMENTS.c.text_method).where(
+    _ATTACHMENTS.c.id == bindparam("id")
+)
 _TEXT_BY_SHA256 = (
-    select(_ATTACHMENTS.c.text, _ATTACHMENTS.c.text_note)
+    select(_ATTACHMENTS.c.text, _ATTACHMENTS.c.text_note, _ATTACHMENTS.c.text_method)
     .where(
         _ATTACHMENTS.c.sha256 == bindparam("sha256"),
         _ATTACHMENTS.c.text.is_not(None) | _ATTACHMENTS.c.text_note.is_not(None),

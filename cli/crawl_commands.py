@@ -166,6 +166,7 @@ def crawl(
         },
     )
     emit(_summary(results, time.monotonic() - started), fmt)
+    read_attachments_after(overrides)
     if any(r.finish_reason != "finished" for r in results):
         raise SystemExit(1)
     unhealthy = [r for r in results if str(r.stats.get("xxgk/health", "ok")).startswith("degraded")]
@@ -173,6 +174,33 @@ def crawl(
         click.echo(f"{r.site}: {r.stats['xxgk/health']}", err=True)
     if unhealthy:
         raise SystemExit(3)
+
+
+def read_attachments_after(overrides: dict) -> None:
+    """The attachment queue drained once the crawls have ended (XXGK_SLOW_ATTACHMENTS="after"): scans
+    OCR'd, legacy Office files converted, each text searchable as it is written; progress on stderr."""
+    from archive import attachment_queue
+    from archive.attachment_readers import Limits
+    from archive.db import Archive
+    from crawler.runner import project_settings
+
+    settings = project_settings(overrides)
+    if settings.get("XXGK_SLOW_ATTACHMENTS") != "after":
+        return
+    archive = Archive(settings.get("XXGK_DATABASE_URL"))
+    try:
+        if not attachment_queue.pending(archive.engine):
+            return
+        limits = Limits(
+            max_bytes=settings.getint("XXGK_ATTACHMENT_MAXSIZE"),
+            max_ocr_pages=settings.getint("XXGK_ATTACHMENT_OCR_PAGES"),
+            seconds=settings.getfloat("XXGK_ATTACHMENT_READ_SECONDS"),
+        )
+        echo = attachment_queue.progress_printer(lambda line: click.echo(line, err=True))
+        workers = settings.getint("XXGK_ATTACHMENT_READ_WORKERS") or None
+        attachment_queue.drain(archive.engine, workers=workers, limits=limits, progress=echo)
+    finally:
+        archive.close()
 
 
 def _crawl_nights(path: Path, overrides: dict, fmt: str) -> None:
@@ -186,6 +214,7 @@ def _crawl_nights(path: Path, overrides: dict, fmt: str) -> None:
     started = time.monotonic()
     results = run_nights(nights, overrides=overrides)
     seconds = time.monotonic() - started
+    read_attachments_after(overrides)
     summary = [{"night": night.as_of, "mode": night.mode, **row}
                for night, tonight in zip(nights, results, strict=True) for row in _summary(tonight, 0)]  # fmt: skip
     for row in summary:

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tabulate import tabulate
 
+from archive import attachment_queue
 from archive import export as exporter
 from archive.interchange import export as interchange
-from archive.models import Attachment, Document
+from archive.models import Document
 from archive.search import check as index_check
 from archive.search import engine, index
 from archive.search.filters import Filters
@@ -235,16 +236,22 @@ def _progress(what: str) -> Callable[[int, int, int], None]:
 def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-untyped-def]
     """Rebuild the full-text search index from the stored versions and their attachments' text.
 
-    Attachments whose text was never read (stored before text extraction) are read first."""
+    Attachments whose text was never read (stored before text extraction, or queued by a crawl: scans
+    to OCR, legacy Office files to convert) are read first, with progress on stderr."""
     archive = open_archive(database_url)
     started = time.perf_counter()
+    if reread_attachments:
+        attachment_queue.reread_all(archive.engine)
+    waiting = attachment_queue.pending(archive.engine)
+    if waiting:
+        click.echo(f"{waiting} attachments waiting to be read", err=True)
+    show = attachment_queue.progress_printer(lambda line: click.echo(line, err=True))
+    read = attachment_queue.drain(archive.engine, progress=show)
     with archive.engine.begin() as conn:
-        if reread_attachments:
-            conn.execute(update(Attachment).values(text=None, text_note=None))
-        read = index.extract_attachments(conn)
         count = index.rebuild(conn)
     click.echo(
-        f"read the text of {read} attachments; indexed {count} versions in {time.perf_counter() - started:.1f}s"
+        f"read the text of {read.done} attachments ({read.ocr} by OCR, {read.converted} converted); "
+        f"indexed {count} versions in {time.perf_counter() - started:.1f}s"
     )
 
 

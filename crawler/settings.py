@@ -83,6 +83,15 @@ XXGK_RETRY_AFTER_MAX = 60.0
 # What the same fetches would cost as WARC.gz (bench/storage.py).
 XXGK_WARC_METER = False
 XXGK_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
+# Attachments that need OCR or a converter (scans, .doc/.xls/.wps/.et/.rtf, ZIPs): "after" stores them
+# unread and `xxgk crawl` reads them when its crawls end (archive/attachment_queue.py); "inline" reads
+# them in the crawl's parse worker (slow: for comparison, bench/attachments.py); "later" leaves them to
+# the next `xxgk db reindex` or crawl.
+XXGK_SLOW_ATTACHMENTS = "after"
+# The queue's limits per file (seconds, OCR'd pages) and its worker threads (0: one per core).
+XXGK_ATTACHMENT_READ_SECONDS = 180.0
+XXGK_ATTACHMENT_OCR_PAGES = 60
+XXGK_ATTACHMENT_READ_WORKERS = 0
 # Seconds between progress lines (0: none).
 XXGK_PROGRESS_INTERVAL = 10.0
 # Worker processes for the page parser (0 parses in the reactor's own thread); see pipelines/extract.py.

@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime
 
 from archive.text import CHINA
 from replica.documents import ReplicaAttachment
-from replica.files import attachment_bytes
+from replica.files import attachment_bytes, form_bytes
 from replica.web import SERVER, Response, SiteRequest, http_date
 
 
@@ -59,6 +59,8 @@ def attachment_response(request: SiteRequest, changed: datetime, attachment: Rep
     headers = {"Last-Modified": http_date(modified), "Accept-Ranges": "bytes"}
     if not_modified_since(request, modified):
         return not_modified(headers)
-    ext = attachment.path.rsplit(".", 1)[1]
-    body = attachment_bytes(attachment.key, ext, attachment.title)
+    if attachment.form:
+        body = form_bytes(attachment.key, attachment.form, attachment.title)
+    else:
+        body = attachment_bytes(attachment.key, attachment.path.rsplit(".", 1)[1], attachment.title)
     return Response(200, {"Content-Type": attachment.content_type, "Server": SERVER, **headers}, body)

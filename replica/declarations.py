@@ -50,6 +50,9 @@ class SiteDeclaration:
     index_format: str = "{org}/{year}-{seq:05d}"  # 索引号; fields org, year, seq
     # Attachments: directory and file name, fields doc_dir (the detail's directory), day, rand, ext.
     attachment_path: str = "{doc_dir}P0{day:%Y%m%d}{rand}.{ext}"
+    # The forms its generated attachments take, with weights: () is a text PDF, a .doc or an .xls as
+    # replica/files.py makes them; else "pdf" (a text PDF) and replica/attachment_forms.py's FORMS.
+    attachment_forms: tuple[tuple[str, float], ...] = ()
     id_base: int = 80_000_000
     page_size: int = PAGE_SIZE  # list items per page
     scheme: str = "http"  # of the canonical URLs (the replica itself is plain HTTP either way)

@@ -15,6 +15,7 @@ class ReplicaAttachment:
     title: str  # the link text shown in the body
     content_type: str
     key: str  # seeds the deterministic bytes
+    form: str | None = None  # a form of replica/attachment_forms.py (a scan, a legacy Office file), or None
 
     @property
     def filename(self) -> str:

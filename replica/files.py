@@ -10,9 +10,11 @@ Identity-H encoding and a ToUnicode map, as Chinese PDFs are, so text extractors
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from random import Random
 
+from replica import attachment_forms
 from replica.documents import ReplicaAttachment
 
 CONTENT_TYPES = {
@@ -115,8 +117,39 @@ def attachment_kind(rng: Random) -> str:
     return rng.choices(("pdf", "doc", "xls"), weights=(6, 3, 1))[0]
 
 
-def generated_attachment(origin: str, path: str, title: str, ext: str, key: str) -> ReplicaAttachment:
+def attachment_form(rng: Random, forms: tuple[tuple[str, float], ...]) -> str | None:
+    """A site's attachment form (`SiteDeclaration.attachment_forms`), drawn with one number from
+    `rng` as `attachment_kind` draws (so the rest of the site's plan is the same either way); None
+    for a site that declares none."""
+    if not forms:
+        return None
+    names, weights = zip(*forms, strict=True)
+    return rng.choices(names, weights=weights)[0]
+
+
+def generated_attachment(
+    origin: str, path: str, title: str, ext: str, key: str, form: str | None = None
+) -> ReplicaAttachment:
     """A file the replica serves at `origin` + `path` (its bytes are seeded by `key`)."""
+    if form is not None and form != "pdf":
+        content_type = attachment_forms.CONTENT_TYPES[form]
+    else:
+        content_type, form = CONTENT_TYPES[ext], None
     return ReplicaAttachment(
-        url=f"{origin}{path}", path=path, title=title, content_type=CONTENT_TYPES[ext], key=key
+        url=f"{origin}{path}", path=path, title=title, content_type=content_type, key=key, form=form
     )
+
+
+def form_blocks(key: str, title: str) -> list[str | list[list[str]]]:
+    """What a form attachment holds: the text PDF's lines (title, sentence, 编号) and a small table,
+    as the application forms and statistics tables agencies scan carry."""
+    lines = attachment_text(key, title).splitlines()
+    digest = hashlib.sha256(key.encode()).digest()
+    table = [["项目", "数量", "备注"], ["受理件数", str(digest[1] % 90 + 10), "按期办结"]]
+    return [*lines[:2], table, *lines[2:]]
+
+
+@functools.lru_cache(maxsize=256)
+def form_bytes(key: str, form: str, title: str) -> bytes:
+    """A form attachment's bytes (a scan takes ~0.2 s to draw: kept for the next request)."""
+    return attachment_forms.render(form, form_blocks(key, title), key)

@@ -20,10 +20,11 @@ from random import Random
 from typing import Any
 
 from replica import content
+from replica.attachment_forms import EXTENSIONS
 from replica.catalog import Block, Catalog
 from replica.declarations import Column, ReportColumn, SiteDeclaration
 from replica.documents import ReplicaAttachment, ReplicaDocument
-from replica.files import CONTENT_TYPES, attachment_kind, generated_attachment
+from replica.files import CONTENT_TYPES, attachment_form, attachment_kind, generated_attachment
 from replica.reports import PlannedReport, planned_from
 from replica.seeds import SeedDocument
 from replica.site_reports import site_report_plan
@@ -312,7 +313,8 @@ class ColumnCatalog(Catalog):
         )
         out = []
         for i in range(count):
-            ext = attachment_kind(rng)
+            form = attachment_form(rng, self.site.attachment_forms)
+            ext = EXTENSIONS.get(form, "pdf") if form else attachment_kind(rng)
             path = self.site.attachment_path.format(
                 doc_dir=doc_path.rsplit("/", 1)[0] + "/",
                 day=url_day,
@@ -321,7 +323,7 @@ class ColumnCatalog(Catalog):
             )
             title = f"{i + 1}.{rng.choice(names)}.{ext}"
             origin = f"{self.site.scheme}://{self.site.host}"
-            out.append(generated_attachment(origin, path, title, ext, f"{key}:att{i}"))
+            out.append(generated_attachment(origin, path, title, ext, f"{key}:att{i}", form))
         return tuple(out)
 
     def _seed_document(self, seed: SeedDocument) -> ReplicaDocument:

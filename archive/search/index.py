@@ -247,7 +247,10 @@ def extract_attachments(
 ) -> int:
     """Read the text of every stored attachment that has neither text nor a reason for none yet (an
     archive from before attachment text, or files a new reader can now open); returns how many were
-    read. Explicit columns, not the ORM entity: this runs inside a migration too."""
+    read. Only the fast readers run (text layers, OOXML): a file that needs OCR or a converter stays
+    unread for the attachment queue (`archive.attachment_queue`), because this runs inside a
+    migration's transaction too, which must not take an hour of OCR. Explicit columns, not the ORM
+    entity, for the same reason."""
     table = Attachment.__table__
     stmt = (
         select(table.c.id, table.c.sha256, table.c.name, table.c.content_type)
@@ -269,12 +272,16 @@ def extract_attachments(
                         None, f"blob unreadable: {type(exc).__name__}: {exc}"[:300]
                     )
                 else:
-                    found = attachment_reader.extract(data, name, content_type)
+                    found = attachment_reader.extract(data, name, content_type, slow=False)
+                if found.deferred:
+                    continue
                 conn.execute(
-                    update(table).where(table.c.id == att_id).values(text=found.text, text_note=found.note)
+                    update(table)
+                    .where(table.c.id == att_id)
+                    .values(text=found.text, text_note=found.note, text_method=found.method)
                 )
+                done += 1
             s.expunge_all()
-            done += len(rows)
             last_id = rows[-1][0]
             if progress:
                 progress(done)

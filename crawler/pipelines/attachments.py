@@ -6,7 +6,10 @@ page, in the same transaction, because an attachment's hash is part of the versi
 
 The text (archive/attachment_text.py) is read here, in the crawl's parse worker (`crawler.workers`),
 not by the store: reading a large PDF takes long enough that doing it inside the store's transaction,
-on the reactor's thread, would hold the SQLite write lock and stall every download meanwhile.
+on the reactor's thread, would hold the SQLite write lock and stall every download meanwhile. Files
+that need OCR or a converter (a scan takes a second a page) are not read here at all
+(`XXGK_SLOW_ATTACHMENTS="after"`): stored unread, they wait for the attachment queue, which `xxgk
+crawl` drains when the crawl has ended (archive/attachment_queue.py), so they never slow the crawl.
 
 A file whose bytes the archive already holds with their text (its SHA-256 is in the frontier's
 `attachment_hashes`, loaded when the spider starts) is not read again: it goes to the store marked
@@ -33,6 +36,7 @@ class AttachmentsPipeline:
         self.crawler = crawler
         self.maxsize = crawler.settings.getint("XXGK_ATTACHMENT_MAXSIZE")
         self.workers = ParseWorkers.of(crawler)
+        self.slow = crawler.settings.get("XXGK_SLOW_ATTACHMENTS", "after") == "inline"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AttachmentsPipeline:
@@ -86,7 +90,9 @@ class AttachmentsPipeline:
                 self.crawler.stats.inc_value("xxgk/attachment_text_reused")
                 return fetched
             found = await self._read(fetched)
-            fetched.text, fetched.text_note = found.text, found.note
+            fetched.text, fetched.text_note, fetched.text_method = found.text, found.note, found.method
+            if found.deferred:
+                self.crawler.stats.inc_value("xxgk/attachment_text_deferred")
         return fetched
 
     def _known_hashes(self) -> set[str]:
@@ -98,7 +104,7 @@ class AttachmentsPipeline:
         worker that died or could not take the job is a reason too, never a lost page."""
         try:
             return await self.workers.run(
-                attachment_text.extract, fetched.body, fetched.name, fetched.content_type
+                attachment_text.extract, fetched.body, fetched.name, fetched.content_type, slow=self.slow
             )
         except Exception as exc:
             self.crawler.stats.inc_value("xxgk/attachment_text_error")

@@ -43,6 +43,17 @@ SITE = TrsWcmSite(
     address="枣庄市市中区胜利中路16号",
     phone="0632-3319059",
     org_code=ORG_CODE,
+    # Attachments as a district bureau publishes them: scans of signed paper and WPS/Office 97 files.
+    attachment_forms=(
+        ("pdf", 3),
+        ("pdf_scan", 3),
+        ("png_scan", 1),
+        ("doc", 1),
+        ("wps", 1),
+        ("xls", 1),
+        ("et", 1),
+        ("rtf", 1),
+    ),
     sections=(
         ("/zw/", "政务公开"),
         ("/zw/gknb/", "政府信息公开年报"),

@@ -1,0 +1,319 @@
+"""Attachments as agencies really publish them: scans of printed pages and legacy Office files.
+
+A document's blocks (a str is a paragraph, a list of rows of cells is a table: the shape
+`replica.content.annual_report_body` returns) become a file of one `FORMS` form, with
+`source_text(blocks)` as the ground truth a perfect reader gets back.
+
+- **Scans** (`pdf_scan`, `png_scan`): the page drawn with a CJK font (WenQuanYi Micro Hei, Debian's
+  fonts-wqy-microhei) at 200 dpi, turned by a fraction of a degree and speckled, as a flatbed leaves a
+  printed page; a PDF scan is that image in a PDF with no text layer, as scanners write them. Pillow
+  draws and writes both (pure pixels, no clock in the output), so the bytes are a function of the key.
+- **Legacy Office** (`doc`, `wps`, `xls`, `et`, `rtf`): written by LibreOffice headless from a flat
+  ODF document, because no well-kept Python library writes Word 97 binaries, and hand-writing the
+  FIB/piece-table format is a project of its own. LibreOffice stamps times into its output, and
+  takes a second a file, so each file is converted once and kept in a cache directory
+  (`XXGK_FORMS_CACHE`, default ~/.cache/xxgk/replica-forms) under the digest of what it holds: the
+  same key and blocks are the same bytes on every later run, and a crawl never waits on a
+  conversion it already made. `.wps` and `.et` are what Kingsoft WPS Office writes: the Word 97 and
+  BIFF8 binaries (WPS 2005 and later), under their own extensions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+from io import BytesIO
+from pathlib import Path
+from random import Random
+from xml.sax.saxutils import escape
+
+FORMS = ("pdf_scan", "png_scan", "doc", "wps", "xls", "et", "rtf")
+EXTENSIONS = {
+    "pdf_scan": "pdf",
+    "png_scan": "png",
+    "doc": "doc",
+    "wps": "wps",
+    "xls": "xls",
+    "et": "et",
+    "rtf": "rtf",
+}
+CONTENT_TYPES = {
+    "pdf_scan": "application/pdf",
+    "png_scan": "image/png",
+    "doc": "application/msword",
+    "wps": "application/kswps",
+    "xls": "application/vnd.ms-excel",
+    "et": "application/kset",
+    "rtf": "application/rtf",
+}
+FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+DPI = 200
+PAGE = (1654, 2339)  # A4 at 200 dpi
+MARGIN = 150
+FONT_PX = 40  # ~14 pt at 200 dpi: what a printed 四号/小四 form scans to
+LINE_PX = 64
+# LibreOffice's filter per form (the Kingsoft forms are the Word 97 and BIFF8 binaries).
+_FILTERS = {
+    "doc": ("fodt", "doc:MS Word 97"),
+    "wps": ("fodt", "doc:MS Word 97"),
+    "rtf": ("fodt", "rtf:Rich Text Format"),
+    "xls": ("fods", "xls:MS Excel 97"),
+    "et": ("fods", "xls:MS Excel 97"),
+}
+
+Blocks = list[str | list[list[str]]]
+
+
+def source_text(blocks: Blocks) -> str:
+    """The text a perfect reader gets back: a paragraph a line, a table a line per row with its cells
+    separated by a tab. Readers lay tables out in their own ways (tabs, `|`, CSV), so compare after
+    folding whitespace (`fold`)."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, str):
+            lines.append(block)
+        else:
+            lines.extend("\t".join(row) for row in block)
+    return "\n".join(lines)
+
+
+def fold(text: str) -> str:
+    """Whitespace folded away, the form texts are compared in (a reader's line breaks and table
+    layout are not part of the text; Chinese has no spaces between words)."""
+    return "".join(text.split())
+
+
+def render(form: str, blocks: Blocks, key: str) -> bytes:
+    """A document's blocks as a file of that form; deterministic per key."""
+    if form == "png_scan":
+        return _png(_pages(blocks, key)[0])
+    if form == "pdf_scan":
+        return _pdf(_pages(blocks, key))
+    if form in _FILTERS:
+        return _office(form, blocks, key)
+    raise ValueError(f"unknown attachment form {form!r} (one of {', '.join(FORMS)})")
+
+
+# ---- scans ----------------------------------------------------------------------------------------
+
+
+def _lines(blocks: Blocks, font, width: int) -> list[str | list[str]]:  # type: ignore[no-untyped-def]
+    """Paragraphs wrapped to the page width; table rows kept whole (a list of cells)."""
+    out: list[str | list[str]] = []
+    for block in blocks:
+        if isinstance(block, str):
+            line = ""
+            for ch in block:
+                if line and font.getlength(line + ch) > width:
+                    out.append(line)
+                    line = ""
+                line += ch
+            out.append(line)
+        else:
+            out.extend(list(row) for row in block)
+    return out
+
+
+def _pages(blocks: Blocks, key: str) -> list:  # type: ignore[type-arg]
+    """The blocks drawn on as many A4 pages as they need, each turned and speckled by the key."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(FONT, FONT_PX)
+    width = PAGE[0] - 2 * MARGIN
+    per_page = (PAGE[1] - 2 * MARGIN) // LINE_PX
+    lines = _lines(blocks, font, width)
+    rng = Random(hashlib.sha256(key.encode()).digest())
+    pages = []
+    for start in range(0, max(len(lines), 1), per_page):
+        page = Image.new("L", PAGE, 255)
+        draw = ImageDraw.Draw(page)
+        y = MARGIN
+        for line in lines[start : start + per_page]:
+            if isinstance(line, str):
+                draw.text((MARGIN, y), line, font=font, fill=20)
+            else:  # a table row: cells in equal columns, ruled as printed tables are
+                cell = width // max(len(line), 1)
+                for i, text in enumerate(line):
+                    draw.text((MARGIN + i * cell + 12, y + 8), text, font=font, fill=20)
+                draw.line((MARGIN, y - 4, MARGIN + width, y - 4), fill=60, width=2)
+                draw.line((MARGIN, y + LINE_PX - 4, MARGIN + width, y + LINE_PX - 4), fill=60, width=2)
+            y += LINE_PX
+        pages.append(_scanned(page, rng))
+    return pages
+
+
+def _scanned(page, rng: Random):  # type: ignore[no-untyped-def]
+    """A flatbed's faults: turned by 0.3-0.8 degrees either way, grey specks and a few dark ones."""
+    from PIL import Image
+
+    angle = rng.uniform(0.3, 0.8) * rng.choice((-1, 1))
+    page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    pixels = page.load()
+    w, h = page.size
+    for _ in range(w * h // 400):  # 0.25% of the pixels
+        x, y = rng.randrange(w), rng.randrange(h)
+        pixels[x, y] = rng.choice((90, 150, 200, 230))  # type: ignore[index]
+    for _ in range(40):  # dust: small dark blots
+        x, y = rng.randrange(w - 4), rng.randrange(h - 4)
+        r = rng.randrange(1, 3)
+        for dx in range(r):
+            for dy in range(r):
+                pixels[x + dx, y + dy] = 40  # type: ignore[index]
+    return page
+
+
+def _png(page) -> bytes:  # type: ignore[no-untyped-def]
+    out = BytesIO()
+    page.save(out, "PNG", dpi=(DPI, DPI), optimize=False)
+    return out.getvalue()
+
+
+def _pdf(pages: list) -> bytes:  # type: ignore[type-arg]
+    """An image-only PDF, a page per scanned image (JPEG-compressed, as scanners write them), with
+    fixed dates so the bytes do not depend on the clock."""
+    import time
+
+    out = BytesIO()
+    when = time.gmtime(1704067200)  # 2024-01-01
+    pages[0].save(
+        out,
+        "PDF",
+        resolution=float(DPI),
+        save_all=True,
+        append_images=pages[1:],
+        creationDate=when,
+        modDate=when,
+        quality=85,
+    )
+    return out.getvalue()
+
+
+# ---- legacy Office --------------------------------------------------------------------------------
+
+_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+)
+
+
+def _flat_odf(kind: str, blocks: Blocks) -> str:
+    """A flat ODF text (fodt) or spreadsheet (fods) holding the blocks: in a spreadsheet a paragraph
+    is a row of one cell, as statistics tables put their title and notes."""
+    if kind == "fodt":
+        parts = []
+        for n, block in enumerate(blocks):
+            if isinstance(block, str):
+                parts.append(f"<text:p>{escape(block)}</text:p>")
+            else:
+                cols = max(len(r) for r in block)
+                rows = "".join(
+                    "<table:table-row>"
+                    + "".join(f"<table:table-cell><text:p>{escape(c)}</text:p></table:table-cell>" for c in r)
+                    + "</table:table-row>"
+                    for r in block
+                )
+                parts.append(
+                    f'<table:table table:name="T{n}"><table:table-column table:number-columns-repeated="{cols}"/>'
+                    f"{rows}</table:table>"
+                )
+        body = f"<office:text>{''.join(parts)}</office:text>"
+        mime = "text"
+    else:
+        rows_of: list[list[str]] = []
+        for block in blocks:
+            rows_of.extend([[block]] if isinstance(block, str) else [list(r) for r in block])
+        rows = "".join(
+            "<table:table-row>"
+            + "".join(
+                f'<table:table-cell office:value-type="string"><text:p>{escape(c)}</text:p></table:table-cell>'
+                for c in r
+            )
+            + "</table:table-row>"
+            for r in rows_of
+        )
+        body = (
+            f'<office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet>'
+        )
+        mime = "spreadsheet"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<office:document {_NS} office:version="1.3" '
+        f'office:mimetype="application/vnd.oasis.opendocument.{mime}"><office:body>{body}</office:body>'
+        "</office:document>"
+    )
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("XXGK_FORMS_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "xxgk" / "replica-forms"
+
+
+def _office(form: str, blocks: Blocks, key: str) -> bytes:
+    kind, target = _FILTERS[form]
+    # The key is printed nowhere but is part of the digest: two documents with the same text are two
+    # files (their bytes differ in the document properties LibreOffice writes).
+    source = _flat_odf(kind, blocks)
+    digest = hashlib.sha256(f"{form}\0{target}\0{key}\0{source}".encode()).hexdigest()
+    cached = cache_dir() / f"{digest}.{EXTENSIONS[form]}"
+    if cached.exists():
+        return cached.read_bytes()
+    data = convert_with_libreoffice(source, kind, target)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, cached)  # atomic: parallel replicas agree on the first file written
+    return cached.read_bytes()
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise RuntimeError(
+            "LibreOffice is needed to write the replica's .doc/.xls/.rtf attachments: "
+            "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui (make sysdeps does)"
+        )
+    return found
+
+
+def convert_with_libreoffice(source: str, kind: str, target: str, timeout: float = 120) -> bytes:
+    """One flat ODF document converted by LibreOffice headless, in a profile of its own (a user's
+    running LibreOffice, or another conversion, must not share it)."""
+    with tempfile.TemporaryDirectory(prefix="xxgk-forms-") as tmp:
+        src = Path(tmp) / f"in.{kind}"
+        src.write_text(source, encoding="utf-8")
+        result = subprocess.run(
+            [
+                soffice(),
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(Path(tmp) / "out"),
+                str(src),
+            ],
+            capture_output=True,
+            timeout=timeout,
+        )
+        out = list((Path(tmp) / "out").glob("in.*"))
+        if result.returncode != 0 or not out:
+            raise RuntimeError(f"LibreOffice could not write {target}: {result.stderr.decode()[-500:]}")
+        return out[0].read_bytes()
+
+
+def page_count(blocks: Blocks) -> int:
+    """How many scanned pages the blocks fill (a bench sizes its work by it)."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(FONT, FONT_PX)
+    lines = _lines(blocks, font, PAGE[0] - 2 * MARGIN)
+    return max(1, math.ceil(len(lines) / ((PAGE[1] - 2 * MARGIN) // LINE_PX)))
