@@ -166,7 +166,7 @@ def crawl(
         },
     )
     emit(_summary(results, time.monotonic() - started), fmt)
-    read_attachments_after(overrides)
+    read_attachments_after({**overrides, "XXGK_DATABASE_URL": database_url})
     if any(r.finish_reason != "finished" for r in results):
         raise SystemExit(1)
     unhealthy = [r for r in results if str(r.stats.get("xxgk/health", "ok")).startswith("degraded")]
@@ -214,7 +214,7 @@ def _crawl_nights(path: Path, overrides: dict, fmt: str) -> None:
     started = time.monotonic()
     results = run_nights(nights, overrides=overrides)
     seconds = time.monotonic() - started
-    read_attachments_after(overrides)
+    read_attachments_after(overrides)  # they hold XXGK_DATABASE_URL
     summary = [{"night": night.as_of, "mode": night.mode, **row}
                for night, tonight in zip(nights, results, strict=True) for row in _summary(tonight, 0)]  # fmt: skip
     for row in summary:
