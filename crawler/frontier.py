@@ -83,7 +83,9 @@ class Frontier:
 
 
 def read_attachment_hashes(s: Session, site: str) -> set[str]:
-    """The hashes of the site's stored attachments that have their text, or a reason for none."""
+    """The hashes of the site's stored attachments: read (text or a reason) or waiting in the attachment
+    queue (a scan, a legacy Office file), which reads them off the crawl's path; either way the crawl
+    does not read them again."""
     return set(
         s.scalars(
             select(Attachment.sha256)
@@ -92,7 +94,6 @@ def read_attachment_hashes(s: Session, site: str) -> set[str]:
             .where(
                 Document.site == site,
                 Attachment.sha256.is_not(None),
-                Attachment.text.is_not(None) | Attachment.text_note.is_not(None),
             )
             .distinct()
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from random import Random
 
 from replica import attachment_forms
@@ -127,6 +128,17 @@ def attachment_form(rng: Random, forms: tuple[tuple[str, float], ...]) -> str | 
     return rng.choices(names, weights=weights)[0]
 
 
+def forms_of(declared: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+    """A site's declared attachment forms, or, for a site that declares some, the weights in
+    XXGK_REPLICA_ATTACHMENT_FORMS ("pdf_scan:4,pdf:1"): a bench that wants a hundred scans without a
+    hundred LibreOffice conversions (bench/attachments.py)."""
+    override = os.environ.get("XXGK_REPLICA_ATTACHMENT_FORMS")
+    if not declared or not override:
+        return declared
+    pairs = [item.split(":") for item in override.split(",") if item.strip()]
+    return tuple((name.strip(), float(weight)) for name, weight in pairs)
+
+
 def generated_attachment(
     origin: str, path: str, title: str, ext: str, key: str, form: str | None = None
 ) -> ReplicaAttachment:
@@ -149,7 +161,7 @@ def form_blocks(key: str, title: str) -> list[str | list[list[str]]]:
     return [*lines[:2], table, *lines[2:]]
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=1024)
 def form_bytes(key: str, form: str, title: str) -> bytes:
     """A form attachment's bytes (a scan takes ~0.2 s to draw: kept for the next request)."""
     return attachment_forms.render(form, form_blocks(key, title), key)

@@ -24,7 +24,7 @@ from replica.attachment_forms import EXTENSIONS
 from replica.catalog import Block, Catalog
 from replica.declarations import Column, ReportColumn, SiteDeclaration
 from replica.documents import ReplicaAttachment, ReplicaDocument
-from replica.files import CONTENT_TYPES, attachment_form, attachment_kind, generated_attachment
+from replica.files import CONTENT_TYPES, attachment_form, attachment_kind, forms_of, generated_attachment
 from replica.reports import PlannedReport, planned_from
 from replica.seeds import SeedDocument
 from replica.site_reports import site_report_plan
@@ -313,7 +313,7 @@ class ColumnCatalog(Catalog):
         )
         out = []
         for i in range(count):
-            form = attachment_form(rng, self.site.attachment_forms)
+            form = attachment_form(rng, forms_of(self.site.attachment_forms))
             ext = EXTENSIONS.get(form, "pdf") if form else attachment_kind(rng)
             path = self.site.attachment_path.format(
                 doc_dir=doc_path.rsplit("/", 1)[0] + "/",

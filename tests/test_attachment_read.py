@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import time
+import unicodedata
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -37,8 +38,9 @@ BLOCKS = annual_report_body(AGENCY, Random(3), 2023, date(2024, 1, 20))
 
 
 def char_accuracy(got: str, truth: str) -> float:
-    """1 − the edit distance between the two texts (whitespace folded away) over the truth's length."""
-    a, b = forms.fold(got), forms.fold(truth)
+    """1 − the edit distance between the two texts over the truth's length, whitespace folded away and
+    width variants unified (NFKC: Tesseract reads "（" as "(", which the search normaliser folds too)."""
+    a, b = (unicodedata.normalize("NFKC", forms.fold(t)) for t in (got, truth))
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
