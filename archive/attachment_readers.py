@@ -4,11 +4,13 @@ Both run programs outside Python, each call with a time limit, so a stuck or slo
 limit and nothing else:
 
 - **OCR: Tesseract 5 with `chi_sim`** (Debian's tesseract-ocr, tesseract-ocr-chi-sim: 4.5 MB
-  installed). It read the replica's scans (200 dpi, turned up to 0.8°, speckled) with 98.5% of the
-  characters right at ~1 s a page on one core (docs/benchmarks.md). It runs single-threaded
-  (`OMP_THREAD_LIMIT=1`): pages are read side by side by the queue's workers instead, which uses two
-  cores better than OpenMP inside one page (measured: psm 3 took the same 1.0 s a page with one
-  thread or two).
+  installed), the engine the issue names, whose model comes with the distribution; an engine from a
+  Python registry (PaddleOCR, EasyOCR) brings a deep-learning framework of several hundred MB and was
+  not tried. It read the replica's scans (200 dpi, turned 0.2-0.6°, speckled) with 99.4% of the
+  characters right (bench/attachments.py, docs/benchmarks.md). It runs single-threaded
+  (`OMP_THREAD_LIMIT=1`): pages are read side by side by the queue's workers instead; on the two
+  shared cores here OpenMP inside one page made a page slower, not faster (psm 6: 1.1 s a page with
+  one thread, 2.8 s with two).
 - **Legacy Office**, chosen by reading the replica's files (written by LibreOffice) with each
   candidate and comparing with their source text (bench/attachments.py): **antiword** (Debian, 0.5 MB)
   for Word 97/.wps, exact on every file; catdoc garbled the first paragraph of a long document (a
@@ -34,6 +36,11 @@ import time
 from dataclasses import dataclass
 
 OCR_LANG = "chi_sim"
+# One uniform block of text per page (psm 6): the automatic layout analysis (psm 3) split lines at a
+# full-width 。 into columns and misread their right halves. On 12 of the replica's scans, characters
+# right: psm 3 98.3% (worst page 91.7%), psm 6 99.4% (worst 98.5%). Disclosure documents are set in
+# one column.
+OCR_PSM = "6"
 # Whitespace Tesseract puts between two CJK characters (it segments them as words): not in the text.
 _CJK = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
 _CJK_GAP = re.compile(rf"(?<={_CJK})[ \t]+(?={_CJK})")
@@ -113,7 +120,12 @@ def ocr_available() -> bool:
 
 def ocr_image(data: bytes, deadline: Deadline) -> str:
     """The text of one page image (PNG, JPEG, TIFF, …: whatever Leptonica opens), in reading order."""
-    out = _run(["tesseract", "stdin", "stdout", "-l", OCR_LANG], data, deadline, {"OMP_THREAD_LIMIT": "1"})
+    out = _run(
+        ["tesseract", "stdin", "stdout", "-l", OCR_LANG, "--psm", OCR_PSM],
+        data,
+        deadline,
+        {"OMP_THREAD_LIMIT": "1"},
+    )
     return tidy_ocr(out.decode("utf-8", "replace"))
 
 

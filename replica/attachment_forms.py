@@ -21,7 +21,6 @@ A document's blocks (a str is a paragraph, a list of rows of cells is a table: t
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import shutil
 import subprocess
@@ -55,7 +54,8 @@ DPI = 200
 PAGE = (1654, 2339)  # A4 at 200 dpi
 MARGIN = 150
 FONT_PX = 40  # ~14 pt at 200 dpi: what a printed 四号/小四 form scans to
-LINE_PX = 64
+LINE_PX = 72
+ROW_PX = 88  # a table row: its rules clear of the text above and below
 # LibreOffice's filter per form (the Kingsoft forms are the Word 97 and BIFF8 binaries).
 _FILTERS = {
     "doc": ("fodt", "doc:MS Word 97"),
@@ -101,9 +101,10 @@ def render(form: str, blocks: Blocks, key: str) -> bytes:
 # ---- scans ----------------------------------------------------------------------------------------
 
 
-def _lines(blocks: Blocks, font, width: int) -> list[str | list[str]]:  # type: ignore[no-untyped-def]
-    """Paragraphs wrapped to the page width; table rows kept whole (a list of cells)."""
-    out: list[str | list[str]] = []
+def _lines(blocks: Blocks, font, width: int) -> list[str | list[str] | None]:  # type: ignore[no-untyped-def]
+    """Paragraphs wrapped to the page width; table rows kept whole (a list of cells), with a half-line
+    gap (None) above and below each table, as printed forms leave room around a ruled table."""
+    out: list[str | list[str] | None] = []
     for block in blocks:
         if isinstance(block, str):
             line = ""
@@ -114,8 +115,25 @@ def _lines(blocks: Blocks, font, width: int) -> list[str | list[str]]:  # type: 
                 line += ch
             out.append(line)
         else:
-            out.extend(list(row) for row in block)
+            out += [None, *(list(row) for row in block), None]
     return out
+
+
+def _height(item: str | list[str] | None) -> int:
+    return LINE_PX if isinstance(item, str) else ROW_PX if item is not None else LINE_PX // 2
+
+
+def _layout(lines: list[str | list[str] | None]) -> list[list[tuple[str | list[str] | None, int]]]:
+    """The lines placed on pages: (line, y of its top) per page."""
+    pages: list[list[tuple[str | list[str] | None, int]]] = [[]]
+    y = MARGIN
+    for item in lines:
+        if y + _height(item) > PAGE[1] - MARGIN and pages[-1]:
+            pages.append([])
+            y = MARGIN
+        pages[-1].append((item, y))
+        y += _height(item)
+    return pages
 
 
 def _pages(blocks: Blocks, key: str) -> list:  # type: ignore[type-arg]
@@ -124,33 +142,31 @@ def _pages(blocks: Blocks, key: str) -> list:  # type: ignore[type-arg]
 
     font = ImageFont.truetype(FONT, FONT_PX)
     width = PAGE[0] - 2 * MARGIN
-    per_page = (PAGE[1] - 2 * MARGIN) // LINE_PX
-    lines = _lines(blocks, font, width)
     rng = Random(hashlib.sha256(key.encode()).digest())
     pages = []
-    for start in range(0, max(len(lines), 1), per_page):
+    for placed in _layout(_lines(blocks, font, width)):
         page = Image.new("L", PAGE, 255)
         draw = ImageDraw.Draw(page)
-        y = MARGIN
-        for line in lines[start : start + per_page]:
+        for line, y in placed:
             if isinstance(line, str):
                 draw.text((MARGIN, y), line, font=font, fill=20)
-            else:  # a table row: cells in equal columns, ruled as printed tables are
+            elif line is not None:  # a table row: cells in equal columns, ruled as printed tables are
                 cell = width // max(len(line), 1)
                 for i, text in enumerate(line):
-                    draw.text((MARGIN + i * cell + 12, y + 8), text, font=font, fill=20)
-                draw.line((MARGIN, y - 4, MARGIN + width, y - 4), fill=60, width=2)
-                draw.line((MARGIN, y + LINE_PX - 4, MARGIN + width, y + LINE_PX - 4), fill=60, width=2)
-            y += LINE_PX
+                    draw.text(
+                        (MARGIN + i * cell + 16, y + (ROW_PX - FONT_PX) // 2 - 4), text, font=font, fill=20
+                    )
+                draw.line((MARGIN, y, MARGIN + width, y), fill=60, width=2)
+                draw.line((MARGIN, y + ROW_PX, MARGIN + width, y + ROW_PX), fill=60, width=2)
         pages.append(_scanned(page, rng))
     return pages
 
 
 def _scanned(page, rng: Random):  # type: ignore[no-untyped-def]
-    """A flatbed's faults: turned by 0.3-0.8 degrees either way, grey specks and a few dark ones."""
+    """A flatbed's faults: turned by 0.2-0.6 degrees either way, grey specks and a few dark ones."""
     from PIL import Image
 
-    angle = rng.uniform(0.3, 0.8) * rng.choice((-1, 1))
+    angle = rng.uniform(0.2, 0.6) * rng.choice((-1, 1))
     page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
     pixels = page.load()
     w, h = page.size
@@ -315,5 +331,4 @@ def page_count(blocks: Blocks) -> int:
     from PIL import ImageFont
 
     font = ImageFont.truetype(FONT, FONT_PX)
-    lines = _lines(blocks, font, PAGE[0] - 2 * MARGIN)
-    return max(1, math.ceil(len(lines) / ((PAGE[1] - 2 * MARGIN) // LINE_PX)))
+    return len(_layout(_lines(blocks, font, PAGE[0] - 2 * MARGIN)))
