@@ -153,6 +153,8 @@ def _read(
     depth: int,
 ) -> Extracted:
     what = kind(data, name, content_type)
+    if what == "ole" and readers.ole_kind(data) == "unknown":  # known at once: no reader to wait for
+        return Extracted(None, "OLE2 file without a Word, Excel or PowerPoint stream: not read")
     if not slow and what in SLOW_KINDS:
         return Extracted(None, None, deferred=True)
     try:

@@ -8,9 +8,9 @@
    workbooks), xlrd and LibreOffice headless: files whose text equals the source, and ms a file.
 3. Crawl: shizhong_mzj with ~100 scanned attachments (XXGK_REPLICA_ATTACHMENT_FORMS), crawled with
    the slow readers off (`later`) and on (`after`: read when the crawl ends), alternately, after a
-   warm-up crawl; the crawl's own seconds, and the reading after it.
+   warm-up crawl; the crawl's own seconds, and the reading after it; then once with OCR `inline`.
 
-    PYTHONPATH=. .venv/bin/python bench/attachments.py [--pages 6] [--docs 290] [--rounds 2]
+    PYTHONPATH=. .venv/bin/python bench/attachments.py [--pages 12] [--files 3] [--docs 300] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -151,6 +151,7 @@ def crawl(docs: int, rounds: int) -> None:
             for n in range(rounds):
                 for mode in ("later", "after") if n % 2 == 0 else ("after", "later"):
                     timings[mode].append(run(mode, n + 1, running.url))
+            inline = run("inline", 0, running.url)  # for context: OCR in the crawl's parse worker
     finally:
         shutil.rmtree(work, ignore_errors=True)
     off = min(t[0] for t in timings["later"])
@@ -162,13 +163,17 @@ def crawl(docs: int, rounds: int) -> None:
     )
     print(f"  the OCR after it: the command took {whole:.1f}s in all ({whole - on:.1f}s after the crawl, "
           "start-up included)")  # fmt: skip
+    print(
+        f"  for context, OCR inline (in the crawl's parse worker): the crawl took {inline[0]:.1f}s "
+        f"({inline[0] / off:.2f}× the crawl without OCR)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pages", type=int, default=6)
+    parser.add_argument("--pages", type=int, default=12)
     parser.add_argument("--files", type=int, default=3)
-    parser.add_argument("--docs", type=int, default=290)
+    parser.add_argument("--docs", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--only", choices=("ocr", "legacy", "crawl"))
     args = parser.parse_args()

@@ -188,3 +188,61 @@ def test_crawl_stores_scans_unread_and_the_text_arrives_after_it(tmp_path: Path)
     assert attachment_queue.pending(Archive(database_url).engine) == 0
     shown = xxgk("db", "reindex", "--database-url", database_url)
     assert shown.returncode == 0 and "read the text of 0 attachments" in shown.stdout
+
+
+def test_the_queue_writes_and_indexes_on_each_database(database_url: str) -> None:
+    """A scan stored unread, as the crawl leaves it, read by the queue: its words are searchable
+    (matched in the attachment) on SQLite and PostgreSQL, and the drain said where it was."""
+    archive = Archive(database_url)
+    scan = forms.render("png_scan", ["社会救助申请登记表", "编号 甲乙丙丁戊"], "queue:scan")
+    fetched = FetchedAttachment(
+        url="https://smzj.anshun.gov.cn/f/s.png", name="登记表.png", http_status=200, body=scan
+    )
+    assert extract(scan, fetched.name, slow=False).deferred
+    page = detail(title="安顺市民政局关于社会救助登记的通知", body="登记表见附件。")
+    store_page(
+        VersionStore(archive), "https://smzj.anshun.gov.cn/zwgk/s1.html", page, T0, attachments=[fetched]
+    )
+    with archive.session() as s:
+        assert search(s, "社会救助申请登记表").total == 0
+    lines: list[str] = []
+    attachment_queue.drain(archive.engine, progress=attachment_queue.progress_printer(lines.append))
+    assert lines[-1].startswith("attachments read: 1/1 files (1 by OCR")
+    with archive.session() as s:
+        found = search(s, "社会救助申请登记表")
+        assert found.total == 1 and found.hits[0]["matched_in"] == "attachment"
+        row = s.scalars(select(Attachment)).one()
+        assert row.text_method.startswith("tesseract") and row.text_note is None
+    archive.close()
+
+
+def test_migration_0012_queues_what_the_old_reader_gave_up_on(tmp_path: Path) -> None:
+    """An archive at 0011 whose .doc has the old "legacy OLE2" reason: the upgrade records how the
+    text it has was read and puts the .doc back in the queue, which reads it."""
+    from alembic import command
+    from sqlalchemy import update
+
+    from archive.migrate import alembic_config
+
+    archive = Archive(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    doc = forms.render("doc", BLOCKS, "report:2023")
+    files = [
+        FetchedAttachment(
+            url="https://smzj.anshun.gov.cn/f/nb.doc", name="年报.doc", http_status=200, body=doc
+        )
+    ]
+    page = detail(title="安顺市民政局2023年政府信息公开工作年度报告", body="年度报告见附件。")
+    store_page(VersionStore(archive), "https://smzj.anshun.gov.cn/zwgk/nb.html", page, T0, attachments=files)
+    config = alembic_config(archive.engine)
+    command.downgrade(config, "0011")
+    with archive.engine.begin() as conn:
+        conn.execute(
+            update(Attachment.__table__).values(text_note="legacy OLE2 file (.doc/.xls/.ppt): not read")
+        )
+    command.upgrade(config, "head")
+    assert attachment_queue.pending(archive.engine) == 1
+    assert xxgk("db", "reindex", "--database-url", str(archive.engine.url)).returncode == 0
+    with archive.session() as s:
+        assert s.scalars(select(Attachment.text_method)).one().startswith("antiword")
+        assert search(s, "未收取信息处理费").hits[0]["matched_in"] == "attachment"
+    archive.close()
