@@ -252,6 +252,7 @@ def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None
         )
         seconds = time.monotonic() - started
     emit(_summary(results, seconds), "table")
+    read_attachments_after({**quiet, "XXGK_DATABASE_URL": database_url})  # scans OCR'd, .doc/.xls read
     archive = open_archive(database_url)
     with archive.session() as s:
         totals = queries.totals(s)
