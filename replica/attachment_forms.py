@@ -272,21 +272,42 @@ def cache_dir() -> Path:
     return Path(base) / "xxgk" / "replica-forms"
 
 
-def _office(form: str, blocks: Blocks, key: str) -> bytes:
+def _cached(form: str, blocks: Blocks, key: str) -> tuple[Path, str]:
+    """Where the file is cached, and the flat ODF it is converted from. The key is printed nowhere
+    but is part of the digest: two documents with the same text are two files (their bytes differ in
+    the document properties LibreOffice writes)."""
     kind, target = _FILTERS[form]
-    # The key is printed nowhere but is part of the digest: two documents with the same text are two
-    # files (their bytes differ in the document properties LibreOffice writes).
     source = _flat_odf(kind, blocks)
     digest = hashlib.sha256(f"{form}\0{target}\0{key}\0{source}".encode()).hexdigest()
-    cached = cache_dir() / f"{digest}.{EXTENSIONS[form]}"
-    if cached.exists():
-        return cached.read_bytes()
-    data = convert_with_libreoffice(source, kind, target)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, cached)  # atomic: parallel replicas agree on the first file written
+    return cache_dir() / f"{digest}.{EXTENSIONS[form]}", source
+
+
+def _office(form: str, blocks: Blocks, key: str) -> bytes:
+    cached, _ = _cached(form, blocks, key)
+    if not cached.exists():
+        prerender([(form, blocks, key)])
     return cached.read_bytes()
+
+
+def prerender(items: list[tuple[str, Blocks, str]], timeout: float = 600) -> int:
+    """Convert the legacy Office files not cached yet, one LibreOffice run per output filter (its
+    start costs a second; each further file ~0.1 s), so a replica about to serve fifty .doc files
+    makes them before the crawl asks (`xxgk demo`). Returns how many were converted."""
+    todo: dict[tuple[str, str], dict[Path, str]] = {}
+    for form, blocks, key in items:
+        if form not in _FILTERS:
+            continue
+        cached, source = _cached(form, blocks, key)
+        if not cached.exists():
+            todo.setdefault(_FILTERS[form], {})[cached] = source
+    for (kind, target), files in todo.items():
+        converted = convert_with_libreoffice({c.stem: s for c, s in files.items()}, kind, target, timeout)
+        for cached in files:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+            tmp.write_bytes(converted[cached.stem])
+            os.replace(tmp, cached)  # atomic: parallel replicas agree on the first file written
+    return sum(len(files) for files in todo.values())
 
 
 def soffice() -> str:
@@ -299,12 +320,17 @@ def soffice() -> str:
     return found
 
 
-def convert_with_libreoffice(source: str, kind: str, target: str, timeout: float = 120) -> bytes:
-    """One flat ODF document converted by LibreOffice headless, in a profile of its own (a user's
-    running LibreOffice, or another conversion, must not share it)."""
+def convert_with_libreoffice(
+    sources: dict[str, str], kind: str, target: str, timeout: float = 120
+) -> dict[str, bytes]:
+    """Flat ODF documents (name → XML) converted by one LibreOffice headless run, in a profile of its
+    own (a user's running LibreOffice, or another conversion, must not share it); name → bytes."""
     with tempfile.TemporaryDirectory(prefix="xxgk-forms-") as tmp:
-        src = Path(tmp) / f"in.{kind}"
-        src.write_text(source, encoding="utf-8")
+        paths = []
+        for name, source in sources.items():
+            src = Path(tmp) / f"{name}.{kind}"
+            src.write_text(source, encoding="utf-8")
+            paths.append(str(src))
         result = subprocess.run(
             [
                 soffice(),
@@ -315,15 +341,15 @@ def convert_with_libreoffice(source: str, kind: str, target: str, timeout: float
                 target,
                 "--outdir",
                 str(Path(tmp) / "out"),
-                str(src),
+                *paths,
             ],
             capture_output=True,
             timeout=timeout,
         )
-        out = list((Path(tmp) / "out").glob("in.*"))
-        if result.returncode != 0 or not out:
+        out = {p.stem: p.read_bytes() for p in (Path(tmp) / "out").glob("*")}
+        if result.returncode != 0 or set(out) != set(sources):
             raise RuntimeError(f"LibreOffice could not write {target}: {result.stderr.decode()[-500:]}")
-        return out[0].read_bytes()
+        return out
 
 
 def page_count(blocks: Blocks) -> int:

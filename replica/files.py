@@ -16,7 +16,7 @@ import os
 from random import Random
 
 from replica import attachment_forms
-from replica.documents import ReplicaAttachment
+from replica.documents import ReplicaAttachment, ReplicaDocument
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -159,6 +159,18 @@ def form_blocks(key: str, title: str) -> list[str | list[list[str]]]:
     digest = hashlib.sha256(key.encode()).digest()
     table = [["项目", "数量", "备注"], ["受理件数", str(digest[1] % 90 + 10), "按期办结"]]
     return [*lines[:2], table, *lines[2:]]
+
+
+def prerender_forms(documents: list[ReplicaDocument]) -> int:
+    """The legacy Office attachments of these documents converted before a crawl asks for them, in
+    one LibreOffice run per format (replica/attachment_forms.py caches them); how many were made."""
+    items = [
+        (a.form, form_blocks(a.key, a.title), a.key)
+        for d in documents
+        for a in d.attachments
+        if a.form is not None and a.form not in ("pdf_scan", "png_scan")
+    ]
+    return attachment_forms.prerender(items)
 
 
 @functools.lru_cache(maxsize=1024)
