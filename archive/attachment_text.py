@@ -183,11 +183,12 @@ def _read(
         return Extracted(None, f"unreadable {what}: {type(exc).__name__}: {exc}"[:300])
 
 
-def read(fetched: FetchedAttachment) -> FetchedAttachment:
+def read(fetched: FetchedAttachment, *, slow: bool = True) -> FetchedAttachment:
     """Fill in `fetched.text`/`text_note`/`text_method` from its bytes, for a caller that hands the
-    store fetches itself (an import script, a test); the crawl does the same in its parse worker."""
+    store fetches itself (an import, a test); the crawl does the same in its parse worker. With
+    `slow=False` a scan or a legacy Office file is left unread, for the attachment queue."""
     if fetched.body is not None and fetched.error is None:
-        found = extract(fetched.body, fetched.name, fetched.content_type)
+        found = extract(fetched.body, fetched.name, fetched.content_type, slow=slow)
         fetched.text, fetched.text_note, fetched.text_method = found.text, found.note, found.method
     return fetched
 
@@ -295,8 +296,17 @@ def _zip(data: bytes, limits: Limits, deadline: Deadline, depth: int) -> Extract
         for member in members[:ZIP_MAX_MEMBERS]:
             name = _member_name(member)
             cap = min(limits.max_bytes, ZIP_MAX_TOTAL - total, max(member.compress_size, 1) * ZIP_MAX_RATIO)
-            with z.open(member) as f:
-                body = f.read(cap + 1)
+            try:
+                with z.open(member) as f:
+                    body = f.read(cap + 1)
+            except (
+                RuntimeError,
+                zipfile.BadZipFile,
+                NotImplementedError,
+                OSError,
+            ) as exc:  # encrypted, damaged
+                notes.append(f"{name}: not read: {exc}"[:200])
+                continue
             if len(body) > cap:
                 notes.append(f"{name}: inflates past {cap:,} bytes (a ZIP bomb?), not read")
                 continue

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shutil
@@ -41,6 +42,8 @@ AGENCY = Agency("安顺市民政局", "安顺市", ("西秀区",), ("安市民�
 def ocr(pages: int) -> None:
     from pypdf import PdfReader
 
+    from archive.attachment_readers import Limits, pdf_page_images
+
     items = []
     for n in range(pages):
         blocks = annual_report_body(AGENCY, Random(n), 2020 + n % 5, date(2024, 1, 20))
@@ -49,8 +52,8 @@ def ocr(pages: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         images = []
         for n, (form, data, _) in enumerate(items):
-            if form == "pdf_scan":  # the page image the PDF holds, as the plain command's input
-                data = PdfReader(__import__("io").BytesIO(data)).pages[0].images[0].data
+            if form == "pdf_scan":  # the page image the PDF holds (as stored), the plain command's input
+                data = pdf_page_images(PdfReader(io.BytesIO(data)).pages[0], Limits())[0]
             path = Path(tmp) / f"p{n}.{'png' if form == 'png_scan' else 'jpg'}"
             path.write_bytes(data)
             images.append(path)

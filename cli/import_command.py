@@ -37,6 +37,15 @@ class _Progress:
         )
 
 
+def _read_attachments(archive) -> None:  # type: ignore[no-untyped-def]
+    """The imported scans and legacy Office files read after the import, as after a crawl."""
+    from archive import attachment_queue
+
+    if attachment_queue.pending(archive.engine):
+        show = attachment_queue.progress_printer(lambda line: click.echo(line, err=True))
+        attachment_queue.drain(archive.engine, progress=show)
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--site", help="Take every record as this site's (default: by URL host; see `xxgk sites`).")
@@ -66,6 +75,7 @@ def import_(
     if fmt == "table":  # the unresolved revisits one by one are for --format json
         report["revisits_unresolved"] = len(summary.revisits_unresolved)
     emit_record(report, fmt)
+    _read_attachments(archive)
     for damage in summary.damaged:
         click.echo(
             f"error: {damage['file']}: damaged at byte {damage['offset']}: {damage['reason']}", err=True

@@ -373,7 +373,7 @@ class Importer:
             body=entry.body,
         )
         self.summary.attachments += 1
-        return attachment_text.read(fetched)
+        return attachment_text.read(fetched, slow=False)  # scans, .doc: the queue reads them after
 
 
 @dataclass
