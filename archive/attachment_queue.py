@@ -13,7 +13,9 @@ Threads, not processes: the work is in the programs run (tesseract, antiword, ca
 wait on; the database is written by the calling thread alone. One file's bytes are read once for
 all the rows (versions) that hold it.
 
-`xxgk crawl` drains after its crawls, `xxgk db reindex` before it rebuilds (both show progress).
+`xxgk crawl` and `xxgk demo` drain it after their crawls, `xxgk import` after its import, `xxgk db
+reindex` before it rebuilds (all show progress on stderr). Two crawl processes that end together may
+read the same file twice; the second write finds no row waiting and changes nothing.
 """
 
 from __future__ import annotations
