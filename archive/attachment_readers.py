@@ -6,11 +6,11 @@ limit and nothing else:
 - **OCR: Tesseract 5 with `chi_sim`** (Debian's tesseract-ocr, tesseract-ocr-chi-sim: 4.5 MB
   installed), the engine the issue names, whose model comes with the distribution; an engine from a
   Python registry (PaddleOCR, EasyOCR) brings a deep-learning framework of several hundred MB and was
-  not tried. It read the replica's scans (200 dpi, turned 0.2-0.6°, speckled) with 99.4% of the
-  characters right (bench/attachments.py, docs/benchmarks.md). It runs single-threaded
-  (`OMP_THREAD_LIMIT=1`): pages are read side by side by the queue's workers instead; on the two
-  shared cores here OpenMP inside one page made a page slower, not faster (psm 6: 1.1 s a page with
-  one thread, 2.8 s with two).
+  not tried. It read the replica's scans (200 dpi, turned 0.2-0.6°, speckled) with 99.2% of the
+  characters right, 98.9% on the worst page (bench/attachments.py, docs/benchmarks.md). It runs
+  single-threaded (`OMP_THREAD_LIMIT=1`): pages are read side by side by the queue's workers
+  instead; on the two shared cores here OpenMP inside one page made a page slower, not faster
+  (1.1 s a page with one thread, 2.8 s with two).
 - **Legacy Office**, chosen by reading the replica's files (written by LibreOffice) with each
   candidate and comparing with their source text (bench/attachments.py): **antiword** (Debian, 0.5 MB)
   for Word 97/.wps, exact on every file; catdoc garbled the first paragraph of a long document (a
@@ -36,11 +36,12 @@ import time
 from dataclasses import dataclass
 
 OCR_LANG = "chi_sim"
-# One uniform block of text per page (psm 6): the automatic layout analysis (psm 3) split lines at a
-# full-width 。 into columns and misread their right halves. On 12 of the replica's scans, characters
-# right: psm 3 98.3% (worst page 91.7%), psm 6 99.4% (worst 98.5%). Disclosure documents are set in
-# one column.
-OCR_PSM = "6"
+# One column of text of varying sizes (psm 4): the automatic layout analysis (psm 3) split lines at a
+# full-width 。 into columns and misread their right halves; one uniform block (psm 6) lost a ruled
+# table row now and then. On 12 of the replica's scans, characters right: psm 3 98.3% (worst page
+# 91.7%), psm 6 99.4% (worst 97.0%), psm 4 99.2% (worst 98.9%). Disclosure documents are set in one
+# column, with headings larger than the text.
+OCR_PSM = "4"
 # Whitespace Tesseract puts between two CJK characters (it segments them as words): not in the text.
 _CJK = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
 _CJK_GAP = re.compile(rf"(?<={_CJK})[ \t]+(?={_CJK})")

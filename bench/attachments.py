@@ -42,7 +42,7 @@ AGENCY = Agency("安顺市民政局", "安顺市", ("西秀区",), ("安市民�
 def ocr(pages: int) -> None:
     from pypdf import PdfReader
 
-    from archive.attachment_readers import Limits, pdf_page_images
+    from archive.attachment_readers import OCR_PSM, Limits, pdf_page_images
 
     items = []
     for n in range(pages):
@@ -67,7 +67,7 @@ def ocr(pages: int) -> None:
             )
             plain += time.perf_counter() - started
             started = time.perf_counter()
-            subprocess.run(["tesseract", str(images[n]), "stdout", "-l", "chi_sim", "--psm", "6"],
+            subprocess.run(["tesseract", str(images[n]), "stdout", "-l", "chi_sim", "--psm", OCR_PSM],
                            capture_output=True, check=True, env=single)  # fmt: skip
             same += time.perf_counter() - started
             started = time.perf_counter()
@@ -78,7 +78,7 @@ def ocr(pages: int) -> None:
     print(f"  plain `tesseract IMAGE stdout -l chi_sim`: {pages / plain:.2f} pages/s; our reader: "
           f"{pages / ours:.2f} pages/s; ratio {plain / ours:.2f}×")  # fmt: skip
     print(
-        f"  the same settings by hand (--psm 6, OMP_THREAD_LIMIT=1): {pages / same:.2f} pages/s; "
+        f"  the same settings by hand (--psm {OCR_PSM}, OMP_THREAD_LIMIT=1): {pages / same:.2f} pages/s; "
         f"ours {same / ours:.2f}× of it (the reader's own cost: PDF parsing, the image handed over)"
     )
     print(f"  characters right: mean {sum(accuracy) / len(accuracy):.4f}, min {min(accuracy):.4f}")
