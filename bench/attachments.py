@@ -10,7 +10,7 @@
    the slow readers off (`later`) and on (`after`: read when the crawl ends), alternately, after a
    warm-up crawl; the crawl's own seconds, and the reading after it; then once with OCR `inline`.
 
-    PYTHONPATH=. .venv/bin/python bench/attachments.py [--pages 12] [--files 3] [--docs 300] [--rounds 2]
+    PYTHONPATH=. .venv/bin/python bench/attachments.py [--pages 12] [--files 3] [--docs 300] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -171,6 +171,11 @@ def crawl(docs: int, rounds: int) -> None:
     on = min(t[0] for t in timings["after"])
     whole = min(t[1] for t in timings["after"])
     print(f"Crawl of shizhong_mzj, {len(listed)} documents, {scans} scanned attachments (best of {rounds}):")
+    for mode, label in (("later", "off"), ("after", "on")):
+        print(
+            f"  OCR {label}, each round: "
+            + ", ".join(f"{c:.1f}s (command {t:.1f}s)" for c, t in timings[mode])
+        )
     print(
         f"  crawl with OCR off: {off:.1f}s; with OCR on (after the crawl): {on:.1f}s; ratio {on / off:.2f}×"
     )
@@ -187,7 +192,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=12)
     parser.add_argument("--files", type=int, default=3)
     parser.add_argument("--docs", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--only", choices=("ocr", "legacy", "crawl"))
     args = parser.parse_args()
     if args.only in (None, "ocr"):
