@@ -1,0 +1,114 @@
+"""Discovery against the truth: every declared column of the replica's sites run through `xxgk discover
+--all-pages` instead of its declaration, scored against what the replica lists in that column.
+
+An item is right when its URL, its full title and its date all equal the replica's. Per column:
+precision (right / found) and recall (right / listed), list pages walked against the column's real
+page count, requests made against the ideal (one per list page plus the one detail page discovery
+reads), and requests off the column's host (none may be).
+
+    PYTHONPATH=. .venv/bin/python bench/discover.py [--docs 900] [--seed 1] [--sites anshun_mzj,…]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crawler.runner import spider_loader  # noqa: E402
+from replica.core import build  # noqa: E402
+from replica.process import start_replica  # noqa: E402
+
+SITES = (
+    "anshun_mzj",
+    "shizhong_mzj",
+    "jinzhong_mzj",
+    "ankang_mzj",
+)  # 连州 (gkmlpt, a script-built list): not yet
+
+
+def _key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname}{parts.path}"
+
+
+def columns(site: str) -> list[tuple[str, str]]:
+    """(column path, column URL) of a declared site."""
+    spider = spider_loader().load(site)
+    return [(c, spider.base_url.rstrip("/") + c) for c in spider.columns]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--docs", type=int, default=900)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sites", default=",".join(SITES))
+    args = parser.parse_args()
+    replica = build(args.seed, args.docs)
+    targets = [(site, path, url) for site in args.sites.split(",") for path, url in columns(site)]
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        start_replica(Path(tmp), docs=args.docs, seed=args.seed) as served,
+    ):
+        env = {**os.environ, "XXGK_REPLICA_URL": served.url, "PYTHONPATH": str(ROOT)}
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-m", "cli.main", "discover", "--all-pages", *(u for _, _, u in targets)],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+    found = json.loads(out.stdout) if out.stdout.strip() else []
+    found = found if isinstance(found, list) else [found]
+    totals = {"right": 0, "found": 0, "listed": 0, "requests": 0, "ideal": 0, "off_host": 0}
+    rows = []
+    for (site, path, url), result in zip(targets, found, strict=True):
+        host = urlsplit(url).hostname
+        catalog = replica.catalogs[host]
+        truth = {
+            _key(d.url): (d.title, d.publish.date().isoformat()) for d in catalog.by_column.get(path, [])
+        }
+        got = {_key(it["url"]): (it["title"], it["date"]) for it in result["items"]}
+        right = sum(1 for k, v in got.items() if truth.get(k) == v)
+        pages = len(result["pagination"]["pages"])
+        ideal = pages + 1
+        off = sum(1 for it in result["items"] if urlsplit(it["url"]).hostname != host)
+        rows.append(
+            (site, path, len(truth), len(got), right, result["pagination"]["kind"], pages,
+             result["pages_walked"], result["requests"], ideal)
+        )  # fmt: skip
+        for k, v in (("right", right), ("found", len(got)), ("listed", len(truth)),
+                     ("requests", result["requests"]), ("ideal", ideal), ("off_host", off)):  # fmt: skip
+            totals[k] += v
+    print(
+        "| site | column | listed | found | right | precision | recall | pagination | pages | walked | requests | ideal |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+    for site, path, listed, got_n, right, kind, pages, walked, requests, ideal in rows:
+        precision = right / got_n if got_n else 1.0
+        recall = right / listed if listed else 1.0
+        print(f"| {site} | {path} | {listed} | {got_n} | {right} | {precision:.3f} | {recall:.3f} | {kind} | "
+              f"{pages} | {walked} | {requests} | {ideal} |")  # fmt: skip
+    precision = totals["right"] / max(totals["found"], 1)
+    recall = totals["right"] / max(totals["listed"], 1)
+    print(
+        f"\n{len(rows)} columns: precision {precision:.4f}, recall {recall:.4f}, requests "
+        f"{totals['requests']} against {totals['ideal']} ideal ({totals['requests'] / max(totals['ideal'], 1):.3f}×), "
+        f"items off the host {totals['off_host']}, {seconds:.1f} s"
+    )
+    if out.returncode:
+        print(out.stderr[-2000:], file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

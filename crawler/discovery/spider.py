@@ -1,0 +1,226 @@
+"""The spider behind `xxgk discover`: fetch a column's first page, test the readings of its pagination
+by fetching, and (with `all_pages`) walk every list page.
+
+It only navigates: what the pages say is read by `crawler.discovery.pagination` and
+`crawler.discovery.items`. Requests go through the crawl's own settings (politeness, retries, the
+redirect guard, the JavaScript-challenge middleware, the replica routing), confined to the column's host.
+
+The order is sequential on purpose, a handful of requests: the first page; the first item's detail
+page (what a detail page shares with the list page is chrome); page 2 of the most trusted pagination
+reading, which confirms it (the list's region again, new items, dates not increasing) or sends the
+spider to the next reading; then the remaining pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
+from crawler.discovery.pagination import Pager, find_pagers, next_link
+from crawler.extraction.dom import parse_html
+
+MAX_WALK = 2_000  # list pages walked at most (a column beyond this is a loop nobody detected)
+
+
+@dataclass
+class Discovery:
+    """What was found, with the evidence for each decision (the JSON `xxgk discover` prints)."""
+
+    url: str
+    pager: Pager | None = None
+    confirmed: str = ""  # how the pagination was confirmed, or why it is a guess
+    choice: ListChoice | None = None
+    pages: dict[str, list[ListItem]] = field(default_factory=dict)  # walked list page → its items
+    rejected: list[dict[str, str]] = field(default_factory=list)  # pagination readings that failed
+    notes: list[str] = field(default_factory=list)
+    requests: int = 0
+    error: str | None = None
+
+    def items(self) -> list[ListItem]:
+        seen: set[str] = set()
+        out = []
+        for items in self.pages.values():
+            for it in items:
+                if it.url not in seen:
+                    seen.add(it.url)
+                    out.append(it)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        pager = self.pager
+        return {
+            "url": self.url,
+            "pagination": {
+                "kind": pager.kind if pager else None,
+                "pages": list(pager.pages) if pager else [],
+                "template": pager.template if pager else None,
+                "evidence": pager.evidence if pager else None,
+                "confirmed": self.confirmed,
+                "rejected": self.rejected,
+            },
+            "items": [{"title": it.title, "url": it.url, "date": it.date} for it in self.items()],
+            "list_region": self.choice.region if self.choice else None,
+            "chrome": self.choice.chrome if self.choice else {},
+            "pages_walked": len(self.pages),
+            "requests": self.requests,
+            "notes": self.notes,
+            "error": self.error,
+        }
+
+
+class ColumnDiscoverySpider(scrapy.Spider):
+    name = "xxgk_discover"
+    browser = True  # a site behind a JavaScript challenge is passed once in Chromium, as for crawls
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "ITEM_PIPELINES": {},
+        "SPIDER_MIDDLEWARES": {"crawler.middlewares.resume.ResumeMiddleware": None},
+        "EXTENSIONS": {"crawler.extensions.progress.CrawlProgress": None},
+    }
+
+    def __init__(self, column_url: str, all_pages: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.column_url = column_url
+        self.all_pages = all_pages
+        self.allowed_domains = [urlsplit(column_url).hostname or ""]
+        self.found = Discovery(column_url)
+        self._first: PageGroups | None = None
+        self._others: list[PageGroups] = []
+        self._pagers: list[Pager] = []
+        self._walked: set[frozenset[str]] = set()
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield self._request(self.column_url, self.parse_first)
+
+    def _request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        self.found.requests += 1
+        return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs=kwargs, dont_filter=True)
+
+    def parse_first(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.status >= 400 or not hasattr(response, "text"):
+            self.found.error = f"the column page answered HTTP {response.status}"
+            return
+        root = parse_html(response.text)
+        self._first = page_groups(root, response.url)
+        self._pagers = find_pagers(root, response.text, response.url)
+        if not self._first.groups:
+            self.found.error = "no list of dated links on the page"
+            return
+        biggest = max(self._first.groups.values(), key=len)
+        yield self._request(biggest[0].url, self.parse_detail)
+
+    def parse_detail(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.status < 400 and hasattr(response, "text"):
+            self._others.append(page_groups(parse_html(response.text), response.url))
+        yield from self._try_pager(0)
+
+    def _try_pager(self, index: int) -> Iterator[scrapy.Request]:
+        assert self._first is not None
+        pager = self._pagers[index]
+        if len(pager.pages) < 2:
+            how = (
+                "one page: no other reading held" if pager.kind == "single" else "one page, as the page says"
+            )
+            self._settle(pager, how)
+            return
+        yield self._request(pager.pages[1], self.parse_confirm, index=index)
+
+    def parse_confirm(self, response: Response, index: int) -> Iterator[scrapy.Request]:
+        assert self._first is not None
+        pager = self._pagers[index]
+        second = page_groups(parse_html(response.text), response.url) if response.status < 400 else None
+        verdict = _second_page_verdict(self._first, second, self._others, response.status)
+        if verdict is not None:
+            self.found.rejected.append({"kind": pager.kind, "page": pager.pages[1], "why": verdict})
+            yield from self._try_pager(index + 1)
+            return
+        assert second is not None
+        self._others.insert(0, second)
+        self._settle(pager, f"page 2 ({pager.pages[1]}) has the list in the same place, with new items")
+        assert self.found.choice is not None
+        self._record(second)
+        if not self.all_pages:
+            return
+        if pager.kind == "next_links":
+            yield from self._next_link(response)
+        else:
+            for number, url in enumerate(pager.pages[2:MAX_WALK], start=3):
+                yield self._request(url, self.parse_page, number=number)
+
+    def _settle(self, pager: Pager, how: str) -> None:
+        assert self._first is not None
+        self.found.pager = pager
+        self.found.confirmed = how
+        self.found.choice = choose_list(self._first, self._others)
+        self.found.pages = {self._first.url: self.found.choice.items}
+        self._walked.add(frozenset(it.url for it in self.found.choice.items))
+
+    def parse_page(self, response: Response, number: int | None = None) -> Iterator[scrapy.Request]:
+        if response.status >= 400:
+            self.found.notes.append(f"{response.url}: HTTP {response.status}")
+            return
+        page = page_groups(parse_html(response.text), response.url)
+        if not self._record(page):
+            return
+        if self.found.pager and self.found.pager.kind == "next_links":
+            yield from self._next_link(response)
+
+    def _record(self, page: PageGroups) -> bool:
+        """Keep a walked page's items; False (and a note) when the page repeats an earlier one or has
+        no list (a soft-404 or a page past the end)."""
+        assert self.found.choice is not None
+        items = items_in(page, self.found.choice.region)
+        links = frozenset(it.url for it in items)
+        if not items:
+            self.found.notes.append(f"{page.url}: no list items (past the end, or a soft 404)")
+            return False
+        if links in self._walked:
+            self.found.notes.append(f"{page.url}: repeats an earlier page; stopped there")
+            return False
+        self._walked.add(links)
+        self.found.pages[page.url] = items
+        return True
+
+    def _next_link(self, response: Response) -> Iterator[scrapy.Request]:
+        if len(self.found.pages) >= MAX_WALK:
+            return
+        following = next_link(parse_html(response.text), response.url)
+        if following and following not in self.found.pages:
+            yield self._request(following, self.parse_page)
+
+    def failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        message = f"{url}: {failure.getErrorMessage() or failure.type.__name__}"
+        if url == self.column_url:
+            self.found.error = message
+        else:
+            self.found.notes.append(message)
+
+
+def _second_page_verdict(
+    first: PageGroups, second: PageGroups | None, others: list[PageGroups], status: int
+) -> str | None:
+    """Why the page a reading names as page 2 is not the column's page 2; None when it is."""
+    if second is None:
+        return f"HTTP {status}"
+    choice = choose_list(first, [second, *others])
+    if choice.region is None:
+        return "every dated group on page 1 repeats there: not a next page"
+    items = items_in(second, choice.region)
+    if not items:
+        return "no list where page 1 has it"
+    mine = {it.url for it in choice.items}
+    if all(it.url in mine for it in items):
+        return "the same items as page 1"
+    newest_there = max((it.date for it in items if it.date), default=None)
+    oldest_here = min((it.date for it in choice.items if it.date), default=None)
+    if newest_there and oldest_here and newest_there > oldest_here:
+        return f"its items are newer ({newest_there}) than page 1's oldest ({oldest_here})"
+    return None
