@@ -22,6 +22,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.browser import BROWSER_SETTINGS
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, find_pagers, next_link
 from crawler.extraction.dom import parse_html
@@ -77,8 +78,10 @@ class Discovery:
 
 class ColumnDiscoverySpider(scrapy.Spider):
     name = "xxgk_discover"
-    browser = True  # a site behind a JavaScript challenge is passed once in Chromium, as for crawls
+    # Any column may sit behind a JavaScript challenge: the browser download handler is ready for it
+    # (Chromium starts only if a challenge comes).
     custom_settings: ClassVar[dict[str, Any]] = {
+        **BROWSER_SETTINGS,
         "ITEM_PIPELINES": {},
         "SPIDER_MIDDLEWARES": {"crawler.middlewares.resume.ResumeMiddleware": None},
         "EXTENSIONS": {"crawler.extensions.progress.CrawlProgress": None},
@@ -135,7 +138,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         assert self._first is not None
         pager = self._pagers[index]
         second = page_groups(parse_html(response.text), response.url) if response.status < 400 else None
-        verdict = _second_page_verdict(self._first, second, self._others, response.status)
+        verdict = second_page_verdict(self._first, second, self._others, response.status)
         if verdict is not None:
             self.found.rejected.append({"kind": pager.kind, "page": pager.pages[1], "why": verdict})
             yield from self._try_pager(index + 1)
@@ -204,7 +207,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
             self.found.notes.append(message)
 
 
-def _second_page_verdict(
+def second_page_verdict(
     first: PageGroups, second: PageGroups | None, others: list[PageGroups], status: int
 ) -> str | None:
     """Why the page a reading names as page 2 is not the column's page 2; None when it is."""
