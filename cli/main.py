@@ -17,6 +17,7 @@ from cli import (
     schedule_commands,
     search_commands,
     serve_command,
+    site_commands,
 )
 from cli.clock_option import as_of_option
 from cli.errors import XxgkGroup
@@ -42,6 +43,7 @@ for module in (
     schedule_commands,
     search_commands,
     serve_command,
+    site_commands,
 ):
     for command in module.COMMANDS:
         main.add_command(command)

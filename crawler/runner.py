@@ -40,7 +40,10 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 
 def spider_loader(settings: Settings | None = None) -> SpiderLoader:
-    return SpiderLoader.from_settings(settings or project_settings())
+    """Every site: the TOML declarations and any Python spiders (crawler/sites.py)."""
+    from crawler.sites import SiteLoader
+
+    return SiteLoader.from_settings(settings or project_settings())
 
 
 def site_names() -> list[str]:

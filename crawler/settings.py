@@ -2,6 +2,8 @@
 
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["spiders"]
+# Sites are TOML declarations (spiders/sites/, XXGK_SITES_DIRS) as well as Python spiders: crawler/sites.py.
+SPIDER_LOADER_CLASS = "crawler.sites.SiteLoader"
 NEWSPIDER_MODULE = "spiders"
 
 # Government sites are small and fragile: polite by default, per site.

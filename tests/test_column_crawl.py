@@ -85,3 +85,43 @@ def test_bad_column_arguments_are_clear_errors(tmp_path: Path) -> None:
     assert ran.returncode == 2 and "give no SITE" in ran.stderr
     ran = xxgk("crawl", "--column", "http://example.org/list/", "--site", "anshun_mzj")
     assert ran.returncode == 2 and "is not a host of anshun_mzj" in ran.stderr
+
+
+def test_site_add_writes_a_declaration_that_sites_and_crawl_pick_up(tmp_path: Path, replica) -> None:
+    sites = tmp_path / "sites"
+    env = {"XXGK_REPLICA_URL": replica.url, "XXGK_SITES_DIRS": str(sites)}
+    columns = ["https://mzj.ankang.gov.cn/Node-5911.html", "https://mzj.ankang.gov.cn/Node-5961.html"]
+    added = run_xxgk("site", "add", *columns, "--name", "ankang_columns", env=env)
+    assert added.returncode == 0, added.stderr
+    declaration = (sites / "ankang_columns.toml").read_text(encoding="utf-8")
+    assert 'agency = "安康市民政局"' in declaration  # read from the column pages' titles
+    assert 'platform = "discovered"' in declaration and all(f'"{url}"' in declaration for url in columns)
+    listed = xxgk("sites", "--format", "json", env=env)
+    row = next(r for r in json.loads(listed.stdout) if r["site"] == "ankang_columns")
+    assert (row["platform"], row["columns"]) == ("discovered", 2)
+    database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    crawled = run_xxgk(
+        "crawl", "ankang_columns", "--database-url", database_url, "--format", "json", *FAST, env=env
+    )
+    assert crawled.returncode == 0, crawled.stderr[-2000:]
+    from replica.core import build
+
+    catalog = build(1, 60).catalogs["mzj.ankang.gov.cn"]  # the session replica's docs and seed
+    listed_docs = {d.url for path in ("/Node-5911.html", "/Node-5961.html") for d in catalog.by_column[path]}
+    versions = archived(database_url, "ankang_columns")[0]
+    assert {url.replace("https://", "http://") for url in versions} == {
+        u.replace("https://", "http://") for u in listed_docs
+    }
+    again = run_xxgk("site", "add", *columns, "--name", "ankang_columns", env=env)
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_a_declaration_with_a_wrong_field_names_the_file_and_the_field(tmp_path: Path) -> None:
+    (tmp_path / "typo.toml").write_text(
+        'name = "typo_site"\nagency = "某局"\nplatform = "trs_wcm"\nbase_url = "http://x.gov.cn"\n'
+        'hosts = ["x.gov.cn"]\ncolums = ["/a/"]\n',
+        encoding="utf-8",
+    )
+    ran = xxgk("sites", env={"XXGK_SITES_DIRS": str(tmp_path)})
+    assert ran.returncode == 1
+    assert f"{tmp_path / 'typo.toml'}: 'colums' is not a field of platform trs_wcm" in ran.stderr

@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 from crawler.browser import BROWSER_SETTINGS
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, find_pagers, next_link
-from crawler.extraction.dom import parse_html
+from crawler.extraction.dom import fold_ws, parse_html
 
 MAX_WALK = 2_000  # list pages walked at most (a column beyond this is a loop nobody detected)
 
@@ -35,6 +35,7 @@ class Discovery:
     """What was found, with the evidence for each decision (the JSON `xxgk discover` prints)."""
 
     url: str
+    page_title: str | None = None  # the column page's <title> (it often names the agency)
     pager: Pager | None = None
     confirmed: str = ""  # how the pagination was confirmed, or why it is a guess
     choice: ListChoice | None = None
@@ -58,6 +59,7 @@ class Discovery:
         pager = self.pager
         return {
             "url": self.url,
+            "page_title": self.page_title,
             "pagination": {
                 "kind": pager.kind if pager else None,
                 "pages": list(pager.pages) if pager else [],
@@ -110,6 +112,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
             self.found.error = f"the column page answered HTTP {response.status}"
             return
         root = parse_html(response.text)
+        self.found.page_title = fold_ws(root.findtext(".//title") or "") or None if root is not None else None
         self._first = page_groups(root, response.url)
         self._pagers = find_pagers(root, response.text, response.url)
         if not self._first.groups:
