@@ -7,6 +7,7 @@ page count, requests made against the ideal (one per list page plus the one deta
 reads), and requests off the column's host (none may be).
 
     PYTHONPATH=. .venv/bin/python bench/discover.py [--docs 900] [--seed 1] [--sites anshun_mzj,…]
+    PYTHONPATH=. .venv/bin/python bench/discover.py --unseen   # the list styles no rule was written for
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SITES = (
     "shizhong_mzj",
     "jinzhong_mzj",
     "ankang_mzj",
+    "lianzhou_mzj",
 )  # 连州 (gkmlpt, a script-built list): not yet
 
 
@@ -41,10 +43,34 @@ def _key(url: str) -> str:
     return f"{parts.hostname}{parts.path}"
 
 
-def columns(site: str) -> list[tuple[str, str]]:
-    """(column path, column URL) of a declared site."""
+def columns(site: str, replica: object) -> list[tuple[str, str]]:
+    """(column path as the replica keys it, column URL) of a declared site. A gkmlpt catalogue is its
+    leaf columns, each `<prefix>gkmlpt/index#<id>` (the page a reader opens)."""
     spider = spider_loader().load(site)
-    return [(c, spider.base_url.rstrip("/") + c) for c in spider.columns]
+    out = []
+    for column in spider.columns:
+        base = spider.base_url.rstrip("/")
+        if column.endswith("/gkmlpt/"):
+            host = urlsplit(spider.base_url).hostname
+            leaves = [k for k in replica.catalogs[host].by_column if k.startswith(column)]  # type: ignore[attr-defined]
+            out += [(leaf, f"{base}{column}index#{leaf.rsplit('/', 1)[1]}") for leaf in sorted(leaves)]
+        else:
+            out.append((column, base + column))
+    return out
+
+
+def unseen_columns() -> list[tuple[str, str, str]]:
+    """(site, column path, column URL) of the replica's unseen list styles (replica/sites/unseen/)."""
+    from importlib import import_module
+
+    from replica.sites.unseen import MODULES
+
+    os.environ["XXGK_REPLICA_SITES"] = ",".join(MODULES)
+    out = []
+    for module in MODULES:
+        site = import_module(module).SITE
+        out += [(site.style, c.path, f"http://{site.host}{c.path}") for c in site.columns]
+    return out
 
 
 def main() -> None:
@@ -54,9 +80,17 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=900)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sites", default=",".join(SITES))
+    parser.add_argument(
+        "--unseen", action="store_true", help="The unseen list styles instead of the declared sites."
+    )
     args = parser.parse_args()
+    if args.unseen:
+        targets = unseen_columns()
     replica = build(args.seed, args.docs)
-    targets = [(site, path, url) for site in args.sites.split(",") for path, url in columns(site)]
+    if not args.unseen:
+        targets = [
+            (site, path, url) for site in args.sites.split(",") for path, url in columns(site, replica)
+        ]
     with (
         tempfile.TemporaryDirectory() as tmp,
         start_replica(Path(tmp), docs=args.docs, seed=args.seed) as served,

@@ -85,7 +85,9 @@ def spider_class(data: dict[str, Any], source: str = "<declaration>") -> type:
     if platform == "discovered" and not attrs.get("column_urls"):
         raise SiteDeclarationError(f"{source}: a discovered site lists its column_urls")
     if platform == "discovered":
-        attrs.setdefault("columns", tuple(_path(u) for u in attrs["column_urls"]))
+        from spiders.platforms.discovered import column_key
+
+        attrs.setdefault("columns", tuple(column_key(u) for u in attrs["column_urls"]))
     attrs.setdefault("allowed_domains", list(attrs["hosts"]))
     return type(_class_name(name), (base,), attrs)
 
@@ -111,12 +113,6 @@ def _typed(key: str, value: Any, default: Any, source: str) -> Any:
 
 def _class_name(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_")) + "Spider"
-
-
-def _path(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).path or "/"
 
 
 class SiteLoader(SpiderLoader):

@@ -19,7 +19,8 @@ from crawler.discovery.pagination import find_pagers
 from crawler.extraction.dom import parse_html
 from replica.core import build
 from replica.process import start_replica
-from tests.conftest import run_xxgk
+from tests.conftest import FAST, run_xxgk
+from tests.histories import archived
 
 DOCS, SEED = 300, 3
 COLUMNS = {  # one or two columns of each static platform: TRS WCM ×2 sites, sxjz (GBK), 安康
@@ -159,3 +160,61 @@ def test_a_sidebar_that_repeats_on_the_next_page_is_chrome() -> None:
     ]
     assert choice.items[0].title == "关于第0号事项的通知全文标题"  # the @title, not the cut link text
     assert list(choice.chrome) == ["div.hot/ul"]
+
+
+# List styles the rules were not written against (replica/platforms/unseen.py), and gkmlpt's catalogue.
+
+UNSEEN = {
+    "http://mzj.yuxian.gov.cn/list.aspx?cid=13": ("mzj.yuxian.gov.cn", "/list.aspx?cid=13", "page_links"),
+    "http://mzj.heshan.gov.cn/col/col40502/index.html": ("mzj.heshan.gov.cn", "/col/col40502/index.html", "list_api"),
+    "http://mzj.qingxi.gov.cn/col/col802/index.html": ("mzj.qingxi.gov.cn", "/col/col802/index.html", "list_api"),
+    "http://www.lianzhou.gov.cn/qylzmzj/gkmlpt/index#2641": ("www.lianzhou.gov.cn", "/qylzmzj/gkmlpt/2641", "list_api"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def unseen(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from replica.sites.unseen import MODULES
+
+    tmp = tmp_path_factory.mktemp("unseen")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XXGK_REPLICA_SITES", ",".join(MODULES))
+        truth = build(SEED, DOCS)
+        with start_replica(tmp / "replica", docs=DOCS, seed=SEED) as replica:
+            env = {"XXGK_REPLICA_URL": replica.url, "XXGK_REPLICA_SITES": ",".join(MODULES)}
+            found = run_xxgk("discover", "--all-pages", *UNSEEN, env=env)
+            database_url = f"sqlite:///{tmp / 'archive.sqlite3'}"
+            columns = [arg for url in list(UNSEEN)[:3] for arg in ("--column", url)]
+            crawled = run_xxgk(
+                "crawl", *columns, "--site", "unseen_styles", "--database-url", database_url,
+                "--format", "json", *FAST, env=env,
+            )  # fmt: skip
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert crawled.returncode == 0, crawled.stderr[-2000:]
+    return {"truth": truth, "found": json.loads(found.stdout), "database_url": database_url,
+            "crawled": json.loads(crawled.stdout)}  # fmt: skip
+
+
+def test_lists_from_a_datastore_endpoint_json_and_gkmlpt_api(unseen: dict) -> None:
+    for result, (host, key, kind) in zip(unseen["found"], UNSEEN.values(), strict=True):
+        truth = {
+            _key(d.url): {"title": d.title, "date": d.publish.date().isoformat()}
+            for d in unseen["truth"].catalogs[host].by_column[key]
+        }
+        got = {_key(it["url"]): {"title": it["title"], "date": it["date"]} for it in result["items"]}
+        assert got == truth, result["url"]
+        assert result["pagination"]["kind"] == kind
+        assert result["requests"] == len(result["pagination"]["pages"]) + 1  # the column page, or a detail page
+
+
+def test_columns_of_unseen_styles_crawl_into_the_archive(unseen: dict) -> None:
+    (row,) = unseen["crawled"]
+    assert row["errors"] == 0
+    want = {
+        _key(d.url)
+        for host, key, _ in list(UNSEEN.values())[:3]
+        for d in unseen["truth"].catalogs[host].by_column[key]
+    }
+    versions = archived(unseen["database_url"], "unseen_styles")[0]
+    assert {_key(url) for url in versions} == want
+    assert row["new_versions"] == len(want)

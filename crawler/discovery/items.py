@@ -104,11 +104,15 @@ def choose_list(first: PageGroups, others: list[PageGroups]) -> ListChoice:
 
 
 def items_in(page: PageGroups, chosen: str | None) -> list[ListItem]:
-    """The list items of another list page of the column: the chosen region's items, else (a page
-    laid out a little differently, e.g. the last page) its biggest group."""
-    if chosen and chosen in page.groups:
+    """The list items of another list page of the column: the chosen region's items, else the biggest
+    group in a region above or below it (the last page's one row is grouped one level up: a table of
+    one row is not told from its wrapper), never a group elsewhere on the page (the sidebar)."""
+    if not chosen:
+        return []
+    if chosen in page.groups:
         return page.groups[chosen]
-    return max(page.groups.values(), key=len) if page.groups else []
+    near = [name for name in page.groups if name.startswith(chosen + "/") or chosen.startswith(name + "/")]
+    return max((page.groups[name] for name in near), key=len) if near else []
 
 
 def _ordered(items: list[ListItem]) -> bool:

@@ -50,9 +50,15 @@ class Pager:
 
 
 def find_pagers(root: etree._Element | None, html: str, url: str) -> list[Pager]:
-    """The readings of this first list page's pagination, most trusted first; always ends with
-    `single` (one page), the reading when no rule holds."""
-    found: list[Pager] = []
+    """The readings of this first list page's pagination, most trusted first (a list endpoint the
+    page's scripts name, then a pager call, then pager links); always ends with `single` (one page),
+    the reading when no rule holds."""
+    from crawler.discovery.apis import find_list_apis
+
+    found: list[Pager] = [
+        Pager("list_api", api.pages, api.evidence, api.template, None, {"api": api.kind})
+        for api in find_list_apis(html, url)
+    ]
     call = script_call(html, url)
     if call:
         found.append(call)

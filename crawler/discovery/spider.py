@@ -14,7 +14,7 @@ spider to the next reading; then the remaining pages.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -23,6 +23,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.browser import BROWSER_SETTINGS
+from crawler.discovery.apis import api_items, api_total_pages
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, find_pagers, next_link
 from crawler.extraction.dom import fold_ws, parse_html
@@ -114,7 +115,14 @@ class ColumnDiscoverySpider(scrapy.Spider):
         root = parse_html(response.text)
         self.found.page_title = fold_ws(root.findtext(".//title") or "") or None if root is not None else None
         self._first = page_groups(root, response.url)
-        self._pagers = find_pagers(root, response.text, response.url)
+        # The URL as given: a fragment may name the column (gkmlpt's `index#<id>`); requests drop it.
+        asked = (
+            self.column_url if self.column_url.split("#")[0] == response.url.split("#")[0] else response.url
+        )
+        self._pagers = find_pagers(root, response.text, asked)
+        if self._pagers[0].kind == "list_api":  # the list's own data: no chrome to tell apart
+            yield from self._try_pager(0)
+            return
         if not self._first.groups:
             self.found.error = "no list of dated links on the page"
             return
@@ -129,6 +137,9 @@ class ColumnDiscoverySpider(scrapy.Spider):
     def _try_pager(self, index: int) -> Iterator[scrapy.Request]:
         assert self._first is not None
         pager = self._pagers[index]
+        if pager.kind == "list_api":
+            yield self._request(pager.pages[0], self.parse_api_first, index=index)
+            return
         if len(pager.pages) < 2:
             how = (
                 "one page: no other reading held" if pager.kind == "single" else "one page, as the page says"
@@ -158,6 +169,38 @@ class ColumnDiscoverySpider(scrapy.Spider):
         else:
             for number, url in enumerate(pager.pages[2:MAX_WALK], start=3):
                 yield self._request(url, self.parse_page, number=number)
+
+    def parse_api_first(self, response: Response, index: int) -> Iterator[scrapy.Request]:
+        """The endpoint's first answer: its items, and (JSON) how many pages it has."""
+        pager = self._pagers[index]
+        items = (
+            api_items(response.text, response.url)
+            if response.status < 400 and hasattr(response, "text")
+            else []
+        )
+        if not items:
+            self.found.rejected.append({"kind": f"list_api ({pager.extra['api']})", "page": pager.pages[0],
+                                        "why": f"HTTP {response.status}" if response.status >= 400 else "no items in its answer"})  # fmt: skip
+            yield from self._try_pager(index + 1)
+            return
+        if pager.extra["api"] == "json":
+            total = api_total_pages(response.text, len(items)) or 1
+            pager = replace(pager, pages=tuple(pager.template.format(n=n) for n in range(1, total + 1)))  # type: ignore[union-attr]
+        self.found.pager = pager
+        self.found.confirmed = f"{pager.pages[0]} answers {len(items)} items"
+        self.found.choice = ListChoice("list_api", items, {})
+        self.found.pages = {response.url: items}
+        self._walked.add(frozenset(it.url for it in items))
+        more = pager.pages[1:] if self.all_pages else pager.pages[1:2]
+        for number, url in enumerate(more[:MAX_WALK], start=2):
+            yield self._request(url, self.parse_api_page, number=number)
+
+    def parse_api_page(self, response: Response, number: int) -> None:
+        if response.status >= 400:
+            self.found.notes.append(f"{response.url}: HTTP {response.status}")
+            return
+        page = PageGroups(response.url, {"list_api": api_items(response.text, response.url)})
+        self._record(page)
 
     def _settle(self, pager: Pager, how: str) -> None:
         assert self._first is not None

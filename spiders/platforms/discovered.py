@@ -13,13 +13,14 @@ declared platforms do; page 2 is always fetched, because it is what tells the li
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 
+from crawler.discovery.apis import api_items, api_total_pages
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, find_pagers, next_link
 from crawler.discovery.spider import second_page_verdict
@@ -48,7 +49,7 @@ class DiscoveredColumnsSpider(XxgkSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.column_urls:
-            walk = ColumnWalk(url, urlsplit(url).path or "/")
+            walk = ColumnWalk(url, column_key(url))
             yield scrapy.Request(url, callback=self.parse_first, cb_kwargs={"walk": walk}, dont_filter=True)
         for request in self.revisit_requests():
             yield request
@@ -60,7 +61,12 @@ class DiscoveredColumnsSpider(XxgkSpider):
         self.saw_list_page(walk.column)
         root = parse_html(response.text)
         walk.first = page_groups(root, response.url)
-        walk.readings = find_pagers(root, response.text, response.url)
+        # The URL as given: a fragment may name the column (gkmlpt's `index#<id>`); requests drop it.
+        asked = walk.url if walk.url.split("#")[0] == response.url.split("#")[0] else response.url
+        walk.readings = find_pagers(root, response.text, asked)
+        if walk.readings[0].kind == "list_api":  # the list's own data: no chrome to tell apart
+            yield from self._try(walk, 0)
+            return
         if not walk.first.groups:
             self.logger.warning("column %s: no list of dated links on the page", walk.url)
             self.crawler.stats.inc_value("xxgk/columns_without_list")
@@ -70,7 +76,16 @@ class DiscoveredColumnsSpider(XxgkSpider):
     def _try(self, walk: ColumnWalk, index: int) -> Iterator[scrapy.Request]:
         assert walk.first is not None
         pager = walk.readings[index]
+        if pager.kind == "list_api":
+            yield scrapy.Request(
+                pager.pages[0], callback=self.parse_api_first,
+                cb_kwargs={"walk": walk, "index": index}, dont_filter=True,
+            )  # fmt: skip
+            return
         if len(pager.pages) < 2:
+            if not walk.first.groups:
+                self.logger.warning("column %s: no list found", walk.url)
+                return
             biggest = max(walk.first.groups.values(), key=len)
             yield scrapy.Request(
                 biggest[0].url, callback=self.parse_one_page_column,
@@ -103,6 +118,50 @@ class DiscoveredColumnsSpider(XxgkSpider):
         news = self._details(walk, walk.choice.items)
         yield from news
         yield from self._list_page(response, walk, second, 2, bool(news))
+
+    def parse_api_first(self, response: Response, walk: ColumnWalk, index: int) -> Iterator[Any]:
+        """A list endpoint's first answer: its items, then (JSON) as many pages as it says it has."""
+        pager = walk.readings[index]
+        ok = response.status < 400 and hasattr(response, "text")
+        items = api_items(response.text, response.url) if ok else []
+        if not items:
+            self.logger.info("column %s: %s lists nothing; trying the next reading", walk.url, pager.pages[0])
+            yield from self._try(walk, index + 1)
+            return
+        if pager.extra.get("api") == "json":
+            total = api_total_pages(response.text, len(items)) or 1
+            pager = replace(pager, pages=tuple(pager.template.format(n=n) for n in range(1, total + 1)))  # type: ignore[union-attr]
+        self.saw_list_page(walk.column)
+        self._settle(walk, pager, ListChoice("list_api", items, {}))
+        news = self._details(walk, items)
+        yield from news
+        if self.incremental:
+            if news and len(pager.pages) > 1:
+                yield self._more_api(pager.pages[1], walk, 2)
+        else:
+            for n, url in enumerate(pager.pages[1:], start=2):
+                yield self._more_api(url, walk, n)
+
+    def parse_api_page(self, response: Response, walk: ColumnWalk, number: int) -> Iterator[Any]:
+        if response.status >= 400:
+            self.logger.info("column %s: %s answered HTTP %s", walk.url, response.url, response.status)
+            return
+        items = api_items(response.text, response.url)
+        links = frozenset(it.url for it in items)
+        if not items or links in walk.seen_pages:
+            return
+        walk.seen_pages.add(links)
+        self.saw_list_page(walk.column)
+        news = self._details(walk, items)
+        yield from news
+        assert walk.pager is not None
+        if self.incremental and news and number < len(walk.pager.pages):
+            yield self._more_api(walk.pager.pages[number], walk, number + 1)
+
+    def _more_api(self, url: str, walk: ColumnWalk, number: int) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_api_page, cb_kwargs={"walk": walk, "number": number}, dont_filter=True
+        )
 
     def parse_more(self, response: Response, walk: ColumnWalk, number: int) -> Iterator[Any]:
         if response.status >= 400:
@@ -161,6 +220,17 @@ class DiscoveredColumnsSpider(XxgkSpider):
         ]
 
 
+def column_key(url: str) -> str:
+    """What the coverage ledger counts a column's pages under: its path (and query, and a fragment
+    that names the column, as gkmlpt's `index#<id>` does)."""
+    parts = urlsplit(url)
+    return (
+        (parts.path or "/")
+        + (f"?{parts.query}" if parts.query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    )
+
+
 def column_site_name(urls: list[str]) -> str:
     """The site name for columns crawled without one: the first column's host, dots as underscores."""
     return (urlsplit(urls[0]).hostname or "site").replace(".", "_").replace("-", "_")
@@ -173,7 +243,7 @@ def column_spider(urls: list[str], name: str, declared: type[XxgkSpider] | None 
     attrs: dict[str, Any] = {
         "name": name,
         "column_urls": tuple(urls),
-        "columns": tuple(urlsplit(u).path or "/" for u in urls),
+        "columns": tuple(column_key(u) for u in urls),
         "hosts": hosts,
         "browser": True,  # any column may sit behind a JavaScript challenge; Chromium starts only then
         "agency": name,
