@@ -204,7 +204,9 @@ def test_lists_from_a_datastore_endpoint_json_and_gkmlpt_api(unseen: dict) -> No
         got = {_key(it["url"]): {"title": it["title"], "date": it["date"]} for it in result["items"]}
         assert got == truth, result["url"]
         assert result["pagination"]["kind"] == kind
-        assert result["requests"] == len(result["pagination"]["pages"]) + 1  # the column page, or a detail page
+        assert (
+            result["requests"] == len(result["pagination"]["pages"]) + 1
+        )  # the column page, or a detail page
 
 
 def test_columns_of_unseen_styles_crawl_into_the_archive(unseen: dict) -> None:
