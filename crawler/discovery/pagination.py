@@ -30,7 +30,7 @@ _CALL_RE = re.compile(
     r"createPageHTML\(\s*([\w.]+)\s*,\s*([\w.]+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']\s*\)"
 )
 _VAR_RE = r"(?:var\s+|let\s+|const\s+)?{name}\s*=\s*[\"']?(\d+)"
-_COUNT_VARS = ("countPage", "totalPage", "pageCount", "totalPages", "page_count", "maxPage")
+_COUNT_VARS = ("countPage", "totalPage", "pageCount", "totalPages", "page_count", "maxPage", "pageTotal")
 _TOTAL_RE = re.compile(r"共\s*(\d+)\s*页|第?\s*\d+\s*/\s*(\d+)\s*页|/\s*共\s*(\d+)\s*页")
 NEXT_TEXTS = frozenset({"下一页", "下页", "后一页", ">", "›", "»", "下一页>", "下一页>>", "next", "Next"})
 LAST_TEXTS = frozenset({"尾页", "末页", "最后一页", "尾 页", "末 页", ">>", "»|", "last", "Last"})
@@ -62,6 +62,8 @@ def find_pagers(root: etree._Element | None, html: str, url: str) -> list[Pager]
     call = script_call(html, url)
     if call:
         found.append(call)
+    if not call:
+        found += pager_variables(html, url)
     if root is not None:
         linked = pager_links(root, url)
         if linked and all(linked.pages != p.pages for p in found):
@@ -82,6 +84,33 @@ def script_call(html: str, url: str) -> Pager | None:
         pages = (url, *(template.format(n=k) for k in range(1, count)))
         return Pager("script_call", pages, match.group(0), template, 1 if count > 1 else None)
     return None
+
+
+def pager_variables(html: str, url: str) -> list[Pager]:
+    """A pager a script draws from a page count (`var pageCount = 7`) without naming page URLs: the
+    usual URL schemes of static list pages, each a guess the caller confirms by fetching page 2
+    (`index_1.<ext>` as TRS and 开普云 number them, `index_2.<ext>`, `?page=2`)."""
+    count = next((n for name in _COUNT_VARS if (n := _number(name, html)) is not None), None)
+    if count is None or not 2 <= count <= MAX_PAGES:
+        return []
+    directory, page = _directory(url), url.rsplit("/", 1)[-1].split("?")[0]
+    ext = page.rsplit(".", 1)[-1] if "." in page else "html"
+    schemes = (
+        (f"{directory}index_{{n}}.{ext}", 1),
+        (f"{directory}index_{{n}}.{ext}", 2),
+        (url + ("&" if "?" in url else "?") + "page={n}", 2),
+    )
+    evidence = f"a page count of {count} in a script, no page URL named: guessing its URLs"
+    return [
+        Pager(
+            "pager_variable",
+            (url, *(template.format(n=first + k) for k in range(count - 1))),
+            evidence,
+            template,
+            first,
+        )
+        for template, first in schemes
+    ]
 
 
 def pager_links(root: etree._Element, url: str) -> Pager | None:

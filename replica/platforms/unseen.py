@@ -11,6 +11,9 @@ family, to measure `xxgk discover` and `xxgk crawl --column` on lists it has nev
   named in the page's jpage script with `totalRecord`.
 - `jsonlist`: a list built in the browser from a JSON endpoint (`/api/articles?channelId=N&pageNo=K`,
   named in the page's script); the HTML has no items at all.
+- `ucap`: static `.shtml` lists (开普云-style `/<col>/index.shtml`, page k at `index_<k-1>.shtml`)
+  whose pager is drawn by a script from variables (`var pageCount = 7, currentPage = 0;`): no page
+  URL is written anywhere in the page.
 
 Every style shows: titles cut with … where the full title is the link's `title`, a sidebar of dated
 links shaped like the list (热点信息, the same on every page), a last page of 1–4 items, and details at
@@ -20,6 +23,7 @@ links shaped like the list (热点信息, the same on every page), a last page o
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qs
@@ -33,7 +37,7 @@ from replica.seeds import SeedDocument
 from replica.web import Response, SiteRequest
 
 CUT = 18  # characters of a title shown before …
-STYLES = ("aspnet", "hanweb", "jsonlist")
+STYLES = ("aspnet", "hanweb", "jsonlist", "ucap")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +52,8 @@ class UnseenSite(SiteDeclaration):
 def column_path(style: str, column_id: int) -> str:
     if style == "aspnet":
         return f"/list.aspx?cid={column_id}"
+    if style == "ucap":
+        return f"/xxgk/c{column_id}/index.shtml"
     return f"/col/col{column_id}/index.html"
 
 
@@ -81,6 +87,17 @@ class UnseenCatalog(ColumnCatalog):
             if style == "hanweb":
                 return self.html(200, self._hanweb_column(column))
             return self.html(200, self._json_shell(column))
+        if style == "ucap" and path.startswith("/xxgk/c") and "/index" in path:
+            directory, _, page = path.rpartition("/")
+            match = re.fullmatch(r"index(?:_(\d+))?\.shtml", page)
+            column = next((c for c in self.columns if c.path == f"{directory}/index.shtml"), None)
+            if column is None or match is None:
+                return None
+            number = int(match.group(1)) + 1 if match.group(1) else 1
+            chunk, pages = self.list_chunk(column.path, number - 1)
+            if number > pages or (match.group(1) == "0"):
+                return None
+            return self.html(200, self._ucap_list(column, chunk, number, pages))
         if style == "hanweb" and path == "/module/web/jpage/dataproxy.jsp":
             return self._dataproxy(query)
         if style == "jsonlist" and path == "/api/articles":
@@ -114,6 +131,18 @@ class UnseenCatalog(ColumnCatalog):
             f'<div class="aspNetPager">{" ".join(pager)}</div>'
         )
         return self._page(column.name, main, self._sidebar())
+
+    def _ucap_list(self, column: Column, docs: list[ReplicaDocument], number: int, pages: int) -> str:
+        rows = "".join(
+            f'<div class="news-item"><a href="{escape(d.path)}" title="{escape(d.title)}">{escape(_cut(d.title))}'
+            f'</a><em class="time">{d.publish:%Y-%m-%d}</em></div>'
+            for d in docs
+        )
+        pager = (
+            f'<div class="pagination" id="pagination"></div><script>var pageCount = {pages}, currentPage = {number - 1};'
+            "\nucapPager('pagination', pageCount, currentPage, 'index', 'shtml');</script>"
+        )
+        return self._page(column.name, f'<div class="news-list">{rows}</div>{pager}', self._sidebar())
 
     def _hanweb_column(self, column: Column) -> str:
         cid = self.site.column_id(column.path)

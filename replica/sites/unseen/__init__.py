@@ -10,7 +10,12 @@ from replica.content import Agency
 from replica.declarations import Column
 from replica.platforms.unseen import UnseenSite, column_path
 
-MODULES = ("replica.sites.unseen.aspnet", "replica.sites.unseen.hanweb", "replica.sites.unseen.jsonlist")
+MODULES = (
+    "replica.sites.unseen.aspnet",
+    "replica.sites.unseen.hanweb",
+    "replica.sites.unseen.jsonlist",
+    "replica.sites.unseen.ucap",
+)
 NAMES = (
     ("工作动态", "news", 10),
     ("通知公告", "notice", 4),
