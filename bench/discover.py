@@ -8,6 +8,10 @@ reads), and requests off the column's host (none may be).
 
     PYTHONPATH=. .venv/bin/python bench/discover.py [--docs 900] [--seed 1] [--sites anshun_mzj,…]
     PYTHONPATH=. .venv/bin/python bench/discover.py --unseen   # the list styles no rule was written for
+    … --peers   # beside it, in the same run: autopager + GerapyAutoExtractor (bench/discover_peers.py),
+                # installed into a virtual environment of their own (.venv-peers-discover)
+
+Peers give no dates, so the comparison beside them scores title and URL only (ours: also the date).
 """
 
 from __future__ import annotations
@@ -73,6 +77,28 @@ def unseen_columns() -> list[tuple[str, str, str]]:
     return out
 
 
+PEERS = ("gerapy-auto-extractor==0.2.1", "autopager==0.3")
+PEERS_VENV = ROOT / ".venv-peers-discover"
+
+
+def peers_python() -> Path:
+    """The peers' own virtual environment (their scikit-learn and lxml pins are not ours)."""
+    python = PEERS_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEERS], check=True)
+    return python
+
+
+def run_peers(urls: list[str], proxy: str) -> tuple[list[dict], float]:
+    started = time.perf_counter()
+    out = subprocess.run(
+        [str(peers_python()), str(ROOT / "bench" / "discover_peers.py"), proxy],
+        input=json.dumps(urls), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout), time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -83,6 +109,7 @@ def main() -> None:
     parser.add_argument(
         "--unseen", action="store_true", help="The unseen list styles instead of the declared sites."
     )
+    parser.add_argument("--peers", action="store_true", help="Run autopager + GerapyAutoExtractor beside it.")
     args = parser.parse_args()
     if args.unseen:
         targets = unseen_columns()
@@ -102,6 +129,7 @@ def main() -> None:
             env=env, capture_output=True, text=True, check=False,
         )  # fmt: skip
         seconds = time.perf_counter() - started
+        peers, peer_seconds = run_peers([u for _, _, u in targets], served.url) if args.peers else ([], 0.0)
     found = json.loads(out.stdout) if out.stdout.strip() else []
     found = found if isinstance(found, list) else [found]
     totals = {"right": 0, "found": 0, "listed": 0, "requests": 0, "ideal": 0, "off_host": 0}
@@ -140,6 +168,22 @@ def main() -> None:
         f"{totals['requests']} against {totals['ideal']} ideal ({totals['requests'] / max(totals['ideal'], 1):.3f}×), "
         f"items off the host {totals['off_host']}, {seconds:.1f} s"
     )
+    if args.peers:
+        print("\n| who | right (title + URL) | found | listed | precision | recall | requests | seconds |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for who, results, secs in (
+            ("xxgk discover", found, seconds),
+            ("autopager + GerapyAutoExtractor", peers, peer_seconds),
+        ):
+            right = got_n = listed = requests = 0
+            for (_, path, url), result in zip(targets, results, strict=True):
+                host = urlsplit(url).hostname
+                truth = {_key(d.url): d.title for d in replica.catalogs[host].by_column.get(path, [])}
+                got = {_key(it["url"]): it["title"] for it in result["items"]}
+                right += sum(1 for k, v in got.items() if truth.get(k) == v)
+                got_n, listed, requests = got_n + len(got), listed + len(truth), requests + result["requests"]
+            print(f"| {who} | {right} | {got_n} | {listed} | {right / max(got_n, 1):.3f} | {right / max(listed, 1):.3f} | "
+                  f"{requests} | {secs:.1f} |")  # fmt: skip
     if out.returncode:
         print(out.stderr[-2000:], file=sys.stderr)
 
