@@ -164,6 +164,7 @@ def test_a_sidebar_that_repeats_on_the_next_page_is_chrome() -> None:
 
 # List styles the rules were not written against (replica/platforms/unseen.py), and gkmlpt's catalogue.
 
+UNSEEN_DOCS = 150  # enough for columns of several pages on every style
 UNSEEN = {
     "http://mzj.yuxian.gov.cn/list.aspx?cid=13": ("mzj.yuxian.gov.cn", "/list.aspx?cid=13", "page_links"),
     "http://mzj.heshan.gov.cn/col/col40502/index.html": ("mzj.heshan.gov.cn", "/col/col40502/index.html", "list_api"),
@@ -179,8 +180,8 @@ def unseen(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("unseen")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XXGK_REPLICA_SITES", ",".join(MODULES))
-        truth = build(SEED, DOCS)
-        with start_replica(tmp / "replica", docs=DOCS, seed=SEED) as replica:
+        truth = build(SEED, UNSEEN_DOCS)
+        with start_replica(tmp / "replica", docs=UNSEEN_DOCS, seed=SEED) as replica:
             env = {"XXGK_REPLICA_URL": replica.url, "XXGK_REPLICA_SITES": ",".join(MODULES)}
             found = run_xxgk("discover", "--all-pages", *UNSEEN, env=env)
             database_url = f"sqlite:///{tmp / 'archive.sqlite3'}"
