@@ -26,6 +26,7 @@ from crawler.browser import BROWSER_SETTINGS
 from crawler.discovery.apis import api_items, api_total_pages
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, find_pagers, next_link
+from crawler.discovery.probe import Captured, endpoint_reading, probe_request
 from crawler.extraction.dom import fold_ws, parse_html
 
 MAX_WALK = 2_000  # list pages walked at most (a column beyond this is a loop nobody detected)
@@ -100,6 +101,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         self._others: list[PageGroups] = []
         self._pagers: list[Pager] = []
         self._walked: set[frozenset[str]] = set()
+        self._captured: Captured | None = None  # the browser's answers, once the page was probed
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._request(self.column_url, self.parse_first)
@@ -123,8 +125,8 @@ class ColumnDiscoverySpider(scrapy.Spider):
         if self._pagers[0].kind == "list_api":  # the list's own data: no chrome to tell apart
             yield from self._try_pager(0)
             return
-        if not self._first.groups:
-            self.found.error = "no list of dated links on the page"
+        if not self._first.groups:  # a shell: the list, if any, comes from its scripts
+            yield from self._probe()
             return
         biggest = max(self._first.groups.values(), key=len)
         yield self._request(biggest[0].url, self.parse_detail)
@@ -145,8 +147,30 @@ class ColumnDiscoverySpider(scrapy.Spider):
                 "one page: no other reading held" if pager.kind == "single" else "one page, as the page says"
             )
             self._settle(pager, how)
+            if self.found.choice is not None and self.found.choice.region is None:
+                yield from self._probe()  # every dated group is chrome: the list comes from scripts
             return
         yield self._request(pager.pages[1], self.parse_confirm, index=index)
+
+    def _probe(self) -> Iterator[scrapy.Request]:
+        """Once: load the column page in Chromium and look for the list endpoint its scripts call."""
+        if self._captured is not None:
+            self.found.error = self.found.error or "no list of dated links on the page or from its scripts"
+            return
+        self._captured = Captured()
+        self.found.requests += 1
+        yield probe_request(self.column_url, self.parse_probe, self._captured)
+
+    def parse_probe(self, response: Response) -> Iterator[scrapy.Request]:
+        assert self._captured is not None
+        reading = endpoint_reading(self._captured, urlsplit(self.column_url).hostname)
+        if reading is None:
+            seen = len(self._captured.answers)
+            self.found.error = f"no list of dated links on the page, and none of the {seen} answers its scripts got in the browser lists one"
+            return
+        self.found.notes.append(reading.evidence)
+        self._pagers.append(reading)
+        yield from self._try_pager(len(self._pagers) - 1)
 
     def parse_confirm(self, response: Response, index: int) -> Iterator[scrapy.Request]:
         assert self._first is not None

@@ -11,6 +11,9 @@ family, to measure `xxgk discover` and `xxgk crawl --column` on lists it has nev
   named in the page's jpage script with `totalRecord`.
 - `jsonlist`: a list built in the browser from a JSON endpoint (`/api/articles?channelId=N&pageNo=K`,
   named in the page's script); the HTML has no items at all.
+- `spa`: a column page that is an empty shell; a script file (`/static/js/list.js`, not in the page)
+  reads the column id from the shell's `data-channel` and fetches `/api/v2/list?cat=N&p=K&size=10`.
+  Only a browser that runs the script sees the endpoint.
 - `ucap`: static `.shtml` lists (开普云-style `/<col>/index.shtml`, page k at `index_<k-1>.shtml`)
   whose pager is drawn by a script from variables (`var pageCount = 7, currentPage = 0;`): no page
   URL is written anywhere in the page.
@@ -37,7 +40,7 @@ from replica.seeds import SeedDocument
 from replica.web import Response, SiteRequest
 
 CUT = 18  # characters of a title shown before …
-STYLES = ("aspnet", "hanweb", "jsonlist", "ucap")
+STYLES = ("aspnet", "hanweb", "jsonlist", "ucap", "spa")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +57,8 @@ def column_path(style: str, column_id: int) -> str:
         return f"/list.aspx?cid={column_id}"
     if style == "ucap":
         return f"/xxgk/c{column_id}/index.shtml"
+    if style == "spa":
+        return f"/news/{column_id}/"
     return f"/col/col{column_id}/index.html"
 
 
@@ -98,6 +103,16 @@ class UnseenCatalog(ColumnCatalog):
             if number > pages or (match.group(1) == "0"):
                 return None
             return self.html(200, self._ucap_list(column, chunk, number, pages))
+        if style == "spa":
+            column = next((c for c in self.columns if c.path == path), None)
+            if column is not None:
+                return self.html(200, self._spa_shell(column))
+            if path == "/static/js/list.js":
+                return Response(
+                    200, {"Content-Type": "application/javascript; charset=utf-8"}, SPA_SCRIPT.encode()
+                )
+            if path == "/api/v2/list":
+                return self._spa_rows(query)
         if style == "hanweb" and path == "/module/web/jpage/dataproxy.jsp":
             return self._dataproxy(query)
         if style == "jsonlist" and path == "/api/articles":
@@ -193,6 +208,31 @@ class UnseenCatalog(ColumnCatalog):
         )
         return self._page(column.name, main, self._sidebar())
 
+    def _spa_shell(self, column: Column) -> str:
+        cid = self.site.column_id(column.path)
+        main = f'<div id="app" data-channel="{cid}"><p class="loading">加载中…</p></div><script src="/static/js/list.js"></script>'
+        return self._page(column.name, main, self._sidebar())
+
+    def _spa_rows(self, query: dict[str, list[str]]) -> Response | None:
+        cid = _int(query.get("cat"))
+        column = next((c for c in self.columns if self.site.column_id(c.path) == cid), None)
+        if column is None:
+            return None
+        number = _int(query.get("p")) or 1
+        chunk, pages = self.list_chunk(column.path, number - 1)
+        rows = [
+            {
+                "docTitle": d.title,
+                "linkUrl": f"http://{self.site.host}{d.path}",
+                "pubDate": f"{d.publish:%Y-%m-%d}",
+            }
+            for d in (chunk if number <= pages else [])
+        ]
+        body = json.dumps(
+            {"success": True, "result": {"rows": rows, "totalPages": pages}}, ensure_ascii=False
+        )
+        return Response(200, {"Content-Type": "application/json; charset=utf-8"}, body.encode())
+
     def _articles(self, query: dict[str, list[str]]) -> Response | None:
         cid = _int(query.get("channelId"))
         column = next((c for c in self.columns if self.site.column_id(c.path) == cid), None)
@@ -263,7 +303,7 @@ class UnseenCatalog(ColumnCatalog):
             f"发布时间：{doc.publish:%Y-%m-%d %H:%M} 来源：{escape(doc.source)} 浏览次数："
         )
         page = self._page(
-            doc.title, head + "@@COUNTER@@</div>" + f"<div class='art-body'>{body_html}</div>", ""
+            doc.title, head + "@@COUNTER@@</div>" + f"<div class='art-body'>{body_html}</div>", self._sidebar()
         )
         before, _, after = page.partition("@@COUNTER@@")
         return before, after
@@ -285,6 +325,26 @@ class UnseenCatalog(ColumnCatalog):
 
     def not_found_html(self) -> str:
         return self._page("页面不存在", "<p>您访问的页面不存在</p>", "")
+
+
+# The list script of the `spa` style: the endpoint is put together at run time, in a file of its own.
+SPA_SCRIPT = """(function () {
+  var app = document.getElementById('app');
+  var parts = ['api', 'v2', 'list'];
+  function load(p) {
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', '/' + parts.join('/') + '?cat=' + app.dataset.channel + '&p=' + p + '&size=10');
+    xhr.onload = function () {
+      var data = JSON.parse(xhr.responseText).result;
+      app.innerHTML = '<ul class="rows">' + data.rows.map(function (r) {
+        return '<li><a href="' + r.linkUrl + '">' + r.docTitle + '</a><span>' + r.pubDate + '</span></li>';
+      }).join('') + '</ul>';
+    };
+    xhr.send();
+  }
+  load(1);
+})();
+"""
 
 
 def _cut(title: str) -> str:

@@ -23,6 +23,7 @@ from scrapy.http import Response
 from crawler.discovery.apis import api_items, api_total_pages
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, find_pagers, next_link
+from crawler.discovery.probe import Captured, endpoint_reading, probe_request
 from crawler.discovery.spider import second_page_verdict
 from crawler.extraction.dom import parse_html
 from spiders.base import XxgkSpider
@@ -39,6 +40,7 @@ class ColumnWalk:
     pager: Pager | None = None
     choice: ListChoice | None = None
     seen_pages: set[frozenset[str]] = field(default_factory=set)
+    captured: Captured | None = None  # what the browser saw, once the page was probed
 
 
 class DiscoveredColumnsSpider(XxgkSpider):
@@ -67,9 +69,8 @@ class DiscoveredColumnsSpider(XxgkSpider):
         if walk.readings[0].kind == "list_api":  # the list's own data: no chrome to tell apart
             yield from self._try(walk, 0)
             return
-        if not walk.first.groups:
-            self.logger.warning("column %s: no list of dated links on the page", walk.url)
-            self.crawler.stats.inc_value("xxgk/columns_without_list")
+        if not walk.first.groups:  # a shell: the list, if any, comes from its scripts
+            yield from self._probe(walk)
             return
         yield from self._try(walk, 0)
 
@@ -84,7 +85,7 @@ class DiscoveredColumnsSpider(XxgkSpider):
             return
         if len(pager.pages) < 2:
             if not walk.first.groups:
-                self.logger.warning("column %s: no list found", walk.url)
+                yield from self._probe(walk)
                 return
             biggest = max(walk.first.groups.values(), key=len)
             yield scrapy.Request(
@@ -101,8 +102,32 @@ class DiscoveredColumnsSpider(XxgkSpider):
         """A column of one page: a detail page of the site shows what is chrome."""
         assert walk.first is not None
         others = [page_groups(parse_html(response.text), response.url)] if response.status < 400 else []
-        self._settle(walk, pager, choose_list(walk.first, others))
-        yield from self._details(walk, walk.choice.items if walk.choice else [])
+        choice = choose_list(walk.first, others)
+        if choice.region is None:  # every dated group is chrome: the list comes from the page's scripts
+            yield from self._probe(walk)
+            return
+        self._settle(walk, pager, choice)
+        yield from self._details(walk, choice.items)
+
+    def _probe(self, walk: ColumnWalk) -> Iterator[scrapy.Request]:
+        """Once per column: load its page in Chromium and look for the list endpoint its scripts call."""
+        if walk.captured is not None:
+            self.logger.warning("column %s: no list on the page or from its scripts", walk.url)
+            self.crawler.stats.inc_value("xxgk/columns_without_list")
+            return
+        walk.captured = Captured()
+        self.crawler.stats.inc_value("xxgk/browser_probes")
+        yield probe_request(walk.url, self.parse_probe, walk.captured, walk=walk)
+
+    def parse_probe(self, response: Response, walk: ColumnWalk) -> Iterator[Any]:
+        assert walk.captured is not None
+        reading = endpoint_reading(walk.captured, urlsplit(walk.url).hostname)
+        if reading is None:
+            yield from self._probe(walk)  # logs that there is no list
+            return
+        self.logger.info("column %s: %s", walk.url, reading.evidence)
+        walk.readings.append(reading)
+        yield from self._try(walk, len(walk.readings) - 1)
 
     def parse_second(self, response: Response, walk: ColumnWalk, index: int) -> Iterator[Any]:
         assert walk.first is not None

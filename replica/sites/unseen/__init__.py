@@ -15,6 +15,7 @@ MODULES = (
     "replica.sites.unseen.hanweb",
     "replica.sites.unseen.jsonlist",
     "replica.sites.unseen.ucap",
+    "replica.sites.unseen.spa",
 )
 NAMES = (
     ("工作动态", "news", 10),
