@@ -303,7 +303,9 @@ class UnseenCatalog(ColumnCatalog):
             f"发布时间：{doc.publish:%Y-%m-%d %H:%M} 来源：{escape(doc.source)} 浏览次数："
         )
         page = self._page(
-            doc.title, head + "@@COUNTER@@</div>" + f"<div class='art-body'>{body_html}</div>", self._sidebar()
+            doc.title,
+            head + "@@COUNTER@@</div>" + f"<div class='art-body'>{body_html}</div>",
+            self._sidebar(),
         )
         before, _, after = page.partition("@@COUNTER@@")
         return before, after
