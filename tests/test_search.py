@@ -169,6 +169,8 @@ def test_versions_latest_by_default(small: Archive) -> None:
         (Filters(index_no="JZ-MZJ-*"), {4, 6}),
         (Filters(index_no="as-mzj-2023-00012"), {1}),
         (Filters(validity="有效"), {1, 2, 6}),
+        (Filters(kind="通知"), {1, 3}),  # a1, and l1 in traditional characters
+        (Filters(kind="实施细则"), {4}),  # the canonical 细则
         (Filters(withdrawn=True), {4}),
         (Filters(changed_from=date(2024, 4, 1), changed_to=date(2024, 5, 31)), {2}),
         (Filters(changed_from=date(2024, 6, 1), changed_to=date(2024, 12, 31)), set()),
@@ -187,6 +189,7 @@ def test_facet_counts(small: Archive) -> None:
     assert facets["site"] == {"anshun_mzj": 2, "lianzhou_mzj": 1}
     assert facets["year"] == {"2023": 1, "2024": 1, "2022": 1}
     assert sum(facets["topic"].values()) == result.total
+    assert facets["kind"] == {"通知": 2, "总结": 1}
 
 
 @pytest.mark.parametrize("query", ['"低保', "-低保", '""', "低保 -", "养老 “养老"])

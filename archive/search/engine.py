@@ -37,7 +37,7 @@ from archive.search.schema import SearchDoc, SearchText
 from archive.search.snippets import snippet
 from archive.search.state import require_current
 
-FACETS = ("site", "topic", "issuer", "year", "validity")
+FACETS = ("site", "topic", "issuer", "year", "validity", "kind")
 FACET_VALUES = 20  # the most frequent values per facet
 # One construct per FTS5 table: SQLAlchemy tells FROM elements apart by object, not by name.
 _FTS_TABLES = {name: table(name, column("rowid")) for name in (sqlite_fts.LATEST, sqlite_fts.OLDER)}
@@ -237,7 +237,7 @@ class SearchPlan:
 
     def facets(self) -> dict[str, list[dict[str, Any]]]:
         year = func.substr(SearchDoc.publish_date, 1, 4).label("year")
-        keys = (SearchDoc.site, SearchDoc.topic, SearchDoc.issuer, year, SearchDoc.validity)
+        keys = (SearchDoc.site, SearchDoc.topic, SearchDoc.issuer, year, SearchDoc.validity, SearchDoc.kind)
         counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
         for branch in self.branches(*keys, func.count().label("n")):
             for *values, n in self.s.execute(branch.group_by(*keys)):

@@ -20,6 +20,7 @@ from archive import blobs
 from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.keys import date_part, number_key
+from archive.search.kinds import kind_of
 from archive.search.schema import SearchDoc
 from archive.search.state import is_current, record_normaliser
 from archive.search.tokens import compact, normalize
@@ -71,6 +72,7 @@ def row_for(
         "issuer": version.issuer,
         "topic": version.topic,
         "validity": fields.get("validity"),
+        "kind": kind_of(version.title, version.topic, fields.get("genre")),
         "publish_date": date_part(version.publish_date),
         "written_date": date_part(version.written_date),
         "doc_number_key": number_key(version.doc_number),

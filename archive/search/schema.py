@@ -27,6 +27,7 @@ class SearchDoc(Base):
     issuer: Mapped[str | None] = mapped_column(Text)
     topic: Mapped[str | None] = mapped_column(Text)
     validity: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(32))  # page kind (体裁), archive.search.kinds; 0014
     publish_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
     written_date: Mapped[str | None] = mapped_column(String(10))
     doc_number_key: Mapped[str | None] = mapped_column(String(256), index=True)  # see filters.number_key
