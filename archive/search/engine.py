@@ -236,11 +236,20 @@ class SearchPlan:
         return [(vid, None) for vid in found[offset : offset + limit]]
 
     def facets(self) -> dict[str, list[dict[str, Any]]]:
+        """Each facet's most frequent values among the matches, with exact counts.
+
+        One pass over the matches' search_docs rows, grouped by combination of all six values: on
+        SQLite by `facet_key` (an integer per combination: sorting 100,000 matches on it costs a
+        seventh of sorting them on six text columns, see `facet_keys`), each group's values read from
+        any of its rows (SQLite's bare columns: all rows of a group hold the same); on PostgreSQL by
+        the values themselves (a hash aggregate, no sort). Each facet's counts are then summed over
+        the groups (a few thousand at most) here."""
         year = func.substr(SearchDoc.publish_date, 1, 4).label("year")
         keys = (SearchDoc.site, SearchDoc.topic, SearchDoc.issuer, year, SearchDoc.validity, SearchDoc.kind)
+        group = (SearchDoc.facet_key,) if self.sqlite else keys
         counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
         for branch in self.branches(*keys, func.count().label("n")):
-            for *values, n in self.s.execute(branch.group_by(*keys)):
+            for *values, n in self.s.execute(branch.group_by(*group)):
                 for name, value in zip(FACETS, values, strict=True):
                     counts[name][value] = counts[name].get(value, 0) + n
         return {

@@ -19,6 +19,7 @@ from archive import attachment_text as attachment_reader
 from archive import blobs
 from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
+from archive.search.facet_keys import facet_key
 from archive.search.keys import date_part, number_key
 from archive.search.kinds import kind_of
 from archive.search.schema import SearchDoc
@@ -61,6 +62,8 @@ def row_for(
     output, kept with the version), so the index can always be recomputed from the versions table:
     SQLite's contentless FTS5 tables need exactly the indexed tokens again to delete a row."""
     fields = version.fields or {}
+    kind = kind_of(version.title, version.topic, fields.get("genre"))
+    published = date_part(version.publish_date)
     extra = [normalize(t) for t in attachment_texts if t]
     stored = getattr(version, "search_text", None)
     return {
@@ -72,8 +75,9 @@ def row_for(
         "issuer": version.issuer,
         "topic": version.topic,
         "validity": fields.get("validity"),
-        "kind": kind_of(version.title, version.topic, fields.get("genre")),
-        "publish_date": date_part(version.publish_date),
+        "kind": kind,
+        "facet_key": facet_key(site, version.topic, version.issuer, published, fields.get("validity"), kind),
+        "publish_date": published,
         "written_date": date_part(version.written_date),
         "doc_number_key": number_key(version.doc_number),
         "index_no_key": number_key(version.index_no),
