@@ -251,3 +251,33 @@ def test_filters_in_the_index_keep_recall(database_url: str, filters: Filters) -
             assert matching_ids(s, query, filters) == expected, query
             assert search(s, query, filters).total == len(expected), query
     archive.close()
+
+
+FACET_FILTERS = [Filters(), Filters(all_versions=True), Filters(site="anshun_mzj")]
+
+
+def test_facet_counts_are_exact(database_url: str) -> None:
+    """Every facet's counts, on SQLite grouped by facet key, equal a count in Python over the matches'
+    search rows (both FTS5 tables with all versions), and the values shown are the most frequent."""
+    from collections import Counter
+
+    archive = Archive(database_url)
+    generate(archive, 200, seed=5)
+    with archive.engine.begin() as conn:
+        index.rebuild(conn)
+    with archive.session() as s:
+        rows = {r.version_id: r for r in s.scalars(select(SearchDoc))}
+        for query, filters in itertools.product(("民", "低保", ""), FACET_FILTERS):
+            result = search(s, query, filters, facets=True)
+            matched = matching_ids(s, query, filters)
+            assert result.total == len(matched) > 0
+            for name in ("site", "topic", "issuer", "year", "validity", "kind"):
+                want = Counter(
+                    (rows[v].publish_date or "")[:4] or None if name == "year" else getattr(rows[v], name)
+                    for v in matched
+                )
+                shown = {f["value"]: f["count"] for f in result.facets[name]}
+                assert shown == {value: want[value] for value in shown}, (query, filters, name)
+                hidden = [n for value, n in want.items() if value not in shown]
+                assert len(shown) == min(len(want), 20) and max(hidden, default=0) <= min(shown.values())
+    archive.close()
