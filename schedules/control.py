@@ -32,12 +32,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from archive.db import Archive
 from schedules import service
 from schedules.config import MODES
+from web.control import Refused
 
 KEEP = 50  # crawls started here that the agencies page lists
-
-
-class Refused(Exception):
-    """A state change that cannot be made as asked (a crawl of the site already running here)."""
 
 
 class ScheduleControl:

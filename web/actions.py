@@ -12,9 +12,9 @@ Both are HMAC-SHA256 under a key derived from the token (stdlib `hmac`, compared
 no session is stored, and changing the token ends every session. GET never changes anything: these
 routes are POST only, so a GET is the framework's 405.
 
-What is changed is not this room's business: the app is handed a `Control` (schedules/control.py,
-built by `xxgk serve`), as it is handed the spiders' column kinds; the web imports neither the
-schedule nor the crawler. Forms are url-encoded and parsed with the standard library (three fields;
+What is changed is not this room's business: the app is handed a `web.control.Control`
+(schedules/control.py, built by `xxgk serve`), as it is handed the spiders' column kinds; the web
+imports neither the schedule nor the crawler. Forms are url-encoded and parsed with the standard library (three fields;
 no multipart parser needed).
 """
 
@@ -25,11 +25,12 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import Request
 
+from web.control import Refused
 from web.errors import BadRequest, NotFound
 
 COOKIE = "xxgk_session"
@@ -37,22 +38,6 @@ SESSION_SECONDS = 12 * 3600
 MAX_FORM = 4096  # bytes of a form body: a token, a CSRF token, a mode
 TOKEN_ENV = "XXGK_SERVE_TOKEN"
 MIN_TOKEN = 16  # characters: a guessable token would make the switch pointless
-
-
-class Control(Protocol):
-    """What the web may change (implemented by `schedules.control.ScheduleControl`). Unknown job or
-    site: LookupError; a bad mode: ValueError; a refusal (a crawl of the site running): any other
-    exception whose class is named `Refused`."""
-
-    sites: tuple[str, ...]  # the sites a crawl may be started for
-
-    def pause(self, job: str) -> dict[str, Any]: ...
-
-    def resume(self, job: str) -> dict[str, Any]: ...
-
-    def start_crawl(self, site: str, mode: str = "incremental") -> dict[str, Any]: ...
-
-    def crawls(self, site: str | None = None) -> list[dict[str, Any]]: ...
 
 
 class Forbidden(BadRequest):
@@ -179,7 +164,5 @@ def run(action: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
         raise NotFound(f"{what} {e} 不存在", f"no such {what}: {e}") from None
     except ValueError as e:
         raise BadRequest(f"参数无效：{e}", f"invalid parameter: {e}") from None
-    except Exception as e:
-        if type(e).__name__ == "Refused":
-            raise Conflict(f"无法执行：{e}", f"refused: {e}") from None
-        raise
+    except Refused as e:
+        raise Conflict(f"无法执行：{e}", f"refused: {e}") from None

@@ -35,7 +35,8 @@ from archive.db import Archive
 from archive.interchange import export as interchange
 from archive.interchange.selection import Selection
 from web import actions, reads
-from web.actions import Control, Guard
+from web.actions import Guard
+from web.control import Control
 from web.errors import BadRequest, NotFound, from_validation
 from web.params import SearchParams, search_params
 from web.render import environment, render

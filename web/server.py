@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import uvicorn
 
 from archive.db import Archive
-from web.actions import Control
 from web.app import create_app
 from web.captures import create_capture_app
+from web.control import Control
 
 MAX_REQUEST_HEAD = 256 * 1024
 
