@@ -138,3 +138,13 @@ def test_a_crawl_started_by_the_api_runs_in_its_own_process_and_lands(served: Se
     assert documents and documents == sites["anshun_mzj"]["totals"]["documents"]
     page = get(f"{served.base}/sites").text
     assert "从网页启动的抓取" in page and "已完成" in page
+
+
+def test_a_weak_token_is_refused_at_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    weak = tmp_path / "token"
+    weak.write_text("short\n", encoding="utf-8")
+    out = xxgk("serve", "--token-file", str(weak), "--database-url", f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    assert out.returncode == 2 and "at least 16 characters" in out.stderr
+    spaced = xxgk("serve", "--database-url", f"sqlite:///{tmp_path / 'a.sqlite3'}",
+                  env={"XXGK_SERVE_TOKEN": "sixteen chars or more"})  # fmt: skip
+    assert spaced.returncode == 2 and "XXGK_SERVE_TOKEN" in spaced.stderr and "whitespace" in spaced.stderr
