@@ -175,7 +175,7 @@ def report(rows: list[dict[str, Any]]) -> None:
     for db in dict.fromkeys(r["db"] for r in rows if r["kind"] == "facet counts only"):
         subset = [r for r in rows if r["db"] == db and r["kind"] == "facet counts only"]
         for label, field in (
-            ("grouped by facet_key (now)", "server"),
+            ("SearchPlan.facets, now (facet_key on SQLite)", "server"),
             ("grouped by the six values (before)", "baseline"),
         ):
             values = [r[field] for r in subset]
