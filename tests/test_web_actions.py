@@ -86,6 +86,7 @@ def test_api_pauses_and_resumes_a_job_in_the_schedules_store(served: Served) -> 
 def test_forms_need_a_session_and_its_csrf_token(served: Served) -> None:
     page = get(f"{served.base}/sites").text
     assert 'action="/login"' in page and 'name="csrf"' not in page
+    assert "token configured" in page and "read-only" not in page
     wrong = request(f"{served.base}/login", "POST", {"token": "not-the-token-not-the-token"})
     assert wrong.status == 403 and "令牌缺失或不正确" in wrong.text
     login = request(f"{served.base}/login", "POST", {"token": TOKEN})

@@ -174,7 +174,7 @@ def capture_origin(request: Request) -> str:
 def error_response(request: Request, error: BadRequest) -> Response:
     if request.url.path.startswith("/api"):
         return JSONResponse(error.body(), status_code=error.status)
-    html = render(request.app.state.env, "error.html", error=error, title="出错了")
+    html = render(request.app.state.env, "error.html", error=error, title="出错了", request=request)
     return HTMLResponse(html, status_code=error.status)
 
 
