@@ -7,6 +7,7 @@ import pytest
 
 from archive.search.filters import Filters
 from archive.search.kinds import KINDS, canonical, kind_of, of_title, of_topic
+from archive.search.tokens import normalize
 
 
 @pytest.mark.parametrize(
@@ -46,6 +47,7 @@ from archive.search.kinds import KINDS, canonical, kind_of, of_title, of_topic
 )
 def test_title_endings(title: str | None, kind: str | None) -> None:
     assert of_title(title) == kind
+    assert of_title(normalize(title), folded=True) == kind  # the index's normal form, as row_for has it
     assert kind is None or kind in KINDS
 
 

@@ -62,7 +62,8 @@ def row_for(
     output, kept with the version), so the index can always be recomputed from the versions table:
     SQLite's contentless FTS5 tables need exactly the indexed tokens again to delete a row."""
     fields = version.fields or {}
-    kind = kind_of(version.title, version.topic, fields.get("genre"))
+    title = normalize(version.title)
+    kind = kind_of(title, version.topic, fields.get("genre"), folded=True)
     published = date_part(version.publish_date)
     extra = [normalize(t) for t in attachment_texts if t]
     stored = getattr(version, "search_text", None)
@@ -81,7 +82,7 @@ def row_for(
         "written_date": date_part(version.written_date),
         "doc_number_key": number_key(version.doc_number),
         "index_no_key": number_key(version.index_no),
-        "title": normalize(version.title),
+        "title": title,
         # 文号, 索引号 and attachment texts follow the body; a separator that normalize() keeps stops a
         # match across two of them.
         "text": "\u241e".join(

@@ -91,6 +91,7 @@ def _folded(text: str) -> str:
     return re.sub(r"\s+", "", fold(text))
 
 
+@lru_cache(maxsize=4096)
 def canonical(value: str | None) -> str | None:
     """A kind as a user or a page writes it (解读, 實施辦法, ` 通知 `) as the canonical kind it names;
     None when it names none (其他, empty)."""
@@ -99,11 +100,13 @@ def canonical(value: str | None) -> str | None:
     return _LABELS.get(_folded(value))
 
 
-def of_title(title: str | None) -> str | None:
-    """The kind a title names by its ending, or None."""
+def of_title(title: str | None, folded: bool = False) -> str | None:
+    """The kind a title names by its ending, or None. `folded`: the title is already in the search
+    index's normal form (`tokens.normalize`: folded, lower case, no whitespace), as `index.row_for`
+    has it, which saves folding it twice (OpenCC is most of the cost)."""
     if not title:
         return None
-    text = _TRAILER.sub("", _folded(title))
+    text = _TRAILER.sub("", title if folded else _folded(title))
     wrapped = text.startswith("《") and text.endswith("》")
     if wrapped:  # 《中华人民共和国社会救助法》: a law or rule published under its own name
         text = text[1:-1]
@@ -132,8 +135,9 @@ def of_topic(topic: str | None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
-def kind_of(title: str | None, topic: str | None = None, genre: str | None = None) -> str | None:
-    """The page kind of a version: its 体裁分类, else a kind in its 主题分类, else its title's ending.
-    Cached: a crawl stores many versions of few distinct topics, and re-versions repeat titles."""
-    return canonical(genre) or of_topic(topic) or of_title(title)
+def kind_of(
+    title: str | None, topic: str | None = None, genre: str | None = None, *, folded: bool = False
+) -> str | None:
+    """The page kind of a version: its 体裁分类, else a kind in its 主题分类, else its title's ending
+    (`folded`: see `of_title`). Labels are few and cached (`canonical`); titles are folded once."""
+    return canonical(genre) or of_topic(topic) or of_title(title, folded)
