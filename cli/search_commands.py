@@ -45,6 +45,9 @@ def filter_options(command: Callable) -> Callable:
         click.option("--index-no", help="索引号, exact; end with * for a prefix."),
         click.option("--validity", help="有效性, exact (有效, 失效, 废止 …)."),
         click.option(
+            "--kind", help="Page kind (体裁): 通知, 公告, 意见, 办法, 年度报告, 政策解读 … (解读 = 政策解读)."
+        ),
+        click.option(
             "--changed-between",
             nargs=2,
             callback=_date_pair,
@@ -72,6 +75,7 @@ def make_filters(options: dict[str, Any]) -> Filters:
         doc_number=options.pop("doc_number"),
         index_no=options.pop("index_no"),
         validity=options.pop("validity"),
+        kind=options.pop("kind"),
         changed_from=changed[0] if changed else None,
         changed_to=changed[1] if changed else None,
         withdrawn=options.pop("withdrawn"),
@@ -120,7 +124,9 @@ HIT_COLUMNS = ["id", "version", "site", "publish_date", "doc_number", "title", "
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
-@click.option("--facets", is_flag=True, help="Count the matches by site, topic, issuer, year and validity.")
+@click.option(
+    "--facets", is_flag=True, help="Count the matches by site, topic, issuer, year, validity and page kind."
+)
 @format_option()
 @db_option
 def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database_url, **options) -> None:  # type: ignore[no-untyped-def]
