@@ -123,8 +123,10 @@ def evidence(finding: str, out: Path, database_url) -> None:  # type: ignore[no-
     archive = open_archive(database_url)
     with archive.session() as s:
         verdict = write_bundle(s, finding, out, site_names())
+        s.commit()  # the report readings cached on the way
     click.echo(f"{finding}: {verdict.verdict}; evidence in {out}/ (summary.txt, manifest.json"
-               + (", evidence.wacz)" if verdict.evidence else ")"))  # fmt: skip
+               + (", evidence.wacz" if verdict.evidence else "")
+               + (", content.json)" if (out / "content.json").exists() else ")"))  # fmt: skip
 
 
 COMMANDS = [audit]

@@ -235,3 +235,20 @@ def test_crawled_reports_give_every_planted_number_and_finding(tmp_path: Path) -
     assert str(table.schema.field("t3_1_total").type) == "int64" and table.num_rows == sum(
         1 for _, y in truth if y == 2023
     )
+
+    # The evidence bundle of a report with findings carries its numbers and findings.
+    site, year, _ = next(iter(sorted(expected)))
+    bundle = tmp_path / "evidence"
+    done = xxgk("audit", "evidence", f"{site}:disclosure:{year}", "--out", str(bundle), "--database-url", url)
+    assert done.returncode == 0 and "content.json" in done.stdout, done.stderr
+    content = json.loads((bundle / "content.json").read_text(encoding="utf-8"))
+    assert Counter(f["check"] for f in content["findings"]) == Counter(
+        {c: n for (s, y, c), n in expected.items() if (s, y) == (site, year)}
+    )
+    assert json.loads((bundle / "manifest.json").read_text())["content"]["versions"] == len(
+        content["versions"]
+    )
+    # `xxgk db reindex` forgets the cached readings; the next ask reads the same numbers again.
+    assert xxgk("db", "reindex", "--database-url", url).returncode == 0
+    again = xxgk("reports", "--format", "json", "--database-url", url)
+    assert {(r["site"], r["year"]): r for r in json.loads(again.stdout)} == rows
