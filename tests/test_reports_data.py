@@ -252,3 +252,16 @@ def test_crawled_reports_give_every_planted_number_and_finding(tmp_path: Path) -
     assert xxgk("db", "reindex", "--database-url", url).returncode == 0
     again = xxgk("reports", "--format", "json", "--database-url", url)
     assert {(r["site"], r["year"]): r for r in json.loads(again.stdout)} == rows
+
+
+def test_hand_labelled_real_reports_read_without_a_misread_number() -> None:
+    """The corpus's real reports (tests/fixtures/reports_corpus, labelled by hand): every cell of the
+    HTML pages and of the text reports as the archive holds them; a PDF-like text of a table with blank
+    cells leaves those rows unread (nulls), never misread."""
+    from bench.annual_reports import corpus
+
+    rows = corpus(Path(__file__).parent / "fixtures" / "reports_corpus")
+    assert {r["id"] for r in rows} == {"101", "102", "103"}
+    assert all(r["misread"] == 0 and r["sections_right"] and r["generation_right"] for r in rows)
+    exact = [r for r in rows if r["read_as"] != "text (spaces)"]
+    assert sum(r["right"] for r in exact) == sum(r["cells"] for r in exact)

@@ -72,7 +72,7 @@ def parse_report(content: str, kind: str = "text") -> ParsedReport:
     """Read a report from HTML (`kind="html"`) or plain text (`kind="text"`)."""
     if kind not in ("html", "text"):
         raise ValueError(f"kind must be 'html' or 'text', not {kind!r}")
-    flat = normalise(html_to_flat(content) if kind == "html" else content)
+    flat = normalise(html_to_flat(content) if kind == "html" else tabbed_cells(content))
     spans = section_spans(flat)
     report = ParsedReport(source=kind, sections=[n for n, _ in T.SECTIONS if n in spans], generation=None)
     _table2(flat, spans, report)
@@ -85,6 +85,17 @@ def parse_report(content: str, kind: str = "text") -> ParsedReport:
 def normalise(text: str) -> str:
     """Full-width digits, brackets and punctuation to ASCII (NFKC); non-breaking spaces to spaces."""
     return unicodedata.normalize("NFKC", text).replace("\xa0", " ")
+
+
+def tabbed_cells(text: str) -> str:
+    """Plain text whose table rows are tab-separated (the archive's version body, a spreadsheet's
+    text) keeps its empty cells: an empty field between tabs becomes `∅`, so it keeps its place."""
+    lines = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            line = " | ".join(cell.strip() or EMPTY for cell in line.split("\t"))
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def html_to_flat(html: str) -> str:
@@ -143,8 +154,9 @@ def section_spans(flat: str) -> dict[str, tuple[int, int]]:
         for key in T.SECTION_KEYS[number]:
             # With its ordinal anywhere at a line's start; without it, only as a line of its own (a
             # wrapped line of the opening sentence that lists the sections must not count).
-            numbered = rf"(?m)^[\s|∅]*[(（]?{number}[)）]?\s*[、.,]?\s*{fuzzy(key)}"
-            bare = rf"(?m)^[\s|∅]*{fuzzy(key)}(?=[\s|∅]*(?:\n|$))"
+            # (a few words may stand between: "五、政府信息公开工作存在的主要问题及改进情况").
+            numbered = rf"(?m)^[ \t|]*(?:[(（]{number}[)）]|{number}\s*[、.,])\s*[^\n|]{{0,12}}?{fuzzy(key)}"
+            bare = rf"(?m)^[ \t|]*{fuzzy(key)}(?=[\s|∅]*(?:\n|$))"
             match = re.search(numbered, flat) or re.search(bare, flat)
             if match:
                 starts.append((match.start(), match.end(), number))
@@ -197,6 +209,9 @@ def _run(text: str, header: re.Pattern[str] | None = None) -> _Run:
             values.append(None)
             reasons.append("cell says 无")
         elif header is not None and header.fullmatch(token):
+            if all(why == "empty cell" for why in reasons):  # empty cells of a heading row, not data
+                values.clear()
+                reasons.clear()
             continue
         elif values and _CJK.search(token):
             break
@@ -303,18 +318,16 @@ def _table3(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
         run = runs.get(row.key)
         if row.group:
             # A heading row, unless it carries numbers (the 2019 format's single 其他处理 row).
-            numbers = run is not None and any(v is not None for v in run.values)
-            if numbers and run is not None and not (row.key == "3_6" and subrows_of_6):
+            # A group row carries numbers when it has a whole row of cells (the 2019 format's single
+            # 其他处理 row, even when every cell is blank), or any number at all.
+            filled = run is not None and (
+                len(run.values) == len(keys) or any(v is not None for v in run.values)
+            )
+            if filled and run is not None and not (row.key == "3_6" and subrows_of_6):
                 _assign(report, keys, run, f"table 3 {row.label}")
             continue
-        six = runs.get("3_6")
-        if (
-            row.key.startswith("3_6_")
-            and not subrows_of_6
-            and six is not None
-            and any(v is not None for v in six.values)
-        ):
-            continue  # the 2019 format: 其他处理 has no sub-rows
+        if row.key.startswith("3_6_") and not subrows_of_6 and "t3_3_6_total" in report.cells:
+            continue  # the 2019 format: 其他处理 is one row, without sub-rows
         if run is None:
             for key in keys:
                 report.cells[key], report.nulls[key] = None, f"table 3: row {row.label} not found"
@@ -326,11 +339,13 @@ def _table4(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
     start, end = _region(flat, spans, "四")
     keys = T.t4_keys()
     first = re.compile(fuzzy("结果维持")).search(flat, start, end)
-    if first is None:
+    if first is None and "四" not in spans:
         for key in keys:
             report.cells[key], report.nulls[key] = None, "table 4 not found"
         return
-    _assign(report, keys, _run(flat[first.end() : end], _T4_HEADER), "table 4")
+    # Without its column headings (a text that kept only "行政复议 行政诉讼"), the section's first run.
+    begin = first.end() if first is not None else start
+    _assign(report, keys, _run(flat[begin:end], _T4_HEADER), "table 4")
 
 
 _FEE_AMOUNT = re.compile(r"信息处理费[^。;\n\d]{0,20}?(\d+(?:\.\d+)?)\s*(万元|元)")
