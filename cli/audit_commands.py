@@ -108,7 +108,6 @@ def content(years: tuple[int, ...], site: str | None, fmt: str, database_url) ->
     archive = open_archive(database_url)
     with archive.session() as s:
         rows = [finding_row(f) for f in findings(s, [site] if site else None, list(years) or None)]
-        s.commit()  # the readings cached on the way
     emit(rows, fmt, ["site", "year", "check", "detail", "document_id", "version", "source", "capture_sha256"])
 
 
@@ -123,7 +122,6 @@ def evidence(finding: str, out: Path, database_url) -> None:  # type: ignore[no-
     archive = open_archive(database_url)
     with archive.session() as s:
         verdict = write_bundle(s, finding, out, site_names())
-        s.commit()  # the report readings cached on the way
     click.echo(f"{finding}: {verdict.verdict}; evidence in {out}/ (summary.txt, manifest.json"
                + (", evidence.wacz" if verdict.evidence else "")
                + (", content.json)" if (out / "content.json").exists() else ")"))  # fmt: skip

@@ -43,7 +43,6 @@ def reports(years: tuple[int, ...], site: str | None, all_versions: bool, fmt: s
     archive = open_archive(database_url)
     with archive.session() as s:
         rows = dataset(s, [site] if site else None, list(years) or None, all_versions)
-        s.commit()  # the readings cached on the way
     if out is not None:
         count = write(rows, fmt, out)
         click.echo(f"{count} reports → {out}", err=True)

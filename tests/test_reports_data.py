@@ -265,3 +265,59 @@ def test_hand_labelled_real_reports_read_without_a_misread_number() -> None:
     assert all(r["misread"] == 0 and r["sections_right"] and r["generation_right"] for r in rows)
     exact = [r for r in rows if r["read_as"] != "text (spaces)"]
     assert sum(r["right"] for r in exact) == sum(r["cells"] for r in exact)
+
+
+def _stored_report(store, year: int, revision: int, at) -> None:  # type: ignore[no-untyped-def]
+    from archive.records import FetchedPage
+    from crawler.extraction import parse_page
+    from crawler.pipelines.extract import page_content
+    from tests.pages import page_html
+
+    agency = "安顺市民政局"
+    url = f"http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/jhzj/{year + 1}01/t{year + 1}0110_{year}.html"
+    title = f"{agency}{year}年政府信息公开工作年度报告"
+    blocks = A.full_blocks(A.truth(agency, year, revision), date(year + 1, 1, 10), form="html_broken")
+    html = page_html("XBODYX", 1, title=title).replace(b"<p>XBODYX</p>", _html(blocks).encode())
+    page = FetchedPage(site="anshun_mzj", url=url, fetched_at=at, http_status=200, headers={}, body=html,
+                       content=page_content(parse_page(html, url)))  # fmt: skip
+    store.record(page)
+
+
+def test_versions_keep_their_numbers_and_the_cache_on_both_databases(database_url: str) -> None:
+    """Stored versions (no crawl): an edit after the deadline is a finding naming both versions' cells;
+    each version's reading is cached once (the second ask recomputes nothing), and the numbers of every
+    version stay; SQLite and PostgreSQL alike."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from archive.db import Archive
+    from archive.models import ReportData
+    from archive.reports.data import dataset, findings
+    from archive.store import VersionStore
+
+    archive = Archive(database_url)
+    store = VersionStore(archive)
+    _stored_report(store, 2023, 0, datetime(2024, 1, 20, 2, tzinfo=UTC))
+    _stored_report(store, 2023, 1, datetime(2024, 3, 2, 2, tzinfo=UTC))  # revised after 31 January
+    _stored_report(store, 2024, 0, datetime(2025, 1, 20, 2, tzinfo=UTC))
+    with archive.session() as s:
+        rows = dataset(s, ["anshun_mzj"], all_versions=True)
+        got = [(f.year, f.check, f.version) for f in findings(s, ["anshun_mzj"])]
+        changed = next(f for f in findings(s, ["anshun_mzj"]) if f.check == "changed_after_deadline")
+        assert s.scalar(select(func.count()).select_from(ReportData)) == 3
+    for row in rows:
+        t = A.truth("安顺市民政局", row["year"], row["version"] - 1)
+        assert {k: row[k] for k in t.cells} == t.cells
+    expected = [(2023, "changed_after_deadline", 2)]
+    for year in (2023, 2024):
+        expected += [(year, c, 2 if year == 2023 else 1) for c in _expected_issues(A.truth("安顺市民政局", year, 0))
+                     for _ in range(_expected_issues(A.truth("安顺市民政局", year, 0))[c])]  # fmt: skip
+    assert sorted(got) == sorted(expected)
+    before, after = A.truth("安顺市民政局", 2023, 0).cells, A.truth("安顺市民政局", 2023, 1).cells
+    assert changed.cells["changed"] == {
+        k: [before[k], after[k]] for k in sorted(before) if before[k] != after[k]
+    }
+    with archive.session() as s:  # from the cache now: the same rows
+        assert dataset(s, ["anshun_mzj"], all_versions=True) == rows
+    archive.close()
