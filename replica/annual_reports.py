@@ -44,8 +44,13 @@ class ReportTruth:
     details: dict[str, Any] = field(default_factory=dict)  # e.g. which columns the identity breaks in
 
 
-def plants(agency: str) -> dict[str, int]:
-    """Which year of this agency's reports carries which planted error (one year each)."""
+def plants(agency: str, year: int | None = None) -> dict[str, int]:
+    """Which year of this agency's reports carries which planted error: one year each among 2019–2025
+    (the replica's own reports), and for a later year (a season `xxgk replica season` plants) one of
+    identity, total, section_missing or none, by year."""
+    if year is not None and year > 2025:
+        check = ("identity", "total", "section_missing", None)[(year + sum(map(ord, agency))) % 4]
+        return {check: year} if check else {}
     rng = Random(f"{agency}:report-plants")
     old = rng.choice((2022, 2023))
     copied = rng.choice((2024, 2025))
@@ -110,7 +115,7 @@ def _numbers(agency: str, year: int, generation: str) -> dict[str, Any]:
 
 def truth(agency: str, year: int, revision: int = 0) -> ReportTruth:
     """The report as published: numbers (with planted errors and `revision` edits), form, sections."""
-    plan = plants(agency)
+    plan = plants(agency, year)
     generation = generation_of(agency, year)
     planted = [check for check, y in plan.items() if y == year]
     source_year = year - 1 if "copied_year" in planted else year
@@ -137,6 +142,12 @@ def truth(agency: str, year: int, revision: int = 0) -> ReportTruth:
     return ReportTruth(
         agency, year, revision, generation, form_of(agency, year), cells, sections, tuple(planted), details
     )
+
+
+def truth_record(t: ReportTruth) -> dict[str, Any]:
+    """The truth as a change-log record carries it (`replica.season`)."""
+    return {"form": t.form, "generation": t.generation, "planted": list(t.planted), "details": t.details,
+            "sections": list(t.sections), "cells": t.cells}  # fmt: skip
 
 
 def revision_of(key: str) -> int:

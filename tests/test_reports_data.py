@@ -321,3 +321,18 @@ def test_versions_keep_their_numbers_and_the_cache_on_both_databases(database_ur
     with archive.session() as s:  # from the cache now: the same rows
         assert dataset(s, ["anshun_mzj"], all_versions=True) == rows
     archive.close()
+
+
+def test_a_season_writes_its_reports_numbers_and_plants_to_the_change_log(tmp_path: Path) -> None:
+    from replica.season import plant_season
+    from replica.state import open_state
+
+    open_state(tmp_path, 3, 8)
+    plant_season(tmp_path, 2026)
+    reports = [r for r in change_log(tmp_path) if r.get("kind") == "annual_report"]
+    built = replica_pkg.build(seed=3, docs=8, mutations=change_log(tmp_path))
+    assert len(reports) == 3
+    for record in reports:
+        agency = built.catalogs[record["host"]].site.agency.name
+        assert record["report"] == A.truth_record(A.truth(agency, 2026))
+        assert set(record["report"]["planted"]) <= set(A.PLANTS)
