@@ -314,9 +314,24 @@ def text_lines(blocks: list[Block]) -> list[str]:
     return [line for line in lines if line]
 
 
-def pdf_bytes(key: str) -> bytes:
-    """The report's PDF (text layer, Identity-H font), as `replica.files` writes PDFs."""
-    from replica.files import _pdf
-
+def file_bytes(key: str) -> bytes:
+    """The file of a report published as an attachment (`ATTACHMENT_FORMS`), in its form: the whole
+    report as `full_blocks` gives it, rendered as that form's file."""
     t = from_key(key)
-    return _pdf(text_lines(full_blocks(t, form="html_clean")))
+    blocks = full_blocks(t, form="html_clean")
+    if t.form == "pdf_text":  # a text layer in an Identity-H font, as `replica.files` writes PDFs
+        return pdf_bytes(key)
+    # Scans and Office files: the attachment readers' renderers (branch attach-read). To publish reports
+    # in those forms, add the form to FORMS and to ATTACHMENT_FORMS with its extension.
+    from replica.attachment_forms import render  # type: ignore[import-not-found]
+
+    return bytes(render(t.form, blocks, key))
+
+
+def pdf_bytes(key: str) -> bytes:
+    """A report's text-layer PDF (whatever form the report itself is published in)."""
+    from replica.files import _pdf, attachment_number
+
+    # Like every file the replica serves, it ends with a 编号 found nowhere else (a search test's handle).
+    lines = [*text_lines(full_blocks(from_key(key), form="html_clean")), f"编号 {attachment_number(key)}"]
+    return _pdf(lines)

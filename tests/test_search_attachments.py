@@ -200,9 +200,7 @@ def test_an_attachment_that_arrives_a_night_late_is_searchable_that_night(
     in the PDF finds the document right after that night, without `xxgk db reindex`."""
     state, host = tmp_path / "replica", "smzj.anshun.gov.cn"
     documents = replica_pkg.build(seed=1, docs=24).documents(host)
-    doc, attachment = next(  # a generated form's PDF (an annual report's PDF carries the report, no 编号)
-        (d, a) for d in documents if d.kind == "generated" for a in d.attachments if a.path.endswith(".pdf")
-    )
+    doc, attachment = next((d, a) for d in documents for a in d.attachments if a.path.endswith(".pdf"))
     number = attachment_number(attachment.key)
     archive = Archive(database_url)
 
