@@ -105,6 +105,7 @@ def content(years: tuple[int, ...], site: str | None, fmt: str, database_url) ->
     after the deadline. Each finding names the version, its source's SHA-256 and the cells."""
     from archive.reports.data import finding_row, findings
 
+    _sites(site)  # an unknown site is an error, not an empty answer
     archive = open_archive(database_url)
     with archive.session() as s:
         rows = [finding_row(f) for f in findings(s, [site] if site else None, list(years) or None)]

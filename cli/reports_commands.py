@@ -36,6 +36,10 @@ def reports(years: tuple[int, ...], site: str | None, all_versions: bool, fmt: s
     from archive.reports.data import dataset
     from archive.reports.export import columns, write
 
+    if site is not None:
+        from cli.audit_commands import _sites
+
+        _sites(site)  # an unknown site is an error, not an empty answer
     if fmt == "parquet" and out is None:
         raise click.UsageError("--format parquet writes a file: give --out FILE")
     if fmt == "table" and out is not None:
