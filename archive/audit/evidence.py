@@ -64,6 +64,9 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
         raise FindingError(f"unknown report kind {kind!r}; use disclosure or rule_of_law")
     verdict = verdicts[0]
     out.mkdir(parents=True, exist_ok=True)
+    # Read first: the WACZ writer streams its rows (server-side cursors on PostgreSQL for the rest of
+    # the session's transaction), and reading a report may write its cache row.
+    content = _content(s, site, year) if kind == "disclosure" else None
     captures_out: list[dict[str, Any]] = []
     if verdict.evidence is not None:
         captures = s.scalars(
@@ -87,7 +90,6 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
                 }
             )
     manifest = {"finding": finding, "verdict": asdict(verdict), "captures": captures_out}
-    content = _content(s, site, year) if kind == "disclosure" else None
     if content is not None:
         (out / CONTENT).write_text(
             json.dumps(content, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
