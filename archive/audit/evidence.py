@@ -55,7 +55,11 @@ def _utc_iso(capture: Capture) -> str:
     return text.replace("+00:00", "Z")
 
 
-def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdict:
+def write_bundle(
+    s: Session, finding: str, out: Path, sites: list[str], cache_reports: bool = True
+) -> Verdict:
+    """The bundle of `finding` in `out`; `cache_reports=False` for a caller that must not write (the
+    web interface): the report's numbers are then read without caching them."""
     site, kind, year = parse_finding(finding)
     if site not in sites:
         raise FindingError(f"unknown site {site!r}; `xxgk sites` lists them")
@@ -66,7 +70,7 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
     out.mkdir(parents=True, exist_ok=True)
     # Read first: the WACZ writer streams its rows (server-side cursors on PostgreSQL for the rest of
     # the session's transaction), and reading a report may write its cache row.
-    content = _content(s, site, year) if kind == "disclosure" else None
+    content = _content(s, site, year, cache_reports) if kind == "disclosure" else None
     captures_out: list[dict[str, Any]] = []
     if verdict.evidence is not None:
         captures = s.scalars(
@@ -109,13 +113,13 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
     return verdict
 
 
-def _content(s: Session, site: str, year: int) -> dict[str, Any]:
+def _content(s: Session, site: str, year: int, cache: bool) -> dict[str, Any]:
     """The report's numbers, version by version, and what the content checks found in them."""
     from archive.reports.data import dataset, finding_row, findings
 
     return {
-        "versions": dataset(s, [site], [year], all_versions=True),
-        "findings": [finding_row(f) for f in findings(s, [site], [year])],
+        "versions": dataset(s, [site], [year], all_versions=True, cache=cache),
+        "findings": [finding_row(f) for f in findings(s, [site], [year], cache=cache)],
     }
 
 

@@ -130,16 +130,18 @@ def _page_html(s: Session, version_id: int, charset: str | None) -> str | None:
     return body.decode("utf-8", "replace")
 
 
-def read(s: Session, rv: ReportVersion) -> ReadReport:
-    """The version read (from the cache when the current parser read it), written back to the cache."""
+def read(s: Session, rv: ReportVersion, cache: bool = True) -> ReadReport:
+    """The version read (from the cache when the current parser read it), written back to the cache
+    unless `cache` is False (a reader that must not write: the web interface)."""
     cached = s.get(ReportData, rv.version_id)
     if cached is None or cached.parser != PARSER_VERSION:
         data = _read_sources(s, rv)
-        if cached is None:
+        if cache and cached is None:
             s.add(ReportData(version_id=rv.version_id, parser=PARSER_VERSION, data=data))
-        else:
+        elif cache and cached is not None:
             cached.parser, cached.data = PARSER_VERSION, data
-        s.flush()
+        if cache:
+            s.flush()
     else:
         data = cached.data
     sources = data["sources"]
@@ -210,9 +212,13 @@ def row(r: ReadReport) -> dict[str, Any]:
 
 
 def dataset(
-    s: Session, sites: list[str] | None = None, years: list[int] | None = None, all_versions: bool = False
+    s: Session,
+    sites: list[str] | None = None,
+    years: list[int] | None = None,
+    all_versions: bool = False,
+    cache: bool = True,
 ) -> list[dict[str, Any]]:
-    reads = [read(s, rv) for rv in report_versions(s, sites, years)]
+    reads = [read(s, rv, cache) for rv in report_versions(s, sites, years)]
     chosen = reads if all_versions else latest_per_year(reads)
     return [row(r) for r in chosen]
 
@@ -231,11 +237,13 @@ def _due(year: int) -> date | None:
     return rule.due_date(year) if rule is not None else None
 
 
-def findings(s: Session, sites: list[str] | None = None, years: list[int] | None = None) -> list[Finding]:
+def findings(
+    s: Session, sites: list[str] | None = None, years: list[int] | None = None, cache: bool = True
+) -> list[Finding]:
     """Every check on the latest report of each site and year, last year's report for copies (read even
     when `years` leaves it out), and every version's change after the deadline."""
     wanted = sorted({y - 1 for y in years} | set(years)) if years else None
-    reads = [read(s, rv) for rv in report_versions(s, sites, wanted)]
+    reads = [read(s, rv, cache) for rv in report_versions(s, sites, wanted)]
     latest = latest_per_year(reads)
     by_key = {(r.version.site, r.version.year): r for r in latest}
     out: list[Finding] = []
