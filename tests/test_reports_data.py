@@ -301,8 +301,12 @@ def test_versions_keep_their_numbers_and_the_cache_on_both_databases(database_ur
     _stored_report(store, 2023, 0, datetime(2024, 1, 20, 2, tzinfo=UTC))
     _stored_report(store, 2023, 1, datetime(2024, 3, 2, 2, tzinfo=UTC))  # revised after 31 January
     _stored_report(store, 2024, 0, datetime(2025, 1, 20, 2, tzinfo=UTC))
+    with archive.session() as s:  # a reader that must not write (the web) leaves no cache row
+        uncached = dataset(s, ["anshun_mzj"], all_versions=True, cache=False)
+        assert s.scalar(select(func.count()).select_from(ReportData)) == 0
     with archive.session() as s:
         rows = dataset(s, ["anshun_mzj"], all_versions=True)
+        assert rows == uncached
         got = [(f.year, f.check, f.version) for f in findings(s, ["anshun_mzj"])]
         changed = next(f for f in findings(s, ["anshun_mzj"]) if f.check == "changed_after_deadline")
         assert s.scalar(select(func.count()).select_from(ReportData)) == 3
