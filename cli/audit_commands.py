@@ -109,7 +109,8 @@ def content(years: tuple[int, ...], site: str | None, fmt: str, database_url) ->
     archive = open_archive(database_url)
     with archive.session() as s:
         rows = [finding_row(f) for f in findings(s, [site] if site else None, list(years) or None)]
-    emit(rows, fmt, ["site", "year", "check", "detail", "document_id", "version", "source", "capture_sha256"])
+    shown = ["site", "year", "check", "detail", "document_id", "version", "source", "capture_sha256"]
+    emit(rows, fmt, shown if fmt == "table" else None)  # CSV and JSON carry the cells and the URL too
 
 
 @audit.command("evidence")
