@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from tabulate import tabulate
 
 from archive import export as exporter
 from archive.interchange import export as interchange
-from archive.models import Attachment, Document
+from archive.models import Attachment, Document, ReportData
 from archive.search import check as index_check
 from archive.search import engine, index
 from archive.search.filters import Filters
@@ -239,7 +239,8 @@ def _progress(what: str) -> Callable[[int, int, int], None]:
 )
 @db_option
 def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-untyped-def]
-    """Rebuild the full-text search index from the stored versions and their attachments' text.
+    """Rebuild the full-text search index from the stored versions and their attachments' text, and
+    forget the annual reports' cached numbers (read again when next asked for).
 
     Attachments whose text was never read (stored before text extraction) are read first."""
     archive = open_archive(database_url)
@@ -249,6 +250,7 @@ def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-
             conn.execute(update(Attachment).values(text=None, text_note=None))
         read = index.extract_attachments(conn)
         count = index.rebuild(conn)
+        conn.execute(delete(ReportData))  # annual reports are read again, by today's parser, when asked
     click.echo(
         f"read the text of {read} attachments; indexed {count} versions in {time.perf_counter() - started:.1f}s"
     )

@@ -2,7 +2,7 @@
 `facet_key`, one integer per combination of facet values (what SQLite's facet counts group by)
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 
 The kind is derived from each version (its 体裁分类, a kind named in its 主题分类, else its title's
 ending: `archive.search.kinds`), so like every derived column it is filled by the rebuild at the end
@@ -21,7 +21,7 @@ from alembic import op
 from archive.migrations import derived
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
