@@ -4,5 +4,6 @@ from replica.sites.unseen import unseen_site
 
 SITE = unseen_site(
     "hanweb", "mzj.heshan.gov.cn", "鹤山市民政局", "鹤山市", (40501, 40502, 40503, 40504),
-    page_size=15, id_base=7_400_000, index_format="11440784MB2C{year}{seq:05d}",
+    charset="gb2312", charset_in_header=False, page_size=15, id_base=7_400_000,
+    index_format="11440784MB2C{year}{seq:05d}",
 )  # fmt: skip
