@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import scrapy
+
 from crawler.discovery.items import ListItem
 from crawler.extraction.dates import normalize_date, unix_day
 from crawler.extraction.dom import HiddenCache, fold_ws, parse_html
@@ -65,6 +67,7 @@ class ListApi:
     template: str  # the request URL with `{n}` for the page number (Hanweb: for the start record)
     evidence: str
     step: int = 1  # what `{n}` advances by from one request to the next
+    form: str | None = None  # sent as a POST form (urlencoded) when the endpoint wants one
 
 
 def find_list_apis(html: str, url: str) -> list[ListApi]:
@@ -80,7 +83,9 @@ def find_list_apis(html: str, url: str) -> list[ListApi]:
 
 
 def hanweb_dataproxy(html: str, url: str) -> ListApi | None:
-    """Hanweb jpage: dataproxy.jsp, the record count, and the records a page shows."""
+    """Hanweb jpage: dataproxy.jsp, the record count, and the records a page shows. The records are
+    asked for as the jpage script asks: a POST, the record range in the URL and the column's ids (the
+    fields of the datastore's `<nextgroup>` link, with `col=1`) as the form."""
     store = _DATASTORE_RE.search(html)
     proxy = _DATAPROXY_RE.search(html)
     total = _TOTAL_RECORD_RE.search(html)
@@ -91,21 +96,17 @@ def hanweb_dataproxy(html: str, url: str) -> ListApi | None:
     group = max(embedded, per_page)
     count = int(total.group(1))
     parts = urlsplit(urljoin(url, proxy.group(1).replace("&amp;", "&")))
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k not in ("startrecord", "endrecord", "perpage", "page")]  # fmt: skip
-    base = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-    template = base + ("&" if query else "") + "startrecord={n}&endrecord={end}&perpage=" + str(per_page)
+    fields = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+              if k not in ("startrecord", "endrecord", "perpage", "page")]  # fmt: skip
+    form = urlencode([("col", "1"), *((k, v) for k, v in fields if k != "col")])
+    base = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    template = base + "?startrecord={n}&endrecord={end}&perpage=" + str(per_page)
     pages = tuple(
         template.replace("{end}", str(min(start + group - 1, count))).format(n=start)
         for start in range(1, max(count, 1) + 1, group)
     )[:MAX_PAGES]
-    return ListApi(
-        "hanweb_dataproxy",
-        pages,
-        template,
-        f"dataproxy.jsp, totalRecord {count}, {embedded} records in the page",
-        group,
-    )
+    evidence = f"dataproxy.jsp (POST), totalRecord {count}, {embedded} records in the page"
+    return ListApi("hanweb_dataproxy", pages, template, evidence, group, form)
 
 
 def gkmlpt_api(html: str, url: str) -> ListApi | None:
@@ -169,6 +170,16 @@ def json_endpoints(html: str, url: str) -> list[ListApi]:
 def _variable(name: str, scripts: str) -> str | None:
     match = re.search(rf"(?:var|let|const)\s+{re.escape(name)}\s*=\s*(['\"]?)([\w.-]+)\1", scripts)
     return match.group(2) if match else None
+
+
+def api_request(url: str, form: str | None, **kwargs: Any) -> scrapy.Request:
+    """The request for one answer of a list endpoint: a GET, or a POST of its form."""
+    if form is None:
+        return scrapy.Request(url, dont_filter=True, **kwargs)
+    return scrapy.Request(
+        url, method="POST", body=form, dont_filter=True,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}, **kwargs,
+    )  # fmt: skip
 
 
 def api_items(body: str, api_url: str) -> list[ListItem]:

@@ -56,7 +56,9 @@ def find_pagers(root: etree._Element | None, html: str, url: str) -> list[Pager]
     from crawler.discovery.apis import find_list_apis
 
     found: list[Pager] = [
-        Pager("list_api", api.pages, api.evidence, api.template, None, {"api": api.kind})
+        Pager(
+            "list_api", api.pages, api.evidence, api.template, None, {"api": api.kind, "form": api.form or ""}
+        )
         for api in find_list_apis(html, url)
     ]
     call = script_call(html, url)

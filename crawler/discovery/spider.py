@@ -23,7 +23,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.browser import BROWSER_SETTINGS
-from crawler.discovery.apis import api_items, api_total_pages
+from crawler.discovery.apis import api_items, api_request, api_total_pages
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, find_pagers, next_link
 from crawler.discovery.probe import Captured, endpoint_reading, probe_request
@@ -110,6 +110,12 @@ class ColumnDiscoverySpider(scrapy.Spider):
         self.found.requests += 1
         return scrapy.Request(url, callback=callback, errback=self.failed, cb_kwargs=kwargs, dont_filter=True)
 
+    def _api_request(self, url: str, pager: Pager, callback: Any, **kwargs: Any) -> scrapy.Request:
+        """One answer of a list endpoint (a POST of its form where it wants one)."""
+        self.found.requests += 1
+        form = pager.extra.get("form") or None
+        return api_request(url, form, callback=callback, errback=self.failed, cb_kwargs=kwargs)
+
     def parse_first(self, response: Response) -> Iterator[scrapy.Request]:
         if response.status >= 400 or not hasattr(response, "text"):
             self.found.error = f"the column page answered HTTP {response.status}"
@@ -140,7 +146,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         assert self._first is not None
         pager = self._pagers[index]
         if pager.kind == "list_api":
-            yield self._request(pager.pages[0], self.parse_api_first, index=index)
+            yield self._api_request(pager.pages[0], pager, self.parse_api_first, index=index)
             return
         if len(pager.pages) < 2:
             how = (
@@ -217,7 +223,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         self._walked.add(frozenset(it.url for it in items))
         more = pager.pages[1:] if self.all_pages else pager.pages[1:2]
         for number, url in enumerate(more[:MAX_WALK], start=2):
-            yield self._request(url, self.parse_api_page, number=number)
+            yield self._api_request(url, pager, self.parse_api_page, number=number)
 
     def parse_api_page(self, response: Response, number: int) -> None:
         if response.status >= 400:

@@ -7,8 +7,9 @@ family, to measure `xxgk discover` and `xxgk crawl --column` on lists it has nev
   `共N页 当前第K页`, GBK bytes with the charset only in a `<meta>`.
 - `hanweb`: 大汉 Hanweb jpage, `/col/col<N>/index.html`: the first records sit in a
   `<script type="text/xml"><datastore>` block, one `<record><![CDATA[<li>…</li>]]></record>` each, and
-  the rest come from `/module/web/jpage/dataproxy.jsp?startrecord=…&endrecord=…&perpage=…&columnid=N`,
-  named in the page's jpage script with `totalRecord`.
+  the rest come from a POST to `/module/web/jpage/dataproxy.jsp?startrecord=…&endrecord=…&perpage=…`
+  whose form names the column (`col=1&appid=1&webid=…&columnid=N&unitid=…`, the fields of the
+  datastore's `<nextgroup>` link), as public crawlers of Hanweb sites send it; a GET is refused.
 - `jsonlist`: a list built in the browser from a JSON endpoint (`/api/articles?channelId=N&pageNo=K`,
   named in the page's script); the HTML has no items at all.
 - `spa`: a column page that is an empty shell; a script file (`/static/js/list.js`, not in the page)
@@ -113,8 +114,6 @@ class UnseenCatalog(ColumnCatalog):
                 )
             if path == "/api/v2/list":
                 return self._spa_rows(query)
-        if style == "hanweb" and path == "/module/web/jpage/dataproxy.jsp":
-            return self._dataproxy(query)
         if style == "jsonlist" and path == "/api/articles":
             return self._articles(query)
         if path in ("/", "/index.html"):
@@ -171,7 +170,7 @@ class UnseenCatalog(ColumnCatalog):
             f"</script></div>"
             f"<script>var jpage = {{totalRecord: {len(docs)}, perPage: {self.site.page_size}, "
             f"proxyUrl: '/module/web/jpage/dataproxy.jsp', columnid: {cid}, unitid: 4{cid}}};"
-            f"/* jpage: pages records client-side, fetches more from proxyUrl?startrecord=&endrecord=&perpage= */"
+            f"/* jpage: pages records client-side, POSTs for more to proxyUrl?startrecord=&endrecord=&perpage= */"
             f"</script>"
         )
         return self._page(column.name, main, self._sidebar())
@@ -181,6 +180,13 @@ class UnseenCatalog(ColumnCatalog):
             f'<li><a href="{escape(d.path)}" title="{escape(d.title)}" target="_blank">{escape(_cut(d.title))}'
             f"</a><span class='bt-data-time'>{d.publish:%Y-%m-%d}</span></li>"
         )
+
+    def post(self, request: SiteRequest) -> Response | None:
+        """Hanweb's dataproxy.jsp: the records of a column, the range in the URL, the column in the form."""
+        if self.site.style != "hanweb" or request.path != "/module/web/jpage/dataproxy.jsp":
+            return None
+        form = parse_qs(request.body.decode("utf-8", errors="replace"))
+        return self._dataproxy({**parse_qs(request.query), "columnid": form.get("columnid", [])})
 
     def _dataproxy(self, query: dict[str, list[str]]) -> Response | None:
         cid = _int(query.get("columnid"))

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.discovery.apis import api_items, api_total_pages
+from crawler.discovery.apis import api_items, api_request, api_total_pages
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, find_pagers, next_link
 from crawler.discovery.probe import Captured, endpoint_reading, probe_request
@@ -78,10 +78,10 @@ class DiscoveredColumnsSpider(XxgkSpider):
         assert walk.first is not None
         pager = walk.readings[index]
         if pager.kind == "list_api":
-            yield scrapy.Request(
-                pager.pages[0], callback=self.parse_api_first,
-                cb_kwargs={"walk": walk, "index": index}, dont_filter=True,
-            )  # fmt: skip
+            form = pager.extra.get("form") or None
+            yield api_request(
+                pager.pages[0], form, callback=self.parse_api_first, cb_kwargs={"walk": walk, "index": index}
+            )
             return
         if len(pager.pages) < 2:
             if not walk.first.groups:
@@ -184,8 +184,10 @@ class DiscoveredColumnsSpider(XxgkSpider):
             yield self._more_api(walk.pager.pages[number], walk, number + 1)
 
     def _more_api(self, url: str, walk: ColumnWalk, number: int) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_api_page, cb_kwargs={"walk": walk, "number": number}, dont_filter=True
+        assert walk.pager is not None
+        form = walk.pager.extra.get("form") or None
+        return api_request(
+            url, form, callback=self.parse_api_page, cb_kwargs={"walk": walk, "number": number}
         )
 
     def parse_more(self, response: Response, walk: ColumnWalk, number: int) -> Iterator[Any]:
