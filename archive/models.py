@@ -315,3 +315,15 @@ class ImportedRecord(Base):
     warc_date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     payload_digest: Mapped[str | None] = mapped_column(String(128), index=True)
     state: Mapped[str] = mapped_column(String(16))
+
+
+class ReportData(Base):
+    """An annual report version's numbers as `archive.reports.parse` read them (page and each
+    attachment), cached: derived data, recomputed when `parser` is not the current parser's version
+    and emptied by `xxgk db reindex` (migration 0013)."""
+
+    __tablename__ = "report_data"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True)
+    parser: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)

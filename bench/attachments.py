@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from random import Random
 
@@ -33,10 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.attachment_text import extract  # noqa: E402
 from replica import attachment_forms as forms  # noqa: E402
-from replica.content import Agency, annual_report_body  # noqa: E402
-from tests.test_attachment_read import char_accuracy  # noqa: E402
-
-AGENCY = Agency("安顺市民政局", "安顺市", ("西秀区",), ("安市民发",))
+from tests.test_attachment_read import char_accuracy, sample_blocks  # noqa: E402
 
 
 def ocr(pages: int) -> None:
@@ -46,7 +42,7 @@ def ocr(pages: int) -> None:
 
     items = []
     for n in range(pages):
-        blocks = annual_report_body(AGENCY, Random(n), 2020 + n % 5, date(2024, 1, 20))
+        blocks = sample_blocks(Random(n), 2020 + n % 5)
         form = "png_scan" if n % 2 else "pdf_scan"
         items.append((form, forms.render(form, blocks, f"bench:{n}"), forms.source_text(blocks)))
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,7 +112,7 @@ def legacy(files: int) -> None:
         for form in ("doc", "wps", "xls", "et", "rtf"):
             cases = []
             for n in range(files):
-                blocks = annual_report_body(AGENCY, Random(n), 2021 + n, date(2024, 1, 20))
+                blocks = sample_blocks(Random(n), 2021 + n)
                 path = Path(tmp) / f"{form}{n}.{forms.EXTENSIONS[form]}"
                 path.write_bytes(forms.render(form, blocks, f"bench:{n}"))
                 cases.append((path, forms.fold(forms.source_text(blocks))))

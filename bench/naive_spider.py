@@ -11,8 +11,6 @@ import re
 import scrapy
 import trafilatura
 
-COLUMNS_FROM = "spiders.anshun_mzj.AnshunMzjSpider"
-
 
 class NaiveSpider(scrapy.Spider):
     name = "naive"

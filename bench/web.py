@@ -15,6 +15,10 @@ HTTP on loopback:
 Server time is the app's `Server-Timing` header (from request in to response out, rendering
 included); the client's wall time is printed beside it. Each request runs once to warm up, then
 `--repeat` times.
+
+Then the facet counts alone, in this process, on the same queries: SQLite's grouping by `facet_key`
+(`SearchPlan.facets`) against grouping by the six values themselves (what it did before, and what
+PostgreSQL still does: `_facet_groups_by_value`), alternating, `--repeat` times each.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from archive.db import Archive  # noqa: E402
 from archive.diff import diff_records  # noqa: E402
 from archive.models import Version  # noqa: E402
 from archive.search import engine  # noqa: E402
+from archive.search.query import parse  # noqa: E402
 from bench.search import QUERIES, build, percentile  # noqa: E402
 from tests.web_server import serve  # noqa: E402
 
@@ -127,22 +132,66 @@ def measure(url: str, name: str, docs: int, repeat: int, reuse: bool) -> list[di
             run("compare page", f"/doc/{doc_id}/compare?a=1&b=2", fresh(lambda s, d=doc_id: diff(s, d)))
         run("search API", f"/api/search?q={quote('低保')}",
             fresh(lambda s: engine.search(s, "低保", limit=20, facets=True)))  # fmt: skip
+    rows += facet_methods(archive, name, repeat)
     archive.close()
     return rows
 
 
+def facet_methods(archive: Archive, name: str, repeat: int) -> list[dict[str, Any]]:
+    """The facet counts of each query by both groupings, alternating; the six-value one is the baseline."""
+    out: list[dict[str, Any]] = []
+
+    def six_values(plan: engine.SearchPlan) -> None:
+        list(plan._facet_groups_by_value())
+
+    for query, filters in QUERIES:
+        for n in range(repeat + 1):
+            with archive.session() as s:
+                plan = engine.SearchPlan(s, parse(query), filters)
+                now = timed(plan.facets)
+                before = timed(lambda p=plan: six_values(p))
+            if n:  # the first round warms the caches
+                out.append(
+                    {
+                        "db": name,
+                        "kind": "facet counts only",
+                        "query": query,
+                        "server": now,
+                        "wall": now,
+                        "baseline": before,
+                    }
+                )
+    return out
+
+
 def report(rows: list[dict[str, Any]]) -> None:
+    pages = [r for r in rows if r["kind"] != "facet counts only"]
     print("\n| database | page | n | server p50 ms | server p95 ms | client p50 ms | archive calls p50 ms |"
           " archive calls p95 ms | page / archive (p50) |")  # fmt: skip
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for key in dict.fromkeys((r["db"], r["kind"]) for r in rows):
-        subset = [r for r in rows if (r["db"], r["kind"]) == key]
+    for key in dict.fromkeys((r["db"], r["kind"]) for r in pages):
+        subset = [r for r in pages if (r["db"], r["kind"]) == key]
         server = [r["server"] for r in subset]
         base = [r["baseline"] for r in subset]
         wall = [r["wall"] for r in subset]
         print(f"| {key[0]} | {key[1]} | {len(subset)} | {statistics.median(server):.1f} | "
               f"{percentile(server, 0.95):.1f} | {statistics.median(wall):.1f} | {statistics.median(base):.1f} | "
               f"{percentile(base, 0.95):.1f} | {statistics.median(server) / statistics.median(base):.2f}× |")  # fmt: skip
+    print("\n| database | facet counts of | method | n | p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for db in dict.fromkeys(r["db"] for r in rows if r["kind"] == "facet counts only"):
+        every = [r for r in rows if r["db"] == db and r["kind"] == "facet counts only"]
+        for what, subset in (
+            ("the 22 queries", every),
+            ("民 (every document)", [r for r in every if r["query"] == "民"]),
+        ):
+            for label, field in (
+                ("SearchPlan.facets, now", "server"),
+                ("by the six values, before", "baseline"),
+            ):
+                values = [r[field] for r in subset]
+                print(f"| {db} | {what} | {label} | {len(values)} | {statistics.median(values):.1f} | "
+                      f"{percentile(values, 0.95):.1f} | {max(values):.1f} |")  # fmt: skip
 
 
 def main() -> None:

@@ -92,6 +92,27 @@ def freshness_command(site: str | None, fmt: str, database_url) -> None:  # type
     emit(rows, fmt)
 
 
+@audit.command("content")
+@click.option(
+    "--year", "years", type=click.IntRange(2000, 2100), multiple=True, help="Report year (repeatable)."
+)
+@click.option("--site", help="Only this site.")
+@format_option()
+@db_option
+def content(years: tuple[int, ...], site: str | None, fmt: str, database_url) -> None:  # type: ignore[no-untyped-def]
+    """What the annual reports' numbers say is wrong: 一+二 ≠ 三(七)+四, a 总计 that is not its parts'
+    sum, sections missing, the 2019 format after 2021, last year's numbers copied, numbers changed
+    after the deadline. Each finding names the version, its source's SHA-256 and the cells."""
+    from archive.reports.data import finding_row, findings
+
+    _sites(site)  # an unknown site is an error, not an empty answer
+    archive = open_archive(database_url)
+    with archive.session() as s:
+        rows = [finding_row(f) for f in findings(s, [site] if site else None, list(years) or None)]
+    shown = ["site", "year", "check", "detail", "document_id", "version", "source", "capture_sha256"]
+    emit(rows, fmt, shown if fmt == "table" else None)  # CSV and JSON carry the cells and the URL too
+
+
 @audit.command("evidence")
 @click.argument("finding")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the bundle.")
@@ -104,7 +125,8 @@ def evidence(finding: str, out: Path, database_url) -> None:  # type: ignore[no-
     with archive.session() as s:
         verdict = write_bundle(s, finding, out, site_names())
     click.echo(f"{finding}: {verdict.verdict}; evidence in {out}/ (summary.txt, manifest.json"
-               + (", evidence.wacz)" if verdict.evidence else ")"))  # fmt: skip
+               + (", evidence.wacz" if verdict.evidence else "")
+               + (", content.json)" if (out / "content.json").exists() else ")"))  # fmt: skip
 
 
 COMMANDS = [audit]

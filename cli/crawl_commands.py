@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import click
 
@@ -123,12 +124,25 @@ def parse_setting(pair: str) -> tuple[str, str]:
     help="Simulated nights to crawl in turn in this process: a JSON list of "
     '{"as_of": MOMENT, "sites": [SITE, ...], "mode": "incremental"|"full"}.',
 )
+@click.option(
+    "--column",
+    "column_urls",
+    multiple=True,
+    metavar="URL",
+    help="Crawl this column (list page URL) with no declaration: its pagination and list are "
+    "discovered as `xxgk discover` finds them (repeatable).",
+)
+@click.option(
+    "--site", "column_site", help="With --column: the site to crawl the columns as (default: the host)."
+)
 @click.option("--verbose", is_flag=True, help="Show Scrapy's own log.")
 @as_of_option
 @format_option()
 def crawl(
     site_names_arg,
     all_sites,
+    column_urls,
+    column_site,
     mode,
     database_url,
     replica_url,
@@ -151,6 +165,16 @@ def crawl(
         _crawl_nights(nights_file, {**overrides, "XXGK_DATABASE_URL": database_url,
                                     "XXGK_REPLICA_URL": replica_url}, fmt)  # fmt: skip
         return
+    if column_urls:
+        if site_names_arg or all_sites:
+            raise click.UsageError(
+                "--column crawls the columns as one site (--site NAME); give no SITE or --all"
+            )
+        _crawl_columns(list(column_urls), column_site, mode, {**overrides, "XXGK_DATABASE_URL": database_url,
+                       "XXGK_REPLICA_URL": replica_url, "XXGK_SCHEDULED_FOR": scheduled_for}, fmt)  # fmt: skip
+        return
+    if column_site:
+        raise click.UsageError("--site names the site of --column URLs; name declared sites as SITE")
     chosen = site_names() if all_sites else list(site_names_arg)
     if not chosen:
         raise click.UsageError("name at least one site, or --all (`xxgk sites` lists them)")
@@ -165,8 +189,30 @@ def crawl(
             "XXGK_SCHEDULED_FOR": scheduled_for,
         },
     )
-    emit(_summary(results, time.monotonic() - started), fmt)
-    read_attachments_after({**overrides, "XXGK_DATABASE_URL": database_url})
+    _report(results, time.monotonic() - started, fmt, {**overrides, "XXGK_DATABASE_URL": database_url})
+
+
+def _crawl_columns(urls: list[str], site: str | None, mode: str, overrides: dict, fmt: str) -> None:
+    from crawler.runner import run_columns
+
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"not an http(s) URL: {url!r}", param_hint="--column")
+    started = time.monotonic()
+    try:
+        results = run_columns(urls, site=site, mode=mode, overrides=overrides)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--column") from None
+    _report(results, time.monotonic() - started, fmt, overrides)
+
+
+def _report(results: list, seconds: float, fmt: str, overrides: dict) -> None:
+    """The summary table, then the attachments the crawl left to the queue read (`overrides`: the
+    crawl's settings, its database among them); exit 1 when a crawl did not finish, 3 when one
+    finished degraded."""
+    emit(_summary(results, seconds), fmt)
+    read_attachments_after(overrides)
     if any(r.finish_reason != "finished" for r in results):
         raise SystemExit(1)
     unhealthy = [r for r in results if str(r.stats.get("xxgk/health", "ok")).startswith("degraded")]

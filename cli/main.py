@@ -9,13 +9,16 @@ from cli import (
     audit_commands,
     crawl_commands,
     diff_command,
+    discover_command,
     extract_command,
     failures_command,
     import_command,
     replica_commands,
+    reports_commands,
     schedule_commands,
     search_commands,
     serve_command,
+    site_commands,
 )
 from cli.clock_option import as_of_option
 from cli.errors import XxgkGroup
@@ -33,13 +36,16 @@ for module in (
     audit_commands,
     crawl_commands,
     diff_command,
+    discover_command,
     extract_command,
     failures_command,
     import_command,
     replica_commands,
+    reports_commands,
     schedule_commands,
     search_commands,
     serve_command,
+    site_commands,
 ):
     for command in module.COMMANDS:
         main.add_command(command)

@@ -89,13 +89,19 @@ def _host(site: str) -> str:
     default=0,
     help="Move N documents to a new URL and column (same 索引号).",
 )
+@click.option(
+    "--edit-report",
+    type=click.IntRange(0),
+    default=0,
+    help="Revise the numbers of N annual reports (the record names the year and the cells that change).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Varies which documents are chosen.")
 @fault_options
 @state_option
 @as_of_option
 @format_option(default="jsonl")
 def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, redirect_home: int, restore: int,
-           move: int, seed: int, state_dir: Path, fmt: str, **layers: Any) -> None:  # fmt: skip
+           move: int, edit_report: int, seed: int, state_dir: Path, fmt: str, **layers: Any) -> None:  # fmt: skip
     """Change SITE the way real sites change between crawls; prints the change-log records.
 
     A running `replica serve` on the same --state picks the changes up without a restart. Changes are
@@ -110,10 +116,11 @@ def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, redi
         "redirect_home": redirect_home,
         "restore": restore,
         "move": move,
+        "edit_report": edit_report,
     }
     if not any(counts.values()) and not layers_requested(layers):
         raise click.UsageError(
-            "say what to change: --publish, --edit, --withdraw, --soft404, --redirect-home, --restore, --move, --fault, --heal"
+            "say what to change: --publish, --edit, --edit-report, --withdraw, --soft404, --redirect-home, --restore, --move, --fault, --heal"
             " or --noise"
         )
     host = _host(site)

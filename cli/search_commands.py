@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from tabulate import tabulate
 
 from archive import attachment_queue
 from archive import export as exporter
 from archive.interchange import export as interchange
-from archive.models import Document
+from archive.models import Document, ReportData
 from archive.search import check as index_check
 from archive.search import engine, index
 from archive.search.filters import Filters
@@ -45,6 +45,9 @@ def filter_options(command: Callable) -> Callable:
         click.option("--doc-number", help="文号, exact; end with * for a prefix. 〔〕 [] () are the same."),
         click.option("--index-no", help="索引号, exact; end with * for a prefix."),
         click.option("--validity", help="有效性, exact (有效, 失效, 废止 …)."),
+        click.option(
+            "--kind", help="Page kind (体裁): 通知, 公告, 意见, 办法, 年度报告, 政策解读 … (解读 = 政策解读)."
+        ),
         click.option(
             "--changed-between",
             nargs=2,
@@ -73,6 +76,7 @@ def make_filters(options: dict[str, Any]) -> Filters:
         doc_number=options.pop("doc_number"),
         index_no=options.pop("index_no"),
         validity=options.pop("validity"),
+        kind=options.pop("kind"),
         changed_from=changed[0] if changed else None,
         changed_to=changed[1] if changed else None,
         withdrawn=options.pop("withdrawn"),
@@ -121,7 +125,9 @@ HIT_COLUMNS = ["id", "version", "site", "publish_date", "doc_number", "title", "
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
-@click.option("--facets", is_flag=True, help="Count the matches by site, topic, issuer, year and validity.")
+@click.option(
+    "--facets", is_flag=True, help="Count the matches by site, topic, issuer, year, validity and page kind."
+)
 @format_option()
 @db_option
 def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database_url, **options) -> None:  # type: ignore[no-untyped-def]
@@ -234,7 +240,8 @@ def _progress(what: str) -> Callable[[int, int, int], None]:
 )
 @db_option
 def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-untyped-def]
-    """Rebuild the full-text search index from the stored versions and their attachments' text.
+    """Rebuild the full-text search index from the stored versions and their attachments' text, and
+    forget the annual reports' cached numbers (read again when next asked for).
 
     Attachments whose text was never read (stored before text extraction, or queued by a crawl: scans
     to OCR, legacy Office files to convert) are read first, with progress on stderr."""
@@ -249,6 +256,7 @@ def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-
     read = attachment_queue.drain(archive.engine, progress=show)
     with archive.engine.begin() as conn:
         count = index.rebuild(conn)
+        conn.execute(delete(ReportData))  # annual reports are read again, by today's parser, when asked
     click.echo(
         f"read the text of {read.done} attachments ({read.ocr} by OCR, {read.converted} converted); "
         f"indexed {count} versions in {time.perf_counter() - started:.1f}s"

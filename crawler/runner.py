@@ -40,7 +40,10 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 
 def spider_loader(settings: Settings | None = None) -> SpiderLoader:
-    return SpiderLoader.from_settings(settings or project_settings())
+    """Every site: the TOML declarations and any Python spiders (crawler/sites.py)."""
+    from crawler.sites import SiteLoader
+
+    return SiteLoader.from_settings(settings or project_settings())
 
 
 def site_names() -> list[str]:
@@ -121,16 +124,39 @@ def run_crawl(
 ) -> list[CrawlResult]:
     settings = project_settings({"XXGK_MODE": mode, **(overrides or {})})
     loader = _checked_loader(settings, sites)
+    return run_spiders([loader.load(site) for site in sites], mode=mode, settings=settings)
+
+
+def run_spiders(spiders: list[type[Any]], *, mode: str, settings: Settings) -> list[CrawlResult]:
+    """Crawl with these spider classes (declared sites, or columns given by URL) side by side, each
+    site's crawl lock held."""
+    sites = [str(cls.name) for cls in spiders]
     with _site_locks(settings, sites) as keep_alive:
         process = _crawler_process(settings)
         crawlers = []
-        for site in sites:
-            crawler = process.create_crawler(loader.load(site))
+        for spider in spiders:
+            crawler = process.create_crawler(spider)
             crawlers.append(crawler)
             process.crawl(crawler, mode=mode)
         keep_alive()
         process.start()
     return [CrawlResult(c.spider.name if c.spider else "?", dict(c.stats.get_stats())) for c in crawlers]
+
+
+def run_columns(
+    urls: list[str], *, site: str | None = None, mode: str = "full", overrides: dict[str, Any] | None = None
+) -> list[CrawlResult]:
+    """Crawl columns given by URL, with no declaration (spiders/platforms/discovered.py), as `site`
+    (a declared site keeps its identity; by default the first column's host names the site)."""
+    from spiders.platforms.discovered import column_site_name, column_spider
+
+    settings = project_settings({"XXGK_MODE": mode, **(overrides or {})})
+    if settings.get("XXGK_REPLICA_URL"):
+        replica_proxy(settings.get("XXGK_REPLICA_URL"))
+    loader = spider_loader(settings)
+    name = site or column_site_name(urls)
+    declared = loader.load(name) if name in loader.list() else None
+    return run_spiders([column_spider(urls, name, declared)], mode=mode, settings=settings)
 
 
 @dataclass(frozen=True)

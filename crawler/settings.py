@@ -2,6 +2,8 @@
 
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["spiders"]
+# Sites are TOML declarations (spiders/sites/, XXGK_SITES_DIRS) as well as Python spiders: crawler/sites.py.
+SPIDER_LOADER_CLASS = "crawler.sites.SiteLoader"
 NEWSPIDER_MODULE = "spiders"
 
 # Government sites are small and fragile: polite by default, per site.
@@ -115,5 +117,7 @@ XXGK_CHALLENGE_MAX_SOLVES = 10
 XXGK_CHALLENGE_MAX_RETRIES = 3
 
 # Read from the environment only, outside Scrapy's settings: XXGK_CLOCK (archive/clock.py, the
-# simulated night), XXGK_SPIDER_MODULES (crawler/runner.py, spiders outside the project) and
-# XXGK_SCHEDULE (the schedule file of `xxgk schedule`, cli/schedule_commands.py).
+# simulated night), XXGK_SPIDER_MODULES (crawler/runner.py, spiders outside the project),
+# XXGK_SITES_DIRS (crawler/sites.py, directories of TOML site declarations), XXGK_SCHEDULE (the
+# schedule file of `xxgk schedule`, cli/schedule_commands.py) and XXGK_SERVE_TOKEN (the token that
+# allows state changes through `xxgk serve`, cli/serve_command.py).

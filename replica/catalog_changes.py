@@ -160,6 +160,13 @@ def edited(doc: ReplicaDocument, what: str, change: dict, at: datetime) -> Repli
         return replace(
             doc, attachments=tuple(replace(a, key=a.key + f":{at:%Y%m%d%H%M}") for a in doc.attachments)
         )
+    if what == "report_numbers":  # the report's numbers revised: its body and its file follow the key
+        suffix = change.get("key_suffix", ":rev")
+        files = tuple(
+            replace(a, key=a.key + suffix) for a in doc.attachments if a.key.startswith("annual-report|")
+        )
+        others = tuple(a for a in doc.attachments if not a.key.startswith("annual-report|"))
+        return replace(doc, key=doc.key + suffix, attachments=files + others)
     if what == "publish_date":  # the page's 发布日期 corrected (or quietly changed)
         return replace(doc, publish=datetime.fromisoformat(change["value"]))
     raise ValueError(f"unknown replica edit {what!r}")

@@ -8,6 +8,7 @@ the ground truth a test compares the archive with, and replaying it rebuilds the
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from random import Random
@@ -54,6 +55,10 @@ def plan_changes(
         if what == "title":
             record["value"] = doc.title + "（修订）"
         records.append(record)
+    reports = [p for p in live if catalog.by_path[p].kind == "annual_report" and _primary(catalog, p)]
+    for path in take(counts.get("edit_report", 0), reports):
+        records.append(report_edit(catalog.by_path[path], catalog.site.agency.name))
+        live.remove(path)  # one change per document per call
     for path in take(counts.get("withdraw", 0), live):
         records.append({"op": "withdraw", "path": path, "url": catalog.by_path[path].url,
                         "status": rng.choice((404, 410))})  # fmt: skip
@@ -77,6 +82,26 @@ def plan_changes(
         record.update(host=host, at=moment.isoformat())
         append_mutation(directory, record)
     return records
+
+
+def _primary(catalog: Any, path: str) -> bool:
+    """The page a change names for a document published at several URLs (gkmlpt's NFCMS twin)."""
+    return catalog.twins(path)[0].path == path
+
+
+def report_edit(doc: Any, agency: str) -> dict[str, Any]:
+    """An annual report's numbers revised: the record carries the ground truth (year, the revision the
+    page will show, and the cells that change from → to)."""
+    from replica.annual_reports import REVISION, revision_of, truth
+
+    match = re.search(r"(\d{4})年", doc.title)
+    assert match is not None, f"{doc.url}: no year in the report's title {doc.title!r}"
+    year = int(match.group(1))
+    revision = revision_of(doc.key) + 1
+    before, after = truth(agency, year, revision - 1).cells, truth(agency, year, revision).cells
+    cells = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    return {"op": "edit", "path": doc.path, "url": doc.url, "what": "report_numbers", "year": year,
+            "revision": revision, "key_suffix": REVISION, "cells": cells}  # fmt: skip
 
 
 def _editable(doc: Any, what: str) -> bool:

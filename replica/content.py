@@ -259,33 +259,12 @@ def body(
     return paragraphs
 
 
-def annual_report_body(agency: Agency, rng: Random, year: int, signed: date) -> list[str | list[list[str]]]:
-    """The statutory 政府信息公开工作年度报告 outline, with its first table (annual reports are tables)."""
-    made, kept = rng.randrange(2, 20), rng.randrange(5, 60)
-    return [
-        f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制。全文包括总体情况、主动公开政府信息情况、"
-        f"收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
-        f"本报告所列数据统计期限为{year}年1月1日至{year}年12月31日。",
-        "一、总体情况",
-        f"{year}年，{agency.name}认真贯彻落实《条例》和上级关于政务公开工作的部署要求，坚持以公开为常态、不公开为例外，"
-        f"全年通过门户网站主动公开政府信息{rng.randrange(80, 600)}条。",
-        "二、主动公开政府信息情况",
-        [
-            ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
-            ["规章", "0", "0", "0"],
-            ["行政规范性文件", str(made), str(rng.randrange(0, 4)), str(kept)],
-        ],
-        "三、收到和处理政府信息公开申请情况",
-        f"本年度共收到政府信息公开申请{rng.randrange(0, 12)}件，均已按期办结。",
-        "四、政府信息公开行政复议、行政诉讼情况",
-        "本年度未发生政府信息公开行政复议和行政诉讼案件。",
-        "五、存在的主要问题及改进情况",
-        "信息公开的及时性和解读回应的针对性仍需加强。下一步，将进一步完善信息发布审核机制，提升政务公开质量。",
-        "六、其他需要报告的事项",
-        "本年度未收取信息处理费。",
-        agency.name,
-        chinese_date(signed),
-    ]
+def annual_report_body(agency: Agency, year: int, signed: date, key: str) -> list[str | list[list[str]]]:
+    """The statutory 政府信息公开工作年度报告 with its tables (`replica.annual_reports`: numbers, form,
+    planted errors; `key` is the document's, whose edits revise the numbers)."""
+    from replica.annual_reports import report_blocks
+
+    return report_blocks(agency.name, year, signed, key)
 
 
 def rule_of_law_report_body(agency: Agency, rng: Random, year: int, signed: date) -> list[str]:

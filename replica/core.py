@@ -136,9 +136,16 @@ class Replica:
         shared plan (`replica.reports`) with the slots the site's real pages fill taken from them."""
         return tuple(getattr(self.catalogs[host], "report_plan", ()))
 
-    def handle(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Response:
-        """Answer one request: `url` absolute (proxy form) or a path with a Host header (origin form)."""
-        request = parse_request(method, url, dict(headers or {}))
+    def handle(
+        self, method: str, url: str, headers: Mapping[str, str] | None = None, body: bytes = b""
+    ) -> Response:
+        """Answer one request: `url` absolute (proxy form) or a path with a Host header (origin form).
+        A POST goes only to a site route that takes one (`Catalog.post`), as a form endpoint would."""
+        request = parse_request(method, url, dict(headers or {}), body)
+        if request.method == "POST":
+            catalog = self.catalogs.get(request.host)
+            answer = catalog.post(request) if catalog is not None and hasattr(catalog, "post") else None
+            return answer if answer is not None else method_not_allowed()
         if request.method not in ("GET", "HEAD"):
             return method_not_allowed()
         catalog = self.catalogs.get(request.host)

@@ -47,6 +47,10 @@ def attachment_text(key: str, title: str) -> str:
 
 def attachment_bytes(key: str, ext: str, title: str) -> bytes:
     """The file served for an attachment; `key` makes it unique, `title` goes into its text."""
+    if key.startswith("annual-report|"):  # an annual report published as a file (its numbers, its form)
+        from replica.annual_reports import file_bytes
+
+        return file_bytes(key)
     digest = hashlib.sha256(key.encode()).hexdigest()
     if ext == "pdf":
         return _pdf(attachment_text(key, title).splitlines())

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from random import Random
 from typing import Any
 
-from replica import content
+from replica import annual_reports, content
 from replica.attachment_forms import EXTENSIONS
 from replica.catalog import Block, Catalog
 from replica.declarations import Column, ReportColumn, SiteDeclaration
@@ -229,6 +229,8 @@ class ColumnCatalog(Catalog):
         doc = self._document(
             k, key, rng, column, report.publish, title, report.written, "", "有效", plan, report.kind
         )
+        if report.kind == "annual_report":
+            doc = replace(doc, attachments=self._report_file(doc, report.year))
         page = next(
             (p for p in self.site.known_reports if (p.kind, p.year) == (report.kind, report.year)), None
         )
@@ -326,6 +328,19 @@ class ColumnCatalog(Catalog):
             out.append(generated_attachment(origin, path, title, ext, f"{key}:att{i}", form))
         return tuple(out)
 
+    def _report_file(self, doc: ReplicaDocument, year: int) -> tuple[ReplicaAttachment, ...]:
+        """The annual report's file when its form is one (`replica.annual_reports.ATTACHMENT_FORMS`)."""
+        ext = annual_reports.ATTACHMENT_FORMS.get(annual_reports.form_of(self.site.agency.name, year))
+        if ext is None:
+            return ()
+        path = self.site.attachment_path.format(
+            doc_dir=doc.path.rsplit("/", 1)[0] + "/", day=doc.url_date or doc.publish.date(),
+            rand=10**11 + doc.doc_id, ext=ext,
+        )  # fmt: skip
+        title = f"{doc.title}.{ext}"
+        key = annual_reports.attachment_key(self.site.agency.name, year)
+        return (generated_attachment(f"{self.site.scheme}://{self.site.host}", path, title, ext, key),)
+
     def _seed_document(self, seed: SeedDocument) -> ReplicaDocument:
         text = seed.text()
         path = "/" + seed.url.split("://", 1)[1].split("/", 1)[1]
@@ -369,7 +384,7 @@ class ColumnCatalog(Catalog):
         signed = doc.written_date or doc.publish.date()
         agency = self.site.agency
         if plan.profile == "annual_report":
-            return content.annual_report_body(agency, rng, int(plan.subject), signed)
+            return content.annual_report_body(agency, int(plan.subject), signed, doc.key)
         if plan.profile == "rule_of_law_report":
             return list(content.rule_of_law_report_body(agency, rng, int(plan.subject), signed))
         blocks: list[Block] = list(

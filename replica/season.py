@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from replica.annual_reports import truth, truth_record
 from replica.core import Replica
 from replica.state import append_mutation, load_state
 
@@ -101,6 +102,8 @@ def season_records(directory: Path, report_year: int) -> list[dict[str, Any]]:
             pages = sorted((d for p, d in catalog.by_path.items() if p not in before), key=lambda d: d.path)
             pages.sort(key=lambda d: d.index_no is None)  # the page with the 索引号 (gkmlpt's) first
             record.update(url=pages[0].url, urls=[p.url for p in pages], title=pages[0].title)
+            if plant.kind == "annual_report":  # its numbers, form and planted errors: the content truth
+                record["report"] = truth_record(truth(catalog.site.agency.name, report_year))
             records.append(record)
             for edit in plant.edits:
                 change = {"op": "edit", "host": host, "at": _moment(season, edit.at).isoformat(),

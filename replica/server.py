@@ -38,7 +38,10 @@ class ReplicaResource(Resource):
         if stamp:  # a crawler on simulated time: the sites as they were at its moment
             with contextlib.suppress(clock.ClockError):
                 replica = self.live.as_of(clock.parse_moment(stamp))
-        response = replica.handle(request.method.decode("latin-1"), request.uri.decode("latin-1"), headers)
+        body = request.content.read(1_000_000) if request.method == b"POST" and request.content else b""
+        response = replica.handle(
+            request.method.decode("latin-1"), request.uri.decode("latin-1"), headers, body
+        )
         if getattr(response, "delivery", None) is not None:  # a fault played out on the socket
             from replica.faults import deliver
 

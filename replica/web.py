@@ -42,12 +42,15 @@ class SiteRequest:
     path: str  # percent-decoded, no query
     query: str
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""  # a POST's form, for the few routes that take one (Hanweb's dataproxy.jsp)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
 
 
-def parse_request(method: str, url: str, headers: dict[str, str] | None = None) -> SiteRequest:
+def parse_request(
+    method: str, url: str, headers: dict[str, str] | None = None, body: bytes = b""
+) -> SiteRequest:
     """Accept `http://host/path?q` (proxy form) or `/path?q` plus a Host header (origin form)."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     parts = urlsplit(url)
@@ -60,6 +63,7 @@ def parse_request(method: str, url: str, headers: dict[str, str] | None = None) 
         path=unquote(parts.path or "/"),
         query=parts.query,
         headers=lowered,
+        body=body,
     )
 
 

@@ -10,7 +10,6 @@ import io
 import time
 import unicodedata
 import zipfile
-from datetime import date
 from pathlib import Path
 from random import Random
 
@@ -27,14 +26,43 @@ from archive.records import FetchedAttachment
 from archive.search.engine import search
 from archive.store import VersionStore
 from replica import attachment_forms as forms
-from replica.content import Agency, annual_report_body
 from replica.files import attachment_number
 from replica.process import LOOPBACK_CRAWL_ARGS, start_replica
 from tests.conftest import run_xxgk, xxgk
 from tests.search_data import T0, detail, store_page
 
-AGENCY = Agency("安顺市民政局", "安顺市", ("西秀区",), ("安市民发",))
-BLOCKS = annual_report_body(AGENCY, Random(3), 2023, date(2024, 1, 20))
+
+def sample_blocks(rng: Random, year: int) -> list[str | list[list[str]]]:
+    """A one-page report outline with a small ruled table: the words and numbers a scanned or Word
+    attachment carries (the full annual reports, `replica.annual_reports`, fill several pages)."""
+    made, kept = rng.randrange(2, 20), rng.randrange(5, 60)
+    return [
+        "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制。全文包括总体情况、主动公开政府信息"
+        "情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要"
+        f"报告的事项。本报告所列数据统计期限为{year}年1月1日至{year}年12月31日。",
+        "一、总体情况",
+        f"{year}年，安顺市民政局认真贯彻落实《条例》和上级关于政务公开工作的部署要求，坚持以公开为常态、不公开为例外，"
+        f"全年通过门户网站主动公开政府信息{rng.randrange(80, 600)}条。",
+        "二、主动公开政府信息情况",
+        [
+            ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            ["规章", "0", "0", "0"],
+            ["行政规范性文件", str(made), str(rng.randrange(0, 4)), str(kept)],
+        ],
+        "三、收到和处理政府信息公开申请情况",
+        f"本年度共收到政府信息公开申请{rng.randrange(0, 12)}件，均已按期办结。",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "本年度未发生政府信息公开行政复议和行政诉讼案件。",
+        "五、存在的主要问题及改进情况",
+        "信息公开的及时性和解读回应的针对性仍需加强。下一步，将进一步完善信息发布审核机制，提升政务公开质量。",
+        "六、其他需要报告的事项",
+        "本年度未收取信息处理费。",
+        "安顺市民政局",
+        f"{year + 1}年1月20日",
+    ]
+
+
+BLOCKS = sample_blocks(Random(3), 2023)
 
 
 def char_accuracy(got: str, truth: str) -> float:
@@ -216,8 +244,8 @@ def test_the_queue_writes_and_indexes_on_each_database(database_url: str) -> Non
     archive.close()
 
 
-def test_migration_0012_queues_what_the_old_reader_gave_up_on(tmp_path: Path) -> None:
-    """An archive at 0011 whose .doc has the old "legacy OLE2" reason: the upgrade records how the
+def test_migration_0015_queues_what_the_old_reader_gave_up_on(tmp_path: Path) -> None:
+    """An archive at 0014 whose .doc has the old "legacy OLE2" reason: the upgrade records how the
     text it has was read and puts the .doc back in the queue, which reads it."""
     from alembic import command
     from sqlalchemy import update
@@ -234,7 +262,7 @@ def test_migration_0012_queues_what_the_old_reader_gave_up_on(tmp_path: Path) ->
     page = detail(title="安顺市民政局2023年政府信息公开工作年度报告", body="年度报告见附件。")
     store_page(VersionStore(archive), "https://smzj.anshun.gov.cn/zwgk/nb.html", page, T0, attachments=files)
     config = alembic_config(archive.engine)
-    command.downgrade(config, "0011")
+    command.downgrade(config, "0014")
     with archive.engine.begin() as conn:
         conn.execute(
             update(Attachment.__table__).values(text_note="legacy OLE2 file (.doc/.xls/.ppt): not read")

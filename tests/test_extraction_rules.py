@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extraction import parse_page
+from crawler.extraction.chrome import is_chrome_line
 from crawler.extraction.signature import is_organ_name, signature_issuer, title_issuer
 
 PARA = "<p>" + "根据有关规定，现将本年度民政工作安排通知如下，请认真贯彻落实。" * 3 + "</p>"
@@ -263,3 +264,22 @@ def test_label_value_cells_with_empty_values():
     assert (page.index_no, page.topic, page.publish_date) == ("jz-mzj-2022-00068", "计划总结", "2022-03-07")
     assert page.issuer is None and page.doc_number is None and page.abolish_date is None
     assert page.source is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "pdf下载 word下载",
+        "【PDF下载】 【Word下载】",
+        "上一页 1 2 3 下一页",
+        "首页 上一页 2 下一页 尾页 共5页",
+        "扫一扫在手机打开当前页",
+    ],
+)
+def test_download_buttons_article_pagers_and_qr_captions_are_chrome(line: str) -> None:
+    assert is_chrome_line(line)
+
+
+@pytest.mark.parametrize("line", ["2023", "第3页", "首页公示的名单如下：", "下一页所列单位请于5日内报送材料"])
+def test_numbers_and_sentences_with_pager_words_are_not_chrome(line: str) -> None:
+    assert not is_chrome_line(line)

@@ -12,7 +12,7 @@ from archive.models import Attachment, Capture, CrawlRun, Document, DocumentUrl,
 from archive.queries import KnownDocument
 from archive.search.schema import SearchDoc, SearchText
 from crawler.frontier import Frontier
-from spiders.anshun_mzj import AnshunMzjSpider
+from crawler.runner import spider_loader
 from tests.conftest import FAST, run_xxgk, xxgk
 
 HOST = "smzj.anshun.gov.cn"
@@ -54,7 +54,7 @@ def test_incremental_fetches_only_what_is_new_plus_tonights_slice(database_url: 
     assert full["xxgk/new_version"] == len(expected)
 
     quiet = crawl(database_url, replica.url, "incremental", night=3)
-    columns = len(AnshunMzjSpider.columns)
+    columns = len(spider_loader().load("anshun_mzj").columns)
     revisits = quiet["xxgk/revisit"]
     assert 0 < revisits < len(expected) / 3  # about a seventh of the documents
     # One list page per column, then only tonight's revisits, each answered 304 by the server.

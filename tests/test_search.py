@@ -169,6 +169,8 @@ def test_versions_latest_by_default(small: Archive) -> None:
         (Filters(index_no="JZ-MZJ-*"), {4, 6}),
         (Filters(index_no="as-mzj-2023-00012"), {1}),
         (Filters(validity="有效"), {1, 2, 6}),
+        (Filters(kind="通知"), {1, 3}),  # a1, and l1 in traditional characters
+        (Filters(kind="实施细则"), {4}),  # the canonical 细则
         (Filters(withdrawn=True), {4}),
         (Filters(changed_from=date(2024, 4, 1), changed_to=date(2024, 5, 31)), {2}),
         (Filters(changed_from=date(2024, 6, 1), changed_to=date(2024, 12, 31)), set()),
@@ -187,6 +189,7 @@ def test_facet_counts(small: Archive) -> None:
     assert facets["site"] == {"anshun_mzj": 2, "lianzhou_mzj": 1}
     assert facets["year"] == {"2023": 1, "2024": 1, "2022": 1}
     assert sum(facets["topic"].values()) == result.total
+    assert facets["kind"] == {"通知": 2, "总结": 1}
 
 
 @pytest.mark.parametrize("query", ['"低保', "-低保", '""', "低保 -", "养老 “养老"])
@@ -247,4 +250,34 @@ def test_filters_in_the_index_keep_recall(database_url: str, filters: Filters) -
         with archive.session() as s:
             assert matching_ids(s, query, filters) == expected, query
             assert search(s, query, filters).total == len(expected), query
+    archive.close()
+
+
+FACET_FILTERS = [Filters(), Filters(all_versions=True), Filters(site="anshun_mzj")]
+
+
+def test_facet_counts_are_exact(database_url: str) -> None:
+    """Every facet's counts, on SQLite grouped by facet key, equal a count in Python over the matches'
+    search rows (both FTS5 tables with all versions), and the values shown are the most frequent."""
+    from collections import Counter
+
+    archive = Archive(database_url)
+    generate(archive, 200, seed=5)
+    with archive.engine.begin() as conn:
+        index.rebuild(conn)
+    with archive.session() as s:
+        rows = {r.version_id: r for r in s.scalars(select(SearchDoc))}
+        for query, filters in itertools.product(("民", "低保", ""), FACET_FILTERS):
+            result = search(s, query, filters, facets=True)
+            matched = matching_ids(s, query, filters)
+            assert result.total == len(matched) > 0
+            for name in ("site", "topic", "issuer", "year", "validity", "kind"):
+                want = Counter(
+                    (rows[v].publish_date or "")[:4] or None if name == "year" else getattr(rows[v], name)
+                    for v in matched
+                )
+                shown = {f["value"]: f["count"] for f in result.facets[name]}
+                assert shown == {value: want[value] for value in shown}, (query, filters, name)
+                hidden = [n for value, n in want.items() if value not in shown]
+                assert len(shown) == min(len(want), 20) and max(hidden, default=0) <= min(shown.values())
     archive.close()

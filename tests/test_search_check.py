@@ -24,7 +24,7 @@ def test_check_finds_each_break_and_reindex_repairs_them(database_url: str) -> N
     result, rows = _check(database_url)
     assert result.returncode == 0, result.stderr
     assert all(row["ok"] for row in rows.values()), rows
-    expected = {"normaliser", "versions", "latest"}
+    expected = {"normaliser", "versions", "latest", "facet keys"}
     expected |= {"gin index", "vectors"} if postgres else {"search_fts", "search_fts_old"}
     assert set(rows) == expected
     assert "checks passed" in result.stderr
@@ -34,6 +34,9 @@ def test_check_finds_each_break_and_reindex_repairs_them(database_url: str) -> N
         conn.execute(text("DELETE FROM search_docs WHERE version_id = :v"), {"v": latest})
         conn.execute(text("UPDATE search_docs SET is_latest = NOT is_latest WHERE version_id = 1"))
         conn.execute(text("UPDATE search_state SET value = 'normalize 0' WHERE key = 'normaliser'"))
+        # two combinations of facet values under one key (a1's and l1's: other sites, other years)
+        conn.execute(text("UPDATE search_docs SET facet_key = (SELECT facet_key FROM search_docs d "
+                          "WHERE d.document_id = 1) WHERE document_id = 3"))  # fmt: skip
         if postgres:
             conn.execute(text("DROP INDEX ix_search_docs_tsv"))
         else:  # the superseded versions' table emptied behind search_docs' back
@@ -41,12 +44,13 @@ def test_check_finds_each_break_and_reindex_repairs_them(database_url: str) -> N
     result, rows = _check(database_url)
     assert_clean_error(result, "xxgk db reindex")
     failed = {name for name, row in rows.items() if not row["ok"]}
-    broken = {"normaliser", "versions", "latest"}
+    broken = {"normaliser", "versions", "latest", "facet keys"}
     # The deleted row's tokens are still in SQLite's search_fts, its text in PostgreSQL's search_text.
     broken |= {"gin index", "vectors"} if postgres else {"search_fts", "search_fts_old"}
     assert failed == broken, rows
     assert "1 of 7 versions have no search row" in rows["versions"]["detail"]
     assert "1 search rows say latest" in rows["latest"]["detail"]
+    assert "1 keys shared by two combinations" in rows["facet keys"]["detail"]
     if postgres:
         assert rows["gin index"]["detail"] == "ix_search_docs_tsv is missing"
         assert "1 without their text" in rows["vectors"]["detail"]

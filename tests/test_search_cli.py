@@ -61,6 +61,13 @@ def test_search_filters_and_facets(sqlite_url: str) -> None:
         ("site", "anshun_mzj", "1"),
         ("site", "lianzhou_mzj", "1"),
     }
+    # 养老: a2 (…工作方案), l1 (…的通知, in traditional characters)
+    assert {(r["value"], r["count"]) for r in facets if r["facet"] == "kind"} == {
+        ("方案", "1"),
+        ("通知", "1"),
+    }
+    notices = ok(sqlite_url, "search", "--kind", "通知", "--format", "jsonl").stdout
+    assert sorted(json.loads(line)["id"] for line in notices.splitlines()) == [1, 3]
 
 
 @pytest.mark.parametrize(
@@ -71,6 +78,7 @@ def test_search_filters_and_facets(sqlite_url: str) -> None:
         (["低保 -"], "empty term"),
         (["x", "--changed-between", "2024-02-01", "2024-01-01"], "range is empty"),
         (["x", "--doc-number", "〔〕"], "empty 文号"),
+        (["x", "--kind", "新闻"], "unknown page kind '新闻'"),
         (["x", "--written-since", "2024-99-01"], "not a date"),
         (["x", "--limit", "0"], "--limit"),
         (["x", "--site", "anshun"], "unknown site 'anshun': the archive holds anshun_mzj, jinzhong_mzj"),

@@ -177,7 +177,7 @@ def test_migration_records_frequencies_of_an_index_built_before(tmp_path: Path) 
     command.upgrade(config, "0007")
     generate(archive, 150, seed=2)
     with archive.engine.begin() as conn:
-        index.rebuild(conn)
+        index.rebuild(conn, omit=("kind", "facet_key"))  # today's rows in 0007's search_docs
         sqlite_fts.forget_frequencies(conn)  # as an index built before revision 0008
     assert bounds(archive, "最低生活保障", False)[1] is None
     command.upgrade(config, "head")

@@ -9,7 +9,13 @@ from scrapy.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # Read from the environment only, outside Scrapy's settings (crawler/settings.py says where).
-ENVIRONMENT_ONLY = {"XXGK_CLOCK", "XXGK_SPIDER_MODULES", "XXGK_SCHEDULE"}
+ENVIRONMENT_ONLY = {
+    "XXGK_CLOCK",
+    "XXGK_SPIDER_MODULES",
+    "XXGK_SCHEDULE",
+    "XXGK_SITES_DIRS",
+    "XXGK_SERVE_TOKEN",
+}
 NAME = re.compile(r"\bXXGK_[A-Z][A-Z_]*[A-Z]\b")
 
 

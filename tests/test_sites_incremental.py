@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from archive.db import Archive
 from archive.models import CrawlRun, Document
+from crawler.runner import spider_loader
 from replica.process import start_replica
-from spiders.ankang_mzj import AnkangMzjSpider
-from spiders.jinzhong_mzj import JinzhongMzjSpider
 from tests.conftest import FAST, run_xxgk, xxgk
 
-SPIDERS = {"jinzhong_mzj": JinzhongMzjSpider, "ankang_mzj": AnkangMzjSpider}
+SPIDERS = {
+    "jinzhong_mzj": spider_loader().load("jinzhong_mzj"),
+    "ankang_mzj": spider_loader().load("ankang_mzj"),
+}
 
 
 def crawl(site: str, database_url: str, replica_url: str, mode: str) -> dict:

@@ -327,7 +327,17 @@ def test_walk_in_chromium_and_planted_script_never_runs(
     facet.click()
     page.wait_for_url(re.compile(r"site="))
     assert int(page.inner_text("strong.total")) == count
+    # Then the page kind (体裁): it narrows within the site, as `xxgk search --site --kind` says.
+    kind_facet = page.locator("section.facet[data-facet=kind] li a").first
+    kind = kind_facet.inner_text()
+    kind_count = int(page.locator("section.facet[data-facet=kind] li .count").first.inner_text())
+    kind_facet.click()
+    page.wait_for_url(re.compile(r"kind="))
+    assert int(page.inner_text("strong.total")) == kind_count
+    assert kind_count == cli_json(served, "search", "低保", "--site", site, "--kind", kind)["total"]
+    assert page.locator("p.narrowed a.chip").count() == 2  # 站点 and 体裁, each removable
     shot("facet")
+    page.go_back()
 
     hits = get(f"{served.base}/api/search?q={quote('低保')}&site={site}").json()["hits"]
     target = next(h for h in hits if h["version"] > 1 and h["url"] != HOSTILE_URL)
@@ -479,6 +489,21 @@ def test_schemathesis_finds_no_server_error(served: Served, tmp_path: Path) -> N
     )  # fmt: skip
     assert out.returncode == 0, out.stdout[-4000:]
     assert re.search(r"\d+ generated, \d+ passed", out.stdout), out.stdout[-2000:]
+
+
+def test_state_changes_are_refused_without_a_token(served: Served) -> None:
+    """This server was started without a token: read-only, saying so in both languages (and GET is
+    never a way to change anything)."""
+    from tests.web_server import request
+
+    for path in ("/api/jobs/anshun_mzj:incremental/pause", "/api/sites/anshun_mzj/crawls", "/login",
+                 "/crawls", "/jobs/anshun_mzj:incremental/resume"):  # fmt: skip
+        reply = request(served.base + path, "POST", {"token": "x" * 32},
+                        {"Authorization": "Bearer " + "x" * 32})  # fmt: skip
+        assert reply.status == 403, (path, reply.status)
+        assert "只读" in reply.text and "read-only" in reply.text
+        assert get(served.base + path).status == 405
+    assert "只读：未配置令牌" in get(f"{served.base}/sites").text
 
 
 def test_sites_page_shows_the_schedules_next_runs(served: Served) -> None:

@@ -12,7 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -73,14 +73,15 @@ class Served:
 
 
 @contextmanager
-def serve(database_url: str, as_of: str) -> Iterator[Served]:
-    """`xxgk --as-of AS_OF serve` in its own process (the real entry point), until the block ends."""
+def serve(database_url: str, as_of: str, options: Sequence[str] = ()) -> Iterator[Served]:
+    """`xxgk --as-of AS_OF serve [OPTIONS]` in its own process (the real entry point), until the block
+    ends."""
     port, capture_port = free_port(), free_port()
     # The server's stderr goes to a file, not a pipe: a chatty server must never block on a full pipe.
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "--as-of", as_of, "serve", "--port", str(port),
-             "--capture-port", str(capture_port), "--database-url", database_url],
+             "--capture-port", str(capture_port), "--database-url", database_url, *options],
             env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, stderr=log, text=True,
         )  # fmt: skip
         try:
@@ -128,6 +129,34 @@ class Reply:
 def get(url: str) -> Reply:
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
+            return Reply(
+                response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+            )
+    except urllib.error.HTTPError as e:
+        return Reply(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a 303 is the answer the test reads, not a page to follow
+
+
+def request(url: str, method: str = "GET", data: dict[str, str] | None = None,
+            headers: dict[str, str] | None = None) -> Reply:  # fmt: skip
+    """Any method, a url-encoded form body, no redirect followed (a 303 comes back as itself)."""
+    from urllib.parse import urlencode
+
+    body = urlencode(data).encode() if data is not None else (b"" if method == "POST" else None)
+    sent = (
+        {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        if body is not None
+        else headers
+    )
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(
+            urllib.request.Request(url, body, sent or {}, method=method), timeout=60
+        ) as response:
             return Reply(
                 response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
             )

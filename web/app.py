@@ -34,7 +34,9 @@ from archive import export as exporter
 from archive.db import Archive
 from archive.interchange import export as interchange
 from archive.interchange.selection import Selection
-from web import reads
+from web import actions, reads
+from web.actions import Guard
+from web.control import Control
 from web.errors import BadRequest, NotFound, from_validation
 from web.params import SearchParams, search_params
 from web.render import environment, render
@@ -90,10 +92,16 @@ class BundleCache:
 
 
 def create_app(
-    archive: Archive, capture_port: int, column_kinds: dict[str, dict[str, str]] | None = None
+    archive: Archive,
+    capture_port: int,
+    column_kinds: dict[str, dict[str, str]] | None = None,
+    token: str | None = None,
+    control: Control | None = None,
 ) -> FastAPI:
     """The app over `archive`; `column_kinds` (site → column → kind, from the spiders, given by the
-    CLI) lets the audit page judge column freshness."""
+    CLI) lets the audit page judge column freshness. With a `token` and a `control` (both from `xxgk
+    serve --token-file`), schedules can be paused and resumed and crawls started (web/actions.py);
+    without, the app is read-only."""
     app = FastAPI(
         title="xxgk-archive",
         description="政府信息公开存档：检索、文件、版本比较、审计（只读）。Read-only API over the archive.",
@@ -104,6 +112,7 @@ def create_app(
     )
     app.state.archive, app.state.capture_port = archive, capture_port
     app.state.column_kinds = column_kinds or {}
+    app.state.guard, app.state.control = Guard(token if control is not None else None), control
     app.state.env, app.state.bundles = environment(), BundleCache()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -129,10 +138,17 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        error = NotFound("页面不存在", "no such page") if exc.status_code == 404 else BadRequest(
-            f"请求无效（{exc.status_code}）", f"bad request ({exc.detail})")  # fmt: skip
+        if exc.status_code == 404:
+            error = NotFound("页面不存在", "no such page")
+        elif exc.status_code == 405:
+            error = BadRequest(f"此地址不接受 {request.method} 请求：改变状态的操作只能用 POST",
+                               f"{request.method} is not allowed here: state changes are POST only")  # fmt: skip
+        else:
+            error = BadRequest(f"请求无效（{exc.status_code}）", f"bad request ({exc.detail})")
         error.status = exc.status_code
-        return error_response(request, error)
+        response = error_response(request, error)
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -141,7 +157,7 @@ def create_app(
         error.status = 500
         return error_response(request, error)
 
-    for router in (pages(), api()):
+    for router in (pages(), api(), action_pages(), action_api()):
         app.include_router(router)
     return app
 
@@ -158,7 +174,7 @@ def capture_origin(request: Request) -> str:
 def error_response(request: Request, error: BadRequest) -> Response:
     if request.url.path.startswith("/api"):
         return JSONResponse(error.body(), status_code=error.status)
-    html = render(request.app.state.env, "error.html", error=error, title="出错了")
+    html = render(request.app.state.env, "error.html", error=error, title="出错了", request=request)
     return HTMLResponse(html, status_code=error.status)
 
 
@@ -247,7 +263,9 @@ def pages():  # type: ignore[no-untyped-def]
 
     @router.get("/sites", response_class=HTMLResponse)
     def sites_page(request: Request, s: SessionDep) -> HTMLResponse:
-        return page(request, "sites.html", title="站点与抓取", data=reads.sites(s))
+        guard: Guard = request.app.state.guard
+        return page(request, "sites.html", title="站点与抓取", data=sites_data(request, s),
+                    writable=guard.token is not None, csrf=guard.csrf(request))  # fmt: skip
 
     return router
 
@@ -301,7 +319,108 @@ def api():  # type: ignore[no-untyped-def]
         return reads.audit_finding(s, site, kind, year)
 
     @router.get("/sites", summary="站点与抓取 Sites and crawls")
-    def sites(s: SessionDep) -> dict[str, Any]:
-        return reads.sites(s)
+    def sites(request: Request, s: SessionDep) -> dict[str, Any]:
+        return sites_data(request, s)
+
+    return router
+
+
+def sites_data(request: Request, s: Session) -> dict[str, Any]:
+    """The agencies page's data, with the crawls this server started and the sites it may crawl (when
+    it may start crawls; a site's first crawl is listed before the site has any document)."""
+    data = reads.sites(s)
+    control: Control | None = request.app.state.control
+    data["started_here"] = control.crawls() if control is not None else []
+    data["crawlable"] = list(control.sites) if control is not None else []
+    return data
+
+
+# --- state changes (web/actions.py): POST only, a configured token, a session + CSRF for forms -------
+
+
+def _control(request: Request) -> Control:
+    control: Control | None = request.app.state.control
+    if control is None:
+        raise actions.read_only()
+    return control
+
+
+JOB = Annotated[str, PathParam(max_length=200, description="计划任务（xxgk schedule list 的 job）")]
+SITE = Annotated[str, PathParam(max_length=64, description="站点（如 anshun_mzj）")]
+MODE = Annotated[Literal["incremental", "full"], Query(description="incremental 增量 | full 全量")]
+
+
+def action_pages():  # type: ignore[no-untyped-def]
+    """The HTML forms' side: each answers with a redirect back to the agencies page (303: the browser
+    then GETs it, so a reload never repeats the change)."""
+    from fastapi import APIRouter
+    from fastapi.responses import RedirectResponse
+
+    router = APIRouter(include_in_schema=False)
+
+    def back(anchor: str = "") -> RedirectResponse:
+        return RedirectResponse(f"/sites{'#' + anchor if anchor else ''}", status_code=303)
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        actions.same_origin(request)
+        cookie = request.app.state.guard.login((await actions.form(request)).get("token", ""))
+        response = back()
+        response.set_cookie(actions.COOKIE, cookie, max_age=actions.SESSION_SECONDS, httponly=True,
+                            samesite="strict", path="/")  # fmt: skip
+        return response
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        request.app.state.guard.form_allowed(request, await actions.form(request))
+        response = back()
+        response.delete_cookie(actions.COOKIE, path="/")
+        return response
+
+    @router.post("/jobs/{job:path}/{action}")
+    async def change_job(request: Request, job: JOB, action: Literal["pause", "resume"]) -> Response:
+        request.app.state.guard.form_allowed(request, await actions.form(request))
+        control = _control(request)
+        done = actions.run(lambda: getattr(control, action)(job), "计划任务 job")
+        return back(str(done["job"]).split(":")[0])
+
+    @router.post("/crawls")
+    async def start_crawl(request: Request) -> Response:
+        fields = await actions.form(request)
+        request.app.state.guard.form_allowed(request, fields)
+        control = _control(request)
+        site = fields.get("site", "")
+        actions.run(lambda: control.start_crawl(site, fields.get("mode", "incremental")), "站点 site")
+        return back(site)
+
+    return router
+
+
+def action_api():  # type: ignore[no-untyped-def]
+    from fastapi import APIRouter
+    from fastapi.security import HTTPBearer
+
+    # Declared for the OpenAPI description (a Bearer scheme on these operations); checked by the Guard.
+    bearer = HTTPBearer(auto_error=False, description="xxgk serve --token-file 配置的令牌")
+    router = APIRouter(prefix="/api", dependencies=[Depends(bearer)])
+
+    def allowed(request: Request) -> Control:
+        request.app.state.guard.bearer(request)
+        return _control(request)
+
+    @router.post("/jobs/{job:path}/pause", summary="暂停计划任务 Pause a scheduled job (token)")
+    def pause(request: Request, job: JOB) -> dict[str, Any]:
+        control = allowed(request)
+        return actions.run(lambda: control.pause(job), "计划任务 job")
+
+    @router.post("/jobs/{job:path}/resume", summary="恢复计划任务 Resume a scheduled job (token)")
+    def resume(request: Request, job: JOB) -> dict[str, Any]:
+        control = allowed(request)
+        return actions.run(lambda: control.resume(job), "计划任务 job")
+
+    @router.post("/sites/{site}/crawls", status_code=202, summary="启动抓取 Start a crawl of a site (token)")
+    def crawl(request: Request, site: SITE, mode: MODE = "incremental") -> dict[str, Any]:
+        control = allowed(request)
+        return actions.run(lambda: control.start_crawl(site, mode), "站点 site")
 
     return router

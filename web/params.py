@@ -31,6 +31,7 @@ class SearchParams:
     issuer: str | None = None
     topic: str | None = None
     validity: str | None = None
+    kind: str | None = None
     since: date | None = None
     until: date | None = None
     doc_number: str | None = None
@@ -46,13 +47,14 @@ class SearchParams:
                 issuer=self.issuer,
                 topic=self.topic,
                 validity=self.validity,
+                kind=self.kind,
                 published_from=self.since,
                 published_to=self.until,
                 doc_number=self.doc_number,
                 index_no=self.index_no,
                 withdrawn=self.withdrawn,
             )
-        except ValueError as e:  # an empty date range, an empty 文号 after folding
+        except ValueError as e:  # an empty date range, an empty 文号 after folding, an unknown kind
             raise BadRequest(f"筛选条件无效：{e}", f"invalid filter: {e}") from None
 
     def query_string(self, **changes: object) -> str:
@@ -70,7 +72,7 @@ class SearchParams:
     def narrowed(self) -> list[tuple[str, str, str]]:
         """The filters in force, each with the query string that removes it: (label, value, link)."""
         labels = {"site": "站点", "issuer": "发布机构", "topic": "主题", "validity": "有效性",
-                  "since": "发布不早于", "until": "发布不晚于", "doc_number": "文号", "index_no": "索引号",
+                  "kind": "体裁", "since": "发布不早于", "until": "发布不晚于", "doc_number": "文号", "index_no": "索引号",
                   "withdrawn": "已撤下"}  # fmt: skip
         out = []
         for name, label in labels.items():
@@ -88,6 +90,10 @@ def search_params(
     issuer: Annotated[str | None, Query(max_length=MAX_TEXT, description="发布机构（包含）")] = None,
     topic: Annotated[str | None, Query(max_length=MAX_TEXT, description="主题（包含）")] = None,
     validity: Annotated[str | None, Query(max_length=MAX_TEXT, description="有效性（精确）")] = None,
+    kind: Annotated[
+        str | None,
+        Query(max_length=32, description="体裁（公文种类）：通知、公告、意见、办法、年度报告、政策解读 …"),
+    ] = None,
     since: Annotated[str | None, Query(max_length=10, description="发布日期不早于（YYYY-MM-DD）")] = None,
     until: Annotated[str | None, Query(max_length=10, description="发布日期不晚于（YYYY-MM-DD）")] = None,
     doc_number: Annotated[str | None, Query(max_length=MAX_TEXT, description="文号；以 * 结尾为前缀")] = None,
@@ -101,7 +107,7 @@ def search_params(
     """The dependency both the page and the API declare: one list of parameters, one validation."""
     blank = {name: (value.strip() or None) if isinstance(value, str) else value
              for name, value in dict(site=site, issuer=issuer, topic=topic, validity=validity,
-                                     doc_number=doc_number, index_no=index_no).items()}  # fmt: skip
+                                     kind=kind, doc_number=doc_number, index_no=index_no).items()}  # fmt: skip
     return replace(SearchParams(q=q.strip(), withdrawn=withdrawn, sort=sort, page=page,
                                 since=_day("since", since), until=_day("until", until)), **blank)  # fmt: skip
 

@@ -275,7 +275,7 @@ def evidence_bundle(s: Session, site: str, kind: str, year: int) -> tuple[str, b
     finding = f"{site}:{kind}:{year}"
     with tempfile.TemporaryDirectory(prefix="xxgk-evidence-") as tmp:
         try:
-            write_bundle(s, finding, Path(tmp), known_sites(s))
+            write_bundle(s, finding, Path(tmp), known_sites(s), cache_reports=False)  # the web never writes
         except FindingError as e:
             raise BadRequest(f"无法生成证据包：{e}", str(e)) from None
         buffer = io.BytesIO()

@@ -18,6 +18,7 @@ import uvicorn
 from archive.db import Archive
 from web.app import create_app
 from web.captures import create_capture_app
+from web.control import Control
 
 MAX_REQUEST_HEAD = 256 * 1024
 
@@ -47,18 +48,21 @@ def run(
     port: int,
     capture_port: int,
     column_kinds: dict[str, dict[str, str]] | None = None,
+    token: str | None = None,
+    control: Control | None = None,
 ) -> None:
-    """Serve until interrupted; says on stderr where."""
+    """Serve until interrupted; says on stderr where (and whether state changes are allowed)."""
     archive = Archive(database_url)
     # h11's default cap on a request head (16 KiB) would answer a long query with a bare 400 before the
     # app could say why; the app bounds every parameter itself (web.params).
     options = {"host": host, "log_level": "warning", "h11_max_incomplete_event_size": MAX_REQUEST_HEAD}
     configs = [
-        uvicorn.Config(create_app(archive, capture_port, column_kinds), port=port, **options),
+        uvicorn.Config(create_app(archive, capture_port, column_kinds, token, control), port=port, **options),
         uvicorn.Config(create_capture_app(archive), port=capture_port, **options),
     ]
     shown = f"[{host}]" if ":" in host else host
     print(f"xxgk serve: http://{shown}:{port}/ (archived pages from http://{shown}:{capture_port}/; "
+          f"{'token configured: schedules and crawls may be changed' if control else 'read-only'}; "
           "Ctrl-C stops)", file=sys.stderr, flush=True)  # fmt: skip
     try:
         asyncio.run(_serve([_Server(config) for config in configs]))

@@ -6,6 +6,9 @@
                              sha256 of every file; it opens in ReplayWeb.page and pywb
     <out>/manifest.json      the verdict, the rule applied, each capture's time, status and SHA-256
     <out>/summary.txt        the same in a few sentences, in Chinese and English
+    <out>/content.json       for a disclosure report: every version's numbers as read (the source,
+                             its SHA-256, every cell, why a cell is null) and the content findings of
+                             `xxgk audit content` for that site and year
 
 The SHA-256 in the manifest is over each capture's body as archived (a 304 has none); `warc_date` names
 the capture's record in the WACZ's WARC (a response, or a revisit that names the response holding the
@@ -31,6 +34,7 @@ from archive.interchange.wacz import write_wacz
 from archive.models import Capture
 
 BUNDLE = "evidence.wacz"
+CONTENT = "content.json"
 
 
 class FindingError(ValueError):
@@ -51,7 +55,11 @@ def _utc_iso(capture: Capture) -> str:
     return text.replace("+00:00", "Z")
 
 
-def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdict:
+def write_bundle(
+    s: Session, finding: str, out: Path, sites: list[str], cache_reports: bool = True
+) -> Verdict:
+    """The bundle of `finding` in `out`; `cache_reports=False` for a caller that must not write (the
+    web interface): the report's numbers are then read without caching them."""
     site, kind, year = parse_finding(finding)
     if site not in sites:
         raise FindingError(f"unknown site {site!r}; `xxgk sites` lists them")
@@ -60,6 +68,9 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
         raise FindingError(f"unknown report kind {kind!r}; use disclosure or rule_of_law")
     verdict = verdicts[0]
     out.mkdir(parents=True, exist_ok=True)
+    # Read first: the WACZ writer streams its rows (server-side cursors on PostgreSQL for the rest of
+    # the session's transaction), and reading a report may write its cache row.
+    content = _content(s, site, year, cache_reports) if kind == "disclosure" else None
     captures_out: list[dict[str, Any]] = []
     if verdict.evidence is not None:
         captures = s.scalars(
@@ -83,9 +94,33 @@ def write_bundle(s: Session, finding: str, out: Path, sites: list[str]) -> Verdi
                 }
             )
     manifest = {"finding": finding, "verdict": asdict(verdict), "captures": captures_out}
+    if content is not None:
+        (out / CONTENT).write_text(
+            json.dumps(content, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
+        manifest["content"] = {
+            "file": CONTENT,
+            "findings": len(content["findings"]),
+            "versions": len(content["versions"]),
+        }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "summary.txt").write_text(_summary(finding, verdict, len(captures_out)), encoding="utf-8")
+    summary = _summary(finding, verdict, len(captures_out))
+    if content is not None:
+        checks = sorted({f["check"] for f in content["findings"]})
+        summary += (f"Content: {len(content['versions'])} version(s) read; {len(content['findings'])} finding(s)"
+                    + (f" ({', '.join(checks)})" if checks else "") + f"; details in {CONTENT}.\n")  # fmt: skip
+    (out / "summary.txt").write_text(summary, encoding="utf-8")
     return verdict
+
+
+def _content(s: Session, site: str, year: int, cache: bool) -> dict[str, Any]:
+    """The report's numbers, version by version, and what the content checks found in them."""
+    from archive.reports.data import dataset, finding_row, findings
+
+    return {
+        "versions": dataset(s, [site], [year], all_versions=True, cache=cache),
+        "findings": [finding_row(f) for f in findings(s, [site], [year], cache=cache)],
+    }
 
 
 def _summary(finding: str, v: Verdict, captures: int) -> str:

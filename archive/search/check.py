@@ -57,8 +57,27 @@ def _latest(conn: Connection) -> Finding:
     return Finding("latest", True, "latest flags agree with the versions")
 
 
+def _facet_keys(conn: Connection) -> Finding:
+    """Every row has its facet key, and no key stands for two combinations of facet values (the facet
+    counts group by it: `facet_keys`). Rows are grouped by key, then by combination within it."""
+    missing = count(conn, "SELECT count(*) FROM search_docs WHERE facet_key IS NULL")
+    shared = count(
+        conn,
+        "SELECT count(*) FROM (SELECT facet_key FROM (SELECT DISTINCT facet_key, site, topic, issuer, "
+        "substr(publish_date, 1, 4), validity, kind FROM search_docs WHERE facet_key IS NOT NULL) c "
+        "GROUP BY facet_key HAVING count(*) > 1) k",
+    )
+    if missing or shared:
+        return Finding(
+            "facet keys",
+            False,
+            f"{missing} rows without a facet key; {shared} keys shared by two combinations",
+        )
+    return Finding("facet keys", True, "one facet key per combination of facet values")
+
+
 def check(conn: Connection) -> list[Finding]:
     """Every check, the backend's own last (`sqlite_fts.check`, `pg_fts.check`)."""
     from archive.search.index import backend
 
-    return [_normaliser(conn), _coverage(conn), _latest(conn), *backend(conn).check(conn)]
+    return [_normaliser(conn), _coverage(conn), _latest(conn), _facet_keys(conn), *backend(conn).check(conn)]

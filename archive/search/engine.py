@@ -37,7 +37,7 @@ from archive.search.schema import SearchDoc, SearchText
 from archive.search.snippets import snippet
 from archive.search.state import require_current
 
-FACETS = ("site", "topic", "issuer", "year", "validity")
+FACETS = ("site", "topic", "issuer", "year", "validity", "kind")
 FACET_VALUES = 20  # the most frequent values per facet
 # One construct per FTS5 table: SQLAlchemy tells FROM elements apart by object, not by name.
 _FTS_TABLES = {name: table(name, column("rowid")) for name in (sqlite_fts.LATEST, sqlite_fts.OLDER)}
@@ -236,13 +236,13 @@ class SearchPlan:
         return [(vid, None) for vid in found[offset : offset + limit]]
 
     def facets(self) -> dict[str, list[dict[str, Any]]]:
-        year = func.substr(SearchDoc.publish_date, 1, 4).label("year")
-        keys = (SearchDoc.site, SearchDoc.topic, SearchDoc.issuer, year, SearchDoc.validity)
+        """Each facet's most frequent values among the matches, with exact counts: one pass over the
+        matches' search_docs rows, grouped by their combination of all six values, then each facet's
+        counts summed over the groups (a few thousand at most) here."""
         counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
-        for branch in self.branches(*keys, func.count().label("n")):
-            for *values, n in self.s.execute(branch.group_by(*keys)):
-                for name, value in zip(FACETS, values, strict=True):
-                    counts[name][value] = counts[name].get(value, 0) + n
+        for values, n in self._facet_groups() if self.sqlite else self._facet_groups_by_value():
+            for name, value in zip(FACETS, values, strict=True):
+                counts[name][value] = counts[name].get(value, 0) + n
         return {
             name: [
                 {"value": value, "count": n}
@@ -250,6 +250,36 @@ class SearchPlan:
             ]
             for name, by_value in counts.items()
         }
+
+    def _facet_groups_by_value(self) -> Iterable[tuple[tuple[Any, ...], int]]:
+        """PostgreSQL: grouped by the six values themselves (a hash aggregate: no sort)."""
+        year = func.substr(SearchDoc.publish_date, 1, 4).label("year")
+        keys = (SearchDoc.site, SearchDoc.topic, SearchDoc.issuer, year, SearchDoc.validity, SearchDoc.kind)
+        for branch in self.branches(*keys, func.count().label("n")):
+            for *values, n in self.s.execute(branch.group_by(*keys)):
+                yield tuple(values), n
+
+    def _facet_groups(self) -> Iterable[tuple[tuple[Any, ...], int]]:
+        """SQLite, whose GROUP BY sorts: the matches grouped by `facet_key`, one integer per combination
+        of values (`facet_keys`), each group carrying only its count and one of its rows' id; the
+        combinations are then read from those rows, by primary key. Sorting 100,000 matches this way
+        costs about a fifth of sorting them on the six text columns (docs/benchmarks.md, "Facet
+        counts")."""
+        groups = [
+            (row_id, n)
+            for branch in self.branches(SearchDoc.facet_key, func.min(SearchDoc.version_id), func.count())
+            for _, row_id, n in self.s.execute(branch.group_by(SearchDoc.facet_key))
+        ]
+        combos: dict[int, tuple[Any, ...]] = {}
+        ids = [row_id for row_id, _ in groups]
+        for start in range(0, len(ids), 5000):
+            chunk = ", ".join(str(int(i)) for i in ids[start : start + 5000])  # ids the index just gave
+            for row_id, *values in self._raw(
+                "SELECT version_id, site, topic, issuer, substr(publish_date, 1, 4), validity, kind "
+                f"FROM search_docs WHERE version_id IN ({chunk})"
+            ):
+                combos[row_id] = tuple(values)
+        return [(combos[row_id], n) for row_id, n in groups]
 
 
 def search(

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, exists, select, true
 
 from archive.models import Document, Version
 from archive.search.keys import number_key
+from archive.search.kinds import KINDS, canonical
 from archive.search.schema import SearchDoc
 from archive.text import CHINA
 
@@ -32,6 +33,7 @@ class Filters:
     doc_number: str | None = None  # exact, or a prefix when it ends with *
     index_no: str | None = None  # exact, or a prefix when it ends with *
     validity: str | None = None  # exact (有效, 失效, 废止 …)
+    kind: str | None = None  # page kind, exact after `kinds.canonical` (通知, 办法, 年度报告 …)
     changed_from: date | None = None  # a new version (not the first) first captured in this window
     changed_to: date | None = None
     withdrawn: bool = False
@@ -45,6 +47,13 @@ class Filters:
         ):
             if low and high and low > high:
                 raise ValueError(f"the {name} date range is empty: {low} is after {high}")
+        if self.kind is not None:
+            # 解读 → 政策解读, 實施辦法 → 办法: the canonical kind the index stores, or a clear refusal
+            # (a misspelt kind would otherwise be an empty result that reads as "none published").
+            found = canonical(self.kind)
+            if found is None:
+                raise ValueError(f"unknown page kind {self.kind!r}; kinds: {' '.join(KINDS)}")
+            object.__setattr__(self, "kind", found)
         for value, name in ((self.doc_number, "文号"), (self.index_no, "索引号")):
             if value is not None and not (number_key(value.rstrip("*")) or "").strip("[]"):
                 raise ValueError(f"empty {name} filter {value!r}")
@@ -100,6 +109,8 @@ def conditions(f: Filters, *, dialect: str) -> list[ColumnElement[bool]]:
         where.append(_key_match(SearchDoc.index_no_key, f.index_no))
     if f.validity:
         where.append(SearchDoc.validity == f.validity.strip())
+    if f.kind:
+        where.append(SearchDoc.kind == f.kind)
     if f.withdrawn:
         where.append(Document.status == "withdrawn")
     if f.changed_from or f.changed_to:

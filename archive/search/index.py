@@ -19,7 +19,9 @@ from archive import attachment_text as attachment_reader
 from archive import blobs
 from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
+from archive.search.facet_keys import facet_key
 from archive.search.keys import date_part, number_key
+from archive.search.kinds import kind_of
 from archive.search.schema import SearchDoc
 from archive.search.state import is_current, record_normaliser
 from archive.search.tokens import compact, normalize
@@ -60,6 +62,9 @@ def row_for(
     output, kept with the version), so the index can always be recomputed from the versions table:
     SQLite's contentless FTS5 tables need exactly the indexed tokens again to delete a row."""
     fields = version.fields or {}
+    title = normalize(version.title)
+    kind = kind_of(title, version.topic, fields.get("genre"), folded=True)
+    published = date_part(version.publish_date)
     extra = [normalize(t) for t in attachment_texts if t]
     stored = getattr(version, "search_text", None)
     return {
@@ -71,11 +76,13 @@ def row_for(
         "issuer": version.issuer,
         "topic": version.topic,
         "validity": fields.get("validity"),
-        "publish_date": date_part(version.publish_date),
+        "kind": kind,
+        "facet_key": facet_key(site, version.topic, version.issuer, published, fields.get("validity"), kind),
+        "publish_date": published,
         "written_date": date_part(version.written_date),
         "doc_number_key": number_key(version.doc_number),
         "index_no_key": number_key(version.index_no),
-        "title": normalize(version.title),
+        "title": title,
         # 文号, 索引号 and attachment texts follow the body; a separator that normalize() keeps stops a
         # match across two of them.
         "text": "\u241e".join(
@@ -204,12 +211,14 @@ def rebuild(
     batch: int = BATCH,
     attachment_text: bool = True,
     record: bool = True,
+    omit: tuple[str, ...] = (),
 ) -> int:
     """Recompute the whole index from the versions; returns how many versions were indexed.
 
     `attachment_text=False` indexes attachment names only: for migration 0004, which runs before the
     attachments have a text column (0006 adds it and rebuilds again). `record=False`: for migrations
-    before 0007, which adds the table the normaliser is recorded in."""
+    before 0007, which adds the table the normaliser is recorded in. `omit`: search_docs columns a
+    downgrade's older layout does not have yet (0014's `kind`, `facet_key` for 0007's downgrade)."""
     fts = backend(conn)
     fts.clear(conn, with_state=record)
     if record:
@@ -233,7 +242,8 @@ def rebuild(
             break
         ids = [v.id for v in found]
         files = _attachment_texts(conn, ids, with_text=attachment_text)
-        fts.write(conn, [row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found])
+        computed = [row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found]
+        fts.write(conn, [{k: r[k] for k in r if k not in omit} for r in computed] if omit else computed)
         done += len(found)
         last_id = ids[-1]
         if progress:

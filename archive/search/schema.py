@@ -10,7 +10,7 @@ on SQLite, computed from the versions (no copy of the text); on PostgreSQL a `ts
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.models import Base
@@ -27,6 +27,8 @@ class SearchDoc(Base):
     issuer: Mapped[str | None] = mapped_column(Text)
     topic: Mapped[str | None] = mapped_column(Text)
     validity: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(32))  # page kind (体裁), archive.search.kinds; 0014
+    facet_key: Mapped[int | None] = mapped_column(BigInteger)  # archive.search.facet_keys; 0014
     publish_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
     written_date: Mapped[str | None] = mapped_column(String(10))
     doc_number_key: Mapped[str | None] = mapped_column(String(256), index=True)  # see filters.number_key

@@ -108,8 +108,25 @@ CHROME_TOKENS = frozenset(
         "二维码",
         "手机版",
         "微信扫一扫",
+        # Download buttons for the page itself ("pdf下载 word下载" under an article).
+        "pdf下载",
+        "PDF下载",
+        "word下载",
+        "Word下载",
+        "WORD下载",
+        "下载PDF",
+        "下载Word",
+        "下载WORD",
+        "下载文档",
+        "文档下载",
+        "下载本文",
+        "下载全文",
     }
 )
+# An article's own pager ("上一页 1 2 3 下一页", "共3页"): chrome when the whole line is pager words and
+# page numbers, never a number alone.
+PAGER_TOKENS = frozenset({"上一页", "下一页", "首页", "尾页", "末页", "上页", "下页"})
+_PAGE_COUNT_RE = re.compile(r"^(共\d+页|第\d+页|\d+/\d+)$")
 _CHROME_LINE_RES = [
     re.compile(p)
     for p in (
@@ -139,6 +156,10 @@ def is_chrome_line(line: str, extra: tuple[str, ...] = ()) -> bool:
         return False
     tokens = [t for t in _TOKEN_SPLIT_RE.split(text) if t]
     if tokens and all(t.strip(":：") in CHROME_TOKENS for t in tokens):
+        return True
+    if any(t in PAGER_TOKENS for t in tokens) and all(
+        t in PAGER_TOKENS or t.isdigit() or _PAGE_COUNT_RE.match(t) for t in tokens
+    ):
         return True
     if any(r.search(text) for r in _CHROME_LINE_RES):
         return True

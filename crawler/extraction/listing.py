@@ -60,6 +60,18 @@ def extract_items(
         items = [it for el in elements if (it := _item(el, url))]
         if items:
             return ItemGroup(items, _common_parent(elements))
+    groups = dated_groups(root, url, hidden)
+    if not groups:
+        return ItemGroup()
+    key = max(groups, key=lambda k: len(groups[k]))
+    return ItemGroup(groups[key], key)
+
+
+def dated_groups(
+    root: etree._Element, url: str, hidden: HiddenCache
+) -> dict[etree._Element, list[dict[str, str | None]]]:
+    """Every group of dated title-link items on the page, by the element holding them: the list and
+    whatever looks like one (a sidebar of hot items, a calendar), for callers that must tell them apart."""
     groups: dict[etree._Element, list[dict[str, str | None]]] = {}
     for el in _item_elements(root):
         parent = el.getparent()
@@ -74,10 +86,7 @@ def extract_items(
                 if tag_of(parent) == "tbody" and key.getparent() is not None:
                     key = key.getparent()
             groups.setdefault(key, []).append(it)
-    if not groups:
-        return ItemGroup()
-    key = max(groups, key=lambda k: len(groups[k]))
-    return ItemGroup(groups[key], key)
+    return groups
 
 
 _ROW_TAGS = ("li", "tr", "dd")

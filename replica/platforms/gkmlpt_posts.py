@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from random import Random
 from typing import TYPE_CHECKING
 
-from replica import content
+from replica import annual_reports, content
 from replica.catalog import Block, Catalog
 from replica.documents import ReplicaAttachment, ReplicaDocument
 from replica.files import attachment_kind, generated_attachment
@@ -161,6 +161,8 @@ class PostCatalog(Catalog):
         column = site.column(post.column)
         assert column is not None
         attachments = self._attachments(rng, post, key) if kind == "generated" else ()
+        if kind == "annual_report":
+            attachments = self._report_file(post)
         path = site.detail_path(post.post_id)
         gk = ReplicaDocument(
             host=site.host,
@@ -198,6 +200,20 @@ class PostCatalog(Catalog):
             out.append(twin)
         return out
 
+    def _report_file(self, post: Post) -> tuple[ReplicaAttachment, ...]:
+        """The annual report's file when its form is one (`replica.annual_reports.ATTACHMENT_FORMS`)."""
+        year = int(post.subject)
+        ext = annual_reports.ATTACHMENT_FORMS.get(annual_reports.form_of(self.site.agency.name, year))
+        if ext is None:
+            return ()
+        aid = post.post_id * 3 + 2
+        path = (
+            f"{self.site.prefix}attachment/{aid // 1_000_000}/{aid // 1000}/{aid}/{post.post_id}_report.{ext}"
+        )
+        key = annual_reports.attachment_key(self.site.agency.name, year)
+        title = f"{self.site.agency.name}{year}年政府信息公开工作年度报告.{ext}"
+        return (generated_attachment(f"http://{self.host}", path, title, ext, key),)
+
     def _attachments(self, rng: Random, post: Post, key: str) -> tuple[ReplicaAttachment, ...]:
         if rng.random() >= 0.3:
             return ()
@@ -224,7 +240,7 @@ class PostCatalog(Catalog):
             seed = next(s for s in self.site.seeds if s.post_id == post.post_id)
             blocks: list[Block] = list(load_mirrored_seed(seed.text).paragraphs)
         elif post.profile == "annual_report":
-            blocks = content.annual_report_body(agency, Random(doc.key + ":body"), int(post.subject), signed)
+            blocks = content.annual_report_body(agency, int(post.subject), signed, doc.key)
         elif post.profile == "rule_of_law_report":
             blocks = list(
                 content.rule_of_law_report_body(agency, Random(doc.key + ":body"), int(post.subject), signed)

@@ -66,7 +66,7 @@ def downgrade() -> None:
                 "title, body, tags, content='', tokenize='ascii', prefix='1')"
             )
         )
-    index.rebuild(conn, record=False)
+    index.rebuild(conn, record=False, omit=("kind", "facet_key"))  # columns 0014 adds
     ids = list(conn.scalars(sa.text("SELECT version_id FROM search_docs ORDER BY version_id")))
     for start in range(0, len(ids), index.BATCH):
         rows = index.rows(conn, ids[start : start + index.BATCH], True)

@@ -1,7 +1,7 @@
 """how each attachment's text was read; scans and legacy Office files queued to be read
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 
 `attachments.text_method` records the reader and its version ("pypdf 7.1.1 text layer", "tesseract
 5.3.0 chi_sim", "catdoc 0.95"). Text read before this revision came from pypdf or the OOXML reader,
@@ -16,12 +16,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-# The reasons 0006's reader gave for files it could not read and today's readers can.
+# The reasons the reader before 0015 gave for files it could not read and today's readers can.
 _OLD_REASONS = ("legacy OLE2 file%", "pdf: no text (a scan?)%")
 
 
@@ -31,7 +31,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     conn.execute(
         sa.text(
-            "UPDATE attachments SET text_method = 'pypdf or OOXML (read before 0012)' WHERE text IS NOT NULL"
+            "UPDATE attachments SET text_method = 'pypdf or OOXML (read before 0015)' WHERE text IS NOT NULL"
         )
     )
     for pattern in _OLD_REASONS:

@@ -1,0 +1,372 @@
+"""An annual report's text → the template's numbers: a pure function (no database, no crawler).
+
+Input is either the page's HTML (the body's DOM, tables included: empty cells are kept as cells) or
+plain text (what pypdf, OCR or a .doc reader gives: cells as whitespace- or `|`-separated runs, rows
+split over lines, table 4 as one flat line of 15 numbers). Both become one string in which table cells
+are separated by ` | ` and an empty HTML cell is `∅`, and one reader works on it.
+
+Why anchored on row labels rather than on table geometry: real tables break in every way geometry
+depends on (a cell split over two rows, a label in one row and its numbers in the next, all fifteen
+numbers of table 4 in one row, `|` debris, a PDF's text with no rows at all). The template's row labels
+survive all of that, in order, so each row's numbers are the number-like runs between its label and
+the next one. A row whose run does not have exactly the cells the template gives it is read as nulls
+with the reason: a missing cell in plain text cannot be placed, and a guess would be worse than a gap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import Any
+
+from archive.reports import template as T
+
+PARSER_VERSION = "1"  # bump when the reading changes: cached results of another version are recomputed
+
+Number = int | float
+EMPTY = "∅"  # an empty table cell (HTML input only: plain text cannot show one)
+_SEP = r"[\s|∅]*"
+_DASHES = re.compile(r"^[-—–―/\\]+$")
+_NUMBER = re.compile(r"^[+-]?\d+(?:,\d{3})*(?:\.\d+)?$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TOKEN = re.compile(r"[^\s|]+")
+_T4_HEADER = re.compile(
+    r"(?:行政复议|行政诉讼|未经复议直接起诉|复议后起诉|结果维持|结果纠正|其他结果|尚未审结|总计|[:、()])+"
+)
+_BLOCK_TAGS = {
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+    "table", "tbody", "thead", "tfoot", "center", "blockquote", "pre", "hr", "dd", "dt",
+}  # fmt: skip
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title"}
+
+
+@dataclass
+class ParsedReport:
+    """What one report (one version's body, or one attachment) says, in the template's terms."""
+
+    source: str  # "html" | "text"
+    sections: list[str]  # the sections found, "一" … "六"
+    generation: str | None  # "2021" | "2019" | None (table 2's headers not found)
+    cells: dict[str, Number | None] = field(default_factory=dict)  # template key → number, None if unread
+    nulls: dict[str, str] = field(default_factory=dict)  # key → why it is None
+
+    @property
+    def read(self) -> int:
+        return sum(1 for v in self.cells.values() if v is not None)
+
+    @property
+    def missing_sections(self) -> list[str]:
+        return [n for n, _ in T.SECTIONS if n not in self.sections]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedReport:
+        return cls(**data)
+
+
+def parse_report(content: str, kind: str = "text") -> ParsedReport:
+    """Read a report from HTML (`kind="html"`) or plain text (`kind="text"`)."""
+    if kind not in ("html", "text"):
+        raise ValueError(f"kind must be 'html' or 'text', not {kind!r}")
+    flat = normalise(html_to_flat(content) if kind == "html" else tabbed_cells(content))
+    spans = section_spans(flat)
+    report = ParsedReport(source=kind, sections=[n for n, _ in T.SECTIONS if n in spans], generation=None)
+    _table2(flat, spans, report)
+    _table3(flat, spans, report)
+    _table4(flat, spans, report)
+    _fee(flat, spans, report)
+    return report
+
+
+def normalise(text: str) -> str:
+    """Full-width digits, brackets and punctuation to ASCII (NFKC); non-breaking spaces to spaces."""
+    return unicodedata.normalize("NFKC", text).replace("\xa0", " ")
+
+
+def tabbed_cells(text: str) -> str:
+    """Plain text whose table rows are tab-separated (the archive's version body, a spreadsheet's
+    text) keeps its empty cells: an empty field between tabs becomes `∅`, so it keeps its place."""
+    lines = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            line = " | ".join(cell.strip() or EMPTY for cell in line.split("\t"))
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def html_to_flat(html: str) -> str:
+    """The DOM as lines: block elements on lines of their own, a table row a line, its cells after
+    ` | ` (`∅` for an empty one), so a cell's place survives where plain text would lose it."""
+    import lxml.html
+
+    if not html.strip():
+        return ""
+    root = lxml.html.fromstring(html)
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS or not tag:
+            parts.append(el.tail or "")
+            return
+        if tag == "tr" or tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if tag in ("td", "th"):
+            parts.append(" | ")
+            before = len(parts)
+        parts.append(el.text or "")
+        for child in el:
+            walk(child)
+        if tag in ("td", "th") and not "".join(parts[before:]).strip():
+            parts.append(EMPTY)
+        if tag == "tr" or tag in _BLOCK_TAGS:
+            parts.append("\n")
+        parts.append(el.tail or "")
+
+    walk(root)
+    return "".join(parts)
+
+
+@cache
+def fuzzy(words: str) -> str:
+    """A pattern for `words` that lets spaces, `|`, line breaks and empty cells fall between any two
+    characters (a label wrapped in its cell, or split over two cells)."""
+    out = []
+    for ch in words:
+        if ch in ".、":
+            out.append(r"[.、]")
+        elif ch.isspace():
+            continue
+        else:
+            out.append(re.escape(ch))
+    return _SEP.join(out)
+
+
+def section_spans(flat: str) -> dict[str, tuple[int, int]]:
+    """Each section heading found (at the start of a line, ordinal optional) → (end of heading, start
+    of the next heading found)."""
+    starts: list[tuple[int, int, str]] = []
+    for number, _ in T.SECTIONS:
+        for key in T.SECTION_KEYS[number]:
+            # With its ordinal anywhere at a line's start; without it, only as a line of its own (a
+            # wrapped line of the opening sentence that lists the sections must not count).
+            # (a few words may stand between: "五、政府信息公开工作存在的主要问题及改进情况").
+            numbered = rf"(?m)^[ \t|]*(?:[(（]{number}[)）]|{number}\s*[、.,])\s*[^\n|]{{0,12}}?{fuzzy(key)}"
+            bare = rf"(?m)^[ \t|]*{fuzzy(key)}(?=[\s|∅]*(?:\n|$))"
+            match = re.search(numbered, flat) or re.search(bare, flat)
+            if match:
+                starts.append((match.start(), match.end(), number))
+                break
+    starts.sort()
+    spans: dict[str, tuple[int, int]] = {}
+    for i, (_, end, number) in enumerate(starts):
+        spans[number] = (end, starts[i + 1][0] if i + 1 < len(starts) else len(flat))
+    return spans
+
+
+def _label(words: str, numbered: bool = True) -> re.Pattern[str]:
+    """A row label with its optional numbering ("2.", "(三)", "一、") so the numbering's digits are not
+    read as the previous row's numbers."""
+    prefix = (
+        r"(?:\d{1,2}\s*[.、]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?" if numbered else ""
+    )
+    return re.compile(prefix + fuzzy(words))
+
+
+@dataclass
+class _Run:
+    """The number-like cells after a label: values (None for an unreadable cell) and their reasons."""
+
+    values: list[Number | None]
+    reasons: list[str | None]
+
+
+def _run(text: str, header: re.Pattern[str] | None = None) -> _Run:
+    """The cells in `text` up to the first words after a number (prose or the next table): numbers,
+    dashes, empty cells. Words before the first number are the label's own rest, and skipped; words
+    that `header` matches are column headings, and skipped wherever they are."""
+    values: list[Number | None] = []
+    reasons: list[str | None] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group().strip(",;:")
+        if not token:
+            continue
+        if token == EMPTY:
+            values.append(None)
+            reasons.append("empty cell")
+        elif _NUMBER.match(token):
+            plain = token.replace(",", "")
+            values.append(float(plain) if "." in plain else int(plain))
+            reasons.append(None)
+        elif _DASHES.match(token):
+            values.append(None)
+            reasons.append(f"cell holds {token!r}")
+        elif token == "无":
+            values.append(None)
+            reasons.append("cell says 无")
+        elif header is not None and header.fullmatch(token):
+            if all(why == "empty cell" for why in reasons):  # empty cells of a heading row, not data
+                values.clear()
+                reasons.clear()
+            continue
+        elif values and _CJK.search(token):
+            break
+    return _Run(values, reasons)
+
+
+def _assign(report: ParsedReport, keys: list[str], run: _Run, what: str, integer: bool = True) -> None:
+    while len(run.values) > len(keys) and run.reasons[-1] == "empty cell":  # a row's spare empty cells
+        run.values.pop()
+        run.reasons.pop()
+    if len(run.values) != len(keys):
+        reason = f"{what}: {len(run.values)} cells found, {len(keys)} expected"
+        for key in keys:
+            report.cells[key], report.nulls[key] = None, reason
+        return
+    for key, value, why in zip(keys, run.values, run.reasons, strict=True):
+        if value is not None and integer and isinstance(value, float):
+            report.cells[key], report.nulls[key] = None, f"{what}: {value} is not a whole number"
+        elif value is None:
+            report.cells[key], report.nulls[key] = None, f"{what}: {why}"
+        else:
+            report.cells[key] = value
+
+
+def _region(flat: str, spans: dict[str, tuple[int, int]], number: str) -> tuple[int, int]:
+    """A section's span; without its heading, from the previous found heading to the next one (the
+    tables' own labels then tell where they start)."""
+    if number in spans:
+        return spans[number]
+    order = [n for n, _ in T.SECTIONS]
+    i = order.index(number)
+    start = max((spans[n][0] for n in order[:i] if n in spans), default=0)
+    end = min((spans[n][0] for n in order[i + 1 :] if n in spans), default=len(flat))
+    return (start, max(start, end))
+
+
+def _rows(flat: str, start: int, end: int, rows: list[tuple[str, str]]) -> list[tuple[str, int, int] | None]:
+    """Find each (key, words) label in order from `start`; each found label → (key, its end, the next
+    found label's start)."""
+    found: list[tuple[str, int, int]] = []
+    cursor = start
+    for key, words in rows:
+        match = _label(words).search(flat, cursor, end)
+        if match is None:
+            found.append((key, -1, -1))
+            continue
+        found.append((key, match.start(), match.end()))
+        cursor = match.end()
+    out: list[tuple[str, int, int] | None] = []
+    hits = [(k, s, e) for k, s, e in found if s >= 0]
+    for key, s, e in found:
+        if s < 0:
+            out.append(None)
+            continue
+        following = [hs for _, hs, _ in hits if hs >= e]
+        out.append((key, e, min(following, default=end)))
+    return out
+
+
+def _table2(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) -> None:
+    start, end = _region(flat, spans, "二")
+    body = flat[start:end]
+    score = {
+        g: sum(1 for h in heads if re.search(fuzzy(h), body)) for g, heads in T.GENERATION_HEADERS.items()
+    }
+    if not any(score.values()):
+        return  # no table 2: its cells are not applicable, not unread
+    generation = max(score, key=lambda g: (score[g], g))
+    report.generation = generation
+    rows = list(T.TABLE2[generation])
+    # The rows are read from the first header on: prose before the table names 规章 and 规范性文件 too.
+    heads = [
+        m.start() for h in (*T.GENERATION_HEADERS[generation], "信息内容") if (m := re.search(fuzzy(h), body))
+    ]
+    start += min(heads)
+    found = _rows(
+        flat, start, end, [(r.key, "规范性文件" if r.key == "normative" else r.label) for r in rows]
+    )
+    for row, place in zip(rows, found, strict=True):
+        keys = [f"t2_{row.key}_{c}" for c, _ in row.columns]
+        if place is None:
+            for key in keys:
+                report.cells[key], report.nulls[key] = None, f"table 2: row {row.label} not found"
+            continue
+        _, s, e = place
+        integer = row.key != "fees" or generation == "2019"
+        _assign(report, keys, _run(flat[s:e]), f"table 2 {row.label}", integer=integer)
+
+
+def _table3(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) -> None:
+    start, end = _region(flat, spans, "三")
+    found = _rows(flat, start, end, [(r.key, r.find) for r in T.TABLE3])
+    if all(place is None for place in found):
+        for row in T.TABLE3:
+            if not row.group:
+                for c, _ in T.T3_COLUMNS:
+                    report.cells[f"t3_{row.key}_{c}"] = None
+                    report.nulls[f"t3_{row.key}_{c}"] = "table 3 not found"
+        return
+    runs = {place[0]: _run(flat[place[1] : place[2]]) for place in found if place is not None}
+    subrows_of_6 = any(k in runs for k in ("3_6_1", "3_6_2", "3_6_3"))
+    for row in T.TABLE3:
+        keys = [f"t3_{row.key}_{c}" for c, _ in T.T3_COLUMNS]
+        run = runs.get(row.key)
+        if row.group:
+            # A heading row, unless it carries numbers (the 2019 format's single 其他处理 row).
+            # A group row carries numbers when it has a whole row of cells (the 2019 format's single
+            # 其他处理 row, even when every cell is blank), or any number at all.
+            filled = run is not None and (
+                len(run.values) == len(keys) or any(v is not None for v in run.values)
+            )
+            if filled and run is not None and not (row.key == "3_6" and subrows_of_6):
+                _assign(report, keys, run, f"table 3 {row.label}")
+            continue
+        if row.key.startswith("3_6_") and not subrows_of_6 and "t3_3_6_total" in report.cells:
+            continue  # the 2019 format: 其他处理 is one row, without sub-rows
+        if run is None:
+            for key in keys:
+                report.cells[key], report.nulls[key] = None, f"table 3: row {row.label} not found"
+            continue
+        _assign(report, keys, run, f"table 3 {row.label}")
+
+
+def _table4(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) -> None:
+    start, end = _region(flat, spans, "四")
+    keys = T.t4_keys()
+    first = re.compile(fuzzy("结果维持")).search(flat, start, end)
+    if first is None and "四" not in spans:
+        for key in keys:
+            report.cells[key], report.nulls[key] = None, "table 4 not found"
+        return
+    # Without its column headings (a text that kept only "行政复议 行政诉讼"), the section's first run.
+    begin = first.end() if first is not None else start
+    _assign(report, keys, _run(flat[begin:end], _T4_HEADER), "table 4")
+
+
+_FEE_AMOUNT = re.compile(r"信息处理费[^。;\n\d]{0,20}?(\d+(?:\.\d+)?)\s*(万元|元)")
+_FEE_NONE = re.compile(
+    r"(?:未|没有|无|不)[^。;\n]{0,12}?(?:收取|产生|发生)?[^。;\n]{0,6}信息处理费|信息处理费[^。;\n]{0,6}(?:为)?\s*(?:零|无)"
+)
+
+
+def _fee(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) -> None:
+    """The 信息处理费 section 六 states: yuan charged, 0 when it says none was, None when not stated."""
+    if "六" not in spans:
+        report.cells["fee_yuan"], report.nulls["fee_yuan"] = None, "section 六 not found"
+        return
+    text = re.sub(r"\s+", "", flat[spans["六"][0] : spans["六"][1]])
+    amount = _FEE_AMOUNT.search(text)
+    if amount is not None:
+        value = float(amount.group(1)) * (10_000 if amount.group(2) == "万元" else 1)
+        report.cells["fee_yuan"] = int(value) if value == int(value) else value
+    elif _FEE_NONE.search(text):
+        report.cells["fee_yuan"] = 0
+    elif "信息处理费" in text:
+        report.cells["fee_yuan"], report.nulls["fee_yuan"] = None, "信息处理费 mentioned without an amount"
+    else:
+        report.cells["fee_yuan"], report.nulls["fee_yuan"] = None, "no 信息处理费 stated"

@@ -1,0 +1,165 @@
+"""Annual reports as data: cell accuracy of `archive.reports.parse` on hand-labelled real reports, and on
+every form the replica publishes.
+
+    PYTHONPATH=. .venv/bin/python bench/annual_reports.py [--corpus DIR] [--json]
+
+Scoring follows the shared corpus README (`annual_report` pages): a cell is right when the parsed value
+equals the label, `null` only when nothing was read. Each HTML page is also read as plain text the way
+the archive holds it (the page parser's body: table cells tab-separated, `crawler.extraction`), and as
+text with its cells space-separated (what a PDF's text layer gives; blank cells vanish there, so a row
+with a blank cell cannot be placed and reads as nulls: the price of never guessing). The replica part
+renders every agency × year × form (HTML clean/broken/flat, the text-layer PDF read back with pypdf) and
+scores it against `replica.annual_reports.truth`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from archive.reports.parse import ParsedReport, parse_report  # noqa: E402
+
+DEFAULT_CORPUS = ROOT / "tests" / "fixtures" / "reports_corpus"
+
+
+def score(parsed: ParsedReport, labels: dict[str, Any]) -> dict[str, Any]:
+    cells = labels["cells"]
+    right = sum(1 for k, v in cells.items() if parsed.cells.get(k) == v)
+    wrong = {k: [v, parsed.cells.get(k)] for k, v in cells.items() if parsed.cells.get(k) != v}
+    return {
+        "cells": len(cells),
+        "right": right,
+        "accuracy": right / len(cells),
+        "stated": sum(1 for v in cells.values() if v is not None),
+        "stated_right": sum(1 for k, v in cells.items() if v is not None and parsed.cells.get(k) == v),
+        # a number read that the page does not state there: the one error a never-guess reader must not make
+        "misread": sum(
+            1 for k, v in cells.items() if parsed.cells.get(k) is not None and parsed.cells.get(k) != v
+        ),
+        "sections_right": parsed.sections == labels["sections"],
+        "generation_right": parsed.generation == labels["generation"],
+        "wrong": dict(list(wrong.items())[:8]),
+    }
+
+
+def _text_of(html: bytes, url: str, spaced: bool) -> str:
+    """The page as plain text: the page parser's body (tabs between cells), or with spaces (a PDF's)."""
+    from crawler.extraction import parse_page
+
+    body = parse_page(html, url).body
+    return body.replace("\t", " ") if spaced else body
+
+
+def corpus(directory: Path) -> list[dict[str, Any]]:
+    entries = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    rows = []
+    for e in entries:
+        if e["page_type"] != "annual_report":
+            continue
+        data = (directory / e["file"]).read_bytes()
+        labels = e["labels"]
+        variants = [(labels["format"], data.decode("utf-8"), labels["format"])]
+        if labels["format"] == "html":
+            url = f"http://example.gov.cn/{e['id']}.html"
+            variants += [("text (tabs)", _text_of(data, url, False), "text"),
+                         ("text (spaces)", _text_of(data, url, True), "text")]  # fmt: skip
+        for name, content, kind in variants:
+            started = time.perf_counter()
+            parsed = parse_report(content, kind)
+            took = time.perf_counter() - started
+            rows.append(
+                {"id": e["id"], "read_as": name, **score(parsed, labels), "ms": round(took * 1000, 2)}
+            )
+    return rows
+
+
+def replica_forms() -> dict[str, Any]:
+    import pypdf
+
+    from replica import annual_reports as A
+
+    agencies = ("安顺市民政局", "晋中市民政局", "安康市民政局", "市中区民政局", "连州市民政局")
+    by_form: dict[str, list[int]] = {}
+    for agency in agencies:
+        for year in range(2018, 2026):
+            t = A.truth(agency, year)
+            for form in A.FORMS:
+                if form in A.ATTACHMENT_FORMS:
+                    pdf = pypdf.PdfReader(io.BytesIO(A.pdf_bytes(A.attachment_key(agency, year))))
+                    parsed = parse_report("\n".join(p.extract_text() for p in pdf.pages), "text")
+                else:
+                    html = "".join(
+                        f"<p>{b}</p>" if isinstance(b, str)
+                        else "<table>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in b) + "</table>"
+                        for b in A.full_blocks(t, form=form)
+                    )  # fmt: skip
+                    parsed = parse_report(html, "html")
+                right = sum(1 for k, v in t.cells.items() if parsed.cells.get(k) == v)
+                tally = by_form.setdefault(form, [0, 0])
+                tally[0] += right
+                tally[1] += len(t.cells)
+    return {form: {"right": r, "cells": n, "accuracy": r / n} for form, (r, n) in by_form.items()}
+
+
+def run(directory: Path) -> dict[str, Any]:
+    rows = corpus(directory)
+    totals: dict[str, dict[str, float]] = {}
+    for row in rows:
+        group = "html" if row["read_as"] == "html" else "text"
+        t = totals.setdefault(group, {"cells": 0, "right": 0, "stated": 0, "stated_right": 0, "misread": 0})
+        for key in t:
+            t[key] += row[key]
+    for t in totals.values():
+        t["accuracy"] = t["right"] / t["cells"]
+        t["stated_accuracy"] = t["stated_right"] / t["stated"]
+    started = time.perf_counter()
+    forms = replica_forms()
+    return {
+        "corpus": rows,
+        "totals": totals,
+        "replica": forms,
+        "replica_seconds": time.perf_counter() - started,
+    }
+
+
+def report(result: dict[str, Any]) -> str:
+    lines = ["corpus (hand-labelled cells):", "",
+             f"{'page':>5}  {'read as':<14}{'cells':>6}{'right':>7}{'accuracy':>10}{'stated':>8}{'stated ok':>10}{'misread':>8}"
+             f"  sections  generation  ms"]  # fmt: skip
+    for r in result["corpus"]:
+        lines.append(
+            f"{r['id']:>5}  {r['read_as']:<14}{r['cells']:>6}{r['right']:>7}{r['accuracy']:>10.3f}{r['stated']:>8}"
+            f"{r['stated_right']:>10}{r['misread']:>8}  {'yes' if r['sections_right'] else 'NO':<8}  "
+            f"{'yes' if r['generation_right'] else 'NO':<10}  {r['ms']}"
+        )
+    lines.append("")
+    for group, t in result["totals"].items():
+        lines.append(f"{group}: {t['right']}/{t['cells']} cells = {t['accuracy']:.4f} "
+                     f"(stated numbers {t['stated_right']}/{t['stated']} = {t['stated_accuracy']:.4f}; misread {t['misread']})")  # fmt: skip
+    lines += ["", "replica forms (5 agencies x 8 years, both generations, planted errors):"]
+    for form, f in result["replica"].items():
+        lines.append(f"  {form:<12} {f['right']}/{f['cells']} = {f['accuracy']:.4f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a corpus directory (manifest.json)")
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = ap.parse_args(argv)
+    result = run(args.corpus)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else report(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""Sites as data: TOML declarations a person can read, review and override, loaded as spiders.
+
+A site is what it is called, whose it is, where it lives and which columns to walk; how its CMS lists
+and paginates is the platform's code (spiders/platforms/). So a declaration names a `platform` and sets
+fields that platform's spider class has; Python is left for new platforms only. The five sites the
+project started with are declarations in spiders/sites/; `xxgk site add URL…` writes new ones (platform
+`discovered`: columns walked by discovery's rules).
+
+`SiteLoader` is Scrapy's spider loader (`SPIDER_LOADER_CLASS`) extended with these declarations, so
+`xxgk sites`, `xxgk crawl` and the schedule see declared sites and Python spiders alike. Declarations
+are read from spiders/sites/ and from every directory in XXGK_SITES_DIRS (os.pathsep-separated; the
+first is where `xxgk site add` writes). A declaration that is not valid TOML, names an unknown
+platform or sets a field its platform does not have is an error naming the file and the field:
+a typo must not silently crawl the wrong thing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import BaseSettings
+from scrapy.spiderloader import SpiderLoader
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "spiders" / "sites"
+PLATFORMS = {
+    "trs_wcm": "spiders.platforms.trs_wcm:TrsWcmSpider",
+    "sxjz": "spiders.platforms.sxjz:SxjzSpider",
+    "ankang": "spiders.platforms.ankang:AnkangSpider",
+    "gkmlpt": "spiders.platforms.nfcms:NfcmsGkmlptSpider",
+    "discovered": "spiders.platforms.discovered:DiscoveredColumnsSpider",
+}
+REQUIRED = ("name", "agency", "platform", "base_url", "hosts")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+# Fields read from the declaration as something other than TOML gives them.
+_TUPLES = ("hosts", "columns", "column_urls", "gkmlpt_prefixes", "nfcms_columns")
+
+
+class SiteDeclarationError(ValueError):
+    """A declaration that cannot be loaded, with the file and the field at fault."""
+
+
+def site_dirs() -> list[Path]:
+    """Where declarations are read from: the users' directories first, then the project's own."""
+    extra = [Path(p) for p in os.environ.get("XXGK_SITES_DIRS", "").split(os.pathsep) if p.strip()]
+    return [*extra, BUILTIN_DIR]
+
+
+def platform_class(platform: str) -> type:
+    module, _, name = PLATFORMS[platform].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def load_declaration(path: Path) -> type:
+    """The spider class a declaration describes."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SiteDeclarationError(f"{path}: {exc}") from None
+    return spider_class(data, str(path))
+
+
+def spider_class(data: dict[str, Any], source: str = "<declaration>") -> type:
+    missing = [key for key in REQUIRED if key not in data]
+    if missing:
+        raise SiteDeclarationError(f"{source}: missing {', '.join(missing)}")
+    platform = data["platform"]
+    if platform not in PLATFORMS:
+        raise SiteDeclarationError(f"{source}: unknown platform {platform!r}; one of {', '.join(PLATFORMS)}")
+    name = data["name"]
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise SiteDeclarationError(f"{source}: name {name!r} must be lower-case letters, digits and _")
+    base = platform_class(platform)
+    attrs: dict[str, Any] = {"__module__": "spiders.sites", "declared_in": source}
+    for key, value in data.items():
+        if key == "platform":
+            continue
+        if key != "name" and not hasattr(base, key):
+            raise SiteDeclarationError(f"{source}: {key!r} is not a field of platform {platform}")
+        attrs[key] = _typed(key, value, getattr(base, key, None), source)
+    if platform == "discovered" and not attrs.get("column_urls"):
+        raise SiteDeclarationError(f"{source}: a discovered site lists its column_urls")
+    if platform == "discovered":
+        from spiders.platforms.discovered import column_key
+
+        attrs.setdefault("columns", tuple(column_key(u) for u in attrs["column_urls"]))
+    attrs.setdefault("allowed_domains", list(attrs["hosts"]))
+    return type(_class_name(name), (base,), attrs)
+
+
+def _typed(key: str, value: Any, default: Any, source: str) -> Any:
+    """The declaration's value as the spider class holds it (tuples, compiled patterns), type-checked
+    against the platform's default."""
+    if key in _TUPLES or isinstance(default, tuple):
+        if not isinstance(value, list):
+            raise SiteDeclarationError(f"{source}: {key!r} must be a list")
+        return tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    if isinstance(default, re.Pattern):
+        try:
+            return re.compile(value)
+        except (re.error, TypeError) as exc:
+            raise SiteDeclarationError(f"{source}: {key!r} is not a regular expression: {exc}") from None
+    if default is not None and not isinstance(value, type(default)):
+        raise SiteDeclarationError(
+            f"{source}: {key!r} must be {type(default).__name__}, not {type(value).__name__}"
+        )
+    return value
+
+
+def _class_name(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_")) + "Spider"
+
+
+class SiteLoader(SpiderLoader):
+    """Scrapy's spider loader, plus the TOML site declarations (a declaration may not reuse a Python
+    spider's name, and a user's declaration of a name shadows none: duplicates are an error)."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        for directory in site_dirs():
+            if not directory.is_dir():
+                continue
+            for path in sorted(directory.glob("*.toml")):
+                cls = load_declaration(path)
+                if cls.name in self._spiders:
+                    known = getattr(
+                        self._spiders[cls.name], "declared_in", self._spiders[cls.name].__module__
+                    )
+                    raise SiteDeclarationError(f"{path}: site {cls.name!r} is already declared in {known}")
+                self._spiders[cls.name] = cls
