@@ -20,11 +20,13 @@ A document's blocks (a str is a paragraph, a list of rows of cells is a table: t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from random import Random
@@ -56,6 +58,8 @@ MARGIN = 150
 FONT_PX = 40  # ~14 pt at 200 dpi: what a printed 四号/小四 form scans to
 LINE_PX = 72
 ROW_PX = 88  # a table row: its rules clear of the text above and below
+CELL_PAD = 16  # text inside a cell starts this far from its column's edge
+MIN_CELL_PX = 26  # the smallest size a crowded table row is drawn at (~9 pt at 200 dpi)
 # LibreOffice's filter per form (the Kingsoft forms are the Word 97 and BIFF8 binaries).
 _FILTERS = {
     "doc": ("fodt", "doc:MS Word 97"),
@@ -101,31 +105,86 @@ def render(form: str, blocks: Blocks, key: str) -> bytes:
 # ---- scans ----------------------------------------------------------------------------------------
 
 
-def _lines(blocks: Blocks, font, width: int) -> list[str | list[str] | None]:  # type: ignore[no-untyped-def]
-    """Paragraphs wrapped to the page width; table rows kept whole (a list of cells), with a half-line
-    gap (None) above and below each table, as printed forms leave room around a ruled table."""
-    out: list[str | list[str] | None] = []
-    for block in blocks:
-        if isinstance(block, str):
+@dataclass(frozen=True)
+class _Row:
+    """A table row as drawn: its columns' widths, each cell's lines, the table's font size and the
+    row's height. A table whose cells fit equal columns at the normal size is drawn so; a crowded one
+    (the annual reports' have 15 columns and 34-character labels) gets columns as wide as their
+    contents need and, when those do not fit the page, a smaller size (down to MIN_CELL_PX) and
+    labels wrapped within their column."""
+
+    widths: list[int]
+    cells: list[list[str]]
+    font_px: int
+    height: int
+
+
+Line = str | _Row | None  # a paragraph's line, a table row, a half-line gap around a table
+
+
+@functools.cache
+def _font(size: int):  # type: ignore[no-untyped-def]
+    from PIL import ImageFont
+
+    return ImageFont.truetype(FONT, size)
+
+
+def _wrap(text: str, font, width: float) -> list[str]:  # type: ignore[no-untyped-def]
+    lines, line = [], ""
+    for ch in text:
+        if line and font.getlength(line + ch) > width:
+            lines.append(line)
             line = ""
-            for ch in block:
-                if line and font.getlength(line + ch) > width:
-                    out.append(line)
-                    line = ""
-                line += ch
-            out.append(line)
-        else:
-            out += [None, *(list(row) for row in block), None]
+        line += ch
+    return [*lines, line]
+
+
+def _table(rows: list[list[str]], width: int) -> list[_Row]:
+    columns = max((len(r) for r in rows), default=1)
+    need = [
+        max((_font(FONT_PX).getlength(r[i]) for r in rows if i < len(r)), default=0) + 2 * CELL_PAD
+        for i in range(columns)
+    ]
+    size, widths = FONT_PX, [width // columns] * columns
+    if any(n > w for n, w in zip(need, widths, strict=True)):
+        size = max(MIN_CELL_PX, min(FONT_PX, int(FONT_PX * width / sum(need))))
+        scaled = [int((n - 2 * CELL_PAD) * size / FONT_PX) + 2 * CELL_PAD for n in need]
+        spare = width - sum(scaled)
+        if spare >= 0:
+            widths = [w + spare // columns for w in scaled]
+        else:  # still too wide: the widest column gives way and wraps
+            widest = scaled.index(max(scaled))
+            scaled[widest] = max(scaled[widest] + spare, 4 * size)
+            widths = scaled
+    pad = (ROW_PX - FONT_PX) // 2 - 4
+    out = []
+    for row in rows:
+        cells = [_wrap(c, _font(size), widths[i] - 2 * CELL_PAD) for i, c in enumerate(row)]
+        lines = max((len(c) for c in cells), default=1)
+        height = max(ROW_PX, pad + (lines - 1) * int(size * 1.5) + size + pad + 8)
+        out.append(_Row(widths, cells, size, height))
     return out
 
 
-def _height(item: str | list[str] | None) -> int:
-    return LINE_PX if isinstance(item, str) else ROW_PX if item is not None else LINE_PX // 2
+def _lines(blocks: Blocks, width: int) -> list[Line]:
+    """Paragraphs wrapped to the page width; table rows kept whole, with a half-line gap (None) above
+    and below each table, as printed forms leave room around a ruled table."""
+    out: list[Line] = []
+    for block in blocks:
+        if isinstance(block, str):
+            out += _wrap(block, _font(FONT_PX), width)
+        else:
+            out += [None, *_table([list(row) for row in block], width), None]
+    return out
 
 
-def _layout(lines: list[str | list[str] | None]) -> list[list[tuple[str | list[str] | None, int]]]:
+def _height(item: Line) -> int:
+    return LINE_PX if isinstance(item, str) else item.height if item is not None else LINE_PX // 2
+
+
+def _layout(lines: list[Line]) -> list[list[tuple[Line, int]]]:
     """The lines placed on pages: (line, y of its top) per page."""
-    pages: list[list[tuple[str | list[str] | None, int]]] = [[]]
+    pages: list[list[tuple[Line, int]]] = [[]]
     y = MARGIN
     for item in lines:
         if y + _height(item) > PAGE[1] - MARGIN and pages[-1]:
@@ -138,26 +197,26 @@ def _layout(lines: list[str | list[str] | None]) -> list[list[tuple[str | list[s
 
 def _pages(blocks: Blocks, key: str) -> list:  # type: ignore[type-arg]
     """The blocks drawn on as many A4 pages as they need, each turned and speckled by the key."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    font = ImageFont.truetype(FONT, FONT_PX)
     width = PAGE[0] - 2 * MARGIN
     rng = Random(hashlib.sha256(key.encode()).digest())
     pages = []
-    for placed in _layout(_lines(blocks, font, width)):
+    for placed in _layout(_lines(blocks, width)):
         page = Image.new("L", PAGE, 255)
         draw = ImageDraw.Draw(page)
         for line, y in placed:
             if isinstance(line, str):
-                draw.text((MARGIN, y), line, font=font, fill=20)
-            elif line is not None:  # a table row: cells in equal columns, ruled as printed tables are
-                cell = width // max(len(line), 1)
-                for i, text in enumerate(line):
-                    draw.text(
-                        (MARGIN + i * cell + 16, y + (ROW_PX - FONT_PX) // 2 - 4), text, font=font, fill=20
-                    )
+                draw.text((MARGIN, y), line, font=_font(FONT_PX), fill=20)
+            elif line is not None:  # a table row, ruled as printed tables are
+                top, left = y + (ROW_PX - FONT_PX) // 2 - 4, MARGIN
+                for wrapped, column in zip(line.cells, line.widths, strict=False):
+                    for n, text in enumerate(wrapped):
+                        at = (left + CELL_PAD, top + n * int(line.font_px * 1.5))
+                        draw.text(at, text, font=_font(line.font_px), fill=20)
+                    left += column
                 draw.line((MARGIN, y, MARGIN + width, y), fill=60, width=2)
-                draw.line((MARGIN, y + ROW_PX, MARGIN + width, y + ROW_PX), fill=60, width=2)
+                draw.line((MARGIN, y + line.height, MARGIN + width, y + line.height), fill=60, width=2)
         pages.append(_scanned(page, rng))
     return pages
 
@@ -354,7 +413,4 @@ def convert_with_libreoffice(
 
 def page_count(blocks: Blocks) -> int:
     """How many scanned pages the blocks fill (a bench sizes its work by it)."""
-    from PIL import ImageFont
-
-    font = ImageFont.truetype(FONT, FONT_PX)
-    return len(_layout(_lines(blocks, font, PAGE[0] - 2 * MARGIN)))
+    return len(_layout(_lines(blocks, PAGE[0] - 2 * MARGIN)))
