@@ -151,11 +151,46 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def attachment_forms(samples: int) -> str:
+    """Reports published as scans and legacy Office files (replica/attachment_forms.py), read back by
+    the archive's own readers (OCR, antiword, xlrd: `archive.attachment_text.extract`) and parsed as
+    text: cells right, and numbers misread (a value where the truth has another)."""
+    from archive.attachment_text import extract
+    from replica import annual_reports as A
+    from replica.attachment_forms import EXTENSIONS, render
+
+    agencies = ("安顺市民政局", "晋中市民政局", "安康市民政局", "市中区民政局", "连州市民政局")
+    cases = [(a, y) for y in range(2025, 2017, -1) for a in agencies][:samples]
+    lines = [f"reports as attachment forms ({len(cases)} agency-years each, read by the archive's readers):"]
+    for form in ("xls", "et", "doc", "wps", "rtf", "pdf_scan"):
+        right = cells = misread = 0
+        started = time.perf_counter()
+        for agency, year in cases:
+            t = A.truth(agency, year)
+            data = render(form, A.full_blocks(t, form="html_clean"), f"bench:{agency}:{year}:{form}")
+            text = extract(data, f"report.{EXTENSIONS[form]}").text or ""
+            cells_read = parse_report(text, "text").cells
+            right += sum(1 for k, v in t.cells.items() if cells_read.get(k) == v)
+            misread += sum(
+                1 for k, v in t.cells.items() if cells_read.get(k) is not None and cells_read.get(k) != v
+            )
+            cells += len(t.cells)
+        seconds = time.perf_counter() - started
+        lines.append(f"  {form:<9} {right}/{cells} = {right / cells:.4f}, misread {misread}, {seconds:.1f} s")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a corpus directory (manifest.json)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    ap.add_argument(
+        "--attachment-forms", type=int, metavar="N", default=0,
+        help="also render N agency-years as scans and legacy Office files and read them back (slow: OCR)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
+    if args.attachment_forms:
+        print(attachment_forms(args.attachment_forms))
     result = run(args.corpus)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else report(result))
     return 0
