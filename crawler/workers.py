@@ -1,4 +1,5 @@
-"""One pool of parse workers per crawl, shared by the page parser and the attachment reader.
+"""One pool of parse workers per site's crawls in a process, shared by the page parser and the
+attachment reader.
 
 Parsing a page (lxml, the layout walk) and reading an attachment's text (pypdf is pure Python) are the
 crawl's CPU work. Scrapy's reactor runs on one thread, and the store writes each document in one
@@ -6,13 +7,19 @@ transaction on that thread: neither must wait while a large PDF is read. So both
 pure functions to the same worker process(es) (`XXGK_PARSE_PROCESSES`, default 1), which keeps one
 process's worth of imports and one knob. With `XXGK_PARSE_PROCESSES=0` both run in the reactor's
 thread instead: the one-core mode bench/crawl.py measures as full-inline.
+
+A worker is started by `spawn` and imports the parser, Scrapy and the command line's main module
+before its first page: ~3 s of CPU. `xxgk crawl --nights` runs a crawler per site per night in one
+process, and a pool per crawler started 50 workers for ten nights of five sites (half the CPU of the
+ten-night test, py-spy). So a site's pool outlives its crawl and serves the site's next night; the
+pools are shut when the reactor stops. Sites still have a pool each, so five sites crawled at once
+parse on five processes, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -20,7 +27,7 @@ from typing import Any, TypeVar
 from scrapy.crawler import Crawler
 
 T = TypeVar("T")
-_BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, ParseWorkers] = weakref.WeakKeyDictionary()
+_BY_SITE: dict[tuple[str, int], ParseWorkers] = {}  # (spider name, processes) → its pool, for the process
 
 
 def warm_up() -> None:
@@ -32,7 +39,8 @@ def warm_up() -> None:
 
 
 class ParseWorkers:
-    """The crawl's worker pool, opened by the first pipeline that needs it and shut by the last."""
+    """A site's worker pool: opened by the first pipeline that needs it, kept for the site's next crawl in
+    this process, shut when the reactor stops."""
 
     def __init__(self, processes: int) -> None:
         self.processes = processes
@@ -41,10 +49,12 @@ class ParseWorkers:
 
     @classmethod
     def of(cls, crawler: Crawler) -> ParseWorkers:
-        """The pool of this crawler (one per crawl, as `xxgk crawl --nights` runs several crawlers)."""
-        workers = _BY_CRAWLER.get(crawler)
+        """The pool of this crawler's site in this process (kept from night to night)."""
+        processes = crawler.settings.getint("XXGK_PARSE_PROCESSES")
+        key = (str(getattr(crawler.spidercls, "name", "")), processes)
+        workers = _BY_SITE.get(key)
         if workers is None:
-            workers = _BY_CRAWLER[crawler] = cls(crawler.settings.getint("XXGK_PARSE_PROCESSES"))
+            workers = _BY_SITE[key] = cls(processes)
         return workers
 
     def open(self) -> None:
@@ -53,10 +63,14 @@ class ParseWorkers:
             # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
             context = multiprocessing.get_context("spawn")
             self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=warm_up)
+            _shut_when_the_reactor_stops()
 
     def close(self) -> None:
+        """A crawl is done with the pool; it stays up for the site's next crawl in this process."""
         self._users -= 1
-        if self._users <= 0 and self.pool is not None:
+
+    def shutdown(self) -> None:
+        if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
@@ -65,3 +79,23 @@ class ParseWorkers:
         if self.pool is None:
             return fn(*args, **kwargs)
         return await asyncio.wrap_future(self.pool.submit(fn, *args, **kwargs))
+
+
+def shutdown_all() -> None:
+    """Stop every pool of this process (the reactor's shutdown, or a caller done crawling)."""
+    for workers in list(_BY_SITE.values()):
+        workers.shutdown()
+    _BY_SITE.clear()
+
+
+_TRIGGER_ADDED = False
+
+
+def _shut_when_the_reactor_stops() -> None:
+    global _TRIGGER_ADDED
+    if _TRIGGER_ADDED:
+        return
+    from twisted.internet import reactor
+
+    reactor.addSystemEventTrigger("before", "shutdown", shutdown_all)  # type: ignore[attr-defined]
+    _TRIGGER_ADDED = True
