@@ -148,7 +148,7 @@ def run_columns(
 ) -> list[CrawlResult]:
     """Crawl columns given by URL, with no declaration (spiders/platforms/discovered.py), as `site`
     (a declared site keeps its identity; by default the first column's host names the site)."""
-    from spiders.platforms.discovered import column_site_name, column_spider
+    from crawler.sites import column_site, column_site_name
 
     settings = project_settings({"XXGK_MODE": mode, **(overrides or {})})
     if settings.get("XXGK_REPLICA_URL"):
@@ -156,7 +156,7 @@ def run_columns(
     loader = spider_loader(settings)
     name = site or column_site_name(urls)
     declared = loader.load(name) if name in loader.list() else None
-    return run_spiders([column_spider(urls, name, declared)], mode=mode, settings=settings)
+    return run_spiders([column_site(urls, name, declared)], mode=mode, settings=settings)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
@@ -85,11 +86,51 @@ def spider_class(data: dict[str, Any], source: str = "<declaration>") -> type:
     if platform == "discovered" and not attrs.get("column_urls"):
         raise SiteDeclarationError(f"{source}: a discovered site lists its column_urls")
     if platform == "discovered":
-        from spiders.platforms.discovered import column_key
-
         attrs.setdefault("columns", tuple(column_key(u) for u in attrs["column_urls"]))
     attrs.setdefault("allowed_domains", list(attrs["hosts"]))
     return type(_class_name(name), (base,), attrs)
+
+
+def column_key(url: str) -> str:
+    """What the coverage ledger counts a column's pages under: its path (and query, and a fragment
+    that names the column, as gkmlpt's `index#<id>` does)."""
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return (parts.path or "/") + query + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def column_site_name(urls: list[str]) -> str:
+    """The site name for columns crawled without one: the first column's host, dots as underscores."""
+    name = (urlsplit(urls[0]).hostname or "site").replace(".", "_").replace("-", "_").lower()
+    return name if name[:1].isalpha() else f"site_{name}"
+
+
+def column_site(urls: list[str], name: str, declared: type | None = None) -> type:
+    """The site `xxgk crawl --column URL…` crawls: a declaration made on the spot, platform
+    `discovered`. When `name` is a declared site, its identity (agency, hosts, politeness, extraction
+    hints) is kept and only the navigation is discovery's; a column off its hosts is an error."""
+    hosts = list(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
+    first = urlsplit(urls[0])
+    data: dict[str, Any] = {
+        "name": name,
+        "agency": name,
+        "platform": "discovered",
+        "base_url": f"{first.scheme}://{hosts[0]}",
+        "hosts": hosts,
+        "column_urls": list(urls),
+        "browser": True,  # any column may sit behind a JavaScript challenge; Chromium starts only then
+    }
+    if declared is not None:
+        outside = [h for h in hosts if h not in declared.hosts]
+        if outside:
+            raise SiteDeclarationError(
+                f"{', '.join(outside)} is not a host of {name} ({', '.join(declared.hosts)})"
+            )
+        data.update(
+            agency=declared.agency, hosts=list(declared.hosts), hints=declared.hints,
+            politeness=declared.politeness, base_url=declared.base_url,
+        )  # fmt: skip
+    return spider_class(data, f"--column URLs of {name}")
 
 
 def _typed(key: str, value: Any, default: Any, source: str) -> Any:

@@ -26,6 +26,7 @@ from crawler.discovery.pagination import Pager, find_pagers, next_link
 from crawler.discovery.probe import Captured, endpoint_reading, probe_request
 from crawler.discovery.spider import second_page_verdict
 from crawler.extraction.dom import parse_html
+from crawler.sites import column_key
 from spiders.base import XxgkSpider
 
 
@@ -44,7 +45,8 @@ class ColumnWalk:
 
 
 class DiscoveredColumnsSpider(XxgkSpider):
-    """Base of the spider `xxgk crawl --column` makes (see `column_spider`)."""
+    """The platform `discovered`: TOML sites that list `column_urls`, and the site `xxgk crawl --column`
+    makes (`crawler.sites.column_site`)."""
 
     platform = "discovered"
     column_urls: ClassVar[tuple[str, ...]] = ()
@@ -245,44 +247,3 @@ class DiscoveredColumnsSpider(XxgkSpider):
             for it in items
             if urlsplit(it.url).hostname in self.hosts and self.wants(it.url, it.title, it.date)
         ]
-
-
-def column_key(url: str) -> str:
-    """What the coverage ledger counts a column's pages under: its path (and query, and a fragment
-    that names the column, as gkmlpt's `index#<id>` does)."""
-    parts = urlsplit(url)
-    return (
-        (parts.path or "/")
-        + (f"?{parts.query}" if parts.query else "")
-        + (f"#{parts.fragment}" if parts.fragment else "")
-    )
-
-
-def column_site_name(urls: list[str]) -> str:
-    """The site name for columns crawled without one: the first column's host, dots as underscores."""
-    return (urlsplit(urls[0]).hostname or "site").replace(".", "_").replace("-", "_")
-
-
-def column_spider(urls: list[str], name: str, declared: type[XxgkSpider] | None = None) -> type[XxgkSpider]:
-    """A spider class for these column URLs, named `name`. When `name` is a declared site, its identity
-    (agency, hosts, politeness, extraction hints) is kept and only the navigation is discovery's."""
-    hosts = tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
-    attrs: dict[str, Any] = {
-        "name": name,
-        "column_urls": tuple(urls),
-        "columns": tuple(column_key(u) for u in urls),
-        "hosts": hosts,
-        "browser": True,  # any column may sit behind a JavaScript challenge; Chromium starts only then
-        "agency": name,
-        "base_url": f"{urlsplit(urls[0]).scheme}://{hosts[0]}",
-        "__module__": __name__,
-    }
-    if declared is not None:
-        outside = [h for h in hosts if h not in declared.hosts]
-        if outside:
-            raise ValueError(f"{', '.join(outside)} is not a host of {name} ({', '.join(declared.hosts)})")
-        attrs.update(
-            agency=declared.agency, hosts=declared.hosts, hints=declared.hints,
-            politeness=declared.politeness, base_url=declared.base_url,
-        )  # fmt: skip
-    return type(f"Columns_{name}", (DiscoveredColumnsSpider,), attrs)
