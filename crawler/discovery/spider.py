@@ -28,6 +28,7 @@ from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_lis
 from crawler.discovery.pagination import Pager, find_pagers, next_link
 from crawler.discovery.probe import Captured, endpoint_reading, probe_request
 from crawler.extraction.dom import fold_ws, parse_html
+from crawler.middlewares.faults import failure_reason
 
 MAX_WALK = 2_000  # list pages walked at most (a column beyond this is a loop nobody detected)
 
@@ -274,13 +275,20 @@ class ColumnDiscoverySpider(scrapy.Spider):
             yield self._request(following, self.parse_page)
 
     def failed(self, failure: Failure) -> None:
+        """A fetch that failed: the crawl's failure ledger's reason where it gave one (timeouts, refused
+        redirects), else the HTTP status, else the error."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        message = f"{url}: {failure.getErrorMessage() or failure.type.__name__}"
-        if url == self.column_url:
-            self.found.error = message
+        response = getattr(failure.value, "response", None)
+        reason = (failure_reason(request) if request is not None else None) or (
+            f"HTTP {response.status}"
+            if response is not None
+            else failure.getErrorMessage() or failure.type.__name__
+        )
+        if url.split("#")[0] == self.column_url.split("#")[0]:
+            self.found.error = f"the column page could not be read: {reason}"
         else:
-            self.found.notes.append(message)
+            self.found.notes.append(f"{url}: {reason}")
 
 
 def second_page_verdict(
