@@ -340,3 +340,56 @@ def test_a_season_writes_its_reports_numbers_and_plants_to_the_change_log(tmp_pa
         agency = built.catalogs[record["host"]].site.agency.name
         assert record["report"] == A.truth_record(A.truth(agency, 2026))
         assert set(record["report"]["planted"]) <= set(A.PLANTS)
+
+
+def test_a_report_attached_as_a_word_file_reads_whole_through_libreoffice(tmp_path: Path) -> None:
+    """A report published as a .doc/.wps attachment: its text (antiword, for search) loses table 3's
+    merged columns, so the reading takes the file's tables from LibreOffice's HTML export
+    (archive/reports/word.py) and every number comes back."""
+    from datetime import UTC, datetime
+
+    from archive.attachment_text import extract
+    from archive.db import Archive
+    from archive.records import FetchedAttachment, FetchedPage
+    from archive.reports.data import dataset
+    from archive.store import VersionStore
+    from crawler.extraction import parse_page
+    from crawler.pipelines.extract import page_content
+    from replica.attachment_forms import render
+    from tests.pages import page_html
+
+    archive = Archive(f"sqlite:///{tmp_path / 'archive.sqlite3'}")
+    store = VersionStore(archive)
+    agency = "安顺市民政局"
+    for year, form in ((2023, "doc"), (2024, "wps")):
+        t = A.truth(agency, year)
+        data = render(form, A.full_blocks(t, form="html_clean"), f"test:{year}:{form}")
+        read = extract(data, f"report.{form}")
+        assert read.text and read.method and read.method.startswith("antiword")
+        url = f"http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/jhzj/{year + 1}01/t{year + 1}0110_{year}.html"
+        html = page_html("XBODYX", 1, title=f"{agency}{year}年政府信息公开工作年度报告").replace(
+            b"XBODYX", f"现将{agency}{year}年政府信息公开工作年度报告予以公布，全文详见附件。".encode()
+        )
+        attachment = FetchedAttachment(
+            url=url.replace(".html", f".{form}"), name=f"年度报告.{form}", http_status=200, body=data,
+            text=read.text, text_method=read.method,
+        )  # fmt: skip
+        store.record(
+            FetchedPage(
+                site="anshun_mzj",
+                url=url,
+                fetched_at=datetime(year + 1, 1, 20, 2, tzinfo=UTC),
+                http_status=200,
+                headers={},
+                body=html,
+                content=page_content(parse_page(html, url)),
+                attachments=[attachment],
+            )
+        )
+    with archive.session() as s:
+        rows = dataset(s, ["anshun_mzj"])
+    assert [r["year"] for r in sorted(rows, key=lambda r: r["year"])] == [2023, 2024]
+    for row in rows:
+        t = A.truth(agency, row["year"])
+        assert {k: row[k] for k in t.cells} == t.cells
+    archive.close()

@@ -24,10 +24,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from archive import blobs
 from archive.audit import rules
 from archive.audit.reports import DISCLOSURE, recognise
 from archive.models import Attachment, Capture, Document, ReportData, Version
-from archive.reports import checks
+from archive.reports import checks, word
 from archive.reports import template as T
 from archive.reports.parse import PARSER_VERSION, ParsedReport, parse_report
 from archive.text import CHINA
@@ -165,9 +166,27 @@ def _read_sources(s: Session, rv: ReportVersion) -> dict[str, Any]:
             sources.append(
                 {"source": attachment.url, "sha256": attachment.sha256, "parsed": parsed.as_dict()}
             )
+        html = _word_as_html(s, attachment)
+        if html:  # a Word file's tables, which its text (antiword) loses
+            parsed = parse_report(html, "html")
+            sources.append(
+                {"source": f"{attachment.url} (as HTML, LibreOffice)", "sha256": attachment.sha256,
+                 "parsed": parsed.as_dict()}
+            )  # fmt: skip
     reads = [ParsedReport.from_dict(x["parsed"]).read for x in sources]
     best = max(range(len(sources)), key=lambda i: (reads[i], -i))
     return {"best": best, "sources": sources}
+
+
+def _word_as_html(s: Session, attachment: Attachment) -> str | None:
+    """A Word attachment (.doc, .wps) as HTML with its tables (archive/reports/word.py), else None."""
+    if not attachment.sha256:
+        return None
+    try:
+        data = blobs.get(s, attachment.sha256)
+    except (KeyError, LookupError, ValueError):
+        return None
+    return word.word_html(data)
 
 
 def clear_cache(s: Session) -> int:
