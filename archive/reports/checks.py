@@ -71,39 +71,36 @@ def totals(report: ParsedReport) -> list[Issue]:
     总计 of table 4."""
     out = []
     for row in T.TABLE3:
-        keys = [f"t3_{row.key}_{c}" for c in T.T3_PARTS]
         total_key = f"t3_{row.key}_total"
-        if total_key not in report.cells:
-            continue
-        cells = _known(report, [*keys, total_key])
-        if cells is None:
-            continue
-        parts = sum(cells[k] for k in keys)
-        if not _equal(parts, cells[total_key]):
-            out.append(
-                Issue("total", f"table 3 {row.label}: 总计 {cells[total_key]}, parts sum to {parts}", cells)
+        if total_key in report.cells:
+            keys = [f"t3_{row.key}_{c}" for c in T.T3_PARTS]
+            out += _sum_issue(
+                report, keys, total_key, f"table 3 {row.label}: 总计 {{total}}, parts sum to {{parts}}"
             )
     leaves = _result_leaves(report)
     for column, header in T.T3_COLUMNS:
         keys = [f"t3_{r}_{column}" for r in leaves]
-        total_key = f"t3_3_7_{column}"
-        cells = _known(report, [*keys, total_key])
-        if cells is None:
-            continue
-        parts = sum(cells[k] for k in keys)
-        if not _equal(parts, cells[total_key]):
-            out.append(
-                Issue("total", f"table 3 三(七)总计 {header}: {cells[total_key]}, rows sum to {parts}", cells)
-            )
+        out += _sum_issue(
+            report, keys, f"t3_3_7_{column}", f"table 3 三(七)总计 {header}: {{total}}, rows sum to {{parts}}"
+        )
     for group, name in T.T4_GROUPS:
         keys = [f"t4_{group}_{c}" for c, _ in T.T4_COLUMNS]
-        cells = _known(report, keys)
-        if cells is None:
-            continue
-        parts = sum(cells[k] for k in keys[:-1])
-        if not _equal(parts, cells[keys[-1]]):
-            out.append(Issue("total", f"table 4 {name}: 总计 {cells[keys[-1]]}, parts sum to {parts}", cells))
+        out += _sum_issue(
+            report, keys[:-1], keys[-1], f"table 4 {name}: 总计 {{total}}, parts sum to {{parts}}"
+        )
     return out
+
+
+def _sum_issue(report: ParsedReport, parts_keys: list[str], total_key: str, message: str) -> list[Issue]:
+    """A `total` issue when every cell was read and the parts do not sum to the total (`message` is
+    formatted with both)."""
+    cells = _known(report, [*parts_keys, total_key])
+    if cells is None:
+        return []
+    parts = sum(cells[k] for k in parts_keys)
+    if _equal(parts, cells[total_key]):
+        return []
+    return [Issue("total", message.format(total=cells[total_key], parts=parts), cells)]
 
 
 def sections(report: ParsedReport) -> list[Issue]:

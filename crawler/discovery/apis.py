@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
 
 from crawler.discovery.items import ListItem
+from crawler.discovery.pagination import Pager
 from crawler.extraction.dates import normalize_date, unix_day
 from crawler.extraction.dom import HiddenCache, fold_ws, parse_html
 from crawler.extraction.listing import dated_groups
@@ -42,7 +43,7 @@ _CONCAT_RE = re.compile(
 )
 _PART_RE = re.compile(r"""\s*\+\s*(?:([A-Za-z_$][\w$.]*)|(['"])([^'"\n]*)\2)""")
 _GKMLPT_SID_RE = re.compile(r"""\bSID\s*:\s*['"]?(\w+)""")
-_PAGE_NAMES = re.compile(r"^(page(No|Num|Index|Number|_no|_num)?|pn|pageno|curPage|currentPage|p)$", re.I)
+PAGE_NAMES = re.compile(r"^(page(No|Num|Index|Number|_no|_num)?|pn|pageno|curPage|currentPage|p)$", re.I)
 TITLE_KEYS = ("title", "articleTitle", "docTitle", "name", "subject", "fTitle", "showTitle")
 URL_KEYS = ("url", "link", "href", "path", "articleUrl", "docUrl", "linkUrl", "pageUrl")
 DATE_KEYS = (
@@ -145,7 +146,7 @@ def json_endpoints(html: str, url: str) -> list[ListApi]:
             name, literal = part.group(1), part.group(3)
             if literal is not None:
                 pieces.append(literal)
-            elif _PAGE_NAMES.match(name.rsplit(".", 1)[-1]):
+            elif PAGE_NAMES.match(name.rsplit(".", 1)[-1]):
                 pieces.append("{n}")
                 page_var = True
             else:
@@ -172,14 +173,25 @@ def _variable(name: str, scripts: str) -> str | None:
     return match.group(2) if match else None
 
 
-def api_request(url: str, form: str | None, **kwargs: Any) -> scrapy.Request:
-    """The request for one answer of a list endpoint: a GET, or a POST of its form."""
+def api_request(url: str, reading: Pager, **kwargs: Any) -> scrapy.Request:
+    """The request for one answer of a list endpoint: a GET, or a POST of its form where the reading
+    has one (Hanweb's dataproxy.jsp)."""
+    form = reading.extra.get("form") or None
     if form is None:
         return scrapy.Request(url, dont_filter=True, **kwargs)
     return scrapy.Request(
         url, method="POST", body=form, dont_filter=True,
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}, **kwargs,
     )  # fmt: skip
+
+
+def every_page(reading: Pager, first_answer: str, listed: int) -> Pager:
+    """A list endpoint's reading with all its pages, once its first answer says how many there are
+    (a JSON endpoint's; Hanweb's record count is on the column page, its pages known already)."""
+    if reading.extra.get("api") != "json":
+        return reading
+    total = api_total_pages(first_answer, listed) or 1
+    return replace(reading, pages=tuple(reading.template.format(n=n) for n in range(1, total + 1)))  # type: ignore[union-attr]
 
 
 def api_items(body: str, api_url: str) -> list[ListItem]:

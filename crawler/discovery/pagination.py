@@ -49,6 +49,12 @@ class Pager:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+def as_given(given: str, fetched: str) -> str:
+    """The column's URL as given when `fetched` is that page: a fragment may name the column
+    (gkmlpt's `index#<id>`), and requests drop fragments."""
+    return given if given.split("#")[0] == fetched.split("#")[0] else fetched
+
+
 def find_pagers(root: etree._Element | None, html: str, url: str) -> list[Pager]:
     """The readings of this first list page's pagination, most trusted first (a list endpoint the
     page's scripts name, then a pager call, then pager links); always ends with `single` (one page),

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import scrapy
 from scrapy_playwright.page import PageMethod
 
-from crawler.discovery.apis import _PAGE_NAMES, api_items
+from crawler.discovery.apis import PAGE_NAMES, api_items
 from crawler.discovery.pagination import Pager
 
 MAX_BODY = 2_000_000  # an answer bigger than this is not a list page
@@ -65,7 +65,7 @@ def endpoint_reading(captured: Captured, column_host: str | None) -> Pager | Non
         if parts.hostname != column_host or not api_items(body, url):
             continue
         query = parse_qsl(parts.query, keep_blank_values=True)
-        pages = [i for i, (k, v) in enumerate(query) if v == "1" and _PAGE_NAMES.match(k)]
+        pages = [i for i, (k, v) in enumerate(query) if v == "1" and PAGE_NAMES.match(k)]
         if not pages:
             continue
         index = pages[0]

@@ -14,7 +14,7 @@ spider to the next reading; then the remaining pages.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -23,9 +23,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.browser import BROWSER_SETTINGS
-from crawler.discovery.apis import api_items, api_request, api_total_pages
+from crawler.discovery.apis import api_items, api_request, every_page
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
-from crawler.discovery.pagination import Pager, find_pagers, next_link
+from crawler.discovery.pagination import Pager, as_given, find_pagers, next_link
 from crawler.discovery.probe import Captured, endpoint_reading, probe_request
 from crawler.extraction.dom import fold_ws, parse_html
 from crawler.middlewares.faults import failure_reason
@@ -114,8 +114,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
     def _api_request(self, url: str, pager: Pager, callback: Any, **kwargs: Any) -> scrapy.Request:
         """One answer of a list endpoint (a POST of its form where it wants one)."""
         self.found.requests += 1
-        form = pager.extra.get("form") or None
-        return api_request(url, form, callback=callback, errback=self.failed, cb_kwargs=kwargs)
+        return api_request(url, pager, callback=callback, errback=self.failed, cb_kwargs=kwargs)
 
     def parse_first(self, response: Response) -> Iterator[scrapy.Request]:
         if response.status >= 400 or not hasattr(response, "text"):
@@ -124,11 +123,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         root = parse_html(response.text)
         self.found.page_title = fold_ws(root.findtext(".//title") or "") or None if root is not None else None
         self._first = page_groups(root, response.url)
-        # The URL as given: a fragment may name the column (gkmlpt's `index#<id>`); requests drop it.
-        asked = (
-            self.column_url if self.column_url.split("#")[0] == response.url.split("#")[0] else response.url
-        )
-        self._pagers = find_pagers(root, response.text, asked)
+        self._pagers = find_pagers(root, response.text, as_given(self.column_url, response.url))
         if self._pagers[0].kind == "list_api":  # the list's own data: no chrome to tell apart
             yield from self._try_pager(0)
             return
@@ -214,9 +209,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
                                         "why": f"HTTP {response.status}" if response.status >= 400 else "no items in its answer"})  # fmt: skip
             yield from self._try_pager(index + 1)
             return
-        if pager.extra["api"] == "json":
-            total = api_total_pages(response.text, len(items)) or 1
-            pager = replace(pager, pages=tuple(pager.template.format(n=n) for n in range(1, total + 1)))  # type: ignore[union-attr]
+        pager = every_page(pager, response.text, len(items))
         self.found.pager = pager
         self.found.confirmed = f"{pager.pages[0]} answers {len(items)} items"
         self.found.choice = ListChoice("list_api", items, {})

@@ -13,16 +13,16 @@ declared platforms do; page 2 is always fetched, because it is what tells the li
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 
-from crawler.discovery.apis import api_items, api_request, api_total_pages
+from crawler.discovery.apis import api_items, api_request, every_page
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
-from crawler.discovery.pagination import Pager, find_pagers, next_link
+from crawler.discovery.pagination import Pager, as_given, find_pagers, next_link
 from crawler.discovery.probe import Captured, endpoint_reading, probe_request
 from crawler.discovery.spider import second_page_verdict
 from crawler.extraction.dom import parse_html
@@ -65,9 +65,7 @@ class DiscoveredColumnsSpider(XxgkSpider):
         self.saw_list_page(walk.column)
         root = parse_html(response.text)
         walk.first = page_groups(root, response.url)
-        # The URL as given: a fragment may name the column (gkmlpt's `index#<id>`); requests drop it.
-        asked = walk.url if walk.url.split("#")[0] == response.url.split("#")[0] else response.url
-        walk.readings = find_pagers(root, response.text, asked)
+        walk.readings = find_pagers(root, response.text, as_given(walk.url, response.url))
         if walk.readings[0].kind == "list_api":  # the list's own data: no chrome to tell apart
             yield from self._try(walk, 0)
             return
@@ -80,9 +78,8 @@ class DiscoveredColumnsSpider(XxgkSpider):
         assert walk.first is not None
         pager = walk.readings[index]
         if pager.kind == "list_api":
-            form = pager.extra.get("form") or None
             yield api_request(
-                pager.pages[0], form, callback=self.parse_api_first, cb_kwargs={"walk": walk, "index": index}
+                pager.pages[0], pager, callback=self.parse_api_first, cb_kwargs={"walk": walk, "index": index}
             )
             return
         if len(pager.pages) < 2:
@@ -155,9 +152,7 @@ class DiscoveredColumnsSpider(XxgkSpider):
             self.logger.info("column %s: %s lists nothing; trying the next reading", walk.url, pager.pages[0])
             yield from self._try(walk, index + 1)
             return
-        if pager.extra.get("api") == "json":
-            total = api_total_pages(response.text, len(items)) or 1
-            pager = replace(pager, pages=tuple(pager.template.format(n=n) for n in range(1, total + 1)))  # type: ignore[union-attr]
+        pager = every_page(pager, response.text, len(items))
         self.saw_list_page(walk.column)
         self._settle(walk, pager, ListChoice("list_api", items, {}))
         news = self._details(walk, items)
@@ -187,9 +182,8 @@ class DiscoveredColumnsSpider(XxgkSpider):
 
     def _more_api(self, url: str, walk: ColumnWalk, number: int) -> scrapy.Request:
         assert walk.pager is not None
-        form = walk.pager.extra.get("form") or None
         return api_request(
-            url, form, callback=self.parse_api_page, cb_kwargs={"walk": walk, "number": number}
+            url, walk.pager, callback=self.parse_api_page, cb_kwargs={"walk": walk, "number": number}
         )
 
     def parse_more(self, response: Response, walk: ColumnWalk, number: int) -> Iterator[Any]:
