@@ -1,7 +1,7 @@
 """Issue 19: state changes from the web (pause or resume a schedule, start a crawl) only with the
 configured token and only by POST; a started crawl runs in its own process and lands in the archive.
 
-One `xxgk serve --token-file` process over a fresh archive whose schedule jobs `xxgk schedule list`
+One `xxgk serve --token-file` process over a fresh archive, on SQLite and on PostgreSQL, whose schedule jobs `xxgk schedule list`
 stored; its crawls go to the session's replica. What changed is read back through the schedule's own
 store (`xxgk schedule list`) and the archive, never from the server's answers alone. The read-only
 server (no token) is tests/test_web.py's.
@@ -10,6 +10,7 @@ server (no token) is tests/test_web.py's.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -30,10 +31,16 @@ TOKEN = "s3cret-token-for-tests-0123456789"
 JOB = "anshun_mzj:incremental"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, replica) -> Iterator[Served]:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, replica
+) -> Iterator[Served]:  # type: ignore[no-untyped-def]
+    """The server over each database: the schedule's job store and the archive live in it."""
     workdir = tmp_path_factory.mktemp("web-actions")
-    url = f"sqlite:///{workdir / 'archive.sqlite3'}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'archive.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(f"xxgk_web_actions_{os.getpid()}")
     stored = xxgk("schedule", "list", "--database-url", url, "--format", "json")  # the default jobs
     assert stored.returncode == 0, stored.stderr
     token_file = workdir / "token"
