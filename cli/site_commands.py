@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
 @click.group("site")
@@ -36,7 +33,9 @@ def add(
     """Discover the columns at URL… (their lists and pagination, as `xxgk discover` does) and write the
     site's declaration, which `xxgk sites`, `xxgk crawl NAME` and the schedule then pick up. Review the
     file: every field can be edited, and its comments give the evidence for each column."""
-    if not _NAME_RE.match(name):
+    from crawler.sites import NAME_RE
+
+    if not NAME_RE.match(name):
         raise click.BadParameter(
             "lower-case letters, digits and _, starting with a letter", param_hint="--name"
         )

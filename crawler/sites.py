@@ -36,9 +36,7 @@ PLATFORMS = {
     "discovered": "spiders.platforms.discovered:DiscoveredColumnsSpider",
 }
 REQUIRED = ("name", "agency", "platform", "base_url", "hosts")
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
-# Fields read from the declaration as something other than TOML gives them.
-_TUPLES = ("hosts", "columns", "column_urls", "gkmlpt_prefixes", "nfcms_columns")
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
 class SiteDeclarationError(ValueError):
@@ -73,7 +71,7 @@ def spider_class(data: dict[str, Any], source: str = "<declaration>") -> type:
     if platform not in PLATFORMS:
         raise SiteDeclarationError(f"{source}: unknown platform {platform!r}; one of {', '.join(PLATFORMS)}")
     name = data["name"]
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not isinstance(name, str) or not NAME_RE.match(name):
         raise SiteDeclarationError(f"{source}: name {name!r} must be lower-case letters, digits and _")
     base = platform_class(platform)
     attrs: dict[str, Any] = {"__module__": "spiders.sites", "declared_in": source}
@@ -136,7 +134,7 @@ def column_site(urls: list[str], name: str, declared: type | None = None) -> typ
 def _typed(key: str, value: Any, default: Any, source: str) -> Any:
     """The declaration's value as the spider class holds it (tuples, compiled patterns), type-checked
     against the platform's default."""
-    if key in _TUPLES or isinstance(default, tuple):
+    if isinstance(default, tuple):
         if not isinstance(value, list):
             raise SiteDeclarationError(f"{source}: {key!r} must be a list")
         return tuple(tuple(v) if isinstance(v, list) else v for v in value)
