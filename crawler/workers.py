@@ -45,7 +45,6 @@ class ParseWorkers:
     def __init__(self, processes: int) -> None:
         self.processes = processes
         self.pool: Executor | None = None
-        self._users = 0
 
     @classmethod
     def of(cls, crawler: Crawler) -> ParseWorkers:
@@ -58,16 +57,11 @@ class ParseWorkers:
         return workers
 
     def open(self) -> None:
-        self._users += 1
         if self.processes > 0 and self.pool is None:
             # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
             context = multiprocessing.get_context("spawn")
             self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=warm_up)
             _shut_when_the_reactor_stops()
-
-    def close(self) -> None:
-        """A crawl is done with the pool; it stays up for the site's next crawl in this process."""
-        self._users -= 1
 
     def shutdown(self) -> None:
         if self.pool is not None:

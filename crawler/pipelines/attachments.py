@@ -45,9 +45,6 @@ class AttachmentsPipeline:
     def open_spider(self) -> None:
         self.workers.open()
 
-    def close_spider(self) -> None:
-        self.workers.close()
-
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         content = item.content if isinstance(item, FetchedPage) else None
         if content is None or content.page_type != "detail":

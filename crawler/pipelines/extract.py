@@ -41,9 +41,6 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         self.workers.open()
 
-    def close_spider(self) -> None:
-        self.workers.close()
-
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         if not isinstance(item, FetchedPage):
             return item
