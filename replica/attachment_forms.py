@@ -155,7 +155,8 @@ def _table(rows: list[list[str]], width: int) -> list[_Row]:
         else:  # still too wide: the widest column gives way and wraps
             widest = scaled.index(max(scaled))
             scaled[widest] = max(scaled[widest] + spare, 4 * size)
-            widths = scaled
+            # table 4's fifteen columns overflow even so: equal columns, headings wrapped in them
+            widths = scaled if sum(scaled) <= width else [width // columns] * columns
     pad = (ROW_PX - FONT_PX) // 2 - 4
     out = []
     for row in rows:

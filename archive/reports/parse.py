@@ -21,9 +21,12 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
 
+import regex
+
+from archive.ocr_layout import UNREADABLE  # a scanned cell OCR could not settle
 from archive.reports import template as T
 
-PARSER_VERSION = "1"  # bump when the reading changes: cached results of another version are recomputed
+PARSER_VERSION = "2"  # bump when the reading changes: cached results of another version are recomputed
 
 Number = int | float
 EMPTY = "∅"  # an empty table cell (HTML input only: plain text cannot show one)
@@ -138,7 +141,7 @@ def fuzzy(words: str) -> str:
     out = []
     for ch in words:
         if ch in ".、":
-            out.append(r"[.、]")
+            out.append(r"[.、,，]")  # OCR reads a numbering's dot as a comma now and then
         elif ch.isspace():
             continue
         else:
@@ -172,9 +175,24 @@ def _label(words: str, numbered: bool = True) -> re.Pattern[str]:
     """A row label with its optional numbering ("2.", "(三)", "一、") so the numbering's digits are not
     read as the previous row's numbers."""
     prefix = (
-        r"(?:\d{1,2}\s*[.、]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?" if numbered else ""
+        r"(?:\d{1,2}\s*[.、,，]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?" if numbered else ""
     )
     return re.compile(prefix + fuzzy(words))
+
+
+# A label read by OCR may have a character wrong ("秆期" for "逾期"): one substitution is allowed in a
+# label this long, two in one twice as long. Shorter labels must match exactly (a wrong 3-character
+# label would find another row's).
+MISREAD_LABEL_MIN = 8
+
+
+def _misread_label(words: str, flat: str, start: int, end: int) -> regex.Match[str] | None:
+    """The label found with a character or two substituted (the `regex` module's fuzzy matching)."""
+    length = len(re.sub(r"\s", "", words))
+    if length < MISREAD_LABEL_MIN:
+        return None
+    pattern = regex.compile(f"(?b)(?:{_label(words).pattern}){{s<={length // MISREAD_LABEL_MIN}}}")
+    return pattern.search(flat, start, end)
 
 
 @dataclass
@@ -185,15 +203,16 @@ class _Run:
     reasons: list[str | None]
 
 
-def _run(text: str, header: re.Pattern[str] | None = None) -> _Run:
-    """The cells in `text` up to the first words after a number (prose or the next table): numbers,
-    dashes, empty cells. Words before the first number are the label's own rest, and skipped; words
-    that `header` matches are column headings, and skipped wherever they are."""
+def _run(flat: str, start: int, end: int, header: re.Pattern[str] | None = None) -> _Run:
+    """The cells in `flat[start:end]` up to the first words after a number (prose or the next table):
+    numbers, dashes, empty cells. Words before the first number are the label's own rest, and skipped;
+    words that `header` matches are column headings, and skipped wherever they are; what is part of a
+    label cell (`_in_a_label_cell`) is not a value."""
     values: list[Number | None] = []
     reasons: list[str | None] = []
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(flat, start, end):
         token = match.group().strip(",;:")
-        if not token:
+        if not token or (_in_a_label_cell(flat, match.start(), match.end()) and not _CJK.search(token)):
             continue
         if token == EMPTY:
             values.append(None)
@@ -205,6 +224,9 @@ def _run(text: str, header: re.Pattern[str] | None = None) -> _Run:
         elif _DASHES.match(token):
             values.append(None)
             reasons.append(f"cell holds {token!r}")
+        elif token == UNREADABLE:
+            values.append(None)
+            reasons.append("the scan's two readings of the cell disagree")
         elif token == "无":
             values.append(None)
             reasons.append("cell says 无")
@@ -216,6 +238,19 @@ def _run(text: str, header: re.Pattern[str] | None = None) -> _Run:
         elif values and _CJK.search(token):
             break
     return _Run(values, reasons)
+
+
+def _in_a_label_cell(flat: str, start: int, end: int) -> bool:
+    """Whether flat[start:end] is part of a `|`-delimited table cell's label rather than a value: a
+    number followed by words in its cell (the next row's numbering, "3.要求…" read by OCR as
+    ": 3 要求…"), or a dash after words in its cell (OCR's debris at a label's end)."""
+    left = max(flat.rfind("|", 0, start), flat.rfind("\n", 0, start))
+    right = min((i for i in (flat.find("|", end), flat.find("\n", end)) if i >= 0), default=len(flat))
+    if not ((left >= 0 and flat[left] == "|") or (right < len(flat) and flat[right] == "|")):
+        return False
+    if _CJK.search(flat, end, right):
+        return True
+    return bool(_DASHES.match(flat[start:end])) and bool(_CJK.search(flat, left + 1, start))
 
 
 def _assign(report: ParsedReport, keys: list[str], run: _Run, what: str, integer: bool = True) -> None:
@@ -254,7 +289,7 @@ def _rows(flat: str, start: int, end: int, rows: list[tuple[str, str]]) -> list[
     found: list[tuple[str, int, int]] = []
     cursor = start
     for key, words in rows:
-        match = _label(words).search(flat, cursor, end)
+        match = _label(words).search(flat, cursor, end) or _misread_label(words, flat, cursor, end)
         if match is None:
             found.append((key, -1, -1))
             continue
@@ -298,7 +333,7 @@ def _table2(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
             continue
         _, s, e = place
         integer = row.key != "fees" or generation == "2019"
-        _assign(report, keys, _run(flat[s:e]), f"table 2 {row.label}", integer=integer)
+        _assign(report, keys, _run(flat, s, e), f"table 2 {row.label}", integer=integer)
 
 
 def _table3(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) -> None:
@@ -311,7 +346,7 @@ def _table3(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
                     report.cells[f"t3_{row.key}_{c}"] = None
                     report.nulls[f"t3_{row.key}_{c}"] = "table 3 not found"
         return
-    runs = {place[0]: _run(flat[place[1] : place[2]]) for place in found if place is not None}
+    runs = {place[0]: _run(flat, place[1], place[2]) for place in found if place is not None}
     subrows_of_6 = any(k in runs for k in ("3_6_1", "3_6_2", "3_6_3"))
     for row in T.TABLE3:
         keys = [f"t3_{row.key}_{c}" for c, _ in T.T3_COLUMNS]
@@ -345,7 +380,7 @@ def _table4(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
         return
     # Without its column headings (a text that kept only "行政复议 行政诉讼"), the section's first run.
     begin = first.end() if first is not None else start
-    _assign(report, keys, _run(flat[begin:end], _T4_HEADER), "table 4")
+    _assign(report, keys, _run(flat, begin, end, _T4_HEADER), "table 4")
 
 
 _FEE_AMOUNT = re.compile(r"信息处理费[^。;\n\d]{0,20}?(\d+(?:\.\d+)?)\s*(万元|元)")

@@ -1,0 +1,378 @@
+"""A scanned page's words put back into rows: ruled table rows kept whole, their numbers read twice.
+
+Tesseract reads a page line by line. A ruled table row whose label wraps in its cell comes out as two
+lines, the label's second line after the row's numbers, and a number next to a label now and then takes
+a speck or the label's closing quote with it ("“2", ".0"). A report parser anchored on row labels then
+loses the row (issue 25: 0.18 of a scanned report's cells read). So the page is first turned straight
+(the angle that makes its rows sharpest), its horizontal rules are found, and Tesseract's words (its TSV
+output, with boxes) are put back together: within the band between two rules, a line that ends in
+number-like cells is a table row, and the label-only lines under it in the same band are its label's
+rest. Each number cell is then read a second time on its own, with only digits allowed; the two readings
+settle the cell, and a cell they cannot settle is written as UNREADABLE (the report parser's null with a
+reason), never as a guess.
+
+Everything here is a pure function of images and text: the Tesseract calls are the caller's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from itertools import groupby, pairwise
+from typing import Any
+
+# A cell the two readings could not settle. The report parser reads it as null with a reason.
+UNREADABLE = "\ufffd"
+
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+# What Tesseract makes of a number cell with a speck or a neighbour's punctuation in its box.
+_NUMBER_LIKE = re.compile(r"^[“”\"'‘’.,·:;>＞|]{0,2}\d[\d.,]*[“”\"'‘’.,·:;|]{0,2}$|^[“”\"'‘’.,·:;>＞|]$")
+
+# Straightening: the angles tried, in degrees (flatbed scans are turned by a degree or less).
+SKEW_LIMIT = 2.0
+SKEW_STEP = 0.05
+# A rule is a dark run across at least this share of the page's width (text lines have gaps).
+RULE_MIN_SHARE = 0.25
+DARK = 170  # grey level below which a pixel is ink
+# A table row is at most this tall (pixels); rules further apart hold text between two tables.
+MAX_ROW = 400
+RULE_CLEAR = 5  # pixels kept clear of a rule when looking for a cell's ink
+LABEL_SLACK = 20  # pixels a row's label may end right of where most of its table's labels end
+STRAY_CHARACTERS = 2  # past it, this many characters read unsure are a speck, not a heading
+INK_GAP = 14  # ink closer than this (pixels) is one patch: the digits of one number
+MIN_INK, MIN_INK_HEIGHT = 30, 12  # smaller patches are specks and dust, not digits
+# Both readings must be at least this sure where they do not agree character for character.
+SURE = 85.0
+NO_DIGIT = 50.0  # a digits-only reading less sure than this, where the page saw no digit: not a number
+
+
+@dataclass(frozen=True)
+class Word:
+    """One of Tesseract's words: its box on the page, its confidence (0-100) and the line it is on."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float
+    text: str
+    line: tuple[int, int, int]
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+    @property
+    def middle(self) -> float:
+        return self.top + self.height / 2
+
+
+@dataclass
+class Cell:
+    """A number cell: where its ink is, and what Tesseract's page reading saw there (maybe nothing)."""
+
+    box: Box
+    read: list[Word]
+
+
+@dataclass
+class TableRow:
+    """A ruled row: its label (the words of every line it wraps onto) and its cells, left to right."""
+
+    band: int
+    label: list[Word]
+    cells: list[Cell]
+
+
+Item = list[Word] | TableRow  # a line of text as read, or a table row
+
+
+def words_from_tsv(tsv: str) -> list[Word]:
+    """The words of `tesseract … tsv` output, in its reading order (empty boxes, e.g. rules, dropped)."""
+    words = []
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
+            continue
+        words.append(
+            Word(
+                int(row["left"]),
+                int(row["top"]),
+                int(row["width"]),
+                int(row["height"]),
+                float(row["conf"]),
+                text,
+                (int(row["block_num"]), int(row["par_num"]), int(row["line_num"])),
+            )
+        )
+    return words
+
+
+def skew_angle(page: Any) -> float:
+    """The rotation (degrees, PIL's sense) that makes the page's rows of ink sharpest: text lines and
+    rules project onto few rows when straight (a projection profile, the classic deskew)."""
+    from PIL import Image
+
+    small = page.convert("L").reduce(2).point(lambda p: 255 if p < DARK else 0)
+    best, best_score = 0.0, -1
+    steps = round(SKEW_LIMIT / SKEW_STEP)
+    for i in range(-steps, steps + 1):
+        angle = i * SKEW_STEP
+        turned = small.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0)
+        rows = turned.resize((1, turned.height), Image.Resampling.BOX).tobytes()
+        score = sum(v * v for v in rows)
+        if score > best_score:
+            best, best_score = angle, score
+    return best
+
+
+def straighten(page: Any) -> Any:
+    """The page turned straight (greyscale), or as it was when it already is."""
+    from PIL import Image
+
+    grey = page.convert("L")
+    angle = skew_angle(grey)
+    if angle == 0:
+        return grey
+    return grey.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+
+
+def rule_positions(page: Any) -> list[float]:
+    """The y of each horizontal rule on a straight page: rows with an unbroken dark run across a quarter
+    of the page or more (pixels averaged in fours first, so a speck neither makes nor breaks a run)."""
+    from PIL import Image
+
+    grey = page.convert("L")
+    quarter = grey.resize((max(1, grey.width // 4), grey.height), Image.Resampling.BOX)
+    ink = quarter.point(lambda p: 1 if p < DARK else 0).tobytes()
+    width = quarter.width
+    run = re.compile(rb"\x01{%d,}" % max(8, int(width * RULE_MIN_SHARE)))
+    groups: list[list[int]] = []
+    for y in range(quarter.height):
+        if run.search(ink, y * width, (y + 1) * width):
+            if groups and y - groups[-1][-1] <= 2:
+                groups[-1].append(y)
+            else:
+                groups.append([y])
+    return [(g[0] + g[-1]) / 2 for g in groups]
+
+
+def _lines(words: list[Word]) -> list[list[Word]]:
+    lines = [sorted(group, key=lambda w: w.left) for _, group in groupby(words, key=lambda w: w.line)]
+    return sorted(lines, key=lambda line: min(w.top for w in line))
+
+
+@dataclass(frozen=True)
+class Box:
+    """A patch of ink on the page (left, top, right, bottom): a table cell's content."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+
+def ink_boxes(page: Any, top: int, bottom: int, gap: int = INK_GAP) -> list[Box]:
+    """The patches of ink across a horizontal strip of the page, left to right: columns with ink,
+    joined where less than `gap` pixels apart, each trimmed to its ink; specks dropped."""
+    from PIL import Image
+
+    strip = page.crop((0, top, page.width, bottom)).point(lambda p: 255 if p < DARK else 0)
+    height = strip.height
+    if height <= 0:
+        return []
+    columns = strip.resize((strip.width, 1), Image.Resampling.BOX).tobytes()
+    inked = [x for x, v in enumerate(columns) if v * height >= 2 * 255]  # two ink pixels or more
+    runs: list[list[int]] = []
+    for x in inked:
+        if runs and x - runs[-1][1] <= gap:
+            runs[-1][1] = x
+        else:
+            runs.append([x, x])
+    boxes = []
+    for left, right in runs:
+        patch = strip.crop((left, 0, right + 1, height))
+        bbox = patch.getbbox()
+        ink = patch.histogram()[255]
+        if bbox is None or ink < MIN_INK or bbox[3] - bbox[1] < MIN_INK_HEIGHT:
+            continue
+        boxes.append(Box(left, top + bbox[1], right + 1, top + bbox[3]))
+    return boxes
+
+
+def _number_like(word: Word) -> bool:
+    return bool(_NUMBER_LIKE.match(word.text))
+
+
+def arrange(page: Any, words: list[Word], rules: list[float]) -> list[Item]:
+    """The page's lines in order, ruled table rows made whole (see the module's docstring).
+
+    A band between two rules no further apart than MAX_ROW is a table row when ink stands right of its
+    label: each such patch of ink is a cell, whether or not Tesseract's page reading saw it (it drops a
+    lone 0 in a wide cell now and then). The label ends where the band's last word that is not a number
+    ends, but no further right than where most labels of the page's tables end (a speck read as a
+    character must not swallow a row's first number). A band with no such ink is text, as read."""
+    lines = _lines(words)
+    bands = []
+    for n, (upper, lower) in enumerate(pairwise(rules)):
+        inside = [i for i, line in enumerate(lines) if upper < _middle(line) < lower]
+        if lower - upper > MAX_ROW or not inside:
+            continue
+        edge = max((w.right for i in inside for w in lines[i] if not _number_like(w)), default=0)
+        boxes = ink_boxes(page, int(upper) + RULE_CLEAR, int(lower) - RULE_CLEAR)
+        bands.append((n, upper, inside, edge, boxes))
+    # Where labels end: the median over the bands that have two cells or more right of their label.
+    edges = sorted(edge for *_, edge, boxes in bands if sum(b.left > edge for b in boxes) >= 2)
+    usual = edges[len(edges) // 2] if edges else None
+    items: list[tuple[float, Item]] = []
+    taken: set[int] = set()
+    for n, upper, inside, _, boxes in bands:
+        row = [w for i in inside for w in lines[i]]
+        words = [w for i in inside for w in _label_words(lines[i], usual)]
+        edge = max((w.right for w in words), default=0)
+        cells = [b for b in boxes if b.left > edge]
+        if not cells:
+            continue
+        taken.update(inside)
+        read = [w for w in row if w.left >= edge]
+        items.append(
+            (
+                upper,
+                TableRow(
+                    n,
+                    [w for w in row if w.left < edge],
+                    [Cell(b, [w for w in read if w.left < b.right and w.right > b.left]) for b in cells],
+                ),
+            )
+        )
+    items += [(_middle(line), line) for i, line in enumerate(lines) if i not in taken]
+    return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+
+
+def _label_words(line: list[Word], usual: float | None) -> list[Word]:
+    """The words of a line that can be a label's: not numbers, and not a character or two that is a
+    speck or a smudged number taken for text (it must not swallow the row's cells): one read after two
+    numbers on the line, or read unsure where the page's table labels have long ended, or read with
+    hardly any confidence at all."""
+    out = []
+    numbers = 0
+    for before, word in zip([None, *line], line, strict=False):
+        if _number_like(word):
+            numbers += any(ch.isdigit() for ch in word.text)
+            continue
+        short = len(word.text) <= STRAY_CHARACTERS
+        late = usual is not None and word.left > usual + LABEL_SLACK and word.conf < SURE
+        apart = before is None or word.left - before.right > word.height  # not a label's next character
+        if not (short and (numbers >= 2 or late or (word.conf < NO_DIGIT and apart))):
+            out.append(word)
+    return out
+
+
+def _middle(line: list[Word]) -> float:
+    return sum(w.middle for w in line) / len(line)
+
+
+def _clean(text: str) -> str:
+    return text.strip("“”\"'‘’.,·:;>＞|")
+
+
+def _reading(found: list[tuple[str, float]]) -> tuple[str, float]:
+    """A cell's reading as (its digits without stray marks, the confidence of its least sure word)."""
+    return _clean("".join(text for text, _ in found)), min((conf for _, conf in found), default=0.0)
+
+
+def settle(cell: Cell, second: list[tuple[str, float]]) -> str | None:
+    """One number cell from its two readings: the page's (what Tesseract saw there, maybe nothing) and
+    the digits-only one (`second`: the words found in the cell's box). Agreement, or one sure reading
+    against noise, nothing or an unsure one, gives the number; ink in which neither reading is sure of
+    a digit is no cell (None: a heading's character, a blot); anything else is UNREADABLE (for now:
+    `third_opinion` may still settle it)."""
+    first = "".join(w.text for w in cell.read)
+    a, a_sure = _reading([(w.text, w.conf) for w in cell.read])
+    b, b_sure = _reading(second)
+    numbers = bool(_NUMBER.match(a)), bool(_NUMBER.match(b))
+    if a and a == b and numbers[0]:
+        return a
+    if numbers[1] and b_sure >= SURE and (not numbers[0] or a_sure < NO_DIGIT):
+        return b  # the page saw nothing there, a mark, the digits with punctuation, or was unsure
+    if numbers[0] and first == a and a_sure >= SURE and (not b or b_sure < NO_DIGIT):
+        return a
+    if not any(ch.isdigit() for ch in first) and b_sure < NO_DIGIT:
+        return None
+    return UNREADABLE
+
+
+def third_opinion(
+    cell: Cell, second: list[tuple[str, float]], third: list[tuple[str, float]], verdict: str | None
+) -> str | None:
+    """A cell `settle` left open (UNREADABLE, or None: no digit seen) read a third time (another model,
+    digits only): two readings of three that agree on a number settle it; where neither earlier
+    reading saw a number, a sure third one does; else the earlier verdict stands."""
+    page, digits, last = (
+        _reading([(w.text, w.conf) for w in cell.read]),
+        _reading(second),
+        _reading(third),
+    )
+    values = [page[0], digits[0], last[0]]
+    for value in set(values):
+        if value and _NUMBER.match(value) and values.count(value) >= 2:
+            return value
+    seen = [v for v in values[:2] if v and _NUMBER.match(v)]
+    if not seen and _NUMBER.match(last[0]) and last[1] >= SURE:
+        return last[0]
+    return verdict
+
+
+def text(items: list[Item], cells: dict[tuple[int, int], str | None]) -> str:
+    """The page as text: a table row's label, then its cells, tab-separated; other lines as read.
+    `cells` maps (item index, cell index) to the settled value (None: not a cell after all)."""
+    out = []
+    for n, item in enumerate(items):
+        words = [w.text for w in item.label] if isinstance(item, TableRow) else [w.text for w in item]
+        values = (
+            []
+            if not isinstance(item, TableRow)
+            else [cells.get((n, i), UNREADABLE) for i in range(len(item.cells))]
+        )
+        kept = [v for v in values if v is not None]
+        out.append("\t".join([" ".join(words), *kept]) if kept else " ".join(words))
+    return "\n".join(out)
+
+
+SHEET_GAP = 30  # white space between two cells on the digits sheet (keeps them on lines of their own)
+CELL_PAD = 6
+
+
+def digit_sheet(page: Any, boxes: list[Box]) -> tuple[Any, list[tuple[int, int]]]:
+    """The cells' ink cut from the page and stacked on one white sheet, one per line, so one Tesseract
+    call reads them all; with each cell's vertical span on the sheet."""
+    from PIL import Image, ImageFilter
+
+    crops = [
+        page.crop((b.left - CELL_PAD, b.top - CELL_PAD, b.right + CELL_PAD, b.bottom + CELL_PAD))
+        for b in boxes
+    ]
+    width = max(c.width for c in crops) + 2 * SHEET_GAP
+    height = sum(c.height + SHEET_GAP for c in crops) + SHEET_GAP
+    sheet = Image.new("L", (width, height), 255)
+    spans, y = [], SHEET_GAP
+    for crop in crops:
+        sheet.paste(crop, (SHEET_GAP, y))
+        spans.append((y, y + crop.height))
+        y += crop.height + SHEET_GAP
+    # A 3×3 median takes the scanner's lone specks out (a digit's strokes are wider than a pixel):
+    # a speck beside a 0 made it "0." or cost the reading its confidence.
+    return sheet.filter(ImageFilter.MedianFilter(3)), spans
+
+
+def words_in_spans(words: list[Word], spans: list[tuple[int, int]]) -> list[list[tuple[str, float]]]:
+    """The sheet's words given back to the cells whose span holds their middle, left to right."""
+    found: list[list[tuple[str, float]]] = [[] for _ in spans]
+    for word in sorted(words, key=lambda w: w.left):
+        for n, (top, bottom) in enumerate(spans):
+            if top <= word.middle <= bottom:
+                found[n].append((word.text, word.conf))
+                break
+    return found
