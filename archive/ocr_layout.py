@@ -309,7 +309,7 @@ def third_opinion(
 ) -> str | None:
     """A cell `settle` left open (UNREADABLE, or None: no digit seen) read a third time (another model,
     digits only): two readings of three that agree on a number settle it; where neither earlier
-    reading saw a number, a sure third one does; else the earlier verdict stands."""
+    reading was at all sure of a number, a sure third one does; else the earlier verdict stands."""
     page, digits, last = (
         _reading([(w.text, w.conf) for w in cell.read]),
         _reading(second),
@@ -319,7 +319,7 @@ def third_opinion(
     for value in set(values):
         if value and _NUMBER.match(value) and values.count(value) >= 2:
             return value
-    seen = [v for v in values[:2] if v and _NUMBER.match(v)]
+    seen = [v for v, sure in (page, digits) if v and _NUMBER.match(v) and sure >= NO_DIGIT]
     if not seen and _NUMBER.match(last[0]) and last[1] >= SURE:
         return last[0]
     return verdict

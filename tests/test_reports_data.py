@@ -393,3 +393,21 @@ def test_a_report_attached_as_a_word_file_reads_whole_through_libreoffice(tmp_pa
         t = A.truth(agency, row["year"])
         assert {k: row[k] for k in t.cells} == t.cells
     archive.close()
+
+
+def test_a_scanned_report_gives_its_numbers_back_and_never_a_wrong_one() -> None:
+    """A report published as a scan (rendered, turned, speckled: replica/attachment_forms.py) read by
+    OCR (archive/ocr_layout.py: ruled rows kept whole, every number cell read twice): nearly every
+    number comes back, and a cell the readings cannot settle is null with its reason, never a guess."""
+    from archive.attachment_text import extract
+    from replica.attachment_forms import render
+
+    t = A.truth("晋中市民政局", 2025)
+    data = render("pdf_scan", A.full_blocks(t, form="html_clean"), "bench:晋中市民政局:2025:pdf_scan")
+    read = extract(data, "report.pdf")
+    assert read.method and read.method.startswith("tesseract")
+    parsed = parse_report(read.text or "", "text")
+    right = sum(1 for k, v in t.cells.items() if parsed.cells.get(k) == v)
+    wrong = {k: (v, parsed.cells[k]) for k, v in t.cells.items() if parsed.cells.get(k) not in (None, v)}
+    assert wrong == {} and right / len(t.cells) >= 0.95
+    assert all(parsed.nulls[k] for k, v in t.cells.items() if parsed.cells.get(k) is None)

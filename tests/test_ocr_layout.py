@@ -1,0 +1,80 @@
+"""The pure half of reading scanned tables (archive/ocr_layout.py): words put back into ruled rows, a
+smudge never taken for a label, and number cells settled only by readings that agree or are sure.
+(The whole path, Tesseract included, is tested on a scanned report in tests/test_reports_data.py.)"""
+
+from __future__ import annotations
+
+from archive.ocr_layout import (
+    UNREADABLE,
+    Box,
+    Cell,
+    Word,
+    _label_words,
+    settle,
+    text,
+    third_opinion,
+    words_from_tsv,
+)
+
+
+def word(text: str, left: int, conf: float = 96.0, line: int = 1, top: int = 100) -> Word:
+    return Word(left, top, 20 * len(text), 36, conf, text, (1, 1, line))
+
+
+def cell(*read: Word) -> Cell:
+    return Cell(Box(400, 100, 420, 136), list(read))
+
+
+def test_tesseract_tsv_gives_words_with_boxes_and_lines() -> None:
+    tsv = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+        "1\t1\t0\t0\t0\t0\t0\t0\t1654\t2339\t-1\t\n"
+        "5\t1\t2\t1\t1\t1\t176\t170\t77\t36\t96.9\t信息\n"
+        "5\t1\t2\t1\t1\t2\t158\t231\t1356\t15\t95.0\t \n"
+        "5\t1\t2\t1\t1\t3\t851\t267\t97\t31\t91.3\t45.88\n"
+    )
+    assert words_from_tsv(tsv) == [
+        Word(176, 170, 77, 36, 96.9, "信息", (2, 1, 1)),
+        Word(851, 267, 97, 31, 91.3, "45.88", (2, 1, 1)),
+    ]
+
+
+def test_readings_that_agree_or_one_sure_reading_against_noise_settle_a_cell() -> None:
+    assert settle(cell(word("17", 400)), [("17", 96.0)]) == "17"
+    assert settle(cell(word("“2", 400, conf=48)), [("2", 97.0)]) == "2"  # a neighbour's quote taken along
+    assert settle(cell(word("0", 400)), [("0.", 90.0)]) == "0"  # a speck read as a point
+    assert settle(cell(), [("43", 96.6)]) == "43"  # the page's reading dropped a lone number
+    assert settle(cell(word("4", 400, conf=33)), [("43", 96.6)]) == "43"  # an unsure reading loses
+
+
+def test_readings_that_disagree_are_never_a_number() -> None:
+    assert settle(cell(word("2", 400)), [("7", 95.0)]) == UNREADABLE
+    assert settle(cell(), [("0", 80.0)]) == UNREADABLE  # one unsure reading is not enough
+    assert settle(cell(), [("8", 20.0)]) is None  # ink nobody reads as a digit: not a cell at all
+    assert third_opinion(cell(), [("0", 80.0)], [("0", 96.0)], UNREADABLE) == "0"  # two of three agree
+    assert third_opinion(cell(word("2", 400)), [("7", 95.0)], [("1", 96.0)], UNREADABLE) == UNREADABLE
+    assert third_opinion(cell(), [("8", 20.0)], [("7", 96.0)], None) == "7"  # the only sure reading
+    assert third_opinion(cell(), [("8", 20.0)], [("7", 60.0)], None) is None
+
+
+def test_a_smudge_read_as_a_character_does_not_swallow_a_row_of_numbers() -> None:
+    label = [word("1.", 160), word("属于国家秘密", 200)]
+    assert _label_words([*label, word("0", 465), word("0", 627)], usual=445) == [label[1]]
+    # table 4: fifteen numbers, a smudged 0 read as 性 with no confidence, far from any label
+    row = [word("2", 167), word("性", 257, conf=0), word("0", 347), word("6", 527)]
+    assert _label_words(row, usual=445) == []
+    # a label's last character read unsure stays in the label (it follows the one before closely)
+    tail = [word("保护第三方合法权", 160), word("益", 320, conf=30)]
+    assert _label_words(tail, usual=445) == tail
+    # after two numbers on a line a character is a cell's smudge, not a label
+    assert _label_words([word("0", 167), word("0", 257), word("本", 347)], usual=None) == []
+
+
+def test_a_row_is_its_label_then_its_cells_tab_separated() -> None:
+    from archive.ocr_layout import TableRow
+
+    row = TableRow(3, [word("（七）", 170), word("总计", 230)], [cell(), cell(), cell()])
+    line = [word("五、存在的主要问题", 160)]
+    assert text([row, line], {(0, 0): "17", (0, 1): None, (0, 2): UNREADABLE}) == (
+        f"（七） 总计\t17\t{UNREADABLE}\n五、存在的主要问题"
+    )
