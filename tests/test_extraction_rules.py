@@ -283,3 +283,17 @@ def test_download_buttons_article_pagers_and_qr_captions_are_chrome(line: str) -
 @pytest.mark.parametrize("line", ["2023", "第3页", "首页公示的名单如下：", "下一页所列单位请于5日内报送材料"])
 def test_numbers_and_sentences_with_pager_words_are_not_chrome(line: str) -> None:
     assert not is_chrome_line(line)
+
+
+def test_title_repeated_over_several_paragraphs_is_not_body():
+    """A 公文's content container may repeat its title in centred lines, one block per line, before the
+    文号 (held-out page h01): the lines that spell the title exactly are dropped, and only those."""
+    title = "某某省人民政府关于禁止在某某工程建设征占地范围内新增建设项目的通告"
+    html = f"""<html><body><table><tr><td>发文字号：</td><td>某政明电〔2022〕1号</td></tr></table>
+    <h1>{title}</h1><div class="TRS_Editor">
+    <div>某某省人民政府关于禁止在</div><div>某某工程建设征占地范围内</div><div>新增建设项目的通告</div>
+    <div>某政明电〔2022〕1号</div>{PARA}</div></body></html>"""
+    assert _page(html).body.startswith("某政明电〔2022〕1号")
+    near = f"""<html><body><h1>{title}</h1><div class="TRS_Editor">
+    <div>某某省人民政府关于禁止在</div><div>某某工程建设的补充说明</div>{PARA}</div></body></html>"""
+    assert _page(near).body.startswith("某某省人民政府关于禁止在")
