@@ -50,11 +50,6 @@ def test_fields_and_body(entry: dict) -> None:
     assert score["leaks"] == []
 
 
-@pytest.mark.parametrize("entry", [e for e in ENTRIES if e["page_type"] != "detail"], ids=lambda e: e["id"])
-def test_page_type(entry: dict) -> None:
-    assert parsed(entry["id"]).page_type == entry["page_type"]
-
-
 def test_manifest_records_where_each_page_comes_from() -> None:
     for e in ENTRIES:
         assert e["repo"] and e["path"] and len(e["commit"]) == 40 and e["licence"] and len(e["sha256"]) == 64
