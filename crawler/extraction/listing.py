@@ -75,7 +75,11 @@ def extract_items(
 
 
 _COMMENT_RE = re.compile(r"<!--(.*?)-->", re.DOTALL)
-_COMMENT_ROWS_RE = re.compile(r"<(?:li|tr|dd)\b[^>]*>.*?<a\s[^>]*href", re.IGNORECASE | re.DOTALL)
+# A row start followed within a few hundred characters by a link (bounded: a long comment of rows
+# without links must not be rescanned from every row start).
+_COMMENT_ROWS_RE = re.compile(
+    r"<(?:li|tr|dd)\b[^>]{0,300}>.{0,600}?<a\s[^>]{0,300}href", re.IGNORECASE | re.DOTALL
+)
 MIN_COMMENT_ITEMS = 3
 
 
@@ -92,7 +96,7 @@ def commented_groups(raw_html: str, url: str) -> dict[etree._Element, list[dict[
         return groups
     for match in _COMMENT_RE.finditer(raw_html):
         text = match.group(1)
-        if len(_COMMENT_ROWS_RE.findall(text)) < MIN_COMMENT_ITEMS:
+        if text.count("href") < MIN_COMMENT_ITEMS or len(_COMMENT_ROWS_RE.findall(text)) < MIN_COMMENT_ITEMS:
             continue
         try:
             fragment = lxml_html.fragment_fromstring(text, create_parent="div")
