@@ -45,3 +45,19 @@ def test_a_rule_hiding_the_content_is_a_script_reveal_not_a_hide() -> None:
     for css in ("body{display:none}", ".trs_web, .footer {display:none}", "html{display:none}"):
         page = parse_page(with_style(css), URL)
         assert page.page_type == "detail" and page.body == clean.body, css
+
+
+def test_a_large_template_sheet_gives_the_same_selectors_as_parsing_it_whole() -> None:
+    """A large sheet is cut into its top-level rules before tinycss2 sees it (speed: a Hanweb template
+    inlines thousands of rules); braces inside comments and strings, and rules under @media, must not
+    change what is found."""
+    filler = "".join(f".c{i} {{ color: #{i % 999:03d}; margin: {i}px }}\n" for i in range(2000))
+    css = (
+        filler
+        + '/* } .fake { display: none } { */ .tip { content: "}"; display: none }\n'
+        + "@media print { .toolbar { display: none } .x { color: red } }\n"
+        + filler
+        + ".login-box, #share { visibility: hidden }"
+    )
+    assert len(css) > 20_000
+    assert hiding_selectors(css) == [".tip", ".login-box", "#share"]

@@ -283,3 +283,50 @@ def test_download_buttons_article_pagers_and_qr_captions_are_chrome(line: str) -
 @pytest.mark.parametrize("line", ["2023", "第3页", "首页公示的名单如下：", "下一页所列单位请于5日内报送材料"])
 def test_numbers_and_sentences_with_pager_words_are_not_chrome(line: str) -> None:
     assert not is_chrome_line(line)
+
+
+def test_title_repeated_over_several_paragraphs_is_not_body():
+    """A 公文's content container may repeat its title in centred lines, one block per line, before the
+    文号 (held-out page h01): the lines that spell the title exactly are dropped, and only those."""
+    title = "某某省人民政府关于禁止在某某工程建设征占地范围内新增建设项目的通告"
+    html = f"""<html><body><table><tr><td>发文字号：</td><td>某政明电〔2022〕1号</td></tr></table>
+    <h1>{title}</h1><div class="TRS_Editor">
+    <div>某某省人民政府关于禁止在</div><div>某某工程建设征占地范围内</div><div>新增建设项目的通告</div>
+    <div>某政明电〔2022〕1号</div>{PARA}</div></body></html>"""
+    assert _page(html).body.startswith("某政明电〔2022〕1号")
+    near = f"""<html><body><h1>{title}</h1><div class="TRS_Editor">
+    <div>某某省人民政府关于禁止在</div><div>某某工程建设的补充说明</div>{PARA}</div></body></html>"""
+    assert _page(near).body.startswith("某某省人民政府关于禁止在")
+
+
+def _commented_rows(n: int) -> str:
+    return "".join(
+        f'<li><a href="./2024{m:02d}/t2024{m:02d}05_{m}.html" title="某某县民政局关于第{m}批救助资金发放情况的公示">'
+        f"某某县民政局关于第{m}批救助资金发放...</a><span>2024-{m:02d}-05</span></li>"
+        for m in range(12, 12 - n, -1)
+    )
+
+
+def test_list_rows_inside_an_html_comment_make_a_list():
+    """A column whose rows sit in `<!-- -->` for a script to lift out is a list, not a short document
+    made of its sidebar text; titles come from `@title` where the link text is cut."""
+    intro = "<p>本栏目发布民政工作有关通知公告和政策文件，欢迎社会各界监督。</p>" * 3
+    html = f"""<html><head><title>通知公告_某某县民政局</title></head><body>
+    <div class="main"><h2>通知公告</h2><ul class="list"><!--{_commented_rows(10)}--></ul>
+    <div id="pages"></div><script>pageList('list', 10)</script></div><div class="intro">{intro}</div>
+    </body></html>"""
+    page = _page(html, "http://example.gov.cn/zwgk/tzgg/index.html")
+    assert page.page_type == "list" and len(page.items) == 10
+    assert page.items[0] == {
+        "title": "某某县民政局关于第12批救助资金发放情况的公示",
+        "url": "http://example.gov.cn/zwgk/tzgg/202412/t20241205_12.html",
+        "date": "2024-12-05",
+    }
+
+
+def test_commented_out_rows_leave_a_labelled_document_a_document():
+    html = f"""<html><body><table><tr><td>索引号：</td><td>A01/2024-00001</td></tr></table>
+    <h1>{TITLE}</h1><div class="TRS_Editor"><p>根据有关规定，现将有关事项通知如下。</p></div>
+    <ul class="related"><!--{_commented_rows(6)}--></ul></body></html>"""
+    page = _page(html)
+    assert page.page_type == "detail" and page.index_no == "A01/2024-00001"

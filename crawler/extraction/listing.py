@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
+from lxml import html as lxml_html
 
 from crawler.extraction.dates import find_dates, normalize_date
 from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
@@ -45,12 +46,15 @@ class ItemGroup:
 
     items: list[dict[str, str | None]] = field(default_factory=list)
     el: etree._Element | None = None
+    # Read from rows inside an HTML comment: `el` is then in a tree of its own, not the page's.
+    commented: bool = False
 
 
 def extract_items(
-    root: etree._Element, url: str, item_xpaths: Iterable[str], hidden: HiddenCache
+    root: etree._Element, url: str, item_xpaths: Iterable[str], hidden: HiddenCache, raw_html: str = ""
 ) -> ItemGroup:
-    """The list items of the page (hint XPaths first, else the largest dated group of li/tr)."""
+    """The list items of the page (hint XPaths first, else the largest dated group of li/tr, else dated
+    rows the page keeps inside HTML comments; `raw_html` is the page's text, which still has them)."""
     for xp in item_xpaths:
         try:
             found = root.xpath(xp)
@@ -61,10 +65,47 @@ def extract_items(
         if items:
             return ItemGroup(items, _common_parent(elements))
     groups = dated_groups(root, url, hidden)
+    commented = not groups
+    if commented:
+        groups = commented_groups(raw_html, url)
     if not groups:
         return ItemGroup()
     key = max(groups, key=lambda k: len(groups[k]))
-    return ItemGroup(groups[key], key)
+    return ItemGroup(groups[key], key, commented)
+
+
+_COMMENT_RE = re.compile(r"<!--(.*?)-->", re.DOTALL)
+# A row start followed within a few hundred characters by a link (bounded: a long comment of rows
+# without links must not be rescanned from every row start).
+_COMMENT_ROWS_RE = re.compile(
+    r"<(?:li|tr|dd)\b[^>]{0,300}>.{0,600}?<a\s[^>]{0,300}href", re.IGNORECASE | re.DOTALL
+)
+MIN_COMMENT_ITEMS = 3
+
+
+def commented_groups(raw_html: str, url: str) -> dict[etree._Element, list[dict[str, str | None]]]:
+    """Dated list rows kept inside HTML comments, read only when the visible page has no dated list.
+
+    Some list templates ship their rows inside `<!-- … -->` and let a script lift them out (a client-side
+    pager cutting the rows into pages): the parser drops comments, so such a column reads as an empty
+    page or, with its sidebars, as a short document. A comment counts only when it holds at least three
+    dated title-link rows (`li`/`tr`/`dd`), which a commented-out label table or a stray old link does
+    not."""
+    groups: dict[etree._Element, list[dict[str, str | None]]] = {}
+    if "<!--" not in raw_html:
+        return groups
+    for match in _COMMENT_RE.finditer(raw_html):
+        text = match.group(1)
+        if text.count("href") < MIN_COMMENT_ITEMS or len(_COMMENT_ROWS_RE.findall(text)) < MIN_COMMENT_ITEMS:
+            continue
+        try:
+            fragment = lxml_html.fragment_fromstring(text, create_parent="div")
+        except (etree.ParserError, ValueError):
+            continue
+        for key, items in dated_groups(fragment, url, HiddenCache()).items():
+            if len(items) >= MIN_COMMENT_ITEMS:
+                groups[key] = items
+    return groups
 
 
 def dated_groups(
@@ -146,7 +187,12 @@ def is_list_page(group: ItemGroup, body_cjk: int, raw_html: str, document_el: et
     items = group.items
     if not items:
         return False
-    if document_el is not None and group.el is not None and not _related(group.el, document_el):
+    if (
+        document_el is not None
+        and group.el is not None
+        and not group.commented
+        and not _related(group.el, document_el)
+    ):
         return False
     item_chars = sum(cjk_count(str(it["title"])) for it in items)
     if len(items) >= 5:

@@ -132,8 +132,10 @@ def _parse_tree(
     page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
 
     body_cjk = cjk_count(result.text)
-    group = extract_items(root, links_base, hints.list_item_xpaths, hidden)
-    if is_list_page(group, body_cjk, text, _document_element(result, body_cjk)):
+    group = extract_items(root, links_base, hints.list_item_xpaths, hidden, text)
+    # Rows read from a comment make a list only on a page that labels no document (索引号, 文号, …).
+    commented_only = group.commented and bool(labelled & _DOCUMENT_LABELS)
+    if not commented_only and is_list_page(group, body_cjk, text, _document_element(result, body_cjk)):
         listing = ParsedPage(
             url=url, page_type="list", title=page.title, url_date=page.url_date, encoding=encoding
         )

@@ -119,18 +119,19 @@ def _precedes(el: etree._Element, region: etree._Element) -> bool:
 
 
 def drop_leading_title(body: str, title: str | None) -> str:
-    """Drop the title when it opens the body's first paragraph (alone or over several br-lines)."""
+    """Drop the title when it opens the body: on one line, over several br-lines, or over several
+    paragraphs (a 公文 whose content container repeats its title in centred lines of its own, one
+    `<div>` per line, before the 文号). Lines are joined without whitespace and must spell the title
+    exactly, so a body whose first line merely starts like the title keeps it."""
     if not title or not body:
         return body
     target = re.sub(r"\s+", "", title)
-    first, sep, rest = body.partition("\n\n")
-    lines = first.split("\n")
+    parts = re.split(r"(\n+)", body)  # lines and the newline runs between them
     acc = ""
-    for i, line in enumerate(lines):
-        acc += re.sub(r"\s+", "", line)
+    for i in range(0, len(parts), 2):
+        acc += re.sub(r"\s+", "", parts[i])
         if acc == target:
-            remaining = "\n".join(lines[i + 1 :])
-            return (remaining + sep + rest if remaining else rest).strip()
-        if not target.startswith(acc):
+            return "".join(parts[i + 2 :]).strip()
+        if not acc or not target.startswith(acc):
             break
     return body
