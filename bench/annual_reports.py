@@ -10,6 +10,12 @@ text with its cells space-separated (what a PDF's text layer gives; blank cells 
 with a blank cell cannot be placed and reads as nulls: the price of never guessing). The replica part
 renders every agency × year × form (HTML clean/broken/flat, the text-layer PDF read back with pypdf) and
 scores it against `replica.annual_reports.truth`.
+
+    PYTHONPATH=. .venv/bin/python bench/annual_reports.py --crawl [--sites anshun_mzj,jinzhong_mzj]
+
+`--crawl` is the whole path: the replica publishes its reports in every form, scans and Office files
+included (XXGK_REPLICA_REPORT_FORMS=all), `xxgk crawl` fetches them and reads their attachments when
+the crawl ends (OCR, LibreOffice), and `xxgk reports` is scored against the truth, form by form.
 """
 
 from __future__ import annotations
@@ -17,7 +23,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if "--crawl" in sys.argv:  # the replica (a child process) and this process's truth: the same forms
+    os.environ.setdefault("XXGK_REPLICA_REPORT_FORMS", "all")
 
 from archive.reports.parse import ParsedReport, parse_report  # noqa: E402
 
@@ -189,6 +200,59 @@ def attachment_forms(samples: int) -> str:
     return "\n".join(lines)
 
 
+def crawl(sites: list[str]) -> str:
+    """Crawl the replica's reports in every form and score `xxgk reports` form by form."""
+    import re
+
+    import replica as replica_pkg
+    from crawler.runner import spider_loader
+    from replica import annual_reports as A
+    from replica.process import LOOPBACK_CRAWL_ARGS, start_replica
+
+    lines = [f"the replica's reports in every form ({', '.join(A.FORMS)}), crawled and read:"]
+    with tempfile.TemporaryDirectory(prefix="xxgk-reports-") as tmp:
+        url = f"sqlite:///{tmp}/archive.sqlite3"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        with start_replica(Path(tmp) / "replica", docs=40, seed=1) as replica:
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "cli.main", "crawl", *sites, "--database-url", url,
+                 "--replica-url", replica.url, *LOOPBACK_CRAWL_ARGS],
+                env=env, capture_output=True, text=True,
+            )  # fmt: skip
+            if done.returncode != 0:
+                raise SystemExit(f"crawl failed:\n{done.stderr[-3000:]}")
+            lines.append(
+                f"  crawl of {', '.join(sites)} with its attachments read: {time.perf_counter() - started:.1f} s"
+            )
+        out = subprocess.run(
+            [sys.executable, "-m", "cli.main", "reports", "--format", "json", "--database-url", url],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        rows = {(r["site"], r["year"]): r for r in json.loads(out.stdout)}
+        built = replica_pkg.build(seed=1, docs=40)
+        loader = spider_loader()
+        by_form: dict[str, list[int]] = {}
+        for site in sites:
+            catalog = built.catalogs[loader.load(site).allowed_domains[0]]
+            for doc in catalog.documents:
+                if doc.kind != "annual_report":
+                    continue
+                year = int(re.search(r"(\d{4})年", doc.title).group(1))  # type: ignore[union-attr]
+                t = A.truth(catalog.site.agency.name, year, A.revision_of(doc.key))
+                row = rows.get((site, year), {})
+                tally = by_form.setdefault(t.form, [0, 0, 0, 0])  # reports, cells, right, misread
+                tally[0] += 1
+                tally[1] += len(t.cells)
+                tally[2] += sum(1 for k, v in t.cells.items() if row.get(k) == v)
+                tally[3] += sum(1 for k, v in t.cells.items() if row.get(k) not in (None, v))
+    for form in A.FORMS:
+        reports, cells, right, misread = by_form.get(form, [0, 0, 0, 0])
+        share = f"{right / cells:.4f}" if cells else "-"
+        lines.append(f"  {form:<12} {reports} reports, {right}/{cells} cells = {share}, misread {misread}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a corpus directory (manifest.json)")
@@ -197,7 +261,12 @@ def main(argv: list[str] | None = None) -> int:
         "--attachment-forms", type=int, metavar="N", default=0,
         help="also render N agency-years as scans and legacy Office files and read them back (slow: OCR)",
     )  # fmt: skip
+    ap.add_argument("--crawl", action="store_true", help="crawl the replica's reports in every form (slow)")
+    ap.add_argument("--sites", default="anshun_mzj,jinzhong_mzj", help="the sites --crawl crawls")
     args = ap.parse_args(argv)
+    if args.crawl:
+        print(crawl([s.strip() for s in args.sites.split(",") if s.strip()]))
+        return 0
     if args.attachment_forms:
         print(attachment_forms(args.attachment_forms))
     result = run(args.corpus)

@@ -10,20 +10,45 @@ tables: the shape every renderer takes, `attachment_forms.render(form, blocks, k
 Forms: `html_clean` (one table per template table), `html_broken` (labels and numbers split over rows,
 `|` debris, a label over two cells), `html_flat` (table 4 as one row of 15 numbers, table 3's group
 labels in their first row), `pdf_text` (a short page linking a PDF with a text layer that carries the
-whole report). Adding an attachment form is one line here and its renderer in `pdf_bytes`'s place.
+whole report); with XXGK_REPLICA_REPORT_FORMS also a scanned PDF, .doc, .wps, .xls (or any form of
+replica/attachment_forms.py) carrying the whole report.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from random import Random
 from typing import Any
 
 from archive.reports import template as T
+from replica import attachment_forms
 
-FORMS: tuple[str, ...] = ("html_clean", "html_broken", "html_flat", "pdf_text")
-ATTACHMENT_FORMS = {"pdf_text": "pdf"}  # form → the file it is published as
+PAGE_FORMS = ("html_clean", "html_broken", "html_flat")
+# form → the file it is published as: a text-layer PDF, or the attachment readers' forms
+# (replica/attachment_forms.py: scans, legacy Word/WPS, spreadsheets, RTF)
+FILE_FORMS = {"pdf_text": "pdf", **attachment_forms.EXTENSIONS}
+# The forms the replica publishes, in turn by agency and year. Scans and Office files join only with
+# XXGK_REPLICA_REPORT_FORMS ("all", or a comma list of forms): reading them takes OCR and LibreOffice,
+# seconds a report, which the suite's crawls must not spend; bench/annual_reports.py --crawl does.
+REPORT_FORMS_ALL = (*PAGE_FORMS, "pdf_text", "pdf_scan", "doc", "wps", "xls")
+
+
+def _forms(chosen: str) -> tuple[str, ...]:
+    if not chosen.strip():
+        return (*PAGE_FORMS, "pdf_text")
+    if chosen.strip() == "all":
+        return REPORT_FORMS_ALL
+    forms = tuple(f.strip() for f in chosen.split(",") if f.strip())
+    unknown = [f for f in forms if f not in PAGE_FORMS and f not in FILE_FORMS]
+    if unknown:
+        raise ValueError(f"XXGK_REPLICA_REPORT_FORMS: unknown form(s) {', '.join(unknown)}")
+    return forms
+
+
+FORMS: tuple[str, ...] = _forms(os.environ.get("XXGK_REPLICA_REPORT_FORMS", ""))
+ATTACHMENT_FORMS = {f: FILE_FORMS[f] for f in FORMS if f in FILE_FORMS}  # the forms published as a file
 KEY_PREFIX = "annual-report|"
 REVISION = ":rev"  # appended to a document's and its file's key by each `report_numbers` edit
 PLANTS = ("identity", "total", "section_missing", "old_format", "copied_year")
@@ -293,6 +318,15 @@ def report_blocks(agency: str, year: int, signed: date, key: str) -> list[Block]
     return full_blocks(t, signed)
 
 
+def file_of(agency: str, year: int) -> tuple[str, str] | None:
+    """The extension and content type of the file an agency-year's report is published as (None: the
+    report is the page itself)."""
+    form = form_of(agency, year)
+    if form not in ATTACHMENT_FORMS:
+        return None
+    return ATTACHMENT_FORMS[form], attachment_forms.CONTENT_TYPES.get(form, "application/pdf")
+
+
 def attachment_key(agency: str, year: int, revision: int = 0) -> str:
     return f"{KEY_PREFIX}{agency}|{year}" + REVISION * revision
 
@@ -321,11 +355,7 @@ def file_bytes(key: str) -> bytes:
     blocks = full_blocks(t, form="html_clean")
     if t.form == "pdf_text":  # a text layer in an Identity-H font, as `replica.files` writes PDFs
         return pdf_bytes(key)
-    # Scans and Office files: the attachment readers' renderers (branch attach-read). To publish reports
-    # in those forms, add the form to FORMS and to ATTACHMENT_FORMS with its extension.
-    from replica.attachment_forms import render  # type: ignore[import-not-found]
-
-    return bytes(render(t.form, blocks, key))
+    return attachment_forms.render(t.form, blocks, key)  # a scan or an Office file
 
 
 def pdf_bytes(key: str) -> bytes:

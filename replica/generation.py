@@ -330,16 +330,18 @@ class ColumnCatalog(Catalog):
 
     def _report_file(self, doc: ReplicaDocument, year: int) -> tuple[ReplicaAttachment, ...]:
         """The annual report's file when its form is one (`replica.annual_reports.ATTACHMENT_FORMS`)."""
-        ext = annual_reports.ATTACHMENT_FORMS.get(annual_reports.form_of(self.site.agency.name, year))
-        if ext is None:
+        published = annual_reports.file_of(self.site.agency.name, year)
+        if published is None:
             return ()
+        ext, content_type = published
         path = self.site.attachment_path.format(
             doc_dir=doc.path.rsplit("/", 1)[0] + "/", day=doc.url_date or doc.publish.date(),
             rand=10**11 + doc.doc_id, ext=ext,
         )  # fmt: skip
         title = f"{doc.title}.{ext}"
         key = annual_reports.attachment_key(self.site.agency.name, year)
-        return (generated_attachment(f"{self.site.scheme}://{self.site.host}", path, title, ext, key),)
+        url = f"{self.site.scheme}://{self.site.host}" + path
+        return (ReplicaAttachment(url=url, path=path, title=title, content_type=content_type, key=key),)
 
     def _seed_document(self, seed: SeedDocument) -> ReplicaDocument:
         text = seed.text()

@@ -411,3 +411,13 @@ def test_a_scanned_report_gives_its_numbers_back_and_never_a_wrong_one() -> None
     wrong = {k: (v, parsed.cells[k]) for k, v in t.cells.items() if parsed.cells.get(k) not in (None, v)}
     assert wrong == {} and right / len(t.cells) >= 0.95
     assert all(parsed.nulls[k] for k, v in t.cells.items() if parsed.cells.get(k) is None)
+
+
+def test_the_replica_publishes_scans_and_office_reports_only_when_asked() -> None:
+    """The default replica's reports are pages and text PDFs (the suite's crawls read no OCR);
+    XXGK_REPLICA_REPORT_FORMS adds scans and Office files (bench/annual_reports.py --crawl)."""
+    assert A._forms("") == (*A.PAGE_FORMS, "pdf_text") == A.FORMS
+    assert {"pdf_scan", "doc", "wps", "xls"} <= set(A._forms("all"))
+    assert A._forms("html_clean, pdf_scan") == ("html_clean", "pdf_scan")
+    with pytest.raises(ValueError, match="unknown form"):
+        A._forms("html_clean,scan")

@@ -203,16 +203,18 @@ class PostCatalog(Catalog):
     def _report_file(self, post: Post) -> tuple[ReplicaAttachment, ...]:
         """The annual report's file when its form is one (`replica.annual_reports.ATTACHMENT_FORMS`)."""
         year = int(post.subject)
-        ext = annual_reports.ATTACHMENT_FORMS.get(annual_reports.form_of(self.site.agency.name, year))
-        if ext is None:
+        published = annual_reports.file_of(self.site.agency.name, year)
+        if published is None:
             return ()
+        ext, content_type = published
         aid = post.post_id * 3 + 2
         path = (
             f"{self.site.prefix}attachment/{aid // 1_000_000}/{aid // 1000}/{aid}/{post.post_id}_report.{ext}"
         )
         key = annual_reports.attachment_key(self.site.agency.name, year)
         title = f"{self.site.agency.name}{year}年政府信息公开工作年度报告.{ext}"
-        return (generated_attachment(f"http://{self.host}", path, title, ext, key),)
+        url = f"http://{self.host}" + path
+        return (ReplicaAttachment(url=url, path=path, title=title, content_type=content_type, key=key),)
 
     def _attachments(self, rng: Random, post: Post, key: str) -> tuple[ReplicaAttachment, ...]:
         if rng.random() >= 0.3:
