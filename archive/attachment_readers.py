@@ -143,14 +143,15 @@ def ocr_image(data: bytes, deadline: Deadline) -> str:
         for (n, i, cell), found in zip(cells, second, strict=True):
             settled[n, i] = ocr_layout.settle(cell, found)
         unsettled = [k for k, (n, i, _) in enumerate(cells) if settled[n, i] in (ocr_layout.UNREADABLE, None)]
-        if unsettled:  # a third reading, by the Chinese model, digits only, of those cells alone
-            sheet, spans = ocr_layout.digit_sheet(page, [cells[k][2].box for k in unsettled])
+        if unsettled:
+            # A third reading by the Chinese model, digits only, of the same sheet: the cells in their
+            # company (a sheet of one lone digit is read worse than a column of them).
             third = ocr_layout.words_in_spans(
                 ocr_layout.words_from_tsv(_tesseract(sheet, deadline, OCR_LANG, "6", *digits_only)), spans
             )
-            for k, found in zip(unsettled, third, strict=True):
+            for k in unsettled:
                 n, i, cell = cells[k]
-                settled[n, i] = ocr_layout.third_opinion(cell, second[k], found, settled[n, i])
+                settled[n, i] = ocr_layout.third_opinion(cell, second[k], third[k], settled[n, i])
     return tidy_ocr(ocr_layout.text(items, settled))
 
 
