@@ -152,6 +152,7 @@ def ocr_image(data: bytes, deadline: Deadline) -> str:
             for k in unsettled:
                 n, i, cell = cells[k]
                 settled[n, i] = ocr_layout.third_opinion(cell, second[k], third[k], settled[n, i])
+    ocr_layout.keep_unread_digits(items, settled)
     return tidy_ocr(ocr_layout.text(items, settled))
 
 

@@ -331,6 +331,26 @@ def third_opinion(
     return verdict
 
 
+def keep_unread_digits(items: list[Item], cells: dict[tuple[int, int], str | None]) -> None:
+    """A patch of ink that no reading saw a digit in is dropped as no cell (None), unless it is the
+    size of the digits read in its row: then it is a number nobody could read (UNREADABLE), and the row
+    keeps its place for every other cell (else the parser finds a cell short and drops the whole row)."""
+    for n, item in enumerate(items):
+        if not isinstance(item, TableRow):
+            continue
+        read = [c.box for i, c in enumerate(item.cells) if cells.get((n, i)) not in (None, UNREADABLE)]
+        if len(read) < 2:
+            continue
+        heights = sorted(b.bottom - b.top for b in read)
+        usual = heights[len(heights) // 2]
+        for i, c in enumerate(item.cells):
+            if (
+                cells.get((n, i), UNREADABLE) is None
+                and 0.7 * usual <= c.box.bottom - c.box.top <= 1.5 * usual
+            ):
+                cells[n, i] = UNREADABLE
+
+
 def text(items: list[Item], cells: dict[tuple[int, int], str | None]) -> str:
     """The page as text: a table row's label, then its cells, tab-separated; other lines as read.
     `cells` maps (item index, cell index) to the settled value (None: not a cell after all)."""
@@ -356,16 +376,18 @@ def digit_sheet(page: Any, boxes: list[Box]) -> tuple[Any, list[tuple[int, int]]
     call reads them all; with each cell's vertical span on the sheet."""
     from PIL import Image, ImageFilter
 
+    # A narrow glyph (a 1) is cut at least as wide as it is tall: alone in a sliver, no reader sees it.
+    side = [max(CELL_PAD, (b.bottom - b.top - (b.right - b.left)) // 2 + CELL_PAD) for b in boxes]
     crops = [
         page.crop(
             (
-                b.left - CELL_PAD,
+                b.left - pad,
                 max(b.top - CELL_PAD, b.ceiling),
-                b.right + CELL_PAD,
+                b.right + pad,
                 min(b.bottom + CELL_PAD, b.floor),
             )
         )
-        for b in boxes
+        for b, pad in zip(boxes, side, strict=True)
     ]
     width = max(c.width for c in crops) + 2 * SHEET_GAP
     height = sum(c.height + SHEET_GAP for c in crops) + SHEET_GAP

@@ -78,3 +78,17 @@ def test_a_row_is_its_label_then_its_cells_tab_separated() -> None:
     assert text([row, line], {(0, 0): "17", (0, 1): None, (0, 2): UNREADABLE}) == (
         f"（七） 总计\t17\t{UNREADABLE}\n五、存在的主要问题"
     )
+
+
+def test_digit_sized_ink_nobody_could_read_keeps_its_place_in_the_row() -> None:
+    """A 总计 that neither reader saw is UNREADABLE (the row's other cells still count); a smaller blot
+    in the same row is no cell."""
+    from archive.ocr_layout import TableRow, keep_unread_digits
+
+    def at(left: int, height: int) -> Cell:
+        return Cell(Box(left, 100, left + 12, 100 + height), [])
+
+    row = TableRow(1, [word("（七）总计", 170)], [at(465, 19), at(627, 19), at(841, 8), at(1437, 19)])
+    cells: dict[tuple[int, int], str | None] = {(0, 0): "17", (0, 1): "0", (0, 2): None, (0, 3): None}
+    keep_unread_digits([row], cells)
+    assert cells == {(0, 0): "17", (0, 1): "0", (0, 2): None, (0, 3): UNREADABLE}
