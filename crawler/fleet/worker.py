@@ -1,0 +1,118 @@
+"""`xxgk worker`: take crawl jobs from the fleet's queue and run each as a crawl in a child process.
+
+A worker is procrastinate's worker (concurrency N: N crawls at once) plus two things of ours: each job
+runs `crawler.fleet.child` in a process that dies with the worker (PR_SET_PDEATHSIG), and a loop that
+puts back the jobs of workers that stopped beating (`queue.requeue_stalled`), so a SIGKILLed worker's
+crawl is taken by another within seconds and resumes from the archive's captures. SIGINT/SIGTERM stop
+taking jobs; running crawls get SIGINT (Scrapy's graceful stop: the run ends `interrupted`) when
+procrastinate cancels them at the end of the grace period.
+
+The database going away (a restart) is waited out: procrastinate's pool reconnects, a crawl that
+failed on it exits non-zero and its job is retried (queue.RETRY), and this loop retries the whole
+worker after a pause when the queue itself cannot be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import procrastinate
+from procrastinate import exceptions as pexc
+
+from crawler.fleet import queue
+from crawler.fleet.child import EXIT_LOCKED
+
+logger = logging.getLogger("xxgk.fleet")
+GRACE = 30.0  # seconds a cancelled crawl gets to store its in-flight documents after SIGINT
+
+
+class CrawlFailed(Exception):
+    """The crawl process did not finish its run; the job is retried (the next run resumes it)."""
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    database_url: str
+    concurrency: int = 2
+    overrides: dict[str, str] = field(default_factory=dict)  # crawl settings for every child
+    name: str | None = None
+
+
+async def run_child(config: WorkerConfig, site: str, mode: str, slot: str) -> int:
+    """Run one crawl in a child process and wait for it; cancelled → SIGINT, then SIGKILL after GRACE."""
+    pairs = [f"{k}={v}" for k, v in {**config.overrides, "XXGK_DATABASE_URL": config.database_url}.items()]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "crawler.fleet.child", str(os.getpid()), site, mode, slot, *pairs
+    )
+    try:
+        return await process.wait()
+    except asyncio.CancelledError:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(asyncio.shield(process.wait()), GRACE)
+        except TimeoutError:
+            process.kill()
+        raise
+
+
+def crawl_task(config: WorkerConfig) -> Any:
+    async def crawl_site(
+        context: procrastinate.JobContext, site: str, mode: str, scheduled_for: str = ""
+    ) -> int:
+        job = context.job
+        logger.info("job %s: %s crawl of %s (attempt %d)", job.id, mode, site, job.attempts + 1)
+        code = await run_child(config, site, mode, scheduled_for)
+        if code == EXIT_LOCKED:
+            raise CrawlFailed(f"{site} is being crawled outside the queue; trying again later")
+        if code not in (0, 3):
+            raise CrawlFailed(f"the {mode} crawl of {site} ended with exit code {code}")
+        return code
+
+    return crawl_site
+
+
+async def _requeue_loop(app: procrastinate.App) -> None:
+    while True:
+        try:
+            await queue.requeue_stalled(app)
+        except pexc.ConnectorException as error:  # the database is restarting: try again shortly
+            logger.warning("could not look for stalled jobs: %s", error)
+        await asyncio.sleep(queue.STALL_CHECK)
+
+
+async def run_worker_async(config: WorkerConfig, *, wait: bool = True) -> None:
+    """Work until stopped (SIGINT/SIGTERM); `wait=False`: until the queue is empty (tests, benches)."""
+    app = queue.make_app(config.database_url, crawl_task(config))
+    while True:
+        try:
+            async with app.open_async():
+                requeue = asyncio.create_task(_requeue_loop(app))
+                try:
+                    await app.run_worker_async(
+                        queues=[queue.QUEUE],
+                        concurrency=config.concurrency,
+                        name=config.name,
+                        wait=wait,
+                        update_heartbeat_interval=queue.HEARTBEAT,
+                        stalled_worker_timeout=queue.STALLED,
+                        shutdown_graceful_timeout=GRACE,
+                        delete_jobs="never",
+                    )
+                finally:
+                    requeue.cancel()
+            return
+        except (pexc.ConnectorException, OSError) as error:
+            logger.warning("fleet queue unreachable (%s); trying again in 2s", error)
+            await asyncio.sleep(2)
+
+
+def run_worker(config: WorkerConfig, *, wait: bool = True) -> None:
+    asyncio.run(run_worker_async(config, wait=wait))
