@@ -1,9 +1,10 @@
-"""One queued crawl in its own process: `python -m crawler.fleet.child PARENT_PID SITE MODE SLOT [NAME=VALUE…]`.
+"""One queued crawl in its own process, forked by the worker's fork server.
 
 A crawl needs a process of its own (Twisted's reactor cannot restart), and a worker killed with
-SIGKILL must leave no crawl running behind it: the first thing this process does is ask the kernel to
-SIGKILL it when its parent (the worker) dies (`PR_SET_PDEATHSIG`, Linux), then checks the worker did
-not die in between. Exit codes: 0 finished (3: finished, degraded health), 1 not finished, 75 the
+SIGKILL must leave no crawl running behind it. The crawl's parent is the worker's fork server (which
+exits when the worker dies: multiprocessing watches its parent's pipe), and the first thing the
+crawl does is ask the kernel to SIGKILL it when that parent dies (`PR_SET_PDEATHSIG`, Linux), then
+checks it did not die in between. Exit codes: 0 finished (3: finished, degraded health), 1 not finished, 75 the
 site was locked by another crawl (try later).
 """
 
@@ -27,10 +28,9 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def main(argv: list[str]) -> int:
-    parent, site, mode, slot, *pairs = argv
-    die_with_parent(int(parent))
-    overrides = dict(pair.split("=", 1) for pair in pairs)
+def run(site: str, mode: str, slot: str, overrides: dict[str, str]) -> int:
+    """The crawl, in a process forked by the worker's fork server (crawler/fleet/worker.py)."""
+    die_with_parent(os.getppid())
     from archive import locks
     from crawler.runner import run_crawl
 
@@ -45,5 +45,6 @@ def main(argv: list[str]) -> int:
     return 3 if str(result.stats.get("xxgk/health", "ok")).startswith("degraded") else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def main(site: str, mode: str, slot: str, overrides: dict[str, str]) -> None:
+    """multiprocessing's target: the exit code is the process's."""
+    sys.exit(run(site, mode, slot, overrides))

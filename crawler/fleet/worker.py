@@ -17,16 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
 import os
 import signal
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 import procrastinate
 from procrastinate import exceptions as pexc
 
-from crawler.fleet import queue
+from crawler.fleet import child, queue
 from crawler.fleet.child import EXIT_LOCKED
 
 logger = logging.getLogger("xxgk.fleet")
@@ -45,19 +47,83 @@ class WorkerConfig:
     name: str | None = None
 
 
+# Imported once by the fork server, so a crawl starts in a fraction of a second instead of the ~2 s of
+# CPU these imports cost (measured: docs/benchmarks.md, "A fleet"); thousands of small crawls a night.
+PRELOAD = [
+    "crawler.runner",
+    "crawler.sites",
+    "crawler.pipelines.extract",
+    "crawler.pipelines.attachments",
+    "crawler.pipelines.store",
+    "crawler.middlewares.resume",
+    "crawler.middlewares.faults",
+    "crawler.middlewares.replica",
+    "crawler.middlewares.host_budget",
+    "spiders.platforms.trs_wcm",
+    "spiders.platforms.sxjz",
+    "spiders.platforms.ankang",
+    "spiders.platforms.nfcms",
+    "spiders.platforms.discovered",
+    "crawler.settings",
+    "crawler.extensions",
+    "crawler.discovery",
+    "archive.migrate",
+    "alembic.command",
+    "alembic.config",
+    "alembic.runtime.migration",
+    "mako.template",
+    "psycopg",
+    "requests",
+    "aiohttp",
+    "tldextract",
+    "warcio",
+    "pygments.lexers",
+    "scrapy.core.downloader.handlers.http11",
+    "scrapy.downloadermiddlewares.cookies",
+]
+
+
+def fork_server() -> multiprocessing.context.BaseContext:
+    """multiprocessing's fork server with the crawl's modules preloaded. Why not a fresh interpreter
+    per crawl: the imports would cost more CPU than a small site's crawl. Why not fork the worker: it
+    runs threads (the queue's connection pool) and an event loop, which a fork must not inherit. The
+    fork server is a clean single-threaded process; it exits when the worker dies."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def _start_fork_server() -> None:
+    fork_server()
+    multiprocessing.forkserver.ensure_running()
+
+
+async def _exited(process: Any) -> int:
+    loop = asyncio.get_running_loop()
+    ended = loop.create_future()
+    loop.add_reader(process.sentinel, lambda: ended.done() or ended.set_result(None))
+    try:
+        await ended
+    finally:
+        loop.remove_reader(process.sentinel)
+    process.join()
+    return int(process.exitcode)
+
+
 async def run_child(config: WorkerConfig, site: str, mode: str, slot: str) -> int:
     """Run one crawl in a child process and wait for it; cancelled → SIGINT, then SIGKILL after GRACE."""
-    pairs = [f"{k}={v}" for k, v in {**config.overrides, "XXGK_DATABASE_URL": config.database_url}.items()]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "crawler.fleet.child", str(os.getpid()), site, mode, slot, *pairs
+    overrides = {**config.overrides, "XXGK_DATABASE_URL": config.database_url}
+    process = fork_server().Process(
+        target=child.main, args=(site, mode, slot, overrides), name=f"crawl {site}"
     )
+    await asyncio.to_thread(process.start)  # the first start launches the fork server: off the loop
     try:
-        return await process.wait()
+        return await _exited(process)
     except asyncio.CancelledError:
         with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGINT)
+            os.kill(process.pid, signal.SIGINT)
         try:
-            await asyncio.wait_for(asyncio.shield(process.wait()), GRACE)
+            await asyncio.wait_for(asyncio.shield(_exited(process)), GRACE)
         except TimeoutError:
             process.kill()
         raise
@@ -91,6 +157,7 @@ async def _requeue_loop(app: procrastinate.App) -> None:
 async def run_worker_async(config: WorkerConfig, *, wait: bool = True) -> None:
     """Work until stopped (SIGINT/SIGTERM); `wait=False`: until the queue is empty (tests, benches)."""
     app = queue.make_app(config.database_url, crawl_task(config))
+    await asyncio.to_thread(_start_fork_server)
     while True:
         try:
             async with app.open_async():
