@@ -19,6 +19,18 @@ PR_SET_PDEATHSIG = 1
 EXIT_LOCKED = 75  # EX_TEMPFAIL
 
 
+def release_fork_server() -> None:
+    """Drop the copy of the worker's end of the fork server's lifeline that multiprocessing hands
+    every child: while a crawl held it, the fork server could not see its worker die, and the
+    crawl would outlive both."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver  # type: ignore[attr-defined]
+    if getattr(server, "_forkserver_alive_fd", None) is not None:
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
+
+
 def die_with_parent(parent: int) -> None:
     """SIGKILL this process when its parent dies; exit now if it already has."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -31,6 +43,7 @@ def die_with_parent(parent: int) -> None:
 def run(site: str, mode: str, slot: str, overrides: dict[str, str]) -> int:
     """The crawl, in a process forked by the worker's fork server (crawler/fleet/worker.py)."""
     die_with_parent(os.getppid())
+    release_fork_server()
     from archive import locks
     from crawler.runner import run_crawl
 

@@ -16,6 +16,7 @@ site lock (archive/locks.py) still guards against a crawl started outside the qu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 
 import procrastinate
 from procrastinate import exceptions as pexc
+from procrastinate.jobs import Status
 from sqlalchemy.engine import make_url
 
 logger = logging.getLogger("xxgk.fleet")
@@ -126,11 +128,23 @@ def enqueue(database_url: str, sites: Iterable[str], mode: str, scheduled_for: s
 async def requeue_stalled(app: procrastinate.App, seconds: float = STALLED) -> list[int]:
     """Put back the jobs of workers that stopped beating (killed, their machine gone): another worker
     takes them, and the crawl resumes from the archive's captures (crawler/middlewares/resume.py).
-    Several workers may race on one job: the first wins, the others' retry finds it no longer doing."""
+    Several workers may race on one job: the first wins, the others' retry finds it no longer doing.
+    A stalled job whose site and mode have a newer job waiting (the scheduler queued the next slot
+    meanwhile: the queueing lock refuses a second waiting job) is ended `aborted`: the waiting job
+    runs the crawl and resumes what the dead one stored. Left `doing`, it would hold the site's lock
+    and the waiting job would never run."""
     requeued = []
     for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds):
         try:
             await app.job_manager.retry_job(job)
+        except pexc.UniqueViolation:
+            with contextlib.suppress(pexc.ConnectorException):
+                await app.job_manager.finish_job_by_id_async(
+                    int(job.id or 0), Status.ABORTED, delete_job=False
+                )
+                logger.warning("job %s was held by a worker that stopped; a newer job of %s waits: aborted",
+                               job.id, job.task_kwargs)  # fmt: skip
+            continue
         except pexc.ConnectorException:
             continue
         logger.warning("job %s (%s) was held by a worker that stopped: queued again", job.id, job.task_kwargs)
