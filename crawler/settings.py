@@ -54,9 +54,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.faults.PoliteRetryMiddleware": 550,
     "crawler.middlewares.faults.FailureLedgerMiddleware": 50,
-    # The fleet's shared budget per host (XXGK_HOST_BUDGET, PostgreSQL): after the retries on the way
-    # out, before them on the way back (crawler/middlewares/host_budget.py).
-    "crawler.middlewares.host_budget.HostBudgetMiddleware": 600,
+}
+# HTTP sent in slots of the fleet's shared budget per host when XXGK_HOST_BUDGET is set (PostgreSQL),
+# else Scrapy's own handler unchanged (crawler/middlewares/host_budget.py).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.middlewares.host_budget.BudgetedDownloadHandler",
+    "https": "crawler.middlewares.host_budget.BudgetedDownloadHandler",
 }
 SPIDER_MIDDLEWARES = {
     # Skip details an interrupted run of the same site already stored (XXGK_RESUME = False to refetch).

@@ -2,15 +2,18 @@
 
 Scrapy's DOWNLOAD_DELAY and AutoThrottle are per process: N workers crawling sites of one provincial
 platform host would hit it N times as often. With `XXGK_HOST_BUDGET` set (requests per second per
-host, summed over every worker of the fleet), this downloader middleware reserves the host's next
-slot in PostgreSQL (`archive.host_budget`, one atomic statement) before each request leaves and waits
-for it without blocking the reactor; a 429/503, or any answer with `Retry-After`, pauses the host for
-every worker (`Retry-After` seconds, capped by XXGK_RETRY_AFTER_MAX, else XXGK_HOST_BACKOFF).
+host, summed over every worker of the fleet), each request reserves its host's next slot in
+PostgreSQL (`archive.host_budget`, one atomic statement) and waits for it without blocking the
+reactor; a 429/503, or any answer with `Retry-After`, pauses the host for every worker (`Retry-After`
+seconds, capped by XXGK_RETRY_AFTER_MAX, else XXGK_HOST_BACKOFF), and a request that waited past the
+start of a pause waits for its end and reserves again.
 
-It sits at 600, after the retry middleware (550) on the way out, so a retried request takes a slot
-again, and before it on the way back, so the pause is set before the retry is scheduled. Scrapy's own
-per-process delay and AutoThrottle stay on: each process still slows down when the server's latency
-grows, and the shared budget caps the host's total. The wait a request sees is whichever is longer.
+Why a download handler and not a downloader middleware: a middleware runs before Scrapy's per-domain
+slot queue, so requests that had waited their turn could still be held there (CONCURRENT_REQUESTS_PER
+_DOMAIN) and leave together, several in one second (measured: 17 in a second on a budget of 10). The
+handler runs when the request is about to be sent. Scrapy's own per-process delay and AutoThrottle
+stay on in front of it: each process still slows down when its latency grows, and the shared budget
+caps the host's total; a request waits for whichever is later.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from archive import host_budget
@@ -32,55 +35,93 @@ logger = logging.getLogger(__name__)
 PAUSE_STATUSES = (429, 503)
 
 
-class HostBudgetMiddleware:
+async def _in_thread(function: Any, *args: Any) -> Any:
+    """A statement in Twisted's thread pool: a remote database's round trip never stalls the reactor."""
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import threads
+
+    return await maybe_deferred_to_future(threads.deferToThread(function, *args))
+
+
+async def _sleep(seconds: float) -> None:
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import reactor, task
+
+    await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
+
+
+class HostBudget:
+    """The shared budget as this crawl uses it: reserve a slot and wait, pause a host."""
+
     def __init__(self, crawler: Crawler, budget: float) -> None:
         self.crawler = crawler
         self.interval = 1.0 / budget
         self.backoff = crawler.settings.getfloat("XXGK_HOST_BACKOFF")
         self.retry_after_max = crawler.settings.getfloat("XXGK_RETRY_AFTER_MAX")
         self.archive = Archive(crawler.settings.get("XXGK_DATABASE_URL"))
-        if self.archive.engine.dialect.name != "postgresql":
-            self.archive.close()
-            raise NotConfigured("XXGK_HOST_BUDGET is shared through PostgreSQL; SQLite crawls keep Scrapy's")
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> HostBudgetMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> HostBudget | None:
+        """None when no budget is set, or (with a warning) when the archive is SQLite: the budget is
+        shared through PostgreSQL, and a lone SQLite crawl keeps Scrapy's per-process politeness."""
         budget = crawler.settings.getfloat("XXGK_HOST_BUDGET")
         if budget <= 0:
-            raise NotConfigured("no fleet budget per host")
-        return cls(crawler, budget)
+            return None
+        shared = cls(crawler, budget)
+        if shared.archive.engine.dialect.name != "postgresql":
+            shared.close()
+            logger.warning("XXGK_HOST_BUDGET is shared through PostgreSQL; this SQLite crawl ignores it")
+            return None
+        return shared
 
-    async def _in_thread(self, function: Any, *args: Any) -> Any:
-        """The statement in Twisted's thread pool: a remote database's round trip never stalls the
-        reactor's other requests."""
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import threads
+    def _count(self, name: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(name)
 
-        return await maybe_deferred_to_future(threads.deferToThread(function, *args))
+    async def wait_for_slot(self, host: str) -> None:
+        engine = self.archive.engine
+        wait = await _in_thread(host_budget.reserve, engine, host, self.interval)
+        while wait > 0:
+            self._count("xxgk/host_budget_waits")
+            await _sleep(wait)
+            paused = await _in_thread(host_budget.paused_for, engine, host)
+            if paused <= 0:  # no pause began while this request waited
+                return
+            await _sleep(paused)
+            wait = await _in_thread(host_budget.reserve, engine, host, self.interval)
 
-    async def process_request(self, request: Request, spider: Any = None) -> None:
-        host = urlsplit(request.url).hostname
-        if not host:
-            return
-        wait = await self._in_thread(host_budget.reserve, self.archive.engine, host, self.interval)
-        if wait > 0:
-            from scrapy.utils.defer import maybe_deferred_to_future
-            from twisted.internet import reactor, task
-
-            self.crawler.stats.inc_value("xxgk/host_budget_waits")  # type: ignore[union-attr]
-            await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
-
-    async def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+    async def after(self, host: str, response: Response) -> None:
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         if response.status in PAUSE_STATUSES or retry_after:
             seconds = min(retry_after, self.retry_after_max) if retry_after else self.backoff
-            host = urlsplit(request.url).hostname or ""
             logger.info(
                 "HTTP %d from %s: pausing the host %.0fs for every worker", response.status, host, seconds
             )
-            self.crawler.stats.inc_value("xxgk/host_budget_pauses")  # type: ignore[union-attr]
-            await self._in_thread(host_budget.pause, self.archive.engine, host, seconds, self.interval)
-        return response
+            self._count("xxgk/host_budget_pauses")
+            await _in_thread(host_budget.pause, self.archive.engine, host, seconds, self.interval)
 
     def close(self) -> None:
         self.archive.close()
+
+
+class BudgetedDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler, each request sent in a slot of its host's fleet budget (when
+    XXGK_HOST_BUDGET is set; otherwise exactly Scrapy's handler)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.budget = HostBudget.from_crawler(crawler)
+
+    async def download_request(self, request: Request) -> Response:
+        host = urlsplit(request.url).hostname
+        if self.budget is None or not host:
+            return await super().download_request(request)
+        await self.budget.wait_for_slot(host)
+        response = await super().download_request(request)
+        await self.budget.after(host, response)
+        return response
+
+    async def close(self) -> None:
+        if self.budget is not None:
+            self.budget.close()
+        await super().close()

@@ -3,7 +3,7 @@
 Revision ID: 0016
 Revises: 0015
 
-`host_budget(host, interval_seconds, next_at)`: workers on any machine reserve a host's next request
+`host_budget(host, interval_seconds, next_at, paused_until)`: workers on any machine reserve a host's next request
 slot in one atomic statement (`archive.host_budget`), so several sites on one platform host never get
 more than the host's budget in total, whichever workers crawl them. A `Retry-After` pushes `next_at`
 for every worker. The fleet is PostgreSQL-only (its task queue, procrastinate, lives there too; its
@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("host", sa.String(length=255), primary_key=True),
         sa.Column("interval_seconds", sa.Float(), nullable=False),
         sa.Column("next_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("paused_until", sa.DateTime(timezone=True), nullable=True),
     )
 
 
