@@ -257,9 +257,12 @@ def test_every_run_finished_or_resumed_and_the_queue_is_empty(fleet_run: FleetRu
     }
     for site, site_runs in by_site.items():
         assert site_runs[-1].status == "finished", (site, [(r.id, r.status) for r in site_runs])
-        for run in site_runs[:-1]:
-            assert run.status == "interrupted" and run.id in resumed, (site, run.id, run.status)
-    assert len(runs) > FLEET, "no kill cut a crawl off: the test proved nothing"
+        for run in site_runs[:-1]:  # a job taken again after its crawl finished crawls once more: fine
+            assert run.status == "finished" or (run.status == "interrupted" and run.id in resumed), (
+                site, run.id, run.status)  # fmt: skip
+    assert any(run.status == "interrupted" for run in runs), (
+        "no kill cut a crawl off: the test proved nothing"
+    )
     assert queue_counts(fleet_run.url) == {"succeeded": FLEET}
 
 

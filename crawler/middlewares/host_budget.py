@@ -19,6 +19,7 @@ caps the host's total; a request waits for whichever is later.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from sqlalchemy.exc import OperationalError
 
 from archive import host_budget
 from archive.db import Archive
@@ -33,6 +35,7 @@ from crawler.middlewares.faults import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 PAUSE_STATUSES = (429, 503)
+DATABASE_PATIENCE = 120.0
 
 
 async def _in_thread(function: Any, *args: Any) -> Any:
@@ -78,17 +81,36 @@ class HostBudget:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(name)
 
+    async def _database(self, function: Any, *args: Any) -> Any:
+        """A budget statement; while the database is away (a restart) the request waits for it, up
+        to DATABASE_PATIENCE seconds, rather than fail."""
+        waited = 0.0
+        while True:
+            try:
+                return await _in_thread(function, self.archive.engine, *args)
+            except OperationalError:
+                if waited >= DATABASE_PATIENCE:
+                    raise
+                self._count("xxgk/host_budget_database_waits")
+                await _sleep(2.0)
+                waited += 2.0
+
     async def wait_for_slot(self, host: str) -> None:
-        engine = self.archive.engine
-        wait = await _in_thread(host_budget.reserve, engine, host, self.interval)
-        while wait > 0:
-            self._count("xxgk/host_budget_waits")
-            await _sleep(wait)
-            paused = await _in_thread(host_budget.paused_for, engine, host)
-            if paused <= 0:  # no pause began while this request waited
+        """Reserve the host's next slot and wait for it. A process that wakes up late (starved of
+        CPU, its reactor busy) has lost its slot: sending then could bunch several requests into one
+        second, so it reserves again; as does a request that waited into a pause."""
+        while True:
+            wait = await self._database(host_budget.reserve, host, self.interval)
+            if wait <= 0:
                 return
-            await _sleep(paused)
-            wait = await _in_thread(host_budget.reserve, engine, host, self.interval)
+            self._count("xxgk/host_budget_waits")
+            due = time.monotonic() + wait
+            await _sleep(wait)
+            paused = await self._database(host_budget.paused_for, host)
+            if paused > 0:
+                await _sleep(paused)
+            elif time.monotonic() - due < self.interval / 2:
+                return
 
     async def after(self, host: str, response: Response) -> None:
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
@@ -98,7 +120,7 @@ class HostBudget:
                 "HTTP %d from %s: pausing the host %.0fs for every worker", response.status, host, seconds
             )
             self._count("xxgk/host_budget_pauses")
-            await _in_thread(host_budget.pause, self.archive.engine, host, seconds, self.interval)
+            await self._database(host_budget.pause, host, seconds, self.interval)
 
     def close(self) -> None:
         self.archive.close()
