@@ -36,6 +36,11 @@ from crawler.middlewares.faults import retry_after_seconds
 logger = logging.getLogger(__name__)
 PAUSE_STATUSES = (429, 503)
 DATABASE_PATIENCE = 120.0
+# Slots are spaced for 90% of the budget: between the slot (the database's clock) and the server's
+# seeing the request lie the reactor's wake-up and the network, tens of milliseconds of jitter on a
+# loaded machine; at exactly the budget, one early request makes a second one over (measured: 11 in a
+# second on a budget of 10). 10% of spacing absorbs 0.1 s of jitter at 10 requests/s.
+HEADROOM = 0.9
 
 
 async def _in_thread(function: Any, *args: Any) -> Any:
@@ -58,7 +63,7 @@ class HostBudget:
 
     def __init__(self, crawler: Crawler, budget: float) -> None:
         self.crawler = crawler
-        self.interval = 1.0 / budget
+        self.interval = 1.0 / (budget * HEADROOM)
         self.backoff = crawler.settings.getfloat("XXGK_HOST_BACKOFF")
         self.retry_after_max = crawler.settings.getfloat("XXGK_RETRY_AFTER_MAX")
         self.archive = Archive(crawler.settings.get("XXGK_DATABASE_URL"))
