@@ -37,9 +37,11 @@ def worker(database_url, concurrency: int, name: str | None, settings, until_emp
     Run as many as you like, on any machines that reach the PostgreSQL archive (XXGK_DATABASE_URL).
     A worker killed mid-crawl loses nothing: its job is taken again within seconds and the crawl
     resumes from what the archive already holds."""
+    from crawler.fleet.queue import conninfo
     from crawler.fleet.worker import WorkerConfig, run_worker
 
     url = resolve_url(database_url)
+    conninfo(url)  # PostgreSQL or one clear message
     open_archive(url)  # fail now on a bad URL, and bring the schema up to date
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     overrides = {**WORKER_DEFAULTS, **dict(parse_setting(pair) for pair in settings)}

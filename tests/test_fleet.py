@@ -303,3 +303,50 @@ def test_retry_after_pauses_the_host_for_every_worker(fleet_run: FleetRun) -> No
     assert during == []
     after = [s for s, _, p in requests if s >= answered + RETRY_AFTER - 0.3]
     assert after, "the host was never asked again"
+
+
+def test_two_workers_given_one_site_at_once_crawl_it_once(fleet_run: FleetRun, tmp_path: Path) -> None:
+    """Two jobs of one site (its full and its incremental crawl) and two workers starting at the same
+    instant: the queue's site lock runs them one after the other, never side by side; and two
+    `xxgk crawl` of that site started at once outside the queue: the archive's site lock lets one
+    crawl and refuses the other in one line, with no unique-constraint error anywhere."""
+    url = fleet_run.server.create_database("race")
+    env = {**fleet_run.env, "XXGK_DATABASE_URL": url}
+    site = fleet_sites(FLEET)[2]
+    xxgk(env, "fleet", "init")
+    xxgk(env, "crawl", site.name, "--queue")
+    xxgk(env, "crawl", site.name, "--queue", "--mode", "incremental")
+    workers = [subprocess.Popen([sys.executable, "-m", "cli.main", "worker", "--until-empty", *CRAWL], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]  # fmt: skip
+    logs = [w.communicate(timeout=120)[0].decode() for w in workers]
+    crawls = [subprocess.Popen([sys.executable, "-m", "cli.main", "crawl", site.name, *CRAWL], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]  # fmt: skip
+    outcomes = [(c.wait(120), c.stderr.read() if c.stderr else "") for c in crawls]
+    assert sorted(code for code, _ in outcomes) == [0, 1], outcomes
+    refused = next(err for code, err in outcomes if code == 1)
+    assert "is being crawled by" in refused and "Traceback" not in refused
+    assert not any("UniqueViolation" in text or "IntegrityError" in text for text in [*logs, refused])
+    assert queue_counts(url) == {"succeeded": 2}
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        runs = conn.execute(text("SELECT started_at, finished_at, status FROM crawl_runs ORDER BY id")).all()
+        versions = conn.execute(text(
+            "SELECT d.url, count(v.id) FROM documents d JOIN versions v ON v.document_id = d.id GROUP BY d.url"
+        )).all()  # fmt: skip
+    engine.dispose()
+    assert [r.status for r in runs] == ["finished"] * 3
+    assert runs[0].finished_at <= runs[1].started_at, "the two queued crawls of one site overlapped"
+    assert {u for u, _ in versions} == expected_documents(FLEET)[site.name]
+    assert all(n == 1 for _, n in versions)
+
+
+def test_the_queue_needs_postgresql(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    sqlite = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    for args in (["fleet", "init"], ["crawl", "anshun_mzj", "--queue"], ["worker"]):
+        result = CliRunner().invoke(main, [*args, "--database-url", sqlite])
+        assert result.exit_code == 1, (args, result.output)
+        assert "the fleet queue lives in PostgreSQL" in result.output and "Traceback" not in result.output

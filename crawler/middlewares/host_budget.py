@@ -51,11 +51,16 @@ async def _in_thread(function: Any, *args: Any) -> Any:
     return await maybe_deferred_to_future(threads.deferToThread(function, *args))
 
 
+def _reserve_timed(engine: Any, host: str, interval: float) -> tuple[float, float]:
+    """The wait for the host's next slot, and when (this process's monotonic clock) it was given."""
+    return host_budget.reserve(engine, host, interval), time.monotonic()
+
+
 async def _sleep(seconds: float) -> None:
     from scrapy.utils.defer import maybe_deferred_to_future
     from twisted.internet import reactor, task
 
-    await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
+    await maybe_deferred_to_future(task.deferLater(reactor, max(seconds, 0.0), lambda: None))
 
 
 class HostBudget:
@@ -101,21 +106,23 @@ class HostBudget:
                 waited += 2.0
 
     async def wait_for_slot(self, host: str) -> None:
-        """Reserve the host's next slot and wait for it. A process that wakes up late (starved of
-        CPU, its reactor busy) has lost its slot: sending then could bunch several requests into one
-        second, so it reserves again; as does a request that waited into a pause."""
+        """Reserve the host's next slot and wait for it. A request that reaches its send late (the
+        reactor was busy parsing, the process starved of CPU) has lost its slot: sending then would
+        bunch several requests into one second, so it reserves again; as does one that waited into
+        a pause."""
         while True:
-            wait = await self._database(host_budget.reserve, host, self.interval)
-            if wait <= 0:
+            wait, reserved_at = await self._database(_reserve_timed, host, self.interval)
+            due = reserved_at + wait
+            if wait > 0:
+                self._count("xxgk/host_budget_waits")
+                await _sleep(due - time.monotonic())
+                paused = await self._database(host_budget.paused_for, host)
+                if paused > 0:
+                    await _sleep(paused)
+                    continue
+            if time.monotonic() - due < self.interval / 2:
                 return
-            self._count("xxgk/host_budget_waits")
-            due = time.monotonic() + wait
-            await _sleep(wait)
-            paused = await self._database(host_budget.paused_for, host)
-            if paused > 0:
-                await _sleep(paused)
-            elif time.monotonic() - due < self.interval / 2:
-                return
+            self._count("xxgk/host_budget_late")
 
     async def after(self, host: str, response: Response) -> None:
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
