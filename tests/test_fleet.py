@@ -48,6 +48,7 @@ class FleetRun:
     log: Path
     env: dict[str, str]
     killed: dict[str, list[int]] = field(default_factory=dict)  # moment → the crawl pids it left
+    killed_at: float = 0.0  # when the worker crawling the slow page's site was killed (time.time())
     slow_url: str = ""
     paused: tuple[str, str] = ("", "")  # (host, path) answered 503 with Retry-After
     seconds: float = 0.0
@@ -168,6 +169,7 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
         time.sleep(1)
         holder = job_holder(url, workers, first.name)
         assert holder is not None, "no worker holds the site of the slow page"
+        run.killed_at = time.time()
         kill(run, workers, holder, "fetch", root)
 
         # 2. during parsing: right after a burst of detail pages reached a crawl (it parses them now).
@@ -271,6 +273,22 @@ def test_a_killed_worker_leaves_no_crawl_running(fleet_run: FleetRun) -> None:
     for moment, pids in fleet_run.killed.items():
         assert pids, f"the worker killed during the {moment} had no crawl running"
         assert not [pid for pid in pids if alive(pid)], moment
+
+
+def test_a_dead_workers_job_is_taken_again_within_seconds(fleet_run: FleetRun) -> None:
+    """procrastinate's heartbeats (every 2 s) and our stalled-job sweep (8 s without one): the job of
+    the worker killed mid-fetch is started again by another worker well within a crawl's length."""
+    site = fleet_sites(FLEET)[0].name
+    with psycopg.connect(fleet_run.url.replace("+psycopg", ""), autocommit=True) as conn:
+        restarted = conn.execute(
+            "SELECT min(extract(epoch FROM e.at)) FROM procrastinate_events e JOIN procrastinate_jobs j "
+            "ON j.id = e.job_id WHERE j.args->>'site' = %s AND e.type = 'started' AND e.at > to_timestamp(%s)",
+            (site, fleet_run.killed_at),
+        ).fetchone()[0]
+    assert restarted is not None
+    delay = float(restarted) - fleet_run.killed_at
+    print(f"redelivered after {delay:.1f}s")
+    assert delay < 20
 
 
 def _requests(run: FleetRun) -> list[tuple[float, str, str]]:
