@@ -42,6 +42,27 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, reaped: bool = False) -> float:
+    """User + system CPU of a process (and, with `reaped`, of the children it has waited for)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    times = [int(f) for f in fields[11:15]]  # utime stime cutime cstime
+    return (sum(times) if reaped else times[0] + times[1]) / TICK
+
+
+def tree_cpu(pid: int) -> float:
+    """A worker's CPU so far: itself, its fork server with the crawls it reaped, the running crawls."""
+    total = cpu_seconds(pid)
+    for child in children(pid):
+        total += cpu_seconds(child, reaped=True)
+    return total
+
+
 def children(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
@@ -56,15 +77,28 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def run(workers: int, args: argparse.Namespace, server: PostgresServer, env: dict[str, str]) -> dict:
-    url = server.create_database(f"bench_{workers}")
+def run(
+    workers: int,
+    args: argparse.Namespace,
+    server: PostgresServer,
+    env: dict[str, str],
+    mode: str = "full",
+    url: str | None = None,
+) -> dict:
+    """Queue every site in `mode` and time `workers` workers through the queue (into a fresh archive,
+    or into `url`, whose runs before this pass are left out of the counts)."""
+    url = url or server.create_database(f"bench_{workers}")
     env = {**env, "XXGK_DATABASE_URL": url}
 
     def xxgk(*command: str) -> None:
         subprocess.run([sys.executable, "-m", "cli.main", *command], env=env, check=True, capture_output=True)
 
     xxgk("fleet", "init")
-    xxgk("crawl", *(s.name for s in fleet_sites(args.sites)), "--queue")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT coalesce(max(id), 0) FROM crawl_runs")).scalar_one()
+    engine.dispose()
+    xxgk("crawl", *(s.name for s in fleet_sites(args.sites)), "--queue", "--mode", mode)
     crawl = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "XXGK_PARSE_PROCESSES=0",
              "-s", f"XXGK_HOST_BUDGET={args.budget}"]  # fmt: skip
     started = time.perf_counter()
@@ -80,11 +114,13 @@ def run(workers: int, args: argparse.Namespace, server: PostgresServer, env: dic
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     processes = [subprocess.Popen([*command, *crawl], env=env, **quiet) for _ in range(workers)]  # type: ignore[call-overload]
     peak = {"worker": 0, "crawl": 0}
+    cpu = [0.0] * len(processes)
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            for p in processes:
+            for n, p in enumerate(processes):
+                cpu[n] = max(cpu[n], tree_cpu(p.pid))
                 peak["worker"] = max(peak["worker"], rss_kib(p.pid))
                 crawls = [rss_kib(c) for c in children(p.pid)]
                 peak["crawl"] = max(peak["crawl"], *crawls, 0)
@@ -100,11 +136,13 @@ def run(workers: int, args: argparse.Namespace, server: PostgresServer, env: dic
     engine = create_engine(url)
     with engine.connect() as conn:
         documents = conn.execute(text("SELECT count(*) FROM documents")).scalar_one()
-        requests = conn.execute(
-            text("SELECT sum((stats->>'downloader/request_count')::int) FROM crawl_runs")
-        ).scalar_one()
+        requests, received = conn.execute(text(
+            "SELECT sum((stats->>'downloader/request_count')::int), "
+            "sum((stats->>'downloader/response_bytes')::bigint) FROM crawl_runs WHERE id > :before"
+        ), {"before": before}).one()  # fmt: skip
     engine.dispose()
-    return {"workers": workers, "seconds": seconds, "documents": documents, "requests": requests,
+    return {"workers": workers, "mode": mode, "url": url, "seconds": seconds, "documents": documents, "requests": requests,
+            "bytes": received or 0, "cpu": sum(cpu),
             "worker_rss_mib": peak["worker"] / 1024, "crawl_rss_mib": peak["crawl"] / 1024}  # fmt: skip
 
 
@@ -124,6 +162,8 @@ def main() -> None:
             env = {**os.environ, "PYTHONPATH": str(ROOT), "XXGK_REPLICA_URL": replica.url,
                    "XXGK_SITES_DIRS": str(state / "sites")}  # fmt: skip
             results = [run(n, args, server, env) for n in counts]
+            # A night after the full crawl: the same sites incrementally, into the last archive.
+            results.append(run(counts[-1], args, server, env, "incremental", results[-1]["url"]))
     finally:
         server.stop()
     load = os.getloadavg()
@@ -131,12 +171,15 @@ def main() -> None:
           f"{args.concurrency} crawls per worker; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")  # fmt: skip
     base = results[0]["seconds"]
     print(f"{'workers':>7} {'seconds':>8} {'sites/hour':>10} {'docs/s':>7} {'requests':>8} {'vs 1':>6} "
-          f"{'worker RSS':>10} {'crawl RSS':>9}")  # fmt: skip
+          f"{'worker RSS':>10} {'crawl RSS':>9} {'CPU s':>6} {'MB in':>6}")  # fmt: skip
     for r in results:
+        if r["mode"] != "full":
+            print(f"then one incremental night of the {args.sites} sites with {r['workers']} workers:")
         print(f"{r['workers']:>7} {r['seconds']:>8.1f} {args.sites / r['seconds'] * 3600:>10.0f} "
               f"{r['documents'] / r['seconds']:>7.2f} {r['requests'] or 0:>8} {base / r['seconds']:>5.2f}x "
-              f"{r['worker_rss_mib']:>8.0f}Mi {r['crawl_rss_mib']:>7.0f}Mi")  # fmt: skip
-        if r["documents"] != expected:
+              f"{r['worker_rss_mib']:>8.0f}Mi {r['crawl_rss_mib']:>7.0f}Mi {r['cpu']:>6.1f} "
+              f"{r['bytes'] / 1e6:>6.1f}")  # fmt: skip
+        if r["mode"] == "full" and r["documents"] != expected:
             print(f"  !! {r['documents']} documents archived, {expected} expected")
 
 

@@ -154,6 +154,28 @@ async def _requeue_loop(app: procrastinate.App) -> None:
         await asyncio.sleep(queue.STALL_CHECK)
 
 
+async def _until_empty(app: procrastinate.App, work: asyncio.Task[None]) -> None:
+    """Stop the worker once no job is waiting or running anywhere (twice in a row, a second apart).
+    Not procrastinate's `wait=False`, which stops at the first fetch that finds nothing: a job
+    waiting behind its site's lock, or one a dead worker still holds, is not nothing."""
+    empty = 0
+    while not work.done():
+        await asyncio.sleep(1.0)
+        try:
+            row = await app.connector.execute_query_one_async(
+                "SELECT count(*) AS n FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"  # type: ignore[arg-type]
+            )
+        except pexc.ConnectorException:
+            empty = 0
+            continue
+        empty = empty + 1 if row["n"] == 0 else 0
+        if empty >= 2:
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+            return
+
+
 async def run_worker_async(config: WorkerConfig, *, wait: bool = True) -> None:
     """Work until stopped (SIGINT/SIGTERM); `wait=False`: until the queue is empty (tests, benches)."""
     app = queue.make_app(config.database_url, crawl_task(config))
@@ -162,17 +184,20 @@ async def run_worker_async(config: WorkerConfig, *, wait: bool = True) -> None:
         try:
             async with app.open_async():
                 requeue = asyncio.create_task(_requeue_loop(app))
+                work = asyncio.create_task(app.run_worker_async(
+                    queues=[queue.QUEUE],
+                    concurrency=config.concurrency,
+                    name=config.name,
+                    update_heartbeat_interval=queue.HEARTBEAT,
+                    stalled_worker_timeout=queue.STALLED,
+                    shutdown_graceful_timeout=GRACE,
+                    delete_jobs="never",
+                ))  # fmt: skip
                 try:
-                    await app.run_worker_async(
-                        queues=[queue.QUEUE],
-                        concurrency=config.concurrency,
-                        name=config.name,
-                        wait=wait,
-                        update_heartbeat_interval=queue.HEARTBEAT,
-                        stalled_worker_timeout=queue.STALLED,
-                        shutdown_graceful_timeout=GRACE,
-                        delete_jobs="never",
-                    )
+                    if not wait:
+                        await _until_empty(app, work)
+                    if not work.cancelled():
+                        await work
                 finally:
                     requeue.cancel()
             return

@@ -71,7 +71,9 @@ class HostBudget:
         self.interval = 1.0 / (budget * HEADROOM)
         self.backoff = crawler.settings.getfloat("XXGK_HOST_BACKOFF")
         self.retry_after_max = crawler.settings.getfloat("XXGK_RETRY_AFTER_MAX")
-        self.archive = Archive(crawler.settings.get("XXGK_DATABASE_URL"))
+        # No migration check here: a handler that failed to load (the database restarting) would
+        # fail every request of the crawl; the statements wait the database out instead.
+        self.archive = Archive(crawler.settings.get("XXGK_DATABASE_URL"), migrate=False)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostBudget | None:
