@@ -249,9 +249,17 @@ class ScheduleService:
                 process.send_signal(signal.SIGINT)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        self._release_service_lock()
         self.archive.close()
 
     def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self._release_service_lock()
         self.archive.close()
+
+    def _release_service_lock(self) -> None:
+        connection = getattr(self, "_lock_connection", None)
+        if connection is not None:
+            connection.close()  # the session ends, and with it the advisory lock
+            self._lock_connection = None

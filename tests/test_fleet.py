@@ -12,6 +12,7 @@ A second, small module run covers the race (two crawls of one site started at th
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -368,3 +369,44 @@ def test_the_queue_needs_postgresql(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, [*args, "--database-url", sqlite])
         assert result.exit_code == 1, (args, result.output)
         assert "the fleet queue lives in PostgreSQL" in result.output and "Traceback" not in result.output
+
+
+def test_the_scheduler_queues_its_slots_and_runs_alone(postgres: PostgresServer) -> None:
+    """`queue = true`: a slot becomes a job (a slot queued while the last still waits coalesces with
+    it), and a second service on the same schedule refuses to start (APScheduler 3 job stores must not
+    be shared by two running schedulers)."""
+    from crawler.fleet.queue import init_schema
+    from schedules.config import ScheduleConfigError, ScheduleServiceBusy, parse
+    from schedules.service import ScheduleService, run_crawl_job
+
+    url = postgres.create_database(f"fleet_schedule_{os.getpid()}")
+    init_schema(url)
+    site = fleet_sites(FLEET)[3].name
+    slot = "2026-12-01T01:30:00+08:00"
+    assert run_crawl_job(site, "incremental", url, scheduled_for=slot, queue=True) == 0
+    assert run_crawl_job(site, "incremental", url, scheduled_for=slot, queue=True) == 0
+    assert queue_counts(url) == {"todo": 1}
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        args = conn.execute("SELECT args FROM procrastinate_jobs").fetchone()[0]
+    assert args == {"site": site, "mode": "incremental", "scheduled_for": slot}
+
+    config = parse("queue = true\n[defaults]\nincremental = '30 1 * * *'\n", "fleet.toml", [site])
+    first, second = ScheduleService(config, url), ScheduleService(config, url)
+    try:
+        first.open()
+        first.run()
+        second.open()
+        with pytest.raises(ScheduleServiceBusy, match="another `xxgk schedule run`"):
+            second.run()
+    finally:
+        first.close()
+        second.close()
+    for toml, message in (
+        ("queue = 'yes'\n", "queue: true or false"),
+        (
+            "queue = true\n[notify]\nurls = ['json://127.0.0.1:9/x']\n",
+            "[notify] needs the crawls run by the service",
+        ),
+    ):
+        with pytest.raises(ScheduleConfigError, match=re.escape(message)):
+            parse(toml, "fleet.toml", [site])
