@@ -141,8 +141,11 @@ def run(
             "sum((stats->>'downloader/response_bytes')::bigint) FROM crawl_runs WHERE id > :before"
         ), {"before": before}).one()  # fmt: skip
     engine.dispose()
+    requests = int(requests or 0)
+    print(f"  {workers} workers, {mode}: {seconds:.1f}s, {documents} documents, {requests} requests, "
+          f"{int(received or 0) / 1e6:.1f} MB, CPU {sum(cpu):.1f}s", file=sys.stderr, flush=True)  # fmt: skip
     return {"workers": workers, "mode": mode, "url": url, "seconds": seconds, "documents": documents, "requests": requests,
-            "bytes": received or 0, "cpu": sum(cpu),
+            "bytes": int(received or 0), "cpu": sum(cpu),
             "worker_rss_mib": peak["worker"] / 1024, "crawl_rss_mib": peak["crawl"] / 1024}  # fmt: skip
 
 
