@@ -151,6 +151,8 @@ async def _requeue_loop(app: procrastinate.App) -> None:
             await queue.requeue_stalled(app)
         except pexc.ConnectorException as error:  # the database is restarting: try again shortly
             logger.warning("could not look for stalled jobs: %s", error)
+        except Exception:  # never let the sweep die quietly: a dead worker's jobs would wait for ever
+            logger.exception("looking for stalled jobs failed; trying again")
         await asyncio.sleep(queue.STALL_CHECK)
 
 
