@@ -37,8 +37,10 @@ TASK = "xxgk.crawl_site"
 HEARTBEAT = 2.0
 STALLED = 8.0
 STALL_CHECK = 2.0
-# A failed crawl (it crashed, or its site was locked by a crawl outside the queue) is tried again.
-RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=5)
+# A failed crawl (it crashed, or its site was locked by a crawl outside the queue) is tried again
+# after 5, 20, 35 and 50 s: 110 s in all, more than a site lock's lease (`xxgk worker`: 60 s), which
+# is the longest a crawl whose machine vanished can keep its site.
+RETRY = procrastinate.RetryStrategy(max_attempts=5, wait=5, linear_wait=15)
 
 
 class FleetConfigError(ValueError):
