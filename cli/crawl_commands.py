@@ -135,6 +135,13 @@ def parse_setting(pair: str) -> tuple[str, str]:
 @click.option(
     "--site", "column_site", help="With --column: the site to crawl the columns as (default: the host)."
 )
+@click.option(
+    "--queue",
+    "queued",
+    is_flag=True,
+    help="Queue one crawl job per site for the fleet's workers (`xxgk worker`, PostgreSQL) instead of "
+    "crawling here.",
+)
 @click.option("--verbose", is_flag=True, help="Show Scrapy's own log.")
 @as_of_option
 @format_option()
@@ -149,6 +156,7 @@ def crawl(
     settings,
     scheduled_for,
     nights_file,
+    queued,
     verbose,
     fmt,
 ) -> None:  # type: ignore[no-untyped-def]
@@ -176,6 +184,9 @@ def crawl(
     if column_site:
         raise click.UsageError("--site names the site of --column URLs; name declared sites as SITE")
     chosen = site_names() if all_sites else list(site_names_arg)
+    if queued:
+        _queue(chosen, mode, database_url, scheduled_for, settings, fmt)
+        return
     if not chosen:
         raise click.UsageError("name at least one site, or --all (`xxgk sites` lists them)")
     started = time.monotonic()
@@ -190,6 +201,26 @@ def crawl(
         },
     )
     _report(results, time.monotonic() - started, fmt, {**overrides, "XXGK_DATABASE_URL": database_url})
+
+
+def _queue(sites: list[str], mode: str, database_url, scheduled_for, settings, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Queue the crawls for the fleet's workers: known sites only, one job per site and mode."""
+    from archive.db import database_url as resolve_url
+    from crawler.fleet.queue import enqueue
+    from crawler.runner import site_names
+
+    if not sites:
+        raise click.UsageError("name at least one site, or --all (`xxgk sites` lists them)")
+    if settings:
+        raise click.UsageError("-s settings of queued crawls are the worker's: `xxgk worker -s NAME=VALUE`")
+    unknown = sorted(set(sites) - set(site_names()))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown site {', '.join(unknown)}; `xxgk sites` lists them", param_hint="SITE"
+        )
+    queued = enqueue(resolve_url(database_url), sites, mode, scheduled_for or "")
+    emit([{"site": q.site, "mode": q.mode, "job": q.job_id if q.job_id is not None else "already queued"}
+          for q in queued], fmt)  # fmt: skip
 
 
 def _crawl_columns(urls: list[str], site: str | None, mode: str, overrides: dict, fmt: str) -> None:

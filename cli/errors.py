@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from archive.db import ArchiveConfigError
 from archive.locks import SiteLocked
 from archive.queries import NotFoundError
-from schedules.config import ScheduleConfigError
+from schedules.config import ScheduleConfigError, ScheduleServiceBusy
 
 
 class UserError(click.ClickException):
@@ -21,6 +21,7 @@ EXPECTED = (
     NotFoundError,
     SiteLocked,
     ScheduleConfigError,
+    ScheduleServiceBusy,
     FileNotFoundError,
     PermissionError,
     ValueError,

@@ -31,15 +31,45 @@ def replica() -> None:
 @click.option("--docs", type=click.IntRange(0), default=300, show_default=True, help="Generated documents.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--noise", is_flag=True, help="Noise mode on every site (see `replica change --noise`).")
+@click.option(
+    "--fleet",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Also serve N small generated agencies (several per platform host); see --sites-dir.",
+)
+@click.option(
+    "--sites-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the fleet's site declarations here (put it on XXGK_SITES_DIRS to crawl them by name).",
+)
+@click.option(
+    "--request-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append one `unix-time host path` line per request (politeness checks).",
+)
 @as_of_option
-def serve(host: str, port: int, state_dir: Path, docs: int, seed: int, noise: bool) -> None:
+def serve(
+    host: str,
+    port: int,
+    state_dir: Path,
+    docs: int,
+    seed: int,
+    noise: bool,
+    fleet: int,
+    sites_dir: Path | None,
+    request_log: Path | None,
+) -> None:
     """Serve the replica; point crawls at it with XXGK_REPLICA_URL=http://HOST:PORT.
 
     With --as-of (or XXGK_CLOCK) the replica runs on simulated time from that moment: it serves what
     its sites had published by then (`xxgk replica clock` moves its clock while it runs)."""
     from replica.server import run
 
-    run(host=host, port=port, state_dir=state_dir, docs=docs, seed=seed, noise=noise)
+    if sites_dir is not None and not fleet:
+        raise click.UsageError("--sites-dir writes the declarations of a --fleet; give --fleet N")
+    run(host=host, port=port, state_dir=state_dir, docs=docs, seed=seed, noise=noise, fleet=fleet,
+        sites_dir=sites_dir, request_log=request_log)  # fmt: skip
 
 
 state_option = click.option(

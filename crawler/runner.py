@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -83,20 +84,25 @@ def _checked_loader(settings: Any, sites: list[str]) -> Any:
 @contextmanager
 def _site_locks(settings: Any, sites: list[str]) -> Iterator[Callable[[], None]]:
     """Hold every site's crawl lock while the block runs (released even when it fails). Yields the
-    function that starts the locks' heartbeat, to call once the crawlers have installed the reactor."""
+    function that starts the locks' heartbeat, to call once the crawlers have installed the reactor.
+
+    The lock is a lease of XXGK_LOCK_TTL seconds renewed five times per lease: a holder on another
+    machine cannot be asked whether it lives, so when it stops renewing (killed, its machine gone) the
+    lock is another's once the lease runs out (a dead process on this machine: at once)."""
     archive, holder = Archive(settings.get("XXGK_DATABASE_URL")), locks.holder_name()
+    ttl = timedelta(seconds=settings.getfloat("XXGK_LOCK_TTL"))
     taken: list[str] = []
 
     def keep_alive() -> None:
         from twisted.internet import reactor, task
 
-        heartbeat = task.LoopingCall(locks.refresh, archive, taken, holder)
-        heartbeat.start(locks.TTL.total_seconds() / 5, now=False)
+        heartbeat = task.LoopingCall(locks.refresh, archive, taken, holder, ttl)
+        heartbeat.start(ttl.total_seconds() / 5, now=False)
         reactor.addSystemEventTrigger("before", "shutdown", lambda: heartbeat.running and heartbeat.stop())
 
     try:
         for site in sites:
-            locks.acquire(archive, site, holder)
+            locks.acquire(archive, site, holder, ttl)
             taken.append(site)
         yield keep_alive
     finally:

@@ -55,6 +55,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.faults.PoliteRetryMiddleware": 550,
     "crawler.middlewares.faults.FailureLedgerMiddleware": 50,
 }
+# HTTP sent in slots of the fleet's shared budget per host when XXGK_HOST_BUDGET is set (PostgreSQL),
+# else Scrapy's own handler unchanged (crawler/middlewares/host_budget.py).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.middlewares.host_budget.BudgetedDownloadHandler",
+    "https": "crawler.middlewares.host_budget.BudgetedDownloadHandler",
+}
 SPIDER_MIDDLEWARES = {
     # Skip details an interrupted run of the same site already stored (XXGK_RESUME = False to refetch).
     "crawler.middlewares.resume.ResumeMiddleware": 950,
@@ -82,6 +88,13 @@ XXGK_MODE = "full"
 XXGK_SCHEDULED_FOR = None
 # A 5xx/429 asking (Retry-After) for a longer wait than this is not retried in this run.
 XXGK_RETRY_AFTER_MAX = 60.0
+# The fleet (crawler/fleet/, docs/deploy.md): requests per second per host summed over every worker,
+# shared through PostgreSQL (0: off, Scrapy's per-process politeness only); how long a 429/503 without
+# Retry-After pauses the host for every worker; the site lock's lease (seconds without a heartbeat
+# before another machine may take over a crawl whose holder vanished).
+XXGK_HOST_BUDGET = 0.0
+XXGK_HOST_BACKOFF = 10.0
+XXGK_LOCK_TTL = 300.0
 # What the same fetches would cost as WARC.gz (bench/storage.py).
 XXGK_WARC_METER = False
 XXGK_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024

@@ -20,9 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--seed", type=int, default=1)
     serve.add_argument("--noise", action="store_true", help="vary volatile page parts on every fetch")
     serve.add_argument("--as-of", help="simulated time: ISO 8601 moment (naive = China time)")
+    serve.add_argument("--fleet", type=int, default=0, help="generated agencies beside the real sites")
+    serve.add_argument("--sites-dir", type=Path, help="write the fleet's crawler declarations here")
+    serve.add_argument("--request-log", type=Path, help="append `time host path` per request")
     args = parser.parse_args(argv)
-    if args.docs < 0 or not 0 <= args.port <= 65535:
-        parser.error("--docs must be >= 0 and --port within 0..65535")
+    if args.docs < 0 or args.fleet < 0 or not 0 <= args.port <= 65535:
+        parser.error("--docs and --fleet must be >= 0 and --port within 0..65535")
     from twisted.internet.error import CannotListenError
 
     from archive.clock import parse_moment
@@ -37,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             noise=args.noise,
             as_of=parse_moment(args.as_of) if args.as_of else None,
+            fleet=args.fleet,
+            sites_dir=args.sites_dir,
+            request_log=args.request_log,
         )
     except (OSError, CannotListenError) as error:  # e.g. the port is taken
         print(f"replica: {error}", file=sys.stderr)

@@ -69,12 +69,19 @@ class Replica:
         docs: int,
         mutations: Iterable[Mapping[str, Any]] = (),
         clock: SimulatedClock | None = None,
+        fleet: int = 0,
     ) -> None:
         self.seed = seed
         self.docs = docs
         self.clock = clock
+        self.fleet = fleet
         self.as_of = beijing_wall_time(clock.now()) if clock is not None else None
-        self.catalogs: Mapping[str, Catalog] = LazyCatalogs(all_sites(), seed, docs, self.as_of)
+        sites: dict[str, Any] = dict(all_sites())
+        if fleet:  # generated agencies beside the real ones (replica/fleet.py)
+            from replica.fleet import fleet_hosts
+
+            sites.update(fleet_hosts(fleet, seed))
+        self.catalogs: Mapping[str, Catalog] = LazyCatalogs(sites, seed, docs, self.as_of)
         # Layers over every catalog's answers, whatever its platform (replica.noise, replica.faults).
         self.faults = Faults()
         self.noisy: dict[str, bool] = {}  # host (or "*" for every site) → noise mode on
@@ -185,10 +192,15 @@ class Replica:
 
 
 def build(
-    seed: int, docs: int, mutations: Iterable[Mapping[str, Any]] = (), clock: SimulatedClock | None = None
+    seed: int,
+    docs: int,
+    mutations: Iterable[Mapping[str, Any]] = (),
+    clock: SimulatedClock | None = None,
+    fleet: int = 0,
 ) -> Replica:
-    """The replica for this seed with `docs` generated documents per site (as of `clock`, if given)."""
-    return Replica(seed, docs, mutations, clock)
+    """The replica for this seed with `docs` generated documents per site (as of `clock`, if given),
+    plus `fleet` small generated agencies (replica/fleet.py)."""
+    return Replica(seed, docs, mutations, clock, fleet)
 
 
 def beijing_wall_time(moment: datetime) -> datetime:

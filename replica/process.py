@@ -88,6 +88,9 @@ def start_replica(
     timeout: float = 60,
     noise: bool = False,
     as_of: str | None = None,
+    fleet: int = 0,
+    sites_dir: Path | None = None,
+    request_log: Path | None = None,
 ) -> ReplicaProcess:
     """Spawn the replica server and wait until it listens (port 0: any free port)."""
     env = {
@@ -111,6 +114,9 @@ def start_replica(
         str(seed),
         *(["--noise"] if noise else []),
         *(["--as-of", as_of] if as_of else []),
+        *(["--fleet", str(fleet)] if fleet else []),
+        *(["--sites-dir", str(sites_dir)] if sites_dir else []),
+        *(["--request-log", str(request_log)] if request_log else []),
     ]
     handle, name = tempfile.mkstemp(prefix="replica-", suffix=".stderr")
     stderr_path = Path(name)

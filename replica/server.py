@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit
 
 from twisted.web.resource import Resource
 from twisted.web.server import Request, Site
@@ -24,9 +27,10 @@ CLOCK_HEADER = "x-xxgk-clock"
 class ReplicaResource(Resource):
     isLeaf = True
 
-    def __init__(self, live: LiveReplica) -> None:
+    def __init__(self, live: LiveReplica, request_log: TextIO | None = None) -> None:
         super().__init__()
         self.live = live
+        self.request_log = request_log
 
     def render(self, request: Request) -> bytes:
         headers = {
@@ -34,6 +38,10 @@ class ReplicaResource(Resource):
             for key, values in request.requestHeaders.getAllRawHeaders()
         }
         replica = self.live.current()
+        if self.request_log is not None:  # when each host was asked (the fleet's politeness tests)
+            uri = request.uri.decode("latin-1")
+            host = urlsplit(uri).hostname or headers.get("Host", headers.get("host", "")).split(":")[0]
+            self.request_log.write(f"{time.time():.3f} {host} {urlsplit(uri).path}\n")
         stamp = next((v for k, v in headers.items() if k.lower() == CLOCK_HEADER), None)
         if stamp:  # a crawler on simulated time: the sites as they were at its moment
             with contextlib.suppress(clock.ClockError):
@@ -59,8 +67,8 @@ class QuietSite(Site):
         pass
 
 
-def make_site(live: LiveReplica) -> Site:
-    return QuietSite(ReplicaResource(live))
+def make_site(live: LiveReplica, request_log: TextIO | None = None) -> Site:
+    return QuietSite(ReplicaResource(live, request_log))
 
 
 def run(
@@ -71,6 +79,9 @@ def run(
     seed: int = 1,
     noise: bool = False,
     as_of: datetime | None = None,
+    fleet: int = 0,
+    sites_dir: Path | None = None,
+    request_log: Path | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM. Prints one `replica serving …` line once listening (port 0: the real one).
 
@@ -78,7 +89,11 @@ def run(
     """
     from twisted.internet import reactor
 
-    state = open_state(Path(state_dir), seed=seed, docs=docs)
+    state = open_state(Path(state_dir), seed=seed, docs=docs, fleet=fleet)
+    if fleet and sites_dir is not None:  # the crawler's declarations of the same fleet
+        from replica.fleet import write_declarations
+
+        write_declarations(Path(sites_dir), fleet, seed)
     if as_of is None and clock.simulated():  # `xxgk --as-of …` / XXGK_CLOCK
         as_of = clock.parse_moment(clock.setting() or "")
     if as_of is not None:  # the replica's clock lives in its state, so `xxgk replica clock` can move it
@@ -88,9 +103,10 @@ def run(
 
         if not noise_on(state.mutations, "*"):
             plan_noise(Path(state_dir), "*", True)
-            state = open_state(Path(state_dir), seed=seed, docs=docs)
+            state = open_state(Path(state_dir), seed=seed, docs=docs, fleet=fleet)
     live = LiveReplica(Path(state_dir), state)
-    listening = reactor.listenTCP(port, make_site(live), interface=host)  # type: ignore[attr-defined]
+    log = open(request_log, "a", buffering=1, encoding="utf-8") if request_log else None  # noqa: SIM115
+    listening = reactor.listenTCP(port, make_site(live, log), interface=host)  # type: ignore[attr-defined]
     actual = listening.getHost().port
     replica = live.replica
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else host

@@ -34,6 +34,7 @@ class ReplicaState:
     format: int = FORMAT
     # Simulated time ({"as_of": ISO, "set_at": ISO UTC}, see `set_clock`); None: real time.
     clock: dict[str, str] | None = None
+    fleet: int = 0  # generated agencies served beside the real sites (replica/fleet.py)
 
     def simulated_clock(self) -> SimulatedClock | None:
         if not self.clock:
@@ -41,7 +42,7 @@ class ReplicaState:
         return SimulatedClock(parse_moment(self.clock["as_of"]), parse_moment(self.clock["set_at"]))
 
     def build(self) -> Replica:
-        return Replica(self.seed, self.docs, self.mutations, clock=self.simulated_clock())
+        return Replica(self.seed, self.docs, self.mutations, clock=self.simulated_clock(), fleet=self.fleet)
 
 
 def state_file(directory: Path) -> Path:
@@ -59,6 +60,7 @@ def load_state(directory: Path) -> ReplicaState | None:
         mutations=list(raw.get("mutations", [])),
         format=int(raw.get("format", FORMAT)),
         clock=raw.get("clock"),
+        fleet=int(raw.get("fleet", 0)),
     )
 
 
@@ -83,12 +85,12 @@ def locked(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def open_state(directory: Path, seed: int, docs: int) -> ReplicaState:
-    """The state to serve: kept (with its mutations) when seed and docs match, else started afresh."""
+def open_state(directory: Path, seed: int, docs: int, fleet: int = 0) -> ReplicaState:
+    """The state to serve: kept (with its mutations) when seed, docs and fleet match, else started afresh."""
     with locked(directory):
         state = load_state(directory)
-        if state is None or (state.seed, state.docs) != (seed, docs):
-            state = ReplicaState(seed=seed, docs=docs)
+        if state is None or (state.seed, state.docs, state.fleet) != (seed, docs, fleet):
+            state = ReplicaState(seed=seed, docs=docs, fleet=fleet)
             save_state(directory, state)
         return state
 
@@ -166,6 +168,8 @@ class LiveReplica:
         clock = SimulatedClock(moment, datetime.now(UTC))
         followed = self._followed
         if followed is None or followed.stale_at(moment):
-            followed = self._followed = Replica(self.state.seed, self.state.docs, self.state.mutations, clock)
+            followed = self._followed = Replica(
+                self.state.seed, self.state.docs, self.state.mutations, clock, self.state.fleet
+            )
         followed.clock = clock  # the `Date` it sends
         return followed

@@ -17,6 +17,8 @@
     [sites.anshun_mzj]                  # per-site overrides; enabled = false to leave a site out
     incremental = "0 2 * * *"
 
+    queue = false                       # true: runs go to the fleet's queue (`xxgk worker`), PostgreSQL
+
     [notify]                            # optional: after each run with news (schedules/notify.py)
     urls = ["mailto://smtp.example.org?to=audit@example.org", "json://127.0.0.1:9000/hook"]
     retries = 3
@@ -67,6 +69,10 @@ mode = "incremental"
 
 class ScheduleConfigError(ValueError):
     pass
+
+
+class ScheduleServiceBusy(RuntimeError):
+    """Another service already runs this archive's schedule (fleet mode: one scheduler)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,7 @@ class ScheduleConfig:
     misfire_grace_hours: float
     jobs: tuple[JobSpec, ...]
     notify: NotifyConfig | None = None  # [notify]: who hears of each run's changes (schedules.notify)
+    queue: bool = False  # runs are queued for the fleet's workers instead of crawled by the service
 
 
 def load(path: Path | None, known_sites: list[str]) -> ScheduleConfig:
@@ -139,7 +146,15 @@ def parse(text: str, where: str, known_sites: list[str]) -> ScheduleConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScheduleConfigError(f"{where}: not valid TOML: {exc}") from None
-    _only(data, {"timezone", "misfire_grace_hours", "defaults", "windows", "sites", "notify"}, where)
+    _only(data, {"timezone", "misfire_grace_hours", "defaults", "windows", "sites", "notify", "queue"}, where)
+    queue = data.get("queue", False)
+    if not isinstance(queue, bool):
+        raise ScheduleConfigError(f"{where}: queue: true or false")
+    if queue and data.get("notify") is not None:
+        raise ScheduleConfigError(
+            f"{where}: [notify] needs the crawls run by the service, which waits for them; "
+            "with queue = true the fleet's workers run them"
+        )
     try:
         tz = ZoneInfo(str(data.get("timezone", "Asia/Shanghai")))
     except (ZoneInfoNotFoundError, ValueError):
@@ -180,7 +195,7 @@ def parse(text: str, where: str, known_sites: list[str]) -> ScheduleConfig:
                     window.trigger(tz), spec,
                 )
             )  # fmt: skip
-    return ScheduleConfig(tz, float(grace), tuple(jobs), _notify(data.get("notify"), where))
+    return ScheduleConfig(tz, float(grace), tuple(jobs), _notify(data.get("notify"), where), queue)
 
 
 def _notify(raw: Any, where: str) -> NotifyConfig | None:

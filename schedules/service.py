@@ -7,7 +7,9 @@ Why the settings are what they are (APScheduler's defaults lose runs silently):
 - `max_instances=1` per job, and a site lock in the database (`archive.locks`) so that no two crawls of
   one site overlap, whichever job or service process starts them;
 - jobs live in the archive's own database (SQLAlchemyJobStore), so the missed slot is known after a
-  restart, and several service processes can share one schedule.
+  restart. APScheduler 3 does not support one job store shared by two running schedulers (each may
+  fire a slot); with `queue = true` (the fleet) the service takes a PostgreSQL advisory lock and a
+  second one refuses to start (`ScheduleServiceBusy`): scale the fleet with workers, not schedulers.
 Each crawl runs as `xxgk crawl` in its own process: Twisted's reactor cannot be restarted in-process,
 and a crashing crawl must not take the service down. The slot a run fills is passed to it
 (`--scheduled-for`) and recorded on the crawl run, so a late run says so.
@@ -35,7 +37,7 @@ from apscheduler.schedulers.base import STATE_RUNNING
 
 from archive.db import Archive
 from schedules import notify as notifications
-from schedules.config import JobSpec, ScheduleConfig
+from schedules.config import JobSpec, ScheduleConfig, ScheduleServiceBusy
 
 logger = logging.getLogger("xxgk.schedule")
 
@@ -55,10 +57,20 @@ def run_crawl_job(
     spec: str = "",
     scheduled_for: str = "",
     notify: dict[str, Any] | None = None,
+    queue: bool = False,
 ) -> int:
     """The job: one `xxgk crawl` process for one site. Returns its exit code (logged by the service).
     With `notify` (the schedule's [notify]), what the run changed is sent afterwards; a notifier's
-    failure is logged and never changes the job's outcome."""
+    failure is logged and never changes the job's outcome. With `queue`, the run is queued for the
+    fleet's workers instead (one job per site and mode waits at a time: a slot coalesces with a job
+    still waiting from the last)."""
+    if queue:
+        from crawler.fleet.queue import enqueue
+
+        queued = enqueue(database_url, [site], mode, scheduled_for)[0]
+        logger.info("queued %s crawl of %s (slot %s): %s", mode, site, scheduled_for or "now",
+                    f"job {queued.job_id}" if queued.job_id is not None else "a job was already waiting")  # fmt: skip
+        return 0
     notifier = notifications.from_kwargs(notify)
     earlier = None
     if notifier is not None:
@@ -167,6 +179,8 @@ class ScheduleService:
             "crawl_args": self.crawl_args,
             "spec": spec.spec,
         }
+        if self.config.queue:
+            kwargs["queue"] = True
         if self.config.notify is not None:  # stored as a plain dict: the job store pickles kwargs
             kwargs["notify"] = asdict(self.config.notify) | {"urls": list(self.config.notify.urls)}
         return kwargs
@@ -203,8 +217,29 @@ class ScheduleService:
     # -- running -------------------------------------------------------------------------------------
     def run(self) -> None:
         """Start firing jobs (missed slots within the grace time run once, now)."""
+        if self.config.queue:
+            self._hold_service_lock()
         self.scheduler.add_job(lambda: None, "interval", seconds=WAKE_SECONDS, id="wake", jobstore="memory")
         self.scheduler.resume()
+
+    def _hold_service_lock(self) -> None:
+        """The one running scheduler of this archive's schedule, held for the process's life on a
+        connection of its own (a crashed service's lock goes with its connection)."""
+        if self.archive.engine.dialect.name != "postgresql":
+            return
+        from sqlalchemy import text
+
+        self._lock_connection = self.archive.engine.connect()
+        held = self._lock_connection.execute(
+            text("SELECT pg_try_advisory_lock(hashtext(:name))"), {"name": JOB_TABLE}
+        ).scalar_one()
+        self._lock_connection.commit()
+        if not held:
+            self._lock_connection.close()
+            raise ScheduleServiceBusy(
+                "another `xxgk schedule run` is running this archive's schedule; run one scheduler "
+                "and as many `xxgk worker`s as you like"
+            )
 
     def stop(self) -> None:
         """Let running crawls finish their current documents (SIGINT is Scrapy's graceful stop), then
@@ -214,9 +249,17 @@ class ScheduleService:
                 process.send_signal(signal.SIGINT)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        self._release_service_lock()
         self.archive.close()
 
     def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self._release_service_lock()
         self.archive.close()
+
+    def _release_service_lock(self) -> None:
+        connection = getattr(self, "_lock_connection", None)
+        if connection is not None:
+            connection.close()  # the session ends, and with it the advisory lock
+            self._lock_connection = None

@@ -32,6 +32,7 @@ _db_counter = itertools.count()
 # (`--dist loadgroup --no-loadscope-reorder`): started first, these run side by side on the workers
 # while the short tests fill the gaps, instead of one of them starting last on a worker of its own.
 LONGEST_FIRST = (
+    "test_fleet.py",  # the fleet: 3 workers, 100 sites, three kills and a database restart
     "test_ten_nights.py",
     "test_audit_season.py",
     "test_web.py",

@@ -94,6 +94,12 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def restart(self) -> None:
+        """Stop (fast: clients are cut off) and start again on the same port and options, as an
+        administrator's restart does (the fleet's tests: workers must wait and go on)."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "-t", "60",
+                  "-l", str(self.root / "log"), "restart")  # fmt: skip
+
     def stop(self) -> None:
         try:
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "-w", "stop")

@@ -16,11 +16,13 @@ import asyncio
 import logging
 import multiprocessing
 import signal
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import OperationalError
 
 from archive.db import Archive
 from archive.records import FetchedPage as Page
@@ -28,6 +30,7 @@ from archive.store import Outcome, VersionStore
 from crawler.items import FetchedPage
 
 logger = logging.getLogger(__name__)
+DATABASE_PATIENCE = 120.0  # seconds a write waits for a restarting PostgreSQL
 
 
 class ArchivePipeline:
@@ -84,20 +87,46 @@ class ArchivePipeline:
         summary["xxgk/failures"] = list(self.crawler.stats.get_value("xxgk/failures") or [])
         summary["finish_reason"] = reason
         summary["xxgk/columns_declared"] = len(getattr(spider, "columns", ()))
-        verdict = self.store.finish_run(
-            self.run_id, "finished" if reason == "finished" else "interrupted", summary
-        )
+        verdict = self._finish_run("finished" if reason == "finished" else "interrupted", summary)
         if verdict is not None:
             self.crawler.stats.set_value("xxgk/health", verdict.summary())
             if not verdict.ok:
                 logger.warning("%s run %d looks unhealthy: %s", spider, self.run_id, verdict.summary())
         self.store.archive.close()
 
+    def _finish_run(self, status: str, summary: dict) -> object:
+        """Close the run's record, waiting for a restarting PostgreSQL as the writes do (the crawl is
+        over: blocking here holds nothing up)."""
+        assert self.store is not None and self.run_id is not None
+        waited = 0.0
+        while True:
+            try:
+                return self.store.finish_run(self.run_id, status, summary)
+            except OperationalError:
+                if self.store.archive.engine.dialect.name != "postgresql" or waited >= DATABASE_PATIENCE:
+                    raise
+                time.sleep(2.0)
+                waited += 2.0
+
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         assert self.store is not None and self.writer is not None
         item.run_id = self.run_id
         record = _record if self.in_process else self.store.record
-        outcome = await asyncio.wrap_future(self.writer.submit(record, item))
+        waited = 0.0
+        while True:
+            try:
+                outcome = await asyncio.wrap_future(self.writer.submit(record, item))
+                break
+            except OperationalError:
+                # PostgreSQL restarting (a fleet's archive): the transaction rolled back, so wait for
+                # the server and write again, up to DATABASE_PATIENCE seconds; a write whose commit
+                # was lost with the connection is found again as the same version (an `unchanged`
+                # capture, never a second version). SQLite's errors are not waited for.
+                if self.store.archive.engine.dialect.name != "postgresql" or waited >= DATABASE_PATIENCE:
+                    raise
+                self.crawler.stats.inc_value("xxgk/store_database_waits")
+                await asyncio.sleep(2.0)
+                waited += 2.0
         self.crawler.stats.inc_value(f"xxgk/{outcome.kind}")
         return item
 
