@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -173,11 +174,20 @@ def rebuild(
     path = path or location(conn)
     if path is None:
         return 0
+    if (
+        path.exists()
+        and any(path.iterdir())
+        and not (path / META).exists()
+        and not (path / "meta.json").exists()
+    ):
+        raise ValueError(f"{path} holds other files than a side index: set {ENV} to a directory of its own")
     seq, gen = _archive_seq(conn), generation(conn)
-    _forget(path)  # its files may have been removed or damaged: open them afresh
-    idx = _open(path, create=True)
+    # Built beside it and swapped in: searches keep the old one meanwhile, and damaged files of the old
+    # one (which tantivy may refuse to open) are never read.
+    building, old = path.with_name(path.name + ".building"), path.with_name(path.name + ".old")
+    shutil.rmtree(building, ignore_errors=True)
+    idx = _open(building, create=True)
     writer = _writer(idx, _WRITER_HEAP)
-    writer.delete_all_documents()
     done, last = 0, 0
     while True:
         found = conn.execute(
@@ -199,9 +209,15 @@ def rebuild(
     writer.commit()
     writer.wait_merging_threads()
     _write_meta(
-        path, {"format": FORMAT, "normaliser": normaliser(), "generation": gen, "seq": seq, "gaps": []}
+        building, {"format": FORMAT, "normaliser": normaliser(), "generation": gen, "seq": seq, "gaps": []}
     )
-    idx.reload()
+    _forget(building)
+    _forget(path)
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        path.rename(old)
+    building.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
     return done
 
 
@@ -239,13 +255,14 @@ def _stale(conn: Connection, meta: dict[str, Any] | None, path: Path) -> str | N
     return None
 
 
-def catch_up(conn: Connection, path: Path, limit: int = CATCH_UP) -> int:
+def catch_up(conn: Connection, path: Path, limit: int | None = None) -> int:
     """Bring the side index level with the archive; returns how many changes it applied. A missing or
     stale index of a small archive (at most SMALL versions: a new one, the tests') is rebuilt here;
     of a larger one, or more than `limit` changes behind, or being written by another process, it
     raises Unavailable (the database answers; `xxgk db reindex` rebuilds it)."""
     from archive.search import index
 
+    limit = CATCH_UP if limit is None else limit
     meta = read_meta(path)
     why = _stale(conn, meta, path)
     if why is not None:
@@ -268,10 +285,10 @@ def catch_up(conn: Connection, path: Path, limit: int = CATCH_UP) -> int:
         flags = dict(
             conn.exec_driver_sql(
                 f"SELECT version_id, is_latest FROM search_docs WHERE version_id IN ({marks})"
-            )
+            ).all()
         )
-        for vid in versions:
-            writer.delete_documents_by_term("vid", vid)
+        # By query: delete_documents_by_term takes a Python int as a signed term, never matching a u64.
+        writer.delete_documents_by_query(tantivy.Query.term_set_query(idx.schema, "vid", versions))
         for latest in (True, False):
             for row in index.rows(
                 conn, [v for v in versions if v in flags and bool(flags[v]) is latest], latest
