@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, null, select, true, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, null, select, true, update
 from sqlalchemy.orm import Session
 
 from archive import attachment_text as attachment_reader
@@ -236,8 +236,10 @@ def rebuild(
     fts.clear(conn, with_state=record)
     if record:
         record_normaliser(conn)
-        # A new generation of rows: the side index's sequence numbers mean nothing any more.
-        conn.execute(delete(SearchChange))
+        # A new generation of rows: the side index's sequence numbers mean nothing any more. (Migrations
+        # before 0016 rebuild with the table not there yet.)
+        if inspect(conn).has_table(SearchChange.__tablename__):
+            conn.execute(delete(SearchChange))
         record_generation(conn)
     latest = (
         select(Version.document_id, func.max(Version.number).label("number"))
