@@ -225,13 +225,16 @@ def rebuild(
     attachment_text: bool = True,
     record: bool = True,
     omit: tuple[str, ...] = (),
+    on_rows: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> int:
     """Recompute the whole index from the versions; returns how many versions were indexed.
 
     `attachment_text=False` indexes attachment names only: for migration 0004, which runs before the
     attachments have a text column (0006 adds it and rebuilds again). `record=False`: for migrations
     before 0007, which adds the table the normaliser is recorded in. `omit`: search_docs columns a
-    downgrade's older layout does not have yet (0014's `kind`, `facet_key` for 0007's downgrade)."""
+    downgrade's older layout does not have yet (0014's `kind`, `facet_key` for 0007's downgrade).
+    `on_rows`: given each batch of computed rows too (the benchmark builds the side index and its scan
+    table in the same pass instead of computing a million rows again)."""
     fts = backend(conn)
     fts.clear(conn, with_state=record)
     if record:
@@ -262,6 +265,8 @@ def rebuild(
         files = _attachment_texts(conn, ids, with_text=attachment_text)
         computed = [row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found]
         fts.write(conn, [{k: r[k] for k in r if k not in omit} for r in computed] if omit else computed)
+        if on_rows:
+            on_rows(computed)
         done += len(found)
         last_id = ids[-1]
         if progress:
