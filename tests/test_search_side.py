@@ -145,6 +145,12 @@ def test_kept_level_with_the_archive_or_the_database_answers(
     # A version stored after the build is found by the next search (it catches up first) …
     store = VersionStore(archive)  # its write path logs each change (index.log_changes)
     store_page(store, url_of("anshun_mzj", "new1"), detail("低保新规", "临时救助与低保衔接。"), T0)
+    with archive.engine.connect() as conn:  # what a crawl's end runs (ArchivePipeline.spider_closed)
+        assert side.try_catch_up(conn) is None
+        assert (
+            side.read_meta(path)["seq"]
+            == conn.exec_driver_sql("SELECT max(seq) FROM search_changes").scalar()
+        )
     found, warnings, used = _ids(archive, "低保")
     assert used == "tantivy" and not warnings and len(found) == 3
     # … a new version supersedes the old one there too …

@@ -354,9 +354,11 @@ def catch_up(conn: Connection, path: Path, limit: int | None = None) -> int:
 
 def try_catch_up(conn: Connection) -> str | None:
     """For the crawl's end: make what it stored searchable in the side index now. Never fails the
-    crawl: a busy writer or a missing index is left to the next search (returns why, or None)."""
+    crawl: a busy writer or a stale index is left to the next search (returns why, or None). An
+    archive without a side index yet is left to its first search or `xxgk db reindex` (a crawl that
+    nobody searches does not pay for building one)."""
     path = location(conn)
-    if path is None:
+    if path is None or read_meta(path) is None:
         return None
     try:
         catch_up(conn, path)
