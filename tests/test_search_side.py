@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from archive.db import Archive
 from archive.models import Attachment, Version
@@ -189,4 +189,28 @@ def test_a_small_archive_builds_its_side_index_at_the_first_search(tmp_path: Pat
     assert not (tmp_path / "a.sqlite3.search").exists()
     assert _ids(archive, "低保") == ({1, 2}, [], "tantivy")
     assert side.read_meta(tmp_path / "a.sqlite3.search")["seq"] > 0
+    archive.close()
+
+
+def test_a_change_committed_after_a_later_one_is_still_applied(postgres, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL hands out sequence numbers at insert, so a transaction can commit a lower one after a
+    higher one was applied: the side index keeps it as a gap and applies it when it appears."""
+    path = tmp_path / "pg.search"
+    monkeypatch.setenv(side.ENV, str(path))
+    archive = build_archive(postgres.create_database(f"xxgk_side_gap_{os.getpid()}"))
+    with archive.session() as s:
+        assert search(s, "低保").engine == "tantivy"  # built at the first search (a small archive)
+    late = archive.engine.connect()
+    late.begin()
+    first = late.execute(text("INSERT INTO search_changes (version_id) VALUES (1) RETURNING seq")).scalar()
+    with archive.engine.begin() as conn:
+        conn.execute(text("INSERT INTO search_changes (version_id) VALUES (2)"))
+    with archive.engine.connect() as conn:
+        assert side.catch_up(conn, path) == 1
+    assert [seq for seq, _ in side.read_meta(path)["gaps"]] == [first]
+    late.commit()
+    late.close()
+    with archive.engine.connect() as conn:
+        assert side.catch_up(conn, path) == 1
+    assert side.read_meta(path)["gaps"] == []
     archive.close()

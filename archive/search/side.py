@@ -320,7 +320,10 @@ def catch_up(conn: Connection, path: Path, limit: int | None = None) -> int:
     changes = _changes(conn, meta, limit + 1)
     if len(changes) > limit:
         raise Unavailable(f"the side index is more than {limit} changes behind: run `xxgk db reindex`")
-    if not changes:
+    if not changes:  # only gaps were asked for: forget those older than GAP_SECONDS
+        kept = _gaps(meta, [], time.time())
+        if kept != meta.get("gaps"):
+            _write_meta(path, {**meta, "gaps": kept})
         return 0
     idx = _open(path)
     writer = _writer(idx)
