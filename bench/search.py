@@ -22,30 +22,37 @@ the speed-up is also given CPU to CPU (the figure that holds on a loaded machine
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, column, insert, not_, or_, select, table, text
+from sqlalchemy import Select, column, func, insert, not_, or_, select, table, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.db import Archive  # noqa: E402
-from archive.models import Document  # noqa: E402
-from archive.search import engine, index  # noqa: E402
+from archive.models import Document, Version  # noqa: E402
+from archive.search import engine, index, side  # noqa: E402
 from archive.search.filters import Filters, conditions  # noqa: E402
 from archive.search.query import parse  # noqa: E402
 from archive.search.schema import SearchDoc, SearchText  # noqa: E402
+from archive.search.state import record_generation, record_normaliser  # noqa: E402
 from bench.search_corpus import generate  # noqa: E402
 
 RECENT = Filters(published_from=date(2022, 1, 1), published_to=date(2023, 12, 31))
 SITE = Filters(site="anshun_mzj")
-QUERIES: list[tuple[str, Filters]] = [
+VALID = Filters(validity="有效")
+NOTICE = Filters(kind="通知")
+LIANZHOU = Filters(site="lianzhou_mzj", published_from=date(2020, 3, 15))
+SMALL_QUERIES: list[tuple[str, Filters]] = [
     ("民", Filters()), ("婚", Filters()), ("殡", SITE), ("孤", RECENT),
     ("低保", Filters()), ("养老", Filters()), ("民政", SITE), ("慈善", RECENT), ("養老", Filters()),
     ("社会救", Filters()), ("养老院", Filters()), ("困难群", SITE), ("福利彩", RECENT),
@@ -54,6 +61,43 @@ QUERIES: list[tuple[str, Filters]] = [
     ("低保 资金", Filters(validity="有效")), ("２０２３年", Filters()),
     ("如实填写", Filters()),  # only in attachment text (replica.files.SENTENCES)
 ]  # fmt: skip
+_ = Filters()
+# 120 queries, 30 per group (the longest term's length): common and rare terms, terms found nowhere
+# (鲸, 火星 …), traditional forms (養, 殯葬 …), half of them with filters (site, dates, validity, kind).
+FULL_QUERIES: list[tuple[str, Filters]] = [
+    # 1 character
+    ("民", _), ("局", _), ("的", _), ("保", _), ("婚", _), ("殡", _), ("孤", _), ("募", _), ("彩", _),
+    ("鲸", _), ("琵", _), ("養", _), ("殯", _), ("兒", _), ("a", _),
+    ("民", SITE), ("工", RECENT), ("殡", SITE), ("孤", RECENT), ("婚", VALID), ("募", NOTICE),
+    ("彩", LIANZHOU), ("鲸", SITE), ("養", RECENT), ("關", VALID), ("助", NOTICE), ("津", LIANZHOU),
+    ("志", SITE), ("残", RECENT), ("寿", _),
+    # 2 characters
+    ("民政", _), ("低保", _), ("养老", _), ("慈善", _), ("殡葬", _), ("婚姻", _), ("救助", _),
+    ("孤儿", _), ("津贴", _), ("火星", _), ("鲸鱼", _), ("養老", _), ("殯葬", _), ("養老 -機構", _),
+    ("低保 资金", _),
+    ("民政", SITE), ("低保", RECENT), ("养老", VALID), ("慈善", NOTICE), ("殡葬", LIANZHOU),
+    ("彩票", SITE), ("地名", RECENT), ("志愿", VALID), ("募捐", NOTICE), ("火星", SITE),
+    ("養老", LIANZHOU), ("社會", RECENT), ("残疾", SITE), ("低保 资金", VALID), ("养老 -机构", RECENT),
+    # 3 characters
+    ("民政局", _), ("社会救", _), ("养老院", _), ("困难群", _), ("福利彩", _), ("低收入", _),
+    ("殡葬领", _), ("高龄津", _), ("孤儿基", _), ("火星车", _), ("量子态", _), ("養老服", _),
+    ("社會救", _), ("殯葬領", _), ("老年人", _),
+    ("民政局", SITE), ("社会救", RECENT), ("困难群", SITE), ("福利彩", RECENT), ("地名普", VALID),
+    ("志愿服", NOTICE), ("临时救", LIANZHOU), ("残疾人", SITE), ("火星车", RECENT), ("養老服", LIANZHOU),
+    ("慈善募", VALID), ("低收入", NOTICE), ("老年人", RECENT), ("移风易", SITE), ("民政局", VALID),
+    # 4 or more characters
+    ("最低生活保障", _), ("特困人员救助供养", _), ("高龄津贴发放标准", _), ("地名普查成果转化", _),
+    ("社会组织等级评估", _), ("移风易俗", _), ("政务公开工作要点", _), ("权力清单和责任清单", _),
+    ("如实填写", _), ("２０２３年", _), ("火星探测计划", _), ("量子计算机", _), ("社會救助兜底保障", _),
+    ("養老服務情況公示", _), ("部門預算公開", _),
+    ("最低生活保障", SITE), ("特困人员救助供养", RECENT), ("高龄津贴发放标准", VALID),
+    ("地名普查成果转化", SITE), ("社会组织等级评估", RECENT), ("探访关爱", NOTICE), ("兜底保障", LIANZHOU),
+    ("临时救助", VALID), ("申请审批表", SITE), ("火星探测计划", RECENT), ("部門預算公開", SITE),
+    ("最低生活保障 -临时", _), ("移风易俗 资金", RECENT), ("2023年", NOTICE), ("养老服务 救助", VALID),
+]  # fmt: skip
+QUERY_SETS = {"full": FULL_QUERIES, "small": SMALL_QUERIES}
+QUERIES = SMALL_QUERIES  # what bench/web.py runs
+MISMATCHES: list[str] = []  # queries whose result set differs from the scan's
 
 
 def group(query: str) -> str:
@@ -108,16 +152,99 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def build(archive: Archive, name: str, docs: int) -> dict:
-    """Generate the documents and build the index; returns the timings and sizes."""
+def rows_only(conn: Any, on_rows: Any) -> None:
+    """`index.rebuild` without the database's full-text tables: the search_docs rows, each batch also
+    given to `on_rows` (`--side-only`: a million-document run of the side index on a loaded machine,
+    where FTS5's tokens would double the pass; the database's engine is then measured at 100,000)."""
+    conn.execute(text("DELETE FROM search_docs"))
+    conn.execute(text("DELETE FROM search_changes"))
+    record_normaliser(conn)
+    record_generation(conn)
+    latest = (
+        select(Version.document_id, func.max(Version.number).label("number"))
+        .group_by(Version.document_id)
+        .subquery()
+    )
+    stmt = (
+        select(*index._VERSION, Document.site, (latest.c.number == Version.number).label("is_latest"))
+        .join(Document, Document.id == Version.document_id)
+        .join(latest, latest.c.document_id == Version.document_id)
+        .order_by(Version.id)
+        .limit(index.BATCH)
+    )
+    last = 0
+    while found := conn.execute(stmt.where(Version.id > last)).all():
+        ids = [v.id for v in found]
+        files = index._attachment_texts(conn, ids)
+        rows = [index.row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found]
+        conn.execute(
+            insert(SearchDoc), [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
+        )
+        on_rows(rows)
+        last = ids[-1]
+
+
+def build(
+    archive: Archive,
+    name: str,
+    docs: int,
+    side_path: Path | None = None,
+    generated: bool = False,
+    side_only: bool = False,
+) -> dict:
+    """Generate the documents (unless `generated`) and build the index; returns the timings and sizes.
+
+    With `side_path`, the tantivy side index and SQLite's scan table are written in the same pass as
+    the database's index (`index.rebuild(on_rows=…)`): each row is computed once, not three times (at a
+    million documents that pass is most of the run). Each one's own time is measured apart."""
     started = time.perf_counter()
-    versions = generate(archive, docs)
-    generated = time.perf_counter() - started
-    print(f"[{name}] generated {docs} documents, {versions} versions in {generated:.0f}s")
+    if generated:
+        with archive.engine.connect() as conn:
+            versions = int(conn.execute(text("SELECT count(*) FROM versions")).scalar() or 0)
+    else:
+        versions = generate(archive, docs)
+        print(
+            f"[{name}] generated {docs} documents, {versions} versions in {time.perf_counter() - started:.0f}s"
+        )
+    sqlite = archive.engine.dialect.name == "sqlite"
+    builder = side.Builder(side_path) if side_path else None
+    spent = {"side": 0.0, "scan": 0.0}
+
     with archive.engine.begin() as conn:
+
+        def on_rows(rows: list[dict]) -> None:
+            if builder:
+                t = time.perf_counter()
+                builder.add(rows)
+                spent["side"] += time.perf_counter() - t
+            if sqlite:
+                t = time.perf_counter()
+                conn.execute(
+                    insert(SCAN_TEXT), [{k: r[k] for k in ("version_id", "title", "text")} for r in rows]
+                )
+                spent["scan"] += time.perf_counter() - t
+
+        if sqlite:
+            conn.execute(text("DROP TABLE IF EXISTS bench_scan_text"))
+            conn.execute(
+                text("CREATE TABLE bench_scan_text (version_id INTEGER PRIMARY KEY, title TEXT, text TEXT)")
+            )
         started = time.perf_counter()
-        index.rebuild(conn)
-        seconds = time.perf_counter() - started
+        if side_only:
+            rows_only(conn, on_rows)
+        else:
+            index.rebuild(conn, on_rows=on_rows if builder or sqlite else None)
+        if builder:
+            t = time.perf_counter()
+            builder.finish(*side.archive_state(conn))
+            spent["side"] += time.perf_counter() - t
+        seconds = time.perf_counter() - started - spent["side"] - spent["scan"]
+    if builder and side_path:
+        print(f"[{name}] side index written in {spent['side']:.1f}s besides the rows it shares with the "
+              f"database's index; {side.size_bytes(side_path) / 2**20:.0f} MiB")  # fmt: skip
+    if side_only:
+        print(f"[{name}] search rows (no full-text tables) written in {seconds:.1f}s")
+        return {"versions": versions, "build_s": seconds}
     with archive.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text("ANALYZE"))
@@ -142,39 +269,96 @@ def build(archive: Archive, name: str, docs: int) -> dict:
     return {"versions": versions, "build_s": seconds, "index_mib": size / 2**20, "tables_mib": tables / 2**20}
 
 
-def measure(url: str, name: str, docs: int, repeat: int, reuse: bool = False) -> list[dict]:
+def build_side(archive: Archive, name: str, path: Path) -> dict:
+    """Build the tantivy side index (`archive.search.side`) unless it is current; timed and sized."""
+    with archive.engine.connect() as conn:
+        if side._stale(conn, side.read_meta(path), path) is None:
+            print(f"[{name}] side index at {path} is current ({side.size_bytes(path) / 2**20:.0f} MiB)")
+            return {}
+        started = time.perf_counter()
+        count = side.rebuild(conn, path)
+        seconds = time.perf_counter() - started
+    size = side.size_bytes(path) / 2**20
+    print(f"[{name}] side index built in {seconds:.1f}s ({count / seconds:.0f} versions/s); {size:.0f} MiB")
+    return {"side_build_s": seconds, "side_mib": size}
+
+
+@contextmanager
+def engine_choice(name: str, path: Path) -> Iterator[None]:
+    """Search through the side index at `path` ("side") or the database's own index ("database")."""
+    before = os.environ.get(side.ENV)
+    os.environ[side.ENV] = str(path) if name == "side" else "off"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(side.ENV, None)
+        else:
+            os.environ[side.ENV] = before
+
+
+def measure(
+    url: str,
+    name: str,
+    docs: int,
+    repeat: int,
+    queries: list[tuple[str, Filters]],
+    engines: list[str],
+    side_path: Path,
+    reuse: bool = False,
+    side_only: bool = False,
+) -> list[dict]:
     archive = Archive(url)
     if not reuse:
-        build(archive, name, docs)
+        build(archive, name, docs, side_path if "side" in engines else None, side_only=side_only)
+    else:
+        with archive.engine.connect() as conn:
+            indexed = conn.execute(text("SELECT count(*) FROM search_docs")).scalar()
+        if not indexed:  # generated by an earlier run that stopped before its index
+            build(archive, name, docs, side_path if "side" in engines else None, True, side_only)
+    if "side" in engines:
+        build_side(archive, name, side_path)
     rows = []
     text_table = scan_text(archive)
+    print(f"[{name}] load average {os.getloadavg()[0]:.2f} before the queries")
     with archive.session() as s:
         dialect = s.get_bind().dialect.name
-        for query, filters in QUERIES:
-            engine.search(s, query, filters)  # warm the cache once, as a running service would be
-            times, cpu = [], []
-            for _ in range(repeat):
-                t, c = time.perf_counter(), time.process_time()
-                result = engine.search(s, query, filters)
-                times.append(time.perf_counter() - t)
-                cpu.append(time.process_time() - c)
-            faceted = []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                engine.search(s, query, filters, facets=True)
-                faceted.append(time.perf_counter() - t)
+        for query, filters in queries:
             t, c = time.perf_counter(), time.process_time()
             scanned = set(s.scalars(scan(query, filters, dialect, text_table)))
             scan_time, scan_cpu = time.perf_counter() - t, time.process_time() - c
-            found = engine.matching_ids(s, query, filters)
-            if found != scanned or result.total != len(scanned):
-                raise SystemExit(
-                    f"[{name}] {query!r}: index {len(found)} / total {result.total} ≠ scan {len(scanned)}"
-                )
-            rows.append({"db": name, "query": query, "group": group(query), "filtered": filters != Filters(),
-                         "matches": len(scanned), "times": times, "cpu": cpu, "faceted": faceted, "scan": scan_time, "scan_cpu": scan_cpu})  # fmt: skip
-            print(f"[{name}] {query:<16} {len(scanned):>7} matches  p50 {statistics.median(times) * 1000:7.1f} ms"
-                  f"  with facets {statistics.median(faceted) * 1000:7.1f} ms  scan {scan_time * 1000:8.1f} ms")  # fmt: skip
+            for chosen in engines:
+                with engine_choice(chosen, side_path):
+                    result = engine.search(s, query, filters)  # warm the cache once, as a service would be
+                    if chosen == "side" and result.engine != "tantivy":
+                        raise SystemExit(
+                            f"[{name}] {query!r}: the side index did not answer: {result.warnings}"
+                        )
+                    times, cpu = [], []
+                    for _ in range(repeat):
+                        t, c = time.perf_counter(), time.process_time()
+                        result = engine.search(s, query, filters)
+                        times.append(time.perf_counter() - t)
+                        cpu.append(time.process_time() - c)
+                    faceted = []
+                    for _ in range(repeat):
+                        t = time.perf_counter()
+                        engine.search(s, query, filters, facets=True)
+                        faceted.append(time.perf_counter() - t)
+                    found = engine.matching_ids(s, query, filters, database=chosen == "database")
+                label = f"{name} {chosen}"
+                if found != scanned or result.total != len(scanned):
+                    # Recorded and the run goes on (a million-document run is not repeated lightly);
+                    # it fails at the end.
+                    MISMATCHES.append(
+                        f"[{label}] {query!r} {filters}: index {len(found)} / total {result.total} ≠ scan {len(scanned)}"
+                    )
+                    print(MISMATCHES[-1])
+                rows.append({"db": label, "query": query, "group": group(query), "filtered": filters != Filters(),
+                             "matches": len(scanned), "times": times, "cpu": cpu, "faceted": faceted, "scan": scan_time, "scan_cpu": scan_cpu})  # fmt: skip
+                print(f"[{label}] {query:<16} {len(scanned):>7} matches  p50 {statistics.median(times) * 1000:7.1f} ms"
+                      f"  with facets {statistics.median(faceted) * 1000:7.1f} ms  scan {scan_time * 1000:8.1f} ms")  # fmt: skip
+    print(f"[{name}] load average {os.getloadavg()[0]:.2f} after the queries")
     archive.close()
     return rows
 
@@ -184,7 +368,8 @@ def report(rows: list[dict]) -> None:
           "| scan p50 ms | speed-up (p50) | + facets p50 ms | + facets p95 ms | scan CPU p50 ms | CPU speed-up (p50) |")  # fmt: skip
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     keys = sorted(
-        {(r["db"], r["group"], r["filtered"]) for r in rows}, key=lambda k: (k[0] != "sqlite", k[1], k[2])
+        {(r["db"], r["group"], r["filtered"]) for r in rows},
+        key=lambda k: (not k[0].startswith("sqlite"), k[0], k[1], k[2]),
     )
     for db_name in dict.fromkeys(k[0] for k in keys):
         subsets = [(f"{g}{' + filter' if f else ''}", [r for r in rows if (r["db"], r["group"], r["filtered"]) == (db_name, g, f)])
@@ -198,7 +383,7 @@ def report(rows: list[dict]) -> None:
             scan_cpu = statistics.median(r["scan_cpu"] for r in subset)
             # CPU time is this process's: the search's own work on SQLite (in-process), only the
             # client's share on PostgreSQL, where the CPU columns say nothing of the query.
-            sqlite = db_name == "sqlite"
+            sqlite = db_name.startswith("sqlite")
             cpu_ratio = f"{scan_cpu / statistics.median(cpu):.0f}×" if sqlite else "–"
             scan_cpu_ms = f"{scan_cpu * 1000:.0f}" if sqlite else "–"
             p50, p95, scan50 = statistics.median(times), percentile(times, 0.95), statistics.median(scans)
@@ -215,6 +400,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
+        "--queries", choices=sorted(QUERY_SETS), default="full", help="120 queries, or the 22 of before."
+    )
+    parser.add_argument(
+        "--side-only",
+        action="store_true",
+        help="Build the search rows and the side index only, not the database's full-text index (implies --engines side).",
+    )
+    parser.add_argument(
+        "--engines",
+        default="side,database",
+        help="side: the tantivy side index; database: FTS5 or GIN (the side index switched off).",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="Write the SQLite archive here and keep it (else a temporary one)."
     )
     parser.add_argument(
@@ -228,23 +426,32 @@ def main() -> None:
     )
     args = parser.parse_args()
     rows: list[dict] = []
+    queries = QUERY_SETS[args.queries]
+    engines = ["side"] if args.side_only else args.engines.split(",")
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-search-") as tmp:
         where = args.keep or Path(tmp) / "archive.sqlite3"
         for name in args.backends.split(","):
             if name == "sqlite":
                 rows += measure(
-                    f"sqlite:///{where}", name, args.docs, args.repeat, args.reuse and args.keep is not None
-                )
+                    f"sqlite:///{where}", name, args.docs, args.repeat, queries, engines,
+                    Path(f"{where}.search"), args.reuse and args.keep is not None, args.side_only,
+                )  # fmt: skip
             else:
                 from tests.pgserver import PostgresServer
 
                 server = PostgresServer({"shared_buffers": args.pg_shared_buffers}).start()
                 print(f"[postgresql] shared_buffers {args.pg_shared_buffers}")
                 try:
-                    rows += measure(server.create_database("bench_search"), name, args.docs, args.repeat)
+                    url = server.create_database("bench_search")
+                    rows += measure(
+                        url, name, args.docs, args.repeat, queries, engines, Path(tmp) / "pg.search"
+                    )
                 finally:
                     server.stop()
     report(rows)
+    if MISMATCHES:
+        raise SystemExit("result sets differ from the scan's:\n" + "\n".join(MISMATCHES))
+    print("\nevery query: the same result set as the scan")
 
 
 if __name__ == "__main__":

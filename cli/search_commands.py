@@ -20,7 +20,7 @@ from archive import export as exporter
 from archive.interchange import export as interchange
 from archive.models import Document, ReportData
 from archive.search import check as index_check
-from archive.search import engine, index
+from archive.search import engine, index, side
 from archive.search.filters import Filters
 from cli.archive_commands import _date, db, db_option, open_archive, parse_moment
 from cli.output import emit, format_option
@@ -142,6 +142,8 @@ def search(query: str, limit: int, offset: int, facets: bool, fmt: str, database
     with archive.session() as s:
         require_known_site(s, filters.site)
         result = engine.search(s, query, filters, limit=limit, offset=offset, facets=facets)
+    for warning in result.warnings:  # the side index could not answer: the database did, exactly
+        click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(result.__dict__, ensure_ascii=False, indent=2, default=str))
     elif fmt in ("jsonl", "csv"):
@@ -257,6 +259,11 @@ def reindex(reread_attachments: bool, database_url) -> None:  # type: ignore[no-
     with archive.engine.begin() as conn:
         count = index.rebuild(conn)
         conn.execute(delete(ReportData))  # annual reports are read again, by today's parser, when asked
+    with archive.engine.connect() as conn:
+        side_path = side.location(conn)
+        if side_path is not None:  # the tantivy side index, from the rows just committed
+            side.rebuild(conn, side_path)
+            click.echo(f"side index rebuilt at {side_path}", err=True)
     click.echo(
         f"read the text of {read.done} attachments ({read.ocr} by OCR, {read.converted} converted); "
         f"indexed {count} versions in {time.perf_counter() - started:.1f}s"

@@ -132,5 +132,7 @@ XXGK_CHALLENGE_MAX_RETRIES = 3
 # Read from the environment only, outside Scrapy's settings: XXGK_CLOCK (archive/clock.py, the
 # simulated night), XXGK_SPIDER_MODULES (crawler/runner.py, spiders outside the project),
 # XXGK_SITES_DIRS (crawler/sites.py, directories of TOML site declarations), XXGK_SCHEDULE (the
-# schedule file of `xxgk schedule`, cli/schedule_commands.py) and XXGK_SERVE_TOKEN (the token that
-# allows state changes through `xxgk serve`, cli/serve_command.py).
+# schedule file of `xxgk schedule`, cli/schedule_commands.py), XXGK_SERVE_TOKEN (the token that
+# allows state changes through `xxgk serve`, cli/serve_command.py) and XXGK_SEARCH_INDEX (the directory
+# of the tantivy search side index, archive/search/side.py: beside a SQLite file by default; set it for
+# a PostgreSQL deployment; `off` searches the database's own index only).

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Attachment, Capture, CrawlRun, Document, Version
+from archive.search.engine import search
 from tests.conftest import FAST, WITH_PARSE_WORKER, run_xxgk, xxgk
 
 HOST = "smzj.anshun.gov.cn"
@@ -45,6 +46,10 @@ def test_crawl_stores_every_document_once_and_recrawl_adds_only_captures(databas
     assert first[0]["new_versions"] == len(expected)
 
     archive = Archive(database_url)
+    if database_url.startswith("sqlite"):  # what the crawl stored is searchable in the side index at once
+        with archive.session() as s:
+            found = search(s, "深入推进民政法治建设实施方案")
+            assert found.engine == "tantivy" and SEED_URL in {h["url"] for h in found.hits}
     with archive.session() as s:
         urls = set(s.scalars(select(Document.url)))
         assert urls == {d.url for d in expected}

@@ -15,6 +15,7 @@ ENVIRONMENT_ONLY = {
     "XXGK_SCHEDULE",
     "XXGK_SITES_DIRS",
     "XXGK_SERVE_TOKEN",
+    "XXGK_SEARCH_INDEX",
 }
 NAME = re.compile(r"\bXXGK_[A-Z][A-Z_]*[A-Z]\b")
 

@@ -78,6 +78,14 @@ def _facet_keys(conn: Connection) -> Finding:
 
 def check(conn: Connection) -> list[Finding]:
     """Every check, the backend's own last (`sqlite_fts.check`, `pg_fts.check`)."""
+    from archive.search import side
     from archive.search.index import backend
 
-    return [_normaliser(conn), _coverage(conn), _latest(conn), _facet_keys(conn), *backend(conn).check(conn)]
+    return [
+        _normaliser(conn),
+        _coverage(conn),
+        _latest(conn),
+        _facet_keys(conn),
+        *backend(conn).check(conn),
+        *(Finding(*found) for found in side.check(conn)),
+    ]

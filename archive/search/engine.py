@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from archive.models import Document, decompressed_text
-from archive.search import pg_fts, sqlite_fts, tags
+from archive.search import pg_fts, side, sqlite_fts, tags
 from archive.search.filters import Filters, conditions
 from archive.search.query import Query, parse
 from archive.search.schema import SearchDoc, SearchText
@@ -50,6 +50,9 @@ class SearchResult:
     ranked: bool  # False: newest first (no query, or a query in most documents)
     hits: list[dict[str, Any]]
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    engine: str = "database"  # "tantivy": the side index answered (`side`)
+    # Why the side index could not answer (missing, stale, busy): the database did, exactly but slower.
+    warnings: list[str] = field(default_factory=list)
 
 
 class SearchPlan:
@@ -243,13 +246,7 @@ class SearchPlan:
         for values, n in self._facet_groups() if self.sqlite else self._facet_groups_by_value():
             for name, value in zip(FACETS, values, strict=True):
                 counts[name][value] = counts[name].get(value, 0) + n
-        return {
-            name: [
-                {"value": value, "count": n}
-                for value, n in sorted(by_value.items(), key=lambda kv: (-kv[1], str(kv[0])))[:FACET_VALUES]
-            ]
-            for name, by_value in counts.items()
-        }
+        return {name: _top(by_value.items()) for name, by_value in counts.items()}
 
     def _facet_groups_by_value(self) -> Iterable[tuple[tuple[Any, ...], int]]:
         """PostgreSQL: grouped by the six values themselves (a hash aggregate: no sort)."""
@@ -300,9 +297,28 @@ def search(
     Order: BM25 (ts_rank on PostgreSQL) with a title boost. When the query matches more than half of
     the indexed versions, BM25's idf is zero or negative for its terms (FTS5 clamps it to 1e-6): the
     scores no longer tell documents apart and computing one per match is wasted time, so such queries
-    (民 in an archive of 民政局 pages) list the newest first, as a search without a query does."""
+    (民 in an archive of 民政局 pages) list the newest first, as a search without a query does.
+
+    The tantivy side index answers when the archive has one and it holds every filter (`side`); when it
+    is missing, stale or busy the database's own index answers, exactly, with a warning."""
     require_current(s.connection())  # once per search, not per plan it builds
-    plan = SearchPlan(s, parse(text_query), filters or Filters())
+    parsed, filters = parse(text_query), filters or Filters()
+    warnings: list[str] = []
+    if side.answers(filters):
+        try:
+            found = side.answer(
+                s.connection(), parsed, filters, limit=limit, offset=offset, facets=facets,
+                newest_first=newest_first, population=_population(s),
+            )  # fmt: skip
+        except side.Unavailable as exc:
+            if side.location(s.connection()) is not None:
+                warnings.append(f"search answered from the database's index: {exc}")
+        else:
+            return SearchResult(
+                text_query, found.total, found.ranked, _hits(s, found.page, parsed),
+                {name: _top(values) for name, values in found.facets.items()}, engine="tantivy",
+            )  # fmt: skip
+    plan = SearchPlan(s, parsed, filters)
     total: int | None = None
     ranked = False
     if not plan.query.empty and not newest_first:
@@ -336,13 +352,32 @@ def search(
     if total is None:
         total = plan.count()
     return SearchResult(
-        text_query, total, ranked, _hits(s, page, plan.query), plan.facets() if facets else {}
+        text_query,
+        total,
+        ranked,
+        _hits(s, page, plan.query),
+        plan.facets() if facets else {},
+        warnings=warnings,
     )
 
 
-def matching_ids(s: Session, text_query: str, filters: Filters | None = None) -> set[int]:
-    """Every matching version id, unranked: what the benchmark compares with a substring scan."""
+def _top(counts: Iterable[tuple[Any, int]]) -> list[dict[str, Any]]:
+    """A facet's most frequent values, ties by value: the order `SearchPlan.facets` gives."""
+    ordered = sorted(counts, key=lambda kv: (-kv[1], str(kv[0])))[:FACET_VALUES]
+    return [{"value": value, "count": n} for value, n in ordered]
+
+
+def matching_ids(
+    s: Session, text_query: str, filters: Filters | None = None, database: bool = False
+) -> set[int]:
+    """Every matching version id, unranked: what the benchmark compares with a substring scan; from the
+    side index when `search` would use it, unless `database`."""
     require_current(s.connection())  # once per search, not per plan it builds
+    if not database and side.answers(filters or Filters()):
+        try:
+            return side.matching_ids(s.connection(), parse(text_query), filters or Filters())
+        except side.Unavailable:
+            pass
     plan = SearchPlan(s, parse(text_query), filters or Filters())
     return {vid for branch in plan.branches(SearchDoc.version_id) for vid in s.scalars(branch)}
 

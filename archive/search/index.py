@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, null, select, true, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, null, select, true, update
 from sqlalchemy.orm import Session
 
 from archive import attachment_text as attachment_reader
@@ -22,8 +22,8 @@ from archive.search import pg_fts, sqlite_fts
 from archive.search.facet_keys import facet_key
 from archive.search.keys import date_part, number_key
 from archive.search.kinds import kind_of
-from archive.search.schema import SearchDoc
-from archive.search.state import is_current, record_normaliser
+from archive.search.schema import SearchChange, SearchDoc
+from archive.search.state import is_current, record_generation, record_normaliser
 from archive.search.tokens import compact, normalize
 
 BATCH = 1000
@@ -125,6 +125,14 @@ def rows(conn: Connection, version_ids: list[int], is_latest: bool) -> list[dict
     return [row_for(v, v.site, is_latest, files.get(v.id, ())) for v in found]
 
 
+def log_changes(conn: Connection, version_ids: list[int]) -> None:
+    """Record that these versions' search rows changed (`search_changes`, migration 0017), in the
+    transaction that changed them: the sequence the tantivy side index catches up from
+    (`archive.search.side`), so a version is searchable there as soon as its crawl committed it."""
+    if version_ids:
+        conn.execute(insert(SearchChange), [{"version_id": v} for v in version_ids])
+
+
 def add(s: Session, doc: Document, version: Version) -> None:
     """Index a version just stored with its attachments (it becomes its document's latest). Under
     another normaliser than the index's nothing is touched: the index stays as built until a rebuild
@@ -143,6 +151,7 @@ def add(s: Session, doc: Document, version: Version) -> None:
         conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
         fts.supersede(conn, rows(conn, previous, False))
     fts.write(conn, rows(conn, [version.id], True))
+    log_changes(conn, [*previous, version.id])
 
 
 def add_new(
@@ -160,12 +169,14 @@ def add_new(
     if not is_current(conn):
         return
     fts = backend(conn)
+    previous: list[int] = []
     if superseding:
         previous = list(conn.execute(_LATEST_ROWS, {"document_id": document_id}).scalars())
         if previous:
             conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
             fts.supersede(conn, rows(conn, previous, False))
     fts.write(conn, [row_for(version, site, True, attachment_texts)])
+    log_changes(conn, [*previous, version.id])
 
 
 _LATEST_ROWS = select(SearchDoc.version_id).where(
@@ -185,6 +196,7 @@ def refresh_version(conn: Connection, version_id: int, change: Callable[[], None
     before = rows(conn, [version_id], bool(latest))
     change()
     backend(conn).replace_text(conn, before, rows(conn, [version_id], bool(latest)))
+    log_changes(conn, [version_id])
 
 
 def refresh(s: Session, version: Version, change: Callable[[], None]) -> None:
@@ -203,6 +215,7 @@ def refresh(s: Session, version: Version, change: Callable[[], None]) -> None:
     change()
     s.flush()
     backend(conn).replace_text(conn, before, rows(conn, [version.id], bool(latest)))
+    log_changes(conn, [version.id])
 
 
 def rebuild(
@@ -212,17 +225,25 @@ def rebuild(
     attachment_text: bool = True,
     record: bool = True,
     omit: tuple[str, ...] = (),
+    on_rows: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> int:
     """Recompute the whole index from the versions; returns how many versions were indexed.
 
     `attachment_text=False` indexes attachment names only: for migration 0004, which runs before the
     attachments have a text column (0006 adds it and rebuilds again). `record=False`: for migrations
     before 0007, which adds the table the normaliser is recorded in. `omit`: search_docs columns a
-    downgrade's older layout does not have yet (0014's `kind`, `facet_key` for 0007's downgrade)."""
+    downgrade's older layout does not have yet (0014's `kind`, `facet_key` for 0007's downgrade).
+    `on_rows`: given each batch of computed rows too (the benchmark builds the side index and its scan
+    table in the same pass instead of computing a million rows again)."""
     fts = backend(conn)
     fts.clear(conn, with_state=record)
     if record:
         record_normaliser(conn)
+        # A new generation of rows: the side index's sequence numbers mean nothing any more. (Migrations
+        # before 0017 rebuild with the table not there yet.)
+        if inspect(conn).has_table(SearchChange.__tablename__):
+            conn.execute(delete(SearchChange))
+        record_generation(conn)
     latest = (
         select(Version.document_id, func.max(Version.number).label("number"))
         .group_by(Version.document_id)
@@ -244,6 +265,8 @@ def rebuild(
         files = _attachment_texts(conn, ids, with_text=attachment_text)
         computed = [row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found]
         fts.write(conn, [{k: r[k] for k in r if k not in omit} for r in computed] if omit else computed)
+        if on_rows:
+            on_rows(computed)
         done += len(found)
         last_id = ids[-1]
         if progress:

@@ -63,3 +63,16 @@ class SearchState(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SearchChange(Base):
+    """A change sequence over the search rows (migration 0017): one row per version whose row was
+    written or changed, in the same transaction. The tantivy side index (`archive.search.side`) is a
+    cache of the rows keyed on it: it records the highest `seq` applied and applies those above."""
+
+    __tablename__ = "search_changes"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    version_id: Mapped[int] = mapped_column(Integer)

@@ -9,6 +9,7 @@ search over it stops with one line that says to run `xxgk db reindex`.
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from functools import cache
 from importlib import metadata
 
@@ -71,3 +72,17 @@ def require_current(conn: Connection) -> None:
             f"the search index was built with another text normaliser ({recorded}; now {normaliser()}): "
             "run `xxgk db reindex` to rebuild it from the stored versions"
         )
+
+
+def record_generation(conn: Connection) -> None:
+    """Name this rebuild of the search rows (a random id in `search_state`): a side index built from
+    an earlier generation is not caught up from the change sequence, which a rebuild restarts."""
+    conn.execute(delete(SearchState).where(SearchState.key == "generation"))
+    conn.execute(insert(SearchState).values(key="generation", value=uuid.uuid4().hex))
+
+
+def generation(conn: Connection) -> str | None:
+    """The current rebuild's id (None: an archive whose rows were never rebuilt since 0017)."""
+    return conn.exec_driver_sql(
+        f"SELECT value FROM {SearchState.__tablename__} WHERE key = 'generation'"
+    ).scalar()

@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from archive.db import Archive
 from archive.records import FetchedPage as Page
+from archive.search import side
 from archive.store import Outcome, VersionStore
 from crawler.items import FetchedPage
 
@@ -92,6 +93,13 @@ class ArchivePipeline:
             self.crawler.stats.set_value("xxgk/health", verdict.summary())
             if not verdict.ok:
                 logger.warning("%s run %d looks unhealthy: %s", spider, self.run_id, verdict.summary())
+        # What the crawl stored is searchable in the side index before the crawl ends (each search
+        # would catch up anyway); a busy or missing index is left to the next search, never an error.
+        with self.store.archive.engine.connect() as conn:
+            why = side.try_catch_up(conn)
+            conn.commit()
+        if why:
+            logger.info("search side index not caught up at the crawl's end: %s", why)
         self.store.archive.close()
 
     def _finish_run(self, status: str, summary: dict) -> object:
