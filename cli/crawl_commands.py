@@ -98,6 +98,11 @@ def parse_setting(pair: str) -> tuple[str, str]:
     return name, value
 
 
+def settings_option(help: str):  # type: ignore[no-untyped-def]
+    """`-s/--set NAME=VALUE`, repeatable: crawl settings for `crawl`, `worker` and `serve`."""
+    return click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help=help)
+
+
 @click.command("crawl")
 @click.argument("site_names_arg", metavar="SITE...", nargs=-1)
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site.")
@@ -106,14 +111,7 @@ def parse_setting(pair: str) -> tuple[str, str]:
 @click.option(
     "--replica-url", envvar="XXGK_REPLICA_URL", help="Crawl a running replica instead of the live sites."
 )
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a Scrapy setting (repeatable).",
-)
+@settings_option("Override a Scrapy setting (repeatable).")
 @click.option(
     "--scheduled-for", hidden=True, help="Set by the scheduler: the slot this run fills (ISO time)."
 )

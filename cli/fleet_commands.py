@@ -8,7 +8,7 @@ import click
 
 from archive.db import database_url as resolve_url
 from cli.archive_commands import db_option, open_archive
-from cli.crawl_commands import parse_setting
+from cli.crawl_commands import parse_setting, settings_option
 from cli.output import emit, format_option
 
 # Crawl settings every worker's crawls get unless -s says otherwise: the fleet's budget per host (one
@@ -22,14 +22,7 @@ WORKER_DEFAULTS = {"XXGK_HOST_BUDGET": "1.0", "XXGK_LOCK_TTL": "60", "LOG_LEVEL"
 @db_option
 @click.option("--concurrency", type=click.IntRange(1), default=2, show_default=True, help="Crawls at once.")
 @click.option("--name", help="This worker's name in the queue (default: procrastinate's).")
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A crawl setting for every crawl this worker runs (repeatable), e.g. XXGK_HOST_BUDGET=2.",
-)
+@settings_option("A crawl setting for every crawl this worker runs (repeatable), e.g. XXGK_HOST_BUDGET=2.")
 @click.option("--until-empty", is_flag=True, help="Stop once the queue has no job left (tests, benches).")
 def worker(database_url, concurrency: int, name: str | None, settings, until_empty: bool) -> None:  # type: ignore[no-untyped-def]
     """Take crawl jobs from the fleet's queue and crawl each in a child process into the archive.

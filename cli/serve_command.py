@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from cli.archive_commands import db_option
-from cli.crawl_commands import parse_setting
+from cli.crawl_commands import parse_setting, settings_option
 
 
 @click.command("serve")
@@ -33,14 +33,7 @@ from cli.crawl_commands import parse_setting
 @click.option(
     "--replica-url", envvar="XXGK_REPLICA_URL", help="Crawls started here crawl a running replica instead."
 )
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A crawl setting for crawls started here.",
-)
+@settings_option("A crawl setting for crawls started here.")
 @db_option
 def serve(  # type: ignore[no-untyped-def]
     host: str,
