@@ -73,6 +73,7 @@ def test_search_page_and_api_show_what_xxgk_search_finds(served: Served) -> None
     assert api["total"] == want["total"] > 0
     assert [h["id"] for h in api["hits"]] == [h["id"] for h in want["hits"]]
     assert api["facets"] == want["facets"]
+    assert (api["engine"], api["warnings"]) == (want["engine"], want["warnings"])  # which index answered
     html = get(f"{served.base}/search?q={quote('低保')}").text
     assert f'<strong class="total">{want["total"]}</strong>' in html
     assert html.count('class="hit"') == len(want["hits"])

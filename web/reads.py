@@ -77,6 +77,9 @@ def search(s: Session, p: SearchParams) -> dict[str, Any]:
         "per_page": PER_PAGE,
         "hits": result.hits,
         "facets": result.facets,
+        # Which index answered, and why not the side index when it could not (exact either way)
+        "engine": result.engine,
+        "warnings": result.warnings,
     }
 
 
