@@ -33,13 +33,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, column, func, insert, not_, or_, select, table, text
+from sqlalchemy import Select, column, insert, not_, or_, select, table, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.db import Archive  # noqa: E402
-from archive.models import Document, Version  # noqa: E402
+from archive.models import Document  # noqa: E402
 from archive.search import engine, index, side  # noqa: E402
 from archive.search.filters import Filters, conditions  # noqa: E402
 from archive.search.query import parse  # noqa: E402
@@ -160,28 +160,11 @@ def rows_only(conn: Any, on_rows: Any) -> None:
     conn.execute(text("DELETE FROM search_changes"))
     record_normaliser(conn)
     record_generation(conn)
-    latest = (
-        select(Version.document_id, func.max(Version.number).label("number"))
-        .group_by(Version.document_id)
-        .subquery()
-    )
-    stmt = (
-        select(*index._VERSION, Document.site, (latest.c.number == Version.number).label("is_latest"))
-        .join(Document, Document.id == Version.document_id)
-        .join(latest, latest.c.document_id == Version.document_id)
-        .order_by(Version.id)
-        .limit(index.BATCH)
-    )
-    last = 0
-    while found := conn.execute(stmt.where(Version.id > last)).all():
-        ids = [v.id for v in found]
-        files = index._attachment_texts(conn, ids)
-        rows = [index.row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found]
+    for rows in index.all_rows(conn):
         conn.execute(
             insert(SearchDoc), [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
         )
         on_rows(rows)
-        last = ids[-1]
 
 
 def build(

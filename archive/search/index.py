@@ -8,7 +8,7 @@ normalisation, or from `xxgk db reindex`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
@@ -244,6 +244,23 @@ def rebuild(
         if inspect(conn).has_table(SearchChange.__tablename__):
             conn.execute(delete(SearchChange))
         record_generation(conn)
+    done = 0
+    for computed in all_rows(conn, batch, attachment_text):
+        fts.write(conn, [{k: r[k] for k in r if k not in omit} for r in computed] if omit else computed)
+        if on_rows:
+            on_rows(computed)
+        done += len(computed)
+        if progress:
+            progress(done)
+    fts.finish_rebuild(conn, with_state=record)
+    return done
+
+
+def all_rows(
+    conn: Connection, batch: int = BATCH, attachment_text: bool = True
+) -> Iterator[list[dict[str, Any]]]:
+    """Every version's search row, computed from the versions in batches in version order (what a
+    rebuild writes; the benchmark's side-index-only build writes them elsewhere)."""
     latest = (
         select(Version.document_id, func.max(Version.number).label("number"))
         .group_by(Version.document_id)
@@ -256,23 +273,12 @@ def rebuild(
         .order_by(Version.id)
         .limit(batch)
     )
-    done, last_id = 0, 0
-    while True:
-        found = conn.execute(stmt.where(Version.id > last_id)).all()
-        if not found:
-            break
+    last_id = 0
+    while found := conn.execute(stmt.where(Version.id > last_id)).all():
         ids = [v.id for v in found]
         files = _attachment_texts(conn, ids, with_text=attachment_text)
-        computed = [row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found]
-        fts.write(conn, [{k: r[k] for k in r if k not in omit} for r in computed] if omit else computed)
-        if on_rows:
-            on_rows(computed)
-        done += len(found)
+        yield [row_for(v, v.site, bool(v.is_latest), files.get(v.id, ())) for v in found]
         last_id = ids[-1]
-        if progress:
-            progress(done)
-    fts.finish_rebuild(conn, with_state=record)
-    return done
 
 
 def extract_attachments(
