@@ -42,10 +42,9 @@ def ids_of(archive: Archive, query: str, filters: Filters | None = None) -> set[
         return {hit["id"] for hit in search(s, query, filters, limit=1000).hits}
 
 
-def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]:
-    """The substring scan, done independently in Python over the stored versions (title, body, 文号,
-    索引号) and their attachments' names and text."""
-    q = parse(query)
+def oracle_texts(archive: Archive) -> dict[int, tuple[bool, list[str]]]:
+    """Per version: is it the latest, and its normalised title, body, 文号, 索引号 and attachments (read once, so
+    each query's scan is only the substring tests)."""
     with archive.session() as s:
         latest = dict(s.execute(select(SearchDoc.version_id, SearchDoc.is_latest)).all())
         names: dict[int, list[str]] = {}
@@ -53,17 +52,34 @@ def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]
             select(Attachment.version_id, Attachment.name, Attachment.text)
         ):
             names.setdefault(vid, []).extend((name or "", extracted or ""))
-        found = set()
-        for v in s.scalars(select(Version)):
-            if not (all_versions or latest[v.id]):
-                continue
-            fields = [v.title, v.body, v.doc_number, v.index_no, *names.get(v.id, [])]
-            texts = [normalize(f) for f in fields if f]
-            if all(any(t in x for x in texts) for t in q.include) and not any(
-                t in x for t in q.exclude for x in texts
-            ):
-                found.add(v.id)
-        return found
+        return {
+            v.id: (
+                latest[v.id],
+                [
+                    normalize(f)
+                    for f in (v.title, v.body, v.doc_number, v.index_no, *names.get(v.id, []))
+                    if f
+                ],
+            )
+            for v in s.scalars(select(Version))
+        }
+
+
+def scan(texts: dict[int, tuple[bool, list[str]]], query: str, all_versions: bool) -> set[int]:
+    q = parse(query)
+    return {
+        vid
+        for vid, (latest, fields) in texts.items()
+        if (all_versions or latest)
+        and all(any(t in x for x in fields) for t in q.include)
+        and not any(t in x for t in q.exclude for x in fields)
+    }
+
+
+def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]:
+    """The substring scan, done independently in Python over the stored versions (title, body, 文号,
+    索引号) and their attachments' names and text."""
+    return scan(oracle_texts(archive), query, all_versions)
 
 
 def test_recall_equals_substring_scan_on_a_migrated_archive(database_url: str) -> None:

@@ -9,21 +9,17 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from archive.db import Archive
-from archive.models import Attachment, Version
 from archive.search import index, side
 from archive.search.engine import matching_ids, search
 from archive.search.filters import Filters
-from archive.search.query import parse
-from archive.search.schema import SearchDoc
-from archive.search.tokens import normalize
 from archive.store import VersionStore
 from bench.search_corpus import generate
 from tests.conftest import xxgk
 from tests.search_data import T0, build_archive, detail, store_page, url_of
-from tests.test_search import PUSHED_FILTERS, RECALL_QUERIES, oracle
+from tests.test_search import PUSHED_FILTERS, RECALL_QUERIES, oracle, oracle_texts, scan
 
 # kind and a day range are answered by the side index's own fields (not the FTS5 tags)
 SIDE_FILTERS = [Filters(), Filters(all_versions=True), Filters(kind="通知"), *PUSHED_FILTERS[:5]]
@@ -41,48 +37,14 @@ def side_archive(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     return archive
 
 
-def _texts(archive: Archive) -> dict[int, tuple[bool, list[str]]]:
-    """Per version: is it the latest, and its normalised title, body, 文号, 索引号 and attachments (what
-    `test_search.oracle` scans, read once here so each query's scan is only the substring tests)."""
-    with archive.session() as s:
-        latest = dict(s.execute(select(SearchDoc.version_id, SearchDoc.is_latest)).all())
-        names: dict[int, list[str]] = {}
-        for vid, name, extracted in s.execute(
-            select(Attachment.version_id, Attachment.name, Attachment.text)
-        ):
-            names.setdefault(vid, []).extend((name or "", extracted or ""))
-        return {
-            v.id: (
-                latest[v.id],
-                [
-                    normalize(f)
-                    for f in (v.title, v.body, v.doc_number, v.index_no, *names.get(v.id, []))
-                    if f
-                ],
-            )
-            for v in s.scalars(select(Version))
-        }
-
-
-def _scan(texts: dict[int, tuple[bool, list[str]]], query: str, all_versions: bool) -> set[int]:
-    q = parse(query)
-    return {
-        vid
-        for vid, (latest, fields) in texts.items()
-        if (all_versions or latest)
-        and all(any(t in x for x in fields) for t in q.include)
-        and not any(t in x for t in q.exclude for x in fields)
-    }
-
-
 def test_same_results_as_a_substring_scan_stable_pages_and_facets(side_archive: Archive) -> None:
     archive = side_archive
-    texts = _texts(archive)
+    texts = oracle_texts(archive)
     with archive.session() as s:
         everything = {f: matching_ids(s, "", f, database=True) for f in SIDE_FILTERS}
         for query in RECALL_QUERIES:
             for filters in SIDE_FILTERS:
-                expected = _scan(texts, query, filters.all_versions) & everything[filters]
+                expected = scan(texts, query, filters.all_versions) & everything[filters]
                 result = search(s, query, filters)
                 assert result.engine == "tantivy", result.warnings
                 assert matching_ids(s, query, filters) == expected, (query, filters)
