@@ -10,7 +10,9 @@ services, and end-to-end tests of the real entry point.
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -49,6 +51,27 @@ LONGEST_FIRST = (
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """With `XXGK_TEST_CPU=FILE`, append each test's CPU seconds (its xdist worker and the processes it
+    waited for: crawls, and the servers its fixtures stopped) and wall seconds to FILE as JSON lines.
+    Wall time says which tests are long; CPU says which ones make a 2-core suite slow for the others."""
+    out = os.environ.get("XXGK_TEST_CPU")
+    if not out:
+        yield
+        return
+
+    def cpu() -> float:
+        own, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
+
+    cpu0, wall0 = cpu(), time.monotonic()
+    yield
+    record = {"test": item.nodeid, "cpu": round(cpu() - cpu0, 2), "wall": round(time.monotonic() - wall0, 2)}
+    with open(out, "a", encoding="utf-8") as log:
+        log.write(json.dumps(record) + "\n")
 
 
 @pytest.fixture(scope="session")
@@ -91,18 +114,28 @@ WITH_PARSE_WORKER = ("-s", "XXGK_PARSE_PROCESSES=1")  # the default, after FAST 
 
 
 def run_xxgk(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+    fresh: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """The real command line, in its own process (a crawl owns its process's reactor)."""
+    """The real command line, in its own process (a crawl owns its process's reactor), forked with the
+    crawl's imports done (tests/forked_cli.py); `fresh=True` starts a new interpreter
+    (`python -m cli.main`), for the tests of the entry point itself."""
+    from tests import forked_cli
+
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd or ROOT,
-        timeout=timeout,
-    )
+    if fresh:
+        return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
+                              env=full_env, cwd=cwd or ROOT, timeout=timeout)  # fmt: skip
+    return forked_cli.run(list(args), full_env, cwd or ROOT, timeout)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests import forked_cli
+
+    forked_cli.stop()
 
 
 # `xxgk replica` commands that write a replica's state file. A running replica looks at that file at most

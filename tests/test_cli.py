@@ -49,11 +49,12 @@ def test_user_mistakes(tmp_path, args, needle):
 def test_bad_database_url_is_one_line(tmp_path):
     """Through the installed entry point in a process of its own, like the crawls: the real exit path."""
     assert_clean_error(
-        run_xxgk("search", "x", env={"XXGK_DATABASE_URL": "mysql://nope"}), "unsupported database URL"
+        run_xxgk("search", "x", env={"XXGK_DATABASE_URL": "mysql://nope"}, fresh=True),
+        "unsupported database URL",
     )
     unreachable = "postgresql://nobody@127.0.0.1:1/none"
     assert_clean_error(
-        run_xxgk("search", "x", env={"XXGK_DATABASE_URL": unreachable}), "cannot use the database"
+        run_xxgk("search", "x", env={"XXGK_DATABASE_URL": unreachable}, fresh=True), "cannot use the database"
     )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, text
 
 from replica.fleet import expected_documents, fleet_sites
 from replica.process import ROOT, ReplicaProcess, start_replica
+from tests.conftest import run_xxgk
 from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.xdist_group("fleet")
@@ -57,8 +58,9 @@ class FleetRun:
 
 
 def xxgk(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=True)  # fmt: skip
+    ran = run_xxgk(*args, env=env, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    return ran
 
 
 def start_worker(env: dict[str, str], name: str, logs: Path) -> subprocess.Popen[bytes]:

@@ -30,6 +30,7 @@ from procrastinate import exceptions as pexc
 
 from crawler.fleet import child, queue
 from crawler.fleet.child import EXIT_LOCKED
+from crawler.preload import CRAWL_MODULES
 
 logger = logging.getLogger("xxgk.fleet")
 GRACE = 30.0  # seconds a cancelled crawl gets to store its in-flight documents after SIGINT
@@ -47,49 +48,13 @@ class WorkerConfig:
     name: str | None = None
 
 
-# Imported once by the fork server, so a crawl starts in a fraction of a second instead of the ~2 s of
-# CPU these imports cost (measured: docs/benchmarks.md, "A fleet"); thousands of small crawls a night.
-PRELOAD = [
-    "crawler.runner",
-    "crawler.sites",
-    "crawler.pipelines.extract",
-    "crawler.pipelines.attachments",
-    "crawler.pipelines.store",
-    "crawler.middlewares.resume",
-    "crawler.middlewares.faults",
-    "crawler.middlewares.replica",
-    "crawler.middlewares.host_budget",
-    "spiders.platforms.trs_wcm",
-    "spiders.platforms.sxjz",
-    "spiders.platforms.ankang",
-    "spiders.platforms.nfcms",
-    "spiders.platforms.discovered",
-    "crawler.settings",
-    "crawler.extensions",
-    "crawler.discovery",
-    "archive.migrate",
-    "alembic.command",
-    "alembic.config",
-    "alembic.runtime.migration",
-    "mako.template",
-    "psycopg",
-    "requests",
-    "aiohttp",
-    "tldextract",
-    "warcio",
-    "pygments.lexers",
-    "scrapy.core.downloader.handlers.http11",
-    "scrapy.downloadermiddlewares.cookies",
-]
-
-
 def fork_server() -> multiprocessing.context.BaseContext:
     """multiprocessing's fork server with the crawl's modules preloaded. Why not a fresh interpreter
     per crawl: the imports would cost more CPU than a small site's crawl. Why not fork the worker: it
     runs threads (the queue's connection pool) and an event loop, which a fork must not inherit. The
     fork server is a clean single-threaded process; it exits when the worker dies."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload(CRAWL_MODULES)
     return context
 
 
