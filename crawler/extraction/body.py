@@ -21,7 +21,15 @@ from lxml import etree
 from crawler.extraction import labels as L
 from crawler.extraction.chrome import is_chrome_line, strip_chrome_strings
 from crawler.extraction.dates import is_date_only
-from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.dom import (
+    HiddenCache,
+    absolute_url,
+    cjk_count,
+    compiled_xpath,
+    fold_ws,
+    tag_of,
+    visible_text,
+)
 from crawler.extraction.layout import Block, walk_blocks
 from crawler.extraction.signature import is_organ_name
 
@@ -97,7 +105,7 @@ def locate_region(
     """The element that holds the document's text (see the module docstring for the order)."""
     for xp in content_xpaths:
         try:
-            found = root.xpath(xp)
+            found = compiled_xpath(xp)(root)
         except etree.XPathError:
             continue
         for el in found:
