@@ -114,8 +114,11 @@ def locate_region(
     by_token: dict[str, list[etree._Element]] = {}
     wanted = {*SPECIFIC_LOCATORS, *GENERIC_LOCATORS, "<ucapcontent>"}
     for el in root.iter():
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
+        if not el.get("class") and not el.get("id") and tag.lower() != "ucapcontent":
+            continue  # no token to find: the set of `_tokens` not built for most of a page's elements
         for tok in _tokens(el) & wanted:
             by_token.setdefault(tok, []).append(el)
     for tok in ("<ucapcontent>", *SPECIFIC_LOCATORS):

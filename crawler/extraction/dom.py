@@ -126,6 +126,8 @@ def tag_of(el: etree._Element) -> str:
 
 def self_hidden(el: etree._Element) -> bool:
     """Hidden by its own attributes: style display:none, the `hidden` attribute, or a hiding class."""
+    if not len(el.attrib):  # most elements of a page: four lookups saved
+        return False
     if el.get("hidden") is not None:
         return True
     style = el.get("style")
