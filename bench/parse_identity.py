@@ -61,17 +61,10 @@ def _platform_of_host() -> dict[str, str]:
     return out
 
 
-def _charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip("\"' ")
-    return None
-
-
 def pages(docs: int, noise_docs: int) -> list[tuple[str, bytes, str, str | None, str]]:
     """(kind, body, url, header charset, hints name) for every page the check parses."""
     from bench.extraction import ReplicaClient
+    from crawler.pipelines.extract import _header_charset  # the crawl's reading of Content-Type
     from replica.core import build
 
     platform = _platform_of_host()
@@ -90,7 +83,7 @@ def pages(docs: int, noise_docs: int) -> list[tuple[str, bytes, str, str | None,
                 resp = client.get(url)
                 if resp.status != 200 or "html" not in (resp.headers.get("Content-Type") or ""):
                     continue
-                charset = _charset(resp.headers.get("Content-Type") or "")
+                charset = _header_charset(resp.headers.get("Content-Type") or "")
                 kind = "replica-noise" if noise else "replica"
                 out.append((kind, resp.body, url, charset, hints))
                 out.append((kind, resp.body, url, charset, "none"))
