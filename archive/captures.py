@@ -36,6 +36,19 @@ class CaptureWriter:
         self._relative: dict[str, int] = {}
         # URL → its id in `urls`, for URLs stored by committed transactions or read by them.
         self._url_ids: dict[str, int] = {}
+        # The same as `_relative`, learnt by an earlier document of the transaction still open
+        # (`VersionStore.record_many`): later documents of that transaction use it as they would once
+        # it is committed; forgotten if the transaction is not.
+        self._pending_relative: dict[str, int] = {}
+
+    def learn_pending(self, site: str, done: Learnt) -> None:
+        """What a document of a transaction still open learnt, for the transaction's later documents."""
+        if done.relative is not None and site not in self._relative:
+            self._pending_relative.setdefault(site, done.relative)
+
+    def forget_pending(self) -> None:
+        """The transaction is over (committed: `commit` then keeps what it learnt; or rolled back)."""
+        self._pending_relative.clear()
 
     def commit(self, site: str, done: Learnt) -> None:
         """Remember what a committed transaction learnt (a rolled-back row id must never be reused)."""
@@ -44,7 +57,10 @@ class CaptureWriter:
             self._relative.setdefault(site, done.relative)
 
     def has_relative(self, site: str) -> bool:
-        return site in self._relative
+        return site in self._relative or site in self._pending_relative
+
+    def _relative_of(self, site: str) -> int | None:
+        return self._relative.get(site, self._pending_relative.get(site))
 
     def write(
         self,
@@ -66,8 +82,9 @@ class CaptureWriter:
             return raw.Frame(*found) if found is not None else None
 
         like = self._latest_kept(conn, document_id, page.http_status) if document_id is not None else None
-        if like is None and page.site in self._relative:
-            like = get(self._relative[page.site])
+        relative = self._relative_of(page.site) if like is None else None
+        if relative is not None:
+            like = get(relative)
         record = (
             raw.message(
                 page.http_status,

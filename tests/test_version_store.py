@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -123,3 +124,29 @@ def test_attachment_change_is_a_new_version_but_a_failed_fetch_is_not(database_u
     assert store.record(fetched(html, t0 + timedelta(hours=1), attachments=lost)).kind == "unchanged"
     changed = [FetchedAttachment(url=att, name="附件", http_status=200, body=b"%PDF-1.4 two")]
     assert store.record(fetched(html, t0 + timedelta(hours=2), attachments=changed)).kind == "new_version"
+
+
+def test_a_group_is_stored_as_each_alone_and_a_failure_costs_no_other(database_url: str) -> None:
+    """`record_many` (the crawl writes the documents that waited for a commit in one transaction):
+    the same outcomes and rows as one transaction each, a later document of the group compressed
+    against the site's first capture as it would be once that is committed, and a page that fails
+    costs only itself."""
+    store = VersionStore(Archive(database_url))
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+    def page(n: int, at: datetime) -> FetchedPage:  # a document of its own: its URL and its 索引号
+        html = page_html(BODY, 7).replace(b"2023-00001", f"2023-{n:05d}".encode())
+        return replace(fetched(html, at), url=URL.replace("_100.html", f"_{n}.html"))
+
+    broken = page(2, t0)
+    broken.headers = None  # type: ignore[assignment]  # its capture cannot be written
+    results = store.record_many([page(1, t0), broken, page(3, t0)])
+    assert isinstance(results[1], Exception)
+    assert [r.kind for r in (results[0], results[2])] == ["new_version", "new_version"]  # type: ignore[union-attr]
+    again = store.record_many([page(1, t0 + timedelta(days=1)), page(3, t0 + timedelta(days=1))])
+    assert [r.kind for r in again] == ["unchanged", "unchanged"]  # type: ignore[union-attr]
+    with store.archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 2
+        captures = s.scalars(select(Capture).order_by(Capture.id)).all()
+        assert len(captures) == 4
+        assert captures[1].raw_base_id == captures[0].id  # the site's first capture, still uncommitted

@@ -21,7 +21,15 @@ from lxml import etree
 from crawler.extraction import labels as L
 from crawler.extraction.chrome import is_chrome_line, strip_chrome_strings
 from crawler.extraction.dates import is_date_only
-from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.dom import (
+    HiddenCache,
+    absolute_url,
+    cjk_count,
+    compiled_xpath,
+    fold_ws,
+    tag_of,
+    visible_text,
+)
 from crawler.extraction.layout import Block, walk_blocks
 from crawler.extraction.signature import is_organ_name
 
@@ -97,7 +105,7 @@ def locate_region(
     """The element that holds the document's text (see the module docstring for the order)."""
     for xp in content_xpaths:
         try:
-            found = root.xpath(xp)
+            found = compiled_xpath(xp)(root)
         except etree.XPathError:
             continue
         for el in found:
@@ -106,8 +114,11 @@ def locate_region(
     by_token: dict[str, list[etree._Element]] = {}
     wanted = {*SPECIFIC_LOCATORS, *GENERIC_LOCATORS, "<ucapcontent>"}
     for el in root.iter():
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
+        if not el.get("class") and not el.get("id") and tag.lower() != "ucapcontent":
+            continue  # no token to find: the set of `_tokens` not built for most of a page's elements
         for tok in _tokens(el) & wanted:
             by_token.setdefault(tok, []).append(el)
     for tok in ("<ucapcontent>", *SPECIFIC_LOCATORS):

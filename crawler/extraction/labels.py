@@ -159,15 +159,18 @@ def canonical_label(label_text: str) -> str:
     return cleaned if cleaned.isascii() else to_simplified(cleaned)
 
 
+@lru_cache(maxsize=8192)
 def field_for(label_text: str) -> str | None:
     """The canonical field of a label, or None when it is not a metadata label."""
     return LABELS.get(canonical_label(label_text))
 
 
+@lru_cache(maxsize=8192)
 def is_weak(label_text: str) -> bool:
     return canonical_label(label_text) in WEAK_LABELS
 
 
+@lru_cache(maxsize=8192)
 def is_stop_label(label_text: str) -> bool:
     return canonical_label(label_text) in STOP_LABELS
 

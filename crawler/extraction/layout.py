@@ -61,7 +61,7 @@ class _Walker:
     def flush(self, owner: etree._Element) -> None:
         if self.buf:
             text = "".join(self.buf)
-            self.buf = []
+            self.buf.clear()  # in place: `walk` holds the list
             lines = [_LINE_WS_RE.sub(" ", ln).strip() for ln in text.split("\n")]
             joined = "\n".join(ln for ln in lines if ln)
             if joined:
@@ -72,11 +72,17 @@ class _Walker:
         self.owner = None
 
     def walk(self, el: etree._Element) -> None:
-        tag = tag_of(el)
+        # The one recursion over every element of a page (a third of the parse): attribute reads and
+        # lookups are bound once per element, not repeated.
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
+        tag = tag.lower()
         if not tag or tag in SKIP_TAGS or self_hidden(el) or (self.skip is not None and self.skip(el)):
             return
+        buf = self.buf
         if tag == "br":
-            self.buf.append("\n")
+            buf.append("\n")
             return
         block = tag in BLOCK_TAGS or tag in _CELL_TAGS
         if tag == "table" and is_data_table(el):
@@ -91,14 +97,17 @@ class _Walker:
             self.owner = el
         elif self.owner is None:
             self.owner = el.getparent()
-        if el.text:
-            self.buf.append(el.text)
+        text = el.text
+        if text:
+            buf.append(text)
+        walk = self.walk
         for child in el:
-            self.walk(child)
-            if child.tail:
+            walk(child)
+            tail = child.tail
+            if tail:
                 if block and self.owner is None:
                     self.owner = el
-                self.buf.append(child.tail)
+                buf.append(tail)
         if block:
             self.flush(el)
 

@@ -16,7 +16,15 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extraction.dates import find_dates, normalize_date
-from crawler.extraction.dom import HiddenCache, absolute_url, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.dom import (
+    HiddenCache,
+    absolute_url,
+    cjk_count,
+    compiled_xpath,
+    fold_ws,
+    tag_of,
+    visible_text,
+)
 
 
 def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
@@ -57,7 +65,7 @@ def extract_items(
     rows the page keeps inside HTML comments; `raw_html` is the page's text, which still has them)."""
     for xp in item_xpaths:
         try:
-            found = root.xpath(xp)
+            found = compiled_xpath(xp)(root)
         except etree.XPathError:
             continue
         elements = [el for el in found if isinstance(el, etree._Element) and not hidden(el)]

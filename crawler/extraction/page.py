@@ -19,6 +19,7 @@ from crawler.extraction.dom import (
     HiddenCache,
     absolute_url,
     cjk_count,
+    compiled_xpath,
     fold_ws,
     parse_html,
 )
@@ -167,7 +168,7 @@ def _read_metadata(
     reader = MetadataReader(root, hidden)
     for xp in hints.metadata_xpaths:
         try:
-            scopes = root.xpath(xp)
+            scopes = compiled_xpath(xp)(root)
         except etree.XPathError:
             continue
         for scope in scopes:

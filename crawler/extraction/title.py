@@ -9,7 +9,7 @@ import re
 
 from lxml import etree
 
-from crawler.extraction.dom import HiddenCache, cjk_count, fold_ws, tag_of, visible_text
+from crawler.extraction.dom import HiddenCache, cjk_count, compiled_xpath, fold_ws, tag_of, visible_text
 from crawler.extraction.labels import squash
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—]{1,2}|——)\s*")
@@ -36,7 +36,7 @@ def hinted_title(root: etree._Element, xpaths: tuple[str, ...]) -> str | None:
     """The first non-empty string or element text a site's title XPaths select."""
     for xp in xpaths:
         try:
-            found = root.xpath(xp)
+            found = compiled_xpath(xp)(root)
         except etree.XPathError:
             continue
         for item in found if isinstance(found, list) else [found]:

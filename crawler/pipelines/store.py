@@ -8,6 +8,11 @@ process of its own, so that the store's Python work does not share the reactor's
 pays depends on the cores: docs/benchmarks.md). An item is passed on, and counted, only once its
 transaction committed, so what a crash can lose is what it could lose before: documents not yet
 acknowledged, which the next run fetches again (the resume logic reads the archive's captures).
+
+Items that arrive while a transaction is being written wait for it and are then written together, in
+one transaction (`VersionStore.record_many`, at most `GROUP_MAX`): a commit per document was a third of
+the store's CPU. Nothing is acknowledged before the commit that holds it, so a SIGKILL still loses
+only documents not yet acknowledged; an item arriving at an idle writer is written at once, alone.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from crawler.items import FetchedPage
 
 logger = logging.getLogger(__name__)
 DATABASE_PATIENCE = 120.0  # seconds a write waits for a restarting PostgreSQL
+GROUP_MAX = 32  # documents a transaction at most (measured: 8 saved 30% of the store's CPU, 32 40%)
 
 
 class ArchivePipeline:
@@ -42,6 +48,10 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.writer: Executor | None = None
         self.in_process = False
+        # Items waiting for the transaction being written, and whether one is (see the module docstring).
+        self.waiting: list[tuple[FetchedPage, asyncio.Future[Outcome]]] = []
+        self.writing = False
+        self.writing_task: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -119,24 +129,56 @@ class ArchivePipeline:
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         assert self.store is not None and self.writer is not None
         item.run_id = self.run_id
-        record = _record if self.in_process else self.store.record
-        waited = 0.0
-        while True:
-            try:
-                outcome = await asyncio.wrap_future(self.writer.submit(record, item))
-                break
-            except OperationalError:
-                # PostgreSQL restarting (a fleet's archive): the transaction rolled back, so wait for
-                # the server and write again, up to DATABASE_PATIENCE seconds; a write whose commit
-                # was lost with the connection is found again as the same version (an `unchanged`
-                # capture, never a second version). SQLite's errors are not waited for.
-                if self.store.archive.engine.dialect.name != "postgresql" or waited >= DATABASE_PATIENCE:
-                    raise
-                self.crawler.stats.inc_value("xxgk/store_database_waits")
-                await asyncio.sleep(2.0)
-                waited += 2.0
+        acknowledged: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.waiting.append((item, acknowledged))
+        if not self.writing:
+            self.writing = True
+            self.writing_task = asyncio.ensure_future(self._write_waiting())
+        outcome = await acknowledged
         self.crawler.stats.inc_value(f"xxgk/{outcome.kind}")
         return item
+
+    async def _write_waiting(self) -> None:
+        """Write what waits, a group per transaction, until nothing does; each item's future is settled
+        with its outcome (or its error) once its transaction committed."""
+        try:
+            while self.waiting:
+                group, self.waiting = self.waiting[:GROUP_MAX], self.waiting[GROUP_MAX:]
+                try:
+                    results = await self._write([item for item, _ in group])
+                except Exception as exc:  # the writer itself failed (a broken process pool)
+                    results = [exc] * len(group)
+                for (_, acknowledged), result in zip(group, results, strict=True):
+                    if acknowledged.done():  # its crawl was cancelled meanwhile
+                        continue
+                    if isinstance(result, Exception):
+                        acknowledged.set_exception(result)
+                    else:
+                        acknowledged.set_result(result)
+        finally:
+            self.writing = False
+
+    async def _write(self, pages: list[Page]) -> list[Outcome | Exception]:
+        """`record_many` on the writer. PostgreSQL restarting (a fleet's archive) fails a transaction
+        with OperationalError: its pages are written again once the server is back, for up to
+        DATABASE_PATIENCE seconds; a write whose commit was lost with the connection is found again as
+        the same version (an `unchanged` capture, never a second version). SQLite's errors are not
+        waited for."""
+        assert self.store is not None and self.writer is not None
+        record_many = _record_many if self.in_process else self.store.record_many
+        results: dict[int, Outcome | Exception] = {}
+        todo = list(range(len(pages)))
+        waited = 0.0
+        while True:
+            written = await asyncio.wrap_future(self.writer.submit(record_many, [pages[i] for i in todo]))
+            results.update(zip(todo, written, strict=True))
+            todo = [i for i in todo if isinstance(results[i], OperationalError)]
+            postgresql = self.store.archive.engine.dialect.name == "postgresql"
+            if not todo or not postgresql or waited >= DATABASE_PATIENCE:
+                return [results[i] for i in range(len(pages))]
+            self.crawler.stats.inc_value("xxgk/store_database_waits")
+            await asyncio.sleep(2.0)
+            waited += 2.0
 
 
 _WRITER: ThreadPoolExecutor | None = None
@@ -164,6 +206,6 @@ def _open_store(database_url: str | None) -> None:
     _STORE = VersionStore(Archive(database_url))
 
 
-def _record(page: Page) -> Outcome:
+def _record_many(pages: list[Page]) -> list[Outcome | Exception]:
     assert _STORE is not None
-    return _STORE.record(page)
+    return _STORE.record_many(pages)
