@@ -17,6 +17,8 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -60,10 +62,11 @@ def browser_fleet(
 ) -> Iterator[BrowserFleet]:
     """The crawl, once for the module. The setup (replica changes, the queue) runs in-process: only the
     worker and its crawls need processes of their own."""
+    from click.testing import CliRunner
+
     from archive.db import Archive
+    from cli.main import main
     from crawler.fleet.queue import enqueue, init_schema
-    from replica.challenge import plan_challenge
-    from replica.faults import plan_faults
 
     if not os.access(DEFAULT_BROWSER, os.X_OK):
         pytest.fail(f"Chromium is not installed at {DEFAULT_BROWSER}: install it with `make sysdeps`.")
@@ -76,11 +79,15 @@ def browser_fleet(
     init_schema(url)
     with start_replica(state, docs=0, seed=1, fleet=FLEET, sites_dir=sites_dir, request_log=log) as replica:
         for site in browser:  # behind the challenge, and declared so, as an operator would
-            plan_challenge(state, HOST, site.prefix)
+            change(CliRunner(), main, state, "--challenge", site.prefix)
             declaration = sites_dir / f"{site.name}.toml"
             declaration.write_text(declaration.read_text() + "browser = true\n")
-        plan_faults(state, HOST, [("503", 1)], [f"http://{HOST}{SCRIPT}"], times=1,
-                    params={"retry_after": RETRY_AFTER})  # fmt: skip
+        change(CliRunner(), main, state, "--fault", "503", "--fault-url", f"http://{HOST}{SCRIPT}",
+               "--retry-after", str(RETRY_AFTER), "--fault-times", "1")  # fmt: skip
+        refused = CliRunner().invoke(
+            main, ["replica", "change", HOST, "--state", str(state), "--challenge", "a1"]
+        )
+        assert refused.exit_code == 2 and "a path prefix starts with /" in refused.output, refused.output
         enqueue(url, [s.name for s in [*browser, *plain]], "full")
         env = {**os.environ, "PYTHONPATH": str(ROOT), "XXGK_DATABASE_URL": url,
                "XXGK_REPLICA_URL": replica.url, "XXGK_SITES_DIRS": str(sites_dir)}  # fmt: skip
@@ -106,6 +113,12 @@ def browser_fleet(
         stamp, host, path = line.split(" ", 2)
         requests.append((float(stamp), host, path))
     yield BrowserFleet(url, requests, BROWSER_SITES, PLAIN_SITES, output)
+
+
+def change(runner: Any, main: Any, state: Path, *args: str) -> None:
+    """`xxgk replica change HOST …`, in-process (no crawl: no process of its own needed)."""
+    result = runner.invoke(main, ["replica", "change", HOST, "--state", str(state), *args])
+    assert result.exit_code == 0, result.output
 
 
 def test_browser_and_plain_sites_on_one_host_are_crawled_whole(browser_fleet: BrowserFleet) -> None:
