@@ -29,7 +29,8 @@ from replica.process import ROOT, start_replica
 from tests.pgserver import PostgresServer
 from tests.test_fleet import queue_counts
 
-pytestmark = pytest.mark.xdist_group("fleet")
+# A group of its own: its three tests share one crawl (one xdist worker), beside the kill test's.
+pytestmark = pytest.mark.xdist_group("fleet_browser")
 
 FLEET = 20
 HOST = "www.fleet-sxjz0.gov.cn"
