@@ -16,7 +16,9 @@ result), pages duplicated (stored more than once), the busiest second of any hos
   each detail page is an item pushed to Redis (`RedisPipeline`). `SCHEDULER_PERSIST = True` (its
   default False lets the first worker to close wipe the shared queue), closed after 5 s idle.
   Politeness is per process: `DOWNLOAD_DELAY` = 1/budget and one request at a time per host, in each
-  worker. Stored = the distinct items; duplicated = items beyond one per page.
+  worker (so N workers may ask a host N times the budget); `scrapy-redis-polite` sets each worker's
+  delay to N/budget instead, the fleet's budget by hand. Stored = the distinct items; duplicated =
+  items beyond one per page.
 
 Needs Debian's redis-server (not a dependency of the project: `apt-get install redis-server`); the
 venv is made on first use under .venv/ (a minute or two).
@@ -176,7 +178,11 @@ def ours(args: argparse.Namespace, server: PostgresServer, env: dict[str, str], 
             "busiest": log.busiest_second()}  # fmt: skip
 
 
-def scrapy_redis(args: argparse.Namespace, env: dict[str, str], replica_url: str, log: RequestLog) -> dict:
+def scrapy_redis(
+    args: argparse.Namespace, env: dict[str, str], replica_url: str, log: RequestLog, polite: bool = False
+) -> dict:
+    """`polite`: each worker's delay is `workers` / budget, so all of them together never exceed the
+    budget on a host (what an operator of scrapy-redis must do by hand, knowing the worker count)."""
     if shutil.which("redis-server") is None:
         raise SystemExit("scrapy-redis needs Debian's redis-server: apt-get install -y redis-server")
     bin_dir = tools_venv()
@@ -206,7 +212,7 @@ def scrapy_redis(args: argparse.Namespace, env: dict[str, str], replica_url: str
             "ITEM_PIPELINES": json.dumps({"scrapy_redis.pipelines.RedisPipeline": 300}),
             "REDIS_URL": f"redis://127.0.0.1:{port}",
             "MAX_IDLE_TIME_BEFORE_CLOSE": "5",
-            "DOWNLOAD_DELAY": str(1 / args.budget),
+            "DOWNLOAD_DELAY": str((args.workers if polite else 1) / args.budget),
             "RANDOMIZE_DOWNLOAD_DELAY": "False",
             "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
             "AUTOTHROTTLE_ENABLED": "False",
@@ -235,7 +241,8 @@ def scrapy_redis(args: argparse.Namespace, env: dict[str, str], replica_url: str
     finally:
         redis.terminate()
         redis.wait()
-    return {"engine": "scrapy-redis 0.9.1 (Redis)", "seconds": seconds, "kills": kills,
+    name = "scrapy-redis, delay workers/budget" if polite else "scrapy-redis 0.9.1 (Redis)"
+    return {"engine": name, "seconds": seconds, "kills": kills,
             "lost": len(log.details - set(urls)), "duplicated": sum(n - 1 for n in urls.values()),
             "busiest": log.busiest_second(), "left_in_queue": left}  # fmt: skip
 
@@ -246,7 +253,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=4.0, help="requests/s per host")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--kills", type=int, default=3)
-    parser.add_argument("--engines", default="xxgk,scrapy-redis")
+    parser.add_argument("--engines", default="xxgk,scrapy-redis,scrapy-redis-polite")
     args = parser.parse_args()
     expected = expected_documents(args.sites)
     details = set().union(*expected.values())
@@ -263,10 +270,10 @@ def main() -> None:
                 log = RequestLog(state / "requests.log", details)
                 if engine == "xxgk":
                     results.append(ours(args, server, env, log))
-                elif engine == "scrapy-redis":
-                    results.append(scrapy_redis(args, env, replica.url, log))
+                elif engine in ("scrapy-redis", "scrapy-redis-polite"):
+                    results.append(scrapy_redis(args, env, replica.url, log, engine.endswith("polite")))
                 else:
-                    raise SystemExit(f"unknown engine {engine!r}: xxgk or scrapy-redis")
+                    raise SystemExit(f"unknown engine {engine!r}: xxgk, scrapy-redis or scrapy-redis-polite")
     finally:
         server.stop()
     load = os.getloadavg()
