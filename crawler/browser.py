@@ -33,7 +33,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from crawler.middlewares.host_budget import HostBudget
+from crawler.middlewares.host_budget import PAUSE_STATUSES, HostBudget
 from crawler.middlewares.replica import replica_proxy
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,10 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     def _make_request_handler(self, *args: Any, **kwargs: Any) -> Callable[..., Any]:
         """scrapy-playwright's route handler (which lets each browser request go on), behind a wait
-        for the request's slot."""
+        for the request's slot. This and `_create_page` are scrapy-playwright's own (0.0.48) methods,
+        not a public hook: the one public hook on a page's every request, `PLAYWRIGHT_ABORT_REQUEST`, is
+        a function named in the settings, with no way to this crawl's budget but a global;
+        tests/test_fleet_browser.py fails if an upgrade changes them (its stats count the waits)."""
         handler = super()._make_request_handler(*args, **kwargs)
         budget = self.budget
         if budget is None:
@@ -140,7 +143,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         if self.budget is None or not host:
             return
         headers = response.headers  # lower-case names
-        if response.status not in (429, 503) and not headers.get("retry-after"):
+        if response.status not in PAUSE_STATUSES and not headers.get("retry-after"):
             return
         task = asyncio.get_running_loop().create_task(
             self.budget.after(host, response.status, headers.get("retry-after"))
