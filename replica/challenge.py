@@ -159,10 +159,16 @@ class Challenges:
 def plan_challenge(directory: Path, host: str, prefix: str, at: datetime | None = None) -> dict[str, Any]:
     """Record a challenge in front of `host`'s pages under `prefix` ("/": the whole host)."""
     from archive.text import CHINA
-    from replica.state import append_mutation
+    from replica.state import append_mutation, load_state
 
     if not prefix.startswith("/"):
         raise ValueError(f"--challenge {prefix!r}: a path prefix starts with /")
+    state = load_state(directory)
+    if state is None:
+        raise FileNotFoundError(f"no replica state in {directory}; start `xxgk replica serve` first")
+    hosts = state.build().hosts
+    if host not in hosts:  # recorded, it would stop the replica from rebuilding its sites
+        raise ValueError(f"the replica has no site {host!r} (it has {', '.join(hosts)})")
     moment = (at or datetime.now(CHINA)).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
     record = {"op": "challenge", "host": host, "prefix": prefix, "at": moment.isoformat()}
     append_mutation(directory, record)
