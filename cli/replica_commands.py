@@ -151,7 +151,7 @@ def change(site: str, publish: int, edit: int, withdraw: int, soft404: int, redi
     if not any(counts.values()) and not layers_requested(layers):
         raise click.UsageError(
             "say what to change: --publish, --edit, --edit-report, --withdraw, --soft404, --redirect-home, --restore, --move, --fault, --heal"
-            " or --noise"
+            ", --noise or --challenge"
         )
     host = _host(site)
     records = plan_layers(state_dir, host, layers, seed)

@@ -1,4 +1,4 @@
-"""The `xxgk replica change` options for the replica's layers: fault injection and noise mode.
+"""The `xxgk replica change` options for the replica's layers: fault injection, noise mode, challenges.
 
 Kept apart from the content changes (`--publish`, `--edit`, …) because they act on any site of any
 platform (replica/faults.py, replica/noise.py) and are recorded in the same change log.
@@ -57,6 +57,13 @@ def fault_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--heal", is_flag=True, help="Remove every fault of SITE (before any new ones)."),
         click.option(
+            "--challenge",
+            "challenges",
+            multiple=True,
+            metavar="PREFIX",
+            help="Put SITE's pages under PREFIX (/ for all) behind the 412 JavaScript challenge (repeatable).",
+        ),
+        click.option(
             "--noise",
             type=click.Choice(["on", "off"]),
             help="Noise mode: vary counters, date banners, tokens, links, ads, markup on every fetch.",
@@ -68,11 +75,12 @@ def fault_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def layers_requested(layers: dict[str, Any]) -> bool:
-    return bool(layers["faults"] or layers["heal"] or layers["noise"])
+    return bool(layers["faults"] or layers["heal"] or layers["noise"] or layers["challenges"])
 
 
 def plan_layers(state_dir: Path, host: str, layers: dict[str, Any], seed: int) -> list[dict[str, Any]]:
-    """Record --heal, --noise and --fault (in that order); returns the change-log records."""
+    """Record --heal, --noise, --challenge and --fault (in that order); returns the change-log records."""
+    from replica.challenge import plan_challenge
     from replica.faults import heal, plan_faults
     from replica.noise import plan_noise
 
@@ -81,6 +89,11 @@ def plan_layers(state_dir: Path, host: str, layers: dict[str, Any], seed: int) -
         records.append(heal(state_dir, host))
     if layers["noise"]:
         records.append(plan_noise(state_dir, host, layers["noise"] == "on"))
+    for prefix in layers["challenges"]:
+        try:
+            records.append(plan_challenge(state_dir, host, prefix))
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--challenge") from None
     if layers["fault_urls"] and len(layers["faults"]) != 1:
         raise click.UsageError("--fault-url needs exactly one --fault KIND")
     if layers["faults"]:

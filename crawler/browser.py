@@ -6,17 +6,37 @@ requests marked `meta["playwright"]` through the browser. Playwright's own brows
 run here, so the handler launches the system Chromium (`XXGK_BROWSER_PATH`, default
 /usr/bin/chromium). With `XXGK_REPLICA_URL` set the browser uses the replica as its HTTP proxy, exactly
 like plain requests, so pages keep their real URLs.
+
+The fleet's per-host budget (`XXGK_HOST_BUDGET`, crawler/middlewares/host_budget.py) covers this
+handler too: a plain request waits for its host's slot as in `BudgetedDownloadHandler`, and so does
+every request the browser itself sends (the page's navigation, the challenge script's reload, its
+scripts, stylesheets and images; each reaches the server like any other request, so each takes a
+slot of its own host). They wait in Playwright's route handler, the one place every request of the
+page passes before it leaves the browser. Any answer the browser gets that asks for a pause (429,
+503, `Retry-After`) pauses its host for every worker, as a plain answer does.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from playwright.async_api import Page, Route
+from playwright.async_api import Request as PlaywrightRequest
+from playwright.async_api import Response as PlaywrightResponse
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.middlewares.host_budget import PAUSE_STATUSES, HostBudget
 from crawler.middlewares.replica import replica_proxy
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
 # Chromium as root needs --no-sandbox; the rest stop it calling Google's hosts on a closed network.
@@ -59,8 +79,15 @@ def browser_path(settings: Any) -> str:
     return path
 
 
+def _web_host(url: str) -> str | None:
+    """The host a browser request goes to, for http(s) only (data:, blob: never leave the browser)."""
+    parts = urlsplit(url)
+    return parts.hostname if parts.scheme in ("http", "https") else None
+
+
 class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright with the launch options this project needs (system Chromium, replica proxy)."""
+    """scrapy-playwright with the launch options this project needs (system Chromium, replica proxy),
+    every request it sends (plain or the browser's own) in a slot of its host's fleet budget."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -73,3 +100,64 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         replica = settings.get("XXGK_REPLICA_URL")
         if replica:
             options["proxy"] = {"server": replica_proxy(replica)}
+        self.budget = HostBudget.from_crawler(crawler)
+        self._pauses: set[asyncio.Task[None]] = set()
+
+    async def download_request(self, request: Request) -> Response:
+        """Plain requests wait for their slot here; a browser page's requests in the route handler."""
+        if self.budget is None or request.meta.get("playwright"):
+            return await super().download_request(request)
+        return await self.budget.send(request, super().download_request)
+
+    def _make_request_handler(self, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        """scrapy-playwright's route handler (which lets each browser request go on), behind a wait
+        for the request's slot. This and `_create_page` are scrapy-playwright's own (0.0.48) methods,
+        not a public hook: the one public hook on a page's every request, `PLAYWRIGHT_ABORT_REQUEST`, is
+        a function named in the settings, with no way to this crawl's budget but a global;
+        tests/test_fleet_browser.py fails if an upgrade changes them (its stats count the waits)."""
+        handler = super()._make_request_handler(*args, **kwargs)
+        budget = self.budget
+        if budget is None:
+            return handler
+
+        async def in_slot(route: Route, request: PlaywrightRequest) -> None:
+            host = _web_host(request.url)
+            if host:
+                if self.stats is not None:
+                    self.stats.inc_value("xxgk/host_budget_browser_requests")
+                await budget.wait_for_slot(host)
+            await handler(route, request)
+
+        return in_slot
+
+    async def _create_page(self, request: Request, spider: Spider) -> Page:
+        page = await super()._create_page(request, spider)
+        if self.budget is not None:
+            page.on("response", self._answered)
+        return page
+
+    def _answered(self, response: PlaywrightResponse) -> None:
+        """A browser answer that asks for a pause pauses its host for every worker (in a task: an
+        event handler must not hold the page up; the task is kept so it is not collected mid-way)."""
+        host = _web_host(response.url)
+        if self.budget is None or not host:
+            return
+        headers = response.headers  # lower-case names
+        if response.status not in PAUSE_STATUSES and not headers.get("retry-after"):
+            return
+        task = asyncio.get_running_loop().create_task(
+            self.budget.after(host, response.status, headers.get("retry-after"))
+        )
+        self._pauses.add(task)
+        task.add_done_callback(self._paused)
+
+    def _paused(self, task: asyncio.Task[None]) -> None:
+        self._pauses.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("could not pause a host for the fleet: %s", task.exception())
+
+    async def close(self) -> None:
+        await asyncio.gather(*self._pauses, return_exceptions=True)
+        if self.budget is not None:
+            self.budget.close()
+        await super().close()

@@ -6,6 +6,11 @@ a hash loop over the nonce (FNV-1a style, `rounds` iterations), so the page neve
 itself: a client gets it only by running the script, which is what a real browser does and a plain
 HTTP client does not. The nonce carries its issue time and an HMAC, so the server stays stateless and a
 cookie expires after `ttl` seconds (then the client sees the challenge again).
+
+A site declares its challenge (replica/sites/lianzhou.py); `xxgk replica change HOST --challenge
+PREFIX` puts one in front of any site's pages under PREFIX as well (`Challenges`, a layer of the
+replica like its faults): e.g. one agency's directory on a fleet platform host, so a browser crawl and
+plain crawls share that host's politeness budget.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from replica.templating import render
 from replica.web import Response, SiteRequest
@@ -122,3 +130,46 @@ def clearance_headers(replica: object, url: str) -> dict[str, str]:
     nonce, rounds, name = match.group(1), int(match.group(2)), _COOKIE.search(first.text)
     assert name is not None
     return {"Cookie": f"{name.group(1)}={nonce}.{solve(nonce, rounds)}"}
+
+
+class Challenges:
+    """The challenges put in front of path prefixes by the change log (`{"op": "challenge", "host",
+    "prefix"}`), checked before the site answers (a WAF stands in front of the server)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.rules: dict[str, tuple[ChallengeGuard, list[str]]] = {}  # host → its guard, its prefixes
+
+    def apply_record(self, record: dict[str, Any]) -> None:
+        host, prefix = str(record["host"]), "/" + str(record.get("prefix") or "/").strip("/")
+        _, prefixes = self.rules.setdefault(host, (JsChallenge().guard(f"{self.seed}:{host}"), []))
+        prefixes.append(prefix.rstrip("/"))
+
+    def check(self, request: SiteRequest) -> Response | None:
+        """The 412 challenge when the request's path is under a challenged prefix without clearance."""
+        rule = self.rules.get(request.host)
+        if rule is None:
+            return None
+        guard, prefixes = rule
+        if not any(request.path == p or request.path.startswith(p + "/") for p in prefixes):
+            return None
+        return guard.check(request)
+
+
+def plan_challenge(directory: Path, host: str, prefix: str, at: datetime | None = None) -> dict[str, Any]:
+    """Record a challenge in front of `host`'s pages under `prefix` ("/": the whole host)."""
+    from archive.text import CHINA
+    from replica.state import append_mutation, load_state
+
+    if not prefix.startswith("/"):
+        raise ValueError(f"--challenge {prefix!r}: a path prefix starts with /")
+    state = load_state(directory)
+    if state is None:
+        raise FileNotFoundError(f"no replica state in {directory}; start `xxgk replica serve` first")
+    hosts = state.build().hosts
+    if host not in hosts:  # recorded, it would stop the replica from rebuilding its sites
+        raise ValueError(f"the replica has no site {host!r} (it has {', '.join(hosts)})")
+    moment = (at or datetime.now(CHINA)).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
+    record = {"op": "challenge", "host": host, "prefix": prefix, "at": moment.isoformat()}
+    append_mutation(directory, record)
+    return record

@@ -15,6 +15,7 @@ from typing import Any
 from archive.clock import SimulatedClock
 from archive.text import CHINA
 from replica import faults, noise
+from replica.challenge import Challenges
 from replica.documents import ReplicaDocument
 from replica.faults import Faults
 from replica.sites import Catalog, all_sites
@@ -84,6 +85,7 @@ class Replica:
         self.catalogs: Mapping[str, Catalog] = LazyCatalogs(sites, seed, docs, self.as_of)
         # Layers over every catalog's answers, whatever its platform (replica.noise, replica.faults).
         self.faults = Faults()
+        self.challenges = Challenges(seed)
         self.noisy: dict[str, bool] = {}  # host (or "*" for every site) → noise mode on
         self._fetches: Counter[str] = Counter()
         self.pending: list[datetime] = []  # when the changes not applied yet fall due (simulated time)
@@ -158,6 +160,9 @@ class Replica:
         catalog = self.catalogs.get(request.host)
         if catalog is None:
             return unknown_host(request.host, self.hosts)
+        refused = self.challenges.check(request)  # in front of the server: its faults come after
+        if refused is not None:
+            return refused
         fault = self.faults.due(request)
         response = catalog.handle(faults.unconditional(request, fault))
         if self.clock is not None:  # the server's own clock, as a real server sends it
@@ -173,9 +178,12 @@ class Replica:
         """Replay one recorded change (`replica.changes`) on its site; a change is a pure function of
         its record, so a restarted server rebuilds exactly the same sites."""
         op, host = mutation.get("op"), str(mutation.get("host"))
-        if op in ("fault", "heal", "noise"):  # layers of the replica, not changes of a site's content
+        if op in ("fault", "heal", "noise", "challenge"):  # layers of the replica, not a site's content
             if host not in self.hosts and not (op == "noise" and host == "*"):  # (no lazy build)
                 raise ValueError(f"replica {op} for unknown site {host!r}")
+            if op == "challenge":
+                self.challenges.apply_record(dict(mutation))
+                return
             if op == "noise":  # the latest record wins; an all-sites one overrides earlier per-site ones
                 self.noisy = {} if host == "*" else self.noisy
                 self.noisy[host] = bool(mutation.get("on", True))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -128,15 +129,24 @@ class HostBudget:
                 return
             self._count("xxgk/host_budget_late")
 
-    async def after(self, host: str, response: Response) -> None:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        if response.status in PAUSE_STATUSES or retry_after:
-            seconds = min(retry_after, self.retry_after_max) if retry_after else self.backoff
-            logger.info(
-                "HTTP %d from %s: pausing the host %.0fs for every worker", response.status, host, seconds
-            )
+    async def after(self, host: str, status: int, retry_after: str | bytes | None) -> None:
+        """Pause the host for every worker when its answer says so (a 429/503, or `Retry-After`)."""
+        asked = retry_after_seconds(retry_after)
+        if status in PAUSE_STATUSES or asked:
+            seconds = min(asked, self.retry_after_max) if asked else self.backoff
+            logger.info("HTTP %d from %s: pausing the host %.0fs for every worker", status, host, seconds)
             self._count("xxgk/host_budget_pauses")
             await self._database(host_budget.pause, host, seconds, self.interval)
+
+    async def send(self, request: Request, download: Callable[[Request], Awaitable[Response]]) -> Response:
+        """`download(request)` in a slot of the request's host, then the host paused if it asks."""
+        host = urlsplit(request.url).hostname
+        if not host:
+            return await download(request)
+        await self.wait_for_slot(host)
+        response = await download(request)
+        await self.after(host, response.status, response.headers.get("Retry-After"))
+        return response
 
     def close(self) -> None:
         self.archive.close()
@@ -151,13 +161,9 @@ class BudgetedDownloadHandler(HTTP11DownloadHandler):
         self.budget = HostBudget.from_crawler(crawler)
 
     async def download_request(self, request: Request) -> Response:
-        host = urlsplit(request.url).hostname
-        if self.budget is None or not host:
+        if self.budget is None:
             return await super().download_request(request)
-        await self.budget.wait_for_slot(host)
-        response = await super().download_request(request)
-        await self.budget.after(host, response)
-        return response
+        return await self.budget.send(request, super().download_request)
 
     async def close(self) -> None:
         if self.budget is not None:
