@@ -35,6 +35,7 @@ _db_counter = itertools.count()
 # while the short tests fill the gaps, instead of one of them starting last on a worker of its own.
 LONGEST_FIRST = (
     "test_fleet.py",  # the fleet: 3 workers, 100 sites, three kills and a database restart
+    "test_fleet_browser.py",  # a browser site and plain sites sharing one host's fleet budget
     "test_ten_nights.py",
     "test_audit_season.py",
     "test_web.py",
