@@ -522,16 +522,36 @@ def answer(
             everywhere = s.search(whole, limit=1, count=True, order_by_field="newest").count
         ranked = everywhere * 2 <= population
     if ranked:
-        found = s.search(q, limit=limit, offset=offset, count=True)
-        addresses = [a for _, a in found.hits]
-        ids = s.fast_field_values("vid", addresses) if addresses else []
-        page: list[tuple[int, float | None]] = [
-            (int(v), float(sc)) for v, (sc, _) in zip(ids, found.hits, strict=True)
-        ]
+        total, page = _ranked_page(s, q, limit, offset)
     else:
         found = newest or s.search(q, limit=limit, offset=offset, count=True, order_by_field="newest")
-        page = [(int(key) & 0xFFFFFFFF, None) for key, _ in found.hits]
-    return Answer(found.count, ranked, page, _facets(s, q) if facets else {})
+        total, page = found.count, [(int(key) & 0xFFFFFFFF, None) for key, _ in found.hits]
+    return Answer(total, ranked, page, _facets(s, q) if facets else {})
+
+
+def _ranked_page(
+    s: tantivy.Searcher, q: tantivy.Query, limit: int, offset: int
+) -> tuple[int, list[tuple[int, float | None]]]:
+    """The matches' total and the page by score, equal scores by version id, newest first (as the
+    database's `ORDER BY score DESC, version_id DESC`). tantivy's top-N breaks ties by document address,
+    which a merge or a rebuild changes: a page could then repeat or skip a match. So the top N is
+    fetched with N growing until the last hit scores below the page's last one: then every match tied
+    with the page's is in hand, and sorting by (score, version id) is the order the whole match set
+    has (a page of 20 reads 20 and a few more; ties wider than the page double N)."""
+    want = offset + limit
+    if limit <= 0:
+        return s.search(q, limit=1, count=True).count, []
+    n, total = max(want + 1, 2 * want), None
+    while True:
+        found = s.search(q, limit=n, count=total is None)
+        total = found.count if total is None else total
+        hits = found.hits
+        if len(hits) <= want or len(hits) < n or hits[-1][0] < hits[want - 1][0]:
+            break
+        n *= 4
+    ids = s.fast_field_values("vid", [a for _, a in hits]) if hits else []
+    ordered = sorted(((float(sc), int(v)) for v, (sc, _) in zip(ids, hits, strict=True)), reverse=True)
+    return int(total or 0), [(v, sc) for sc, v in ordered[offset:want]]
 
 
 def _facets(s: tantivy.Searcher, q: tantivy.Query) -> dict[str, list[tuple[Any, int]]]:
