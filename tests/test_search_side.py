@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from archive.db import Archive
-from archive.search import index, side
+from archive.search import index, pool, side
 from archive.search.engine import matching_ids, search
 from archive.search.filters import Filters
 from archive.store import VersionStore
@@ -69,6 +69,11 @@ def test_same_results_as_a_substring_scan_stable_pages_and_facets(side_archive: 
         assert len(set(scores)) < len(scores)  # ties within the first 25: the case that matters
         _rebuild_reversed(s.connection())
         assert _pages(s, "津贴") == before
+        if s.get_bind().dialect.name == "sqlite":  # the rebuild's worker processes: the very same rows
+            serial = [r for batch in index.all_rows(s.connection()) for r in batch]
+            made = list(pool.rows(s.connection(), 2, documents=True, chunk=120))
+            assert [r for rows, _ in made for r in rows] == serial
+            assert [d for _, docs in made for d in docs] == [side.document(r) for r in serial]
     for query, filters in (("民", Filters()), ("养老", Filters(site="anshun_mzj")), ("", Filters())):
         with archive.session() as s:  # facet counts: tantivy's aggregations, the database's GROUP BY
             found = search(s, query, filters, facets=True)
