@@ -45,6 +45,7 @@ FORMAT = 2  # raise when the fields or their tokens change: an index of another 
 META = "xxgk-side.json"
 CATCH_UP = 20_000  # changes a search applies before answering; more: the database answers, reindex
 SMALL = 5_000  # an archive this small has its missing or stale side index rebuilt by the next search
+PARALLEL = 5_000  # a rebuild of more versions computes its rows in worker processes (`pool`)
 GAP_SECONDS = 600.0  # a sequence number unseen this long was a rolled-back transaction, not a slow one
 TITLE_BOOST = 4.0  # as FTS5's bm25 weights and PostgreSQL's weight A
 FACET_FIELDS = ("site", "topic", "issuer", "year", "validity", "kind")
@@ -226,9 +227,9 @@ def rebuild(
     rebuild); returns how many versions it holds. Records the archive's sequence read first: changes
     committed meanwhile are above it and applied by the next catch-up (again, if already seen).
 
-    The rows and documents of an archive over SMALL versions are computed by `workers` processes
+    The rows and documents of an archive over PARALLEL versions are computed by `workers` processes
     (`archive.search.pool`; default: `pool.processes()`), the rows `index.all_rows` gives either way;
-    a small one's (built by its first search) in this process."""
+    a small one's (built by its first search, too) in this process: starting processes costs ~1 s."""
     from archive.search import pool
 
     path = path or location(conn)
@@ -236,7 +237,7 @@ def rebuild(
         return 0
     seq, gen = _archive_seq(conn), generation(conn)
     if workers is None:
-        large = int(conn.exec_driver_sql("SELECT count(*) FROM search_docs").scalar() or 0) > SMALL
+        large = int(conn.exec_driver_sql("SELECT count(*) FROM search_docs").scalar() or 0) > PARALLEL
         workers = pool.processes() if large else 1
     builder = Builder(path)
     for rows, documents in pool.rows(conn, workers, documents=True):
