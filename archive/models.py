@@ -71,8 +71,10 @@ class CompressedText(TypeDecorator):
     def load_dialect_impl(self, dialect: Any) -> Any:
         return dialect.type_descriptor(LargeBinary() if dialect.name == "sqlite" else Text())
 
-    def process_bind_param(self, value: str | None, dialect: Any) -> str | bytes | None:
-        if value is None or dialect.name != "sqlite":
+    def process_bind_param(self, value: str | bytes | None, dialect: Any) -> str | bytes | None:
+        # bytes: compressed already, by this class's compressor in another process (bench/search_corpus.py
+        # makes a million versions in worker processes); written as given.
+        if value is None or dialect.name != "sqlite" or isinstance(value, bytes):
             return value
         return self._compressor.get().compress(value.encode())
 

@@ -10,6 +10,9 @@ Core bulk inserts, because the ORM's unit of work would make 100,000 documents t
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from random import Random
 
@@ -17,7 +20,7 @@ from opencc import OpenCC
 from sqlalchemy import MetaData, Table, insert, inspect, text
 
 from archive.db import Archive
-from archive.models import Attachment, Blob, Document, DocumentUrl, Event, Version
+from archive.models import Attachment, Blob, CompressedText, Document, DocumentUrl, Event, Version
 from archive.text import normalize_text
 from replica import content
 from replica.content import Agency
@@ -98,13 +101,81 @@ def _attachment(n: int, version_id: int, url: str, name: str, raw: str) -> dict:
             "text": attachment_text(f"bench:{n}", name), "text_note": None}  # fmt: skip
 
 
-def generate(archive: Archive, docs: int, seed: int = 8) -> int:
-    """Write `docs` documents (about a tenth with a second, edited version); returns versions written."""
-    rng = Random(seed)
-    to_traditional = OpenCC("s2t")
+def _chunk(task: tuple[int, int, int, bool, bool, bool]) -> dict[str, list[dict]]:
+    """Documents `start` ≤ n < `stop`, as rows for the tables (a version's "id" is its place in this
+    chunk's list, an attachment's "version_id" the place of its version: the writer numbers them). Its
+    own random generator per chunk, so chunks can be made in any process in any order and give the
+    same archive; the first chunk's is `Random(seed)`, so small corpora (one chunk: the tests') are
+    what they always were. `compress`: version texts zstd-compressed here, as SQLite's column stores
+    them (`CompressedText`), off the writer's process."""
+    seed, start, stop, has_text, has_search_text, compress = task
+    rng = Random(seed) if start == 1 else Random(f"{seed}:{start}")
+    to_traditional = _opencc()
     raw = hashlib.sha256(b"bench").hexdigest()
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    versions_written = 0
+    pack = CompressedText._compressor.get().compress if compress else None
+    documents, urls, events, versions, attachments = [], [], [], [], []
+    for n in range(start, stop):
+        site, doc, _, attachment = _document(rng, n, to_traditional)
+        documents.append({"id": n, "site": site, "url": doc["url"], "index_no": doc["fields"]["index_no"],
+                          "title": doc["fields"]["title"], "status": "withdrawn" if rng.random() < 0.02
+                          else "active", "first_seen_at": at, "last_seen_at": at})  # fmt: skip
+        urls.append({"document_id": n, "url": doc["url"], "first_seen_at": at})
+        events.append({"document_id": n, "kind": "created", "at": at})
+        edits = [doc["body"]]
+        if rng.random() < 0.1:
+            edits.append(doc["body"] + "\n\n（本文件于发布后修订：补充高龄津贴发放标准。）")
+        for number, body in enumerate(edits, start=1):
+            seen = at + timedelta(days=30 * (number - 1) + rng.randrange(30))
+            searchable = normalize_text(body)  # as crawled
+            versions.append({
+                "id": len(versions), "document_id": n, "number": number,
+                "fingerprint": hashlib.sha256(body.encode()).hexdigest(), "first_seen_at": seen,
+                "last_seen_at": seen, "raw_sha256": raw, "fields": doc["fields"],
+                "body": pack(body.encode()) if pack else body,
+                **({"search_text": pack(searchable.encode()) if pack else searchable} if has_search_text else {}),
+                "tables": [], "url_date": None,
+                **{k: doc["fields"][k] for k in ("title", "index_no", "issuer", "source", "doc_number",
+                                                 "topic", "publish_date", "written_date")},
+            })  # fmt: skip
+            if attachment:
+                made = _attachment(n, len(versions) - 1, doc["url"], attachment, raw)
+                if not has_text:  # an archive before 0006 (the migration tests): no text columns yet
+                    made = {k: v for k, v in made.items() if k not in ("text", "text_note")}
+                attachments.append(made)
+    return {"documents": documents, "urls": urls, "events": events, "versions": versions,
+            "attachments": attachments}  # fmt: skip
+
+
+_OPENCC: list[OpenCC] = []
+
+
+def _opencc() -> OpenCC:
+    if not _OPENCC:
+        _OPENCC.append(OpenCC("s2t"))
+    return _OPENCC[0]
+
+
+def _chunks(tasks: list[tuple], workers: int) -> Iterator[dict[str, list[dict]]]:
+    """The chunks in order, made here or by `workers` spawned processes (a bounded window of them in
+    flight: the writer is the slower side, and a million documents must not wait in memory)."""
+    if workers <= 1:
+        yield from map(_chunk, tasks)
+        return
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(pool.apply_async(_chunk, (task,)))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def generate(archive: Archive, docs: int, seed: int = 8, workers: int = 1) -> int:
+    """Write `docs` documents (about a tenth with a second, edited version); returns versions written.
+    `workers` > 1: the documents are made in that many processes (`_chunk`), written here in order."""
+    raw = hashlib.sha256(b"bench").hexdigest()
     with archive.session() as s:
         # An archive still at a revision before 0005 (tests build one at 0002) has hex-keyed blobs with a
         # codec: write to its own layout, read from the database, rather than today's models.
@@ -124,41 +195,24 @@ def generate(archive: Archive, docs: int, seed: int = 8) -> int:
     has_text = "text" in layout["attachments"].c
     # … and one before 0003 no normalised text with its versions.
     has_search_text = "search_text" in layout["versions"].c
-    for start in range(1, docs + 1, BATCH):
-        documents, urls, events, versions, attachments = [], [], [], [], []
-        for n in range(start, min(start + BATCH, docs + 1)):
-            site, doc, _, attachment = _document(rng, n, to_traditional)
-            documents.append({"id": n, "site": site, "url": doc["url"], "index_no": doc["fields"]["index_no"],
-                              "title": doc["fields"]["title"], "status": "withdrawn" if rng.random() < 0.02
-                              else "active", "first_seen_at": at, "last_seen_at": at})  # fmt: skip
-            urls.append({"document_id": n, "url": doc["url"], "first_seen_at": at})
-            events.append({"document_id": n, "kind": "created", "at": at})
-            edits = [doc["body"]]
-            if rng.random() < 0.1:
-                edits.append(doc["body"] + "\n\n（本文件于发布后修订：补充高龄津贴发放标准。）")
-            for number, body in enumerate(edits, start=1):
-                versions_written += 1
-                seen = at + timedelta(days=30 * (number - 1) + rng.randrange(30))
-                versions.append({
-                    "id": versions_written, "document_id": n, "number": number,
-                    "fingerprint": hashlib.sha256(body.encode()).hexdigest(), "first_seen_at": seen,
-                    "last_seen_at": seen, "raw_sha256": raw, "fields": doc["fields"], "body": body,
-                    **({"search_text": normalize_text(body)} if has_search_text else {}),  # as crawled
-                    "tables": [], "url_date": None,
-                    **{k: doc["fields"][k] for k in ("title", "index_no", "issuer", "source", "doc_number",
-                                                     "topic", "publish_date", "written_date")},
-                })  # fmt: skip
-                if attachment:
-                    attachments.append(_attachment(n, versions_written, doc["url"], attachment, raw))
+    compress = archive.engine.dialect.name == "sqlite" and not old
+    tasks = [
+        (seed, start, min(start + BATCH, docs + 1), has_text, has_search_text, compress)
+        for start in range(1, docs + 1, BATCH)
+    ]
+    versions_written = 0
+    for chunk in _chunks(tasks, workers):
+        versions = chunk["versions"]
+        for version in versions:
+            version["id"] += versions_written + 1
+        for made in chunk["attachments"]:
+            made["version_id"] += versions_written + 1
+        versions_written += len(versions)
         with archive.session() as s:
-            s.execute(insert(Document), documents)
-            s.execute(insert(DocumentUrl), urls)
-            s.execute(insert(Event), events)
+            s.execute(insert(Document), chunk["documents"])
+            s.execute(insert(DocumentUrl), chunk["urls"])
+            s.execute(insert(Event), chunk["events"])
             s.execute(insert(version_table), versions)
-            if attachments:
-                if not has_text:
-                    attachments = [
-                        {k: v for k, v in a.items() if k not in ("text", "text_note")} for a in attachments
-                    ]
-                s.execute(insert(attachment_table), attachments)
+            if chunk["attachments"]:
+                s.execute(insert(attachment_table), chunk["attachments"])
     return versions_written

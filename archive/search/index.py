@@ -257,10 +257,15 @@ def rebuild(
 
 
 def all_rows(
-    conn: Connection, batch: int = BATCH, attachment_text: bool = True
+    conn: Connection,
+    batch: int = BATCH,
+    attachment_text: bool = True,
+    start: int = 0,
+    stop: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Every version's search row, computed from the versions in batches in version order (what a
-    rebuild writes; the benchmark's side-index-only build writes them elsewhere)."""
+    """Every version's search row (or those with `start` ≤ id < `stop`: a worker's share of a parallel
+    rebuild, `archive.search.pool`), computed from the versions in batches in version order (what a
+    rebuild writes; the side index's rebuild and the benchmark's side-index-only build too)."""
     latest = (
         select(Version.document_id, func.max(Version.number).label("number"))
         .group_by(Version.document_id)
@@ -273,7 +278,9 @@ def all_rows(
         .order_by(Version.id)
         .limit(batch)
     )
-    last_id = 0
+    if stop is not None:
+        stmt = stmt.where(Version.id < stop)
+    last_id = start - 1
     while found := conn.execute(stmt.where(Version.id > last_id)).all():
         ids = [v.id for v in found]
         files = _attachment_texts(conn, ids, with_text=attachment_text)
