@@ -48,6 +48,18 @@ CHROMIUM_ARGS = (
     "--disable-quic",
     "--no-first-run",
     "--disable-sync",
+    # Chromium's own calls home, seen in the replica's request log (tests/test_fleet_browser.py) in
+    # spite of the switches above (Debian's wrapper /usr/bin/chromium gives it Google API keys).
+    # Still seen after these: accounts.google.com (CONNECT) and update.googleapis.com (update2/json).
+    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate,"
+    "CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,NetworkTimeServiceQuerying",
+    # ^ measured: AutofillServerCommunication stops content-autofill.googleapis.com,
+    # NetworkTimeServiceQuerying stops clients2.google.com/time/1/current
+    "--disable-extensions",  # Debian's default extensions' update checks (update.googleapis.com)
+    "--disable-default-apps",
+    "--disable-domain-reliability",  # no reports to Google's domain-reliability collector
+    "--disable-client-side-phishing-detection",  # its model is fetched from Google
+    "--no-pings",  # no <a ping> auditing requests
 )
 
 BROWSER_SETTINGS: dict[str, Any] = {
