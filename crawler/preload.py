@@ -4,7 +4,7 @@ A crawl needs a process of its own (Twisted's reactor cannot restart), and a fre
 ~2 s of CPU importing Scrapy, the spiders, the store and the migrations before its first request: more
 than a small site's whole crawl. A fork server that has imported these forks a crawl in a fraction of a
 second. The fleet's worker does that for thousands of small crawls a night (crawler/fleet/worker.py,
-measured in docs/benchmarks.md, "A fleet"); the test suite does it for its ~200 crawl processes
+measured in docs/benchmarks.md, "A fleet"); the test suite does it for every crawl it runs
 (tests/forked_cli.py). Nothing here may start a thread or install the reactor at import: a fork must
 not inherit either.
 """

@@ -1,6 +1,6 @@
 """`xxgk` in a process of its own, forked from a server that has already imported the crawl's modules.
 
-A crawl owns its process (Twisted's reactor cannot restart), so the suite's ~200 crawls each need one.
+A crawl owns its process (Twisted's reactor cannot restart), so each of the suite's crawls needs one.
 Started as `python -m cli.main`, each paid ~2 s of CPU for its imports before its first request, on two
 cores shared by three test workers. Forked from a fork server that imported them once (the same
 modules the fleet's worker preloads: `crawler.preload`), a crawl starts in a fraction of that. What runs
