@@ -39,6 +39,7 @@ from sqlalchemy import Connection, text
 from archive.search.filters import Filters
 from archive.search.query import Query
 from archive.search.state import generation, normaliser
+from archive.search.tokens import grams
 
 ENV = "XXGK_SEARCH_INDEX"
 FORMAT = 2  # raise when the fields or their tokens change: an index of another format is rebuilt
@@ -153,7 +154,7 @@ def document(row: dict[str, Any]) -> tantivy.Document:
     doc.add_integer("newest", ((day if day is not None else -(2**30)) << 32) | row["version_id"])
     for field, value in (("title", row["title"]), ("body", row["text"])):
         if value:
-            doc.add_text(field, " ".join([value[i : i + 2] for i in range(len(value))]))
+            doc.add_text(field, " ".join(grams(value)))  # the bigrams FTS5 and GIN index too
             doc.add_text(field + "1", " ".join(value))
             if len(value) > 2:
                 doc.add_text(field + "3", " ".join([value[i : i + 3] for i in range(len(value) - 2)]))

