@@ -23,10 +23,7 @@ from cssselect.xpath import ExpressionError
 from lxml import etree
 
 _MAYBE_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_HIDING_AT = (
-    ("display", re.compile(r"display\s*:\s*none")),
-    ("visibility", re.compile(r"visibility\s*:\s*hidden")),
-)
+_HIDING_LOWER = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")  # on lower-cased ASCII
 # What changes the brace depth of a stylesheet: braces, and the comments and strings that may hold some.
 _DEPTH_TOKEN = re.compile(r"""[{}]|/\*.*?(?:\*/|$)|"(?:\\.|[^"\\\n])*"?|'(?:\\.|[^'\\\n])*'?""", re.DOTALL)
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -35,19 +32,11 @@ SMALL_CJK = 100  # a stylesheet-hidden element with more Chinese characters than
 
 def _may_hide(css: str) -> bool:
     """`_MAYBE_HIDING.search(css)`: a case-insensitive regex scan of a template's 8 KB sheet was 4% of a
-    page's parse. For an ASCII sheet (every template's) the same question is asked of its lower-cased
-    copy at the places `str.find` names: on ASCII text ignoring case is lower-casing, and lower-casing
-    keeps every offset."""
+    page's parse. An ASCII sheet (every template's) is lower-cased and scanned case-sensitively, about
+    3× faster (on ASCII, ignoring case is lower-casing)."""
     if not css.isascii():
         return _MAYBE_HIDING.search(css) is not None
-    low = css.lower()
-    for word, pattern in _HIDING_AT:
-        at = low.find(word)
-        while at != -1:
-            if pattern.match(low, at):
-                return True
-            at = low.find(word, at + 1)
-    return False
+    return _HIDING_LOWER.search(css.lower()) is not None
 
 
 def _rules_that_may_hide(css: str) -> str:
