@@ -27,7 +27,7 @@ from crawler.browser import DEFAULT_BROWSER
 from replica.fleet import expected_documents, fleet_sites
 from replica.process import ROOT, start_replica
 from tests.pgserver import PostgresServer
-from tests.test_fleet import queue_counts
+from tests.test_fleet import budgeted, queue_counts
 
 # A group of its own: its three tests share one crawl (one xdist worker), beside the kill test's.
 pytestmark = pytest.mark.xdist_group("fleet_browser")
@@ -38,10 +38,7 @@ BROWSER_SITES = ["fleet_0007"]  # behind the challenge, `browser = true`
 PLAIN_SITES = ["fleet_0001", "fleet_0013"]
 BUDGET = 20  # requests per second per host, across every crawl
 RETRY_AFTER = 4
-BUDGETED = (
-    "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "XXGK_PARSE_PROCESSES=0",
-    "-s", "XXGK_SLOW_ATTACHMENTS=later", "-s", f"XXGK_HOST_BUDGET={BUDGET}",
-)  # fmt: skip
+BUDGETED = budgeted(BUDGET)
 # Chromium's own calls to its vendor's services (not requests of a page, so never routed: they reach
 # the replica as a proxy and are answered 'unknown host'); not what the crawl sends to a site.
 BROWSER_SERVICES = ("google.com", "googleapis.com")
