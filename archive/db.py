@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("data") / "xxgk.sqlite3"
+# Read from the environment only (crawler/settings.py lists it): the page cache of each SQLite connection.
+CACHE_ENV = "XXGK_SQLITE_CACHE_MIB"
 
 
 class ArchiveConfigError(ValueError):
@@ -33,7 +35,21 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _cache_mib() -> int:
+    """SQLite's page cache per connection, in MiB: 64 unless XXGK_SQLITE_CACHE_MIB says otherwise."""
+    value = os.environ.get(CACHE_ENV, "64")
+    try:
+        mib = int(value)
+    except ValueError:
+        mib = 0
+    if mib <= 0:
+        raise ArchiveConfigError(
+            f"{CACHE_ENV}={value!r}: give the page cache in MiB, a positive whole number"
+        )
+    return mib
+
+
+def _sqlite_pragmas(dbapi_connection, _record, cache_mib: int = 64) -> None:  # type: ignore[no-untyped-def]
     # WAL lets readers (the CLI, the web UI) work while a crawl writes; NORMAL sync keeps commits
     # durable across a process crash (only a power loss can drop the last transactions).
     cur = dbapi_connection.cursor()
@@ -46,7 +62,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cur.execute("PRAGMA busy_timeout=30000")
     # Searches over 100,000 documents read the index and the narrow search rows again and again:
     # a 64 MiB page cache and memory-mapped reads keep them in memory (SQLite's default cache is 2 MiB).
-    cur.execute("PRAGMA cache_size=-65536")
+    # A million documents' indexes outgrow it: XXGK_SQLITE_CACHE_MIB raises it on a machine with the memory.
+    cur.execute(f"PRAGMA cache_size=-{1024 * cache_mib}")
     cur.execute("PRAGMA mmap_size=268435456")
     cur.close()
 
@@ -58,7 +75,8 @@ def make_engine(url: str | None = None) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        cache_mib = _cache_mib()  # read once, so a bad value fails here and not at some later connection
+        event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, cache_mib))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

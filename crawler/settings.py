@@ -135,4 +135,5 @@ XXGK_CHALLENGE_MAX_RETRIES = 3
 # schedule file of `xxgk schedule`, cli/schedule_commands.py), XXGK_SERVE_TOKEN (the token that
 # allows state changes through `xxgk serve`, cli/serve_command.py) and XXGK_SEARCH_INDEX (the directory
 # of the tantivy search side index, archive/search/side.py: beside a SQLite file by default; set it for
-# a PostgreSQL deployment; `off` searches the database's own index only).
+# a PostgreSQL deployment; `off` searches the database's own index only) and XXGK_SQLITE_CACHE_MIB
+# (archive/db.py: each SQLite connection's page cache, 64 MiB by default; more for a million documents).

@@ -6,12 +6,13 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import zstandard
 from alembic import command
 from sqlalchemy import select, text
 
 from archive import blobs, raw
-from archive.db import Archive, make_engine
+from archive.db import Archive, ArchiveConfigError, make_engine
 from archive.migrate import alembic_config, current_revision, head_revision
 from archive.models import Blob, Capture, Url, Version
 from archive.records import FetchedPage
@@ -181,3 +182,15 @@ def test_version_text_is_stored_once_and_compressed_on_sqlite(database_url: str)
     with archive.session() as s:
         assert search(s, "养老服务").total == 1 and search(s, "没有这个词").total == 0
     archive.close()
+
+
+def test_the_sqlite_page_cache_follows_the_environment(tmp_path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
+    with make_engine(url).connect() as conn:
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -64 * 1024
+    monkeypatch.setenv("XXGK_SQLITE_CACHE_MIB", "512")
+    with make_engine(url).connect() as conn:
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -512 * 1024
+    monkeypatch.setenv("XXGK_SQLITE_CACHE_MIB", "lots")
+    with pytest.raises(ArchiveConfigError, match="XXGK_SQLITE_CACHE_MIB='lots'"):
+        make_engine(url)

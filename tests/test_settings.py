@@ -16,6 +16,7 @@ ENVIRONMENT_ONLY = {
     "XXGK_SITES_DIRS",
     "XXGK_SERVE_TOKEN",
     "XXGK_SEARCH_INDEX",
+    "XXGK_SQLITE_CACHE_MIB",
 }
 NAME = re.compile(r"\bXXGK_[A-Z][A-Z_]*[A-Z]\b")
 
