@@ -37,7 +37,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, column, insert, not_, or_, select, table, text
+from sqlalchemy import Select, column, insert, inspect, not_, or_, select, table, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -112,19 +112,20 @@ def group(query: str) -> str:
 # SQLite keeps no normalised text for search (its FTS5 index is recomputed from the versions): the
 # baseline scans a table of its own with the very rows the index was built from (`index.rows`).
 SCAN_TEXT = table("bench_scan_text", column("version_id"), column("title"), column("text"))
+SCAN_TEXT_DDL = "CREATE TABLE bench_scan_text (version_id INTEGER PRIMARY KEY, title TEXT, text TEXT)"
 
 
 def scan_text(archive: Archive) -> Any:
-    """The table the baseline scans: PostgreSQL's search_text, or SQLite's bench_scan_text (made once)."""
+    """The table the baseline scans: the bench's own bench_scan_text where the build wrote one (SQLite,
+    which keeps no normalised text, and PostgreSQL under --side-only, which writes no search_text), made
+    here for an older SQLite archive; else PostgreSQL's search_text."""
+    if inspect(archive.engine).has_table("bench_scan_text"):
+        return SCAN_TEXT
     if archive.engine.dialect.name == "postgresql":
         return SearchText.__table__
     with archive.engine.begin() as conn:
-        if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'bench_scan_text'")).first():
-            return SCAN_TEXT
         started = time.perf_counter()
-        conn.execute(
-            text("CREATE TABLE bench_scan_text (version_id INTEGER PRIMARY KEY, title TEXT, text TEXT)")
-        )
+        conn.execute(text(SCAN_TEXT_DDL))
         ids = list(conn.scalars(text("SELECT version_id FROM search_docs ORDER BY version_id")))
         for at in range(0, len(ids), index.BATCH):
             rows = index.rows(conn, ids[at : at + index.BATCH], True)
@@ -162,11 +163,11 @@ def _scan_start(url: str) -> None:
 
 def _scan_one(task: tuple[str, Filters, str, bool]) -> tuple[set[int], float, float]:
     """One query's baseline scan: its version ids, wall and CPU seconds (in a worker process, or here)."""
-    query, filters, dialect, sqlite = task
+    query, filters, dialect, own_table = task
     with _SCAN["engine"].connect() as conn:
         t, c = time.perf_counter(), time.process_time()
         found = set(
-            conn.scalars(scan(query, filters, dialect, SCAN_TEXT if sqlite else SearchText.__table__))
+            conn.scalars(scan(query, filters, dialect, SCAN_TEXT if own_table else SearchText.__table__))
         )
         return found, time.perf_counter() - t, time.process_time() - c
 
@@ -179,7 +180,8 @@ def scans(
     own process: with other scans beside it on a loaded machine its time can only grow, so the
     speed-ups are not flattered."""
     dialect = archive.engine.dialect.name
-    tasks = [(query, filters, dialect, dialect == "sqlite") for query, filters in queries]
+    own_table = scan_text(archive) is SCAN_TEXT
+    tasks = [(query, filters, dialect, own_table) for query, filters in queries]
     started = time.perf_counter()
     if workers <= 1:
         _SCAN["engine"] = archive.engine
@@ -237,7 +239,8 @@ def build(
         print(
             f"[{name}] generated {docs} documents, {versions} versions in {time.perf_counter() - started:.0f}s"
         )
-    sqlite = archive.engine.dialect.name == "sqlite"
+    # The scan's own copy of the normalised text, where the archive keeps none after this build.
+    own_scan_table = archive.engine.dialect.name == "sqlite" or side_only
     builder = side.Builder(side_path) if side_path else None
     spent = {"side": 0.0, "scan": 0.0}
 
@@ -248,23 +251,21 @@ def build(
                 t = time.perf_counter()
                 builder.add(rows, documents)
                 spent["side"] += time.perf_counter() - t
-            if sqlite:
+            if own_scan_table:
                 t = time.perf_counter()
                 conn.execute(
                     insert(SCAN_TEXT), [{k: r[k] for k in ("version_id", "title", "text")} for r in rows]
                 )
                 spent["scan"] += time.perf_counter() - t
 
-        if sqlite:
-            conn.execute(text("DROP TABLE IF EXISTS bench_scan_text"))
-            conn.execute(
-                text("CREATE TABLE bench_scan_text (version_id INTEGER PRIMARY KEY, title TEXT, text TEXT)")
-            )
+        conn.execute(text("DROP TABLE IF EXISTS bench_scan_text"))
+        if own_scan_table:
+            conn.execute(text(SCAN_TEXT_DDL))
         started = time.perf_counter()
         if side_only:
             rows_only(conn, on_rows, workers)
         else:
-            index.rebuild(conn, on_rows=on_rows if builder or sqlite else None)
+            index.rebuild(conn, on_rows=on_rows if builder or own_scan_table else None)
         if builder:
             t = time.perf_counter()
             builder.finish(*side.archive_state(conn))
@@ -358,7 +359,6 @@ def measure(
     if "side" in engines:
         build_side(archive, name, side_path)
     rows = []
-    scan_text(archive)
     baseline = scans(archive, queries, workers)
     print(f"[{name}] load average {os.getloadavg()[0]:.2f} before the queries")
     with archive.session() as s:
