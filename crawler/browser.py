@@ -5,7 +5,8 @@ handler is scrapy-playwright's, which sends plain requests through Scrapy's own 
 requests marked `meta["playwright"]` through the browser. Playwright's own browser download cannot
 run here, so the handler launches the system Chromium (`XXGK_BROWSER_PATH`, default
 /usr/bin/chromium). With `XXGK_REPLICA_URL` set the browser uses the replica as its HTTP proxy, exactly
-like plain requests, so pages keep their real URLs.
+like plain requests, so pages keep their real URLs. Chromium's own calls to Google's services are
+refused on the machine by a PAC script (`crawler.browser_pac`), on the replica and on a real network.
 
 The fleet's per-host budget (`XXGK_HOST_BUDGET`, crawler/middlewares/host_budget.py) covers this
 handler too: a plain request waits for its host's slot as in `BudgetedDownloadHandler`, and so does
@@ -33,13 +34,18 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.browser_pac import pac_switch
 from crawler.middlewares.host_budget import PAUSE_STATUSES, HostBudget
 from crawler.middlewares.replica import replica_proxy
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
-# Chromium as root needs --no-sandbox; the rest stop it calling Google's hosts on a closed network.
+# Chromium as root needs --no-sandbox; the rest keep it from calling Google's hosts (what still tries is
+# refused by the PAC script, crawler/browser_pac.py, that `BrowserDownloadHandler` adds). No
+# --disable-features here: Chromium keeps only the last one given, so ours would replace Playwright's
+# own list (HttpsUpgrades, AvoidCorsURLLoaderRestartOnRedirect for routes, OptimizationHints,
+# NetworkTimeServiceQuerying, …): measured, clients2.google.com/time/1/current came back with ours.
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-background-networking",
@@ -48,13 +54,6 @@ CHROMIUM_ARGS = (
     "--disable-quic",
     "--no-first-run",
     "--disable-sync",
-    # Chromium's own calls home, seen in the replica's request log (tests/test_fleet_browser.py) in
-    # spite of the switches above (Debian's wrapper /usr/bin/chromium gives it Google API keys).
-    # Still seen after these: accounts.google.com (CONNECT) and update.googleapis.com (update2/json).
-    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate,"
-    "CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,NetworkTimeServiceQuerying",
-    # ^ measured: AutofillServerCommunication stops content-autofill.googleapis.com,
-    # NetworkTimeServiceQuerying stops clients2.google.com/time/1/current
     "--disable-extensions",  # Debian's default extensions' update checks (update.googleapis.com)
     "--disable-default-apps",
     "--disable-domain-reliability",  # no reports to Google's domain-reliability collector
@@ -91,6 +90,35 @@ def browser_path(settings: Any) -> str:
     return path
 
 
+def launch_options(settings: Any, configured: dict[str, Any]) -> dict[str, Any]:
+    """Playwright's launch options for the crawl's Chromium, from PLAYWRIGHT_LAUNCH_OPTIONS: headless,
+    the system browser (checked when a page first needs it, challenge.py), CHROMIUM_ARGS, and
+    the PAC script that sends every request to the replica or direct and Google's hosts nowhere. The PAC
+    script's upstream replaces Playwright's `proxy` option: Chromium obeys a PAC script over
+    --proxy-server, so a `proxy` option would go unused."""
+    options = dict(configured)
+    options.setdefault("headless", True)
+    options.setdefault("executable_path", settings.get("XXGK_BROWSER_PATH") or DEFAULT_BROWSER)
+    upstream = _upstream(settings.get("XXGK_REPLICA_URL"), options.pop("proxy", None))
+    options["args"] = [*options.get("args", ()), *CHROMIUM_ARGS, pac_switch(upstream)]
+    return options
+
+
+def _upstream(replica: str | None, operator: dict[str, Any] | None) -> str | None:
+    """The proxy the browser's allowed requests go through: the replica's (as for plain requests), else
+    one an operator put in PLAYWRIGHT_LAUNCH_OPTIONS (its server only: a PAC script takes no password),
+    else none (direct)."""
+    if replica:
+        return replica_proxy(replica)
+    if not operator:
+        return None
+    if operator.get("username") or operator.get("password"):
+        raise ValueError(
+            "the browser's proxy cannot carry credentials (its PAC script has no place for them)"
+        )
+    return operator.get("server")
+
+
 def _web_host(url: str) -> str | None:
     """The host a browser request goes to, for http(s) only (data:, blob: never leave the browser)."""
     parts = urlsplit(url)
@@ -104,14 +132,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         settings = crawler.settings
-        options = self.config.launch_options
-        options.setdefault("headless", True)
-        options["args"] = [*options.get("args", ()), *CHROMIUM_ARGS]
-        path = settings.get("XXGK_BROWSER_PATH") or DEFAULT_BROWSER
-        options.setdefault("executable_path", path)  # checked when a page first needs it (challenge.py)
-        replica = settings.get("XXGK_REPLICA_URL")
-        if replica:
-            options["proxy"] = {"server": replica_proxy(replica)}
+        self.config.launch_options = launch_options(settings, self.config.launch_options)
         self.budget = HostBudget.from_crawler(crawler)
         self._pauses: set[asyncio.Task[None]] = set()
 
