@@ -12,9 +12,8 @@ GB18030 site and the challenge site's pages as its browser receives them), the s
 noise layer on, and every labelled real page (the shared corpus, the test fixtures and the held-out
 pages where this checkout has them), each once with no hints and once with every platform's hints, and
 compares the whole `ParsedPage` (every field, the body, tables, attachments, list items) with what the
-old parser returned. `--time` also prints the
-parser's CPU per page over the replica's detail pages (the crawl's case), the figure a speed change
-is judged by.
+old parser returned. `--time` also prints the parser's CPU per page over the replica's detail pages
+(the crawl's case), the figure a speed change is judged by.
 """
 
 from __future__ import annotations
