@@ -91,6 +91,15 @@ def test_script_records_leave_a_labelled_document_a_document():
     assert page.page_type == "detail" and page.index_no == "A01/2024-00001"
 
 
+def test_script_records_beside_a_short_unlabelled_document_leave_it_a_document():
+    """A news item (a CMS content container with sentences, no 索引号 or 文号) whose script carries
+    related items: the container holds a document of its own, so the records are not the page."""
+    news = """<h1>某某县召开民政工作会议</h1><div class="TRS_Editor"><p>3月5日，某某县召开全县民政工作会议。
+    会议总结了去年工作，部署了今年任务。</p><p>会议要求各乡镇认真落实各项民政政策，切实做好困难群众基本生活保障工作。</p></div>"""
+    page = _page(_script_list_page(_records(8), extra=news))
+    assert page.page_type == "detail" and page.body.startswith("3月5日")
+
+
 def test_unlabelled_date_beside_a_source_line_is_the_publish_date():
     """`<li>来源：…</li><li>作者：</li><li>2023-12-01 14:43</li>`: the bare date of the byline."""
     byline = "<ul class='info'><li>来源：新华社</li><li>作者：</li><li>2023-12-01 14:43</li></ul>"

@@ -293,10 +293,13 @@ def is_list_page(group: ItemGroup, body_cjk: int, raw_html: str, document_el: et
     items = group.items
     if not items:
         return False
+    # Commented rows are read from a tree of their own, so they cannot be placed against the document;
+    # a script's records can: a page holding a document of its own is that document, whatever related
+    # items its scripts carry.
     if (
         document_el is not None
         and group.el is not None
-        and not group.off_page
+        and not group.commented
         and not _related(group.el, document_el)
     ):
         return False
