@@ -279,10 +279,30 @@ def _trim_with_trafilatura(region_el: etree._Element, paragraphs: list[str]) -> 
     if first is None or last is None or last < first:
         return paragraphs
     # trafilatura scores a closing signature (organ names, then the date) as boilerplate; it is the
-    # document's own last lines, so the short signature lines right after the kept span stay.
-    while last + 1 < len(paragraphs) and _signature_line(paragraphs[last + 1]):
+    # document's own last lines, so the short signature lines right after the kept span stay, and so
+    # does the attachment line under them (the link to the file the document issues).
+    files = _file_link_texts(region_el)
+    while last + 1 < len(paragraphs) and (
+        _signature_line(paragraphs[last + 1]) or _attachment_line(paragraphs[last + 1], files)
+    ):
         last += 1
     return paragraphs[first : last + 1]
+
+
+def _file_link_texts(region_el: etree._Element) -> set[str]:
+    """The texts of the region's links to files (.pdf, .docx, …), whitespace folded."""
+    return {
+        text
+        for a in region_el.iter("a")
+        if ATTACHMENT_EXT_RE.search(a.get("href") or "") and (text := fold_ws(a.text_content()))
+    }
+
+
+def _attachment_line(paragraph: str, files: set[str]) -> bool:
+    """A paragraph made only of the texts of links to files (optionally after a 附件 label)."""
+    lines = [re.sub(r"^附件[:：]?\s*(?:\d+[.、．]?\s*)?", "", ln.strip()) for ln in paragraph.split("\n")]
+    lines = [ln for ln in lines if ln]
+    return bool(lines) and len(lines) <= 5 and all(fold_ws(ln) in files for ln in lines)
 
 
 def _signature_line(paragraph: str) -> bool:

@@ -7,7 +7,9 @@ items make the page a list.
 
 from __future__ import annotations
 
+import html
 import itertools
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.extraction.dates import find_dates, normalize_date
+from crawler.extraction.dates import find_dates, normalize_date, unix_day
 from crawler.extraction.dom import (
     HiddenCache,
     absolute_url,
@@ -56,13 +58,21 @@ class ItemGroup:
     el: etree._Element | None = None
     # Read from rows inside an HTML comment: `el` is then in a tree of its own, not the page's.
     commented: bool = False
+    # Read from the data a script renders the list from: `el` is that `<script>`.
+    scripted: bool = False
+
+    @property
+    def off_page(self) -> bool:
+        """The rows are not in the page's visible markup (a comment, a script's data)."""
+        return self.commented or self.scripted
 
 
 def extract_items(
     root: etree._Element, url: str, item_xpaths: Iterable[str], hidden: HiddenCache, raw_html: str = ""
 ) -> ItemGroup:
     """The list items of the page (hint XPaths first, else the largest dated group of li/tr, else dated
-    rows the page keeps inside HTML comments; `raw_html` is the page's text, which still has them)."""
+    rows the page keeps inside HTML comments, else the dated records an inline script renders the list
+    from; `raw_html` is the page's text, which still has the comments)."""
     for xp in item_xpaths:
         try:
             found = compiled_xpath(xp)(root)
@@ -77,7 +87,8 @@ def extract_items(
     if commented:
         groups = commented_groups(raw_html, url)
     if not groups:
-        return ItemGroup()
+        script, items = scripted_items(root, url)
+        return ItemGroup(items, script, scripted=True) if items else ItemGroup()
     key = max(groups, key=lambda k: len(groups[k]))
     return ItemGroup(groups[key], key, commented)
 
@@ -114,6 +125,93 @@ def commented_groups(raw_html: str, url: str) -> dict[etree._Element, list[dict[
             if len(items) >= MIN_COMMENT_ITEMS:
                 groups[key] = items
     return groups
+
+
+# Where a JSON array of objects may start in a script (`[{"title": …`): a JS object literal with bare
+# keys is not JSON and is not tried.
+_JSON_ARRAY_RE = re.compile(r'\[\s*\{\s*"')
+# A document page's address inside a record's value (itself sometimes JSON: `{"pc":"/col/…/x.html"}`).
+_PAGE_URL_RE = re.compile(
+    r"(?:https?://[^\s\"'<>\\]+|\.{0,2}/[^\s\"'<>\\]+)\.(?:s?html?|jsp|aspx?|php)(?:\?[^\s\"'<>\\]*)?",
+    re.IGNORECASE,
+)
+_TAG_RE = re.compile(r"<[^>]{0,200}>")
+_URL_KEY_RE = re.compile(r"url|link|href", re.IGNORECASE)
+_DATE_KEY_RE = re.compile(r"date|time", re.IGNORECASE)
+MIN_SCRIPT_ITEMS = 3
+_MAX_ARRAYS_TRIED = 40
+
+
+def scripted_items(
+    root: etree._Element, url: str
+) -> tuple[etree._Element | None, list[dict[str, str | None]]]:
+    """The largest array of dated records in the page's inline scripts, as list items, with its script.
+
+    Script-built lists (开普云 jpage templates, Vue/handlebars columns) ship their rows as data
+    (`var listData = {articleList: [{"title": …, "pubDate": …, "urls": …}]}`) and render them in the
+    browser: the markup holds a template and no row, so the column reads as an empty shell. A record
+    counts when it has a title (a `*title*` key with Chinese text), a document address (an .html/.jsp/…
+    path, preferably under a `*url*`/`*link*` key) and a date (a `*date*`/`*time*` key); an array counts
+    with at least three such records. Read only when the markup and its comments hold no dated list."""
+    best: tuple[etree._Element | None, list[dict[str, str | None]]] = (None, [])
+    tried = 0
+    decoder = json.JSONDecoder()
+    for script in root.iter("script"):
+        text = script.text or ""
+        if "[" not in text or '"' not in text:
+            continue
+        pos = 0
+        while tried < _MAX_ARRAYS_TRIED:
+            match = _JSON_ARRAY_RE.search(text, pos)
+            if match is None:
+                break
+            tried += 1
+            try:
+                data, end = decoder.raw_decode(text, match.start())
+            except ValueError:
+                pos = match.end()
+                continue
+            pos = end
+            items = [it for obj in data if (it := _record_item(obj, url))] if isinstance(data, list) else []
+            if len(items) >= MIN_SCRIPT_ITEMS and len(items) > len(best[1]):
+                best = (script, items)
+    return best
+
+
+def _record_item(obj: object, url: str) -> dict[str, str | None] | None:
+    """One script record as a list item (see `scripted_items`), or None."""
+    if not isinstance(obj, dict):
+        return None
+    title = None
+    for key, value in obj.items():
+        if isinstance(value, str) and "title" in key.lower():
+            text = fold_ws(_TAG_RE.sub("", html.unescape(value)))
+            if cjk_count(text) >= 2:
+                title = text
+                break
+    if title is None:
+        return None
+    link = None
+    for _key, value in sorted(obj.items(), key=lambda kv: not _URL_KEY_RE.search(kv[0])):
+        found = _PAGE_URL_RE.search(value) if isinstance(value, str) else None
+        if found:
+            link = absolute_url(url, found.group(0))
+            break
+    if link is None:
+        return None
+    day = None
+    for key, value in obj.items():
+        if not _DATE_KEY_RE.search(key):
+            continue
+        if isinstance(value, str):
+            day = normalize_date(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            day = unix_day(value / 1000 if value > 1e11 else value)  # milliseconds or seconds
+        if day:
+            break
+    if day is None:
+        return None
+    return {"title": title, "url": link, "date": day[:10]}
 
 
 def dated_groups(
@@ -195,6 +293,9 @@ def is_list_page(group: ItemGroup, body_cjk: int, raw_html: str, document_el: et
     items = group.items
     if not items:
         return False
+    # Commented rows are read from a tree of their own, so they cannot be placed against the document;
+    # a script's records can: a page holding a document of its own is that document, whatever related
+    # items its scripts carry.
     if (
         document_el is not None
         and group.el is not None

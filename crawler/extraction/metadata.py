@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from crawler.extraction import labels as L
-from crawler.extraction.dates import find_dates, normalize_date
+from crawler.extraction.dates import find_dates, is_date_only, normalize_date
 from crawler.extraction.dom import HiddenCache, fold_ws, tag_of, visible_text
 from crawler.extraction.layout import Block
 
@@ -193,18 +193,39 @@ class MetadataReader:
     def read_runs(self, blocks: list[Block], in_region: set[int], hinted: bool = False) -> None:
         for bi, block in enumerate(blocks):
             lines = ["  ".join(r) for r in block.rows] if block.rows is not None else block.text.split("\n")
+            undated_source = False
             for line in lines:
                 if len(line) > 300 or ("：" not in line and ":" not in line and "【" not in line):
                     continue
-                self._read_line(line, block.el, bi in in_region, hinted)
+                undated_source |= self._read_line(line, block.el, bi in in_region, hinted)
+            if undated_source and block.rows is None:
+                self._byline_sibling_date(blocks, bi, hinted)
 
-    def _read_line(self, line: str, el: etree._Element, in_region: bool, hinted: bool) -> None:
+    def _byline_sibling_date(self, blocks: list[Block], bi: int, hinted: bool) -> None:
+        """A byline laid out one item per element (`<li>来源：新华社</li><li>作者：</li><li>2023-12-01
+        14:43</li>`): the bare date standing alone in a sibling of the 来源 line, among the next few
+        blocks (or the one before), is the publish date, as it is when the byline is one line."""
+        parent = blocks[bi].el.getparent()
+        if parent is None:
+            return
+        for j in (bi + 1, bi + 2, bi + 3, bi - 1):
+            if not 0 <= j < len(blocks):
+                continue
+            sibling = blocks[j]
+            if sibling.rows is not None or sibling.el.getparent() is not parent:
+                continue
+            if len(sibling.text) <= 30 and is_date_only(sibling.text):
+                self._add("publish_date", sibling.text, sibling.el, hinted, "日期", True, low=True)
+                return
+
+    def _read_line(self, line: str, el: etree._Element, in_region: bool, hinted: bool) -> bool:
+        """Read one "label：value" line; True when it labels a source but no date (and holds none)."""
         matches = list(L.RUN_LABEL_RE.finditer(line))
         if not matches:
-            return
+            return False
         recognised = [m for m in matches if L.field_for(m.group(1) or m.group(2)) is not None]
         if in_region and (len(line) > 120 or not recognised):
-            return
+            return False
         many = len(matches) >= 2
         found_publish = False
         for i, m in enumerate(matches):
@@ -231,6 +252,8 @@ class MetadataReader:
             dates = find_dates(head)
             if dates:  # "网站名　2019-04-12　来源：国新网": the bare date of a byline is its publish date
                 self._add("publish_date", dates[-1][2], el, hinted, "日期", True, low=True)
+            return not dates and not find_dates(line)
+        return False
 
     # -- resolution ----------------------------------------------------------------------------------
     def _add(

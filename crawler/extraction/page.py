@@ -127,16 +127,17 @@ def _parse_tree(
     links_base = _links_base(root, url)
     result = extract_body(root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings)
     result.text = drop_leading_title(result.text, fields.get("title"))
-    _from_the_document(fields, result.text, reader.slots)
+    _from_the_document(fields, _signed_text(result), reader.slots)
     for name in FIELDS:
         setattr(page, name, fields.get(name))
     page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
 
     body_cjk = cjk_count(result.text)
     group = extract_items(root, links_base, hints.list_item_xpaths, hidden, text)
-    # Rows read from a comment make a list only on a page that labels no document (索引号, 文号, …).
-    commented_only = group.commented and bool(labelled & _DOCUMENT_LABELS)
-    if not commented_only and is_list_page(group, body_cjk, text, _document_element(result, body_cjk)):
+    # Rows read from a comment or a script's data make a list only on a page that labels no document
+    # (索引号, 文号, …).
+    off_page_only = group.off_page and bool(labelled & _DOCUMENT_LABELS)
+    if not off_page_only and is_list_page(group, body_cjk, text, _document_element(result, body_cjk)):
         listing = ParsedPage(
             url=url, page_type="list", title=page.title, url_date=page.url_date, encoding=encoding
         )
@@ -216,6 +217,23 @@ def _from_the_document(fields: dict[str, str], body: str, slots: set[str]) -> No
         issuer = signature_issuer(body) or title_issuer(fields.get("title"))
         if issuer:
             fields["issuer"] = issuer
+
+
+_ATTACHMENT_LABEL_RE = re.compile(r"^附件\s*\d*\s*[:：]?\s*(?:\d+[.、．]\s*)?")
+
+
+def _signed_text(result: BodyResult) -> str:
+    """The body without the attachment lines that may follow its signature (each the text of a link to
+    one of the document's files, after an optional 附件：): the signature reader wants the date last."""
+    names = {fold_ws(a["name"]) for a in result.attachments if a.get("name")}
+    if not names:
+        return result.text
+    lines = result.text.split("\n")
+    while lines and (
+        not lines[-1].strip() or fold_ws(_ATTACHMENT_LABEL_RE.sub("", lines[-1].strip())) in names
+    ):
+        lines.pop()
+    return "\n".join(lines)
 
 
 def _links_base(root: etree._Element, url: str) -> str:
