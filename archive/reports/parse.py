@@ -26,7 +26,7 @@ import regex
 from archive.ocr_layout import UNREADABLE  # a scanned cell OCR could not settle
 from archive.reports import template as T
 
-PARSER_VERSION = "2"  # bump when the reading changes: cached results of another version are recomputed
+PARSER_VERSION = "3"  # bump when the reading changes: cached results of another version are recomputed
 
 Number = int | float
 EMPTY = "∅"  # an empty table cell (HTML input only: plain text cannot show one)
@@ -468,6 +468,8 @@ def _spread_rows(flat: str, found: list[tuple[str, int, int] | None], runs: dict
                 held = 0
             continue
         stream = None if place is None else _stream(flat, place[1], place[2])
+        if stream is not None and len(stream.values) == width and held == 0:
+            stretch.clear()  # rows before it not found and no cells for them: rows the text leaves out
         stretch.append((row.key, stream))
         held += 0 if stream is None else len(stream.values)
         if held == width * len(stretch):
