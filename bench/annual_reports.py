@@ -1,7 +1,7 @@
 """Annual reports as data: cell accuracy of `archive.reports.parse` on hand-labelled real reports, and on
 every form the replica publishes.
 
-    PYTHONPATH=. .venv/bin/python bench/annual_reports.py [--corpus DIR] [--json]
+    PYTHONPATH=. .venv/bin/python bench/annual_reports.py [--corpus DIR] [--rasterise] [--json]
 
 Scoring follows the shared corpus README (`annual_report` pages): a cell is right when the parsed value
 equals the label, `null` only when nothing was read. Each HTML page is also read as plain text the way
@@ -91,7 +91,25 @@ def pdf_text(data: bytes, name: str) -> str:
     return extract(data, name).text or ""
 
 
-def corpus(directory: Path) -> list[dict[str, Any]]:
+def rasterised(data: bytes, dpi: int = 200) -> bytes:
+    """A text-layer PDF as a scan would be: every page an image only (`pdftoppm`, greyscale), no text
+    layer, so the archive's reader must OCR it. A stand-in for a real scan (no skew, no noise, the
+    report's own fonts and rules): no real scanned report was found to label."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory(prefix="xxgk-raster-") as tmp:
+        (Path(tmp) / "in.pdf").write_bytes(data)
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-gray", "-png", str(Path(tmp) / "in.pdf"), str(Path(tmp) / "p")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        pages = [Image.open(f).convert("L") for f in sorted(Path(tmp).glob("p-*.png"))]
+        out = io.BytesIO()
+        pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def corpus(directory: Path, rasterise: bool = False) -> list[dict[str, Any]]:
     entries = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     rows = []
     for e in entries:
@@ -104,6 +122,8 @@ def corpus(directory: Path) -> list[dict[str, Any]]:
         labels = e["labels"]
         if labels["format"] == "pdf":
             variants = [("pdf", pdf_text(data, Path(e["file"]).name), "text")]
+            if rasterise:
+                variants.append(("pdf as a scan", pdf_text(rasterised(data), "scan.pdf"), "text"))
         else:
             variants = [(labels["format"], data.decode("utf-8"), labels["format"])]
         if labels["format"] == "html":
@@ -148,11 +168,11 @@ def replica_forms() -> dict[str, Any]:
     return {form: {"right": r, "cells": n, "accuracy": r / n} for form, (r, n) in by_form.items()}
 
 
-def run(directory: Path) -> dict[str, Any]:
-    rows = corpus(directory)
+def run(directory: Path, rasterise: bool = False) -> dict[str, Any]:
+    rows = corpus(directory, rasterise)
     totals: dict[str, dict[str, float]] = {}
     for row in rows:
-        group = row["read_as"] if row["read_as"] in ("html", "pdf") else "text"
+        group = row["read_as"] if row["read_as"] in ("html", "pdf", "pdf as a scan") else "text"
         t = totals.setdefault(group, {"cells": 0, "right": 0, "stated": 0, "stated_right": 0, "misread": 0})
         for key in t:
             t[key] += row[key]
@@ -288,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
         "--attachment-forms", type=int, metavar="N", default=0,
         help="also render N agency-years as scans and legacy Office files and read them back (slow: OCR)",
     )  # fmt: skip
+    ap.add_argument(
+        "--rasterise", action="store_true",
+        help="also read each PDF report of the corpus as a scan: its pages rendered to images, then OCR (slow)",
+    )  # fmt: skip
     ap.add_argument("--crawl", action="store_true", help="crawl the replica's reports in every form (slow)")
     ap.add_argument("--sites", default="anshun_mzj,jinzhong_mzj", help="the sites --crawl crawls")
     args = ap.parse_args(argv)
@@ -296,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.attachment_forms:
         print(attachment_forms(args.attachment_forms))
-    result = run(args.corpus)
+    result = run(args.corpus, args.rasterise)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else report(result))
     return 0
 
