@@ -11,6 +11,11 @@ with a blank cell cannot be placed and reads as nulls: the price of never guessi
 renders every agency × year × form (HTML clean/broken/flat, the text-layer PDF read back with pypdf) and
 scores it against `replica.annual_reports.truth`.
 
+A corpus's PDF reports are read the way the archive reads an attachment (the text layer; OCR where a
+page has none), then parsed as text; `--rasterise` also reads each as a scan (its pages rendered to
+images first). A corpus whose files are not committed (tests/fixtures/reports_heldout) skips the ones
+this checkout lacks.
+
     PYTHONPATH=. .venv/bin/python bench/annual_reports.py --crawl [--sites anshun_mzj,jinzhong_mzj]
 
 `--crawl` is the whole path: the replica publishes its reports in every form, scans and Office files
