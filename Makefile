@@ -25,7 +25,7 @@ venv: $(STAMP)
 # files once each (replica/attachment_forms.py caches them).
 READER_DEBS := tesseract-ocr tesseract-ocr-chi-sim antiword catdoc
 DEMO_DEBS := chromium fonts-wqy-microhei $(READER_DEBS) libreoffice-writer-nogui libreoffice-calc-nogui
-TEST_DEBS := $(DEMO_DEBS) postgresql wget
+TEST_DEBS := $(DEMO_DEBS) postgresql wget poppler-utils
 
 define install_missing
 	@missing=""; \

@@ -1,7 +1,7 @@
 """Annual reports as data: cell accuracy of `archive.reports.parse` on hand-labelled real reports, and on
 every form the replica publishes.
 
-    PYTHONPATH=. .venv/bin/python bench/annual_reports.py [--corpus DIR] [--json]
+    PYTHONPATH=. .venv/bin/python bench/annual_reports.py [--corpus DIR] [--rasterise] [--json]
 
 Scoring follows the shared corpus README (`annual_report` pages): a cell is right when the parsed value
 equals the label, `null` only when nothing was read. Each HTML page is also read as plain text the way
@@ -10,6 +10,11 @@ text with its cells space-separated (what a PDF's text layer gives; blank cells 
 with a blank cell cannot be placed and reads as nulls: the price of never guessing). The replica part
 renders every agency × year × form (HTML clean/broken/flat, the text-layer PDF read back with pypdf) and
 scores it against `replica.annual_reports.truth`.
+
+A corpus's PDF reports are read the way the archive reads an attachment (the text layer; OCR where a
+page has none), then parsed as text; `--rasterise` also reads each as a scan (its pages rendered to
+images first). A corpus whose files are not committed (tests/fixtures/reports_heldout) skips the ones
+this checkout lacks.
 
     PYTHONPATH=. .venv/bin/python bench/annual_reports.py --crawl [--sites anshun_mzj,jinzhong_mzj]
 
@@ -21,6 +26,7 @@ the crawl ends (OCR, LibreOffice), and `xxgk reports` is scored against the trut
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -70,15 +76,61 @@ def _text_of(html: bytes, url: str, spaced: bool) -> str:
     return body.replace("\t", " ") if spaced else body
 
 
-def corpus(directory: Path) -> list[dict[str, Any]]:
+def page_bytes(directory: Path, entry: dict[str, Any]) -> bytes | None:
+    """A report's file, or None when this checkout does not have it (a held-out corpus keeps its pages
+    out of git: tests/fixtures/reports_heldout/README.md) or its bytes are not the manifest's."""
+    path = directory / entry["file"]
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if entry.get("sha256") and hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        return None
+    return data
+
+
+def pdf_text(data: bytes, name: str) -> str:
+    """A report published as a PDF, read the way the archive reads an attachment (its text layer, OCR
+    where a page has none: `archive.attachment_text.extract`)."""
+    from archive.attachment_text import extract
+
+    return extract(data, name).text or ""
+
+
+def rasterised(data: bytes, dpi: int = 200) -> bytes:
+    """A text-layer PDF as a scan would be: every page an image only (`pdftoppm`, greyscale), no text
+    layer, so the archive's reader must OCR it. A stand-in for a real scan (no skew, no noise, the
+    report's own fonts and rules): no real scanned report was found to label."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory(prefix="xxgk-raster-") as tmp:
+        (Path(tmp) / "in.pdf").write_bytes(data)
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-gray", "-png", str(Path(tmp) / "in.pdf"), str(Path(tmp) / "p")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        pages = [Image.open(f).convert("L") for f in sorted(Path(tmp).glob("p-*.png"))]
+        out = io.BytesIO()
+        pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def corpus(directory: Path, rasterise: bool = False) -> list[dict[str, Any]]:
     entries = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     rows = []
     for e in entries:
         if e["page_type"] != "annual_report":
             continue
-        data = (directory / e["file"]).read_bytes()
+        data = page_bytes(directory, e)
+        if data is None:
+            print(f"skipped {e['id']}: {e['file']} is not in this checkout", file=sys.stderr)
+            continue
         labels = e["labels"]
-        variants = [(labels["format"], data.decode("utf-8"), labels["format"])]
+        if labels["format"] == "pdf":
+            variants = [("pdf", pdf_text(data, Path(e["file"]).name), "text")]
+            if rasterise:
+                variants.append(("pdf as a scan", pdf_text(rasterised(data), "scan.pdf"), "text"))
+        else:
+            variants = [(labels["format"], data.decode("utf-8"), labels["format"])]
         if labels["format"] == "html":
             url = f"http://example.gov.cn/{e['id']}.html"
             variants += [("text (tabs)", _text_of(data, url, False), "text"),
@@ -121,11 +173,11 @@ def replica_forms() -> dict[str, Any]:
     return {form: {"right": r, "cells": n, "accuracy": r / n} for form, (r, n) in by_form.items()}
 
 
-def run(directory: Path) -> dict[str, Any]:
-    rows = corpus(directory)
+def run(directory: Path, rasterise: bool = False) -> dict[str, Any]:
+    rows = corpus(directory, rasterise)
     totals: dict[str, dict[str, float]] = {}
     for row in rows:
-        group = "html" if row["read_as"] == "html" else "text"
+        group = row["read_as"] if row["read_as"] in ("html", "pdf", "pdf as a scan") else "text"
         t = totals.setdefault(group, {"cells": 0, "right": 0, "stated": 0, "stated_right": 0, "misread": 0})
         for key in t:
             t[key] += row[key]
@@ -261,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
         "--attachment-forms", type=int, metavar="N", default=0,
         help="also render N agency-years as scans and legacy Office files and read them back (slow: OCR)",
     )  # fmt: skip
+    ap.add_argument(
+        "--rasterise", action="store_true",
+        help="also read each PDF report of the corpus as a scan: its pages rendered to images, then OCR (slow)",
+    )  # fmt: skip
     ap.add_argument("--crawl", action="store_true", help="crawl the replica's reports in every form (slow)")
     ap.add_argument("--sites", default="anshun_mzj,jinzhong_mzj", help="the sites --crawl crawls")
     args = ap.parse_args(argv)
@@ -269,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.attachment_forms:
         print(attachment_forms(args.attachment_forms))
-    result = run(args.corpus)
+    result = run(args.corpus, args.rasterise)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else report(result))
     return 0
 

@@ -26,7 +26,7 @@ import regex
 from archive.ocr_layout import UNREADABLE  # a scanned cell OCR could not settle
 from archive.reports import template as T
 
-PARSER_VERSION = "2"  # bump when the reading changes: cached results of another version are recomputed
+PARSER_VERSION = "3"  # bump when the reading changes: cached results of another version are recomputed
 
 Number = int | float
 EMPTY = "∅"  # an empty table cell (HTML input only: plain text cannot show one)
@@ -75,7 +75,7 @@ def parse_report(content: str, kind: str = "text") -> ParsedReport:
     """Read a report from HTML (`kind="html"`) or plain text (`kind="text"`)."""
     if kind not in ("html", "text"):
         raise ValueError(f"kind must be 'html' or 'text', not {kind!r}")
-    flat = normalise(html_to_flat(content) if kind == "html" else tabbed_cells(content))
+    flat = without_debris(normalise(html_to_flat(content) if kind == "html" else tabbed_cells(content)))
     spans = section_spans(flat)
     report = ParsedReport(source=kind, sections=[n for n, _ in T.SECTIONS if n in spans], generation=None)
     _table2(flat, spans, report)
@@ -88,6 +88,20 @@ def parse_report(content: str, kind: str = "text") -> ParsedReport:
 def normalise(text: str) -> str:
     """Full-width digits, brackets and punctuation to ASCII (NFKC); non-breaking spaces to spaces."""
     return unicodedata.normalize("NFKC", text).replace("\xa0", " ")
+
+
+# Lines that are not the report's own: a page number between a PDF's pages ("- 4 -", "— 5 —", "第 3
+# 页"), a markdown table's rule row ("|---|---|", what PDF-to-markdown converters write). Their digits
+# and dashes would read as cells of the row above them.
+_DEBRIS_LINE = re.compile(
+    r"(?m)^[ \t]*(?:[-—–―]+[ \t]*\d{1,4}[ \t]*[-—–―]+|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
+    r"|\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?)?)[ \t]*$"
+)
+
+
+def without_debris(flat: str) -> str:
+    """The text without page-number lines and markdown rule rows (`_DEBRIS_LINE`)."""
+    return _DEBRIS_LINE.sub("", flat)
 
 
 def tabbed_cells(text: str) -> str:
@@ -149,6 +163,9 @@ def fuzzy(words: str) -> str:
     return _SEP.join(out)
 
 
+_LINE_START = r"[ \t|]*(?:#{1,6}[ \t]*)?"
+
+
 def section_spans(flat: str) -> dict[str, tuple[int, int]]:
     """Each section heading found (at the start of a line, ordinal optional) → (end of heading, start
     of the next heading found)."""
@@ -158,9 +175,15 @@ def section_spans(flat: str) -> dict[str, tuple[int, int]]:
             # With its ordinal anywhere at a line's start; without it, only as a line of its own (a
             # wrapped line of the opening sentence that lists the sections must not count).
             # (a few words may stand between: "五、政府信息公开工作存在的主要问题及改进情况").
-            numbered = rf"(?m)^[ \t|]*(?:[(（]{number}[)）]|{number}\s*[、.,])\s*[^\n|]{{0,12}}?{fuzzy(key)}"
-            bare = rf"(?m)^[ \t|]*{fuzzy(key)}(?=[\s|∅]*(?:\n|$))"
-            match = re.search(numbered, flat) or re.search(bare, flat)
+            # A markdown heading's marks may come first ("## 一、总体情况", a converter's output).
+            numbered = (
+                rf"(?m)^{_LINE_START}(?:[(（]{number}[)）]|{number}\s*[、.,])\s*[^\n|]{{0,12}}?{fuzzy(key)}"
+            )
+            bare = rf"(?m)^{_LINE_START}{fuzzy(key)}(?=[\s|∅]*(?:\n|$))"
+            # A report that numbers its sections its own way (上海's put the tables in an appendix
+            # numbered again from 一): another ordinal, as a heading's "X、" only, and only as a last resort.
+            other = rf"(?m)^{_LINE_START}[一二三四五六七八九十]\s*、\s*[^\n|]{{0,12}}?{fuzzy(key)}"
+            match = re.search(numbered, flat) or re.search(bare, flat) or re.search(other, flat)
             if match:
                 starts.append((match.start(), match.end(), number))
                 break
@@ -201,6 +224,7 @@ class _Run:
 
     values: list[Number | None]
     reasons: list[str | None]
+    stop: int = -1  # where the run ended: the words after its numbers, or the end of its span
 
 
 def _run(flat: str, start: int, end: int, header: re.Pattern[str] | None = None) -> _Run:
@@ -236,8 +260,8 @@ def _run(flat: str, start: int, end: int, header: re.Pattern[str] | None = None)
                 reasons.clear()
             continue
         elif values and _CJK.search(token):
-            break
-    return _Run(values, reasons)
+            return _Run(values, reasons, match.start())
+    return _Run(values, reasons, end)
 
 
 def _in_a_label_cell(flat: str, start: int, end: int) -> bool:
@@ -283,18 +307,34 @@ def _region(flat: str, spans: dict[str, tuple[int, int]], number: str) -> tuple[
     return (start, max(start, end))
 
 
-def _rows(flat: str, start: int, end: int, rows: list[tuple[str, str]]) -> list[tuple[str, int, int] | None]:
+def _rows(
+    flat: str,
+    start: int,
+    end: int,
+    rows: list[tuple[str, str]],
+    any_order: bool = False,
+    headings: frozenset[str] = frozenset(),
+) -> list[tuple[str, int, int] | None]:
     """Find each (key, words) label in order from `start`; each found label → (key, its end, the next
-    found label's start)."""
+    found label's start). With `any_order`, a label not found after the previous one is looked for from
+    `start` as well (table 2's small tables are separate tables that a PDF's text may put in any order).
+    A label in `headings` (table 3's group rows, "（三）不予公开") does not move the search on: a merged
+    cell spanning its rows may come out of a PDF after them ("（三）不\n予公开" below row 4)."""
     found: list[tuple[str, int, int]] = []
     cursor = start
     for key, words in rows:
         match = _label(words).search(flat, cursor, end) or _misread_label(words, flat, cursor, end)
+        if match is None and any_order and cursor > start:
+            match = _label(words).search(flat, start, cursor) or _misread_label(words, flat, start, cursor)
+            if match is not None:
+                found.append((key, match.start(), match.end()))
+                continue  # the cursor stays: the rows after it are still looked for after it
         if match is None:
             found.append((key, -1, -1))
             continue
         found.append((key, match.start(), match.end()))
-        cursor = match.end()
+        if key not in headings:
+            cursor = match.end()
     out: list[tuple[str, int, int] | None] = []
     hits = [(k, s, e) for k, s, e in found if s >= 0]
     for key, s, e in found:
@@ -323,7 +363,11 @@ def _table2(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
     ]
     start += min(heads)
     found = _rows(
-        flat, start, end, [(r.key, "规范性文件" if r.key == "normative" else r.label) for r in rows]
+        flat,
+        start,
+        end,
+        [(r.key, "规范性文件" if r.key == "normative" else r.label) for r in rows],
+        any_order=True,
     )
     for row, place in zip(rows, found, strict=True):
         keys = [f"t2_{row.key}_{c}" for c, _ in row.columns]
@@ -338,7 +382,7 @@ def _table2(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
 
 def _table3(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) -> None:
     start, end = _region(flat, spans, "三")
-    found = _rows(flat, start, end, [(r.key, r.find) for r in T.TABLE3])
+    found = _rows(flat, start, end, [(r.key, r.find) for r in T.TABLE3], headings=_T3_GROUPS)
     if all(place is None for place in found):
         for row in T.TABLE3:
             if not row.group:
@@ -347,6 +391,7 @@ def _table3(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
                     report.nulls[f"t3_{row.key}_{c}"] = "table 3 not found"
         return
     runs = {place[0]: _run(flat, place[1], place[2]) for place in found if place is not None}
+    _spread_rows(flat, found, runs)
     subrows_of_6 = any(k in runs for k in ("3_6_1", "3_6_2", "3_6_3"))
     for row in T.TABLE3:
         keys = [f"t3_{row.key}_{c}" for c, _ in T.T3_COLUMNS]
@@ -370,6 +415,67 @@ def _table3(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
         _assign(report, keys, run, f"table 3 {row.label}")
 
 
+_T3_GROUPS = frozenset(r.key for r in T.TABLE3 if r.group)
+
+
+def _stream(flat: str, start: int, end: int) -> _Run:
+    """Every run of cells in `flat[start:end]`, one after another (a row's own, then any after words
+    that are no row's label: a mistyped label, labels a converter stacked apart from their numbers)."""
+    values: list[Number | None] = []
+    reasons: list[str | None] = []
+    pos = start
+    while pos < end:
+        run = _run(flat, pos, end)
+        if not run.values:
+            break
+        values, reasons, pos = values + run.values, reasons + run.reasons, run.stop
+    return _Run(values, reasons, pos)
+
+
+def _spread_rows(flat: str, found: list[tuple[str, int, int] | None], runs: dict[str, _Run]) -> None:
+    """Table 3 rows whose labels and numbers have come apart: a label not in the text (the report's
+    typo, "其他法律行政止公开"), labels stacked above or below their numbers by a PDF's text or a
+    PDF-to-markdown converter (one label followed by three rows of numbers, two labels by none).
+
+    The rows are taken in template order (a heading row is no row here unless it carries cells, the 2019
+    format's 其他处理, which ends the rows that can be spread), each found label with every cell after it
+    up to the next label (`_stream`). Wherever the rows so far hold exactly one row of cells each and the
+    stretch since the last such point was irregular (a row with none, with several rows' worth, or a
+    label not found), the stretch's cells are dealt out in template order. A stretch whose rows do not
+    hold whole rows of cells is left alone: its rows keep their own runs, and a run of the wrong length
+    stays unread, as before. The template fixes the order, so no cell's place is guessed."""
+    width = len(T.T3_COLUMNS)
+    stretch: list[tuple[str, _Run | None]] = []  # (key, its stream; None when its label was not found)
+    held = 0
+
+    def deal() -> None:
+        nonlocal held
+        irregular = any(s is None or len(s.values) != width for _, s in stretch)
+        whole = all(s is None or len(s.values) % width == 0 for _, s in stretch)
+        if irregular and whole and held == width * len(stretch):
+            values = [v for _, s in stretch if s is not None for v in s.values]
+            reasons = [r for _, s in stretch if s is not None for r in s.reasons]
+            for j, (key, _) in enumerate(stretch):
+                runs[key] = _Run(values[j * width : (j + 1) * width], reasons[j * width : (j + 1) * width])
+        stretch.clear()
+        held = 0
+
+    for row, place in zip(T.TABLE3, found, strict=True):
+        if row.group:
+            run = runs.get(row.key)
+            if run is not None and any(v is not None for v in run.values):
+                stretch.clear()  # a heading with cells of its own: the rows before it cannot reach past it
+                held = 0
+            continue
+        stream = None if place is None else _stream(flat, place[1], place[2])
+        if stream is not None and len(stream.values) == width and held == 0:
+            stretch.clear()  # rows before it not found and no cells for them: rows the text leaves out
+        stretch.append((row.key, stream))
+        held += 0 if stream is None else len(stream.values)
+        if held == width * len(stretch):
+            deal()
+
+
 def _table4(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) -> None:
     start, end = _region(flat, spans, "四")
     keys = T.t4_keys()
@@ -383,9 +489,17 @@ def _table4(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) 
     _assign(report, keys, _run(flat, begin, end, _T4_HEADER), "table 4")
 
 
-_FEE_AMOUNT = re.compile(r"信息处理费[^。;\n\d]{0,20}?(\d+(?:\.\d+)?)\s*(万元|元)")
+# "信息处理费", or "信息公开处理费" as some reports call it.
+_FEE = "信息(?:公开)?处理费"
+_FEE_AMOUNT = re.compile(_FEE + r"[^。;\n\d]{0,20}?(\d+(?:\.\d+)?)\s*(万元|元)")
 _FEE_NONE = re.compile(
-    r"(?:未|没有|无|不)[^。;\n]{0,12}?(?:收取|产生|发生)?[^。;\n]{0,6}信息处理费|信息处理费[^。;\n]{0,6}(?:为)?\s*(?:零|无)"
+    r"(?:未|没有|无|不)[^。;\n]{0,12}?(?:收取|产生|发生)?[^。;\n]{0,6}"
+    + _FEE
+    + "|"
+    + _FEE
+    + r"[^。;\n]{0,6}(?:为)?\s*(?:零|无)"
+    # "未发生政府信息公开收费事项": no charge of any kind for disclosure (section 六 only)
+    r"|(?:未|没有)(?:收取|发生|产生)[^。;\n]{0,6}?政府信息公开[^。;\n]{0,4}?收费"
 )
 
 
@@ -401,7 +515,7 @@ def _fee(flat: str, spans: dict[str, tuple[int, int]], report: ParsedReport) -> 
         report.cells["fee_yuan"] = int(value) if value == int(value) else value
     elif _FEE_NONE.search(text):
         report.cells["fee_yuan"] = 0
-    elif "信息处理费" in text:
+    elif re.search(_FEE, text):
         report.cells["fee_yuan"], report.nulls["fee_yuan"] = None, "信息处理费 mentioned without an amount"
     else:
         report.cells["fee_yuan"], report.nulls["fee_yuan"] = None, "no 信息处理费 stated"
