@@ -63,6 +63,18 @@ def columns(site: str, replica: object) -> list[tuple[str, str]]:
     return out
 
 
+def requests_served(log: Path) -> dict[str, int]:
+    """Requests the replica served, by host, from its request log (`time host path` lines): what left
+    the crawler, the browser's own requests included, which the spider's count does not see."""
+    counts: dict[str, int] = {}
+    if log.exists():
+        for line in log.read_text().splitlines():
+            parts = line.split(" ", 2)
+            if len(parts) >= 2:
+                counts[parts[1]] = counts.get(parts[1], 0) + 1
+    return counts
+
+
 def unseen_columns() -> list[tuple[str, str, str]]:
     """(site, column path, column URL) of the replica's unseen list styles (replica/sites/unseen/)."""
     from importlib import import_module
@@ -120,7 +132,9 @@ def main() -> None:
         ]
     with (
         tempfile.TemporaryDirectory() as tmp,
-        start_replica(Path(tmp), docs=args.docs, seed=args.seed) as served,
+        start_replica(
+            Path(tmp), docs=args.docs, seed=args.seed, request_log=Path(tmp) / "requests.log"
+        ) as served,
     ):
         env = {**os.environ, "XXGK_REPLICA_URL": served.url, "PYTHONPATH": str(ROOT)}
         started = time.perf_counter()
@@ -129,6 +143,7 @@ def main() -> None:
             env=env, capture_output=True, text=True, check=False,
         )  # fmt: skip
         seconds = time.perf_counter() - started
+        served_requests = requests_served(Path(tmp) / "requests.log")
         peers, peer_seconds = run_peers([u for _, _, u in targets], served.url) if args.peers else ([], 0.0)
     found = json.loads(out.stdout) if out.stdout.strip() else []
     found = found if isinstance(found, list) else [found]
@@ -167,6 +182,13 @@ def main() -> None:
         f"\n{len(rows)} columns: precision {precision:.4f}, recall {recall:.4f}, requests "
         f"{totals['requests']} against {totals['ideal']} ideal ({totals['requests'] / max(totals['ideal'], 1):.3f}×), "
         f"items off the host {totals['off_host']}, {seconds:.1f} s"
+    )
+    hosts = {urlsplit(url).hostname for _, _, url in targets}
+    on_hosts = sum(n for host, n in served_requests.items() if host in hosts)
+    print(
+        f"requests the replica served: {on_hosts} on the columns' hosts "
+        f"({on_hosts / max(totals['ideal'], 1):.3f}× the ideal; the browser's own included), "
+        f"off them: {dict(sorted((h, n) for h, n in served_requests.items() if h not in hosts)) or 0}"
     )
     if args.peers:
         print("\n| who | right (title + URL) | found | listed | precision | recall | requests | seconds |")

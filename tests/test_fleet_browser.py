@@ -42,9 +42,6 @@ BUDGETED = budgeted(BUDGET)
 # Chromium's own calls to its vendor's services (not requests of a page, so never routed); refused by
 # the browser's PAC script before they reach the replica, and not what the crawl sends to a site anyway.
 BROWSER_SERVICES = ("google.com", "googleapis.com")
-# Third-party scripts in the replica's pages (the 党政机关 mark and the 纠错 button), as on the real sites:
-# requests of the page, which a route could confine to declared asset hosts (not done yet).
-PAGE_ASSET_HOSTS = {"dcs.conac.cn", "pucha.kaipuyun.cn"}
 SCRIPT = "/template/default/js/jquery.min.js"  # in every page's <head>: the browser fetches it, crawls never
 
 
@@ -155,9 +152,13 @@ def test_no_second_above_the_budget_with_the_browser_in_it(browser_fleet: Browse
 def test_the_browser_asks_no_host_but_the_replica_sites(browser_fleet: BrowserFleet) -> None:
     """Chromium's own calls home (sign-in, Google APIs) would on a real network leave the archive's
     crawler for a third party: crawler/browser.py `CHROMIUM_ARGS` stops most of them, and the PAC script
-    (crawler/browser_pac.py) refuses the rest on the machine, so none reaches the replica (as a proxy)."""
+    (crawler/browser_pac.py) refuses the rest on the machine, so none reaches the replica (as a proxy).
+    The pages' own third-party scripts (the 党政机关 mark, the 纠错 button, on every page as on the real
+    sites) and their images are refused by the download handler (`BrowserDownloadHandler.refused`)."""
     foreign = {host for _, host, _ in browser_fleet.log if not host.endswith(".gov.cn")}
-    assert foreign - PAGE_ASSET_HOSTS == set(), sorted(foreign)
+    assert foreign == set(), sorted(foreign)
+    images = [p for _, host, p in browser_fleet.log if p.lower().endswith((".png", ".gif", ".jpg", ".ico"))]
+    assert images == []
 
 
 def test_a_retry_after_the_browser_got_pauses_the_host_for_every_worker(browser_fleet: BrowserFleet) -> None:
