@@ -34,6 +34,10 @@ class Outcome:
     capture_id: int | None = None  # the capture row that records the fetch
 
 
+# What a caller writes with a fetch in the same transaction, given the fetch's outcome (`record`'s `also`).
+Also = Callable[[Connection, Outcome], None]
+
+
 def now() -> datetime:
     """Run and version times follow `archive.clock` (real time unless XXGK_CLOCK is set)."""
     return clock.now()
@@ -52,7 +56,7 @@ class VersionStore:
         return runs.finish(self.archive, run_id, status, stats)
 
     # -- documents ----------------------------------------------------------------------------------
-    def record(self, page: FetchedPage, also: Callable[[Connection, Outcome], None] | None = None) -> Outcome:
+    def record(self, page: FetchedPage, also: Also | None = None) -> Outcome:
         """Store one fetch in one transaction. Written with Core statements on the session's connection
         (one statement per row, no unit of work): this runs once per document of every crawl.
 
@@ -69,39 +73,46 @@ class VersionStore:
         self.captures.commit(page.site, done)  # what it learnt, kept only once committed
         return outcome
 
-    def record_many(self, pages: list[FetchedPage]) -> list[Outcome | Exception]:
+    def record_many(
+        self, pages: list[FetchedPage], also: list[Also | None] | None = None
+    ) -> list[Outcome | Exception]:
         """Store several fetches in one transaction, each exactly as `record` would, or, when any of
         them fails, each in a transaction of its own as `record` does: one page's failure costs no
         other page. Returns each page's outcome, or the exception its own transaction raised.
+        `also[i]`, where given, is `record`'s `also` for `pages[i]`.
 
         Why: a transaction's commit (SQLite writing its pages to the WAL, the FTS5 segment) was a
         third of the store's CPU for a new document; 8–32 documents a commit cost 30–40% less a
         document (docs/benchmarks.md). Crash safety is the caller's, as with `record`: a page counts as
         stored once this has returned, since a killed process loses the whole open transaction."""
+        writes: list[Also | None] = list(also) if also is not None else [None] * len(pages)
         if len(pages) > 1:
             try:
-                return self._record_together(pages)
+                return self._record_together(pages, writes)
             except Exception:  # which page failed is not known here: each alone, as before
                 pass
         results: list[Outcome | Exception] = []
-        for page in pages:
+        for page, write in zip(pages, writes, strict=True):
             try:
-                results.append(self.record(page))
+                results.append(self.record(page, also=write))
             except Exception as exc:
                 results.append(exc)
         return results
 
-    def _record_together(self, pages: list[FetchedPage]) -> list[Outcome]:
+    def _record_together(self, pages: list[FetchedPage], writes: list[Also | None]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         learnt: list[tuple[str, Learnt]] = []
         try:
             with self.archive.session() as s:
                 conn = s.connection()
-                for page in pages:
+                for page, write in zip(pages, writes, strict=True):
                     if page.fetched_at is None:
                         page.fetched_at = now()
                     done = Learnt()
-                    outcomes.append(replace(self._record(conn, page, done), capture_id=done.capture))
+                    outcome = replace(self._record(conn, page, done), capture_id=done.capture)
+                    if write is not None:
+                        write(conn, outcome)
+                    outcomes.append(outcome)
                     self.captures.learn_pending(page.site, done)
                     learnt.append((page.site, done))
         finally:

@@ -10,7 +10,7 @@ archivist's wget would crawl the real sites. Measured on that file:
   read and decoded (`content_stream().read()`): what any WARC reader must at least do.
 - **import**: `Importer` (what `xxgk import` runs) into a fresh SQLite archive: read, decode, index
   the file's attachments, parse every page of a declared site, store captures, documents and versions
-  one transaction each, ledger rows.
+  up to eight a transaction, ledger rows.
   Twice: parsing in one worker process while the import stores (the default, as a crawl's
   `XXGK_PARSE_PROCESSES=1`), and inline (`--parse-processes 0`).
 - **store only** (a diagnostic, not a mode of the command): the same, with parsing switched off, so

@@ -32,10 +32,12 @@ row (`archive/imports.py`). The rules, in the order they are applied to a record
 - A revisit whose original is nowhere is kept as an `error` capture with its head and no payload and
   a note saying so, in the ledger as `unresolved`, and listed in the summary: never dropped silently.
 
-A damaged file (truncated, malformed header): what precedes the damage is imported (each record is
-its own transaction, as each document of a crawl), the file's error names it and the byte offset, the
-import goes on with the next file, and the run ends `failed`. Importing the repaired file again adds
-only what was missing.
+A damaged file (truncated, malformed header): what precedes the damage is imported (records are
+stored up to eight a transaction, as a crawl stores its documents, each with its ledger row; a group
+with a failing record is written again a record a transaction, so a bad record costs only itself),
+the file's error names it and the byte offset, the import goes on with the next file, and the run
+ends `failed`. Importing the repaired file again adds only what was missing; an import killed
+part-way loses at most its open transaction, which the next import of the file stores.
 
 Time: records are stored in file order, each at its WARC-Date (the capture's `fetched_at`); a
 document's version numbers follow the order records are imported in.
@@ -61,7 +63,7 @@ from sqlalchemy.exc import IntegrityError
 from archive import attachment_text, imports, runs
 from archive.db import Archive
 from archive.records import AttachmentLink, FetchedAttachment, FetchedPage, PageContent
-from archive.store import Outcome, VersionStore
+from archive.store import Also, Outcome, VersionStore
 from crawler.extraction import parse_page
 from crawler.extraction.hints import ExtractionHints
 from crawler.pipelines.extract import _header_charset, page_content
@@ -92,11 +94,12 @@ class Importer:
 
     Parsing is the import's heaviest work, as it is a crawl's: past the first `INLINE` pages, pages
     are parsed in worker processes (`processes`, the crawl's `XXGK_PARSE_PROCESSES`; 0 parses
-    inline) while this thread reads on and stores the pages parsed before, in file order, one
-    transaction each. A revisit waits until
-    every record before it is stored, since its original may be one of them."""
+    inline) while this thread reads on and stores the pages parsed before, in file order, up to
+    `GROUP` a transaction. A revisit waits until every record before it is stored, since its
+    original may be one of them."""
 
     WINDOW = 32  # records read ahead of the store
+    GROUP = 8  # records a transaction at most (the crawl's store: crawler/pipelines/store.py GROUP_MAX)
     # Pages parsed inline before the workers start: a worker costs seconds to start (it imports the
     # parser), more than a small file's parsing.
     INLINE = 100
@@ -198,14 +201,45 @@ class Importer:
         self.pending.append(_Pending(entry, page, resolved, key, self._start_parse(page)))
         self.pending_keys.add(key)
         if len(self.pending) > self.WINDOW:
-            self._store(self.pending.popleft())
+            self._store_group()
 
     def _drain(self) -> None:
         while self.pending:
-            self._store(self.pending.popleft())
+            self._store_group()
 
-    def _store(self, pending: _Pending) -> None:
-        entry, page, summary = pending.entry, pending.page, self.summary
+    def _store_group(self) -> None:
+        """Store the oldest pending records, up to GROUP of them in one transaction (as a crawl's store
+        groups its documents: a commit per record was most of what storing a capture cost), each with
+        its ledger row; a group with a failing record is written again one record per transaction by
+        the store, so a bad record costs only itself."""
+        group = [self.pending.popleft() for _ in range(min(self.GROUP, len(self.pending)))]
+        for pending in group:
+            self._prepare(pending)
+        outcomes = self.store.record_many(
+            [pending.page for pending in group], also=[self._ledger(pending) for pending in group]
+        )
+        unexpected: Exception | None = None
+        for pending, outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, IntegrityError):
+                # Another import took the same record in since it was looked up (the ledger's key is
+                # unique): its transaction, capture and all, was rolled back. Any other conflict is a bug.
+                with self.archive.engine.connect() as conn:
+                    if imports.known(
+                        conn, pending.entry.record_id, pending.entry.url or "", pending.entry.date
+                    ):
+                        self.pending_keys.discard(pending.key)
+                        self.summary.already_imported += 1
+                        continue
+            if isinstance(outcome, Exception):
+                unexpected = unexpected or outcome
+                continue
+            self._count(pending, outcome)
+        if unexpected is not None:
+            raise unexpected
+
+    def _prepare(self, pending: _Pending) -> None:
+        """The page as the store takes it: its parse's result and the attachments the file holds."""
+        page = pending.page
         if pending.parsing is not None:
             try:
                 page.content = pending.parsing.result()
@@ -219,6 +253,10 @@ class Importer:
                 if site is None or site.owns(link.url)  # as a crawl: files on other hosts are not taken
             ]
 
+    def _ledger(self, pending: _Pending) -> Also:
+        """The record's ledger row, written in its capture's transaction."""
+        entry, page = pending.entry, pending.page
+
         def ledger(conn: Connection, outcome: Outcome) -> None:
             imports.add(
                 conn,
@@ -231,17 +269,10 @@ class Importer:
                 state="stored" if pending.resolved else "unresolved",
             )
 
-        try:
-            outcome = self.store.record(page, also=ledger)
-        except IntegrityError:
-            # Another import took the same record in since it was looked up (the ledger's key is
-            # unique): the transaction, capture and all, was rolled back. Any other conflict is a bug.
-            with self.archive.engine.connect() as conn:
-                if not imports.known(conn, entry.record_id, entry.url or "", entry.date):
-                    raise
-            self.pending_keys.discard(pending.key)
-            summary.already_imported += 1
-            return
+        return ledger
+
+    def _count(self, pending: _Pending, outcome: Outcome) -> None:
+        summary = self.summary
         self.pending_keys.discard(pending.key)
         summary.captures_new += 1
         summary.outcomes[outcome.kind] += 1
