@@ -126,8 +126,8 @@ def _web_host(url: str) -> str | None:
 
 
 # What a page's own requests may not fetch in the crawler's browser: nothing a JavaScript challenge or a
-# list built by a script needs, and the bulk of what a page loads (measured: 48 of lianzhou's 170 browser
-# requests in a discovery run were icons).
+# list built by a script needs, and much of what a page loads (measured: a discovery run of 连州's
+# columns fetched 51 images; docs/benchmarks.md, "Discovery").
 UNNEEDED_TYPES = frozenset({"image", "media", "font"})
 
 
@@ -202,6 +202,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
         async def in_slot(route: Route, request: PlaywrightRequest) -> None:
             host = _web_host(request.url)
+            # A request the handler is about to refuse takes no slot of its host.
             if host and not (self.abort_request == self.should_abort and self.refused(request)):
                 if self.stats is not None:
                     self.stats.inc_value("xxgk/host_budget_browser_requests")
