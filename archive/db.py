@@ -49,7 +49,7 @@ def _cache_mib() -> int:
     return mib
 
 
-def _sqlite_pragmas(dbapi_connection, _record, cache_mib: int = 64) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record, cache_mib: int) -> None:  # type: ignore[no-untyped-def]
     # WAL lets readers (the CLI, the web UI) work while a crawl writes; NORMAL sync keeps commits
     # durable across a process crash (only a power loss can drop the last transactions).
     cur = dbapi_connection.cursor()

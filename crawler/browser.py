@@ -34,7 +34,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from crawler.browser_pac import pac_switch
+from crawler.browser_pac import NO_CREDENTIALS, pac_switch
 from crawler.middlewares.host_budget import PAUSE_STATUSES, HostBudget
 from crawler.middlewares.replica import replica_proxy
 
@@ -113,9 +113,7 @@ def _upstream(replica: str | None, operator: dict[str, Any] | None) -> str | Non
     if not operator:
         return None
     if operator.get("username") or operator.get("password"):
-        raise ValueError(
-            "the browser's proxy cannot carry credentials (its PAC script has no place for them)"
-        )
+        raise ValueError(NO_CREDENTIALS)
     return operator.get("server")
 
 

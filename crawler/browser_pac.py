@@ -28,6 +28,7 @@ REFUSED_DOMAINS = ("google.com", "googleapis.com", "gstatic.com", "gvt1.com", "g
 # A proxy nobody runs: loopback's discard port. Chromium's connection is refused at once, and a PAC
 # answer without `; DIRECT` has no fallback, so the request fails on the machine.
 REFUSING_PROXY = "PROXY 127.0.0.1:9"
+NO_CREDENTIALS = "the browser's proxy cannot carry credentials (a PAC script has no place for them)"
 # Playwright's proxy schemes, as PAC answers (Playwright reads a server without a scheme as http).
 _PAC_KINDS = {"http": "PROXY", "https": "HTTPS", "socks": "SOCKS", "socks4": "SOCKS4", "socks5": "SOCKS5"}
 
@@ -44,7 +45,7 @@ def pac_proxy(server: str | None) -> str:
             f"the browser's proxy must look like http://HOST:PORT or socks5://HOST:PORT, not {server!r}"
         )
     if parts.username or parts.password:
-        raise ValueError("the browser's proxy cannot carry credentials (a PAC script has no place for them)")
+        raise ValueError(NO_CREDENTIALS)
     return f"{kind} {parts.hostname}:{parts.port}"
 
 
