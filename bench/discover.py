@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,6 +123,9 @@ def main() -> None:
         "--unseen", action="store_true", help="The unseen list styles instead of the declared sites."
     )
     parser.add_argument("--peers", action="store_true", help="Run autopager + GerapyAutoExtractor beside it.")
+    parser.add_argument(
+        "--keep-log", type=Path, help="Copy the replica's request log (`time host path` lines) here."
+    )
     args = parser.parse_args()
     if args.unseen:
         targets = unseen_columns()
@@ -144,6 +148,8 @@ def main() -> None:
         )  # fmt: skip
         seconds = time.perf_counter() - started
         served_requests = requests_served(Path(tmp) / "requests.log")
+        if args.keep_log:
+            shutil.copyfile(Path(tmp) / "requests.log", args.keep_log)
         peers, peer_seconds = run_peers([u for _, _, u in targets], served.url) if args.peers else ([], 0.0)
     found = json.loads(out.stdout) if out.stdout.strip() else []
     found = found if isinstance(found, list) else [found]

@@ -64,6 +64,14 @@ def fault_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Put SITE's pages under PREFIX (/ for all) behind the 412 JavaScript challenge (repeatable).",
         ),
         click.option(
+            "--challenge-clearance",
+            type=click.Choice(["script", "server"]),
+            default="script",
+            show_default=True,
+            help="Who sets the challenge's cookie: the page's script (then reloads), or the server on the "
+            "script's answer.",
+        ),
+        click.option(
             "--noise",
             type=click.Choice(["on", "off"]),
             help="Noise mode: vary counters, date banners, tokens, links, ads, markup on every fetch.",
@@ -91,7 +99,7 @@ def plan_layers(state_dir: Path, host: str, layers: dict[str, Any], seed: int) -
         records.append(plan_noise(state_dir, host, layers["noise"] == "on"))
     for prefix in layers["challenges"]:
         try:
-            records.append(plan_challenge(state_dir, host, prefix))
+            records.append(plan_challenge(state_dir, host, prefix, clearance=layers["challenge_clearance"]))
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--challenge") from None
     if layers["fault_urls"] and len(layers["faults"]) != 1:

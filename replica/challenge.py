@@ -7,6 +7,11 @@ itself: a client gets it only by running the script, which is what a real browse
 HTTP client does not. The nonce carries its issue time and an HMAC, so the server stays stateless and a
 cookie expires after `ttl` seconds (then the client sees the challenge again).
 
+Two ways to hand out the clearance, as WAFs do: `script` (清远's, 瑞数-style) has the page's script set
+the cookie itself and reload; `server` has the script send its answer back in the URL (`ANSWER_PARAM`),
+and the server sets the cookie on that answer's 302 back to the page. A crawler's browser may stop at
+the reload in the first case (the cookie is in the browser already), not in the second.
+
 A site declares its challenge (replica/sites/lianzhou.py); `xxgk replica change HOST --challenge
 PREFIX` puts one in front of any site's pages under PREFIX as well (`Challenges`, a layer of the
 replica like its faults): e.g. one agency's directory on a fleet platform host, so a browser crawl and
@@ -26,13 +31,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from replica.templating import render
 from replica.web import Response, SiteRequest
 
 TTL_ENVIRONMENT = "XXGK_REPLICA_CHALLENGE_TTL"  # seconds; lets a test watch a cookie expire
 _NONCE = re.compile(r'var n = "([0-9a-f]+)", r = (\d+)')
-_COOKIE = re.compile(r'document\.cookie = "([^"=]+)="')
+_COOKIE = re.compile(r'document\.cookie = "([^"=]+)="|var c = "([^"=]+)"')
+ANSWER_PARAM = "__waf_answer"  # a `server` challenge's script sends its answer back in this parameter
+CLEARANCES = ("script", "server")
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class JsChallenge:
     cookie: str = "FSSBBIl1UgzbN7N80T"
     rounds: int = 60_000
     ttl: int = 3600
+    clearance: str = "script"  # who sets the cookie: the page's script, or the server (CLEARANCES)
 
     def guard(self, secret: str, clock: Callable[[], float] = time.time) -> ChallengeGuard:
         ttl = int(os.environ.get(TTL_ENVIRONMENT) or self.ttl)
@@ -74,13 +83,31 @@ class ChallengeGuard:
         value = _cookie(request.header("cookie") or "", self.spec.cookie)
         if value is not None and self._valid(value):
             return None
+        if self.spec.clearance == "server":
+            answer = _answer(request.query)
+            if answer is not None and self._valid(answer):
+                return self._grant(request, answer)
         return self.challenge()
+
+    def _grant(self, request: SiteRequest, answer: str) -> Response:
+        """A `server` challenge answered: back to the page, with the cookie set by the server."""
+        rest = [p for p in request.query.split("&") if p and not p.startswith(ANSWER_PARAM + "=")]
+        location = quote(request.path) + ("?" + "&".join(rest) if rest else "")
+        cookie = f"{self.spec.cookie}={answer}; Path=/; Max-Age={self.ttl}"
+        headers = {"Location": location, "Set-Cookie": cookie, "Cache-Control": "no-store"}
+        return Response(302, headers, b"")
 
     def challenge(self) -> Response:
         issued = int(self.clock())
         nonce = f"{issued:x}{self._mac(issued)}"
         page = render(
-            "web/challenge.html", nonce=nonce, rounds=self.spec.rounds, cookie=self.spec.cookie, ttl=self.ttl
+            "web/challenge.html",
+            nonce=nonce,
+            rounds=self.spec.rounds,
+            cookie=self.spec.cookie,
+            ttl=self.ttl,
+            clearance=self.spec.clearance,
+            answer_param=ANSWER_PARAM,
         )
         headers = {
             "Content-Type": "text/html; charset=utf-8",
@@ -111,6 +138,14 @@ class ChallengeGuard:
         return self.clock() - issued <= self.ttl
 
 
+def _answer(query: str) -> str | None:
+    for part in query.split("&"):
+        key, sep, value = part.partition("=")
+        if sep and key == ANSWER_PARAM:
+            return unquote(value)
+    return None
+
+
 def _cookie(header: str, name: str) -> str | None:
     for part in header.split(";"):
         key, sep, value = part.strip().partition("=")
@@ -129,7 +164,7 @@ def clearance_headers(replica: object, url: str) -> dict[str, str]:
         return {}
     nonce, rounds, name = match.group(1), int(match.group(2)), _COOKIE.search(first.text)
     assert name is not None
-    return {"Cookie": f"{name.group(1)}={nonce}.{solve(nonce, rounds)}"}
+    return {"Cookie": f"{name.group(1) or name.group(2)}={nonce}.{solve(nonce, rounds)}"}
 
 
 class Challenges:
@@ -142,7 +177,8 @@ class Challenges:
 
     def apply_record(self, record: dict[str, Any]) -> None:
         host, prefix = str(record["host"]), "/" + str(record.get("prefix") or "/").strip("/")
-        _, prefixes = self.rules.setdefault(host, (JsChallenge().guard(f"{self.seed}:{host}"), []))
+        spec = JsChallenge(clearance=str(record.get("clearance") or "script"))
+        _, prefixes = self.rules.setdefault(host, (spec.guard(f"{self.seed}:{host}"), []))
         prefixes.append(prefix.rstrip("/"))
 
     def check(self, request: SiteRequest) -> Response | None:
@@ -156,13 +192,18 @@ class Challenges:
         return guard.check(request)
 
 
-def plan_challenge(directory: Path, host: str, prefix: str, at: datetime | None = None) -> dict[str, Any]:
-    """Record a challenge in front of `host`'s pages under `prefix` ("/": the whole host)."""
+def plan_challenge(
+    directory: Path, host: str, prefix: str, at: datetime | None = None, clearance: str = "script"
+) -> dict[str, Any]:
+    """Record a challenge in front of `host`'s pages under `prefix` ("/": the whole host), whose
+    clearance cookie the page's script or the server sets (`CLEARANCES`)."""
     from archive.text import CHINA
     from replica.state import append_mutation, load_state
 
     if not prefix.startswith("/"):
         raise ValueError(f"--challenge {prefix!r}: a path prefix starts with /")
+    if clearance not in CLEARANCES:
+        raise ValueError(f"a challenge's clearance is one of {', '.join(CLEARANCES)}, not {clearance!r}")
     state = load_state(directory)
     if state is None:
         raise FileNotFoundError(f"no replica state in {directory}; start `xxgk replica serve` first")
@@ -171,5 +212,7 @@ def plan_challenge(directory: Path, host: str, prefix: str, at: datetime | None 
         raise ValueError(f"the replica has no site {host!r} (it has {', '.join(hosts)})")
     moment = (at or datetime.now(CHINA)).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
     record = {"op": "challenge", "host": host, "prefix": prefix, "at": moment.isoformat()}
+    if clearance != "script":
+        record["clearance"] = clearance
     append_mutation(directory, record)
     return record

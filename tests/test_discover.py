@@ -10,6 +10,7 @@ alone, and a sidebar that looks like the list.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
@@ -169,7 +170,9 @@ UNSEEN = {
     "http://mzj.yuxian.gov.cn/list.aspx?cid=13": ("mzj.yuxian.gov.cn", "/list.aspx?cid=13", "page_links"),
     "http://mzj.heshan.gov.cn/col/col40502/index.html": ("mzj.heshan.gov.cn", "/col/col40502/index.html", "list_api"),
     "http://mzj.qingxi.gov.cn/col/col802/index.html": ("mzj.qingxi.gov.cn", "/col/col802/index.html", "list_api"),
+    # Two leaves behind the JavaScript challenge, asked at once: one challenge, one browser solve.
     "http://www.lianzhou.gov.cn/qylzmzj/gkmlpt/index#2641": ("www.lianzhou.gov.cn", "/qylzmzj/gkmlpt/2641", "list_api"),
+    "http://www.lianzhou.gov.cn/qylzmzj/gkmlpt/index#2644": ("www.lianzhou.gov.cn", "/qylzmzj/gkmlpt/2644", "list_api"),
     # A shell whose list a script file fetches: found by loading the page once in Chromium.
     "http://mzj.baishui.gov.cn/news/62/": ("mzj.baishui.gov.cn", "/news/62/", "list_api"),
 }  # fmt: skip
@@ -184,9 +187,11 @@ def unseen(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XXGK_REPLICA_SITES", ",".join(MODULES))
         truth = build(SEED, UNSEEN_DOCS)
-        with start_replica(tmp / "replica", docs=UNSEEN_DOCS, seed=SEED) as replica:
+        log = tmp / "requests.log"
+        with start_replica(tmp / "replica", docs=UNSEEN_DOCS, seed=SEED, request_log=log) as replica:
             env = {"XXGK_REPLICA_URL": replica.url, "XXGK_REPLICA_SITES": ",".join(MODULES)}
             found = run_xxgk("discover", "--all-pages", *UNSEEN, env=env)
+            asked = Counter(tuple(line.split(" ", 2)[1:]) for line in log.read_text().splitlines())
             database_url = f"sqlite:///{tmp / 'archive.sqlite3'}"
             columns = [arg for url in CRAWLED for arg in ("--column", url)]
             crawled = run_xxgk(
@@ -196,7 +201,7 @@ def unseen(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert found.returncode == 0, found.stderr[-2000:]
     assert crawled.returncode == 0, crawled.stderr[-2000:]
     return {"truth": truth, "found": json.loads(found.stdout), "database_url": database_url,
-            "crawled": json.loads(crawled.stdout)}  # fmt: skip
+            "crawled": json.loads(crawled.stdout), "asked": asked}  # fmt: skip
 
 
 def test_lists_from_a_datastore_endpoint_json_and_gkmlpt_api(unseen: dict) -> None:
@@ -209,10 +214,25 @@ def test_lists_from_a_datastore_endpoint_json_and_gkmlpt_api(unseen: dict) -> No
         assert got == truth, result["url"]
         assert result["pagination"]["kind"] == kind
         # The column page (or a detail page that shows chrome); for the shell also a detail page and
-        # the page in the browser.
+        # the page in the browser, whose first answer from the endpoint is not asked for again.
         probed = "browser" in " ".join(result["notes"])
-        assert result["requests"] == len(result["pagination"]["pages"]) + (3 if probed else 1)
+        assert result["requests"] == len(result["pagination"]["pages"]) + (2 if probed else 1)
+        assert result["pages_from_browser"] == probed
         assert probed == ("baishui" in result["url"])
+
+
+def test_the_browser_asks_the_site_only_what_the_crawl_cannot(unseen: dict) -> None:
+    """What the replica served (its request log, path without query): the shell's page is given to the
+    browser, which fetches only its script and the endpoint's first page; the challenged host answered
+    one challenge (the other leaf waited for the first answer), whose page the browser was given and
+    whose reload it refused once the script had set the cookie."""
+    asked = unseen["asked"]
+    shell = {path: n for (host, path), n in asked.items() if host == "mzj.baishui.gov.cn"}
+    assert shell["/news/62/"] == 1 and shell["/api/v2/list"] == 4  # its 4 pages, each once
+    assert sum(n for path, n in shell.items() if path.endswith(".js")) == 1
+    lianzhou = {path: n for (host, path), n in asked.items() if host == "www.lianzhou.gov.cn"}
+    assert lianzhou["/qylzmzj/gkmlpt/index"] == 3  # one challenge, then each leaf with the cookie
+    assert not [p for p in lianzhou if p.endswith((".js", ".css"))]
 
 
 def test_columns_of_unseen_styles_crawl_into_the_archive(unseen: dict) -> None:

@@ -3,7 +3,9 @@
 One small module run: a replica fleet of 20 agencies, whose platform host www.fleet-sxjz0.gov.cn carries
 four of them. One of them sits behind the replica's 412 JavaScript challenge (its directory only) and
 is declared `browser = true`, so its crawl passes it in Chromium and fetches the rest with the browser
-handler's plain HTTP; two others are plain sites. A worker crawls the three at once (three processes).
+handler's plain HTTP; two others are plain sites. Its challenge is the kind whose cookie the server
+sets on the script's answer, so the browser must go on to the site after the challenge page (a
+challenge whose script sets the cookie needs no request of the browser at all: test_lianzhou_crawl.py). A worker crawls the three at once (three processes).
 A script the challenged pages load answers 503 with `Retry-After` once: only the browser asks for it.
 The replica's request log must show no second above the host's budget and a pause of the host, for
 every worker, after the browser got that 503.
@@ -77,7 +79,7 @@ def browser_fleet(
     init_schema(url)
     with start_replica(state, docs=0, seed=1, fleet=FLEET, sites_dir=sites_dir, request_log=log) as replica:
         for site in browser:  # behind the challenge, and declared so, as an operator would
-            change(CliRunner(), main, state, "--challenge", site.prefix)
+            change(CliRunner(), main, state, "--challenge", site.prefix, "--challenge-clearance", "server")
             declaration = sites_dir / f"{site.name}.toml"
             declaration.write_text(declaration.read_text() + "browser = true\n")
         change(CliRunner(), main, state, "--fault", "503", "--fault-url", f"http://{HOST}{SCRIPT}",

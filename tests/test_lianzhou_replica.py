@@ -15,6 +15,7 @@ import pytest
 import replica
 from replica.challenge import clearance_headers, solve
 from replica.reports import report_plan
+from replica.web import parse_request
 
 HOST = "www.lianzhou.gov.cn"
 BASE = f"http://{HOST}"
@@ -56,6 +57,28 @@ def test_whole_host_answers_412_with_a_script_until_the_computed_cookie_is_sent(
     forged = {"Cookie": cookie["Cookie"][:-2] + "00"}
     assert built.handle("GET", SEED_NFCMS, forged).status == 412
     assert get(built, SEED_NFCMS, cookie).status == 200
+
+
+def test_a_challenge_whose_cookie_the_server_sets_on_the_scripts_answer() -> None:
+    """`--challenge-clearance server`: the script sends its answer in the URL; the server answers a
+    302 back to the page with the cookie, which then opens the page (a forged answer does not)."""
+    from replica.challenge import ANSWER_PARAM, Challenges
+
+    guard = Challenges(seed=1)
+    guard.apply_record({"op": "challenge", "host": "a.gov.cn", "prefix": "/x", "clearance": "server"})
+    page = "http://a.gov.cn/x/list.html?page=2"
+    refused = guard.check(parse_request("GET", page))
+    assert refused is not None and refused.status == 412
+    assert "document.cookie" not in refused.text and ANSWER_PARAM in refused.text
+    nonce, rounds = re.search(r'var n = "([0-9a-f]+)", r = (\d+)', refused.text).groups()  # type: ignore[union-attr]
+    answer = f"{nonce}.{solve(nonce, int(rounds))}"
+    forged = guard.check(parse_request("GET", f"{page}&{ANSWER_PARAM}={answer[:-2]}00"))
+    assert forged is not None and forged.status == 412
+    granted = guard.check(parse_request("GET", f"{page}&{ANSWER_PARAM}={answer}"))
+    assert granted is not None and granted.status == 302
+    assert granted.headers["Location"] == "/x/list.html?page=2"
+    assert granted.headers["Set-Cookie"].startswith(f"FSSBBIl1UgzbN7N80T={answer};")
+    assert guard.check(parse_request("GET", page, {"Cookie": f"FSSBBIl1UgzbN7N80T={answer}"})) is None
 
 
 def test_seed_is_served_at_its_real_url_as_the_official_page_shows_it(built, cookie):

@@ -4,7 +4,10 @@ the endpoint over plain HTTP, without the browser.
 
 Used when nothing else reads the column: its page holds no list of its own (every dated group is
 chrome), and its scripts are the only place left where the list can come from. The browser is Debian's
-Chromium through scrapy-playwright (`crawler/browser.py`), as for JavaScript challenges.
+Chromium through scrapy-playwright (`crawler/browser.py`), as for JavaScript challenges. It is given
+the column page the crawl already fetched (`crawler.browser_given`), and the endpoint's first answer,
+which the browser already received, is read from the browser's capture instead of asked for again: the
+probe costs the site only what the page's scripts fetch.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
+from scrapy.http import TextResponse
 from scrapy_playwright.page import PageMethod
 
+from crawler.browser_given import GivenPage, given_first_navigation
 from crawler.discovery.apis import PAGE_NAMES, api_items
 from crawler.discovery.pagination import Pager
 
@@ -27,6 +32,15 @@ class Captured:
 
     def __init__(self) -> None:
         self.answers: list[tuple[str, str]] = []
+        self.types: dict[str, str] = {}
+
+    def response(self, url: str) -> TextResponse | None:
+        """The answer the browser got from `url`, as a Scrapy response (None: it got none)."""
+        body = next((text for answered, text in self.answers if answered == url), None)
+        if body is None:
+            return None
+        headers = {"Content-Type": self.types.get(url) or "application/json; charset=utf-8"}
+        return TextResponse(url, body=body.encode("utf-8"), encoding="utf-8", headers=headers)
 
     async def on_response(self, response: Any) -> None:
         kind = (await response.header_value("content-type") or "").lower()
@@ -38,12 +52,17 @@ class Captured:
             return
         if len(body) <= MAX_BODY:
             self.answers.append((response.url, body))
+            self.types[response.url] = kind
 
 
 def probe_request(
-    url: str, callback: Callable[..., Any], captured: Captured, **cb_kwargs: Any
+    url: str, callback: Callable[..., Any], captured: Captured, given: GivenPage | None, **cb_kwargs: Any
 ) -> scrapy.Request:
-    """The column page, loaded in Chromium until its network is idle, its answers noted in `captured`."""
+    """The column page, loaded in Chromium until its network is idle, its answers noted in `captured`;
+    the page itself is `given` (the response the crawl holds) when there is one."""
+    meta: dict[str, Any] = {}
+    if given is not None:
+        meta["playwright_page_init_callback"] = given_first_navigation(given)
     return scrapy.Request(
         url,
         callback=callback,
@@ -53,13 +72,15 @@ def probe_request(
             "playwright": True,
             "playwright_page_event_handlers": {"response": captured.on_response},
             "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
+            **meta,
         },
     )
 
 
 def endpoint_reading(captured: Captured, column_host: str | None) -> Pager | None:
     """The list endpoint among the answers: the first on the column's host whose answer lists items,
-    with a page parameter to turn (named like a page number, with the value 1)."""
+    with a page parameter to turn (named like a page number, with the value 1). Its first page is the
+    URL the script asked, so `Captured.response` has its answer."""
     for url, body in captured.answers:
         parts = urlsplit(url)
         if parts.hostname != column_host or not api_items(body, url):
@@ -76,7 +97,7 @@ def endpoint_reading(captured: Captured, column_host: str | None) -> Pager | Non
         evidence = f"the page's scripts fetched {url} in the browser"
         return Pager(
             "list_api",
-            (template.format(n=1), template.format(n=2)),
+            (url, template.format(n=2)),
             evidence,
             template,
             None,

@@ -23,6 +23,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.browser import BROWSER_SETTINGS
+from crawler.browser_given import GivenPage
 from crawler.discovery.apis import api_items, api_request, every_page
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, as_given, find_pagers, next_link
@@ -46,6 +47,7 @@ class Discovery:
     rejected: list[dict[str, str]] = field(default_factory=list)  # pagination readings that failed
     notes: list[str] = field(default_factory=list)
     requests: int = 0
+    pages_from_browser: int = 0  # list pages read from what the browser received (no request of ours)
     error: str | None = None
 
     def items(self) -> list[ListItem]:
@@ -76,6 +78,7 @@ class Discovery:
             "chrome": self.choice.chrome if self.choice else {},
             "pages_walked": len(self.pages),
             "requests": self.requests,
+            "pages_from_browser": self.pages_from_browser,
             "notes": self.notes,
             "error": self.error,
         }
@@ -103,6 +106,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         self._pagers: list[Pager] = []
         self._walked: set[frozenset[str]] = set()
         self._captured: Captured | None = None  # the browser's answers, once the page was probed
+        self._given: GivenPage | None = None  # the column page as fetched, for the browser's probe
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._request(self.column_url, self.parse_first)
@@ -120,6 +124,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         if response.status >= 400 or not hasattr(response, "text"):
             self.found.error = f"the column page answered HTTP {response.status}"
             return
+        self._given = GivenPage.of(response)
         root = parse_html(response.text)
         self.found.page_title = fold_ws(root.findtext(".//title") or "") or None if root is not None else None
         self._first = page_groups(root, response.url)
@@ -161,7 +166,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
             return
         self._captured = Captured()
         self.found.requests += 1
-        yield probe_request(self.column_url, self.parse_probe, self._captured)
+        yield probe_request(self.column_url, self.parse_probe, self._captured, self._given)
 
     def parse_probe(self, response: Response) -> Iterator[scrapy.Request]:
         assert self._captured is not None
@@ -172,7 +177,13 @@ class ColumnDiscoverySpider(scrapy.Spider):
             return
         self.found.notes.append(reading.evidence)
         self._pagers.append(reading)
-        yield from self._try_pager(len(self._pagers) - 1)
+        index = len(self._pagers) - 1
+        answered = self._captured.response(reading.pages[0])
+        if answered is None:
+            yield from self._try_pager(index)
+            return
+        self.found.pages_from_browser += 1  # the browser's answer, not asked again
+        yield from self.parse_api_first(answered, index=index)
 
     def parse_confirm(self, response: Response, index: int) -> Iterator[scrapy.Request]:
         assert self._first is not None

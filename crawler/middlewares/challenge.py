@@ -4,15 +4,22 @@ Some hosts (清远-area sites, research PLATFORMS.md §1) answer every request w
 that computes a clearance cookie and reloads. When a response is such a challenge (the page classifier
 says `waf_challenge` or `js_challenge`), this middleware:
 
-1. loads that URL once in Chromium (scrapy-playwright, `meta["playwright"]`), which runs the script;
+1. gives the challenge page it got to Chromium (scrapy-playwright, `meta["playwright"]`, the page
+   answered from the response in hand: `crawler.browser_given`), which runs the script; the reload the
+   script then asks for is refused once the script has set a cookie of its own (the crawl fetches the
+   page itself in step 3; a reload that must reach the server, because the server sets the clearance,
+   goes on);
 2. keeps the cookies the browser now holds for the host, and from then on gives them to every request
    for that host (Scrapy's cookie jar sends them), of every crawler in the process;
 3. sends the original request again as plain HTTP, now carrying the cookie.
 
-Concurrent challenged requests wait for the one solve in progress; a request challenged although it
-carried the newest clearance (the cookie expired or was refused) triggers a new solve. So the browser
-sees one request per clearance, and stats count them: `xxgk/browser_requests`, `xxgk/browser_seconds`,
-`xxgk/challenges` (challenge responses seen), `xxgk/challenge_retries`.
+Until a host has answered once, the process sends it one request at a time: the others wait for the
+first answer (and for the solve, when it was a challenge), so a crawl that starts a dozen columns at once
+does not collect a dozen challenges. Concurrent challenged requests wait for the one solve in progress;
+a request challenged although it carried the newest clearance (the cookie expired or was refused)
+triggers a new solve. So the browser sees one page per clearance and the site one challenge, and stats
+count them: `xxgk/browser_requests`, `xxgk/browser_seconds`, `xxgk/challenges` (challenge responses
+seen), `xxgk/challenge_retries`, `xxgk/first_contact_waits`.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from crawler.browser import BrowserMissingError, browser_path
+from crawler.browser_given import GivenPage, given_first_navigation
 from crawler.extraction.dom import parse_html, visible_text
 from crawler.extraction.pagetype import classify_other
 
@@ -39,6 +47,7 @@ META_BROWSER = "xxgk_browser"  # a request this middleware sent to the browser
 META_CLEARANCE = "xxgk_clearance"  # the host's clearance generation the request was sent with
 META_RETRIES = "xxgk_challenge_retries"
 META_COOKIES = "xxgk_clearance_cookies"  # the request's cookies are a clearance this middleware gave it
+META_OPENER = "xxgk_first_contact"  # the request that opens a host (the one the others wait for)
 CHALLENGE_STATUSES = frozenset({412, 403, 503, 521})
 # What the page classifier calls a script a browser can pass (a WAF's sets a cookie and reloads).
 SOLVABLE = frozenset({"js_challenge", "waf_challenge"})
@@ -61,6 +70,8 @@ class Clearances:
         self.generation: dict[str, int] = {}
         self.cookies: dict[str, list[dict[str, Any]]] = {}
         self.solving: dict[str, asyncio.Future[None]] = {}
+        # host → done once the host answered its first request (and any challenge it set was solved)
+        self.contacted: dict[str, asyncio.Future[None]] = {}
 
 
 _PROCESS = Clearances()  # shared by every crawler of this process (see ChallengeMiddleware)
@@ -78,6 +89,12 @@ class ChallengeMiddleware:
         self.generation = _PROCESS.generation
         self.cookies = _PROCESS.cookies
         self.solving = _PROCESS.solving
+        self.contacted = _PROCESS.contacted
+        # A first answer that never comes (a hung server) holds the others back this long at most.
+        self.first_contact_wait = 2 * max(
+            settings.getfloat("DOWNLOAD_TIMEOUT"),
+            settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 30_000) / 1000,
+        )
         self.solves = 0  # this crawl's own, against XXGK_CHALLENGE_MAX_SOLVES
         self.missing = False  # no browser where the settings say
 
@@ -89,22 +106,64 @@ class ChallengeMiddleware:
             raise NotConfigured
         return cls(crawler, crawler.settings)
 
-    def process_request(self, request: Request, spider: Any = None) -> None:
+    async def process_request(self, request: Request, spider: Any = None) -> None:
         """Every request to a cleared host carries the clearance (set here, before CookiesMiddleware,
-        so the cookie and the generation it is recorded under always go together)."""
+        so the cookie and the generation it is recorded under always go together); a request to a host
+        that has not answered yet waits for its first answer."""
         if request.meta.get(META_BROWSER):
             return
         host = _host(request.url)
+        await self._first_contact(host, request)
         request.meta[META_CLEARANCE] = self.generation.get(host, 0)
         # A spider's own cookies are left alone; ours are replaced by the newest clearance's.
         if host in self.cookies and (not request.cookies or request.meta.get(META_COOKIES)):
             request.cookies = self.cookies[host]
             request.meta[META_COOKIES] = True
 
+    async def _first_contact(self, host: str, request: Request) -> None:
+        """The first request to a host goes alone; the rest wait until it was answered (`_opened`)."""
+        opened = self.contacted.get(host)
+        if opened is None:
+            self.contacted[host] = asyncio.get_running_loop().create_future()
+            request.meta[META_OPENER] = True
+            return
+        if opened.done() or request.meta.get(META_OPENER):
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("xxgk/first_contact_waits")
+        try:
+            await asyncio.wait_for(asyncio.shield(opened), self.first_contact_wait)
+        except TimeoutError:
+            logger.warning(
+                "%s: no first answer in %.0f s; sending the waiting requests", host, self.first_contact_wait
+            )
+            self._opened(host)
+
+    def _opened(self, host: str, request: Request | None = None) -> None:
+        """The host answered (or its opener failed): the waiting requests go."""
+        if request is not None and not request.meta.pop(META_OPENER, False):
+            return
+        opened = self.contacted.get(host)
+        if opened is not None and not opened.done():
+            opened.set_result(None)
+
+    def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
+        if not request.meta.get(META_BROWSER):
+            self._opened(_host(request.url), request)
+
     async def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response | Request:
-        if request.meta.get(META_BROWSER) or not is_challenge(response):
+        if request.meta.get(META_BROWSER):
+            return response
+        host = _host(request.url)
+        try:
+            return await self._answered(request, response)
+        finally:
+            self._opened(host, request)
+
+    async def _answered(self, request: Request, response: Response) -> Response | Request:
+        if not is_challenge(response):
             return response
         stats = self.crawler.stats
         assert stats is not None
@@ -123,7 +182,7 @@ class ChallengeMiddleware:
                     retries,
                 )
                 return response
-            if not await self._clear(host, request):
+            if not await self._clear(host, request, response):
                 return response
             retries += 1
         stats.inc_value("xxgk/challenge_retries")
@@ -133,7 +192,7 @@ class ChallengeMiddleware:
         retry.meta.pop(META_CLEARANCE, None)
         return retry
 
-    async def _clear(self, host: str, request: Request) -> bool:
+    async def _clear(self, host: str, request: Request, challenged: Response) -> bool:
         pending = self.solving.get(host)
         if pending is not None:
             await asyncio.shield(pending)
@@ -145,13 +204,13 @@ class ChallengeMiddleware:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.solving[host] = future
         try:
-            await self._solve(host, request)
+            await self._solve(host, request, challenged)
         finally:
             del self.solving[host]
             future.set_result(None)
         return host in self.cookies
 
-    async def _solve(self, host: str, request: Request) -> None:
+    async def _solve(self, host: str, request: Request, challenged: Response) -> None:
         if self.missing:
             return
         try:
@@ -180,6 +239,9 @@ class ChallengeMiddleware:
                 },
                 "handle_httpstatus_all": True,
                 "dont_merge_cookies": True,
+                "playwright_page_init_callback": given_first_navigation(
+                    GivenPage.of(challenged), _ScriptCleared(GivenPage.of(challenged).cookie_names())
+                ),
             },
         )
         stats = self.crawler.stats
@@ -207,6 +269,19 @@ class ChallengeMiddleware:
         ]
         self.generation[host] = self.generation.get(host, 0) + 1
         logger.info("%s: challenge passed in the browser (clearance %d)", host, self.generation[host])
+
+
+class _ScriptCleared:
+    """Refuses the challenge page's next navigation (its reload) once the page's script has set a cookie
+    of its own: the clearance is then in the browser, and the crawl fetches the page itself. A reload
+    before that (the server sets the clearance on it) goes on."""
+
+    def __init__(self, served: frozenset[str]) -> None:
+        self.served = served  # the cookies the challenge answer itself sets
+
+    async def __call__(self, page: Any, browser_request: Any) -> bool:
+        cookies = await page.context.cookies(browser_request.url)
+        return any(c["name"] not in self.served for c in cookies)
 
 
 def _host(url: str) -> str:

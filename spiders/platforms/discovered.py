@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler.browser_given import GivenPage
 from crawler.discovery.apis import api_items, api_request, every_page
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, as_given, find_pagers, next_link
@@ -42,6 +43,7 @@ class ColumnWalk:
     choice: ListChoice | None = None
     seen_pages: set[frozenset[str]] = field(default_factory=set)
     captured: Captured | None = None  # what the browser saw, once the page was probed
+    given: GivenPage | None = None  # the column page as fetched, for the browser's probe
 
 
 class DiscoveredColumnsSpider(XxgkSpider):
@@ -63,6 +65,7 @@ class DiscoveredColumnsSpider(XxgkSpider):
             self.logger.warning("column %s answered HTTP %s", walk.url, response.status)
             return
         self.saw_list_page(walk.column)
+        walk.given = GivenPage.of(response)
         root = parse_html(response.text)
         walk.first = page_groups(root, response.url)
         walk.readings = find_pagers(root, response.text, as_given(walk.url, response.url))
@@ -116,7 +119,7 @@ class DiscoveredColumnsSpider(XxgkSpider):
             return
         walk.captured = Captured()
         self.crawler.stats.inc_value("xxgk/browser_probes")
-        yield probe_request(walk.url, self.parse_probe, walk.captured, walk=walk)
+        yield probe_request(walk.url, self.parse_probe, walk.captured, walk.given, walk=walk)
 
     def parse_probe(self, response: Response, walk: ColumnWalk) -> Iterator[Any]:
         assert walk.captured is not None
@@ -126,7 +129,13 @@ class DiscoveredColumnsSpider(XxgkSpider):
             return
         self.logger.info("column %s: %s", walk.url, reading.evidence)
         walk.readings.append(reading)
-        yield from self._try(walk, len(walk.readings) - 1)
+        index = len(walk.readings) - 1
+        answered = walk.captured.response(reading.pages[0])
+        if answered is None:
+            yield from self._try(walk, index)
+            return
+        self.crawler.stats.inc_value("xxgk/list_pages_from_browser")  # not asked again
+        yield from self.parse_api_first(answered, walk, index)
 
     def parse_second(self, response: Response, walk: ColumnWalk, index: int) -> Iterator[Any]:
         assert walk.first is not None
