@@ -82,6 +82,12 @@ def test_changes_over_five_nights_match_the_change_log(database_url: str, tmp_pa
             assert out.returncode in (0, 3), out.stderr[-2000:]  # 3: a health warning is not a failure here
             want_versions, want_status, want_events = expected_from_log(state, docs)
             got_versions, got_status, got_events = archived(database_url)
-            assert got_versions == want_versions, f"night {night}: versions differ"
+            differ = {
+                u: (got_versions.get(u), n) for u, n in want_versions.items() if got_versions.get(u) != n
+            }
+            assert got_versions == want_versions, (
+                f"night {night}: versions differ (url: (got, want)) {differ}\n{out.stdout[-1500:]}\n"
+                f"{out.stderr[-3000:]}"
+            )
             assert got_status == want_status, f"night {night}: statuses differ"
             assert got_events == want_events, f"night {night}: events differ"
