@@ -169,6 +169,7 @@ class KnownDocument:
     publish_date: str | None
     last_modified: str | None  # the server's validators from the last full response
     etag: str | None
+    sent: str | None = None  # that response's Date: when the server sent it (judges Last-Modified)
 
 
 def known_documents(s: Session, site: str) -> dict[str, KnownDocument]:
@@ -193,7 +194,9 @@ def known_documents(s: Session, site: str) -> dict[str, KnownDocument]:
     for url, title, publish_date, capture in rows:
         # The validators are in the capture's compressed record (read back with its base chain).
         lowered = {k.lower(): v for k, v in (capture.headers if capture is not None else {}).items()}
-        known[url] = KnownDocument(title, publish_date, lowered.get("last-modified"), lowered.get("etag"))
+        known[url] = KnownDocument(
+            title, publish_date, lowered.get("last-modified"), lowered.get("etag"), lowered.get("date")
+        )
     return known
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,7 +74,7 @@ class Frontier:
         headers = {}
         if doc is not None and doc.etag:
             headers["If-None-Match"] = doc.etag
-        if doc is not None and doc.last_modified:
+        if doc is not None and doc.last_modified and settled(doc.last_modified, doc.sent):
             headers["If-Modified-Since"] = doc.last_modified
         return headers
 
@@ -98,6 +100,33 @@ def read_attachment_hashes(s: Session, site: str) -> set[str]:
             .distinct()
         )
     )
+
+
+# RFC 9110 §8.8.2.2: a Last-Modified at least this long before the Date it was sent with is one the
+# page has kept; a later one may have changed again within the same second (HTTP dates have seconds).
+SETTLED = timedelta(seconds=60)
+
+
+def settled(last_modified: str, sent: str | None) -> bool:
+    """Whether a stored Last-Modified may be sent as If-Modified-Since. A page changed within the
+    second it was fetched, and changed again in that second, keeps its Last-Modified, and a server
+    would answer 304 to an edit the archive never saw (measured: a replica page published and edited
+    in the same second lost its edit, tests/test_history.py). So a Last-Modified less than a minute
+    before the response's Date (the RFC's rule for a strong one) is not used: the next fetch is
+    unconditional, once. Without a Date the validator is used as before; one that does not parse is not."""
+    try:
+        modified = parsedate_to_datetime(last_modified)
+    except (TypeError, ValueError):
+        return False
+    if not sent:
+        return True
+    try:
+        date = parsedate_to_datetime(sent)
+    except (TypeError, ValueError):
+        return True
+    if (modified.tzinfo is None) != (date.tzinfo is None):
+        return False
+    return date - modified >= SETTLED
 
 
 def _bucket(url: str, cycle: int) -> int:

@@ -107,6 +107,26 @@ def test_list_entries_compared_with_the_archive() -> None:
     assert frontier.is_news("http://h/t20240105_2.html", "新文件", None)
 
 
+def test_a_last_modified_close_to_its_response_is_not_sent_as_if_modified_since() -> None:
+    """A page published and edited within one second keeps its Last-Modified: asked with it, the
+    server would answer 304 and the edit would be lost. A Last-Modified under a minute before the Date
+    it came with is therefore not trusted (RFC 9110's rule for a strong one); the next fetch asks
+    for the whole page."""
+    fresh = KnownDocument("t", None, "Sun, 06 Dec 2026 19:15:41 GMT", None, "Sun, 06 Dec 2026 19:15:41 GMT")
+    old = KnownDocument("t", None, "Mon, 16 Mar 2026 06:22:00 GMT", '"e1"', "Sun, 06 Dec 2026 19:15:41 GMT")
+    undated = KnownDocument("t", None, "Mon, 16 Mar 2026 06:22:00 GMT", None, None)
+    broken = KnownDocument("t", None, "yesterday", None, "Sun, 06 Dec 2026 19:15:41 GMT")
+    frontier = Frontier({"http://h/fresh": fresh, "http://h/old": old, "http://h/undated": undated,
+                         "http://h/broken": broken})  # fmt: skip
+    assert frontier.validators("http://h/fresh") == {}
+    assert frontier.validators("http://h/old") == {
+        "If-None-Match": '"e1"',
+        "If-Modified-Since": "Mon, 16 Mar 2026 06:22:00 GMT",
+    }
+    assert frontier.validators("http://h/undated") == {"If-Modified-Since": "Mon, 16 Mar 2026 06:22:00 GMT"}
+    assert frontier.validators("http://h/broken") == {}
+
+
 def test_cli_refuses_unknown_mode(tmp_path) -> None:
     out = xxgk("crawl", "anshun_mzj", "--mode", "nightly", "--database-url", f"sqlite:///{tmp_path}/a.db")
     assert out.returncode == 2 and "nightly" in out.stderr  # a usage error, no traceback
