@@ -109,7 +109,23 @@ class DiscoveredColumnsSpider(XxgkSpider):
             yield from self._probe(walk)
             return
         self._settle(walk, pager, choice)
-        yield from self._details(walk, choice.items)
+        details = self._details(walk, choice.items)
+        held = self._held_detail(response, details)
+        if (
+            held is not None
+        ):  # the detail that showed the chrome is one of the column's: kept, not asked again
+            self.requested.add(held.url)
+            self.crawler.stats.inc_value("xxgk/details_reused")
+            details.remove(held)
+            yield from self.parse_detail(response)
+        yield from details
+
+    @staticmethod
+    def _held_detail(response: Response, details: list[scrapy.Request]) -> scrapy.Request | None:
+        """The detail request `response` already answers: same URL, not redirected, a whole page."""
+        if response.status != 200 or response.request is None or response.request.meta.get("redirect_urls"):
+            return None
+        return next((r for r in details if r.url == response.url), None)
 
     def _probe(self, walk: ColumnWalk) -> Iterator[scrapy.Request]:
         """Once per column: load its page in Chromium and look for the list endpoint its scripts call."""
