@@ -75,6 +75,25 @@ def test_a_first_request_that_fails_releases_the_others() -> None:
     asyncio.run(run())
 
 
+def test_a_first_request_redirected_to_another_host_releases_both() -> None:
+    """www. to the bare name, http to another host: the redirect carries what its request opened."""
+
+    async def run() -> None:
+        mw = middleware()
+        first = Request("http://www.a.gov.cn/1")
+        await mw.process_request(first)
+        redirected = first.replace(url="http://a.gov.cn/1")  # as Scrapy's redirect builds it
+        await mw.process_request(redirected)
+        waiting = [asyncio.ensure_future(mw.process_request(Request(u)))
+                   for u in ("http://www.a.gov.cn/2", "http://a.gov.cn/2")]  # fmt: skip
+        await asyncio.sleep(0.02)
+        assert not any(w.done() for w in waiting)
+        await mw.process_response(redirected, page(redirected))
+        await asyncio.wait_for(asyncio.gather(*waiting), 1)
+
+    asyncio.run(run())
+
+
 def test_a_first_answer_that_never_comes_holds_the_others_only_so_long() -> None:
     async def run() -> None:
         mw = middleware()

@@ -47,7 +47,7 @@ META_BROWSER = "xxgk_browser"  # a request this middleware sent to the browser
 META_CLEARANCE = "xxgk_clearance"  # the host's clearance generation the request was sent with
 META_RETRIES = "xxgk_challenge_retries"
 META_COOKIES = "xxgk_clearance_cookies"  # the request's cookies are a clearance this middleware gave it
-META_OPENER = "xxgk_first_contact"  # the request that opens a host (the one the others wait for)
+META_OPENER = "xxgk_first_contact"  # the hosts a request opens (the others wait for its answer)
 CHALLENGE_STATUSES = frozenset({412, 403, 503, 521})
 # What the page classifier calls a script a browser can pass (a WAF's sets a cookie and reloads).
 SOLVABLE = frozenset({"js_challenge", "waf_challenge"})
@@ -121,13 +121,16 @@ class ChallengeMiddleware:
             request.meta[META_COOKIES] = True
 
     async def _first_contact(self, host: str, request: Request) -> None:
-        """The first request to a host goes alone; the rest wait until it was answered (`_opened`)."""
+        """The first request to a host goes alone; the rest wait until it was answered (`_answered_or_failed`)."""
         opened = self.contacted.get(host)
+        opens = request.meta.get(META_OPENER, ())
         if opened is None:
             self.contacted[host] = asyncio.get_running_loop().create_future()
-            request.meta[META_OPENER] = True
+            # A tuple, not a list: Request.replace copies meta shallowly, and a redirect or a retry
+            # carries what its request opened (a redirect to another host opens that one too).
+            request.meta[META_OPENER] = (*opens, host)
             return
-        if opened.done() or request.meta.get(META_OPENER):
+        if opened.done() or host in opens:
             return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("xxgk/first_contact_waits")
@@ -137,30 +140,32 @@ class ChallengeMiddleware:
             logger.warning(
                 "%s: no first answer in %.0f s; sending the waiting requests", host, self.first_contact_wait
             )
-            self._opened(host)
+            self._release(host)
 
-    def _opened(self, host: str, request: Request | None = None) -> None:
-        """The host answered (or its opener failed): the waiting requests go."""
-        if request is not None and not request.meta.pop(META_OPENER, False):
-            return
+    def _release(self, host: str) -> None:
+        """The waiting requests of `host` go."""
         opened = self.contacted.get(host)
         if opened is not None and not opened.done():
             opened.set_result(None)
 
+    def _answered_or_failed(self, request: Request) -> None:
+        """The hosts the request opened have answered (or it failed, and they will not): release them."""
+        for host in request.meta.pop(META_OPENER, ()):
+            self._release(host)
+
     def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
         if not request.meta.get(META_BROWSER):
-            self._opened(_host(request.url), request)
+            self._answered_or_failed(request)
 
     async def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response | Request:
         if request.meta.get(META_BROWSER):
             return response
-        host = _host(request.url)
         try:
             return await self._answered(request, response)
         finally:
-            self._opened(host, request)
+            self._answered_or_failed(request)
 
     async def _answered(self, request: Request, response: Response) -> Response | Request:
         if not is_challenge(response):
