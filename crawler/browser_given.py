@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urldefrag
 
 from playwright.async_api import Page, Route
 from playwright.async_api import Request as PlaywrightRequest
@@ -32,6 +33,7 @@ NavigationHook = Callable[[Page, PlaywrightRequest], Awaitable[bool]]
 class GivenPage:
     """A response the crawl holds, as the browser is to receive it."""
 
+    url: str  # where the page was answered (after any redirect)
     status: int
     headers: dict[str, str]
     body: bytes
@@ -46,7 +48,7 @@ class GivenPage:
             texts = [v.decode("latin-1") for v in values]
             # Playwright splits set-cookie on newlines; other repeated headers join with a comma.
             headers[key] = ("\n" if key == "set-cookie" else ", ").join(texts)
-        return cls(response.status, headers, response.body)
+        return cls(response.url, response.status, headers, response.body)
 
     def cookie_names(self) -> frozenset[str]:
         """The cookies this answer itself sets (Set-Cookie), as opposed to any a script sets."""
@@ -56,24 +58,27 @@ class GivenPage:
 
 def given_first_navigation(given: GivenPage, on_navigation: NavigationHook | None = None) -> Any:
     """A scrapy-playwright page init callback (`meta["playwright_page_init_callback"]`): the page's
-    first top-level navigation (the crawl's own `goto`) is answered with `given`; a later one goes to
-    the site unless `on_navigation` returns True, which refuses it. Every other request of the page
-    falls through to scrapy-playwright's own route handler (the host budget, the refusals)."""
+    first top-level navigation (the crawl's own `goto`) is answered with `given` when it asks for the
+    URL `given` was answered at (else, a page that was redirected, the browser asks the site, so the
+    page's relative links resolve where the site put it); a later navigation goes to the site unless
+    `on_navigation` returns True, which refuses it. Every other request of the page falls through to
+    scrapy-playwright's own route handler (the host budget, the refusals)."""
 
     async def init(page: Page, request: Any) -> None:
-        answered = False
+        navigated = False
 
         async def route(route: Route, browser_request: PlaywrightRequest) -> None:
-            nonlocal answered
-            if _top_navigation(browser_request):
-                if not answered:
-                    answered = True
-                    await route.fulfill(status=given.status, headers=given.headers, body=given.body)
-                    return
-                if on_navigation is not None and await on_navigation(page, browser_request):
-                    await route.abort()
-                    return
-            await route.fallback()
+            nonlocal navigated
+            if not _top_navigation(browser_request):
+                await route.fallback()
+                return
+            first, navigated = not navigated, True
+            if first and urldefrag(browser_request.url)[0] == urldefrag(given.url)[0]:
+                await route.fulfill(status=given.status, headers=given.headers, body=given.body)
+            elif not first and on_navigation is not None and await on_navigation(page, browser_request):
+                await route.abort()
+            else:
+                await route.fallback()
 
         await page.route("**/*", route)  # registered after scrapy-playwright's: asked first
 

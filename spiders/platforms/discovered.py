@@ -111,9 +111,8 @@ class DiscoveredColumnsSpider(XxgkSpider):
         self._settle(walk, pager, choice)
         details = self._details(walk, choice.items)
         held = self._held_detail(response, details)
-        if (
-            held is not None
-        ):  # the detail that showed the chrome is one of the column's: kept, not asked again
+        # The detail that showed the chrome is one of the column's: kept, not asked for again.
+        if held is not None:
             self.requested.add(held.url)
             self.crawler.stats.inc_value("xxgk/details_reused")
             details.remove(held)
