@@ -92,3 +92,66 @@ def test_digit_sized_ink_nobody_could_read_keeps_its_place_in_the_row() -> None:
     cells: dict[tuple[int, int], str | None] = {(0, 0): "17", (0, 1): "0", (0, 2): None, (0, 3): None}
     keep_unread_digits([row], cells)
     assert cells == {(0, 0): "17", (0, 1): "0", (0, 2): None, (0, 3): UNREADABLE}
+
+
+def _report_text(**changes: str) -> tuple[str, dict[str, object]]:
+    """A replica report as a scan's OCR gives it (a row a line, cells tab-separated), with the lines
+    that start with a key of `changes` replaced by its value."""
+    from replica import annual_reports as A
+
+    t = A.truth("安顺市民政局", 2024)
+    lines: list[str] = []
+    for block in A.full_blocks(t, form="html_clean"):
+        lines += [block] if isinstance(block, str) else ["\t".join(str(c) for c in row) for row in block]
+    for start, line in changes.items():
+        lines = [line if x.startswith(start) else x for x in lines]
+    return "\n".join(lines), dict(t.cells)
+
+
+def test_a_wrong_total_is_kept_as_printed_in_a_text_layer_and_refused_when_read_by_ocr() -> None:
+    """Never a guess: the same row, its 总计 one more than its parts. Printed in a text layer it is a
+    finding (kept as printed); read from a scan it may be a misread digit, so the row is not given.
+    The rest of the report reads the same either way."""
+    from archive.reports.checks import totals
+    from archive.reports.parse import parse_report
+
+    row = "一、本年新收政府信息公开申请数量\t16\t0\t0\t0\t1\t0\t18"
+    text, truth = _report_text(**{"一、本年新收": row})
+    keys = [f"t3_1_{c}" for c in ("natural", "business", "research", "social", "legal", "other", "total")]
+    printed = parse_report(text, "text")
+    assert [printed.cells[k] for k in keys] == [16, 0, 0, 0, 1, 0, 18]
+    assert any(issue.check == "total" for issue in totals(printed))
+    scanned = parse_report(text, "text", ocr=True)
+    assert [scanned.cells[k] for k in keys] == [None] * 7
+    assert all("read by OCR" in scanned.nulls[k] for k in keys)
+    assert {k: v for k, v in scanned.cells.items() if k not in keys} == {
+        k: v for k, v in printed.cells.items() if k not in keys
+    }
+    # the identity 一+二 = 三(七)+四 no longer has row 一: not refused on its account
+    assert scanned.cells["t3_4_total"] == truth["t3_4_total"]
+
+
+def test_a_column_that_breaks_its_sum_when_read_by_ocr_is_refused_and_a_consistent_scan_kept() -> None:
+    """A 三(七) total read one off (its row still adds up: a lone digit misread in the 总计 column and
+    the row's 自然人): the column sum breaks, and its cells are not given; a report whose sums hold
+    reads the same from a scan as from a text layer."""
+    from archive.reports.parse import parse_report
+
+    text, truth = _report_text()
+    assert parse_report(text, "text", ocr=True).cells == parse_report(text, "text").cells
+    parts = ("natural", "business", "research", "social", "legal", "other")
+    total = [int(str(truth[f"t3_3_7_{c}"])) for c in parts]
+    total[0] += 1
+    row = "\t".join(["（七）总计", *map(str, total), str(sum(total))])
+    scanned = parse_report(_report_text(**{"（七）总计": row})[0], "text", ocr=True)
+    assert scanned.cells["t3_3_7_natural"] is None and scanned.cells["t3_3_1_natural"] is None
+    assert scanned.cells["t3_3_1_business"] == truth["t3_3_1_business"]
+
+
+def test_only_an_ocr_method_marks_a_text_as_read_by_ocr() -> None:
+    from archive.reports.parse import read_by_ocr
+
+    assert read_by_ocr("tesseract 5.3.0 chi_sim")
+    assert read_by_ocr("pypdf 5.1.0 text layer (3 pages) + tesseract 5.3.0 chi_sim (2 pages)")
+    assert not read_by_ocr("pypdf 5.1.0 text layer") and not read_by_ocr(None)
+    assert not read_by_ocr("antiword 0.37")
