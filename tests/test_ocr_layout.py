@@ -155,3 +155,88 @@ def test_only_an_ocr_method_marks_a_text_as_read_by_ocr() -> None:
     assert read_by_ocr("pypdf 5.1.0 text layer (3 pages) + tesseract 5.3.0 chi_sim (2 pages)")
     assert not read_by_ocr("pypdf 5.1.0 text layer") and not read_by_ocr(None)
     assert not read_by_ocr("antiword 0.37")
+
+
+# ---- ruled tables as real reports draw them: thin rules both ways (issue 25, session 23) ----------
+
+
+def _ruled_row(cells: list[str], cell_width: int = 60, height: int = 56, label_width: int = 200):  # type: ignore[no-untyped-def]
+    """A table row drawn as a real report's at 200 dpi: 1-px rules both ways (the rules' x returned),
+    a label cell, then one cell per entry: "0" an oval, "1" a serif-less upright stroke, "" blank."""
+    from PIL import Image, ImageDraw
+
+    width = label_width + cell_width * len(cells) + 40
+    page = Image.new("L", (width, height + 40), 255)
+    draw = ImageDraw.Draw(page)
+    top, bottom = 20, 20 + height
+    draw.line((10, top, width - 10, top), fill=0)
+    draw.line((10, bottom, width - 10, bottom), fill=0)
+    walls = [10, 10 + label_width, *(10 + label_width + cell_width * (k + 1) for k in range(len(cells)))]
+    for x in walls:
+        draw.line((x, top, x, bottom), fill=0)
+    draw.rectangle((30, top + 16, 150, top + 40), fill=0)  # the label's ink
+    for k, entry in enumerate(cells):
+        middle = walls[k + 1] + cell_width // 2
+        if entry == "0":
+            draw.ellipse((middle - 8, top + 14, middle + 8, top + 41), outline=0, width=3)
+        elif entry == "1":
+            draw.rectangle((middle - 1, top + 14, middle + 2, top + 41), fill=0)
+    return page, walls
+
+
+def test_thin_vertical_rules_are_found_and_digits_are_not_rules() -> None:
+    from archive.ocr_layout import vertical_rules
+
+    page, walls = _ruled_row(["0", "1", "0"])
+    found = vertical_rules(page, 25, 71)
+    assert [a for a, _ in found] == walls  # the 1's stroke (27 of 46 px) is no rule
+    # a rule broken here and there (a scan's, a JPEG's) is still one
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(page).line((walls[2], 40, walls[2], 42), fill=255)
+    assert [a for a, _ in vertical_rules(page, 25, 71)] == walls
+
+
+def test_seven_zeros_between_bars_are_seven_cells_and_the_bars_no_digits() -> None:
+    """Tesseract read such a row as "0|101010101010": a word across the rules is no cell's reading,
+    and each cell is cut inside its walls (nothing of a rule on the digits' sheet)."""
+    from archive.ocr_layout import cell_spans, digit_sheet, grid_row, vertical_rules
+
+    page, walls = _ruled_row(["0"] * 7)
+    rules = vertical_rules(page, 25, 71)
+    label = Word(30, 36, 120, 24, 96.0, "属于国家秘密", (1, 1, 1))
+    debris = Word(walls[1] + 20, 34, walls[-1] - walls[1] - 30, 28, 39.0, "0|101010101010", (1, 1, 1))
+    row = grid_row(page, 0, [label, debris], rules, 25, 71)
+    assert row is not None and row.label == [label]
+    assert len(row.cells) == 7 and not any(c.blank or c.read for c in row.cells)
+    for cell, (left, right) in zip(row.cells, cell_spans(rules)[1:], strict=True):
+        assert left <= cell.box.left and cell.box.right <= right
+    sheet, spans = digit_sheet(page, [c.box for c in row.cells])
+    for top, bottom in spans:  # no column of ink the height of a cut: no rule came along
+        cut = sheet.crop((0, top, sheet.width, bottom)).point(lambda p: 255 if p < 170 else 0)
+        assert max(cut.resize((cut.width, 1)).tobytes()) < 250
+
+
+def test_a_blank_ruled_cell_keeps_its_place() -> None:
+    from archive.ocr_layout import BLANK, grid_row, text, vertical_rules
+
+    page, _ = _ruled_row(["0", "", "0"])
+    row = grid_row(
+        page, 0, [Word(30, 36, 120, 24, 96.0, "规章", (1, 1, 1))], vertical_rules(page, 25, 71), 25, 71
+    )
+    assert row is not None and [c.blank for c in row.cells] == [False, True, False]
+    assert text([row], {(0, 0): "0", (0, 1): BLANK, (0, 2): "0"}) == f"规章\t0\t{BLANK}\t0"
+
+
+def test_a_lone_1_nobody_read_is_read_by_its_shape_unless_a_reader_saw_another_digit() -> None:
+    from archive.ocr_layout import UNREADABLE, grid_row, ones, read_ones, vertical_rules
+
+    page, _ = _ruled_row(["1", "0", "0", "1"])
+    row = grid_row(
+        page, 0, [Word(30, 36, 120, 24, 96.0, "总计", (1, 1, 1))], vertical_rules(page, 25, 71), 25, 71
+    )
+    assert row is not None
+    cells: dict[tuple[int, int], str | None] = {(0, 0): None, (0, 1): "0", (0, 2): "0", (0, 3): UNREADABLE}
+    assert ones(page, [row], cells) == [(0, 0), (0, 3)]  # the zeros' ovals are not upright strokes
+    read_ones(page, [row], cells, {(0, 0): [], (0, 3): ["7"]})
+    assert cells == {(0, 0): "1", (0, 1): "0", (0, 2): "0", (0, 3): UNREADABLE}
