@@ -160,7 +160,23 @@ def ocr_image(data: bytes, deadline: Deadline) -> str:
                 readings[n, i] += [text for text, _ in third[k]]
         ocr_layout.read_ones(page, items, settled, readings)
     ocr_layout.keep_unread_digits(items, settled)
+    _relabel([item for _, item in rows], page, deadline)
     return tidy_ocr(ocr_layout.text(items, settled))
+
+
+def _relabel(rows: list[ocr_layout.TableRow], page, deadline: Deadline) -> None:  # type: ignore[no-untyped-def]
+    """Label cells the page's reading left mostly unread, read again on their own (one sheet, one
+    Tesseract call): a parser anchored on labels loses a row whose label is lost."""
+    unread = [row for row in rows if row.unread is not None]
+    if not unread:
+        return
+    sheet, spans = ocr_layout.digit_sheet(page, [row.unread for row in unread])  # type: ignore[misc]
+    found = ocr_layout.words_in_spans(
+        ocr_layout.words_from_tsv(_tesseract(sheet, deadline, OCR_LANG, "6")), spans
+    )
+    for row, words in zip(unread, found, strict=True):
+        if words:
+            ocr_layout.relabel(row, words)
 
 
 def _open_image(data: bytes):  # type: ignore[no-untyped-def]

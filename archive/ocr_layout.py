@@ -52,6 +52,7 @@ MIN_INK, MIN_INK_HEIGHT = 30, 12  # smaller patches are specks and dust, not dig
 WALL_SHARE = 0.9
 RULE_WIDTH = 6
 WALL_CLEAR = 3  # pixels kept clear of a vertical rule inside a cell
+LABEL_COVER = 0.6  # a label cell whose read words cover less of its ink than this is read again
 MIN_CELL_INK, MIN_CELL_HEIGHT = 12, 8  # less ink in a ruled cell is a speck (a 13-px "1" has ~20)
 ONE_WIDTH = 0.45  # ink this narrow for its height, in a number cell, is a 1 (a 4 or 7 is wider)
 STEM = 0.85  # a 1's stem: one column of its box inked down this share of its height
@@ -98,6 +99,9 @@ class TableRow:
     band: int
     label: list[Word]
     cells: list[Cell]
+    # A ruled label cell whose ink the page's reading left mostly unread (its words cover less than
+    # LABEL_COVER of it): to be read again on its own (`relabel`).
+    unread: Box | None = None
 
 
 Item = list[Word] | TableRow  # a line of text as read, or a table row
@@ -170,7 +174,41 @@ def rule_positions(page: Any) -> list[float]:
                 groups[-1].append(y)
             else:
                 groups.append([y])
-    return [(g[0] + g[-1]) / 2 for g in groups]
+    rules = [(g[0] + g[-1]) / 2 for g in groups]
+    return sorted(rules + cut_off_rows(grey, rules))
+
+
+def cut_off_rows(page: Any, rules: list[float]) -> list[float]:
+    """Where a table row the page's end cut off stops: a table that goes on over the page has no rule
+    under its last row here, only its vertical rules running down and ending. For each rule with no
+    other rule within MAX_ROW below it and vertical rules under it (three or more, `vertical_rules`),
+    the y where most of them have ended (a rule drawn there would close the row)."""
+    out = []
+    for upper, lower in pairwise([*rules, float("inf")]):
+        top = int(upper) + RULE_CLEAR
+        if lower - upper <= MAX_ROW or top + 2 * MIN_INK_HEIGHT > page.height:
+            continue
+        walls = vertical_rules(page, top, top + 2 * MIN_INK_HEIGHT)
+        if len(walls) < 3:
+            continue
+        end = _walls_end(page, walls, top, min(page.height, int(upper) + MAX_ROW))
+        if end - upper >= 2 * MIN_INK_HEIGHT:
+            out.append(float(end))
+    return out
+
+
+def _walls_end(page: Any, walls: list[tuple[int, int]], top: int, limit: int) -> int:
+    """The first y from `top` where fewer than half the walls have ink for RULE_CLEAR rows running."""
+    pixels = page.load()
+    gone = 0
+    for y in range(top, limit):
+        inked = sum(
+            any(pixels[x, y] < DARK for x in range(max(0, a - 1), min(page.width, b + 2))) for a, b in walls
+        )
+        gone = gone + 1 if 2 * inked < len(walls) else 0
+        if gone >= RULE_CLEAR:
+            return y - RULE_CLEAR + 1
+    return limit
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
@@ -300,33 +338,35 @@ def _same_walls(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
     return len(a) == len(b) and all(abs(x[0] - y[0]) <= WALL_CLEAR + 1 for x, y in zip(a, b, strict=True))
 
 
-def _starts_a_number(word: Word, span: tuple[int, int]) -> bool:
-    """Whether a word read as digits (a number, or digits run together with rules) begins in a cell."""
-    digits = any(ch.isdigit() for ch in word.text) and bool(_number_like(word) or _DEBRIS.match(word.text))
-    return digits and span[0] - WALL_CLEAR <= word.left <= span[1]
+def _label_columns(words: list[Word], spans: list[tuple[int, int]]) -> int | None:
+    """How many of a ruled band's cells, from the left, its label takes: up to its last cell with a
+    label's words, when digits follow it (a heading row, all words, says nothing); None when the band
+    has no label's words or no digits after them."""
+    texts = [
+        i for i, span in enumerate(spans) if any(_label_text(w, spans) and _middle_in(w, span) for w in words)
+    ]
+    if not texts:
+        return None
+    after = spans[max(texts) + 1 :]
+    digits = any(any(ch.isdigit() for ch in w.text) and _middle_in(w, span) for w in words for span in after)
+    return max(texts) + 1 if digits else None
 
 
 def first_number_columns(grids: list[tuple[list[Word], list[tuple[int, int]]]]) -> list[int | None]:
-    """For each ruled band (its words, its walls), the first cell that is a number column of its table:
-    of the bands ruled the same way (one table's rows), those with digits in them mostly begin their
-    digits in that cell (what the page's reading saw as digits, sure or not, rules run in or not).
-    Columns left of it are labels' even where the page's reading lost a label's words: a row's unread
-    label must not be read as its first number, nor an empty sub-label cell as an empty number. None
-    where no cell is the start of most such bands' digits."""
-    starts: list[int | None] = []
-    for words, walls in grids:
-        spans = cell_spans(walls)
-        begun = [i for i, span in enumerate(spans) if any(_starts_a_number(w, span) for w in words)]
-        starts.append(min(begun, default=None))
+    """For each ruled band (its words, its walls), its table's first number column: where the labels
+    end in most of the bands ruled the same way (one table's rows) whose label was read. Columns left
+    of it are labels' even in a row whose label the page's reading lost or garbled (it must not be read
+    as the row's first number), or whose sub-label cell is empty (no empty number). None where no band
+    ruled the same way has a label read."""
+    ends = [_label_columns(words, cell_spans(walls)) for words, walls in grids]
     out: list[int | None] = []
     for _, walls in grids:
         same = [
-            f
-            for (_, other), f in zip(grids, starts, strict=True)
-            if f is not None and _same_walls(walls, other)
+            e
+            for (_, other), e in zip(grids, ends, strict=True)
+            if e is not None and _same_walls(walls, other)
         ]
-        common = [f for f in sorted(set(same)) if 2 * same.count(f) > len(same)]
-        out.append(common[0] if common else None)
+        out.append(max(set(same), key=lambda e: (same.count(e), -e)) if same else None)
     return out
 
 
@@ -361,7 +401,53 @@ def grid_row(
     if all(c.blank for c in cells):
         return None
     edge = numbers[0][0] - WALL_CLEAR
-    return TableRow(band, [w for w in words if w.left + w.width / 2 < edge], cells)
+    row = TableRow(band, [w for w in words if w.left + w.width / 2 < edge], cells)
+    if start > 0:
+        row.unread = _unread_label(page, spans[start - 1], words, top, bottom)
+    return row
+
+
+def _unread_label(page: Any, span: tuple[int, int], words: list[Word], top: int, bottom: int) -> Box | None:
+    """The ink of a row's label cell (the one before its numbers) when the page's reading covered less
+    than LABEL_COVER of its width with words (r02's 规章 read as nothing, r03's 行政事业性收费 as
+    业性收费: a parser anchored on labels then loses the row); else None."""
+    ink = cell_ink(page, span[0], span[1], top, bottom)
+    if ink is None:
+        return None
+    read = sum(max(0, min(w.right, ink.right) - max(w.left, ink.left)) for w in words if _middle_in(w, span))
+    return ink if read < LABEL_COVER * (ink.right - ink.left) else None
+
+
+def relabel(row: TableRow, found: list[tuple[str, float]]) -> None:
+    """A label cell read again on its own (`TableRow.unread`): its words in the row's label replaced
+    by the new reading when that has more Chinese characters than they had (a reading that saw less
+    leaves the label as it was)."""
+    box = row.unread
+    if box is None:
+        return
+    span = (box.wall_left, box.wall_right)
+    old = [w for w in row.label if _middle_in(w, span)]
+    again = "".join(text for text, _ in found)
+    if _cjk_count(again) <= _cjk_count("".join(w.text for w in old)):
+        return
+    word = Word(
+        box.left,
+        box.top,
+        box.right - box.left,
+        box.bottom - box.top,
+        min(c for _, c in found),
+        again,
+        (0, 0, 0),
+    )
+    at = row.label.index(old[0]) if old else len(row.label)
+    row.label = (
+        [w for w in row.label[:at] if w not in old] + [word] + [w for w in row.label[at:] if w not in old]
+    )
+    row.unread = None
+
+
+def _cjk_count(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
 def arrange(page: Any, words: list[Word], rules: list[float]) -> list[Item]:

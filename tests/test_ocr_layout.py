@@ -240,3 +240,36 @@ def test_a_lone_1_nobody_read_is_read_by_its_shape_unless_a_reader_saw_another_d
     assert ones(page, [row], cells) == [(0, 0), (0, 3)]  # the zeros' ovals are not upright strokes
     read_ones(page, [row], cells, {(0, 0): [], (0, 3): ["7"]})
     assert cells == {(0, 0): "1", (0, 1): "0", (0, 2): "0", (0, 3): UNREADABLE}
+
+
+def test_a_row_the_page_end_cut_off_is_closed_where_its_vertical_rules_end() -> None:
+    """A table going on over the page has no rule under its last row here: the row ends where its
+    vertical rules do (r01's 没有现成信息需要另行制作 row at the foot of page 3)."""
+    from PIL import Image, ImageDraw
+
+    from archive.ocr_layout import rule_positions
+
+    page = Image.new("L", (800, 400), 255)
+    draw = ImageDraw.Draw(page)
+    draw.line((10, 20, 790, 20), fill=0)  # the row's top rule, and nothing under it
+    for x in (10, 300, 500, 790):
+        draw.line((x, 20, x, 76), fill=0)
+    draw.rectangle((30, 36, 150, 60), fill=0)
+    assert rule_positions(page) == [20.0, 77.0]
+    # a rule with no vertical rules under it (a heading's underline) closes nothing
+    draw.rectangle((0, 0, 800, 400), fill=255)
+    draw.line((10, 20, 790, 20), fill=0)
+    assert rule_positions(page) == [20.0]
+
+
+def test_a_label_cell_read_again_replaces_its_words_only_when_it_reads_more() -> None:
+    from archive.ocr_layout import TableRow, relabel
+
+    box = Box(30, 36, 150, 60, 25, 71, 14, 206)
+    stub = Word(120, 36, 30, 24, 60.0, "费", (1, 1, 1))
+    row = TableRow(0, [Word(0, 36, 10, 24, 40.0, "|", (1, 1, 1)), stub], [cell()], unread=box)
+    relabel(row, [("行政事业性收费", 91.0)])
+    assert [w.text for w in row.label] == ["|", "行政事业性收费"] and row.unread is None
+    row = TableRow(0, [stub], [cell()], unread=box)
+    relabel(row, [("1", 40.0)])  # the new reading saw less: the label stays
+    assert row.label == [stub]
