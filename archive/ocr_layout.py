@@ -11,6 +11,14 @@ rest. Each number cell is then read a second time on its own, with only digits a
 settle the cell, and a cell they cannot settle is written as UNREADABLE (the report parser's null with a
 reason), never as a guess.
 
+Real reports rule their tables both ways with thin lines (1-2 px at 200 dpi), and Tesseract's line
+reading then takes the vertical rules for digits and bars ("0|101010101010" for seven zeros). So a band
+crossed by vertical rules is read as a grid (`vertical_rules`, `grid_row`): each cell between two rules
+is a cell, its ink cut inside its walls and read on its own, a word the page's reading ran across a
+rule is no cell's reading, an empty cell keeps its place (BLANK), and a table's first number column is
+where most of its rows' labels end (`first_number_columns`). A band without vertical rules (the
+replica's scans: horizontal rules only) is read as before, by its patches of ink.
+
 Everything here is a pure function of images and text: the Tesseract calls are the caller's.
 """
 
@@ -590,7 +598,7 @@ def keep_unread_digits(items: list[Item], cells: dict[tuple[int, int], str | Non
     for n, item in enumerate(items):
         if not isinstance(item, TableRow):
             continue
-        read = [c.box for i, c in enumerate(item.cells) if cells.get((n, i)) not in (None, UNREADABLE)]
+        read = [c.box for i, c in enumerate(item.cells) if cells.get((n, i)) not in (None, UNREADABLE, BLANK)]
         if len(read) < 2:
             continue
         heights = sorted(b.bottom - b.top for b in read)
