@@ -273,3 +273,14 @@ def test_a_label_cell_read_again_replaces_its_words_only_when_it_reads_more() ->
     row = TableRow(0, [stub], [cell()], unread=box)
     relabel(row, [("1", 40.0)])  # the new reading saw less: the label stays
     assert row.label == [stub]
+
+
+def test_two_readings_by_one_model_do_not_outvote_a_sure_reading_by_the_other() -> None:
+    """The page's reading and the third are both chi_sim: r03's 26 read by both as 20 at 300 dpi, and
+    by the digits-only reading (eng) as 26, sure. No number then, never the pair's."""
+    assert (
+        third_opinion(cell(word("20", 400, conf=92)), [("26", 96.9)], [("20", 87.5)], UNREADABLE)
+        == UNREADABLE
+    )
+    # against an unsure digits-only reading, the pair still settles it
+    assert third_opinion(cell(word("20", 400, conf=92)), [("26", 60.0)], [("20", 87.5)], UNREADABLE) == "20"
