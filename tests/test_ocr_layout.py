@@ -284,3 +284,16 @@ def test_two_readings_by_one_model_do_not_outvote_a_sure_reading_by_the_other() 
     )
     # against an unsure digits-only reading, the pair still settles it
     assert third_opinion(cell(word("20", 400, conf=92)), [("26", 60.0)], [("20", 87.5)], UNREADABLE) == "20"
+
+
+def test_a_row_whose_numbering_ocr_lost_does_not_take_the_last_cell_of_the_row_above() -> None:
+    """r01 at 150 dpi: "…案卷⇥1⇥0⇥0⇥0⇥0⇥0⇥1" then ".属于行政查询事项⇥0…" (its "8" lost). The 1 ending the
+    line above is that row's 总计, not the numbering of the next."""
+    from archive.reports.parse import parse_report
+
+    text, truth = _report_text()
+    line = next(x for x in text.split("\n") if x.startswith("8.属于行政查询事项"))
+    damaged, _ = _report_text(**{"8.属于行政查询事项": line.replace("8.", ".", 1)})
+    parsed = parse_report(damaged, "text", ocr=True)
+    for key in ("t3_3_3_7_total", "t3_3_3_8_natural", "t3_3_3_8_total"):
+        assert parsed.cells[key] == truth[key]

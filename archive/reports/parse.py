@@ -217,8 +217,10 @@ def section_spans(flat: str) -> dict[str, tuple[int, int]]:
 def _label(words: str, numbered: bool = True) -> re.Pattern[str]:
     """A row label with its optional numbering ("2.", "(三)", "一、") so the numbering's digits are not
     read as the previous row's numbers."""
+    # The numbering's digits on the label's line: "1\n.属于…" is the row above's last cell, then a
+    # numbering OCR lost (r01 read at 150 dpi), not the numbering "1.".
     prefix = (
-        r"(?:\d{1,2}\s*[.、,，]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?" if numbered else ""
+        r"(?:\d{1,2}[ \t]*[.、,，]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?" if numbered else ""
     )
     return re.compile(prefix + fuzzy(words))
 
