@@ -220,7 +220,9 @@ def _label(words: str, numbered: bool = True) -> re.Pattern[str]:
     # The numbering's digits on the label's line: "1\n.属于…" is the row above's last cell, then a
     # numbering OCR lost (r01 read at 150 dpi), not the numbering "1.".
     prefix = (
-        r"(?:\d{1,2}[ \t]*[.、,，]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?" if numbered else ""
+        r"(?:\d{1,2}[ \t]*[.、,，]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?"
+        if numbered
+        else ""
     )
     return re.compile(prefix + fuzzy(words))
 
