@@ -394,7 +394,7 @@ def grid_row(
     cell's reading), the words before them its label. None when no number cell has ink (a heading
     row, a row of words)."""
     spans = cell_spans(walls)
-    if not words and not first:
+    if not words and first is None:
         return None  # no words, and no other row of its table to tell where its label ends
     texts = [
         i for i, span in enumerate(spans) if any(_label_text(w, spans) and _middle_in(w, span) for w in words)
