@@ -131,15 +131,20 @@ def ocr_image(data: bytes, deadline: Deadline) -> str:
     page = ocr_layout.straighten(_open_image(data))
     words = ocr_layout.words_from_tsv(_tesseract(page, deadline, OCR_LANG, OCR_PSM))
     items = ocr_layout.arrange(page, words, ocr_layout.rule_positions(page))
-    cells = [(n, i, cell) for n, item in enumerate(items) if isinstance(item, ocr_layout.TableRow)
-             for i, cell in enumerate(item.cells)]  # fmt: skip
-    settled: dict[tuple[int, int], str | None] = {}
+    rows = [(n, item) for n, item in enumerate(items) if isinstance(item, ocr_layout.TableRow)]
+    cells = [(n, i, cell) for n, item in rows for i, cell in enumerate(item.cells) if not cell.blank]
+    settled: dict[tuple[int, int], str | None] = {
+        (n, i): ocr_layout.BLANK for n, item in rows for i, cell in enumerate(item.cells) if cell.blank
+    }
     if cells:
         digits_only = ("-c", "tessedit_char_whitelist=0123456789.")
         sheet, spans = ocr_layout.digit_sheet(page, [cell.box for _, _, cell in cells])
         second = ocr_layout.words_in_spans(
             ocr_layout.words_from_tsv(_tesseract(sheet, deadline, DIGITS_LANG, "6", *digits_only)), spans
         )
+        readings = {
+            (n, i): [text for text, _ in found] for (n, i, _), found in zip(cells, second, strict=True)
+        }
         for (n, i, cell), found in zip(cells, second, strict=True):
             settled[n, i] = ocr_layout.settle(cell, found)
         unsettled = [k for k, (n, i, _) in enumerate(cells) if settled[n, i] in (ocr_layout.UNREADABLE, None)]
@@ -152,8 +157,26 @@ def ocr_image(data: bytes, deadline: Deadline) -> str:
             for k in unsettled:
                 n, i, cell = cells[k]
                 settled[n, i] = ocr_layout.third_opinion(cell, second[k], third[k], settled[n, i])
+                readings[n, i] += [text for text, _ in third[k]]
+        ocr_layout.read_ones(page, items, settled, readings)
     ocr_layout.keep_unread_digits(items, settled)
+    _relabel([item for _, item in rows], page, deadline)
     return tidy_ocr(ocr_layout.text(items, settled))
+
+
+def _relabel(rows: list[ocr_layout.TableRow], page, deadline: Deadline) -> None:  # type: ignore[no-untyped-def]
+    """Label cells the page's reading left mostly unread, read again on their own (one sheet, one
+    Tesseract call): a parser anchored on labels loses a row whose label is lost."""
+    unread = [row for row in rows if row.unread is not None]
+    if not unread:
+        return
+    sheet, spans = ocr_layout.digit_sheet(page, [row.unread for row in unread])  # type: ignore[misc]
+    found = ocr_layout.words_in_spans(
+        ocr_layout.words_from_tsv(_tesseract(sheet, deadline, OCR_LANG, "6")), spans
+    )
+    for row, words in zip(unread, found, strict=True):
+        if words:
+            ocr_layout.relabel(row, words)
 
 
 def _open_image(data: bytes):  # type: ignore[no-untyped-def]

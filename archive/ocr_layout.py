@@ -11,6 +11,14 @@ rest. Each number cell is then read a second time on its own, with only digits a
 settle the cell, and a cell they cannot settle is written as UNREADABLE (the report parser's null with a
 reason), never as a guess.
 
+Real reports rule their tables both ways with thin lines (1-2 px at 200 dpi), and Tesseract's line
+reading then takes the vertical rules for digits and bars ("0|101010101010" for seven zeros). So a band
+crossed by vertical rules is read as a grid (`vertical_rules`, `grid_row`): each cell between two rules
+is a cell, its ink cut inside its walls and read on its own, a word the page's reading ran across a
+rule is no cell's reading, an empty cell keeps its place (BLANK), and a table's first number column is
+where most of its rows' labels end (`first_number_columns`). A band without vertical rules (the
+replica's scans: horizontal rules only) is read as before, by its patches of ink.
+
 Everything here is a pure function of images and text: the Tesseract calls are the caller's.
 """
 
@@ -25,6 +33,9 @@ from typing import Any
 
 # A cell the two readings could not settle. The report parser reads it as null with a reason.
 UNREADABLE = "\ufffd"
+# A ruled cell with no ink: the report parser's empty cell (`archive.reports.parse.EMPTY`), so the
+# cells after it keep their places.
+BLANK = "∅"
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 # What Tesseract makes of a number cell with a speck or a neighbour's punctuation in its box.
@@ -43,6 +54,17 @@ LABEL_SLACK = 20  # pixels a row's label may end right of where most of its tabl
 STRAY_CHARACTERS = 2  # past it, this many characters read unsure are a speck, not a heading
 INK_GAP = 14  # ink closer than this (pixels) is one patch: the digits of one number
 MIN_INK, MIN_INK_HEIGHT = 30, 12  # smaller patches are specks and dust, not digits
+# Vertical rules (real tables are ruled both ways, 1-2 px at 200 dpi): a column of ink across at least
+# this share of a row's band, at most RULE_WIDTH pixels wide (a digit's stroke covers far less of its
+# band, a bold glyph is wider or shorter).
+WALL_SHARE = 0.9
+RULE_WIDTH = 6
+WALL_CLEAR = 3  # pixels kept clear of a vertical rule inside a cell
+LABEL_COVER = 0.6  # a label cell whose read words cover less of its ink than this is read again
+MIN_CELL_INK, MIN_CELL_HEIGHT = 12, 8  # less ink in a ruled cell is a speck (a 13-px "1" has ~20)
+ONE_WIDTH = 0.45  # ink this narrow for its height, in a number cell, is a 1 (a 4 or 7 is wider)
+STEM = 0.85  # a 1's stem: one column of its box inked down this share of its height
+DIGIT_PX = 28  # ruled cells' digits smaller than this are enlarged to it for reading
 # Both readings must be at least this sure where they do not agree character for character.
 SURE = 85.0
 NO_DIGIT = 50.0  # a digits-only reading less sure than this, where the page saw no digit: not a number
@@ -75,6 +97,7 @@ class Cell:
 
     box: Box
     read: list[Word]
+    blank: bool = False  # a ruled cell with no ink in it (nothing to read: BLANK)
 
 
 @dataclass
@@ -84,6 +107,9 @@ class TableRow:
     band: int
     label: list[Word]
     cells: list[Cell]
+    # A ruled label cell whose ink the page's reading left mostly unread (its words cover less than
+    # LABEL_COVER of it): to be read again on its own (`relabel`).
+    unread: Box | None = None
 
 
 Item = list[Word] | TableRow  # a line of text as read, or a table row
@@ -156,7 +182,41 @@ def rule_positions(page: Any) -> list[float]:
                 groups[-1].append(y)
             else:
                 groups.append([y])
-    return [(g[0] + g[-1]) / 2 for g in groups]
+    rules = [(g[0] + g[-1]) / 2 for g in groups]
+    return sorted(rules + cut_off_rows(grey, rules))
+
+
+def cut_off_rows(page: Any, rules: list[float]) -> list[float]:
+    """Where a table row the page's end cut off stops: a table that goes on over the page has no rule
+    under its last row here, only its vertical rules running down and ending. For each rule with no
+    other rule within MAX_ROW below it and vertical rules under it (three or more, `vertical_rules`),
+    the y where most of them have ended (a rule drawn there would close the row)."""
+    out = []
+    for upper, lower in pairwise([*rules, float("inf")]):
+        top = int(upper) + RULE_CLEAR
+        if lower - upper <= MAX_ROW or top + 2 * MIN_INK_HEIGHT > page.height:
+            continue
+        walls = vertical_rules(page, top, top + 2 * MIN_INK_HEIGHT)
+        if len(walls) < 3:
+            continue
+        end = _walls_end(page, walls, top, min(page.height, int(upper) + MAX_ROW))
+        if end - upper >= 2 * MIN_INK_HEIGHT:
+            out.append(float(end))
+    return out
+
+
+def _walls_end(page: Any, walls: list[tuple[int, int]], top: int, limit: int) -> int:
+    """The first y from `top` where fewer than half the walls have ink for RULE_CLEAR rows running."""
+    pixels = page.load()
+    gone = 0
+    for y in range(top, limit):
+        inked = sum(
+            any(pixels[x, y] < DARK for x in range(max(0, a - 1), min(page.width, b + 2))) for a, b in walls
+        )
+        gone = gone + 1 if 2 * inked < len(walls) else 0
+        if gone >= RULE_CLEAR:
+            return y - RULE_CLEAR + 1
+    return limit
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
@@ -176,6 +236,9 @@ class Box:
     # cut, under a lone 7, made both digit readers miss it).
     ceiling: int = -(10**9)
     floor: int = 10**9
+    # How far left and right: a ruled cell's walls (a cut across a vertical rule reads it as a 1).
+    wall_left: int = -(10**9)
+    wall_right: int = 10**9
 
 
 def ink_boxes(page: Any, top: int, bottom: int, gap: int = INK_GAP) -> list[Box]:
@@ -212,6 +275,192 @@ def _number_like(word: Word) -> bool:
     return bool(_NUMBER_LIKE.match(word.text))
 
 
+def vertical_rules(page: Any, top: int, bottom: int) -> list[tuple[int, int]]:
+    """The vertical rules crossing a strip of a straight page (a table row's band, short of its
+    horizontal rules), as (first, last) pixel columns, left to right: columns inked over WALL_SHARE
+    of the strip's height, at most RULE_WIDTH of them side by side (a rule drawn 1-2 px wide, blurred
+    by JPEG; a few pixels missing from a broken rule do not matter)."""
+    from PIL import Image
+
+    if bottom - top < MIN_INK_HEIGHT:
+        return []
+    strip = page.crop((0, top, page.width, bottom)).point(lambda p: 255 if p < DARK else 0)
+    columns = strip.resize((strip.width, 1), Image.Resampling.BOX).tobytes()
+    runs: list[list[int]] = []
+    for x, value in enumerate(columns):
+        if value >= WALL_SHARE * 255:
+            if runs and x - runs[-1][1] <= 1:
+                runs[-1][1] = x
+            else:
+                runs.append([x, x])
+    return [(a, b) for a, b in runs if b - a < RULE_WIDTH]
+
+
+def cell_spans(walls: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The insides of the cells between consecutive vertical rules (left, right), kept WALL_CLEAR
+    pixels off each rule; slivers too narrow to hold a digit are no cell."""
+    spans = [(a[1] + 1 + WALL_CLEAR, b[0] - WALL_CLEAR) for a, b in pairwise(walls)]
+    return [(left, right) for left, right in spans if right - left >= MIN_INK_HEIGHT]
+
+
+def cell_ink(page: Any, left: int, right: int, top: int, bottom: int) -> Box | None:
+    """The ink inside one ruled cell (None when it holds none but specks), its box able to reach the
+    cell's walls and no further. No median filter here: a small thin-stroked digit (a real report's
+    13 px "21") is gone after one; inside its walls a cell holds no neighbour's dust."""
+    patch = page.crop((left, top, right, bottom)).point(lambda p: 255 if p < DARK else 0)
+    bbox = patch.getbbox()
+    if bbox is None or patch.histogram()[255] < MIN_CELL_INK or bbox[3] - bbox[1] < MIN_CELL_HEIGHT:
+        return None
+    return Box(left + bbox[0], top + bbox[1], left + bbox[2], top + bbox[3], top, bottom, left, right)
+
+
+# What Tesseract's page reading makes of digits and the rules between them ("0|101010101010" for seven
+# zeros between bars): not words of a label.
+_DEBRIS = re.compile(r"^[\d|lIiOojJ!\[\](){}.,:;'\"“”‘’`~_\-—/\\]+$")
+
+
+def _is_text(word: Word) -> bool:
+    """Whether a word is a label's: not a number, not digits run together with rules, and not a
+    character or two read unsure (a smudged digit taken for a character)."""
+    if _number_like(word) or _DEBRIS.match(word.text):
+        return False
+    return not (len(word.text) <= STRAY_CHARACTERS and word.conf < SURE)
+
+
+def _inside(word: Word, span: tuple[int, int]) -> bool:
+    return word.left >= span[0] - 2 * WALL_CLEAR and word.right <= span[1] + 2 * WALL_CLEAR
+
+
+def _middle_in(word: Word, span: tuple[int, int]) -> bool:
+    return span[0] - WALL_CLEAR <= word.left + word.width / 2 <= span[1] + WALL_CLEAR
+
+
+def _label_text(word: Word, spans: list[tuple[int, int]]) -> bool:
+    """A label's word: text (`_is_text`), and not digits read across a rule ("9%5|0|10|0" over a row's
+    cells: a label stays in its cell)."""
+    across = not any(_inside(word, span) for span in spans)
+    return _is_text(word) and not (across and any(ch.isdigit() for ch in word.text))
+
+
+def _same_walls(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    return len(a) == len(b) and all(abs(x[0] - y[0]) <= WALL_CLEAR + 1 for x, y in zip(a, b, strict=True))
+
+
+def _label_columns(words: list[Word], spans: list[tuple[int, int]]) -> int | None:
+    """How many of a ruled band's cells, from the left, its label takes: up to its last cell with a
+    label's words, when digits follow it (a heading row, all words, says nothing); None when the band
+    has no label's words or no digits after them. (Ink after them instead of digits let heading rows
+    whose words were partly unread vote: worse on r02.)"""
+    texts = [
+        i for i, span in enumerate(spans) if any(_label_text(w, spans) and _middle_in(w, span) for w in words)
+    ]
+    if not texts:
+        return None
+    after = spans[max(texts) + 1 :]
+    digits = any(any(ch.isdigit() for ch in w.text) and _middle_in(w, span) for w in words for span in after)
+    return max(texts) + 1 if digits else None
+
+
+def first_number_columns(grids: list[tuple[list[Word], list[tuple[int, int]]]]) -> list[int | None]:
+    """For each ruled band (its words, its walls), its table's first number column: where the labels
+    end in most of the bands ruled the same way (one table's rows) whose label was read. Columns left
+    of it are labels' even in a row whose label the page's reading lost or garbled (it must not be read
+    as the row's first number), or whose sub-label cell is empty (no empty number). None where no band
+    ruled the same way has a label read."""
+    ends = [_label_columns(words, cell_spans(walls)) for words, walls in grids]
+    out: list[int | None] = []
+    for _, walls in grids:
+        same = [
+            e
+            for (_, other), e in zip(grids, ends, strict=True)
+            if e is not None and _same_walls(walls, other)
+        ]
+        out.append(max(set(same), key=lambda e: (same.count(e), -e)) if same else None)
+    return out
+
+
+def grid_row(
+    page: Any,
+    band: int,
+    words: list[Word],
+    walls: list[tuple[int, int]],
+    top: int,
+    bottom: int,
+    first: int | None = None,
+) -> TableRow | None:
+    """A band ruled into cells, as a table row: the cells after the last one that holds a label's words,
+    and from its table's first number column on (`first`, see `first_number_columns`), are its number
+    cells (each read only from inside its walls: what Tesseract's page reading saw across a rule is no
+    cell's reading), the words before them its label. None when no number cell has ink (a heading
+    row, a row of words)."""
+    spans = cell_spans(walls)
+    if not words and first is None:
+        return None  # no words, and no other row of its table to tell where its label ends
+    texts = [
+        i for i, span in enumerate(spans) if any(_label_text(w, spans) and _middle_in(w, span) for w in words)
+    ]
+    start = max(max(texts) + 1 if texts else 0, first or 0)
+    numbers = spans[start:]
+    cells = []
+    for left, right in numbers:
+        box = cell_ink(page, left, right, top, bottom)
+        inside = [w for w in words if _inside(w, (left, right))]
+        if box is None:
+            cells.append(Cell(Box(left, top, right, bottom, top, bottom, left, right), [], blank=True))
+        else:
+            cells.append(Cell(box, inside))
+    if all(c.blank for c in cells):
+        return None
+    edge = numbers[0][0] - WALL_CLEAR
+    row = TableRow(band, [w for w in words if w.left + w.width / 2 < edge], cells)
+    if start > 0:
+        row.unread = _unread_label(page, spans[start - 1], words, top, bottom)
+    return row
+
+
+def _unread_label(page: Any, span: tuple[int, int], words: list[Word], top: int, bottom: int) -> Box | None:
+    """The ink of a row's label cell (the one before its numbers) when the page's reading covered less
+    than LABEL_COVER of its width with words (r02's 规章 read as nothing, r03's 行政事业性收费 as
+    业性收费: a parser anchored on labels then loses the row); else None."""
+    ink = cell_ink(page, span[0], span[1], top, bottom)
+    if ink is None:
+        return None
+    read = sum(max(0, min(w.right, ink.right) - max(w.left, ink.left)) for w in words if _middle_in(w, span))
+    return ink if read < LABEL_COVER * (ink.right - ink.left) else None
+
+
+def relabel(row: TableRow, found: list[tuple[str, float]]) -> None:
+    """A label cell read again on its own (`TableRow.unread`): its words in the row's label replaced
+    by the new reading when that has more Chinese characters than they had (a reading that saw less
+    leaves the label as it was)."""
+    box = row.unread
+    if box is None:
+        return
+    span = (box.wall_left, box.wall_right)
+    old = [w for w in row.label if _middle_in(w, span)]
+    again = "".join(text for text, _ in found)
+    if _cjk_count(again) <= _cjk_count("".join(w.text for w in old)):
+        return
+    word = Word(
+        box.left,
+        box.top,
+        box.right - box.left,
+        box.bottom - box.top,
+        min(c for _, c in found),
+        again,
+        (0, 0, 0),
+    )
+    at = row.label.index(old[0]) if old else len(row.label)
+    row.label = (
+        [w for w in row.label[:at] if w not in old] + [word] + [w for w in row.label[at:] if w not in old]
+    )
+    row.unread = None
+
+
+def _cjk_count(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
 def arrange(page: Any, words: list[Word], rules: list[float]) -> list[Item]:
     """The page's lines in order, ruled table rows made whole (see the module's docstring).
 
@@ -222,18 +471,36 @@ def arrange(page: Any, words: list[Word], rules: list[float]) -> list[Item]:
     character must not swallow a row's first number). A band with no such ink is text, as read."""
     lines = _lines(words)
     bands = []
+    items: list[tuple[float, Item]] = []
+    taken: set[int] = set()
+    grids = []
     for n, (upper, lower) in enumerate(pairwise(rules)):
         inside = [i for i, line in enumerate(lines) if upper < _middle(line) < lower]
-        if lower - upper > MAX_ROW or not inside:
+        if lower - upper > MAX_ROW:
+            continue
+        top, bottom = int(upper) + RULE_CLEAR, int(lower) - RULE_CLEAR
+        walls = vertical_rules(page, top, bottom)
+        # Ruled into two cells or more: the grid says where each cell is (even where the page's reading
+        # saw no words in the band: Tesseract drops a table's rows now and then, at 300 dpi r01's 规章).
+        if len(walls) >= 3:
+            grids.append((n, upper, inside, walls, top, bottom))
+            continue
+        if not inside:
             continue
         edge = max((w.right for i in inside for w in lines[i] if not _number_like(w)), default=0)
         boxes = ink_boxes(page, int(upper) + RULE_CLEAR, int(lower) - RULE_CLEAR)
         bands.append((n, upper, inside, edge, boxes))
+    firsts = first_number_columns(
+        [([w for i in inside for w in lines[i]], walls) for _, _, inside, walls, *_ in grids]
+    )
+    for (n, upper, inside, walls, top, bottom), first in zip(grids, firsts, strict=True):
+        row = grid_row(page, n, [w for i in inside for w in lines[i]], walls, top, bottom, first)
+        if row is not None:
+            taken.update(inside)
+            items.append((upper, row))
     # Where labels end: the median over the bands that have two cells or more right of their label.
     edges = sorted(edge for *_, edge, boxes in bands if sum(b.left > edge for b in boxes) >= 2)
     usual = edges[len(edges) // 2] if edges else None
-    items: list[tuple[float, Item]] = []
-    taken: set[int] = set()
     for n, upper, inside, _, boxes in bands:
         row = [w for i in inside for w in lines[i]]
         words = [w for i in inside for w in _label_words(lines[i], usual)]
@@ -322,8 +589,11 @@ def third_opinion(
         _reading(third),
     )
     values = [page[0], digits[0], last[0]]
+    # The page's reading and the third are the same model (chi_sim): agreeing, they do not outvote a
+    # sure digits-only reading of another number (r03 at 300 dpi: both read its 6s as 0s, 26 as 20).
+    sure_digits = digits[0] if _NUMBER.match(digits[0]) and digits[1] >= SURE else None
     for value in set(values):
-        if value and _NUMBER.match(value) and values.count(value) >= 2:
+        if value and _NUMBER.match(value) and values.count(value) >= 2 and sure_digits in (None, value):
             return value
     seen = [v for v, sure in (page, digits) if v and _NUMBER.match(v) and sure >= NO_DIGIT]
     if not seen and _NUMBER.match(last[0]) and last[1] >= SURE:
@@ -338,7 +608,7 @@ def keep_unread_digits(items: list[Item], cells: dict[tuple[int, int], str | Non
     for n, item in enumerate(items):
         if not isinstance(item, TableRow):
             continue
-        read = [c.box for i, c in enumerate(item.cells) if cells.get((n, i)) not in (None, UNREADABLE)]
+        read = [c.box for i, c in enumerate(item.cells) if cells.get((n, i)) not in (None, UNREADABLE, BLANK)]
         if len(read) < 2:
             continue
         heights = sorted(b.bottom - b.top for b in read)
@@ -349,6 +619,61 @@ def keep_unread_digits(items: list[Item], cells: dict[tuple[int, int], str | Non
                 and 0.7 * usual <= c.box.bottom - c.box.top <= 1.5 * usual
             ):
                 cells[n, i] = UNREADABLE
+
+
+def upright_stroke(page: Any, box: Box) -> bool:
+    """Whether a patch of ink is one narrow upright stroke, the shape of a 1 and of no other digit: at
+    most ONE_WIDTH as wide as it is tall, with a column of ink down STEM of its height (a slash or a
+    7 has none: their strokes lean)."""
+    from PIL import Image
+
+    height, width = box.bottom - box.top, box.right - box.left
+    if height <= 0 or width > ONE_WIDTH * height:
+        return False
+    ink = page.crop((box.left, box.top, box.right, box.bottom)).point(lambda p: 255 if p < DARK else 0)
+    columns = ink.resize((width, 1), Image.Resampling.BOX).tobytes()
+    return max(columns, default=0) >= STEM * 255
+
+
+def ones(page: Any, items: list[Item], cells: dict[tuple[int, int], str | None]) -> list[tuple[int, int]]:
+    """The ruled cells left open (UNREADABLE, or None: no digit seen) whose ink is an upright stroke
+    (`upright_stroke`) as tall as its row's digits: a 1 that Tesseract lost or doubted (alone in a
+    cell it looks like a rule to it; r01's serif 1s were read by no reader, mode or scale tried)."""
+    out = []
+    for n, item in enumerate(items):
+        if not isinstance(item, TableRow):
+            continue
+        heights = sorted(
+            c.box.bottom - c.box.top
+            for i, c in enumerate(item.cells)
+            if cells.get((n, i)) not in (None, UNREADABLE, BLANK)
+        )
+        if not heights:
+            continue
+        usual = heights[len(heights) // 2]
+        for i, c in enumerate(item.cells):
+            if cells.get((n, i), UNREADABLE) not in (None, UNREADABLE) or c.blank or not _ruled(c.box):
+                continue
+            if 0.85 * usual <= c.box.bottom - c.box.top <= 1.15 * usual and upright_stroke(page, c.box):
+                out.append((n, i))
+    return out
+
+
+def read_ones(
+    page: Any,
+    items: list[Item],
+    cells: dict[tuple[int, int], str | None],
+    readings: dict[tuple[int, int], list[str]],
+) -> None:
+    """A cell shaped like a 1 (`ones`) is a 1 unless a reading saw another digit in it (`readings`:
+    each cell's digits-only readings; the page's reading of it counts too). The shape is the reading
+    here, and no reader contradicts it."""
+    for n, i in ones(page, items, cells):
+        item = items[n]
+        assert isinstance(item, TableRow)
+        seen = "".join([*readings.get((n, i), []), *(w.text for w in item.cells[i].read)])
+        if set(ch for ch in seen if ch.isdigit()) <= {"1"}:
+            cells[n, i] = "1"
 
 
 def text(items: list[Item], cells: dict[tuple[int, int], str | None]) -> str:
@@ -371,35 +696,56 @@ SHEET_GAP = 30  # white space between two cells on the digits sheet (keeps them 
 CELL_PAD = 6
 
 
+def _ruled(box: Box) -> bool:
+    return box.wall_left > -(10**9)
+
+
+def _cut(page: Any, box: Box, pad: int) -> Any:
+    """A cell's ink with `pad` pixels of white either side, cut short of its walls (what lies past a
+    rule is another cell's), enlarged where the digits are small: the page's rules and fonts are a
+    real report's, whose digits can stand 13 px tall at 200 dpi, thin-stroked, where Tesseract reads
+    best near 30 px."""
+    from PIL import Image
+
+    left, right = max(box.left - pad, box.wall_left), min(box.right + pad, box.wall_right)
+    crop = page.crop(
+        (left, max(box.top - CELL_PAD, box.ceiling), right, min(box.bottom + CELL_PAD, box.floor))
+    )
+    canvas = Image.new("L", (box.right - box.left + 2 * pad, crop.height), 255)
+    canvas.paste(crop, (left - (box.left - pad), 0))
+    scale = DIGIT_PX / max(1, box.bottom - box.top)
+    if _ruled(box) and scale > 1:
+        canvas = canvas.resize(
+            (round(canvas.width * scale), round(canvas.height * scale)), Image.Resampling.LANCZOS
+        )
+    return canvas
+
+
 def digit_sheet(page: Any, boxes: list[Box]) -> tuple[Any, list[tuple[int, int]]]:
     """The cells' ink cut from the page and stacked on one white sheet, one per line, so one Tesseract
-    call reads them all; with each cell's vertical span on the sheet."""
+    call reads them all (each alone on its line: read one by one, without a Tesseract call each); with
+    each cell's vertical span on the sheet."""
     from PIL import Image, ImageFilter
 
     # A narrow glyph (a 1) is cut at least as wide as it is tall: alone in a sliver, no reader sees it.
     side = [max(CELL_PAD, (b.bottom - b.top - (b.right - b.left)) // 2 + CELL_PAD) for b in boxes]
-    crops = [
-        page.crop(
-            (
-                b.left - pad,
-                max(b.top - CELL_PAD, b.ceiling),
-                b.right + pad,
-                min(b.bottom + CELL_PAD, b.floor),
-            )
-        )
-        for b, pad in zip(boxes, side, strict=True)
-    ]
-    width = max(c.width for c in crops) + 2 * SHEET_GAP
-    height = sum(c.height + SHEET_GAP for c in crops) + SHEET_GAP
+    cuts = [_cut(page, b, pad) for b, pad in zip(boxes, side, strict=True)]
+    width = max(c.width for c in cuts) + 2 * SHEET_GAP
+    height = sum(c.height + SHEET_GAP for c in cuts) + SHEET_GAP
     sheet = Image.new("L", (width, height), 255)
     spans, y = [], SHEET_GAP
-    for crop in crops:
-        sheet.paste(crop, (SHEET_GAP, y))
-        spans.append((y, y + crop.height))
-        y += crop.height + SHEET_GAP
+    for cut in cuts:
+        sheet.paste(cut, (SHEET_GAP, y))
+        spans.append((y, y + cut.height))
+        y += cut.height + SHEET_GAP
     # A 3×3 median takes the scanner's lone specks out (a digit's strokes are wider than a pixel):
-    # a speck beside a 0 made it "0." or cost the reading its confidence.
-    return sheet.filter(ImageFilter.MedianFilter(3)), spans
+    # a speck beside a 0 made it "0." or cost the reading its confidence. Not in a ruled cell: its
+    # walls keep the dust of its neighbours out, and a real report's thin 1-px strokes are no speck.
+    sheet = sheet.filter(ImageFilter.MedianFilter(3))
+    for box, cut, (top, _) in zip(boxes, cuts, spans, strict=True):
+        if _ruled(box):
+            sheet.paste(cut, (SHEET_GAP, top))
+    return sheet, spans
 
 
 def words_in_spans(words: list[Word], spans: list[tuple[int, int]]) -> list[list[tuple[str, float]]]:

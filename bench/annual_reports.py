@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 if "--crawl" in sys.argv:  # the replica (a child process) and this process's truth: the same forms
     os.environ.setdefault("XXGK_REPLICA_REPORT_FORMS", "all")
 
-from archive.reports.parse import ParsedReport, parse_report  # noqa: E402
+from archive.reports.parse import ParsedReport, parse_report, read_by_ocr  # noqa: E402
 
 DEFAULT_CORPUS = ROOT / "tests" / "fixtures" / "reports_corpus"
 
@@ -88,12 +88,14 @@ def page_bytes(directory: Path, entry: dict[str, Any]) -> bytes | None:
     return data
 
 
-def pdf_text(data: bytes, name: str) -> str:
+def pdf_text(data: bytes, name: str) -> tuple[str, bool]:
     """A report published as a PDF, read the way the archive reads an attachment (its text layer, OCR
-    where a page has none: `archive.attachment_text.extract`)."""
+    where a page has none: `archive.attachment_text.extract`), and whether OCR read it (the parser then
+    refuses sums it breaks, as `archive.reports.data` has it do)."""
     from archive.attachment_text import extract
 
-    return extract(data, name).text or ""
+    found = extract(data, name)
+    return found.text or "", read_by_ocr(found.method)
 
 
 def rasterised(data: bytes, dpi: int = 200) -> bytes:
@@ -126,18 +128,18 @@ def corpus(directory: Path, rasterise: bool = False) -> list[dict[str, Any]]:
             continue
         labels = e["labels"]
         if labels["format"] == "pdf":
-            variants = [("pdf", pdf_text(data, Path(e["file"]).name), "text")]
+            variants = [("pdf", *pdf_text(data, Path(e["file"]).name), "text")]
             if rasterise:
-                variants.append(("pdf as a scan", pdf_text(rasterised(data), "scan.pdf"), "text"))
+                variants.append(("pdf as a scan", *pdf_text(rasterised(data), "scan.pdf"), "text"))
         else:
-            variants = [(labels["format"], data.decode("utf-8"), labels["format"])]
+            variants = [(labels["format"], data.decode("utf-8"), False, labels["format"])]
         if labels["format"] == "html":
             url = f"http://example.gov.cn/{e['id']}.html"
-            variants += [("text (tabs)", _text_of(data, url, False), "text"),
-                         ("text (spaces)", _text_of(data, url, True), "text")]  # fmt: skip
-        for name, content, kind in variants:
+            variants += [("text (tabs)", _text_of(data, url, False), False, "text"),
+                         ("text (spaces)", _text_of(data, url, True), False, "text")]  # fmt: skip
+        for name, content, ocr, kind in variants:
             started = time.perf_counter()
-            parsed = parse_report(content, kind)
+            parsed = parse_report(content, kind, ocr=ocr)
             took = time.perf_counter() - started
             rows.append(
                 {"id": e["id"], "read_as": name, **score(parsed, labels), "ms": round(took * 1000, 2)}
@@ -237,9 +239,8 @@ def attachment_forms(samples: int) -> str:
             if as_html:  # archive/reports/word.py: LibreOffice's HTML export, the tables whole
                 cells_read = parse_report(word_html(data) or "", "html").cells
             else:
-                cells_read = parse_report(
-                    extract(data, f"report.{EXTENSIONS[kind]}").text or "", "text"
-                ).cells
+                found = extract(data, f"report.{EXTENSIONS[kind]}")
+                cells_read = parse_report(found.text or "", "text", ocr=read_by_ocr(found.method)).cells
             right += sum(1 for k, v in t.cells.items() if cells_read.get(k) == v)
             misread += sum(
                 1 for k, v in t.cells.items() if cells_read.get(k) is not None and cells_read.get(k) != v

@@ -92,3 +92,208 @@ def test_digit_sized_ink_nobody_could_read_keeps_its_place_in_the_row() -> None:
     cells: dict[tuple[int, int], str | None] = {(0, 0): "17", (0, 1): "0", (0, 2): None, (0, 3): None}
     keep_unread_digits([row], cells)
     assert cells == {(0, 0): "17", (0, 1): "0", (0, 2): None, (0, 3): UNREADABLE}
+
+
+def _report_text(**changes: str) -> tuple[str, dict[str, object]]:
+    """A replica report as a scan's OCR gives it (a row a line, cells tab-separated), with the lines
+    that start with a key of `changes` replaced by its value."""
+    from replica import annual_reports as A
+
+    t = A.truth("安顺市民政局", 2024)
+    lines: list[str] = []
+    for block in A.full_blocks(t, form="html_clean"):
+        lines += [block] if isinstance(block, str) else ["\t".join(str(c) for c in row) for row in block]
+    for start, line in changes.items():
+        lines = [line if x.startswith(start) else x for x in lines]
+    return "\n".join(lines), dict(t.cells)
+
+
+def test_a_wrong_total_is_kept_as_printed_in_a_text_layer_and_refused_when_read_by_ocr() -> None:
+    """Never a guess: the same row, its 总计 one more than its parts. Printed in a text layer it is a
+    finding (kept as printed); read from a scan it may be a misread digit, so the row is not given.
+    The rest of the report reads the same either way."""
+    from archive.reports.checks import totals
+    from archive.reports.parse import parse_report
+
+    row = "一、本年新收政府信息公开申请数量\t16\t0\t0\t0\t1\t0\t18"
+    text, truth = _report_text(**{"一、本年新收": row})
+    keys = [f"t3_1_{c}" for c in ("natural", "business", "research", "social", "legal", "other", "total")]
+    printed = parse_report(text, "text")
+    assert [printed.cells[k] for k in keys] == [16, 0, 0, 0, 1, 0, 18]
+    assert any(issue.check == "total" for issue in totals(printed))
+    scanned = parse_report(text, "text", ocr=True)
+    assert [scanned.cells[k] for k in keys] == [None] * 7
+    assert all("read by OCR" in scanned.nulls[k] for k in keys)
+    assert {k: v for k, v in scanned.cells.items() if k not in keys} == {
+        k: v for k, v in printed.cells.items() if k not in keys
+    }
+    # the identity 一+二 = 三(七)+四 no longer has row 一: not refused on its account
+    assert scanned.cells["t3_4_total"] == truth["t3_4_total"]
+
+
+def test_a_column_that_breaks_its_sum_when_read_by_ocr_is_refused_and_a_consistent_scan_kept() -> None:
+    """A 三(七) total read one off (its row still adds up: a lone digit misread in the 总计 column and
+    the row's 自然人): the column sum breaks, and its cells are not given; a report whose sums hold
+    reads the same from a scan as from a text layer."""
+    from archive.reports.parse import parse_report
+
+    text, truth = _report_text()
+    assert parse_report(text, "text", ocr=True).cells == parse_report(text, "text").cells
+    parts = ("natural", "business", "research", "social", "legal", "other")
+    total = [int(str(truth[f"t3_3_7_{c}"])) for c in parts]
+    total[0] += 1
+    row = "\t".join(["（七）总计", *map(str, total), str(sum(total))])
+    scanned = parse_report(_report_text(**{"（七）总计": row})[0], "text", ocr=True)
+    assert scanned.cells["t3_3_7_natural"] is None and scanned.cells["t3_3_1_natural"] is None
+    assert scanned.cells["t3_3_1_business"] == truth["t3_3_1_business"]
+
+
+def test_only_an_ocr_method_marks_a_text_as_read_by_ocr() -> None:
+    from archive.reports.parse import read_by_ocr
+
+    assert read_by_ocr("tesseract 5.3.0 chi_sim")
+    assert read_by_ocr("pypdf 5.1.0 text layer (3 pages) + tesseract 5.3.0 chi_sim (2 pages)")
+    assert not read_by_ocr("pypdf 5.1.0 text layer") and not read_by_ocr(None)
+    assert not read_by_ocr("antiword 0.37")
+
+
+# ---- ruled tables as real reports draw them: thin rules both ways (issue 25, session 23) ----------
+
+
+def _ruled_row(cells: list[str], cell_width: int = 60, height: int = 56, label_width: int = 200):  # type: ignore[no-untyped-def]
+    """A table row drawn as a real report's at 200 dpi: 1-px rules both ways (the rules' x returned),
+    a label cell, then one cell per entry: "0" an oval, "1" a serif-less upright stroke, "" blank."""
+    from PIL import Image, ImageDraw
+
+    width = label_width + cell_width * len(cells) + 40
+    page = Image.new("L", (width, height + 40), 255)
+    draw = ImageDraw.Draw(page)
+    top, bottom = 20, 20 + height
+    draw.line((10, top, width - 10, top), fill=0)
+    draw.line((10, bottom, width - 10, bottom), fill=0)
+    walls = [10, 10 + label_width, *(10 + label_width + cell_width * (k + 1) for k in range(len(cells)))]
+    for x in walls:
+        draw.line((x, top, x, bottom), fill=0)
+    draw.rectangle((30, top + 16, 150, top + 40), fill=0)  # the label's ink
+    for k, entry in enumerate(cells):
+        middle = walls[k + 1] + cell_width // 2
+        if entry == "0":
+            draw.ellipse((middle - 8, top + 14, middle + 8, top + 41), outline=0, width=3)
+        elif entry == "1":
+            draw.rectangle((middle - 1, top + 14, middle + 2, top + 41), fill=0)
+    return page, walls
+
+
+def test_thin_vertical_rules_are_found_and_digits_are_not_rules() -> None:
+    from archive.ocr_layout import vertical_rules
+
+    page, walls = _ruled_row(["0", "1", "0"])
+    found = vertical_rules(page, 25, 71)
+    assert [a for a, _ in found] == walls  # the 1's stroke (27 of 46 px) is no rule
+    # a rule broken here and there (a scan's, a JPEG's) is still one
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(page).line((walls[2], 40, walls[2], 42), fill=255)
+    assert [a for a, _ in vertical_rules(page, 25, 71)] == walls
+
+
+def test_seven_zeros_between_bars_are_seven_cells_and_the_bars_no_digits() -> None:
+    """Tesseract read such a row as "0|101010101010": a word across the rules is no cell's reading,
+    and each cell is cut inside its walls (nothing of a rule on the digits' sheet)."""
+    from archive.ocr_layout import cell_spans, digit_sheet, grid_row, vertical_rules
+
+    page, walls = _ruled_row(["0"] * 7)
+    rules = vertical_rules(page, 25, 71)
+    label = Word(30, 36, 120, 24, 96.0, "属于国家秘密", (1, 1, 1))
+    debris = Word(walls[1] + 20, 34, walls[-1] - walls[1] - 30, 28, 39.0, "0|101010101010", (1, 1, 1))
+    row = grid_row(page, 0, [label, debris], rules, 25, 71)
+    assert row is not None and row.label == [label]
+    assert len(row.cells) == 7 and not any(c.blank or c.read for c in row.cells)
+    for cell, (left, right) in zip(row.cells, cell_spans(rules)[1:], strict=True):
+        assert left <= cell.box.left and cell.box.right <= right
+    sheet, spans = digit_sheet(page, [c.box for c in row.cells])
+    for top, bottom in spans:  # no column of ink the height of a cut: no rule came along
+        cut = sheet.crop((0, top, sheet.width, bottom)).point(lambda p: 255 if p < 170 else 0)
+        assert max(cut.resize((cut.width, 1)).tobytes()) < 250
+
+
+def test_a_blank_ruled_cell_keeps_its_place() -> None:
+    from archive.ocr_layout import BLANK, grid_row, text, vertical_rules
+
+    page, _ = _ruled_row(["0", "", "0"])
+    row = grid_row(
+        page, 0, [Word(30, 36, 120, 24, 96.0, "规章", (1, 1, 1))], vertical_rules(page, 25, 71), 25, 71
+    )
+    assert row is not None and [c.blank for c in row.cells] == [False, True, False]
+    assert text([row], {(0, 0): "0", (0, 1): BLANK, (0, 2): "0"}) == f"规章\t0\t{BLANK}\t0"
+
+
+def test_a_lone_1_nobody_read_is_read_by_its_shape_unless_a_reader_saw_another_digit() -> None:
+    from archive.ocr_layout import UNREADABLE, grid_row, ones, read_ones, vertical_rules
+
+    page, _ = _ruled_row(["1", "0", "0", "1"])
+    row = grid_row(
+        page, 0, [Word(30, 36, 120, 24, 96.0, "总计", (1, 1, 1))], vertical_rules(page, 25, 71), 25, 71
+    )
+    assert row is not None
+    cells: dict[tuple[int, int], str | None] = {(0, 0): None, (0, 1): "0", (0, 2): "0", (0, 3): UNREADABLE}
+    assert ones(page, [row], cells) == [(0, 0), (0, 3)]  # the zeros' ovals are not upright strokes
+    read_ones(page, [row], cells, {(0, 0): [], (0, 3): ["7"]})
+    assert cells == {(0, 0): "1", (0, 1): "0", (0, 2): "0", (0, 3): UNREADABLE}
+
+
+def test_a_row_the_page_end_cut_off_is_closed_where_its_vertical_rules_end() -> None:
+    """A table going on over the page has no rule under its last row here: the row ends where its
+    vertical rules do (r01's 没有现成信息需要另行制作 row at the foot of page 3)."""
+    from PIL import Image, ImageDraw
+
+    from archive.ocr_layout import rule_positions
+
+    page = Image.new("L", (800, 400), 255)
+    draw = ImageDraw.Draw(page)
+    draw.line((10, 20, 790, 20), fill=0)  # the row's top rule, and nothing under it
+    for x in (10, 300, 500, 790):
+        draw.line((x, 20, x, 76), fill=0)
+    draw.rectangle((30, 36, 150, 60), fill=0)
+    assert rule_positions(page) == [20.0, 77.0]
+    # a rule with no vertical rules under it (a heading's underline) closes nothing
+    draw.rectangle((0, 0, 800, 400), fill=255)
+    draw.line((10, 20, 790, 20), fill=0)
+    assert rule_positions(page) == [20.0]
+
+
+def test_a_label_cell_read_again_replaces_its_words_only_when_it_reads_more() -> None:
+    from archive.ocr_layout import TableRow, relabel
+
+    box = Box(30, 36, 150, 60, 25, 71, 14, 206)
+    stub = Word(120, 36, 30, 24, 60.0, "费", (1, 1, 1))
+    row = TableRow(0, [Word(0, 36, 10, 24, 40.0, "|", (1, 1, 1)), stub], [cell()], unread=box)
+    relabel(row, [("行政事业性收费", 91.0)])
+    assert [w.text for w in row.label] == ["|", "行政事业性收费"] and row.unread is None
+    row = TableRow(0, [stub], [cell()], unread=box)
+    relabel(row, [("1", 40.0)])  # the new reading saw less: the label stays
+    assert row.label == [stub]
+
+
+def test_two_readings_by_one_model_do_not_outvote_a_sure_reading_by_the_other() -> None:
+    """The page's reading and the third are both chi_sim: r03's 26 read by both as 20 at 300 dpi, and
+    by the digits-only reading (eng) as 26, sure. No number then, never the pair's."""
+    assert (
+        third_opinion(cell(word("20", 400, conf=92)), [("26", 96.9)], [("20", 87.5)], UNREADABLE)
+        == UNREADABLE
+    )
+    # against an unsure digits-only reading, the pair still settles it
+    assert third_opinion(cell(word("20", 400, conf=92)), [("26", 60.0)], [("20", 87.5)], UNREADABLE) == "20"
+
+
+def test_a_row_whose_numbering_ocr_lost_does_not_take_the_last_cell_of_the_row_above() -> None:
+    """r01 at 150 dpi: "…案卷⇥1⇥0⇥0⇥0⇥0⇥0⇥1" then ".属于行政查询事项⇥0…" (its "8" lost). The 1 ending the
+    line above is that row's 总计, not the numbering of the next."""
+    from archive.reports.parse import parse_report
+
+    text, truth = _report_text()
+    line = next(x for x in text.split("\n") if x.startswith("8.属于行政查询事项"))
+    damaged, _ = _report_text(**{"8.属于行政查询事项": line.replace("8.", ".", 1)})
+    parsed = parse_report(damaged, "text", ocr=True)
+    for key in ("t3_3_3_7_total", "t3_3_3_8_natural", "t3_3_3_8_total"):
+        assert parsed.cells[key] == truth[key]

@@ -42,7 +42,8 @@ def parsed(report_id: str) -> ParsedReport:
     if data is None:
         pytest.skip(f"report {report_id} is not in this checkout (see {CORPUS.name}/README.md)")
     if entry["labels"]["format"] == "pdf":
-        return parse_report(pdf_text(data, Path(entry["file"]).name), "text")
+        text, ocr = pdf_text(data, Path(entry["file"]).name)
+        return parse_report(text, "text", ocr=ocr)
     return parse_report(data.decode("utf-8"), entry["labels"]["format"])
 
 

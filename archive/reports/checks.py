@@ -128,6 +128,25 @@ def old_format(report: ParsedReport, year: int) -> list[Issue]:
     return []
 
 
+def refuse_inconsistent(report: ParsedReport) -> list[Issue]:
+    """A report read by OCR: every sum the template states that its numbers break has its cells made
+    null with the reason (returned as the issues found). A scan's misread digit and the report's own
+    wrong 总计 look the same once read, and a reader that reports a number must never guess one, so a
+    scanned report's cells that disagree with their 总计 are not given (a text layer keeps them as
+    printed: that is a finding, `totals`). Rows first (table 3's 总计 column, table 4's groups), then
+    the 三(七) column sums and the identity over what the rows left standing."""
+    found: list[Issue] = []
+    for issue_of in (totals, identity):
+        for issue in issue_of(report):
+            if not all(report.cells.get(k) is not None for k in issue.cells):
+                continue  # an earlier refusal took some of its cells: the sum is no longer stated
+            found.append(issue)
+            why = f"read by OCR, and its sum disagrees ({issue.detail}): a misread or the report's error"
+            for key in issue.cells:
+                report.cells[key], report.nulls[key] = None, why
+    return found
+
+
 def one_report(report: ParsedReport, year: int) -> list[Issue]:
     return [*identity(report), *totals(report), *sections(report), *old_format(report, year)]
 

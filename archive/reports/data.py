@@ -30,7 +30,7 @@ from archive.audit.reports import DISCLOSURE, recognise
 from archive.models import Attachment, Capture, Document, ReportData, Version
 from archive.reports import checks, word
 from archive.reports import template as T
-from archive.reports.parse import PARSER_VERSION, ParsedReport, parse_report
+from archive.reports.parse import PARSER_VERSION, ParsedReport, parse_report, read_by_ocr
 from archive.text import CHINA
 
 
@@ -162,7 +162,7 @@ def _read_sources(s: Session, rv: ReportVersion) -> dict[str, Any]:
     )
     for attachment in attachments:
         if attachment.text:
-            parsed = parse_report(attachment.text, "text")
+            parsed = parse_report(attachment.text, "text", ocr=read_by_ocr(attachment.text_method))
             sources.append(
                 {"source": attachment.url, "sha256": attachment.sha256, "parsed": parsed.as_dict()}
             )

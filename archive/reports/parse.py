@@ -26,7 +26,7 @@ import regex
 from archive.ocr_layout import UNREADABLE  # a scanned cell OCR could not settle
 from archive.reports import template as T
 
-PARSER_VERSION = "3"  # bump when the reading changes: cached results of another version are recomputed
+PARSER_VERSION = "4"  # bump when the reading changes: cached results of another version are recomputed
 
 Number = int | float
 EMPTY = "∅"  # an empty table cell (HTML input only: plain text cannot show one)
@@ -71,8 +71,13 @@ class ParsedReport:
         return cls(**data)
 
 
-def parse_report(content: str, kind: str = "text") -> ParsedReport:
-    """Read a report from HTML (`kind="html"`) or plain text (`kind="text"`)."""
+def parse_report(content: str, kind: str = "text", *, ocr: bool = False) -> ParsedReport:
+    """Read a report from HTML (`kind="html"`) or plain text (`kind="text"`).
+
+    `ocr`: the text was read from a scan (`read_by_ocr`). Then a row or column whose numbers break a sum
+    the template states is not given (`checks.refuse_inconsistent`): a misread digit cannot be told
+    from the report's own error, and a number read must never be a guess. Without it, the numbers stay
+    as printed, wrong sums included (the audit's findings)."""
     if kind not in ("html", "text"):
         raise ValueError(f"kind must be 'html' or 'text', not {kind!r}")
     flat = without_debris(normalise(html_to_flat(content) if kind == "html" else tabbed_cells(content)))
@@ -82,7 +87,22 @@ def parse_report(content: str, kind: str = "text") -> ParsedReport:
     _table3(flat, spans, report)
     _table4(flat, spans, report)
     _fee(flat, spans, report)
+    if ocr:
+        from archive.reports.checks import refuse_inconsistent  # checks builds on this module
+
+        refuse_inconsistent(report)
     return report
+
+
+# How `archive.attachment_text` names an OCR reading in `attachments.text_method` ("tesseract 5.3.0
+# chi_sim", or "pypdf … text layer (3 pages) + tesseract … (2 pages)" for a PDF partly scanned).
+_OCR_METHOD = re.compile(r"\btesseract\b", re.IGNORECASE)
+
+
+def read_by_ocr(method: str | None) -> bool:
+    """Whether an attachment's text came (wholly or partly) from OCR, by its recorded method. A PDF with
+    some pages scanned counts whole: its text does not say which page a row came from."""
+    return bool(method and _OCR_METHOD.search(method))
 
 
 def normalise(text: str) -> str:
@@ -197,8 +217,12 @@ def section_spans(flat: str) -> dict[str, tuple[int, int]]:
 def _label(words: str, numbered: bool = True) -> re.Pattern[str]:
     """A row label with its optional numbering ("2.", "(三)", "一、") so the numbering's digits are not
     read as the previous row's numbers."""
+    # The numbering's digits on the label's line: "1\n.属于…" is the row above's last cell, then a
+    # numbering OCR lost (r01 read at 150 dpi), not the numbering "1.".
     prefix = (
-        r"(?:\d{1,2}\s*[.、,，]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?" if numbered else ""
+        r"(?:\d{1,2}[ \t]*[.、,，]\s*|[(（][一二三四五六七八九][)）]\s*|[一二三四]\s*、\s*)?"
+        if numbered
+        else ""
     )
     return re.compile(prefix + fuzzy(words))
 
