@@ -110,9 +110,10 @@ def _report_text(**changes: str) -> tuple[str, dict[str, object]]:
 
 def test_a_wrong_total_is_kept_as_printed_in_a_text_layer_and_refused_when_read_by_ocr() -> None:
     """Never a guess: the same row, its 总计 one more than its parts. Printed in a text layer it is a
-    finding (kept as printed); read from a scan it may be a misread digit, so the row is not given.
-    The rest of the report reads the same either way."""
-    from archive.reports.checks import totals
+    finding (kept as printed); read from a scan it may be a misread digit, so the row is not given,
+    and the audit says so (`scan_sum_unsettled`, with the cells as read). The rest of the report reads
+    the same either way."""
+    from archive.reports.checks import one_report, totals
     from archive.reports.parse import parse_report
 
     row = "一、本年新收政府信息公开申请数量\t16\t0\t0\t0\t1\t0\t18"
@@ -129,6 +130,12 @@ def test_a_wrong_total_is_kept_as_printed_in_a_text_layer_and_refused_when_read_
     }
     # the identity 一+二 = 三(七)+四 no longer has row 一: not refused on its account
     assert scanned.cells["t3_4_total"] == truth["t3_4_total"]
+    (finding,) = [i for i in one_report(scanned, 2024) if i.check == "scan_sum_unsettled"]
+    assert finding.cells == {"t3_1_natural": 16, "t3_1_business": 0, "t3_1_research": 0, "t3_1_social": 0,
+                             "t3_1_legal": 1, "t3_1_other": 0, "t3_1_total": 18}  # fmt: skip
+    assert not [i for i in one_report(scanned, 2024) if i.check == "total"]  # nothing judged from a guess
+    assert parse_report(text, "text", ocr=True).as_dict() == scanned.as_dict()  # stored and read back
+    assert type(scanned).from_dict(scanned.as_dict()).unsettled == scanned.unsettled
 
 
 def test_a_column_that_breaks_its_sum_when_read_by_ocr_is_refused_and_a_consistent_scan_kept() -> None:

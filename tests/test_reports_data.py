@@ -212,7 +212,9 @@ def test_crawled_reports_give_every_planted_number_and_finding(tmp_path: Path) -
     by_host = {host: site for site, host in SITES.items()}
     for record in edits:
         expected[by_host[record["host"]], record["year"], "changed_after_deadline"] += 1
-    assert {c for _, _, c in expected} == set(checks.CHECKS)  # every kind of finding is exercised
+    # Every kind of finding is exercised but a scan's unsettled sum: by default the replica publishes no
+    # scanned report (tests/test_ocr_layout.py has it).
+    assert {c for _, _, c in expected} == set(checks.CHECKS) - {"scan_sum_unsettled"}
 
     out = xxgk("audit", "content", "--format", "json", "--database-url", url)
     assert out.returncode == 0, out.stderr

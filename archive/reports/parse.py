@@ -54,6 +54,9 @@ class ParsedReport:
     generation: str | None  # "2021" | "2019" | None (table 2's headers not found)
     cells: dict[str, Number | None] = field(default_factory=dict)  # template key → number, None if unread
     nulls: dict[str, str] = field(default_factory=dict)  # key → why it is None
+    # A scan's sums that its reading broke, with the cells as read (`checks.refuse_inconsistent`): the
+    # cells are not given, but the auditor is told (the finding `scan_sum_unsettled`).
+    unsettled: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def read(self) -> int:
