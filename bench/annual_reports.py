@@ -1,7 +1,7 @@
 """Annual reports as data: cell accuracy of `archive.reports.parse` on hand-labelled real reports, and on
 every form the replica publishes.
 
-    PYTHONPATH=. .venv/bin/python bench/annual_reports.py [--corpus DIR] [--rasterise] [--json]
+    PYTHONPATH=. .venv/bin/python bench/annual_reports.py [--corpus DIR] [--rasterise] [--flatbed] [--json]
 
 Scoring follows the shared corpus README (`annual_report` pages): a cell is right when the parsed value
 equals the label, `null` only when nothing was read. Each HTML page is also read as plain text the way
@@ -13,7 +13,7 @@ scores it against `replica.annual_reports.truth`.
 
 A corpus's PDF reports are read the way the archive reads an attachment (the text layer; OCR where a
 page has none), then parsed as text; `--rasterise` also reads each as a scan (its pages rendered to
-images first). A corpus whose files are not committed (tests/fixtures/reports_heldout) skips the ones
+images first), `--flatbed` as a scan with a flatbed's faults too (turned, specks, dust). A corpus whose files are not committed (tests/fixtures/reports_heldout) skips the ones
 this checkout lacks.
 
     PYTHONPATH=. .venv/bin/python bench/annual_reports.py --crawl [--sites anshun_mzj,jinzhong_mzj]
@@ -98,11 +98,16 @@ def pdf_text(data: bytes, name: str) -> tuple[str, bool]:
     return found.text or "", read_by_ocr(found.method)
 
 
-def rasterised(data: bytes, dpi: int = 200) -> bytes:
+def rasterised(data: bytes, dpi: int = 200, faults: bool = False) -> bytes:
     """A text-layer PDF as a scan would be: every page an image only (`pdftoppm`, greyscale), no text
-    layer, so the archive's reader must OCR it. A stand-in for a real scan (no skew, no noise, the
-    report's own fonts and rules): no real scanned report was found to label."""
+    layer, so the archive's reader must OCR it. A stand-in for a real scan (the report's own fonts and
+    rules): no real scanned report was found to label. With `faults`, each page also gets the replica's
+    flatbed faults (`replica.attachment_forms.flatbed`: turned by 0.2-0.6 degrees, specks, dust)."""
+    from random import Random
+
     from PIL import Image
+
+    from replica.attachment_forms import flatbed
 
     with tempfile.TemporaryDirectory(prefix="xxgk-raster-") as tmp:
         (Path(tmp) / "in.pdf").write_bytes(data)
@@ -111,12 +116,14 @@ def rasterised(data: bytes, dpi: int = 200) -> bytes:
             check=True, capture_output=True,
         )  # fmt: skip
         pages = [Image.open(f).convert("L") for f in sorted(Path(tmp).glob("p-*.png"))]
+        if faults:
+            pages = [flatbed(page, Random(f"flatbed:{n}")) for n, page in enumerate(pages)]
         out = io.BytesIO()
         pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
     return out.getvalue()
 
 
-def corpus(directory: Path, rasterise: bool = False) -> list[dict[str, Any]]:
+def corpus(directory: Path, rasterise: bool = False, faults: bool = False) -> list[dict[str, Any]]:
     entries = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     rows = []
     for e in entries:
@@ -131,6 +138,9 @@ def corpus(directory: Path, rasterise: bool = False) -> list[dict[str, Any]]:
             variants = [("pdf", *pdf_text(data, Path(e["file"]).name), "text")]
             if rasterise:
                 variants.append(("pdf as a scan", *pdf_text(rasterised(data), "scan.pdf"), "text"))
+            if faults:
+                scan = pdf_text(rasterised(data, faults=True), "scan.pdf")
+                variants.append(("pdf as a flatbed scan", *scan, "text"))
         else:
             variants = [(labels["format"], data.decode("utf-8"), False, labels["format"])]
         if labels["format"] == "html":
@@ -175,11 +185,15 @@ def replica_forms() -> dict[str, Any]:
     return {form: {"right": r, "cells": n, "accuracy": r / n} for form, (r, n) in by_form.items()}
 
 
-def run(directory: Path, rasterise: bool = False) -> dict[str, Any]:
-    rows = corpus(directory, rasterise)
+def run(directory: Path, rasterise: bool = False, faults: bool = False) -> dict[str, Any]:
+    rows = corpus(directory, rasterise, faults)
     totals: dict[str, dict[str, float]] = {}
     for row in rows:
-        group = row["read_as"] if row["read_as"] in ("html", "pdf", "pdf as a scan") else "text"
+        group = (
+            row["read_as"]
+            if row["read_as"] in ("html", "pdf", "pdf as a scan", "pdf as a flatbed scan")
+            else "text"
+        )
         t = totals.setdefault(group, {"cells": 0, "right": 0, "stated": 0, "stated_right": 0, "misread": 0})
         for key in t:
             t[key] += row[key]
@@ -318,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         "--rasterise", action="store_true",
         help="also read each PDF report of the corpus as a scan: its pages rendered to images, then OCR (slow)",
     )  # fmt: skip
+    ap.add_argument(
+        "--flatbed", action="store_true",
+        help="also read each PDF report as a scan with a flatbed's faults (skew, specks, dust; slow)",
+    )  # fmt: skip
     ap.add_argument("--crawl", action="store_true", help="crawl the replica's reports in every form (slow)")
     ap.add_argument("--sites", default="anshun_mzj,jinzhong_mzj", help="the sites --crawl crawls")
     args = ap.parse_args(argv)
@@ -326,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.attachment_forms:
         print(attachment_forms(args.attachment_forms))
-    result = run(args.corpus, args.rasterise)
+    result = run(args.corpus, args.rasterise, args.flatbed)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else report(result))
     return 0
 

@@ -218,12 +218,13 @@ def _pages(blocks: Blocks, key: str) -> list:  # type: ignore[type-arg]
                     left += column
                 draw.line((MARGIN, y, MARGIN + width, y), fill=60, width=2)
                 draw.line((MARGIN, y + line.height, MARGIN + width, y + line.height), fill=60, width=2)
-        pages.append(_scanned(page, rng))
+        pages.append(flatbed(page, rng))
     return pages
 
 
-def _scanned(page, rng: Random):  # type: ignore[no-untyped-def]
-    """A flatbed's faults: turned by 0.2-0.6 degrees either way, grey specks and a few dark ones."""
+def flatbed(page, rng: Random):  # type: ignore[no-untyped-def]
+    """A flatbed's faults: turned by 0.2-0.6 degrees either way, grey specks and a few dark ones (also
+    put on real reports' rendered pages by bench/annual_reports.py --flatbed)."""
     from PIL import Image
 
     angle = rng.uniform(0.2, 0.6) * rng.choice((-1, 1))
