@@ -326,7 +326,7 @@ def despeckle(image: Any) -> Any:
     # Framed in white first: Pillow's filters leave an image's outer two pixels as they were.
     ink = ImageOps.expand(grey.point(lambda p: 255 if p < DARK else 0), 4, fill=0)
     count = ink.filter(ImageFilter.Kernel((5, 5), [1] * 25, scale=25))
-    core = count.point(lambda v: 255 if v * 25 >= SPECK_INK * 255 - 12 else 0)
+    core = count.point(lambda v: 255 if v >= SPECK_INK * 255 / 25 - 0.5 else 0)  # v: 255 × inked / 25
     keep = core.filter(ImageFilter.MaxFilter(5)).crop((4, 4, 4 + grey.width, 4 + grey.height))
     return Image.composite(grey, Image.new("L", grey.size, 255), keep)
 

@@ -404,3 +404,12 @@ def test_a_label_is_read_cell_by_cell_left_to_right() -> None:
     item = Word(300, 40, 200, 24, 96.0, "1.本机关不掌握", (1, 1, 1))
     merged = Word(20, 60, 150, 24, 96.0, "(四)无法提供", (1, 1, 2))
     assert label_in_cells([item, merged], [(15, 250), (260, 600), (610, 700)]) == [merged, item]
+
+
+def test_a_numbered_section_heading_misread_by_ocr_is_still_found() -> None:
+    """A replica scan read 四、政府信息公开行政复议、行政诉讼情况 as below: table 4 has no row labels, so
+    the whole section was lost. A table's own 四、结转下年度继续办理 is no heading."""
+    from archive.reports.parse import section_spans
+
+    assert "四" in section_spans("三、收到和处理政府信息公开申请情况\n四、政府信息会芽行政号行政诉讼情况\n")
+    assert "四" not in section_spans("四、结转下年度继续办理\t0\t0\n")
