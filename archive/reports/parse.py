@@ -207,6 +207,7 @@ def section_spans(flat: str) -> dict[str, tuple[int, int]]:
             # numbered again from 一): another ordinal, as a heading's "X、" only, and only as a last resort.
             other = rf"(?m)^{_LINE_START}[一二三四五六七八九十]\s*、\s*[^\n|]{{0,12}}?{fuzzy(key)}"
             match = re.search(numbered, flat) or re.search(bare, flat) or re.search(other, flat)
+            match = match or _misread_heading(flat, number, key)
             if match:
                 starts.append((match.start(), match.end(), number))
                 break
@@ -215,6 +216,24 @@ def section_spans(flat: str) -> dict[str, tuple[int, int]]:
     for i, (_, end, number) in enumerate(starts):
         spans[number] = (end, starts[i + 1][0] if i + 1 < len(starts) else len(flat))
     return spans
+
+
+# A section heading read by OCR with characters wrong ("四、政府信息会芽行政号行政诉讼情况"): found, as
+# a last resort, with its ordinal and "、" at a line's start and up to one error in HEADING_ERRORS
+# characters of a key this long or longer (a table's "四、结转下年度继续办理" is nothing like one).
+HEADING_ERRORS = 3
+MISREAD_HEADING_MIN = 9
+
+
+def _misread_heading(flat: str, number: str, key: str) -> regex.Match[str] | None:
+    """A numbered section heading found with a few characters substituted, lost or added (the `regex`
+    module's fuzzy matching): a heading's misread characters cost its whole section (table 4 has no
+    row labels to be found by)."""
+    if len(key) < MISREAD_HEADING_MIN:
+        return None
+    errors = len(key) // HEADING_ERRORS
+    pattern = rf"(?mb)^{_LINE_START}{number}\s*、\s*[^\n|]{{0,12}}?(?:{re.escape(key)}){{e<={errors}}}"
+    return regex.search(pattern, flat)
 
 
 def _label(words: str, numbered: bool = True) -> re.Pattern[str]:
