@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote
 
 from replica.templating import render
 from replica.web import Response, SiteRequest
@@ -139,11 +139,7 @@ class ChallengeGuard:
 
 
 def _answer(query: str) -> str | None:
-    for part in query.split("&"):
-        key, sep, value = part.partition("=")
-        if sep and key == ANSWER_PARAM:
-            return unquote(value)
-    return None
+    return dict(parse_qsl(query)).get(ANSWER_PARAM)
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -24,6 +24,7 @@ from bench.extraction import (
     page_bytes,
 )
 from crawler.extraction import ParsedPage, parse_page
+from tests.heldout import held_out
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus_heldout"
 ENTRIES = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -45,10 +46,7 @@ def _url(entry: dict) -> str:
 
 @cache
 def parsed(page_id: str) -> ParsedPage:
-    entry = next(e for e in ENTRIES if e["id"] == page_id)
-    data = page_bytes(CORPUS, entry)
-    if data is None:
-        pytest.skip(f"page {page_id} is not in this checkout (see {CORPUS.name}/README.md)")
+    entry, data = held_out(CORPUS, ENTRIES, page_id, "page", page_bytes)
     return parse_page(data, _url(entry))
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from archive.reports.parse import ParsedReport, parse_report
 from bench.annual_reports import page_bytes, pdf_text
+from tests.heldout import held_out
 
 CORPUS = Path(__file__).parent / "fixtures" / "reports_heldout"
 ENTRIES = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -37,10 +38,7 @@ KNOWN_SECTION_MISSES = {"r04", "r05"}
 
 @cache
 def parsed(report_id: str) -> ParsedReport:
-    entry = next(e for e in ENTRIES if e["id"] == report_id)
-    data = page_bytes(CORPUS, entry)
-    if data is None:
-        pytest.skip(f"report {report_id} is not in this checkout (see {CORPUS.name}/README.md)")
+    entry, data = held_out(CORPUS, ENTRIES, report_id, "report", page_bytes)
     if entry["labels"]["format"] == "pdf":
         text, ocr = pdf_text(data, Path(entry["file"]).name)
         return parse_report(text, "text", ocr=ocr)

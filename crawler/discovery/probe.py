@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.http import TextResponse
+from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 
 from crawler.browser_given import GivenPage, given_first_navigation
@@ -31,16 +31,15 @@ class Captured:
     """The JSON and XML answers the page's scripts received, in order."""
 
     def __init__(self) -> None:
-        self.answers: list[tuple[str, str]] = []
-        self.types: dict[str, str] = {}
+        self.answers: list[tuple[str, str, str]] = []  # (URL, body, content type)
 
     def response(self, url: str) -> TextResponse | None:
         """The answer the browser got from `url`, as a Scrapy response (None: it got none)."""
-        body = next((text for answered, text in self.answers if answered == url), None)
-        if body is None:
-            return None
-        headers = {"Content-Type": self.types.get(url) or "application/json; charset=utf-8"}
-        return TextResponse(url, body=body.encode("utf-8"), encoding="utf-8", headers=headers)
+        for answered, body, kind in self.answers:
+            if answered == url:
+                headers = {"Content-Type": kind or "application/json; charset=utf-8"}
+                return TextResponse(url, body=body.encode("utf-8"), encoding="utf-8", headers=headers)
+        return None
 
     async def on_response(self, response: Any) -> None:
         kind = (await response.header_value("content-type") or "").lower()
@@ -51,18 +50,17 @@ class Captured:
         except Exception:  # an answer the browser could not give us (aborted, binary): not a list
             return
         if len(body) <= MAX_BODY:
-            self.answers.append((response.url, body))
-            self.types[response.url] = kind
+            self.answers.append((response.url, body, kind))
 
 
 def probe_request(
-    url: str, callback: Callable[..., Any], captured: Captured, given: GivenPage | None, **cb_kwargs: Any
+    url: str, callback: Callable[..., Any], captured: Captured, page: Response | None, **cb_kwargs: Any
 ) -> scrapy.Request:
     """The column page, loaded in Chromium until its network is idle, its answers noted in `captured`;
-    the page itself is `given` (the response the crawl holds) when there is one."""
+    the browser is given `page` (the column page as the crawl fetched it) when there is one."""
     meta: dict[str, Any] = {}
-    if given is not None:
-        meta["playwright_page_init_callback"] = given_first_navigation(given)
+    if page is not None:
+        meta["playwright_page_init_callback"] = given_first_navigation(GivenPage.of(page))
     return scrapy.Request(
         url,
         callback=callback,
@@ -81,7 +79,7 @@ def endpoint_reading(captured: Captured, column_host: str | None) -> Pager | Non
     """The list endpoint among the answers: the first on the column's host whose answer lists items,
     with a page parameter to turn (named like a page number, with the value 1). Its first page is the
     URL the script asked, so `Captured.response` has its answer."""
-    for url, body in captured.answers:
+    for url, body, _ in captured.answers:
         parts = urlsplit(url)
         if parts.hostname != column_host or not api_items(body, url):
             continue

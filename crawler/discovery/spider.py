@@ -23,7 +23,6 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.browser import BROWSER_SETTINGS
-from crawler.browser_given import GivenPage
 from crawler.discovery.apis import api_items, api_request, every_page
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, as_given, find_pagers, next_link
@@ -106,7 +105,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         self._pagers: list[Pager] = []
         self._walked: set[frozenset[str]] = set()
         self._captured: Captured | None = None  # the browser's answers, once the page was probed
-        self._given: GivenPage | None = None  # the column page as fetched, for the browser's probe
+        self._page: Response | None = None  # the column page as fetched, for the browser's probe
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._request(self.column_url, self.parse_first)
@@ -124,7 +123,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
         if response.status >= 400 or not hasattr(response, "text"):
             self.found.error = f"the column page answered HTTP {response.status}"
             return
-        self._given = GivenPage.of(response)
+        self._page = response
         root = parse_html(response.text)
         self.found.page_title = fold_ws(root.findtext(".//title") or "") or None if root is not None else None
         self._first = page_groups(root, response.url)
@@ -166,7 +165,7 @@ class ColumnDiscoverySpider(scrapy.Spider):
             return
         self._captured = Captured()
         self.found.requests += 1
-        yield probe_request(self.column_url, self.parse_probe, self._captured, self._given)
+        yield probe_request(self.column_url, self.parse_probe, self._captured, self._page)
 
     def parse_probe(self, response: Response) -> Iterator[scrapy.Request]:
         assert self._captured is not None

@@ -230,6 +230,7 @@ class ChallengeMiddleware:
                 self.crawler.engine.close_spider_async(reason="browser_missing")
             )
             return
+        given = GivenPage.of(challenged)
         browser = Request(
             request.url,
             dont_filter=True,
@@ -245,7 +246,7 @@ class ChallengeMiddleware:
                 "handle_httpstatus_all": True,
                 "dont_merge_cookies": True,
                 "playwright_page_init_callback": given_first_navigation(
-                    GivenPage.of(challenged), _ScriptCleared(GivenPage.of(challenged).cookie_names())
+                    given, _ScriptCleared(given.cookie_names())
                 ),
             },
         )

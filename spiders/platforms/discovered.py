@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.browser_given import GivenPage
 from crawler.discovery.apis import api_items, api_request, every_page
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, as_given, find_pagers, next_link
@@ -43,7 +42,7 @@ class ColumnWalk:
     choice: ListChoice | None = None
     seen_pages: set[frozenset[str]] = field(default_factory=set)
     captured: Captured | None = None  # what the browser saw, once the page was probed
-    given: GivenPage | None = None  # the column page as fetched, for the browser's probe
+    page: Response | None = None  # the column page as fetched, for the browser's probe
 
 
 class DiscoveredColumnsSpider(XxgkSpider):
@@ -65,7 +64,7 @@ class DiscoveredColumnsSpider(XxgkSpider):
             self.logger.warning("column %s answered HTTP %s", walk.url, response.status)
             return
         self.saw_list_page(walk.column)
-        walk.given = GivenPage.of(response)
+        walk.page = response
         root = parse_html(response.text)
         walk.first = page_groups(root, response.url)
         walk.readings = find_pagers(root, response.text, as_given(walk.url, response.url))
@@ -134,7 +133,7 @@ class DiscoveredColumnsSpider(XxgkSpider):
             return
         walk.captured = Captured()
         self.crawler.stats.inc_value("xxgk/browser_probes")
-        yield probe_request(walk.url, self.parse_probe, walk.captured, walk.given, walk=walk)
+        yield probe_request(walk.url, self.parse_probe, walk.captured, walk.page, walk=walk)
 
     def parse_probe(self, response: Response, walk: ColumnWalk) -> Iterator[Any]:
         assert walk.captured is not None
