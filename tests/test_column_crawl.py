@@ -9,6 +9,7 @@ must then equal what the change log implies for the site, night after night, as 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -91,6 +92,16 @@ def test_bad_column_arguments_are_clear_errors(tmp_path: Path) -> None:
     assert ran.returncode == 2 and "give no SITE" in ran.stderr
     ran = xxgk("crawl", "--column", "http://example.org/list/", "--site", "anshun_mzj")
     assert ran.returncode == 2 and "is not a host of anshun_mzj" in ran.stderr
+
+
+def test_a_column_crawl_into_postgresql_archives_every_document(tmp_path: Path, postgres) -> None:
+    """The same first crawl on PostgreSQL: a column crawl stores through the one store both databases
+    share, and must give the same archive."""
+    database_url = postgres.create_database(f"columns_{os.getpid()}")
+    with start_replica(tmp_path / "replica", docs=DOCS, seed=SEED) as replica:
+        first = _crawl(replica.url, database_url)
+    assert first["site"] == SITE and first["errors"] == 0
+    assert archived(database_url, SITE) == expected("anshun_mzj", [], docs=DOCS, seed=SEED)
 
 
 def test_site_add_writes_a_declaration_that_sites_and_crawl_pick_up(tmp_path: Path, replica) -> None:
