@@ -8,8 +8,9 @@ pure functions to the same worker process(es) (`XXGK_PARSE_PROCESSES`, default 1
 process's worth of imports and one knob. With `XXGK_PARSE_PROCESSES=0` both run in the reactor's
 thread instead: the one-core mode bench/crawl.py measures as full-inline.
 
-A worker is started by `spawn` and imports the parser, Scrapy and the command line's main module
-before its first page: ~3 s of CPU. `xxgk crawl --nights` runs a crawler per site per night in one
+The workers are this project's own small pool (`crawler.worker_process` says why not
+ProcessPoolExecutor). A worker is started by `spawn` and imports the parser, Scrapy and the command
+line's main module before its first page: ~3 s of CPU. `xxgk crawl --nights` runs a crawler per site per night in one
 process, and a pool per crawler started 50 workers for ten nights of five sites (half the CPU of the
 ten-night test, py-spy). So a site's pool outlives its crawl and serves the site's next night; the
 pools are shut when the reactor stops. Sites still have a pool each, so five sites crawled at once
@@ -18,13 +19,12 @@ parse on five processes, as before.
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
+
+from crawler.worker_process import WorkerProcess
 
 T = TypeVar("T")
 _BY_SITE: dict[tuple[str, int], ParseWorkers] = {}  # (spider name, processes) → its pool, for the process
@@ -39,12 +39,13 @@ def warm_up() -> None:
 
 
 class ParseWorkers:
-    """A site's worker pool: opened by the first pipeline that needs it, kept for the site's next crawl in
-    this process, shut when the reactor stops."""
+    """A site's worker processes: started by the first call that needs one, kept for the site's next
+    crawl in this process, stopped when the reactor stops. A worker that died is replaced at the next
+    call, so one file that kills a worker costs that file's page, not the rest of the crawl."""
 
     def __init__(self, processes: int) -> None:
         self.processes = processes
-        self.pool: Executor | None = None
+        self.workers: list[WorkerProcess] = []
 
     @classmethod
     def of(cls, crawler: Crawler) -> ParseWorkers:
@@ -57,22 +58,24 @@ class ParseWorkers:
         return workers
 
     def open(self) -> None:
-        if self.processes > 0 and self.pool is None:
-            # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=warm_up)
+        if self.processes > 0:
             _shut_when_the_reactor_stops()
 
     def shutdown(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """`fn(*args, **kwargs)` in a worker (it must be a picklable, pure function), or inline."""
-        if self.pool is None:
+        """`fn(*args, **kwargs)` in a worker (it must be a picklable, pure function), or inline. The call
+        goes to the worker holding the fewest calls."""
+        if self.processes <= 0:
             return fn(*args, **kwargs)
-        return await asyncio.wrap_future(self.pool.submit(fn, *args, **kwargs))
+        self.workers = [w for w in self.workers if w.alive]
+        if len(self.workers) < self.processes:
+            self.workers.append(WorkerProcess(warm_up))
+        worker = min(self.workers, key=lambda w: len(w.pending))
+        return await worker.call(fn, *args, **kwargs)
 
 
 def shutdown_all() -> None:

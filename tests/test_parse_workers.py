@@ -1,0 +1,108 @@
+"""The parse workers (crawler/worker_process.py, crawler/workers.py): real spawned processes, real pipes.
+
+The crawl hands them every page and every attachment, so what matters is that an answer always comes
+back to the call that asked, whatever the worker did: a result, the worker's exception, or the news
+that the worker died, after which the pool carries on with a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import operator
+import os
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+
+from crawler.worker_process import WorkerDied, WorkerProcess
+from crawler.workers import ParseWorkers
+
+T = TypeVar("T")
+
+
+class _Unpicklable(Exception):
+    def __init__(self) -> None:
+        super().__init__("cannot travel")
+        self.handle = lambda: None  # a lambda does not pickle
+
+
+def raise_unpicklable() -> None:
+    raise _Unpicklable()
+
+
+def echo_size(body: bytes, *, times: int = 1) -> int:
+    return len(body) * times
+
+
+class _LightPool(ParseWorkers):
+    """The crawl's pool without its warm-up (importing the parser costs seconds a worker)."""
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self.workers = [w for w in self.workers if w.alive]
+        if not self.workers:
+            self.workers.append(WorkerProcess(None))
+        return await self.workers[0].call(fn, *args, **kwargs)
+
+
+def run(coro_fn: Callable[[ParseWorkers], Awaitable[T]], pool: ParseWorkers | None = None) -> T:
+    """Run `coro_fn(pool)` with a fresh pool of one worker, stopped afterwards."""
+    pool = pool or _LightPool(1)
+
+    async def main() -> T:
+        try:
+            return await coro_fn(pool)
+        finally:
+            pool.shutdown()
+
+    return asyncio.run(main())
+
+
+def test_answers_reach_their_callers_with_large_bodies_in_flight_together() -> None:
+    big = os.urandom(5 * 1024 * 1024)  # far more than a pipe holds: the event loop must not block
+
+    async def calls(pool: ParseWorkers) -> list[int]:
+        return list(
+            await asyncio.gather(
+                *(pool.run(echo_size, big if i % 7 == 0 else b"x" * i, times=2) for i in range(60))
+            )
+        )
+
+    assert run(calls) == [2 * (len(big) if i % 7 == 0 else i) for i in range(60)]
+
+
+def test_the_workers_exception_reaches_the_caller() -> None:
+    async def calls(pool: ParseWorkers) -> tuple[str, str, int]:
+        with pytest.raises(ZeroDivisionError):
+            await pool.run(operator.truediv, 1, 0)
+        with pytest.raises(RuntimeError) as unpicklable:
+            await pool.run(raise_unpicklable)
+        assert "cannot travel" in str(unpicklable.value)
+        worker_pid = await pool.run(os.getpid)
+        return type(unpicklable.value).__name__, str(unpicklable.value), worker_pid
+
+    name, _, worker_pid = run(calls)
+    assert name == "RuntimeError" and worker_pid != os.getpid()
+
+
+def test_a_worker_that_dies_fails_its_calls_and_the_next_call_gets_a_new_worker() -> None:
+    async def calls(pool: ParseWorkers) -> tuple[int, int]:
+        first_pid = await pool.run(os.getpid)
+        held = asyncio.ensure_future(pool.run(time.sleep, 30))
+        await asyncio.sleep(0.5)
+        pool.workers[0].process.kill()  # type: ignore[union-attr]
+        started = time.monotonic()
+        with pytest.raises(WorkerDied, match="exit code -9"):
+            await held
+        assert time.monotonic() - started < 10
+        return first_pid, await pool.run(os.getpid)
+
+    first_pid, second_pid = run(calls, ParseWorkers(1))  # the crawl's own pool, warm-up and all
+    assert first_pid != second_pid
+
+
+def test_no_processes_means_inline() -> None:
+    pool = ParseWorkers(0)
+    assert asyncio.run(pool.run(os.getpid)) == os.getpid()
+    assert pool.workers == []
