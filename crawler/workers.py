@@ -19,6 +19,8 @@ parse on five processes, as before.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -58,8 +60,20 @@ class ParseWorkers:
         return workers
 
     def open(self) -> None:
-        if self.processes > 0:
-            _shut_when_the_reactor_stops()
+        """Start the workers now, not at the first page: a worker's imports (~1-3 s of CPU) then overlap
+        the crawl's first requests (the column lists, which need no parser) instead of holding up the
+        first pages while the downloads wait for the parser."""
+        if self.processes <= 0:
+            return
+        _shut_when_the_reactor_stops()
+        self.workers = [w for w in self.workers if w.alive]
+        while len(self.workers) < self.processes:
+            self.workers.append(WorkerProcess(warm_up))
+        with contextlib.suppress(RuntimeError):  # no running event loop: they start at the first call
+            loop = asyncio.get_running_loop()
+            for worker in self.workers:
+                _STARTING.add(task := loop.create_task(worker.start()))
+                task.add_done_callback(_started)
 
     def shutdown(self) -> None:
         for worker in self.workers:
@@ -76,6 +90,17 @@ class ParseWorkers:
             self.workers.append(WorkerProcess(warm_up))
         worker = min(self.workers, key=lambda w: len(w.pending))
         return await worker.call(fn, *args, **kwargs)
+
+
+_STARTING: set[asyncio.Task[None]] = set()  # held until done: the event loop keeps only weak references
+
+
+def _started(task: asyncio.Task[None]) -> None:
+    """Forget a finished start; a failed one is dropped here (its worker is dead, so the next call starts
+    another and meets the reason itself)."""
+    _STARTING.discard(task)
+    if not task.cancelled():
+        task.exception()
 
 
 def shutdown_all() -> None:

@@ -106,3 +106,17 @@ def test_no_processes_means_inline() -> None:
     pool = ParseWorkers(0)
     assert asyncio.run(pool.run(os.getpid)) == os.getpid()
     assert pool.workers == []
+
+
+def test_opening_the_pool_starts_its_worker_before_the_first_call() -> None:
+    async def calls(pool: ParseWorkers) -> tuple[int | None, int]:
+        pool.open()  # as the pipelines' open_spider does, inside the running event loop
+        for _ in range(300):
+            process = pool.workers[0].process if pool.workers else None
+            if process is not None and process.is_alive():
+                break
+            await asyncio.sleep(0.1)
+        return process.pid if process is not None else None, await pool.run(os.getpid)
+
+    started_pid, answering_pid = run(calls, ParseWorkers(1))
+    assert started_pid is not None and started_pid == answering_pid
