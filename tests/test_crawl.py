@@ -18,7 +18,7 @@ HOST = "smzj.anshun.gov.cn"
 SEED_URL = "http://smzj.anshun.gov.cn/zwgk/zfxxgk/xxgkml/jhzj/202201/t20220109_72272508.html"
 
 
-def crawl(database_url: str, replica_url: str) -> list[dict]:
+def crawl(database_url: str, replica_url: str, *settings: str) -> list[dict]:
     result = run_xxgk(
         "crawl",
         "anshun_mzj",
@@ -30,6 +30,7 @@ def crawl(database_url: str, replica_url: str) -> list[dict]:
         "json",
         *FAST,
         *WITH_PARSE_WORKER,  # the default: pages parsed in a worker process
+        *settings,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
@@ -94,3 +95,18 @@ def test_crawl_stores_every_document_once_and_recrawl_adds_only_captures(databas
     assert SEED_URL in {json.loads(line)["url"] for line in found.stdout.splitlines()}
     history = xxgk("history", SEED_URL, "--format", "json", "--database-url", database_url)
     assert [row["version"] for row in json.loads(history.stdout)] == [1]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_crawl_with_the_store_in_a_process_of_its_own_archives_the_same(database_url, replica, expected):
+    """`XXGK_STORE_PROCESS`: the store's transactions in a process spoken to through pipes."""
+    first = crawl(database_url, replica.url, "-s", "XXGK_STORE_PROCESS=True")
+    assert first[0]["finished"] == "finished" and first[0]["new_versions"] == len(expected)
+    second = crawl(database_url, replica.url, "-s", "XXGK_STORE_PROCESS=True")
+    assert second[0]["new_versions"] == 0 and second[0]["unchanged"] == len(expected)
+    archive = Archive(database_url)
+    with archive.session() as s:
+        assert set(s.scalars(select(Document.url))) == {d.url for d in expected}
+        stored = s.scalar(select(func.count()).select_from(Attachment).where(Attachment.sha256.is_not(None)))
+        assert stored == sum(len(d.attachments) for d in expected)
+    archive.close()

@@ -18,11 +18,10 @@ only documents not yet acknowledged; an item arriving at an idle writer is writt
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import multiprocessing
-import signal
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from scrapy import signals
@@ -34,6 +33,7 @@ from archive.records import FetchedPage as Page
 from archive.search import side
 from archive.store import Outcome, VersionStore
 from crawler.items import FetchedPage
+from crawler.worker_process import WorkerProcess
 
 logger = logging.getLogger(__name__)
 DATABASE_PATIENCE = 120.0  # seconds a write waits for a restarting PostgreSQL
@@ -49,8 +49,8 @@ class ArchivePipeline:
         self.database_url = database_url
         self.store: VersionStore | None = None
         self.run_id: int | None = None
-        self.writer: Executor | None = None
-        self.in_process = False
+        self.writer: ThreadPoolExecutor | None = None
+        self.process: WorkerProcess | None = None  # XXGK_STORE_PROCESS: the store's own process
         # Items waiting for the transaction being written, and whether one is (see the module docstring).
         self.waiting: list[tuple[FetchedPage, asyncio.Future[Outcome]]] = []
         self.writing = False
@@ -76,22 +76,16 @@ class ArchivePipeline:
         )
         self.crawler.stats.set_value("xxgk/run_id", self.run_id)
         if self.crawler.settings.getbool("XXGK_STORE_PROCESS"):
-            # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
-            self.in_process = True
-            self.writer = ProcessPoolExecutor(
-                1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_open_store,
-                initargs=(self.database_url,),
-            )
+            # Spoken to through pipes by the event loop, as the parse workers are (crawler/worker_process.py).
+            self.process = WorkerProcess(functools.partial(_open_store, self.database_url))
         else:
             self.writer = _shared_writer()
 
     def spider_closed(self, spider: object, reason: str) -> None:
-        if self.writer is not None:
-            if self.in_process:  # every item was awaited already: nothing is pending
-                self.writer.shutdown(wait=True)
-            self.writer = None
+        if self.process is not None:  # every item was awaited already: nothing is pending
+            self.process.stop()
+            self.process = None
+        self.writer = None
         if self.store is None or self.run_id is None:
             return
         summary = {
@@ -130,7 +124,7 @@ class ArchivePipeline:
                 waited += 2.0
 
     async def process_item(self, item: FetchedPage) -> FetchedPage:
-        assert self.store is not None and self.writer is not None
+        assert self.store is not None and (self.writer or self.process) is not None
         item.run_id = self.run_id
         acknowledged: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.waiting.append((item, acknowledged))
@@ -149,7 +143,7 @@ class ArchivePipeline:
                 group, self.waiting = self.waiting[:GROUP_MAX], self.waiting[GROUP_MAX:]
                 try:
                     results = await self._write([item for item, _ in group])
-                except Exception as exc:  # the writer itself failed (a broken process pool)
+                except Exception as exc:  # the writer itself failed (its process died)
                     results = [exc] * len(group)
                 for (_, acknowledged), result in zip(group, results, strict=True):
                     if acknowledged.done():  # its crawl was cancelled meanwhile
@@ -167,13 +161,17 @@ class ArchivePipeline:
         DATABASE_PATIENCE seconds; a write whose commit was lost with the connection is found again as
         the same version (an `unchanged` capture, never a second version). SQLite's errors are not
         waited for."""
-        assert self.store is not None and self.writer is not None
-        record_many = _record_many if self.in_process else self.store.record_many
+        assert self.store is not None
         results: dict[int, Outcome | Exception] = {}
         todo = list(range(len(pages)))
         waited = 0.0
         while True:
-            written = await asyncio.wrap_future(self.writer.submit(record_many, [pages[i] for i in todo]))
+            group = [pages[i] for i in todo]
+            if self.process is not None:
+                written = await self.process.call(_record_many, group)
+            else:
+                assert self.writer is not None
+                written = await asyncio.wrap_future(self.writer.submit(self.store.record_many, group))
             results.update(zip(todo, written, strict=True))
             todo = [i for i in todo if isinstance(results[i], OperationalError)]
             postgresql = self.store.archive.engine.dialect.name == "postgresql"
@@ -202,10 +200,10 @@ _STORE: VersionStore | None = None  # the writer process's own store (XXGK_STORE
 
 
 def _open_store(database_url: str | None) -> None:
+    """The store process's start. Ctrl-C reaches the whole process group: the crawl stops gracefully
+    and still needs its writer for the documents in flight, which is why the worker's loop ignores
+    SIGINT (crawler/worker_process.py)."""
     global _STORE
-    # Ctrl-C reaches the whole process group: the crawl stops gracefully and still needs its writer
-    # to store the documents in flight, so the writer leaves SIGINT to its parent.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STORE = VersionStore(Archive(database_url))
 
 
