@@ -52,11 +52,19 @@ def table_rows(table: etree._Element) -> list[list[str]]:
 
 
 class _Walker:
-    def __init__(self, skip: Callable[[etree._Element], bool] | None) -> None:
+    def __init__(
+        self,
+        skip: Callable[[etree._Element], bool] | None,
+        marks: frozenset[etree._Element] = frozenset(),
+    ) -> None:
         self.blocks: list[Block] = []
         self.buf: list[str] = []
         self.owner: etree._Element | None = None
         self.skip = skip
+        # Block-level elements whose own blocks are wanted too: `spans[el]` is the slice of `blocks`
+        # the walk of `el`'s subtree produced (see `walk_blocks_marking`).
+        self.marks = marks
+        self.spans: dict[etree._Element, tuple[int, int]] = {}
 
     def flush(self, owner: etree._Element) -> None:
         if self.buf:
@@ -87,14 +95,19 @@ class _Walker:
         block = tag in BLOCK_TAGS or tag in _CELL_TAGS
         if tag == "table" and is_data_table(el):
             self.flush(el)
+            start = len(self.blocks)
             rows = table_rows(el)
             if rows:
                 text = "\n".join("\t".join(c for c in row) for row in rows)
                 self.blocks.append(Block(text, el, rows=rows))
+            if self.marks and el in self.marks:
+                self.spans[el] = (start, len(self.blocks))
             return
+        start = -1
         if block:
             self.flush(el)
             self.owner = el
+            start = len(self.blocks)
         elif self.owner is None:
             self.owner = el.getparent()
         text = el.text
@@ -110,6 +123,8 @@ class _Walker:
                 buf.append(tail)
         if block:
             self.flush(el)
+            if self.marks and el in self.marks:
+                self.spans[el] = (start, len(self.blocks))
 
 
 def walk_blocks(root: etree._Element, skip: Callable[[etree._Element], bool] | None = None) -> list[Block]:
@@ -118,3 +133,24 @@ def walk_blocks(root: etree._Element, skip: Callable[[etree._Element], bool] | N
     walker.walk(root)
     walker.flush(root)
     return walker.blocks
+
+
+def walk_blocks_marking(
+    root: etree._Element, marks: frozenset[etree._Element]
+) -> tuple[list[Block], dict[etree._Element, list[Block]]]:
+    """`walk_blocks(root)`, and for each element of `marks` the walk reaches (not hidden, skipped or
+    inside a data table), and that is block-level, the blocks `walk_blocks(el)` would give, read off
+    the same walk instead of walking that subtree again (the metadata reader wants the blocks of each
+    hinted metadata scope as well as the page's).
+
+    They are the same blocks: entering a block-level element, the walk first flushes whatever text is
+    pending (into a block before the slice) and then stands where a fresh walk of that element stands,
+    with an empty buffer and the element as owner; from there both do the same steps over the same
+    subtree (no skip function), and both end with a flush of the element. A data table is a single
+    step in both. Inline elements are not recorded: inside the page their text runs on into their
+    neighbours', so the caller walks those apart."""
+    walker = _Walker(None, marks)
+    walker.walk(root)
+    walker.flush(root)
+    blocks = walker.blocks
+    return blocks, {el: blocks[a:b] for el, (a, b) in walker.spans.items()}
