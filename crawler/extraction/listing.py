@@ -29,7 +29,9 @@ from crawler.extraction.dom import (
 )
 
 
-def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
+def _item(el: etree._Element, url: str, dated: bool = False) -> dict[str, str | None] | None:
+    """`el` as a list item (title, absolute URL, date or None), or None when it is not one; with
+    `dated`, also None when it has no date (the caller drops those: the URL is then not resolved)."""
     links = [
         a
         for a in el.iter("a")
@@ -43,11 +45,13 @@ def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
     title = attr if attr and (not text or text.endswith(("...", "…")) or len(attr) > len(text)) else text
     if cjk_count(title) < 2:
         return None
+    day = normalize_date(visible_text(el).replace(a.text_content(), " "))
+    if dated and day is None:
+        return None
     link = absolute_url(url, a.get("href", "").strip())
     if link is None:
         return None
-    rest = visible_text(el).replace(a.text_content(), " ")
-    return {"title": title, "url": link, "date": normalize_date(rest)}
+    return {"title": title, "url": link, "date": day}
 
 
 @dataclass
@@ -224,7 +228,7 @@ def dated_groups(
         parent = el.getparent()
         if parent is None or hidden(el):
             continue
-        it = _item(el, url)
+        it = _item(el, url, dated=True)
         if it and it["date"]:
             # One item per wrapper (Hanweb <record>, one-row tables): group by the wrapper's parent.
             key = parent
@@ -248,15 +252,27 @@ def _item_elements(root: etree._Element) -> list[etree._Element]:
     for el in root.iter(*_ROW_TAGS):
         seen.add(el)
         out.append(el)
+    # The links of one box (a menu, a footer) climb through the same ancestors: whether a box holds one
+    # link and whether it is dated is read once per box, not once per link under it.
+    dated_box: dict[etree._Element, bool | None] = {}  # None: not one link's box
     for a in root.iter("a"):
         node = a.getparent()
         for _ in range(4):
-            if node is None or node in seen or tag_of(node) in _ROW_TAGS:
+            if node is None or node in seen:
                 break
-            if tag_of(node) in _BOX_TAGS:
-                if not _one_link_box(node):
+            tag = tag_of(node)
+            if tag in _ROW_TAGS:
+                break
+            if tag in _BOX_TAGS:
+                if node in dated_box:
+                    dated = dated_box[node]
+                else:
+                    dated = dated_box[node] = (
+                        bool(find_dates(node.text_content())) if _one_link_box(node) else None
+                    )
+                if dated is None:
                     break
-                if find_dates(node.text_content()):
+                if dated:
                     seen.add(node)
                     out.append(node)
                     break
