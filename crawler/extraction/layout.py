@@ -70,7 +70,9 @@ class _Walker:
         if self.buf:
             text = "".join(self.buf)
             self.buf.clear()  # in place: `walk` holds the list
-            lines = [_LINE_WS_RE.sub(" ", ln).strip() for ln in text.split("\n")]
+            # One substitution over the whole text: the class holds no newline, so no match spans two
+            # lines and this is the per-line substitution at one call a block instead of one a line.
+            lines = [ln.strip() for ln in _LINE_WS_RE.sub(" ", text).split("\n")]
             joined = "\n".join(ln for ln in lines if ln)
             if joined:
                 el = self.owner if self.owner is not None else owner
