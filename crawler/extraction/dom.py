@@ -126,17 +126,22 @@ def tag_of(el: etree._Element) -> str:
 
 def self_hidden(el: etree._Element) -> bool:
     """Hidden by its own attributes: style display:none, the `hidden` attribute, or a hiding class."""
-    if not len(el.attrib):  # most elements of a page: four lookups saved
+    # One call lists the attribute names (`el.get(name)` is not None exactly when `name` is among
+    # them); only the attributes present are read. Called on every element of every walk.
+    names = el.keys()
+    if not names:
         return False
-    if el.get("hidden") is not None:
+    if "hidden" in names:
         return True
-    style = el.get("style")
-    if style and _HIDDEN_STYLE_RE.search(style):
-        return True
-    cls = el.get("class")
-    if cls and _HIDDEN_CLASSES.intersection(cls.lower().split()):
-        return True
-    return el.get("type") == "hidden"
+    if "style" in names:
+        style = el.get("style")
+        if style and _HIDDEN_STYLE_RE.search(style):
+            return True
+    if "class" in names:
+        cls = el.get("class")
+        if cls and _HIDDEN_CLASSES.intersection(cls.lower().split()):
+            return True
+    return "type" in names and el.get("type") == "hidden"
 
 
 class HiddenCache:
@@ -165,27 +170,35 @@ class HiddenCache:
 
 
 def visible_text(el: etree._Element) -> str:
-    """The text of `el` minus scripts, styles and hidden descendants (inline join, no layout)."""
+    """The text of `el` minus scripts, styles and hidden descendants (inline join, no layout).
+    `el` itself is read whatever it is (a `<br>` reads as a newline)."""
+    if tag_of(el) == "br":
+        return "\n"
     parts: list[str] = []
-    _collect(el, parts, top=True)
+    text = el.text
+    if text:
+        parts.append(text)
+    for child in el:
+        _collect(child, parts)
     return "".join(parts)
 
 
-def _collect(el: etree._Element, parts: list[str], top: bool = False) -> None:
-    tag = tag_of(el)
-    if (not tag or tag in SKIP_TAGS or (not top and self_hidden(el))) and not top:
-        if el.tail:
-            parts.append(el.tail)
-        return
-    if tag == "br":
-        parts.append("\n")
-    elif el.text:
-        parts.append(el.text)
-    if tag != "br":
-        for child in el:
-            _collect(child, parts)
-    if not top and el.tail:
-        parts.append(el.tail)
+def _collect(el: etree._Element, parts: list[str]) -> None:
+    """A descendant's visible text and then its tail (the tail is outside it: always read)."""
+    tag = el.tag
+    tag = tag.lower() if isinstance(tag, str) else ""
+    if tag and tag not in SKIP_TAGS and not self_hidden(el):
+        if tag == "br":
+            parts.append("\n")
+        else:
+            text = el.text
+            if text:
+                parts.append(text)
+            for child in el:
+                _collect(child, parts)
+    tail = el.tail
+    if tail:
+        parts.append(tail)
 
 
 def fold_ws(text: str) -> str:
