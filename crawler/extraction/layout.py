@@ -36,6 +36,10 @@ def is_data_table(table: etree._Element) -> bool:
     """A table of data (cells of short text), not a layout grid: no nested table, no very long cell."""
     if table.find(".//table") is not None:
         return False
+    # A cell's text is part of its table's: a table of at most 1,500 characters has no longer cell, and
+    # one `text_content` answers for all its cells (a metadata table has a dozen).
+    if len(table.text_content()) <= 1500:
+        return True
     return all(len(cell.text_content()) <= 1500 for cell in table.iter("td", "th"))
 
 
@@ -107,7 +111,8 @@ class _Walker:
             return
         start = -1
         if block:
-            self.flush(el)
+            if buf:
+                self.flush(el)
             self.owner = el
             start = len(self.blocks)
         elif self.owner is None:
@@ -124,7 +129,10 @@ class _Walker:
                     self.owner = el
                 buf.append(tail)
         if block:
-            self.flush(el)
+            if buf:
+                self.flush(el)
+            else:
+                self.owner = None  # what `flush` does with nothing pending, without the call
             if self.marks and el in self.marks:
                 self.spans[el] = (start, len(self.blocks))
 
