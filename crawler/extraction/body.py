@@ -202,7 +202,7 @@ def is_meta_line(line: str) -> bool:
     # over every line of every body).
     if len(line) > 160 or ("：" not in line and ":" not in line and "【" not in line):
         return False
-    matches = list(L.RUN_LABEL_RE.finditer(line))
+    matches = L.run_labels(line)
     if not matches:
         return False
     if L.field_for(matches[0].group(1) or matches[0].group(2)) is None and len(matches) < 2:

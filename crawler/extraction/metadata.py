@@ -238,7 +238,7 @@ class MetadataReader:
 
     def _read_line(self, line: str, el: etree._Element, in_region: bool, hinted: bool) -> bool:
         """Read one "label：value" line; True when it labels a source but no date (and holds none)."""
-        matches = list(L.RUN_LABEL_RE.finditer(line))
+        matches = L.run_labels(line)
         if not matches:
             return False
         recognised = [m for m in matches if L.field_for(m.group(1) or m.group(2)) is not None]
