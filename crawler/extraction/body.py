@@ -246,8 +246,11 @@ def extract_body(
     return BodyResult("\n\n".join(paragraphs), tables, attachments(region.el, url, hidden), region, blocks)
 
 
+_NON_WORD_RE = re.compile(r"[\W_]+")  # compiled once (re's cache lookup on every call otherwise)
+
+
 def _key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text)[:24]
+    return _NON_WORD_RE.sub("", text)[:24]
 
 
 def _trim_with_trafilatura(region_el: etree._Element, paragraphs: list[str]) -> list[str]:
@@ -267,12 +270,12 @@ def _trim_with_trafilatura(region_el: etree._Element, paragraphs: list[str]) -> 
     if not lines:
         return paragraphs
     keys = [_key(p.replace("\t", "")) for p in paragraphs]
-    joined = [re.sub(r"[\W_]+", "", p) for p in paragraphs]
+    joined = [_NON_WORD_RE.sub("", p) for p in paragraphs]
 
     def find(line: str, order: range) -> int | None:
         k = _key(line)
         for i in order:
-            if k and (k in joined[i] or (keys[i] and keys[i] in re.sub(r"[\W_]+", "", line))):
+            if k and (k in joined[i] or (keys[i] and keys[i] in _NON_WORD_RE.sub("", line))):
                 return i
         return None
 

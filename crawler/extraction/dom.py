@@ -201,9 +201,14 @@ def _collect(el: etree._Element, parts: list[str]) -> None:
         parts.append(tail)
 
 
+_WS_RUN_RE = re.compile(r"[\s\u3000\u00a0\u2000-\u200b\ufeff]+")
+
+
 def fold_ws(text: str) -> str:
     """Collapse whitespace runs (incl. U+3000, nbsp) to one space and strip."""
-    return re.sub(r"[\s\u3000\u00a0\u2000-\u200b\ufeff]+", " ", text).strip()
+    # Compiled once: `re.sub(pattern, …)` looked the pattern up in re's cache on each of a page's
+    # hundreds of calls.
+    return _WS_RUN_RE.sub(" ", text).strip()
 
 
 def cjk_count(text: str) -> int:
