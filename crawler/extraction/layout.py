@@ -74,6 +74,11 @@ class _Walker:
         if self.buf:
             text = "".join(self.buf)
             self.buf.clear()  # in place: `walk` holds the list
+            if text.isspace():
+                # Indentation between tags, most flushes of a page: every line would strip to nothing
+                # (what the substitution leaves is whitespace too), so no block.
+                self.owner = None
+                return
             # One substitution over the whole text: the class holds no newline, so no match spans two
             # lines and this is the per-line substitution at one call a block instead of one a line.
             lines = [ln.strip() for ln in _LINE_WS_RE.sub(" ", text).split("\n")]
