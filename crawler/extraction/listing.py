@@ -267,9 +267,7 @@ def _item_elements(root: etree._Element) -> list[etree._Element]:
                 if node in dated_box:
                     dated = dated_box[node]
                 else:
-                    dated = dated_box[node] = (
-                        bool(find_dates(node.text_content())) if _one_link_box(node) else None
-                    )
+                    dated = dated_box[node] = _dated_box(node)
                 if dated is None:
                     break
                 if dated:
@@ -280,11 +278,15 @@ def _item_elements(root: etree._Element) -> list[etree._Element]:
     return out
 
 
-def _one_link_box(el: etree._Element) -> bool:
-    """At most two links (title and, say, a file icon) and a few hundred characters: one item's box."""
+def _dated_box(el: etree._Element) -> bool | None:
+    """None when `el` is not one item's box (at most two links, title and, say, a file icon, and a few
+    hundred characters), else whether its text holds a date: both tests on one `text_content`."""
     if next(itertools.islice(el.iter("a"), 2, None), None) is not None:
-        return False
-    return len(el.text_content()) <= 300
+        return None
+    text = el.text_content()
+    if len(text) > 300:
+        return None
+    return bool(find_dates(text))
 
 
 def _common_parent(elements: list[etree._Element]) -> etree._Element | None:
