@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -72,6 +73,16 @@ class Candidate:
 
 def clean_value(field: str, raw: str) -> str | None:
     """A value as stored: whitespace folded, placeholders → None, dates → ISO, over-long → None."""
+    # A pure function of its two strings, asked again for each value a hinted block and the whole page
+    # both read, and for a template's values page after page: short ones are memoised (a long one is
+    # rare and would make the cache large).
+    return _clean_short_value(field, raw) if len(raw) <= _MEMO_RAW_LEN else _clean_value(field, raw)
+
+
+_MEMO_RAW_LEN = 400
+
+
+def _clean_value(field: str, raw: str) -> str | None:
     value = fold_ws(raw).strip(" :：|｜")
     if value.lower() in PLACEHOLDERS or not value:
         return None
@@ -84,6 +95,9 @@ def clean_value(field: str, raw: str) -> str | None:
     if L.RUN_LABEL_RE.match(value):
         return None  # the next cell's own "label：value" (`文 号: | 所属主题: 计划总结`): this one is empty
     return value
+
+
+_clean_short_value = lru_cache(maxsize=8192)(_clean_value)
 
 
 def _group_of(el: etree._Element) -> etree._Element | None:
@@ -116,6 +130,8 @@ class MetadataReader:
         # `_heads_columns` by row: every label cell of a row asks it again, in the hinted pass and the
         # whole-page pass, and each answer reads the visible text of two rows' cells.
         self._heads_by_row: dict[etree._Element, bool] = {}
+        # `_pair` by label element (see `read_structural`).
+        self._pairs: dict[etree._Element, tuple[bool, bool, bool, etree._Element | None, str | None]] = {}
 
     # -- structural pairs ---------------------------------------------------------------------------
     def read_structural(self, scope: etree._Element, hinted: bool) -> None:
@@ -131,38 +147,54 @@ class MetadataReader:
             fld = L.field_for(raw)
             if fld is None:
                 continue
-            if not L.is_weak(raw):
+            # What a label element yields depends on the tree alone, not on the scope or the pass: the
+            # whole-page pass replays what a hinted pass worked out for the same element.
+            pair = self._pairs.get(el)
+            if pair is None:
+                pair = self._pairs[el] = self._pair(el, raw)
+            strong, visible, colon, group, value_text = pair
+            if strong:
                 self.slots.add(fld)
-            if self.hidden(el):
+            if not visible:
                 continue
-            colon = bool(_COLON_END_RE.search(raw.strip()))
-            if not L.is_weak(raw):
-                self.label_groups.setdefault(_group_of(el), set()).add(fld)
-            if el.tail and el.tail.strip() and tag_of(el) not in ("td", "th", "dt"):
-                continue  # "label：value" in running text: the run reader takes it
-            if len(el) and fold_ws(visible_text(el)) != fold_ws(raw):
-                continue  # the element holds more than its label
-            label_el = el
-            while label_el.getnext() is None and label_el.getparent() is not None:
-                parent = label_el.getparent()
-                if tag_of(parent) in ("tr", "dl", "ul", "table", "body") or fold_ws(
-                    visible_text(parent)
-                ) != fold_ws(raw):
-                    break
-                label_el = parent
-            value_el = label_el.getnext()
-            while value_el is not None and not isinstance(value_el.tag, str):
-                value_el = value_el.getnext()
-            if value_el is None or tag_of(value_el) in ("br",):
-                continue
-            if self.hidden(value_el):
-                continue
-            value_text = visible_text(value_el)
-            if tag_of(label_el) in ("td", "th") and (
-                L.field_for(value_text) is not None or self._heads_columns(label_el)
-            ):
-                value_text = self._below(label_el) or ""
-            self._add(fld, value_text, el, hinted, raw, colon)
+            if strong:
+                self.label_groups.setdefault(group, set()).add(fld)
+            if value_text is not None:
+                self._add(fld, value_text, el, hinted, raw, colon)
+
+    def _pair(
+        self, el: etree._Element, raw: str
+    ) -> tuple[bool, bool, bool, etree._Element | None, str | None]:
+        """(strong label, visible, ends in a colon, its group if strong, the value's raw text or None
+        when the element has no value beside or below it) for the label element `el`."""
+        strong = not L.is_weak(raw)
+        if self.hidden(el):
+            return strong, False, False, None, None
+        colon = bool(_COLON_END_RE.search(raw.strip()))
+        group = _group_of(el) if strong else None
+        if el.tail and el.tail.strip() and tag_of(el) not in ("td", "th", "dt"):
+            return strong, True, colon, group, None  # "label：value" in running text: the run reader's
+        if len(el) and fold_ws(visible_text(el)) != fold_ws(raw):
+            return strong, True, colon, group, None  # the element holds more than its label
+        label_el = el
+        while label_el.getnext() is None and label_el.getparent() is not None:
+            parent = label_el.getparent()
+            if tag_of(parent) in ("tr", "dl", "ul", "table", "body") or fold_ws(
+                visible_text(parent)
+            ) != fold_ws(raw):
+                break
+            label_el = parent
+        value_el = label_el.getnext()
+        while value_el is not None and not isinstance(value_el.tag, str):
+            value_el = value_el.getnext()
+        if value_el is None or tag_of(value_el) in ("br",) or self.hidden(value_el):
+            return strong, True, colon, group, None
+        value_text = visible_text(value_el)
+        if tag_of(label_el) in ("td", "th") and (
+            L.field_for(value_text) is not None or self._heads_columns(label_el)
+        ):
+            value_text = self._below(label_el) or ""
+        return strong, True, colon, group, value_text
 
     def _heads_columns(self, cell: etree._Element) -> bool:
         """`_heads_columns(cell)`, once per row: the answer depends only on the row and the one after it,
