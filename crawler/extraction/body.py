@@ -89,13 +89,12 @@ class BodyResult:
     blocks: list[Block] = field(default_factory=list)
 
 
-def _tokens(el: etree._Element) -> set[str]:
-    out = set((el.get("class") or "").lower().split())
-    ident = el.get("id")
+def _tokens(tag: str, cls: str | None, ident: str | None) -> set[str]:
+    """An element's locator tokens: its classes, its id and `<tag>`, lower-cased."""
+    out = set((cls or "").lower().split())
     if ident:
         out.add(ident.lower())
-    if isinstance(el.tag, str):
-        out.add("<" + el.tag.lower() + ">")
+    out.add("<" + tag.lower() + ">")
     return out
 
 
@@ -117,9 +116,11 @@ def locate_region(
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        if not el.get("class") and not el.get("id") and tag.lower() != "ucapcontent":
+        cls = el.get("class")
+        ident = el.get("id")
+        if not cls and not ident and tag.lower() != "ucapcontent":
             continue  # no token to find: the set of `_tokens` not built for most of a page's elements
-        for tok in _tokens(el) & wanted:
+        for tok in _tokens(tag, cls, ident) & wanted:  # the two attributes read once, not twice
             by_token.setdefault(tok, []).append(el)
     for tok in ("<ucapcontent>", *SPECIFIC_LOCATORS):
         for el in by_token.get(tok, ()):
