@@ -220,7 +220,38 @@ def cjk_count(text: str) -> int:
 def compiled_xpath(expression: str) -> etree.XPath:
     """A hint's XPath compiled once per process, not once per page (`el.xpath(str)` compiles each call).
     Raises `etree.XPathError` for an expression lxml cannot compile, as `el.xpath` does."""
-    return etree.XPath(expression)
+    return etree.XPath(descendant_steps(expression))
+
+
+_NAME = r"[A-Za-z_][\w-]*"
+_LITERAL = r"(?:\"[^\"]*\"|'[^']*')"
+# A predicate that is a test on the element's attributes, never a position: `[@a="v"]`,
+# `[contains(@a,"v")]`.
+_ATTR_TEST = rf"\[\s*(?:@{_NAME}\s*=\s*{_LITERAL}|contains\(\s*@{_NAME}\s*,\s*{_LITERAL}\s*\))\s*\]"
+_STEP = rf"(//|/)({_NAME})((?:{_ATTR_TEST})*)"
+_SIMPLE_PATH_RE = re.compile(rf"(?:{_STEP})+(?:/@{_NAME})?")
+_STEP_RE = re.compile(_STEP)
+
+
+def descendant_steps(expression: str) -> str:
+    """`expression` with each `//name[test]` step written `/descendant::name[test]`, when the whole
+    expression is a plain path of named steps whose predicates only test attributes (every site hint);
+    anything else comes back unchanged.
+
+    `//name[test]` is `/descendant-or-self::node()/child::name[test]`: libxml2 first gathers every node
+    of the tree (text nodes too) and then each one's children, about 100 µs a page for each hint XPath,
+    where `descendant::` walks the tree once (40% less). The two select the same elements, in document
+    order, whenever no predicate depends on a position (`[1]`, `position()`, `last()`), which an
+    attribute test never does."""
+    if not _SIMPLE_PATH_RE.fullmatch(expression):
+        return expression
+    # Step by step (a literal may hold `//` too), then the trailing `/@name` if any.
+    out, pos = [], 0
+    while (step := _STEP_RE.match(expression, pos)) is not None:
+        slashes, name, tests = step.groups()
+        out.append(("/descendant::" if slashes == "//" else "/") + name + tests)
+        pos = step.end()
+    return "".join(out) + expression[pos:]
 
 
 def absolute_url(base: str, href: str) -> str | None:
