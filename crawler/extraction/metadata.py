@@ -142,8 +142,8 @@ class MetadataReader:
         # XPath's per-node string work bought nothing. Same elements, same document order.
         for el in scope.iter(etree.Element):
             raw = el.text
-            if not raw or len(raw) > 40:
-                continue
+            if not raw or len(raw) > 40 or raw.isspace():
+                continue  # whitespace only (most own text) squashes to "", which is no label
             fld = L.field_for(raw)
             if fld is None:
                 continue
