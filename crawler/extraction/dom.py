@@ -102,7 +102,7 @@ def parse_html(text: str) -> html.HtmlElement | None:
     if "<![CDATA[" in text:
         # Hanweb list payloads wrap each record's HTML in CDATA, which the HTML parser would drop.
         text = text.replace("<![CDATA[", "").replace("]]>", "")
-    if not text.strip():
+    if not text or text.isspace():  # `not text.strip()` without copying the page
         return None
     try:
         root = html.document_fromstring(text, parser=_PARSER)

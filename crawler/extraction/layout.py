@@ -18,6 +18,7 @@ from lxml import etree
 from crawler.extraction.dom import BLOCK_TAGS, SKIP_TAGS, fold_ws, self_hidden, tag_of, visible_text
 
 _CELL_TAGS = frozenset({"td", "th"})
+_BLOCK_OR_CELL = BLOCK_TAGS | _CELL_TAGS  # one set lookup an element in the walk, not two
 _LINE_WS_RE = re.compile(r"[ \t\r\f\v\u3000\u00a0\u2000-\u200b\ufeff]+")
 
 
@@ -103,7 +104,7 @@ class _Walker:
         if tag == "br":
             buf.append("\n")
             return
-        block = tag in BLOCK_TAGS or tag in _CELL_TAGS
+        block = tag in _BLOCK_OR_CELL
         if tag == "table" and is_data_table(el):
             self.flush(el)
             start = len(self.blocks)
