@@ -6,6 +6,7 @@ Everything works on one lxml tree per page; extractors never re-parse or re-seri
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -149,6 +150,11 @@ class HiddenCache:
 
     def __init__(self) -> None:
         self._memo: dict[etree._Element, bool] = {}
+
+    def know_visible(self, elements: Iterable[etree._Element]) -> None:
+        """Record elements known not hidden, themselves or any ancestor (those a walk from the root
+        entered: it enters nothing below a hidden element)."""
+        self._memo.update(dict.fromkeys(elements, False))
 
     def __call__(self, el: etree._Element | None) -> bool:
         chain = []

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extraction.dom import BLOCK_TAGS, SKIP_TAGS, fold_ws, self_hidden, tag_of, visible_text
+from crawler.extraction.dom import (
+    BLOCK_TAGS,
+    SKIP_TAGS,
+    HiddenCache,
+    fold_ws,
+    self_hidden,
+    tag_of,
+    visible_text,
+)
 
 _CELL_TAGS = frozenset({"td", "th"})
 _BLOCK_OR_CELL = BLOCK_TAGS | _CELL_TAGS  # one set lookup an element in the walk, not two
@@ -70,6 +78,8 @@ class _Walker:
         # the walk of `el`'s subtree produced (see `walk_blocks_marking`).
         self.marks = marks
         self.spans: dict[etree._Element, tuple[int, int]] = {}
+        # Every element the walk entered, when asked for (see `walk_blocks_marking`).
+        self.entered: list[etree._Element] | None = None
 
     def flush(self, owner: etree._Element) -> None:
         if self.buf:
@@ -100,6 +110,8 @@ class _Walker:
         tag = tag.lower()
         if not tag or tag in SKIP_TAGS or self_hidden(el) or (self.skip is not None and self.skip(el)):
             return
+        if self.entered is not None:
+            self.entered.append(el)
         buf = self.buf
         if tag == "br":
             buf.append("\n")
@@ -152,7 +164,7 @@ def walk_blocks(root: etree._Element, skip: Callable[[etree._Element], bool] | N
 
 
 def walk_blocks_marking(
-    root: etree._Element, marks: frozenset[etree._Element]
+    root: etree._Element, marks: frozenset[etree._Element], hidden: HiddenCache | None = None
 ) -> tuple[list[Block], dict[etree._Element, list[Block]]]:
     """`walk_blocks(root)`, and for each element of `marks` the walk reaches (not hidden, skipped or
     inside a data table), and that is block-level, the blocks `walk_blocks(el)` would give, read off
@@ -164,9 +176,18 @@ def walk_blocks_marking(
     with an empty buffer and the element as owner; from there both do the same steps over the same
     subtree (no skip function), and both end with a flush of the element. A data table is a single
     step in both. Inline elements are not recorded: inside the page their text runs on into their
-    neighbours', so the caller walks those apart."""
+    neighbours', so the caller walks those apart.
+
+    With `hidden` (the page's cache, `root` its top element), every element the walk entered is
+    recorded there as not hidden: the walk enters an element only when neither it nor any ancestor is
+    hidden by its own attributes (it stops at a hidden one), which is what the cache answers. The
+    region, metadata and list readers then ask about most elements without climbing to the root."""
     walker = _Walker(None, marks)
+    if hidden is not None:
+        walker.entered = []
     walker.walk(root)
     walker.flush(root)
+    if hidden is not None and walker.entered is not None:
+        hidden.know_visible(walker.entered)
     blocks = walker.blocks
     return blocks, {el: blocks[a:b] for el, (a, b) in walker.spans.items()}

@@ -112,7 +112,7 @@ def _parse_tree(
     scopes = _metadata_scopes(root, hints, hidden)
     # The whole document, not just <body>: broken markup often leaves content parsed after </body>.
     # The same walk gives the blocks of the hinted metadata scopes (see `walk_blocks_marking`).
-    doc_blocks, scope_blocks = walk_blocks_marking(root, frozenset(scopes))
+    doc_blocks, scope_blocks = walk_blocks_marking(root, frozenset(scopes), hidden)
     region = locate_region(root, hints.content_xpaths, hidden, doc_blocks)
     reader = _read_metadata(root, hidden, scopes, scope_blocks, doc_blocks, region)
     fields = reader.resolve()
