@@ -11,6 +11,7 @@ import html
 import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,9 +30,25 @@ from crawler.extraction.dom import (
 )
 
 
+def _may_hold_date(text: str, chinese: bool) -> bool:
+    """False only when no date can be read in `text`, nor in any text made of its characters, spaces
+    and newlines: `find_dates` needs the ASCII "19" or "20" of a year after NFKC folding, and
+    `normalize_date` that or a 年 (`chinese`). When `text` is already NFKC-normal, no character of it
+    folds into anything else (a compatibility character such as a full-width digit would make it not
+    normal), and no folding composes a digit or 年; so without those characters as they stand, no
+    date. A text that is not NFKC-normal is let through. A list page's undated rows (a detail page's
+    menus, every row of them) are dropped here without the reading of their links and text."""
+    if "1" in text or "2" in text or (chinese and "年" in text):
+        return True
+    return not unicodedata.is_normalized("NFKC", text)
+
+
 def _item(el: etree._Element, url: str, dated: bool = False) -> dict[str, str | None] | None:
     """`el` as a list item (title, absolute URL, date or None), or None when it is not one; with
-    `dated`, also None when it has no date (the caller drops those: the URL is then not resolved)."""
+    `dated`, also None when it has no date (the caller drops those: the URL is then not resolved).
+    The date is read in `el`'s visible text, whose characters are all in its `text_content`."""
+    if dated and not _may_hold_date(el.text_content(), chinese=True):
+        return None
     links = [
         a
         for a in el.iter("a")
@@ -286,7 +303,7 @@ def _dated_box(el: etree._Element) -> bool | None:
     text = el.text_content()
     if len(text) > 300:
         return None
-    return bool(find_dates(text))
+    return _may_hold_date(text, chinese=False) and bool(find_dates(text))
 
 
 def _common_parent(elements: list[etree._Element]) -> etree._Element | None:
