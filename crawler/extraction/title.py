@@ -51,6 +51,10 @@ def hinted_title(root: etree._Element, xpaths: tuple[str, ...]) -> str | None:
     return None
 
 
+# Compiled once (`el.xpath(str)` compiles on every call).
+_HEADINGS = etree.XPath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]")
+
+
 def find_title(
     root: etree._Element, metas: dict[str, str], labelled: str | None, region: etree._Element | None = None
 ) -> str | None:
@@ -69,7 +73,7 @@ def find_title(
     hidden = HiddenCache()
     best: str | None = None
     headings: list[tuple[etree._Element, str]] = []
-    for el in root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]"):
+    for el in _HEADINGS(root):
         if hidden(el) or tag_of(el) in ("title", "head"):
             continue
         text = title_text(visible_text(el))
