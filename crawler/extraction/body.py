@@ -89,13 +89,12 @@ class BodyResult:
     blocks: list[Block] = field(default_factory=list)
 
 
-def _tokens(el: etree._Element) -> set[str]:
-    out = set((el.get("class") or "").lower().split())
-    ident = el.get("id")
+def _tokens(tag: str, cls: str | None, ident: str | None) -> set[str]:
+    """An element's locator tokens: its classes, its id and `<tag>`, lower-cased."""
+    out = set((cls or "").lower().split())
     if ident:
         out.add(ident.lower())
-    if isinstance(el.tag, str):
-        out.add("<" + el.tag.lower() + ">")
+    out.add("<" + tag.lower() + ">")
     return out
 
 
@@ -117,9 +116,11 @@ def locate_region(
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        if not el.get("class") and not el.get("id") and tag.lower() != "ucapcontent":
+        cls = el.get("class")
+        ident = el.get("id")
+        if not cls and not ident and tag.lower() != "ucapcontent":
             continue  # no token to find: the set of `_tokens` not built for most of a page's elements
-        for tok in _tokens(el) & wanted:
+        for tok in _tokens(tag, cls, ident) & wanted:  # the two attributes read once, not twice
             by_token.setdefault(tok, []).append(el)
     for tok in ("<ucapcontent>", *SPECIFIC_LOCATORS):
         for el in by_token.get(tok, ()):
@@ -197,8 +198,13 @@ def _is_chrome_el(el: etree._Element) -> bool:
 
 def is_meta_line(line: str) -> bool:
     """A byline/metadata line inside the region (`发布时间: … 来源: …`), not document text."""
-    matches = list(L.RUN_LABEL_RE.finditer(line))
-    if not matches or len(line) > 160:
+    # Both tests that need no regex come first: a line over 160 characters is never a meta line, and
+    # every `RUN_LABEL_RE` match holds a colon or a 【 (the regex, a thousand label spellings, ran
+    # over every line of every body).
+    if len(line) > 160 or ("：" not in line and ":" not in line and "【" not in line):
+        return False
+    matches = L.run_labels(line)
+    if not matches:
         return False
     if L.field_for(matches[0].group(1) or matches[0].group(2)) is None and len(matches) < 2:
         return L.is_stop_label(matches[0].group(1) or matches[0].group(2)) and matches[0].start() < 3
@@ -241,8 +247,11 @@ def extract_body(
     return BodyResult("\n\n".join(paragraphs), tables, attachments(region.el, url, hidden), region, blocks)
 
 
+_NON_WORD_RE = re.compile(r"[\W_]+")  # compiled once (re's cache lookup on every call otherwise)
+
+
 def _key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text)[:24]
+    return _NON_WORD_RE.sub("", text)[:24]
 
 
 def _trim_with_trafilatura(region_el: etree._Element, paragraphs: list[str]) -> list[str]:
@@ -262,12 +271,12 @@ def _trim_with_trafilatura(region_el: etree._Element, paragraphs: list[str]) -> 
     if not lines:
         return paragraphs
     keys = [_key(p.replace("\t", "")) for p in paragraphs]
-    joined = [re.sub(r"[\W_]+", "", p) for p in paragraphs]
+    joined = [_NON_WORD_RE.sub("", p) for p in paragraphs]
 
     def find(line: str, order: range) -> int | None:
         k = _key(line)
         for i in order:
-            if k and (k in joined[i] or (keys[i] and keys[i] in re.sub(r"[\W_]+", "", line))):
+            if k and (k in joined[i] or (keys[i] and keys[i] in _NON_WORD_RE.sub("", line))):
                 return i
         return None
 

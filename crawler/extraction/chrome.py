@@ -8,6 +8,7 @@ A line is dropped only when it is short and made of chrome, so a long paragraph 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _TOKEN_SPLIT_RE = re.compile(r"[\s\u3000【】\[\]()（）|｜/·•>»]+")
 CHROME_TOKENS = frozenset(
@@ -149,6 +150,17 @@ MAX_CHROME_LINE = 80
 
 def is_chrome_line(line: str, extra: tuple[str, ...] = ()) -> bool:
     """True for a short line that is page chrome (or one of the site's own chrome strings)."""
+    # A pure function of its strings, and a template's short lines (dates, buttons, bylines) come back
+    # page after page: two thirds of a crawl's calls repeat one. Long lines skip the memo (kept small).
+    if len(line) <= _MEMO_LINE_LEN:
+        return _is_chrome_short_line(line, extra if type(extra) is tuple else tuple(extra))
+    return _is_chrome_line(line, extra)
+
+
+_MEMO_LINE_LEN = 200
+
+
+def _is_chrome_line(line: str, extra: tuple[str, ...]) -> bool:
     text = line.strip()
     if not text:
         return True
@@ -164,6 +176,9 @@ def is_chrome_line(line: str, extra: tuple[str, ...] = ()) -> bool:
     if any(r.search(text) for r in _CHROME_LINE_RES):
         return True
     return any(s and text.startswith(s) for s in extra)
+
+
+_is_chrome_short_line = lru_cache(maxsize=8192)(_is_chrome_line)
 
 
 def strip_chrome_strings(text: str, extra: tuple[str, ...]) -> str:

@@ -15,9 +15,18 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extraction.dom import BLOCK_TAGS, SKIP_TAGS, fold_ws, self_hidden, tag_of, visible_text
+from crawler.extraction.dom import (
+    BLOCK_TAGS,
+    SKIP_TAGS,
+    HiddenCache,
+    fold_ws,
+    self_hidden,
+    tag_of,
+    visible_text,
+)
 
 _CELL_TAGS = frozenset({"td", "th"})
+_BLOCK_OR_CELL = BLOCK_TAGS | _CELL_TAGS  # one set lookup an element in the walk, not two
 _LINE_WS_RE = re.compile(r"[ \t\r\f\v\u3000\u00a0\u2000-\u200b\ufeff]+")
 
 
@@ -36,6 +45,10 @@ def is_data_table(table: etree._Element) -> bool:
     """A table of data (cells of short text), not a layout grid: no nested table, no very long cell."""
     if table.find(".//table") is not None:
         return False
+    # A cell's text is part of its table's: a table of at most 1,500 characters has no longer cell, and
+    # one `text_content` answers for all its cells (a metadata table has a dozen).
+    if len(table.text_content()) <= 1500:
+        return True
     return all(len(cell.text_content()) <= 1500 for cell in table.iter("td", "th"))
 
 
@@ -52,17 +65,34 @@ def table_rows(table: etree._Element) -> list[list[str]]:
 
 
 class _Walker:
-    def __init__(self, skip: Callable[[etree._Element], bool] | None) -> None:
+    def __init__(
+        self,
+        skip: Callable[[etree._Element], bool] | None,
+        marks: frozenset[etree._Element] = frozenset(),
+    ) -> None:
         self.blocks: list[Block] = []
         self.buf: list[str] = []
         self.owner: etree._Element | None = None
         self.skip = skip
+        # Block-level elements whose own blocks are wanted too: `spans[el]` is the slice of `blocks`
+        # the walk of `el`'s subtree produced (see `walk_blocks_marking`).
+        self.marks = marks
+        self.spans: dict[etree._Element, tuple[int, int]] = {}
+        # Every element the walk entered, when asked for (see `walk_blocks_marking`).
+        self.entered: list[etree._Element] | None = None
 
     def flush(self, owner: etree._Element) -> None:
         if self.buf:
             text = "".join(self.buf)
             self.buf.clear()  # in place: `walk` holds the list
-            lines = [_LINE_WS_RE.sub(" ", ln).strip() for ln in text.split("\n")]
+            if text.isspace():
+                # Indentation between tags, most flushes of a page: every line would strip to nothing
+                # (what the substitution leaves is whitespace too), so no block.
+                self.owner = None
+                return
+            # One substitution over the whole text: the class holds no newline, so no match spans two
+            # lines and this is the per-line substitution at one call a block instead of one a line.
+            lines = [ln.strip() for ln in _LINE_WS_RE.sub(" ", text).split("\n")]
             joined = "\n".join(ln for ln in lines if ln)
             if joined:
                 el = self.owner if self.owner is not None else owner
@@ -80,21 +110,29 @@ class _Walker:
         tag = tag.lower()
         if not tag or tag in SKIP_TAGS or self_hidden(el) or (self.skip is not None and self.skip(el)):
             return
+        if self.entered is not None:
+            self.entered.append(el)
         buf = self.buf
         if tag == "br":
             buf.append("\n")
             return
-        block = tag in BLOCK_TAGS or tag in _CELL_TAGS
+        block = tag in _BLOCK_OR_CELL
         if tag == "table" and is_data_table(el):
             self.flush(el)
+            start = len(self.blocks)
             rows = table_rows(el)
             if rows:
                 text = "\n".join("\t".join(c for c in row) for row in rows)
                 self.blocks.append(Block(text, el, rows=rows))
+            if self.marks and el in self.marks:
+                self.spans[el] = (start, len(self.blocks))
             return
+        start = -1
         if block:
-            self.flush(el)
+            if buf:
+                self.flush(el)
             self.owner = el
+            start = len(self.blocks)
         elif self.owner is None:
             self.owner = el.getparent()
         text = el.text
@@ -109,7 +147,12 @@ class _Walker:
                     self.owner = el
                 buf.append(tail)
         if block:
-            self.flush(el)
+            if buf:
+                self.flush(el)
+            else:
+                self.owner = None  # what `flush` does with nothing pending, without the call
+            if self.marks and el in self.marks:
+                self.spans[el] = (start, len(self.blocks))
 
 
 def walk_blocks(root: etree._Element, skip: Callable[[etree._Element], bool] | None = None) -> list[Block]:
@@ -118,3 +161,33 @@ def walk_blocks(root: etree._Element, skip: Callable[[etree._Element], bool] | N
     walker.walk(root)
     walker.flush(root)
     return walker.blocks
+
+
+def walk_blocks_marking(
+    root: etree._Element, marks: frozenset[etree._Element], hidden: HiddenCache | None = None
+) -> tuple[list[Block], dict[etree._Element, list[Block]]]:
+    """`walk_blocks(root)`, and for each element of `marks` the walk reaches (not hidden, skipped or
+    inside a data table), and that is block-level, the blocks `walk_blocks(el)` would give, read off
+    the same walk instead of walking that subtree again (the metadata reader wants the blocks of each
+    hinted metadata scope as well as the page's).
+
+    They are the same blocks: entering a block-level element, the walk first flushes whatever text is
+    pending (into a block before the slice) and then stands where a fresh walk of that element stands,
+    with an empty buffer and the element as owner; from there both do the same steps over the same
+    subtree (no skip function), and both end with a flush of the element. A data table is a single
+    step in both. Inline elements are not recorded: inside the page their text runs on into their
+    neighbours', so the caller walks those apart.
+
+    With `hidden` (the page's cache, `root` its top element), every element the walk entered is
+    recorded there as not hidden: the walk enters an element only when neither it nor any ancestor is
+    hidden by its own attributes (it stops at a hidden one), which is what the cache answers. The
+    region, metadata and list readers then ask about most elements without climbing to the root."""
+    walker = _Walker(None, marks)
+    if hidden is not None:
+        walker.entered = []
+    walker.walk(root)
+    walker.flush(root)
+    if hidden is not None and walker.entered is not None:
+        hidden.know_visible(walker.entered)
+    blocks = walker.blocks
+    return blocks, {el: blocks[a:b] for el, (a, b) in walker.spans.items()}

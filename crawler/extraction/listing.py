@@ -11,6 +11,7 @@ import html
 import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,7 +30,25 @@ from crawler.extraction.dom import (
 )
 
 
-def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
+def _may_hold_date(text: str, chinese: bool) -> bool:
+    """False only when no date can be read in `text`, nor in any text made of its characters, spaces
+    and newlines: `find_dates` needs the ASCII "19" or "20" of a year after NFKC folding, and
+    `normalize_date` that or a 年 (`chinese`). When `text` is already NFKC-normal, no character of it
+    folds into anything else (a compatibility character such as a full-width digit would make it not
+    normal), and no folding composes a digit or 年; so without those characters as they stand, no
+    date. A text that is not NFKC-normal is let through. A list page's undated rows (a detail page's
+    menus, every row of them) are dropped here without the reading of their links and text."""
+    if "1" in text or "2" in text or (chinese and "年" in text):
+        return True
+    return not unicodedata.is_normalized("NFKC", text)
+
+
+def _item(el: etree._Element, url: str, dated: bool = False) -> dict[str, str | None] | None:
+    """`el` as a list item (title, absolute URL, date or None), or None when it is not one; with
+    `dated`, also None when it has no date (the caller drops those: the URL is then not resolved).
+    The date is read in `el`'s visible text, whose characters are all in its `text_content`."""
+    if dated and not _may_hold_date(el.text_content(), chinese=True):
+        return None
     links = [
         a
         for a in el.iter("a")
@@ -43,11 +62,13 @@ def _item(el: etree._Element, url: str) -> dict[str, str | None] | None:
     title = attr if attr and (not text or text.endswith(("...", "…")) or len(attr) > len(text)) else text
     if cjk_count(title) < 2:
         return None
+    day = normalize_date(visible_text(el).replace(a.text_content(), " "))
+    if dated and day is None:
+        return None
     link = absolute_url(url, a.get("href", "").strip())
     if link is None:
         return None
-    rest = visible_text(el).replace(a.text_content(), " ")
-    return {"title": title, "url": link, "date": normalize_date(rest)}
+    return {"title": title, "url": link, "date": day}
 
 
 @dataclass
@@ -224,7 +245,7 @@ def dated_groups(
         parent = el.getparent()
         if parent is None or hidden(el):
             continue
-        it = _item(el, url)
+        it = _item(el, url, dated=True)
         if it and it["date"]:
             # One item per wrapper (Hanweb <record>, one-row tables): group by the wrapper's parent.
             key = parent
@@ -248,15 +269,25 @@ def _item_elements(root: etree._Element) -> list[etree._Element]:
     for el in root.iter(*_ROW_TAGS):
         seen.add(el)
         out.append(el)
+    # The links of one box (a menu, a footer) climb through the same ancestors: whether a box holds one
+    # link and whether it is dated is read once per box, not once per link under it.
+    dated_box: dict[etree._Element, bool | None] = {}  # None: not one link's box
     for a in root.iter("a"):
         node = a.getparent()
         for _ in range(4):
-            if node is None or node in seen or tag_of(node) in _ROW_TAGS:
+            if node is None or node in seen:
                 break
-            if tag_of(node) in _BOX_TAGS:
-                if not _one_link_box(node):
+            tag = tag_of(node)
+            if tag in _ROW_TAGS:
+                break
+            if tag in _BOX_TAGS:
+                if node in dated_box:
+                    dated = dated_box[node]
+                else:
+                    dated = dated_box[node] = _dated_box(node)
+                if dated is None:
                     break
-                if find_dates(node.text_content()):
+                if dated:
                     seen.add(node)
                     out.append(node)
                     break
@@ -264,11 +295,15 @@ def _item_elements(root: etree._Element) -> list[etree._Element]:
     return out
 
 
-def _one_link_box(el: etree._Element) -> bool:
-    """At most two links (title and, say, a file icon) and a few hundred characters: one item's box."""
+def _dated_box(el: etree._Element) -> bool | None:
+    """None when `el` is not one item's box (at most two links, title and, say, a file icon, and a few
+    hundred characters), else whether its text holds a date: both tests on one `text_content`."""
     if next(itertools.islice(el.iter("a"), 2, None), None) is not None:
-        return False
-    return len(el.text_content()) <= 300
+        return None
+    text = el.text_content()
+    if len(text) > 300:
+        return None
+    return _may_hold_date(text, chinese=False) and bool(find_dates(text))
 
 
 def _common_parent(elements: list[etree._Element]) -> etree._Element | None:

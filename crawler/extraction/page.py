@@ -26,7 +26,7 @@ from crawler.extraction.dom import (
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.hints import ExtractionHints
 from crawler.extraction.labels import FIELDS, squash
-from crawler.extraction.layout import Block, walk_blocks
+from crawler.extraction.layout import Block, walk_blocks, walk_blocks_marking
 from crawler.extraction.listing import extract_items, is_list_page
 from crawler.extraction.metadata import MetadataReader, meta_tags
 from crawler.extraction.pagetype import classify_other
@@ -109,10 +109,12 @@ def _parse_tree(
 ) -> ParsedPage:
     page = ParsedPage(url=url, url_date=url_date(url), encoding=encoding)
     hidden = HiddenCache()
+    scopes = _metadata_scopes(root, hints, hidden)
     # The whole document, not just <body>: broken markup often leaves content parsed after </body>.
-    doc_blocks = walk_blocks(root)
+    # The same walk gives the blocks of the hinted metadata scopes (see `walk_blocks_marking`).
+    doc_blocks, scope_blocks = walk_blocks_marking(root, frozenset(scopes), hidden)
     region = locate_region(root, hints.content_xpaths, hidden, doc_blocks)
-    reader = _read_metadata(root, hints, hidden, doc_blocks, region)
+    reader = _read_metadata(root, hidden, scopes, scope_blocks, doc_blocks, region)
     fields = reader.resolve()
     labelled = set(fields)  # what the page's own label/value blocks state, before any fallback
     metas = meta_tags(root)
@@ -158,25 +160,37 @@ def _parse_tree(
     return page
 
 
+def _metadata_scopes(
+    root: etree._Element, hints: ExtractionHints, hidden: HiddenCache
+) -> list[etree._Element]:
+    """The visible elements the site's metadata XPaths select, in hint order (repeats kept: each is
+    read once per XPath that selects it). Selected before anything is read: reading changes no tree."""
+    out: list[etree._Element] = []
+    for xp in hints.metadata_xpaths:
+        try:
+            found = compiled_xpath(xp)(root)
+        except etree.XPathError:
+            continue
+        out += [scope for scope in found if isinstance(scope, etree._Element) and not hidden(scope)]
+    return out
+
+
 def _read_metadata(
     root: etree._Element,
-    hints: ExtractionHints,
     hidden: HiddenCache,
+    scopes: list[etree._Element],
+    scope_blocks: dict[etree._Element, list[Block]],
     doc_blocks: list[Block],
     region: Region | None,
 ) -> MetadataReader:
-    """Every label/value candidate of the page: the site's metadata blocks first, then the whole page."""
+    """Every label/value candidate of the page: the site's metadata blocks first, then the whole page.
+    `scope_blocks` holds the blocks of the scopes the page's walk could give; any other is walked."""
     reader = MetadataReader(root, hidden)
-    for xp in hints.metadata_xpaths:
-        try:
-            scopes = compiled_xpath(xp)(root)
-        except etree.XPathError:
-            continue
-        for scope in scopes:
-            if isinstance(scope, etree._Element) and not hidden(scope):
-                reader.read_structural(scope, hinted=True)
-                reader.read_runs(walk_blocks(scope), set(), hinted=True)
-                reader.meta_groups.add(scope)
+    for scope in scopes:
+        reader.read_structural(scope, hinted=True)
+        blocks = scope_blocks.get(scope)
+        reader.read_runs(walk_blocks(scope) if blocks is None else blocks, set(), hinted=True)
+        reader.meta_groups.add(scope)
     reader.read_structural(root, hinted=False)
     in_region: set[int] = set()
     if region is not None:

@@ -87,6 +87,11 @@ def message_line(text: str, pattern: re.Pattern[str]) -> bool:
     return any(len(line.strip()) <= _MESSAGE_LINE and pattern.search(line) for line in text.split("\n"))
 
 
+# Compiled once (`el.xpath(str)` compiles on every call).
+_SCRIPTS = etree.XPath("//script")
+_PASSWORD_INPUTS = etree.XPath("//input[@type='password']")
+
+
 def classify_other(
     root: etree._Element | None,
     raw_text: str,
@@ -101,11 +106,11 @@ def classify_other(
     metadata (索引号, 文号, 发布时间): a page that does is a document, whatever short line it holds."""
     if root is None or not raw_text.strip():
         return "empty"
-    scripts = root.xpath("//script")
+    scripts = _SCRIPTS(root)
     script_len = sum(len(s.text or "") for s in scripts)
     vis_cjk = cjk_count(visible)
     # Client-side templates ({{item.name}}) in the markup and no server-rendered text: a SPA shell.
-    if len(_TEMPLATE_RE.findall(raw_text)) >= 3 and body_cjk < 50:
+    if body_cjk < 50 and len(_TEMPLATE_RE.findall(raw_text)) >= 3:  # the cheap test first
         return "spa_shell"
     if vis_cjk < 200 and body_cjk < 100 and redirects_home(root):
         return "soft_404"
@@ -127,7 +132,7 @@ def classify_other(
         return "waf_block"
     if short and vis_cjk < 600 and message_line(visible, _CAPTCHA_RE):
         return "captcha"
-    if body_cjk < 30 and _LOGIN_RE.search(visible) and root.xpath("//input[@type='password']"):
+    if body_cjk < 30 and _LOGIN_RE.search(visible) and _PASSWORD_INPUTS(root):
         return "login_wall"
     if body_cjk < 10 and vis_cjk < 60:
         return "spa_shell" if scripts else "empty"

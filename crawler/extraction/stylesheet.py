@@ -16,6 +16,7 @@ corpus), so a hidden block of real length is most likely the document itself. An
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import tinycss2
 from cssselect import SelectorError
@@ -30,10 +31,12 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 SMALL_CJK = 100  # a stylesheet-hidden element with more Chinese characters than this is left visible
 
 
+@lru_cache(maxsize=64)
 def _may_hide(css: str) -> bool:
     """`_MAYBE_HIDING.search(css)`: a case-insensitive regex scan of a template's 8 KB sheet was 4% of a
     page's parse. An ASCII sheet (every template's) is lower-cased and scanned case-sensitively, about
-    3× faster (on ASCII, ignoring case is lower-casing)."""
+    3× faster (on ASCII, ignoring case is lower-casing). Memoised: a site's pages share their template's
+    sheet, and hashing it is cheaper than lower-casing and scanning it."""
     if not css.isascii():
         return _MAYBE_HIDING.search(css) is not None
     return _HIDING_LOWER.search(css.lower()) is not None

@@ -16,9 +16,14 @@ _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜—]{1,2}|——)\s*")
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
+# Compiled once: re's cache lookup on each call otherwise.
+_LINE_BREAKS_RE = re.compile(r"[\n\r\u3000]+")
+_WS_RE = re.compile(r"\s+")
+
+
 def title_text(text: str) -> str:
     # A title broken over lines is one title; a U+3000 inside it is layout padding.
-    return fold_ws(re.sub(r"[\n\r\u3000]+", "", text))
+    return fold_ws(_LINE_BREAKS_RE.sub("", text))
 
 
 _SITE_PART_RE = re.compile(r"(网|网站|门户网站|政府网|人民政府|官网|官方网站)$")
@@ -46,6 +51,10 @@ def hinted_title(root: etree._Element, xpaths: tuple[str, ...]) -> str | None:
     return None
 
 
+# Compiled once (`el.xpath(str)` compiles on every call).
+_HEADINGS = etree.XPath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]")
+
+
 def find_title(
     root: etree._Element, metas: dict[str, str], labelled: str | None, region: etree._Element | None = None
 ) -> str | None:
@@ -60,18 +69,18 @@ def find_title(
     t = root.find(".//title")
     if t is not None and t.text:
         page_title = title_text(t.text)
-    squashed_title = re.sub(r"\s+", "", page_title)
+    squashed_title = _WS_RE.sub("", page_title)
     hidden = HiddenCache()
     best: str | None = None
     headings: list[tuple[etree._Element, str]] = []
-    for el in root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]"):
+    for el in _HEADINGS(root):
         if hidden(el) or tag_of(el) in ("title", "head"):
             continue
         text = title_text(visible_text(el))
         if not (4 <= len(text) <= 200) or cjk_count(text) < 4:
             continue
         headings.append((el, text))
-        in_title = bool(squashed_title) and re.sub(r"\s+", "", text) in squashed_title
+        in_title = bool(squashed_title) and _WS_RE.sub("", text) in squashed_title
         if in_title and (best is None or len(text) > len(best)):
             best = text
     if best:
@@ -125,11 +134,11 @@ def drop_leading_title(body: str, title: str | None) -> str:
     exactly, so a body whose first line merely starts like the title keeps it."""
     if not title or not body:
         return body
-    target = re.sub(r"\s+", "", title)
+    target = _WS_RE.sub("", title)
     parts = re.split(r"(\n+)", body)  # lines and the newline runs between them
     acc = ""
     for i in range(0, len(parts), 2):
-        acc += re.sub(r"\s+", "", parts[i])
+        acc += _WS_RE.sub("", parts[i])
         if acc == target:
             return "".join(parts[i + 2 :]).strip()
         if not acc or not target.startswith(acc):
