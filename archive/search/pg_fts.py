@@ -27,7 +27,6 @@ from sqlalchemy import (
     and_,
     cast,
     func,
-    insert,
     literal,
     literal_column,
     not_,
@@ -37,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from archive.captures import Prepared, insert_rows
 from archive.search import tags
 from archive.search.findings import Finding, count
 from archive.search.query import Query
@@ -127,18 +127,31 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     meta = [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
-    columns = list(meta[0])
-    conn.execute(
-        text(
-            f"INSERT INTO search_docs ({', '.join(columns)}, tsv) "
-            f"VALUES ({', '.join(':' + c for c in columns)}, CAST(:tsv AS tsvector))"
-        ),
-        [{**m, "tsv": _vector(r)} for m, r in zip(meta, rows, strict=True)],
+    _insert_docs(tuple(meta[0])).many(
+        conn, [{**m, "tsv": _vector(r)} for m, r in zip(meta, rows, strict=True)]
     )
-    conn.execute(
-        insert(SearchText),
+    insert_rows(
+        conn,
+        SearchText.__table__,
         [{"version_id": r["version_id"], "title": r["title"], "text": r["text"]} for r in rows],
     )
+
+
+_INSERT_DOCS: dict[tuple[str, ...], Prepared] = {}
+
+
+def _insert_docs(columns: tuple[str, ...]) -> Prepared:
+    """The INSERT of search_docs rows with these columns and their vector, compiled once per dialect
+    (`captures.Prepared`: the store writes one per new version)."""
+    found = _INSERT_DOCS.get(columns)
+    if found is None:
+        found = _INSERT_DOCS[columns] = Prepared(
+            text(
+                f"INSERT INTO search_docs ({', '.join(columns)}, tsv) "
+                f"VALUES ({', '.join(':' + c for c in columns)}, CAST(:tsv AS tsvector))"
+            )
+        )
+    return found
 
 
 def supersede(conn: Connection, rows: list[dict[str, Any]]) -> None:
