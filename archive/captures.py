@@ -77,7 +77,10 @@ class Prepared:
             return
         cursor = conn.connection.cursor()
         try:
-            cursor.executemany(compiled.sql, args)
+            if len(args) == 1:  # as SQLAlchemy does: psycopg's executemany costs a pipeline
+                cursor.execute(compiled.sql, args[0])
+            else:
+                cursor.executemany(compiled.sql, args)
         except conn.dialect.loaded_dbapi.Error as error:
             conn._handle_dbapi_exception(error, compiled.sql, args, cursor, None)
         finally:

@@ -67,3 +67,43 @@ def test_a_driver_error_is_raised_as_sqlalchemy_raises_it_and_rolls_back(databas
     with archive.session() as s:
         assert s.scalars(select(Blob.sha256)).all() == []
     archive.close()
+
+
+def _tsvector_plain(title: str, body: str, tag_tokens: list[str]) -> str:
+    """`pg_fts.tsvector_literal` as first written (before its loops were made faster)."""
+    from archive.search.pg_fts import MAX_POSITION, MAX_POSITIONS_PER_LEXEME
+    from archive.search.tokens import grams
+
+    def quote(lexeme: str) -> str:
+        return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    positions: dict[str, list[str]] = {tag: [] for tag in tag_tokens}
+    offset = 0
+    for compact, weight in ((title, "A"), (body, "D")):
+        for i, gram in enumerate(grams(compact)):
+            at = f"{min(offset + i + 1, MAX_POSITION)}{weight}"
+            for lexeme in dict.fromkeys((gram, gram[0]) if weight == "A" else (gram,)):
+                seen = positions.setdefault(lexeme, [])
+                if len(seen) < MAX_POSITIONS_PER_LEXEME:
+                    seen.append(at)
+            positions.setdefault(gram[0], [])
+        offset += len(compact)
+    return " ".join(
+        f"{quote(lexeme)}:{','.join(pos)}" if pos else quote(lexeme) for lexeme, pos in positions.items()
+    )
+
+
+def test_tsvector_literal_is_the_plain_forms_output() -> None:
+    import random
+
+    from archive.search.pg_fts import tsvector_literal
+
+    rng = random.Random(7)
+    alphabet = "民政局养老服务'\\a1,。（）"
+    for n in range(300):
+        title = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        body = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 2, 50, 3000])))
+        if n % 50 == 0:  # past the last position a vector holds
+            title, body = "民" * rng.randrange(16_000, 17_000), "政民" * 300
+        tags = ["site_anshun", "y2024"][: n % 3]
+        assert tsvector_literal(title, body, tags) == _tsvector_plain(title, body, tags)
