@@ -9,6 +9,7 @@ only once the transaction that wrote them has committed (`Learnt`, `commit`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,16 +47,23 @@ class Prepared:
         self.stmt = stmt
         self.keys = list(keys) if keys is not None else None
         self.returning = returning
-        self._by_dialect: dict[int, _Compiled] = {}
+        # Per dialect object (weakly: an engine's dialect goes with it, and an id could be reused by
+        # another engine's), with the last one used at hand: a process writes to one archive.
+        self._by_dialect: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
+        self._last: tuple[Dialect, _Compiled] | None = None
 
     @classmethod
     def insert(cls, table: Table, keys: Sequence[str], returning: str | None = None) -> Prepared:
         return cls(insert(table), keys, table.c[returning] if returning else None)
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(id(dialect))
+        last = self._last
+        if last is not None and last[0] is dialect:
+            return last[1]
+        found = self._by_dialect.get(dialect)
         if found is None:
-            found = self._by_dialect[id(dialect)] = _Compiled(self, dialect)
+            found = self._by_dialect[dialect] = _Compiled(self, dialect)
+        self._last = (dialect, found)
         return found
 
     def execute(self, conn: Connection, params: dict[str, Any] | None = None) -> Any:
@@ -131,6 +139,10 @@ class _Compiled:
         self.params: list[tuple[str, str | None, Any, Any]] = []
         for name in names:
             bind = compiled.binds[name]
+            if bind.expanding or bind in compiled.literal_execute_params:
+                raise ValueError(
+                    f"{name}: an IN list or a literal-rendered value needs SQLAlchemy's execution"
+                )
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             key = bind.key if (bind.required or bind.key in given or bind.callable) else None
             constant = None
