@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 
 import zstandard
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from archive.captures import Prepared
 from archive.models import Blob
 from archive.per_thread import PerThread
 
@@ -43,15 +44,16 @@ def put(session: Session, data: bytes) -> str:
 def put_core(conn: Connection, data: bytes) -> str:
     """`put` on a connection (the version store writes with Core statements)."""
     digest = sha256(data)
-    if conn.execute(_SIZE, {"sha256": digest}).first() is None:
-        conn.execute(
-            insert(_BLOBS), {"sha256": digest, "size": len(data), "data": _compressor.get().compress(data)}
-        )
+    if _SIZE.first(conn, {"sha256": digest}) is None:
+        _INSERT.execute(
+            conn, {"sha256": digest, "size": len(data), "data": _compressor.get().compress(data)}
+        ).close()
     return digest
 
 
 _BLOBS = Blob.__table__
-_SIZE = select(_BLOBS.c.size).where(_BLOBS.c.sha256 == bindparam("sha256"))
+_SIZE = Prepared(select(_BLOBS.c.size).where(_BLOBS.c.sha256 == bindparam("sha256")))
+_INSERT = Prepared.insert(_BLOBS, ["sha256", "size", "data"])
 
 
 def read_blob(blob: Blob) -> bytes:

@@ -12,10 +12,10 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from archive import blobs, clock, runs
-from archive.captures import CaptureWriter, Learnt
+from archive.captures import CaptureWriter, Learnt, Prepared, insert_id, insert_rows, update_row
 from archive.db import Archive
 from archive.fingerprint import Seen, StoredFile, as_latest_sees, fingerprint
 from archive.health import Health
@@ -47,6 +47,10 @@ class VersionStore:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.captures = CaptureWriter()
+        # Whether the search index is under the running normaliser (`search.state.is_current`), read
+        # once per transaction by its first new version instead of once per version; None: not read
+        # yet in the open transaction.
+        self._index_current: bool | None = None
 
     # -- runs (archive/runs.py) ---------------------------------------------------------------------
     def start_run(self, site: str, mode: str, scheduled_for: datetime | None = None) -> int:
@@ -57,14 +61,16 @@ class VersionStore:
 
     # -- documents ----------------------------------------------------------------------------------
     def record(self, page: FetchedPage, also: Also | None = None) -> Outcome:
-        """Store one fetch in one transaction. Written with Core statements on the session's connection
-        (one statement per row, no unit of work): this runs once per document of every crawl.
+        """Store one fetch in one transaction. Written with statements compiled once and run on the
+        session's DB-API connection (`captures.Prepared`: no unit of work, no per-call SQLAlchemy
+        compile or cache-key work): this runs once per document of every crawl.
 
         `also` writes what a caller keeps with the fetch in the same transaction (the WARC import's
         ledger row naming the capture), so the two are committed or lost together."""
         if page.fetched_at is None:
             page.fetched_at = now()
         done = Learnt()
+        self._index_current = None
         with self.archive.session() as s:
             conn = s.connection()
             outcome = replace(self._record(conn, page, done), capture_id=done.capture)
@@ -102,6 +108,7 @@ class VersionStore:
     def _record_together(self, pages: list[FetchedPage], writes: list[Also | None]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         learnt: list[tuple[str, Learnt]] = []
+        self._index_current = None
         try:
             with self.archive.session() as s:
                 conn = s.connection()
@@ -146,7 +153,7 @@ class VersionStore:
     def _find_document(self, conn: Connection, site: str, url: str) -> _Doc | None:
         # Every document has a DocumentUrl row for each URL it was seen at (its current one included),
         # so one indexed lookup finds it whether or not it has moved.
-        found = conn.execute(_FIND_DOCUMENT, {"url": url, "site": site}).first()
+        found = _FIND_DOCUMENT.first(conn, {"url": url, "site": site})
         return _Doc(*found) if found is not None else None
 
     def _moved(self, conn: Connection, page: FetchedPage, fields: dict[str, Any]) -> _Doc | None:
@@ -157,26 +164,27 @@ class VersionStore:
         index_no = (fields.get("index_no") or "").strip()
         if not index_no:
             return None
-        held = conn.execute(_BY_INDEX_NO, {"site": page.site, "index_no": index_no}).all()
+        held = _BY_INDEX_NO.all(conn, {"site": page.site, "index_no": index_no})
         if len(held) != 1:
             return None
         doc = _Doc(*held[0])
         if doc.title != fields.get("title") and doc.status != "withdrawn":
             return None
-        conn.execute(
-            insert(_DOCUMENT_URLS), {"document_id": doc.id, "url": page.url, "first_seen_at": page.fetched_at}
+        insert_rows(
+            conn, _DOCUMENT_URLS, [{"document_id": doc.id, "url": page.url, "first_seen_at": page.fetched_at}]
         )
         _event(conn, doc.id, "moved", page, f"{doc.url} → {page.url}")
-        conn.execute(update(_DOCUMENTS).where(_DOCUMENTS.c.id == doc.id).values(url=page.url))
+        update_row(conn, _DOCUMENTS, doc.id, {"url": page.url})
         doc.url = page.url
         return doc
 
     def _latest(self, conn: Connection, doc: _Doc) -> _Latest | None:
-        found = conn.execute(_LATEST_VERSION, {"document_id": doc.id}).first()
+        found = _LATEST_VERSION.first(conn, {"document_id": doc.id})
         if found is None:
             return None
-        files = [StoredFile(*row) for row in conn.execute(_VERSION_FILES, {"version_id": found.id})]
-        return _Latest(found.id, found.number, found.fingerprint, files)
+        version_id, number, fp = found
+        files = [StoredFile(*row) for row in _VERSION_FILES.all(conn, {"version_id": version_id})]
+        return _Latest(version_id, number, fp, files)
 
     def _store_detail(self, conn: Connection, doc: _Doc | None, page: FetchedPage, done: Learnt) -> Outcome:
         content, at = page.content, page.fetched_at
@@ -186,8 +194,9 @@ class VersionStore:
             doc = self._moved(conn, page, fields)
         created = doc is None
         if doc is None:
-            doc_id = conn.execute(
-                insert(_DOCUMENTS),
+            doc_id = insert_id(
+                conn,
+                _DOCUMENTS,
                 {
                     "site": page.site,
                     "url": page.url,
@@ -197,11 +206,9 @@ class VersionStore:
                     "title": fields["title"],
                     "index_no": fields["index_no"],
                 },
-            ).inserted_primary_key[0]
-            doc = _Doc(doc_id, page.url, "active", fields["title"], fields["index_no"])
-            conn.execute(
-                insert(_DOCUMENT_URLS), {"document_id": doc.id, "url": page.url, "first_seen_at": at}
             )
+            doc = _Doc(doc_id, page.url, "active", fields["title"], fields["index_no"])
+            insert_rows(conn, _DOCUMENT_URLS, [{"document_id": doc.id, "url": page.url, "first_seen_at": at}])
             _event(conn, doc.id, "created", page)
             latest = None
         else:
@@ -225,12 +232,10 @@ class VersionStore:
                 completed = fingerprint(fields, body, [(a.url, a.now) for a in seen])
                 if self._fill_gaps(conn, latest, seen):
                     latest.fingerprint = completed
-                    conn.execute(
-                        update(_VERSIONS).where(_VERSIONS.c.id == latest.id).values(fingerprint=completed)
-                    )
+                    update_row(conn, _VERSIONS, latest.id, {"fingerprint": completed})
                 fp = latest.fingerprint
         if latest is not None and latest.fingerprint == fp:
-            conn.execute(update(_VERSIONS).where(_VERSIONS.c.id == latest.id).values(last_seen_at=at))
+            update_row(conn, _VERSIONS, latest.id, {"last_seen_at": at})
             _update_document(conn, doc.id, changes)
             self.captures.write(conn, page, doc.id if doc else None, latest.id, "unchanged", done)
             return Outcome("unchanged", doc.id, latest.number)
@@ -252,7 +257,7 @@ class VersionStore:
             "tables": list(content.tables),
             **{name: fields[name] for name in VERSION_COLUMNS},
         }
-        version_id = conn.execute(insert(_VERSIONS), values).inserted_primary_key[0]
+        version_id = insert_id(conn, _VERSIONS, values)
         known = {a.sha256: a for a in latest.files if a.sha256} if latest is not None else {}
         files = []
         for url, digest, fetched in attachment_hashes:
@@ -272,16 +277,21 @@ class VersionStore:
                     "text_method": method,
                 }
             )
-        if files:
-            conn.execute(insert(_ATTACHMENTS), files)
+        insert_rows(conn, _ATTACHMENTS, files)
         if not created:
             changes["title"], changes["index_no"] = fields["title"], fields["index_no"]
         _update_document(conn, doc.id, changes)
         # The search row from the values just written (what `search.index.rows` would read back).
         version = SimpleNamespace(id=version_id, **values)
         texts = [t for f in files for t in (f["name"], f["text"])]
-        search_index.add_new(conn, doc.id, page.site, version, texts, superseding=not created)
-        capture_id = self.captures.write(conn, page, doc.id if doc else None, version_id, "new_version", done)
+        if self._index_current is None:
+            self._index_current = search_index.is_current(conn)
+        search_index.add_new(
+            conn, doc.id, page.site, version, texts, superseding=not created, current=self._index_current
+        )
+        capture_id = self.captures.write(
+            conn, page, doc.id, version_id, "new_version", done, new_document=created
+        )
         if latest is None and not self.captures.has_relative(page.site):
             done.relative = capture_id
         return Outcome("new_version", doc.id, number)
@@ -351,23 +361,24 @@ class VersionStore:
             return None, None, None
         found = None
         if before is not None and before.sha256 == digest:
-            found = conn.execute(_TEXT_OF, {"id": before.id}).first()
-            if not fetched_ok or (found is not None and (found.text, found.text_note) != (None, None)):
+            found = _TEXT_OF.first(conn, {"id": before.id})
+            if not fetched_ok or (found is not None and (found[0], found[1]) != (None, None)):
                 return tuple(found) if found is not None else (None, None, None)  # type: ignore[return-value]
         if fetched_ok:  # known by hash, read before: from any version that has the file
-            found = conn.execute(_TEXT_BY_SHA256, {"sha256": digest}).first()
+            found = _TEXT_BY_SHA256.first(conn, {"sha256": digest})
         return tuple(found) if found is not None else (None, None, None)  # type: ignore[return-value]
 
     def _not_modified(self, conn: Connection, doc: _Doc | None, page: FetchedPage, done: Learnt) -> Outcome:
         """The server says the page is as we last fetched it: the latest version is confirmed."""
-        found = conn.execute(_LATEST_VERSION, {"document_id": doc.id}).first() if doc is not None else None
+        found = _LATEST_VERSION.first(conn, {"document_id": doc.id}) if doc is not None else None
         if doc is None or found is None:  # a 304 to a request we made without validators
             self.captures.write(conn, page, doc.id if doc else None, None, "error", done)
             return Outcome("error", doc.id if doc else None)
-        conn.execute(update(_VERSIONS).where(_VERSIONS.c.id == found.id).values(last_seen_at=page.fetched_at))
+        version_id, number, _ = found
+        update_row(conn, _VERSIONS, version_id, {"last_seen_at": page.fetched_at})
         _update_document(conn, doc.id, {"last_seen_at": page.fetched_at})
-        self.captures.write(conn, page, doc.id if doc else None, found.id, "unchanged", done)
-        return Outcome("unchanged", doc.id, found.number)
+        self.captures.write(conn, page, doc.id if doc else None, version_id, "unchanged", done)
+        return Outcome("unchanged", doc.id, number)
 
     def _withdraw(self, conn: Connection, doc: _Doc | None, page: FetchedPage, done: Learnt) -> Outcome:
         if doc is not None and doc.url != page.url:
@@ -416,21 +427,23 @@ class _Latest:
 def _event(
     conn: Connection, document_id: int, kind: str, page: FetchedPage, detail: str | None = None
 ) -> None:
-    conn.execute(
-        insert(_EVENTS),
-        {
-            "document_id": document_id,
-            "kind": kind,
-            "at": page.fetched_at,
-            "run_id": page.run_id,
-            "detail": detail,
-        },
+    insert_rows(
+        conn,
+        _EVENTS,
+        [
+            {
+                "document_id": document_id,
+                "kind": kind,
+                "at": page.fetched_at,
+                "run_id": page.run_id,
+                "detail": detail,
+            }
+        ],
     )
 
 
 def _update_document(conn: Connection, document_id: int, changes: dict[str, Any]) -> None:
-    if changes:
-        conn.execute(update(_DOCUMENTS).where(_DOCUMENTS.c.id == document_id).values(**changes))
+    update_row(conn, _DOCUMENTS, document_id, changes)
 
 
 _DOCUMENTS = Document.__table__
@@ -445,25 +458,25 @@ _DOC_COLUMNS = (
     _DOCUMENTS.c.title,
     _DOCUMENTS.c.index_no,
 )
-# The statements `record` runs, built once (SQLAlchemy then finds each compiled in its cache).
-_FIND_DOCUMENT = (
+# The statements `record` runs, compiled once per dialect and run on the driver (captures.Prepared).
+_FIND_DOCUMENT = Prepared(
     select(*_DOC_COLUMNS)
     .join(_DOCUMENT_URLS, _DOCUMENT_URLS.c.document_id == _DOCUMENTS.c.id)
     .where(_DOCUMENT_URLS.c.url == bindparam("url"), _DOCUMENTS.c.site == bindparam("site"))
     .limit(1)
 )
-_BY_INDEX_NO = (
+_BY_INDEX_NO = Prepared(
     select(*_DOC_COLUMNS)
     .where(_DOCUMENTS.c.site == bindparam("site"), _DOCUMENTS.c.index_no == bindparam("index_no"))
     .limit(2)
 )
-_LATEST_VERSION = (
+_LATEST_VERSION = Prepared(
     select(_VERSIONS.c.id, _VERSIONS.c.number, _VERSIONS.c.fingerprint)
     .where(_VERSIONS.c.document_id == bindparam("document_id"))
     .order_by(_VERSIONS.c.number.desc())
     .limit(1)
 )
-_VERSION_FILES = (
+_VERSION_FILES = Prepared(
     select(
         _ATTACHMENTS.c.id,
         _ATTACHMENTS.c.url,
@@ -472,10 +485,12 @@ _VERSION_FILES = (
     .where(_ATTACHMENTS.c.version_id == bindparam("version_id"))
     .order_by(_ATTACHMENTS.c.id)
 )
-_TEXT_OF = select(_ATTACHMENTS.c.text, _ATTACHMENTS.c.text_note, _ATTACHMENTS.c.text_method).where(
-    _ATTACHMENTS.c.id == bindparam("id")
+_TEXT_OF = Prepared(
+    select(_ATTACHMENTS.c.text, _ATTACHMENTS.c.text_note, _ATTACHMENTS.c.text_method).where(
+        _ATTACHMENTS.c.id == bindparam("id")
+    )
 )
-_TEXT_BY_SHA256 = (
+_TEXT_BY_SHA256 = Prepared(
     select(_ATTACHMENTS.c.text, _ATTACHMENTS.c.text_note, _ATTACHMENTS.c.text_method)
     .where(
         _ATTACHMENTS.c.sha256 == bindparam("sha256"),

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, null, select, true, update
+from sqlalchemy import Connection, bindparam, delete, func, inspect, null, select, true, update
 from sqlalchemy.orm import Session
 
 from archive import attachment_text as attachment_reader
 from archive import blobs
+from archive.captures import Prepared
 from archive.models import Attachment, Document, Version
 from archive.search import pg_fts, sqlite_fts
 from archive.search.facet_keys import facet_key
@@ -130,7 +131,7 @@ def log_changes(conn: Connection, version_ids: list[int]) -> None:
     transaction that changed them: the sequence the tantivy side index catches up from
     (`archive.search.side`), so a version is searchable there as soon as its crawl committed it."""
     if version_ids:
-        conn.execute(insert(SearchChange), [{"version_id": v} for v in version_ids])
+        _LOG_CHANGE.many(conn, [{"version_id": v} for v in version_ids])
 
 
 def add(s: Session, doc: Document, version: Version) -> None:
@@ -161,17 +162,19 @@ def add_new(
     version: Any,
     attachment_texts: list[str | None],
     superseding: bool = True,
+    current: bool | None = None,
 ) -> None:
     """`add` for the version store, which writes with Core: the new version's row is computed from the
     values just written (`version`: any object with the version's attributes; `attachment_texts`: its
     attachments' names and texts in storage order), the same row `rows` would read back. A new
-    document (`superseding=False`) has no earlier row to move."""
-    if not is_current(conn):
+    document (`superseding=False`) has no earlier row to move. `current`: `is_current(conn)` as the
+    caller read it in this transaction (the store reads it once per transaction, not per document)."""
+    if not (is_current(conn) if current is None else current):
         return
     fts = backend(conn)
     previous: list[int] = []
     if superseding:
-        previous = list(conn.execute(_LATEST_ROWS, {"document_id": document_id}).scalars())
+        previous = [row[0] for row in _LATEST_ROWS.all(conn, {"document_id": document_id})]
         if previous:
             conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
             fts.supersede(conn, rows(conn, previous, False))
@@ -179,9 +182,12 @@ def add_new(
     log_changes(conn, [*previous, version.id])
 
 
-_LATEST_ROWS = select(SearchDoc.version_id).where(
-    SearchDoc.document_id == bindparam("document_id"), SearchDoc.is_latest == true()
+_LATEST_ROWS = Prepared(
+    select(SearchDoc.version_id).where(
+        SearchDoc.document_id == bindparam("document_id"), SearchDoc.is_latest == true()
+    )
 )
+_LOG_CHANGE = Prepared.insert(SearchChange.__table__, ["version_id"])
 
 
 def refresh_version(conn: Connection, version_id: int, change: Callable[[], None]) -> None:

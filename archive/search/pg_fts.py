@@ -27,7 +27,6 @@ from sqlalchemy import (
     and_,
     cast,
     func,
-    insert,
     literal,
     literal_column,
     not_,
@@ -37,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from archive.captures import Prepared, insert_rows
 from archive.search import tags
 from archive.search.findings import Finding, count
 from archive.search.query import Query
@@ -85,7 +85,14 @@ def finish_rebuild(conn: Connection, with_state: bool = True) -> None:
 
 
 def _quote(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in lexeme or "\\" in lexeme:
+        return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+    return "'" + lexeme + "'"
+
+
+# The position strings of a vector ("12A", "340D"), made once: formatting one per character of every
+# version was half the time of `tsvector_literal`. Positions past MAX_POSITION are all MAX_POSITION.
+_AT = {weight: [f"{i + 1}{weight}" for i in range(MAX_POSITION)] for weight in ("A", "D")}
 
 
 def tsvector_literal(title: str, body: str, tag_tokens: Iterable[str] = ()) -> str:
@@ -97,18 +104,37 @@ def tsvector_literal(title: str, body: str, tag_tokens: Iterable[str] = ()) -> s
     union of every bigram starting with it. Its title positions are kept: without them every match of
     a one-character query ranked alike (ts_rank 0.0608), a title no higher than a body. Its body
     positions are not: they made every vector 20% larger, and ranking, which reads every matching
-    vector, 10–20% slower (docs/benchmarks.md), for a term frequency one-character queries hardly need."""
+    vector, 10–20% slower (docs/benchmarks.md), for a term frequency one-character queries hardly need.
+
+    Lexemes are listed in the order first met (tags, then text), each with at most
+    MAX_POSITIONS_PER_LEXEME positions; the loops below are written for speed (this runs on every
+    version the store writes to PostgreSQL), `tests/test_store_prepared.py` holds them to the plain
+    form's output."""
     positions: dict[str, list[str]] = {tag: [] for tag in tag_tokens}
+    get = positions.get
+    limit = MAX_POSITIONS_PER_LEXEME
     offset = 0
     for compact, weight in ((title, "A"), (body, "D")):
+        ats = _AT[weight]
+        last = ats[-1]
+        title_part = weight == "A"
         for i, gram in enumerate(grams(compact)):
-            at = f"{min(offset + i + 1, MAX_POSITION)}{weight}"
+            at = ats[offset + i] if offset + i < MAX_POSITION else last
+            first = gram[0]
             # the bigram starting here, and in the title its character (one lexeme at a text's end)
-            for lexeme in dict.fromkeys((gram, gram[0]) if weight == "A" else (gram,)):
-                seen = positions.setdefault(lexeme, [])
-                if len(seen) < MAX_POSITIONS_PER_LEXEME:
+            seen = get(gram)
+            if seen is None:
+                positions[gram] = [at]
+            elif len(seen) < limit:
+                seen.append(at)
+            if title_part and first != gram:
+                seen = get(first)
+                if seen is None:
+                    positions[first] = [at]
+                elif len(seen) < limit:
                     seen.append(at)
-            positions.setdefault(gram[0], [])
+            elif first not in positions:
+                positions[first] = []
         offset += len(compact)
     return " ".join(
         f"{_quote(lexeme)}:{','.join(pos)}" if pos else _quote(lexeme) for lexeme, pos in positions.items()
@@ -127,18 +153,31 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     meta = [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
-    columns = list(meta[0])
-    conn.execute(
-        text(
-            f"INSERT INTO search_docs ({', '.join(columns)}, tsv) "
-            f"VALUES ({', '.join(':' + c for c in columns)}, CAST(:tsv AS tsvector))"
-        ),
-        [{**m, "tsv": _vector(r)} for m, r in zip(meta, rows, strict=True)],
+    _insert_docs(tuple(meta[0])).many(
+        conn, [{**m, "tsv": _vector(r)} for m, r in zip(meta, rows, strict=True)]
     )
-    conn.execute(
-        insert(SearchText),
+    insert_rows(
+        conn,
+        SearchText.__table__,
         [{"version_id": r["version_id"], "title": r["title"], "text": r["text"]} for r in rows],
     )
+
+
+_INSERT_DOCS: dict[tuple[str, ...], Prepared] = {}
+
+
+def _insert_docs(columns: tuple[str, ...]) -> Prepared:
+    """The INSERT of search_docs rows with these columns and their vector, compiled once per dialect
+    (`captures.Prepared`: the store writes one per new version)."""
+    found = _INSERT_DOCS.get(columns)
+    if found is None:
+        found = _INSERT_DOCS[columns] = Prepared(
+            text(
+                f"INSERT INTO search_docs ({', '.join(columns)}, tsv) "
+                f"VALUES ({', '.join(':' + c for c in columns)}, CAST(:tsv AS tsvector))"
+            )
+        )
+    return found
 
 
 def supersede(conn: Connection, rows: list[dict[str, Any]]) -> None:

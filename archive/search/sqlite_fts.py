@@ -27,9 +27,10 @@ import operator
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from archive.captures import Prepared, insert_rows
 from archive.search import tags
 from archive.search.filters import Filters
 from archive.search.findings import Finding, count
@@ -121,18 +122,22 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     ones (rowid = version id)."""
     if not rows:
         return
-    conn.execute(
-        insert(SearchDoc), [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
+    insert_rows(
+        conn, SearchDoc.__table__, [{k: v for k, v in r.items() if k not in ("title", "text")} for r in rows]
     )
     for table, part in (
         (LATEST, [r for r in rows if r["is_latest"]]),
         (OLDER, [r for r in rows if not r["is_latest"]]),
     ):
         if part:
-            conn.execute(
-                text(f"INSERT INTO {table}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"),
-                _fts_rows(part),
-            )
+            _INSERT_TOKENS[table].many(conn, _fts_rows(part))
+
+
+# The store writes through these for every new version (captures.Prepared: compiled once per dialect).
+_INSERT_TOKENS = {
+    table: Prepared(text(f"INSERT INTO {table}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"))
+    for table in (LATEST, OLDER)
+}
 
 
 def _table(row: dict[str, Any]) -> str:
