@@ -104,6 +104,7 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
         "documents": stats.get("item_scraped_count", 0),
         "stored_versions": stats.get("xxgk/new_version", 0) + stats.get("xxgk/unchanged", 0),
         "attachments": stats.get("xxgk/attachment_fetched", 0),
+        "store_transactions": stats.get("xxgk/store_transactions", 0),
         "browser_requests": stats.get("xxgk/browser_requests", 0),
         "browser_seconds": stats.get("xxgk/browser_seconds", 0.0),
     }

@@ -141,6 +141,7 @@ class ArchivePipeline:
         try:
             while self.waiting:
                 group, self.waiting = self.waiting[:GROUP_MAX], self.waiting[GROUP_MAX:]
+                self.crawler.stats.inc_value("xxgk/store_transactions")  # documents / this: the group size
                 try:
                     results = await self._write([item for item, _ in group])
                 except Exception as exc:  # the writer itself failed (its process died)
