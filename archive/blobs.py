@@ -14,9 +14,9 @@ import zstandard
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from archive.captures import Prepared
 from archive.models import Blob
 from archive.per_thread import PerThread
+from archive.prepared import Prepared
 
 LEVEL = 9
 

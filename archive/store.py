@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from archive import blobs, clock, runs
-from archive.captures import CaptureWriter, Learnt, Prepared, insert_id, insert_rows, update_row
+from archive.captures import CaptureWriter, Learnt
 from archive.db import Archive
 from archive.fingerprint import Seen, StoredFile, as_latest_sees, fingerprint
 from archive.health import Health
 from archive.models import Attachment, Document, DocumentUrl, Event, Version
+from archive.prepared import Prepared, insert_id, insert_rows, update_row
 from archive.records import VERSION_COLUMNS, FetchedAttachment, FetchedPage
 from archive.search import index as search_index
 
@@ -62,7 +63,7 @@ class VersionStore:
     # -- documents ----------------------------------------------------------------------------------
     def record(self, page: FetchedPage, also: Also | None = None) -> Outcome:
         """Store one fetch in one transaction. Written with statements compiled once and run on the
-        session's DB-API connection (`captures.Prepared`: no unit of work, no per-call SQLAlchemy
+        session's DB-API connection (`prepared.Prepared`: no unit of work, no per-call SQLAlchemy
         compile or cache-key work): this runs once per document of every crawl.
 
         `also` writes what a caller keeps with the fetch in the same transaction (the WARC import's
@@ -458,7 +459,7 @@ _DOC_COLUMNS = (
     _DOCUMENTS.c.title,
     _DOCUMENTS.c.index_no,
 )
-# The statements `record` runs, compiled once per dialect and run on the driver (captures.Prepared).
+# The statements `record` runs, compiled once per dialect and run on the driver (prepared.Prepared).
 _FIND_DOCUMENT = Prepared(
     select(*_DOC_COLUMNS)
     .join(_DOCUMENT_URLS, _DOCUMENT_URLS.c.document_id == _DOCUMENTS.c.id)

@@ -1,4 +1,4 @@
-"""`captures.Prepared`, the store's statements run on the driver: the same values as SQLAlchemy would
+"""`prepared.Prepared`, the store's statements run on the driver: the same values as SQLAlchemy would
 write and read, and a driver's error raised as SQLAlchemy raises it (callers catch those)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from archive.captures import Prepared, insert_id, insert_rows, update_row
 from archive.db import Archive
 from archive.models import Blob, Document, Url, Version
+from archive.prepared import Prepared, insert_id, insert_rows, update_row
 
 _VERSION = Version.__table__
 _BY_ID = Prepared(select(_VERSION.c.raw_sha256, _VERSION.c.body, _VERSION.c.first_seen_at).where(

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from archive import attachment_text as attachment_reader
 from archive import blobs
-from archive.captures import Prepared
 from archive.models import Attachment, Document, Version
+from archive.prepared import Prepared
 from archive.search import pg_fts, sqlite_fts
 from archive.search.facet_keys import facet_key
 from archive.search.keys import date_part, number_key

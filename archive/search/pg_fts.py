@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
-from archive.captures import Prepared, insert_rows
+from archive.prepared import Prepared, insert_rows
 from archive.search import tags
 from archive.search.findings import Finding, count
 from archive.search.query import Query
@@ -168,7 +168,7 @@ _INSERT_DOCS: dict[tuple[str, ...], Prepared] = {}
 
 def _insert_docs(columns: tuple[str, ...]) -> Prepared:
     """The INSERT of search_docs rows with these columns and their vector, compiled once per dialect
-    (`captures.Prepared`: the store writes one per new version)."""
+    (`prepared.Prepared`: the store writes one per new version)."""
     found = _INSERT_DOCS.get(columns)
     if found is None:
         found = _INSERT_DOCS[columns] = Prepared(

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from archive.captures import Prepared, insert_rows
+from archive.prepared import Prepared, insert_rows
 from archive.search import tags
 from archive.search.filters import Filters
 from archive.search.findings import Finding, count
@@ -133,7 +133,7 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
             _INSERT_TOKENS[table].many(conn, _fts_rows(part))
 
 
-# The store writes through these for every new version (captures.Prepared: compiled once per dialect).
+# The store writes through these for every new version (prepared.Prepared: compiled once per dialect).
 _INSERT_TOKENS = {
     table: Prepared(text(f"INSERT INTO {table}(rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"))
     for table in (LATEST, OLDER)
