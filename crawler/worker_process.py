@@ -133,6 +133,29 @@ class WorkerProcess:
         return f"the parse worker ended (exit code {code})"
 
 
+_STARTING: set[asyncio.Task[None]] = set()  # held until done: the event loop keeps only weak references
+
+
+def start_soon(worker: WorkerProcess) -> None:
+    """Start `worker` in the background when an event loop is running (else its first call starts it):
+    a worker's imports (seconds of CPU) then overlap the crawl's first requests instead of holding up
+    its first pages. A failed start is dropped here: the worker is dead, so the next call starts
+    another and meets the reason itself."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    task = loop.create_task(worker.start())
+    _STARTING.add(task)
+    task.add_done_callback(_started)
+
+
+def _started(task: asyncio.Task[None]) -> None:
+    _STARTING.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved
+
+
 class _RawPipe:
     """A pipe end as asyncio's pipe transports want it (a `fileno()` and a `close()`)."""
 

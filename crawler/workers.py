@@ -19,14 +19,12 @@ parse on five processes, as before.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 
-from crawler.worker_process import WorkerProcess
+from crawler.worker_process import WorkerProcess, start_soon
 
 T = TypeVar("T")
 _BY_SITE: dict[tuple[str, int], ParseWorkers] = {}  # (spider name, processes) → its pool, for the process
@@ -69,11 +67,8 @@ class ParseWorkers:
         self.workers = [w for w in self.workers if w.alive]
         while len(self.workers) < self.processes:
             self.workers.append(WorkerProcess(warm_up))
-        with contextlib.suppress(RuntimeError):  # no running event loop: they start at the first call
-            loop = asyncio.get_running_loop()
-            for worker in self.workers:
-                _STARTING.add(task := loop.create_task(worker.start()))
-                task.add_done_callback(_started)
+        for worker in self.workers:
+            start_soon(worker)
 
     def shutdown(self) -> None:
         for worker in self.workers:
@@ -90,17 +85,6 @@ class ParseWorkers:
             self.workers.append(WorkerProcess(warm_up))
         worker = min(self.workers, key=lambda w: len(w.pending))
         return await worker.call(fn, *args, **kwargs)
-
-
-_STARTING: set[asyncio.Task[None]] = set()  # held until done: the event loop keeps only weak references
-
-
-def _started(task: asyncio.Task[None]) -> None:
-    """Forget a finished start; a failed one is dropped here (its worker is dead, so the next call starts
-    another and meets the reason itself)."""
-    _STARTING.discard(task)
-    if not task.cancelled():
-        task.exception()
 
 
 def shutdown_all() -> None:

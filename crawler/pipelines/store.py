@@ -33,7 +33,7 @@ from archive.records import FetchedPage as Page
 from archive.search import side
 from archive.store import Outcome, VersionStore
 from crawler.items import FetchedPage
-from crawler.worker_process import WorkerProcess
+from crawler.worker_process import WorkerProcess, start_soon
 
 logger = logging.getLogger(__name__)
 DATABASE_PATIENCE = 120.0  # seconds a write waits for a restarting PostgreSQL
@@ -78,6 +78,7 @@ class ArchivePipeline:
         if self.crawler.settings.getbool("XXGK_STORE_PROCESS"):
             # Spoken to through pipes by the event loop, as the parse workers are (crawler/worker_process.py).
             self.process = WorkerProcess(functools.partial(_open_store, self.database_url))
+            start_soon(self.process)  # its imports and the archive's opening overlap the first lists
         else:
             self.writer = _shared_writer()
 
