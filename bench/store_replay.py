@@ -45,14 +45,6 @@ from pathlib import Path
 from typing import Any
 
 SITE = "anshun_mzj"
-FAST = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS": 32,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "LOG_LEVEL": "WARNING",
-    "XXGK_PROGRESS_INTERVAL": 0,
-}
 OUT_ENV = "STORE_REPLAY_OUT"  # where RecordItems appends (an environment variable: not a crawl setting)
 
 
@@ -74,6 +66,7 @@ def _crawl_child(replica_url: str, database_url: str) -> None:
     """One crawl in this process (a Twisted reactor runs once per process)."""
     from scrapy.crawler import CrawlerProcess
 
+    from bench.crawl import FAST
     from crawler.runner import project_settings, spider_loader
 
     settings = project_settings({**FAST, "XXGK_REPLICA_URL": replica_url, "XXGK_DATABASE_URL": database_url})
