@@ -114,6 +114,20 @@ def job_holder(url: str, workers: dict[str, subprocess.Popen[bytes]], site: str 
     return None
 
 
+def a_job_holder(url: str, workers: dict[str, subprocess.Popen[bytes]], what: str) -> str:
+    """The first worker seen running a crawl within 90 s (the one `job_holder` names at that moment)."""
+    seen: list[str] = []
+
+    def held() -> bool:
+        name = job_holder(url, workers)
+        if name is not None:
+            seen.append(name)
+        return name is not None
+
+    wait_for(held, 90, what)
+    return seen[-1]
+
+
 def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
@@ -184,16 +198,18 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
 
         # 2. during parsing: right after a burst of detail pages reached a crawl (it parses them now).
         time.sleep(1.5)
-        holder = job_holder(url, workers)
-        assert holder is not None
+        # The fleet's first crawls start together and end together: between two jobs (a crawl process
+        # starting, seconds under a loaded suite) no worker holds a site. Wait for one that does.
+        holder = a_job_holder(url, workers, "a worker holding a crawl")
         kill(run, workers, holder, "parse", root)
 
         # 3. during the archive write: the captures table is locked, every crawl's store waits on it.
         with psycopg.connect(url.replace("+psycopg", "")) as conn:
             conn.execute("LOCK TABLE captures IN EXCLUSIVE MODE")
             time.sleep(2)
-            holder = job_holder(url, workers)
-            assert holder is not None
+            # Two of the three workers may be the restarts of steps 1 and 2, still starting, and the
+            # others between two jobs: wait for a crawl, which the locked table then holds at its write.
+            holder = a_job_holder(url, workers, "a crawl held by the locked captures")
             kill(run, workers, holder, "write", root)
             conn.rollback()
 
