@@ -64,11 +64,15 @@ class ParseWorkers:
         if self.processes <= 0:
             return
         _shut_when_the_reactor_stops()
+        for worker in self._live():
+            start_soon(worker)
+
+    def _live(self) -> list[WorkerProcess]:
+        """The pool's workers, those that died replaced by new (not yet started) ones."""
         self.workers = [w for w in self.workers if w.alive]
         while len(self.workers) < self.processes:
             self.workers.append(WorkerProcess(warm_up))
-        for worker in self.workers:
-            start_soon(worker)
+        return self.workers
 
     def shutdown(self) -> None:
         for worker in self.workers:
@@ -80,10 +84,7 @@ class ParseWorkers:
         goes to the worker holding the fewest calls."""
         if self.processes <= 0:
             return fn(*args, **kwargs)
-        self.workers = [w for w in self.workers if w.alive]
-        if len(self.workers) < self.processes:
-            self.workers.append(WorkerProcess(warm_up))
-        worker = min(self.workers, key=lambda w: len(w.pending))
+        worker = min(self._live(), key=lambda w: len(w.pending))
         return await worker.call(fn, *args, **kwargs)
 
 
