@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -234,10 +235,12 @@ class Capture(Base):
     Captures are looked up by document (and id, which follows time) or by run, never by URL text."""
 
     __tablename__ = "captures"
+    # A document's latest capture is one probe of this index (migration 0018 says why not document_id alone).
+    __table_args__ = (Index("ix_captures_document_id_id", "document_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"))
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
