@@ -144,12 +144,15 @@ class Url(Base):
 
 class Document(Base):
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("site", "url", name="uq_documents_site_url"),)
+    __table_args__ = (
+        UniqueConstraint("site", "url", name="uq_documents_site_url"),
+        Index("ix_documents_site_index_no", "site", "index_no"),  # a moved page's 索引号 (migration 0018)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site: Mapped[str] = mapped_column(String(64), index=True)
     url: Mapped[str] = mapped_column(String(2048))
-    index_no: Mapped[str | None] = mapped_column(String(128), index=True)
+    index_no: Mapped[str | None] = mapped_column(String(128))
     title: Mapped[str | None] = mapped_column(Text)
     # active | withdrawn
     status: Mapped[str] = mapped_column(String(16), default="active")
@@ -235,7 +238,7 @@ class Capture(Base):
     Captures are looked up by document (and id, which follows time) or by run, never by URL text."""
 
     __tablename__ = "captures"
-    # A document's latest capture is one probe of this index (migration 0018 says why not document_id alone).
+    # A document's latest capture: one probe of this index (migration 0018 says why).
     __table_args__ = (Index("ix_captures_document_id_id", "document_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
