@@ -153,14 +153,14 @@ class VersionStore:
 
     def _find_document(self, conn: Connection, site: str, url: str) -> _Doc | None:
         # Every document has a DocumentUrl row for each URL it was seen at (its current one included),
-        # so one indexed lookup finds it whether or not it has moved. Two statements, not a join: on a
-        # fresh PostgreSQL archive (no statistics yet) the planner drove the join from `documents` by
-        # site, reading every document of the site for each page (O(n) a page, 2 ms at 3,000
-        # documents, half the server's time in a crawl). By URL first, the only plan is the index.
+        # so one indexed lookup finds it whether or not it has moved. By URL, then by id, and the site
+        # compared here: on a fresh PostgreSQL archive (no statistics yet) the planner answered a join,
+        # and even `id = ? AND site = ?`, through the `site` index, reading every document of the
+        # site for each page (O(n) a page; tests/test_store_plans.py).
         for (document_id,) in _URL_DOCUMENTS.all(conn, {"url": url}):
-            found = _SITE_DOCUMENT.first(conn, {"id": document_id, "site": site})
-            if found is not None:
-                return _Doc(*found)
+            found = _DOCUMENT_BY_ID.first(conn, {"id": document_id})
+            if found is not None and found[0] == site:
+                return _Doc(*found[1:])
         return None
 
     def _moved(self, conn: Connection, page: FetchedPage, fields: dict[str, Any]) -> _Doc | None:
@@ -471,9 +471,7 @@ _URL_DOCUMENTS = Prepared(
     .where(_DOCUMENT_URLS.c.url == bindparam("url"))
     .order_by(_DOCUMENT_URLS.c.id)
 )
-_SITE_DOCUMENT = Prepared(
-    select(*_DOC_COLUMNS).where(_DOCUMENTS.c.id == bindparam("id"), _DOCUMENTS.c.site == bindparam("site"))
-)
+_DOCUMENT_BY_ID = Prepared(select(_DOCUMENTS.c.site, *_DOC_COLUMNS).where(_DOCUMENTS.c.id == bindparam("id")))
 _BY_INDEX_NO = Prepared(
     select(*_DOC_COLUMNS)
     .where(_DOCUMENTS.c.site == bindparam("site"), _DOCUMENTS.c.index_no == bindparam("index_no"))

@@ -1,0 +1,88 @@
+"""The store's lookups of every page are index probes on PostgreSQL, whatever its statistics.
+
+A fresh archive has no planner statistics. With an index on each column alone, PostgreSQL answered
+three of these lookups by reading every document of the site, or every capture made since the
+document's last one: O(n) a page (docs/benchmarks.md, "fourth look"; migration 0018). Each is explained
+here on an archive of 2,000 documents of one site that was never analysed, as a first crawl leaves
+it, for an old document (a backward walk of the captures would pass 3,980 of them): its plan must
+reach the rows through an index and drop none by a filter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from archive import captures, store
+from archive.db import Archive
+from archive.models import Capture, Document, DocumentUrl, Url
+from archive.prepared import Prepared, insert_rows
+
+DOCS = 2000
+SITE = "site_a"
+_COUNTER = itertools.count()
+
+
+def test_each_lookup_of_a_page_is_an_index_probe(postgres: Any) -> None:
+    archive = Archive(postgres.create_database(f"xxgk_plans_{os.getpid()}_{next(_COUNTER)}"))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    with archive.session() as s:
+        conn = s.connection()
+        insert_rows(conn, Url.__table__, [{"url": _url(i)} for i in range(DOCS)])
+        documents = [
+            {"site": SITE, "url": _url(i), "index_no": f"000-{i:05d}", "title": f"t{i}", "status": "active",
+             "first_seen_at": at, "last_seen_at": at}
+            for i in range(DOCS)
+        ]  # fmt: skip
+        insert_rows(conn, Document.__table__, documents)
+        ids = dict(conn.exec_driver_sql("SELECT url, id FROM documents").all())
+        url_ids = dict(conn.exec_driver_sql("SELECT url, id FROM urls").all())
+        insert_rows(
+            conn, DocumentUrl.__table__, [{"document_id": ids[u], "url": u, "first_seen_at": at} for u in ids]
+        )
+        night = [
+            {"document_id": ids[_url(i)], "url_id": url_ids[_url(i)], "fetched_at": at, "http_status": 200,
+             "raw": b"raw", "outcome": "unchanged"}
+            for i in range(DOCS)
+        ]  # fmt: skip
+        insert_rows(conn, Capture.__table__, night + night)  # two nights
+        old = ids[_url(10)]
+        lookups: dict[str, tuple[Prepared, dict[str, Any]]] = {
+            "document by URL": (store._URL_DOCUMENTS, {"url": _url(10)}),
+            "document by id": (store._DOCUMENT_BY_ID, {"id": old}),
+            "document by 索引号": (store._BY_INDEX_NO, {"site": SITE, "index_no": "000-00010"}),
+            "latest kept capture": (captures._LATEST_KEPT, {"document_id": old}),
+        }
+        for name, (statement, params) in lookups.items():
+            plan = _explain(conn, statement, params)
+            scans = [n for n in _nodes(plan) if n.get("Relation Name")]
+            assert scans, (name, plan)
+            for node in scans:
+                assert node["Node Type"] != "Seq Scan", (name, node)
+                assert node.get("Rows Removed by Filter", 0) == 0, (
+                    name,
+                    node["Node Type"],
+                    node.get("Index Name"),
+                )
+            assert plan["Actual Rows"] >= 1, name
+    archive.close()
+
+
+def _url(i: int) -> str:
+    return f"http://a.example/{i}.html"
+
+
+def _explain(conn: Connection, statement: Prepared, params: dict[str, Any]) -> dict[str, Any]:
+    compiled = statement.stmt.compile(dialect=conn.dialect)
+    sql = f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}"
+    found = conn.exec_driver_sql(sql, compiled.construct_params(params)).scalar_one()
+    return (json.loads(found) if isinstance(found, str) else found)[0]["Plan"]
+
+
+def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(n for child in plan.get("Plans", []) for n in _nodes(child))]
