@@ -213,6 +213,8 @@ class Version(Base):
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    # The text already read from the same bytes (migration 0018).
+    __table_args__ = (Index("ix_attachments_sha256_id", "sha256", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
