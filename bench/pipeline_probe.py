@@ -9,7 +9,7 @@ against a fresh replica and prints, every second:
   downloading while that is above SCRAPER_SLOT_MAX_ACTIVE_SIZE, 5 MB by default);
 - `parse`: calls waiting for or in a parse worker; `store`: items waiting for the writer;
 - `cpu`: the cores each process used in that second: the crawl process, then its children (parse
-  workers, the store's process) in start order, then the replica.
+  workers, the store's process, the resource tracker), then the replica.
 A stage whose queue stays full while its process is below one core is waiting on the others' CPU; a
 sum near the machine's cores means the crawl is bound by CPU, not by a queue (docs/benchmarks.md).
 """
@@ -26,24 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of one process so far (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def install_probe(replica_pid: int) -> None:
@@ -64,8 +46,10 @@ def install_probe(replica_pid: int) -> None:
 async def _probe(pipeline, replica_pid: int, workers) -> None:  # type: ignore[no-untyped-def]
     crawler, started, last = pipeline.crawler, time.time(), {}
 
+    from bench.crawl import _tree, cpu_seconds  # bench/crawl's own readers of /proc
+
     def used(pid: int) -> float:
-        now = cpu_seconds(pid)
+        now = cpu_seconds([pid])
         before = last.get(pid, now if pid == replica_pid else 0.0)
         last[pid] = now
         return now - before
@@ -79,7 +63,7 @@ async def _probe(pipeline, replica_pid: int, workers) -> None:  # type: ignore[n
         scheduler = engine._slot.scheduler if engine._slot else None
         parse = sum(len(w.pending) for pool in workers._BY_SITE.values() for w in pool.workers)
         own = used(os.getpid())
-        kids = " ".join(f"{used(k):.2f}" for k in children(os.getpid()))
+        kids = " ".join(f"{used(k):.2f}" for k in _tree(os.getpid())[1:])
         print(
             f"{time.time() - started:5.1f}s dl {len(engine.downloader.active):3d} "
             f"sched {len(scheduler) if scheduler is not None else 0:5d} "
