@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +17,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import Request, Site
 
 from archive import clock
+from replica.arrival import StampedPort, arrival_of
 from replica.state import LiveReplica, open_state, set_clock
 
 # Sent by the crawler's replica routing (crawler/middlewares/replica.py) when it runs on simulated time.
@@ -41,7 +41,8 @@ class ReplicaResource(Resource):
         if self.request_log is not None:  # when each host was asked (the fleet's politeness tests)
             uri = request.uri.decode("latin-1")
             host = urlsplit(uri).hostname or headers.get("Host", headers.get("host", "")).split(":")[0]
-            self.request_log.write(f"{time.time():.3f} {host} {urlsplit(uri).path}\n")
+            arrived = arrival_of(request.channel.transport if request.channel else None)
+            self.request_log.write(f"{arrived:.3f} {host} {urlsplit(uri).path}\n")
         stamp = next((v for k, v in headers.items() if k.lower() == CLOCK_HEADER), None)
         if stamp:  # a crawler on simulated time: the sites as they were at its moment
             with contextlib.suppress(clock.ClockError):
@@ -106,7 +107,9 @@ def run(
             state = open_state(Path(state_dir), seed=seed, docs=docs, fleet=fleet)
     live = LiveReplica(Path(state_dir), state)
     log = open(request_log, "a", buffering=1, encoding="utf-8") if request_log else None  # noqa: SIM115
-    listening = reactor.listenTCP(port, make_site(live, log), interface=host)  # type: ignore[attr-defined]
+    # Connections stamp each request with the kernel's arrival time, for the request log (replica/arrival.py).
+    listening = StampedPort(port, make_site(live, log), interface=host, reactor=reactor)
+    listening.startListening()
     actual = listening.getHost().port
     replica = live.replica
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
