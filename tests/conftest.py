@@ -49,9 +49,30 @@ LONGEST_FIRST = (
 )
 
 
+def _uses_a_module_build(item: pytest.Item) -> bool:
+    """Whether the test reads what a module fixture builds on disk (a crawl, an archive, a replica's
+    state: it asks for `tmp_path_factory`). Module fixtures that only compute (the expected documents)
+    are cheap to repeat, and grouping their tests would run long ones one after the other."""
+    info = getattr(item, "_fixtureinfo", None)  # pytest's record of the fixtures a test requests
+    if info is None:
+        return False
+    return any(
+        defs and defs[-1].scope == "module" and "tmp_path_factory" in defs[-1].argnames
+        for defs in info.name2fixturedefs.values()
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups into the test ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+    # A module fixture is built once per xdist worker that runs one of its tests: two workers sharing
+    # a module's tests would each crawl its history (measured: test_column_crawl's, 73 s and 67 s in
+    # one run). The tests that read a module's fixtures go to one worker, as one group, unless the
+    # module names a group of its own.
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and _uses_a_module_build(item):
+            item.add_marker(pytest.mark.xdist_group(f"module:{item.path.stem}"))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -70,7 +91,12 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
     cpu0, wall0 = cpu(), time.monotonic()
     yield
-    record = {"test": item.nodeid, "cpu": round(cpu() - cpu0, 2), "wall": round(time.monotonic() - wall0, 2)}
+    record = {
+        "test": item.nodeid,
+        "worker": os.environ.get("PYTEST_XDIST_WORKER", ""),
+        "cpu": round(cpu() - cpu0, 2),
+        "wall": round(time.monotonic() - wall0, 2),
+    }
     with open(out, "a", encoding="utf-8") as log:
         log.write(json.dumps(record) + "\n")
 
