@@ -12,9 +12,6 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive import queries
-from archive.audit.verdicts import audit as audit_verdicts
-from cli.archive_commands import open_archive
 from cli.clock_option import as_of_option
 from cli.output import emit, format_option
 
@@ -328,6 +325,9 @@ def _crawl_nights(path: Path, overrides: dict, fmt: str) -> None:
 @click.option("--verbose", is_flag=True)
 def demo(docs: int, seed: int, state: Path, database_url, verbose: bool) -> None:  # type: ignore[no-untyped-def]
     """Start the replica, crawl every site into the archive, print what was stored, stop the replica."""
+    from archive import queries
+    from archive.audit.verdicts import audit as audit_verdicts
+    from cli.archive_commands import open_archive
     from crawler.runner import run_crawl, site_names
     from replica.process import start_replica
 

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy.exc import OperationalError
-
-from archive.db import ArchiveConfigError
-from archive.locks import SiteLocked
-from archive.queries import NotFoundError
-from schedules.config import ScheduleConfigError, ScheduleServiceBusy
 
 
 class UserError(click.ClickException):
@@ -16,23 +10,37 @@ class UserError(click.ClickException):
         return self.message
 
 
-EXPECTED = (
-    ArchiveConfigError,
-    NotFoundError,
-    SiteLocked,
-    ScheduleConfigError,
-    ScheduleServiceBusy,
-    FileNotFoundError,
-    PermissionError,
-    ValueError,
-)
+def _expected() -> tuple[type[BaseException], ...]:
+    """The errors that are the user's to mend. Imported when one is raised, not at start-up: a crawl
+    process needs neither the queries nor the scheduler's configuration (and its notifiers)."""
+    from archive.db import ArchiveConfigError
+    from archive.locks import SiteLocked
+    from archive.queries import NotFoundError
+    from schedules.config import ScheduleConfigError, ScheduleServiceBusy
+
+    return (
+        ArchiveConfigError,
+        NotFoundError,
+        SiteLocked,
+        ScheduleConfigError,
+        ScheduleServiceBusy,
+        FileNotFoundError,
+        PermissionError,
+        ValueError,
+    )
 
 
 class XxgkGroup(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except EXPECTED as exc:
-            raise UserError(str(exc)) from exc
-        except OperationalError as exc:
-            raise UserError(f"cannot use the database: {str(exc.orig).strip().splitlines()[0]}") from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError
+
+            if isinstance(exc, _expected()):
+                raise UserError(str(exc)) from exc
+            if isinstance(exc, OperationalError):
+                raise UserError(f"cannot use the database: {str(exc.orig).strip().splitlines()[0]}") from exc
+            raise

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,12 +34,12 @@ from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.browser_pac import NO_CREDENTIALS, pac_switch
+from crawler.browser_settings import DEFAULT_BROWSER
 from crawler.middlewares.host_budget import PAUSE_STATUSES, HostBudget
 from crawler.middlewares.replica import replica_proxy
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BROWSER = "/usr/bin/chromium"
 # Chromium as root needs --no-sandbox; the rest keep it from calling Google's hosts (what still tries is
 # refused by the PAC script, crawler/browser_pac.py, that `BrowserDownloadHandler` adds). No
 # --disable-features here: Chromium keeps only the last one given, so ours would replace Playwright's
@@ -60,34 +59,6 @@ CHROMIUM_ARGS = (
     "--disable-client-side-phishing-detection",  # its model is fetched from Google
     "--no-pings",  # no <a ping> auditing requests
 )
-
-BROWSER_SETTINGS: dict[str, Any] = {
-    "DOWNLOAD_HANDLERS": {
-        "http": "crawler.browser.BrowserDownloadHandler",
-        "https": "crawler.browser.BrowserDownloadHandler",
-    },
-    "XXGK_BROWSER_CHALLENGES": True,
-    "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-    # The browser sends its own headers (and its own cookies), as a browser does.
-    "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,
-    "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
-    "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
-}
-
-
-class BrowserMissingError(RuntimeError):
-    """The site needs a browser and none is installed where the settings say."""
-
-
-def browser_path(settings: Any) -> str:
-    """The Chromium executable, or a BrowserMissingError that says how to install it."""
-    path = settings.get("XXGK_BROWSER_PATH") or DEFAULT_BROWSER
-    if not os.access(path, os.X_OK):
-        raise BrowserMissingError(
-            f"this site needs a real browser and there is no Chromium at {path}: install Debian's "
-            "chromium (`make sysdeps`, or apt-get install chromium) or set XXGK_BROWSER_PATH"
-        )
-    return path
 
 
 def launch_options(settings: Any, configured: dict[str, Any]) -> dict[str, Any]:

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag
 
-from playwright.async_api import Page, Route
-from playwright.async_api import Request as PlaywrightRequest
 from scrapy.http import Response
+
+if TYPE_CHECKING:  # Playwright is imported by the crawls that open the browser (crawler/browser.py)
+    from playwright.async_api import Page, Route
+    from playwright.async_api import Request as PlaywrightRequest
 
 # Headers that describe the bytes on the wire, not the page: the body handed over is already decoded.
 WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection"})
 
-NavigationHook = Callable[[Page, PlaywrightRequest], Awaitable[bool]]
+NavigationHook = Callable[["Page", "PlaywrightRequest"], Awaitable[bool]]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Scrapy settings for every xxgk crawl. Site spiders override politeness in `custom_settings`."""
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["spiders"]
 # Sites are TOML declarations (spiders/sites/, XXGK_SITES_DIRS) as well as Python spiders: crawler/sites.py.
@@ -69,6 +71,14 @@ ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 300,
     "crawler.pipelines.attachments.AttachmentsPipeline": 500,
     "crawler.pipelines.store.ArchivePipeline": 800,
+}
+# Scrapy's own extensions but its remote control: off as Scrapy ships it and never wanted here, and
+# Scrapy imports every listed component (aiohttp, for that one: 0.3 s of every crawl process's start)
+# even to find it switched off, or listed as None.
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if path != "scrapy.extensions.remote_control.RemoteControl"
 }
 EXTENSIONS = {
     "crawler.extensions.progress.CrawlProgress": 500,

@@ -19,7 +19,7 @@ from scrapy.http import Response
 from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
-from crawler.browser import BROWSER_SETTINGS
+from crawler.browser_settings import BROWSER_SETTINGS
 from crawler.extraction.hints import ExtractionHints
 from crawler.frontier import Frontier
 from crawler.items import FetchedPage

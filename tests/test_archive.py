@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from archive import blobs, raw
 from archive.db import Archive, ArchiveConfigError, make_engine
-from archive.migrate import alembic_config, current_revision, head_revision
+from archive.migrate import HEAD, alembic_config, current_revision, head_revision, shipped_head
 from archive.models import Blob, Capture, Url, Version
 from archive.records import FetchedPage
 from archive.store import VersionStore
@@ -29,6 +29,7 @@ HEADERS = {
 
 
 def test_migrations_reach_head_and_rerun_is_noop(database_url: str) -> None:
+    assert shipped_head() == HEAD, "a migration was added: set archive.migrate.HEAD to its revision"
     archive = Archive(database_url)
     assert current_revision(archive.engine) == head_revision(archive.engine)
     Archive(database_url)  # second open: nothing to do, no error

@@ -17,8 +17,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 from scrapy.settings import Settings
 
-from crawler.browser import DEFAULT_BROWSER, launch_options
+from crawler.browser import launch_options
 from crawler.browser_pac import REFUSING_PROXY, pac_proxy, pac_script
+from crawler.browser_settings import DEFAULT_BROWSER
 
 REFUSED = [
     "accounts.google.com",

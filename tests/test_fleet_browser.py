@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from crawler.browser import DEFAULT_BROWSER
+from crawler.browser_settings import DEFAULT_BROWSER
 from replica.fleet import expected_documents, fleet_sites
 from replica.process import ROOT, start_replica
 from tests.pgserver import PostgresServer

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 import replica as replica_pkg
 from archive.db import Archive
 from archive.models import Capture, CrawlRun, Document, Version
-from crawler.browser import DEFAULT_BROWSER
+from crawler.browser_settings import DEFAULT_BROWSER
 from tests.conftest import FAST, run_xxgk
 
 HOST = "www.lianzhou.gov.cn"

@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from scrapy_playwright.page import PageMethod
 
 from crawler.browser_given import GivenPage, given_first_navigation
 from crawler.discovery.apis import PAGE_NAMES, api_items
@@ -58,6 +57,8 @@ def probe_request(
 ) -> scrapy.Request:
     """The column page, loaded in Chromium until its network is idle, its answers noted in `captured`;
     the browser is given `page` (the column page as the crawl fetched it) when there is one."""
+    from scrapy_playwright.page import PageMethod  # a crawl imports the browser's code when it uses it
+
     meta: dict[str, Any] = {}
     if page is not None:
         meta["playwright_page_init_callback"] = given_first_navigation(GivenPage.of(page))

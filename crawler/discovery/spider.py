@@ -22,7 +22,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.browser import BROWSER_SETTINGS
+from crawler.browser_settings import BROWSER_SETTINGS
 from crawler.discovery.apis import api_items, api_request, every_page
 from crawler.discovery.items import ListChoice, ListItem, PageGroups, choose_list, items_in, page_groups
 from crawler.discovery.pagination import Pager, as_given, find_pagers, next_link

@@ -36,8 +36,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
-from crawler.browser import BrowserMissingError, browser_path
 from crawler.browser_given import GivenPage, given_first_navigation
+from crawler.browser_settings import BrowserMissingError, browser_path
 from crawler.extraction.dom import parse_html, visible_text
 from crawler.extraction.pagetype import classify_other
 

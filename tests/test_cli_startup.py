@@ -1,0 +1,51 @@
+"""What an `xxgk` process imports before its work: only what its command needs.
+
+A crawl process (and each parse worker, which imports the `__main__` of the process that spawned it)
+used to import every command's module, Playwright, aiohttp (for a Scrapy extension that is off) and
+Alembic before its first request: ~1 s of CPU in every crawl of the suite, the fleet's and the nights'.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+from cli.main import COMMAND_MODULES, main
+from tests.conftest import FAST, ROOT, xxgk
+
+# Packages a crawl of a plain site into an archive at head has no use for.
+NOT_FOR_A_PLAIN_CRAWL = ("playwright", "scrapy_playwright", "aiohttp", "alembic", "apprise", "apscheduler")
+
+
+def test_every_command_is_where_the_table_says() -> None:
+    found = {
+        command.name: module
+        for module in set(COMMAND_MODULES.values())
+        for command in importlib.import_module(module).COMMANDS
+    }
+    assert found == COMMAND_MODULES
+    assert sorted(main.list_commands(None)) == sorted(found)  # type: ignore[arg-type]
+
+
+def test_help_lists_every_command() -> None:
+    shown = xxgk("--help").stdout
+    assert all(f"  {name} " in shown for name in COMMAND_MODULES), shown
+
+
+def test_a_plain_crawl_imports_no_browser_scheduler_or_migration_tool(tmp_path, replica) -> None:
+    database_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    assert xxgk("db", "upgrade", "--database-url", database_url).returncode == 0
+    ran = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cli.main", "crawl", "anshun_mzj", "--database-url",
+         database_url, "--replica-url", replica.url, "--format", "json", *FAST],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in ran.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "scrapy" in imported  # the listing is what it says
+    assert sorted(imported & set(NOT_FOR_A_PLAIN_CRAWL)) == []
