@@ -9,9 +9,9 @@ process's worth of imports and one knob. With `XXGK_PARSE_PROCESSES=0` both run 
 thread instead: the one-core mode bench/crawl.py measures as full-inline.
 
 The workers are this project's own small pool (`crawler.worker_process` says why not
-ProcessPoolExecutor). A worker is started by `spawn` and imports the parser, Scrapy and the command
-line's main module before its first page: ~3 s of CPU. `xxgk crawl --nights` runs a crawler per site per night in one
-process, and a pool per crawler started 50 workers for ten nights of five sites (half the CPU of the
+ProcessPoolExecutor). A worker is started by `spawn` and imports the parser and the command line's
+main module before its first page (`crawler.warm_up`; not Scrapy, which it never needs).
+`xxgk crawl --nights` runs a crawler per site per night in one process, and a pool per crawler started 50 workers for ten nights of five sites (half the CPU of the
 ten-night test, py-spy). So a site's pool outlives its crawl and serves the site's next night; the
 pools are shut when the reactor stops. Sites still have a pool each, so five sites crawled at once
 parse on five processes, as before.
@@ -24,18 +24,11 @@ from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 
+from crawler.warm_up import warm_up
 from crawler.worker_process import WorkerProcess, start_soon
 
 T = TypeVar("T")
 _BY_SITE: dict[tuple[str, int], ParseWorkers] = {}  # (spider name, processes) → its pool, for the process
-
-
-def warm_up() -> None:
-    """Import the parser (lxml, trafilatura) and the PDF reader once per worker, not on first use."""
-    import pypdf  # noqa: F401
-
-    import archive.attachment_text  # noqa: F401
-    import crawler.extraction.page  # noqa: F401
 
 
 class ParseWorkers:

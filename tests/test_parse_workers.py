@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from crawler.warm_up import warm_up
 from crawler.worker_process import WorkerDied, WorkerProcess
 from crawler.workers import ParseWorkers
 
@@ -120,3 +121,18 @@ def test_opening_the_pool_starts_its_worker_before_the_first_call() -> None:
 
     started_pid, answering_pid = run(calls, ParseWorkers(1))
     assert started_pid is not None and started_pid == answering_pid
+
+
+def test_a_warmed_worker_holds_the_parser_and_not_scrapy() -> None:
+    """A spawned worker imports the module of its initializer: kept apart from the pool's module, the
+    warm-up brings the parser and the PDF reader and not Scrapy or Twisted (~1 s a worker)."""
+
+    async def packages(pool: ParseWorkers) -> list[str]:
+        pool.workers = [WorkerProcess(warm_up)]
+        return await pool.workers[0].call(
+            eval, "sorted({m.split('.')[0] for m in __import__('sys').modules})"
+        )
+
+    loaded = set(run(packages))
+    assert {"lxml", "trafilatura", "pypdf", "crawler"} <= loaded
+    assert loaded & {"scrapy", "twisted"} == set()

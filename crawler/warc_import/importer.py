@@ -71,7 +71,7 @@ from crawler.pipelines.store import GROUP_MAX
 from crawler.warc_import.reader import DamagedFile, FileIndex, WarcEntry, read_entries
 from crawler.warc_import.sites import NO_SITE, SiteMap
 from crawler.warc_import.summary import Summary
-from crawler.workers import warm_up
+from crawler.warm_up import warm_up
 
 RUN_SITE = "import"
 RUN_MODE = "import"
