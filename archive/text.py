@@ -24,9 +24,13 @@ import re
 import unicodedata
 from datetime import timedelta, timezone
 from functools import cache
+from typing import TYPE_CHECKING
 
-import ftfy
-import opencc
+if TYPE_CHECKING:
+    import opencc
+
+# ftfy and OpenCC are imported on first use: every `xxgk` process reads CHINA from here (archive.clock),
+# most never normalise a text, and the two cost ~0.2 s of a start.
 
 # The agencies' clock (UTC+8, no daylight saving): a day, a night and a deadline are days in Beijing.
 CHINA = timezone(timedelta(hours=8), "CST")
@@ -46,6 +50,8 @@ _ANNOTATION_RE = re.compile(
 
 @cache
 def _t2s() -> opencc.OpenCC:
+    import opencc
+
     return opencc.OpenCC("t2s")
 
 
@@ -72,6 +78,8 @@ def strip_pinyin(text: str) -> str:
 
 def repair_mojibake(text: str) -> str:
     """UTF-8 read as Latin-1/cp1252 put back, where ftfy is sure; anything else unchanged."""
+    import ftfy
+
     return ftfy.fix_encoding(text)
 
 
