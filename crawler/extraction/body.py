@@ -199,7 +199,7 @@ def _is_chrome_el(el: etree._Element) -> bool:
 def is_meta_line(line: str) -> bool:
     """A byline/metadata line inside the region (`发布时间: … 来源: …`), not document text."""
     # Both tests that need no regex come first: a line over 160 characters is never a meta line, and
-    # every `RUN_LABEL_RE` match holds a colon or a 【 (the regex, a thousand label spellings, ran
+    # every `run_label_re()` match holds a colon or a 【 (the regex, a thousand label spellings, ran
     # over every line of every body).
     if len(line) > 160 or ("：" not in line and ":" not in line and "【" not in line):
         return False

@@ -13,9 +13,7 @@ block that holds another recognised label (see `metadata.py`).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-import opencc
+from functools import cache, lru_cache
 
 from archive.text import to_simplified
 
@@ -180,36 +178,42 @@ def _spaced(label: str) -> str:
     return r"[\s\u3000\u00a0]*".join(re.escape(ch) for ch in label)
 
 
-_S2T = [opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk")]
-
-
-def _traditional_forms(label: str) -> set[str]:
+def _traditional_forms(label: str, converters: list) -> set[str]:
     """The label as traditional-character pages write it (`发布` → `發佈`, and the common `發布`)."""
     forms = {label}
-    for converter in _S2T:
+    for converter in converters:
         converted = converter.convert(label)
         forms |= {converted, converted.replace("佈", "布")}
     return forms
 
 
-_ALL_RUN_LABELS = sorted(
-    {form for label in (*LABELS, *STOP_LABELS) for form in _traditional_forms(label)}, key=len, reverse=True
-)
-# "label：value" runs: a label, a colon, then the value up to the next label or a wide gap.
-_ALTS = "|".join(_spaced(lbl) for lbl in _ALL_RUN_LABELS)
-RUN_LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s\u3000\u00a0|｜】\]）)•·]))(?:【("
-    + _ALTS
-    + r")】[\s\u3000\u00a0]*[:：]?|\[?("
-    + _ALTS
-    + r")\]?[\s\u3000\u00a0]*[:：])"
-)
+@cache
+def run_label_re() -> re.Pattern[str]:
+    """ "label：value" runs: a label, a colon, then the value up to the next label or a wide gap. Built
+    on first use (three OpenCC dictionaries and a regex of a thousand spellings, ~0.25 s): a crawl
+    process whose pages are parsed in its workers imports this module and never parses."""
+    import opencc
+
+    converters = [opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk")]
+    spellings = sorted(
+        {form for label in (*LABELS, *STOP_LABELS) for form in _traditional_forms(label, converters)},
+        key=len,
+        reverse=True,
+    )
+    alternatives = "|".join(_spaced(lbl) for lbl in spellings)
+    return re.compile(
+        r"(?:^|(?<=[\s\u3000\u00a0|｜】\]）)•·]))(?:【("
+        + alternatives
+        + r")】[\s\u3000\u00a0]*[:：]?|\[?("
+        + alternatives
+        + r")\]?[\s\u3000\u00a0]*[:：])"
+    )
 
 
 @lru_cache(maxsize=8192)
 def run_labels(line: str) -> tuple[re.Match[str], ...]:
-    """Every `RUN_LABEL_RE` match in `line`, in order. Memoised: the regex tries a thousand label
+    """Every `run_label_re()` match in `line`, in order. Memoised: the regex tries a thousand label
     spellings at each place a label may start, and a page's lines come back (a hinted metadata block is
     read again with the whole page, a byline again as a body line) as do a template's lines from page
     to page (a quarter of a crawl's lines are new). Match objects are read-only."""
-    return tuple(RUN_LABEL_RE.finditer(line))
+    return tuple(run_label_re().finditer(line))

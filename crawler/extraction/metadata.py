@@ -92,7 +92,7 @@ def _clean_value(field: str, raw: str) -> str | None:
         return None
     if L.field_for(value) is not None or L.is_stop_label(value):
         return None  # a label where a value should be: an empty cell in a label grid
-    if L.RUN_LABEL_RE.match(value):
+    if L.run_label_re().match(value):
         return None  # the next cell's own "label：value" (`文 号: | 所属主题: 计划总结`): this one is empty
     return value
 
