@@ -36,7 +36,6 @@ CRAWL_MODULES = [
     "mako.template",
     "psycopg",
     "requests",
-    "aiohttp",
     "tldextract",
     "warcio",
     "pygments.lexers",

@@ -31,8 +31,12 @@ _context: multiprocessing.context.BaseContext | None = None
 def _fork_server() -> multiprocessing.context.BaseContext:
     global _context
     if _context is None:
+        from cli.main import COMMAND_MODULES
+
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload([*CRAWL_MODULES, "cli.main"])
+        # Every command's module too: `xxgk` imports a command's module when it runs (cli/main.py), and
+        # a forked command should be born with it imported, as a crawl is with the crawl's modules.
+        _context.set_forkserver_preload([*CRAWL_MODULES, "cli.main", *sorted(set(COMMAND_MODULES.values()))])
     return _context
 
 
