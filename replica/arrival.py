@@ -4,8 +4,9 @@ The fleet's politeness tests read the replica's request log: no host may see mor
 any second, and none during a pause. The replica is one Twisted process serving every worker; on a
 loaded machine it can be descheduled or busy rendering another page for a few hundred milliseconds,
 and the requests that arrived meanwhile would all be stamped the moment it reads them, as if they had
-arrived together. So the log takes the kernel's receive time of the bytes, which `recvmsg` hands over with them once
-`SO_TIMESTAMP` is set on the socket (Linux does so for TCP); where it is missing, the read time.
+arrived together. So the log takes the kernel's receive time of the bytes, which `recvmsg` hands over
+with them once `SO_TIMESTAMP` is set on the socket (Linux does so for TCP); where it is missing, the
+read time.
 """
 
 from __future__ import annotations
