@@ -11,9 +11,10 @@ thread instead: the one-core mode bench/crawl.py measures as full-inline.
 The workers are this project's own small pool (`crawler.worker_process` says why not
 ProcessPoolExecutor). A worker is started by `spawn` and imports the parser and the command line's
 main module before its first page (`crawler.warm_up`; not Scrapy, which it never needs).
-`xxgk crawl --nights` runs a crawler per site per night in one process, and a pool per crawler started 50 workers for ten nights of five sites (half the CPU of the
-ten-night test, py-spy). So a site's pool outlives its crawl and serves the site's next night; the
-pools are shut when the reactor stops. Sites still have a pool each, so five sites crawled at once
+`xxgk crawl --nights` runs a crawler per site per night in one process, and a pool per crawler
+started 50 workers for ten nights of five sites (half the CPU of the ten-night test, py-spy). So a
+site's pool outlives its crawl and serves the site's next night; the pools are shut when the reactor
+stops. Sites still have a pool each, so five sites crawled at once
 parse on five processes, as before.
 """
 
