@@ -124,13 +124,15 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def _tree(pid: int) -> list[int]:
-    """`pid` and its descendants (a PostgreSQL server's backends)."""
+    """`pid` and its descendants (a PostgreSQL server's backends), whichever thread started them."""
     out, todo = [], [pid]
     while todo:
         current = todo.pop()
         out.append(current)
         with contextlib.suppress(OSError):
-            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+            for task in Path(f"/proc/{current}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    todo += [int(c) for c in (task / "children").read_text().split()]
     return out
 
 

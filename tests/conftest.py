@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -77,17 +76,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """With `XXGK_TEST_CPU=FILE`, append each test's CPU seconds (its xdist worker and the processes it
-    waited for: crawls, and the servers its fixtures stopped) and wall seconds to FILE as JSON lines.
-    Wall time says which tests are long; CPU says which ones make a 2-core suite slow for the others."""
+    """With `XXGK_TEST_CPU=FILE`, append each test's CPU seconds and wall seconds to FILE as JSON lines.
+    The CPU is its xdist worker's process tree (/proc): the worker, the servers its fixtures run (the
+    replica, PostgreSQL and its backends, pywb), the crawls forked from the tests' fork server, and what
+    each of them waited for. Wall time says which tests are long; CPU says which ones make a 2-core
+    suite slow for the others."""
     out = os.environ.get("XXGK_TEST_CPU")
     if not out:
         yield
         return
+    from bench.crawl import _tree, cpu_seconds
 
     def cpu() -> float:
-        own, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
+        return cpu_seconds(_tree(os.getpid()))
 
     cpu0, wall0 = cpu(), time.monotonic()
     yield
