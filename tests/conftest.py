@@ -80,7 +80,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     The CPU is its xdist worker's process tree (/proc): the worker, the servers its fixtures run (the
     replica, PostgreSQL and its backends, pywb), the crawls forked from the tests' fork server, and what
     each of them waited for. Wall time says which tests are long; CPU says which ones make a 2-core
-    suite slow for the others."""
+    suite slow for the others. A process that leaves the tree unreaped (a server stopped by its own
+    tool, a killed worker's orphans) takes its CPU with it: the test whose teardown stopped it shows a
+    negative figure, and its module's sum is the CPU that stayed in the tree."""
     out = os.environ.get("XXGK_TEST_CPU")
     if not out:
         yield
