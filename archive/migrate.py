@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0018"  # the newest revision in migrations/versions/ (tests/test_archive.py checks it)
+HEAD = "0019"  # the newest revision in migrations/versions/ (tests/test_archive.py checks it)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -146,7 +146,7 @@ class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
         UniqueConstraint("site", "url", name="uq_documents_site_url"),
-        Index("ix_documents_site_index_no", "site", "index_no"),  # a moved page's 索引号 (migration 0018)
+        Index("ix_documents_site_index_no", "site", "index_no"),  # a moved page's 索引号 (migration 0019)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,7 +213,7 @@ class Version(Base):
 
 class Attachment(Base):
     __tablename__ = "attachments"
-    # The text already read from the same bytes (migration 0018).
+    # The text already read from the same bytes (migration 0019).
     __table_args__ = (Index("ix_attachments_sha256_id", "sha256", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 
 A fresh archive has no planner statistics. With an index on each column alone, PostgreSQL answered
 four of these lookups by reading every document of the site, every capture made since the document's
-last one, or every attachment: O(n) a page (docs/benchmarks.md, "fourth look"; migration 0018). Each
+last one, or every attachment: O(n) a page (docs/benchmarks.md, "fourth look"; migrations 0018 and 0019). Each
 is explained here on an archive of 2,000 documents of one site that was never analysed, as a first
 crawl leaves it, for an old document (a backward walk of the captures would pass 3,980 of them): its
 plan must reach the rows through an index and drop none by a filter.
