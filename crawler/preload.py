@@ -41,4 +41,5 @@ CRAWL_MODULES = [
     "pygments.lexers",
     "scrapy.core.downloader.handlers.http11",
     "scrapy.downloadermiddlewares.cookies",
+    "crawler.warmed",  # last: the parser's libraries imported and its label regex built (warm_up.py)
 ]

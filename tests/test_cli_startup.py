@@ -49,3 +49,24 @@ def test_a_plain_crawl_imports_no_browser_scheduler_or_migration_tool(tmp_path, 
     }
     assert "scrapy" in imported  # the listing is what it says
     assert sorted(imported & set(NOT_FOR_A_PLAIN_CRAWL)) == []
+
+
+def _exit_with_the_built_label_regexes() -> None:
+    """In a process forked by the fork server: exit with how many label regexes are already built."""
+    from crawler.extraction.labels import run_label_re
+
+    sys.exit(run_label_re.cache_info().currsize)
+
+
+def test_a_forked_crawl_is_born_with_the_parser_warmed() -> None:
+    """The fork server's preload ends with `crawler.warmed`: every crawl it forks inherits the built
+    label regex and the imported PDF reader and mojibake repair, instead of spending ~1 s of CPU on them
+    (the fleet's hundred small crawls; every crawl of the suite)."""
+    from crawler.preload import CRAWL_MODULES
+    from tests.forked_cli import _fork_server
+
+    assert CRAWL_MODULES[-1] == "crawler.warmed"
+    child = _fork_server().Process(target=_exit_with_the_built_label_regexes)
+    child.start()
+    child.join(120)
+    assert child.exitcode == 1
