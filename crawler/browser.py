@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from playwright.async_api import Page, Route
 from playwright.async_api import Request as PlaywrightRequest
 from playwright.async_api import Response as PlaywrightResponse
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
@@ -122,11 +122,18 @@ def leaves_the_site(request: PlaywrightRequest, site_hosts: tuple[str, ...]) -> 
 
 class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright with the launch options this project needs (system Chromium, replica proxy),
-    every request it sends (plain or the browser's own) in a slot of its host's fleet budget, and no
-    request of a page to another site or for images, fonts and media (`should_abort`)."""
+    every request it sends (plain or the browser's own) in a slot of its host's fleet budget, no
+    request of a page to another site or for images, fonts and media (`should_abort`), and Playwright
+    started by the first page for the browser, not by the engine (`_start_playwright`)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        # scrapy-playwright starts Playwright (a Node.js driver process) when the engine starts, in
+        # each of its handlers (one per scheme: two). A browser site's crawl asks for the browser
+        # once per clearance, often never (a kept clearance, a night without a challenge): measured,
+        # a ten-night crawl started twenty drivers for one Chromium (docs/benchmarks.md, session 27).
+        crawler.signals.disconnect(self._maybe_launch_in_thread, signals.engine_started)
+        self._playwright_lock = asyncio.Lock()
         settings = crawler.settings
         self.config.launch_options = launch_options(settings, self.config.launch_options)
         self.budget = HostBudget.from_crawler(crawler)
@@ -151,6 +158,16 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
             return True
         domains = getattr(self._crawler.spider, "allowed_domains", None) or ()
         return leaves_the_site(request, tuple(domains))
+
+    async def _start_playwright(self) -> None:
+        """scrapy-playwright's start (its `_launch`), once, on the first page for the browser."""
+        async with self._playwright_lock:
+            if getattr(self, "browser_provider", None) is None:
+                await self._launch()
+
+    async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
+        await self._start_playwright()
+        return await super()._download_request(request, spider)
 
     async def download_request(self, request: Request) -> Response:
         """Plain requests wait for their slot here; a browser page's requests in the route handler."""
