@@ -160,10 +160,12 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         return leaves_the_site(request, tuple(domains))
 
     async def _start_playwright(self) -> None:
-        """scrapy-playwright's start (its `_launch`), once, on the first page for the browser."""
+        """scrapy-playwright's start (its `_launch`), once, on the first page for the browser; counted
+        in the stats as xxgk/playwright_drivers (the crawl's Node.js driver processes)."""
         async with self._playwright_lock:
             if getattr(self, "browser_provider", None) is None:
                 await self._launch()
+                self.stats.inc_value("xxgk/playwright_drivers")
 
     async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
         await self._start_playwright()

@@ -115,6 +115,8 @@ def test_crawl_passes_the_challenge_once_and_archives_every_page(database_url, r
         assert gk.body == nfcms.body
         run = s.scalars(select(CrawlRun)).one()
         stats = run.stats or {}
+        # Playwright started once, by the page that needed the browser (not once per scheme at start-up).
+        assert stats["xxgk/playwright_drivers"] == 1
         assert (
             stats["xxgk/offsite_links_skipped"] >= 2
         )  # the 清远 repost and the mirror copy in the catalogue
