@@ -56,8 +56,11 @@ demo: venv sysdeps-demo
 # Three pytest-xdist workers on two cores (crawl tests wait on their processes; measured in
 # docs/benchmarks.md), tests handed out in collection order (the longest first: tests/conftest.py),
 # a module's shared crawl kept on one worker (xdist_group). docs/benchmarks.md has the figures.
+# Bytecode is cached even where the environment says PYTHONDONTWRITEBYTECODE: the suite starts hundreds
+# of Python processes (crawls' parse workers, replicas, pywb), and each would compile the project's
+# modules from source again (~0.25 s of CPU each).
 test: venv sysdeps
-	$(BIN)/pytest -q --durations=15 -n 3 --dist loadgroup --no-loadscope-reorder
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -q --durations=15 -n 3 --dist loadgroup --no-loadscope-reorder
 
 bench: venv
 	$(BIN)/python bench/crawl.py
