@@ -26,6 +26,7 @@ CRAWL_MODULES = [
     "spiders.platforms.ankang",
     "spiders.platforms.nfcms",
     "spiders.platforms.discovered",
+    "crawler.browser",  # a browser site's handler (Playwright): 0.4 s of a crawl's start otherwise
     "crawler.settings",
     "crawler.extensions",
     "crawler.discovery",

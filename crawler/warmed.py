@@ -1,12 +1,64 @@
-"""Importing this module runs `warm_up()`: the last entry of a fork server's preload list.
+"""Importing this module warms a fork server: the last entry of its preload list.
 
 multiprocessing's fork server can only import modules before it forks (`set_forkserver_preload`), so
 work that must be done once in it, and inherited by every crawl it forks, is done by an import. Only
 `crawler.preload.CRAWL_MODULES` names this module; nothing else imports it.
+
+Two things are done here:
+- the parser's warm-up (`crawler.warm_up`): its libraries imported and its label regex built;
+- every component a crawl's settings name (middlewares, extensions, pipelines, handlers, the
+  scheduler's queues) imported: Scrapy imports them when a crawler is built, in the forked crawl, so
+  a fleet's crawl of a small site imported Scrapy's telnet console, feed exports and queues itself.
 """
 
 from __future__ import annotations
 
+import sys
+
 from crawler.warm_up import warm_up
 
-warm_up()
+# The settings whose values name classes a crawl loads (`DOWNLOAD_HANDLERS_BASE` only for its http(s)
+# entries: the others are loaded on a first request of their scheme, which a crawl does not make).
+COMPONENT_DICTS = (
+    "DOWNLOADER_MIDDLEWARES_BASE", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES_BASE", "SPIDER_MIDDLEWARES",
+    "EXTENSIONS_BASE", "EXTENSIONS", "ITEM_PIPELINES", "DOWNLOAD_HANDLERS",
+)  # fmt: skip
+COMPONENT_PATHS = (
+    "SCHEDULER", "SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE", "SCHEDULER_PRIORITY_QUEUE",
+    "SCHEDULER_START_DISK_QUEUE", "SCHEDULER_START_MEMORY_QUEUE", "STATS_CLASS", "DUPEFILTER_CLASS",
+    "LOG_FORMATTER", "REQUEST_FINGERPRINTER_CLASS", "DOWNLOADER", "ITEM_PROCESSOR",
+)  # fmt: skip
+
+
+def import_crawl_components() -> list[str]:
+    """Import every class the project's settings name for a crawl; returns their paths."""
+    from scrapy.utils.misc import load_object
+
+    from crawler.runner import project_settings
+
+    settings = project_settings()
+    paths = [
+        path
+        for name in COMPONENT_DICTS
+        for path in (
+            settings.getdict(name).values() if name == "DOWNLOAD_HANDLERS" else settings.getdict(name)
+        )
+        if isinstance(path, str)
+    ]
+    paths += [settings.get(name) for name in COMPONENT_PATHS if isinstance(settings.get(name), str)]
+    for path in paths:
+        load_object(path)
+    return paths
+
+
+def warm() -> None:
+    """Both, or as much as works: a fork server that raised here would die and take every crawl with
+    it, with nothing but an EOF to say why. What fails is left to the crawl, which reports it."""
+    for step in (warm_up, import_crawl_components):
+        try:
+            step()
+        except Exception as error:  # reported; the crawl meets it again and says so
+            print(f"fork server warm-up: {step.__name__} failed: {error!r}", file=sys.stderr)
+
+
+warm()

@@ -22,6 +22,7 @@ import multiprocessing.context
 import multiprocessing.forkserver
 import os
 import signal
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,8 +55,16 @@ def fork_server() -> multiprocessing.context.BaseContext:
     runs threads (the queue's connection pool) and an event loop, which a fork must not inherit. The
     fork server is a clean single-threaded process; it exits when the worker dies."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(CRAWL_MODULES)
+    context.set_forkserver_preload([*_main_module(), *CRAWL_MODULES])
     return context
+
+
+def _main_module() -> list[str]:
+    """The module this process runs as (`python -m cli.main worker`): multiprocessing runs it again
+    in each forked child, as `__mp_main__`, and that costs little only if its imports (click, the
+    command table) are already done in the fork server."""
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    return [spec.name] if spec is not None and spec.name != "__main__" else []
 
 
 def _start_fork_server() -> None:
