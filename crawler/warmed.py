@@ -17,8 +17,8 @@ import sys
 
 from crawler.warm_up import warm_up
 
-# The settings whose values name classes a crawl loads (`DOWNLOAD_HANDLERS_BASE` only for its http(s)
-# entries: the others are loaded on a first request of their scheme, which a crawl does not make).
+# The settings whose values name classes a crawl loads. Of the download handlers, the project's http(s)
+# ones (`DOWNLOAD_HANDLERS`); Scrapy's others (ftp, s3, …) load on a first request of their scheme.
 COMPONENT_DICTS = (
     "DOWNLOADER_MIDDLEWARES_BASE", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES_BASE", "SPIDER_MIDDLEWARES",
     "EXTENSIONS_BASE", "EXTENSIONS", "ITEM_PIPELINES", "DOWNLOAD_HANDLERS",
