@@ -123,7 +123,7 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     """`pid` and its descendants (a PostgreSQL server's backends), whichever thread started them."""
     out, todo = [], [pid]
     while todo:
@@ -159,7 +159,7 @@ class Databases:
         return url.set(database=name).render_as_string(hide_password=False)
 
     def cpu(self) -> float:
-        return cpu_seconds(_tree(self.server_pid)) if self.server_pid else 0.0
+        return cpu_seconds(process_tree(self.server_pid)) if self.server_pid else 0.0
 
 
 def child(

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.crawl import process_tree  # noqa: E402
 from replica.fleet import expected_documents, fleet_sites  # noqa: E402
 from replica.process import start_replica  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
@@ -64,17 +65,8 @@ def tree_cpu(pid: int) -> float:
 
 
 def children(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                found = [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            out += found
-            todo += found
-    return out
+    """Every process below `pid`: the worker's fork server and the crawls it forked."""
+    return process_tree(pid)[1:]
 
 
 def run(

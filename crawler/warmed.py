@@ -17,11 +17,12 @@ import sys
 
 from crawler.warm_up import warm_up
 
-# The settings whose values name classes a crawl loads. Of the download handlers, the project's http(s)
-# ones (`DOWNLOAD_HANDLERS`); Scrapy's others (ftp, s3, …) load on a first request of their scheme.
+# The settings that name classes a crawl loads: component dicts (keyed by class), single classes, and
+# the project's http(s) handlers (`DOWNLOAD_HANDLERS`, keyed by scheme; Scrapy's others, ftp, s3, …,
+# load on a first request of their scheme).
 COMPONENT_DICTS = (
     "DOWNLOADER_MIDDLEWARES_BASE", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES_BASE", "SPIDER_MIDDLEWARES",
-    "EXTENSIONS_BASE", "EXTENSIONS", "ITEM_PIPELINES", "DOWNLOAD_HANDLERS",
+    "EXTENSIONS_BASE", "EXTENSIONS", "ITEM_PIPELINES",
 )  # fmt: skip
 COMPONENT_PATHS = (
     "SCHEDULER", "SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE", "SCHEDULER_PRIORITY_QUEUE",
@@ -37,15 +38,9 @@ def import_crawl_components() -> list[str]:
     from crawler.runner import project_settings
 
     settings = project_settings()
-    paths = [
-        path
-        for name in COMPONENT_DICTS
-        for path in (
-            settings.getdict(name).values() if name == "DOWNLOAD_HANDLERS" else settings.getdict(name)
-        )
-        if isinstance(path, str)
-    ]
-    paths += [settings.get(name) for name in COMPONENT_PATHS if isinstance(settings.get(name), str)]
+    components = [path for name in COMPONENT_DICTS for path in settings.getdict(name)]
+    handlers = list(settings.getdict("DOWNLOAD_HANDLERS").values())
+    paths = [p for p in (*components, *handlers, *map(settings.get, COMPONENT_PATHS)) if isinstance(p, str)]
     for path in paths:
         load_object(path)
     return paths

@@ -87,10 +87,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if not out:
         yield
         return
-    from bench.crawl import _tree, cpu_seconds
+    from bench.crawl import cpu_seconds, process_tree
 
     def cpu() -> float:
-        return cpu_seconds(_tree(os.getpid()))
+        return cpu_seconds(process_tree(os.getpid()))
 
     cpu0, wall0 = cpu(), time.monotonic()
     yield

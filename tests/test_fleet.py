@@ -26,6 +26,7 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
+from bench.crawl import process_tree
 from crawler.middlewares.host_budget import JITTER
 from replica.fleet import expected_documents, fleet_sites
 from replica.process import ROOT, ReplicaProcess, start_replica
@@ -83,17 +84,7 @@ def start_worker(env: dict[str, str], name: str, logs: Path) -> subprocess.Popen
 
 def descendants(pid: int) -> list[int]:
     """Every process below `pid` (the fork server and the crawls it forked)."""
-    out, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            out += children
-            todo += children
-    return out
+    return process_tree(pid)[1:]
 
 
 def alive(pid: int) -> bool:
