@@ -15,7 +15,9 @@ Variants (each in its own process, since a Twisted reactor runs once per process
 Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios, and the CPU
 seconds each variant used: the crawl process itself (`crawl`), its worker processes (`workers`) and
-the replica server (`replica`), which tells a variant bound by one process from one bound by the cores.
+the replica server (`replica`), which tells a variant bound by one process from one bound by the cores,
+and the TCP connections the crawl opened (a crawl that keeps its connections opens about as many as it
+has requests in flight).
 
 The full variants write a fresh SQLite file by default. `--postgresql` starts a throwaway PostgreSQL
 server (tests/pgserver.py: the installed binaries, fsync off) and gives each full crawl a fresh
@@ -84,6 +86,7 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
     else:
         crawler = process.create_crawler(spider)
         process.crawl(crawler)
+    opened = count_connections()
     started = time.perf_counter()
     if profile:
         import cProfile
@@ -107,7 +110,24 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
         "store_transactions": stats.get("xxgk/store_transactions", 0),
         "browser_requests": stats.get("xxgk/browser_requests", 0),
         "browser_seconds": stats.get("xxgk/browser_seconds", 0.0),
+        "connections": opened[0],
     }
+
+
+def count_connections() -> list[int]:
+    """Count the TCP connections the crawl opens (Twisted's pool makes each one in `_newConnection`):
+    a crawl that keeps its connections opens about as many as it has requests in flight."""
+    from twisted.web.client import HTTPConnectionPool
+
+    opened = [0]
+    new_connection = HTTPConnectionPool._newConnection
+
+    def counted(pool: HTTPConnectionPool, key: object, endpoint: object) -> object:
+        opened[0] += 1
+        return new_connection(pool, key, endpoint)
+
+    HTTPConnectionPool._newConnection = counted  # type: ignore[method-assign]
+    return opened
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -275,7 +295,7 @@ def main() -> None:
                     results[variant].append(r)
                     print(
                         f"round {round_no + 1} {variant:>11}: {r['documents']} documents, "
-                        f"{r['responses']} responses in {r['seconds']:.1f}s = "
+                        f"{r['responses']} responses on {r['connections']} connections in {r['seconds']:.1f}s = "
                         f"{r['documents'] / r['seconds']:.1f} documents/s; CPU s: crawl {r['cpu_crawl']:.1f}, "
                         f"workers {r['cpu_workers']:.1f}, replica {r['cpu_replica']:.1f}, "
                         f"database {r['cpu_database']:.1f}; load {os.getloadavg()[0]:.1f}",

@@ -158,6 +158,16 @@ class BudgetedDownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        # Twisted's pool keeps idle connections per host, or per proxy when there is one (the replica,
+        # an archivist's own proxy), and Scrapy caps that at CONCURRENT_REQUESTS_PER_DOMAIN. Through a
+        # proxy every host shares the one key, so each connection past the cap was closed when its
+        # response ended and a new one opened for the next burst: 1,502 connections for a 4,389-response
+        # crawl (docs/benchmarks.md). A host alone never has more in flight than its own slot allows,
+        # so the crawl's whole concurrency as the cap changes nothing without a proxy.
+        pool = self._pool
+        pool.maxPersistentPerHost = max(
+            pool.maxPersistentPerHost, crawler.settings.getint("CONCURRENT_REQUESTS")
+        )
         self.budget = HostBudget.from_crawler(crawler)
 
     async def download_request(self, request: Request) -> Response:
