@@ -12,6 +12,9 @@ Variants (each in its own process, since a Twisted reactor runs once per process
   full-inline the same with both in the reactor's thread (XXGK_PARSE_PROCESSES=0), one core
   --extra full-2-workers      two parse worker processes (XXGK_PARSE_PROCESSES=2)
   --extra full-store-process  the store in a process of its own instead of a thread (XXGK_STORE_PROCESS)
+  --extra bound-no-store, bound-no-parse, bound-neither
+                              the full crawl with the store's writes, the parser's work or both taken
+                              out (bench/bounds.py): how fast no arrangement of the rest can beat
 Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios, and the CPU
 seconds each variant used: the crawl process itself (`crawl`), its worker processes (`workers`) and
@@ -46,6 +49,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from crawler.settings import ITEM_PIPELINES  # noqa: E402
+
 FAST = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
@@ -62,6 +67,16 @@ EXTRA: dict[str, dict] = {
     "full-2-workers": {"XXGK_PARSE_PROCESSES": 2},
     "full-store-process": {"XXGK_STORE_PROCESS": True},
 }
+_NO_STORE = {"crawler.pipelines.store.ArchivePipeline": None, "bench.bounds.StoreNothing": 800}
+_NO_PARSE = {"crawler.pipelines.extract.ExtractPipeline": None, "bench.bounds.ParseOnce": 300}
+# Bounds: the full crawl with a stage's work taken out (bench/bounds.py says what each answers).
+EXTRA.update(
+    {
+        "bound-no-store": {"ITEM_PIPELINES": {**ITEM_PIPELINES, **_NO_STORE}},
+        "bound-no-parse": {"ITEM_PIPELINES": {**ITEM_PIPELINES, **_NO_PARSE}},
+        "bound-neither": {"ITEM_PIPELINES": {**ITEM_PIPELINES, **_NO_STORE, **_NO_PARSE}},
+    }
+)
 
 
 def run_variant(variant: str, replica_url: str, database_url: str, profile: str | None, site: str) -> dict:
@@ -71,7 +86,7 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
     from crawler.runner import project_settings, spider_loader
 
     overrides = {**FAST, "XXGK_REPLICA_URL": replica_url, "XXGK_DATABASE_URL": database_url}
-    if not variant.startswith("full"):
+    if not variant.startswith(("full", "bound")):
         overrides["ITEM_PIPELINES"] = {}
     overrides.update(EXTRA.get(variant, {}))
     settings = project_settings(overrides)  # command-line priority: beats the spider's politeness
@@ -200,7 +215,9 @@ def child(
             "--replica-url",
             replica_url,
             "--database-url",
-            databases.fresh(tmp) if variant.startswith("full") else f"sqlite:///{tmp}/bench.sqlite3",
+            databases.fresh(tmp)
+            if variant.startswith(("full", "bound"))
+            else f"sqlite:///{tmp}/bench.sqlite3",
             "--site",
             site,
         ]
@@ -289,6 +306,7 @@ def main() -> None:
             start_replica(Path(state), docs=args.docs, seed=args.seed) as rep,
         ):
             print(f"replica {rep.url}: {args.docs} generated documents; store: {backend}", file=sys.stderr)
+            os.environ["BENCH_PARSED_PAGES"] = str(Path(state) / "parsed.pickles")  # bench/bounds.py
             for round_no in range(args.repeat):
                 for variant in results:
                     r = child(variant, rep.url, None, args.site, databases, rep.pid)

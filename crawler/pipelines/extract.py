@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
+    # The pure function the worker runs on each page (a benchmark's bound swaps it: bench/bounds.py).
+    parser = staticmethod(parse_page)
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.workers = ParseWorkers.of(crawler)
@@ -55,7 +58,7 @@ class ExtractPipeline:
         hints = getattr(self.crawler.spider, "hints", None) or ExtractionHints()
         charset = _header_charset(item.headers.get("Content-Type", ""))
         try:
-            parsed = await self.workers.run(parse_page, item.body, item.url, hints, header_charset=charset)
+            parsed = await self.workers.run(self.parser, item.body, item.url, hints, header_charset=charset)
             item.content = page_content(parsed)
         except Exception as exc:  # a page the parser cannot read is still archived, raw, as an error
             logger.error("cannot parse %s: %s: %s", item.url, type(exc).__name__, exc)
