@@ -122,7 +122,9 @@ XXGK_PROGRESS_INTERVAL = 10.0
 # Worker processes for the page parser (0 parses in the reactor's own thread); see pipelines/extract.py.
 XXGK_PARSE_PROCESSES = 1
 # The version store writes in a thread of the crawl's process (False) or in a process of its own (True);
-# either way an item is counted once its transaction has committed (crawler/pipelines/store.py).
+# either way an item is counted once its transaction has committed (crawler/pipelines/store.py). True
+# pays for a large crawl into PostgreSQL (psycopg's work leaves the reactor's GIL: -21% wall at 3,000
+# documents), not on SQLite, nor for a small crawl (a process to start): docs/benchmarks.md.
 XXGK_STORE_PROCESS = False
 # Ask for details the archive holds with If-Modified-Since / If-None-Match (a 304 is a capture).
 XXGK_CONDITIONAL = True
