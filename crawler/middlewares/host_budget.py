@@ -159,11 +159,14 @@ class BudgetedDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         # Twisted's pool keeps idle connections per host, or per proxy when there is one (the replica,
-        # an archivist's own proxy), and Scrapy caps that at CONCURRENT_REQUESTS_PER_DOMAIN. Through a
-        # proxy every host shares the one key, so each connection past the cap was closed when its
-        # response ended and a new one opened for the next burst: 1,502 connections for a 4,389-response
-        # crawl (docs/benchmarks.md). A host alone never has more in flight than its own slot allows,
-        # so the crawl's whole concurrency as the cap changes nothing without a proxy.
+        # an archivist's own proxy), and Scrapy caps that at CONCURRENT_REQUESTS_PER_DOMAIN; each
+        # connection past the cap is closed when its response ends. Two things put more than the cap in
+        # flight on one key: a proxy (every host shares its key), and Scrapy itself when there is no
+        # download delay (its slot queue schedules every queued request before any counts as
+        # transferring, so one host can take all of CONCURRENT_REQUESTS; scrapy/scrapy#6982 reports
+        # the same). bench/crawl.py (no delay, through the replica) opened 1,502 connections for 4,389
+        # responses; with the crawl's whole concurrency as the cap, 32. With a delay (the sites'
+        # politeness) a host never has more in flight than its slot allows, and nothing changes.
         pool = self._pool
         pool.maxPersistentPerHost = max(
             pool.maxPersistentPerHost, crawler.settings.getint("CONCURRENT_REQUESTS")
