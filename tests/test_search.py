@@ -4,6 +4,8 @@ widths, query syntax, ranking, snippets, filters and facets; the index kept by t
 from __future__ import annotations
 
 import itertools
+import os
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -34,7 +36,20 @@ RECALL_QUERIES = [
 
 @pytest.fixture
 def small(database_url: str) -> Archive:
+    """The small archive, for a test that writes to it."""
     return build_archive(database_url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def read_small(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """The small archive of each kind, built once for the module's tests that only search it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('small') / 'archive.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(f"xxgk_small_{os.getpid()}")
+    archive = build_archive(url)
+    yield archive
+    archive.close()
 
 
 def ids_of(archive: Archive, query: str, filters: Filters | None = None) -> set[int]:
@@ -108,40 +123,40 @@ def test_reindex_gives_what_the_write_path_gave(small: Archive) -> None:
     assert {q: ids_of(small, q, Filters(all_versions=True)) for q in RECALL_QUERIES} == before
 
 
-def test_short_words_scripts_and_widths(small: Archive) -> None:
-    assert ids_of(small, "低保") == {1, 2}  # 2: "低 保" across a line break still reads 低保
-    assert ids_of(small, "殡") == {4, 5}
-    assert ids_of(small, "养老") == ids_of(small, "養老") == {2, 3}  # 3 is published in traditional
-    assert ids_of(small, "关于养老机构") == {3}  # simplified query, traditional text
-    assert ids_of(small, "ABC123") == ids_of(small, "ａｂｃ１２３") == {4}  # full-width text
-    assert ids_of(small, "花名册") == {1}  # attachment name
-    assert ids_of(small, "安市民发〔2023〕12号") == {1}  # 文号
+def test_short_words_scripts_and_widths(read_small: Archive) -> None:
+    assert ids_of(read_small, "低保") == {1, 2}  # 2: "低 保" across a line break still reads 低保
+    assert ids_of(read_small, "殡") == {4, 5}
+    assert ids_of(read_small, "养老") == ids_of(read_small, "養老") == {2, 3}  # 3 is published in traditional
+    assert ids_of(read_small, "关于养老机构") == {3}  # simplified query, traditional text
+    assert ids_of(read_small, "ABC123") == ids_of(read_small, "ａｂｃ１２３") == {4}  # full-width text
+    assert ids_of(read_small, "花名册") == {1}  # attachment name
+    assert ids_of(read_small, "安市民发〔2023〕12号") == {1}  # 文号
 
 
-def test_phrases_terms_and_exclusion(small: Archive) -> None:
-    assert ids_of(small, "养老 低保") == {2}
-    assert ids_of(small, '"婚姻 登记"') == {5, 6}
-    assert ids_of(small, "婚姻登记 -殡葬") == {6}
-    assert ids_of(small, "养老 -機構") == {2}
+def test_phrases_terms_and_exclusion(read_small: Archive) -> None:
+    assert ids_of(read_small, "养老 低保") == {2}
+    assert ids_of(read_small, '"婚姻 登记"') == {5, 6}
+    assert ids_of(read_small, "婚姻登记 -殡葬") == {6}
+    assert ids_of(read_small, "养老 -機構") == {2}
 
 
-def test_ranking_boosts_titles_and_marks_snippets(small: Archive) -> None:
-    with small.session() as s:
+def test_ranking_boosts_titles_and_marks_snippets(read_small: Archive) -> None:
+    with read_small.session() as s:
         result = search(s, "婚姻登记")
     assert result.ranked and [h["id"] for h in result.hits] == [6, 5]  # 6 has it in the title
     assert result.hits[0]["score"] > result.hits[1]["score"] > 0
     assert "«婚姻登记»" in result.hits[1]["snippet"]
-    with small.session() as s:  # one character: 4 has 殡 in its title, 5 (newer) only in its body
+    with read_small.session() as s:  # one character: 4 has 殡 in its title, 5 (newer) only in its body
         one = search(s, "殡")
     assert one.ranked and [h["id"] for h in one.hits] == [4, 5]
     assert one.hits[0]["score"] > one.hits[1]["score"] > 0
-    with small.session() as s:
+    with read_small.session() as s:
         traditional = search(s, "养老机构").hits[0]
     assert "«養老機構»" in traditional["snippet"]  # marked in the text as published
 
 
-def test_most_documents_list_newest_first(small: Archive) -> None:
-    with small.session() as s:
+def test_most_documents_list_newest_first(read_small: Archive) -> None:
+    with read_small.session() as s:
         result = search(s, "民政")  # in 5 of 6 documents: BM25 cannot rank it
     assert not result.ranked
     dates = [h["publish_date"] for h in result.hits]
@@ -165,8 +180,8 @@ def test_newest_first_lists_undated_documents_last(small: Archive) -> None:
             assert result.hits[-2]["id"] > result.hits[-1]["id"]  # then the newer version first
 
 
-def test_versions_latest_by_default(small: Archive) -> None:
-    with small.session() as s:
+def test_versions_latest_by_default(read_small: Archive) -> None:
+    with read_small.session() as s:
         assert search(s, "高龄津贴").total == 1
         assert search(s, "低保", Filters(all_versions=True)).total == 3  # a2 has two versions
         assert {h["version"] for h in search(s, "低保", Filters(all_versions=True)).hits} == {1, 2}
@@ -193,13 +208,13 @@ def test_versions_latest_by_default(small: Archive) -> None:
         (Filters(changed_from=date(2024, 6, 1), changed_to=date(2024, 12, 31)), set()),
     ],
 )
-def test_filters(small: Archive, filters: Filters, expected: set[int]) -> None:
-    assert ids_of(small, "", filters) == expected
-    assert ids_of(small, "民", filters) == expected & ids_of(small, "民")
+def test_filters(read_small: Archive, filters: Filters, expected: set[int]) -> None:
+    assert ids_of(read_small, "", filters) == expected
+    assert ids_of(read_small, "民", filters) == expected & ids_of(read_small, "民")
 
 
-def test_facet_counts(small: Archive) -> None:
-    with small.session() as s:
+def test_facet_counts(read_small: Archive) -> None:
+    with read_small.session() as s:
         result = search(s, "局", facets=True)
     facets = {name: {v["value"]: v["count"] for v in values} for name, values in result.facets.items()}
     assert result.total == 3  # a1, a3, l1 (j1, j2 say 市民政局 only in their issuer field)
