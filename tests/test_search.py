@@ -40,13 +40,18 @@ def small(database_url: str) -> Archive:
     return build_archive(database_url)
 
 
+_SMALL_BUILDS = itertools.count()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def read_small(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     """The small archive of each kind, built once for the module's tests that only search it."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('small') / 'archive.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres").create_database(f"xxgk_small_{os.getpid()}")
+        # A name of its own each time: a worker of the suite may build it again after the other kind's.
+        name = f"xxgk_small_{os.getpid()}_{next(_SMALL_BUILDS)}"
+        url = request.getfixturevalue("postgres").create_database(name)
     archive = build_archive(url)
     yield archive
     archive.close()
