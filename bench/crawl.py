@@ -171,6 +171,11 @@ def process_tree(pid: int) -> list[int]:
     return out
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (a fleet worker's fork server and the crawls it forked)."""
+    return process_tree(pid)[1:]
+
+
 class Databases:
     """A fresh database per full crawl: a SQLite file in a temporary directory, or one more database
     on a PostgreSQL server (`server_url`)."""

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench.crawl import process_tree  # noqa: E402
+from bench.crawl import descendants  # noqa: E402
 from replica.fleet import expected_documents, fleet_sites  # noqa: E402
 from replica.process import start_replica  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
@@ -59,14 +59,9 @@ def cpu_seconds(pid: int, reaped: bool = False) -> float:
 def tree_cpu(pid: int) -> float:
     """A worker's CPU so far: itself, its fork server with the crawls it reaped, the running crawls."""
     total = cpu_seconds(pid)
-    for child in children(pid):
+    for child in descendants(pid):
         total += cpu_seconds(child, reaped=True)
     return total
-
-
-def children(pid: int) -> list[int]:
-    """Every process below `pid`: the worker's fork server and the crawls it forked."""
-    return process_tree(pid)[1:]
 
 
 def run(
@@ -114,7 +109,7 @@ def run(
             for n, p in enumerate(processes):
                 cpu[n] = max(cpu[n], tree_cpu(p.pid))
                 peak["worker"] = max(peak["worker"], rss_kib(p.pid))
-                crawls = [rss_kib(c) for c in children(p.pid)]
+                crawls = [rss_kib(c) for c in descendants(p.pid)]
                 peak["crawl"] = max(peak["crawl"], *crawls, 0)
             time.sleep(0.5)
 

@@ -46,7 +46,7 @@ def install_probe(replica_pid: int) -> None:
 async def _probe(pipeline, replica_pid: int, workers) -> None:  # type: ignore[no-untyped-def]
     crawler, started, last = pipeline.crawler, time.time(), {}
 
-    from bench.crawl import cpu_seconds, process_tree  # bench/crawl's own readers of /proc
+    from bench.crawl import cpu_seconds, descendants  # bench/crawl's own readers of /proc
 
     def used(pid: int) -> float:
         now = cpu_seconds([pid])
@@ -63,7 +63,7 @@ async def _probe(pipeline, replica_pid: int, workers) -> None:  # type: ignore[n
         scheduler = engine._slot.scheduler if engine._slot else None
         parse = sum(len(w.pending) for pool in workers._BY_SITE.values() for w in pool.workers)
         own = used(os.getpid())
-        kids = " ".join(f"{used(k):.2f}" for k in process_tree(os.getpid())[1:])
+        kids = " ".join(f"{used(k):.2f}" for k in descendants(os.getpid()))
         print(
             f"{time.time() - started:5.1f}s dl {len(engine.downloader.active):3d} "
             f"sched {len(scheduler) if scheduler is not None else 0:5d} "

@@ -35,6 +35,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.browser_pac import NO_CREDENTIALS, pac_switch
 from crawler.browser_settings import DEFAULT_BROWSER
+from crawler.middlewares.connections import keep_a_connection_per_request
 from crawler.middlewares.host_budget import PAUSE_STATUSES, HostBudget
 from crawler.middlewares.replica import replica_proxy
 
@@ -135,6 +136,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         crawler.signals.disconnect(self._maybe_launch_in_thread, signals.engine_started)
         self._playwright_lock = asyncio.Lock()
         settings = crawler.settings
+        keep_a_connection_per_request(self._pool, settings)  # for the requests sent without the browser
         self.config.launch_options = launch_options(settings, self.config.launch_options)
         self.budget = HostBudget.from_crawler(crawler)
         self._pauses: set[asyncio.Task[None]] = set()

@@ -26,7 +26,7 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench.crawl import process_tree
+from bench.crawl import descendants
 from crawler.middlewares.host_budget import JITTER
 from replica.fleet import expected_documents, fleet_sites
 from replica.process import ROOT, ReplicaProcess, start_replica
@@ -80,11 +80,6 @@ def start_worker(env: dict[str, str], name: str, logs: Path) -> subprocess.Popen
             [sys.executable, "-m", "cli.main", "worker", "--name", name, "--concurrency", "2", *CRAWL],
             env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (the fork server and the crawls it forked)."""
-    return process_tree(pid)[1:]
 
 
 def alive(pid: int) -> bool:

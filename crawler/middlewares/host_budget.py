@@ -32,6 +32,7 @@ from sqlalchemy.exc import OperationalError
 
 from archive import host_budget
 from archive.db import Archive
+from crawler.middlewares.connections import keep_a_connection_per_request
 from crawler.middlewares.faults import retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -158,19 +159,7 @@ class BudgetedDownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        # Twisted's pool keeps idle connections per host, or per proxy when there is one (the replica,
-        # an archivist's own proxy), and Scrapy caps that at CONCURRENT_REQUESTS_PER_DOMAIN; each
-        # connection past the cap is closed when its response ends. Two things put more than the cap in
-        # flight on one key: a proxy (every host shares its key), and Scrapy itself when there is no
-        # download delay (its slot queue schedules every queued request before any counts as
-        # transferring, so one host can take all of CONCURRENT_REQUESTS; scrapy/scrapy#6982 reports
-        # the same). bench/crawl.py (no delay, through the replica) opened 1,502 connections for 4,389
-        # responses; with the crawl's whole concurrency as the cap, 32. With a delay (the sites'
-        # politeness) a host never has more in flight than its slot allows, and nothing changes.
-        pool = self._pool
-        pool.maxPersistentPerHost = max(
-            pool.maxPersistentPerHost, crawler.settings.getint("CONCURRENT_REQUESTS")
-        )
+        keep_a_connection_per_request(self._pool, crawler.settings)
         self.budget = HostBudget.from_crawler(crawler)
 
     async def download_request(self, request: Request) -> Response:
