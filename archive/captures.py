@@ -103,7 +103,7 @@ class CaptureWriter:
             if page.http_status
             else None
         )
-        frame, base_id = raw.frame(get, record, like)
+        frame, base_id = raw.frame(raw.frames(conn, get), record, like)
         done.capture = _INSERT_CAPTURE.insert_id(
             conn,
             {

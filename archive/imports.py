@@ -115,7 +115,7 @@ def _full_response(conn: Connection, capture_id: int) -> Original | None:
         return raw.Frame(*row) if row is not None else None
 
     frame = get(capture_id)
-    record = raw.read_with(get, frame) if frame is not None else None
+    record = raw.read_with(raw.frames(conn, get), frame) if frame is not None else None
     if record is None:
         return None
     status_line, lines, body = raw.split_lines(record)

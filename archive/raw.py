@@ -9,21 +9,28 @@ record identical to its base stores no bytes at all (`raw` NULL, `raw_base_id` s
 relative is a plain zstd frame (`raw` set, no base). Frames carry no checksum, dictionary id or content
 size: the row says which dictionary, SQLite/PostgreSQL keep the bytes intact, and decompression streams
 without knowing the size. Delta chains are kept within `MAX_DEPTH`, so reading any capture decompresses
-at most that many frames; decompressed records are cached by (id, frame digest) so that a row id
-reused after a rolled-back transaction can never be served from a stale entry.
+at most that many frames.
+
+Decompressed records are cached by (database, id, frame digest, base id). The frame digest keeps a row id
+reused after a rolled-back transaction from being served a stale entry. The database is in the key
+because row ids repeat across archives: two archives of the same sites can hold capture 7 with the
+very same delta frame against bases that differ (another Date header, another edition of the page), and a
+process that reads both (a test worker, an importer, a library user) must get each archive's own bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import zstandard
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from archive.per_thread import PerThread
@@ -151,12 +158,37 @@ class Frame(NamedTuple):
 Getter = Callable[[int], Any]
 
 
-def _getter(session: Session, capture: Any) -> Getter:
-    return lambda capture_id: session.get(type(capture), capture_id)
+class Frames(NamedTuple):
+    """One database's captures as the frame functions reach them: `get` finds a capture by id, and
+    `scope` names the database in the record cache's keys (see the module's docstring)."""
+
+    get: Getter
+    scope: int
 
 
-def _key(capture: Any) -> tuple[int, bytes, int | None]:
-    return capture.id, hashlib.blake2b(capture.raw or b"", digest_size=8).digest(), capture.raw_base_id
+_scopes: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+_next_scope = itertools.count(1)
+
+
+def frames(bind: Session | Connection, get: Getter) -> Frames:
+    """`get` over the database `bind` reads: a session's or a connection's engine. Each engine gets a
+    number of its own, never reused, so a new archive never meets an old one's cached records."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    if isinstance(engine, Connection):
+        engine = engine.engine
+    with _lock:
+        scope = _scopes.get(engine)
+        if scope is None:
+            scope = _scopes[engine] = next(_next_scope)
+    return Frames(get, scope)
+
+
+def _session_frames(session: Session, capture: Any) -> Frames:
+    return frames(session, lambda capture_id: session.get(type(capture), capture_id))
+
+
+def _key(scope: int, capture: Any) -> tuple[int, int, bytes, int | None]:
+    return scope, capture.id, hashlib.blake2b(capture.raw or b"", digest_size=8).digest(), capture.raw_base_id
 
 
 def _resolve_with(get: Getter, capture: Any) -> Any:
@@ -170,7 +202,7 @@ def _resolve_with(get: Getter, capture: Any) -> Any:
 
 
 def _resolve(session: Session, capture: Capture) -> Capture:
-    return _resolve_with(_getter(session, capture), capture)
+    return _resolve_with(_session_frames(session, capture).get, capture)
 
 
 def _depth_with(get: Getter, capture: Any) -> int:
@@ -185,21 +217,21 @@ def _depth_with(get: Getter, capture: Any) -> int:
 
 def depth(session: Session, capture: Capture) -> int:
     """Frames to decompress to read the capture: 1 for a plain frame, 1 + its base's for a delta."""
-    return _depth_with(_getter(session, capture), capture)
+    return _depth_with(_session_frames(session, capture).get, capture)
 
 
-def read_with(get: Getter, capture: Any) -> bytes | None:
-    """`read` with captures found by `get(id)` (rows with `id`, `raw` and `raw_base_id`)."""
+def read_with(source: Frames, capture: Any) -> bytes | None:
+    """`read` with captures found by `source.get(id)` (rows with `id`, `raw` and `raw_base_id`)."""
     if not kept(capture):
         return None
-    capture = _resolve_with(get, capture)
-    key = _key(capture)
+    capture = _resolve_with(source.get, capture)
+    key = _key(source.scope, capture)
     cached = _cache.get(key)
     if cached is not None:
         return cached
     base = None
     if capture.raw_base_id is not None:
-        base = read_with(get, get(capture.raw_base_id))
+        base = read_with(source, source.get(capture.raw_base_id))
     data = unpack(capture.raw, base)
     _cache.put(key, data)
     return data
@@ -207,16 +239,17 @@ def read_with(get: Getter, capture: Any) -> bytes | None:
 
 def read(session: Session, capture: Capture) -> bytes | None:
     """The capture's complete record, or None when it kept none."""
-    return read_with(_getter(session, capture), capture)
+    return read_with(_session_frames(session, capture), capture)
 
 
-def frame(get: Getter, record: bytes | None, like: Any | None) -> tuple[bytes | None, int | None]:
+def frame(source: Frames, record: bytes | None, like: Any | None) -> tuple[bytes | None, int | None]:
     """(raw, raw_base_id) of a new capture of `record`: against `like` (or the nearest of its bases
     within MAX_DEPTH), no bytes at all when the record equals that base's, a plain frame without one."""
     if record is None:
         return None, None
+    get = source.get
     base = _resolve_with(get, like) if like is not None and kept(like) else None
-    if base is not None and read_with(get, base) == record:
+    if base is not None and read_with(source, base) == record:
         return None, base.id  # the same response again: no bytes at all
     if base is not None:
         level = _depth_with(get, base)
@@ -226,12 +259,12 @@ def frame(get: Getter, record: bytes | None, like: Any | None) -> tuple[bytes | 
             level -= 1
     if base is None:
         return pack(record, None), None
-    return pack(record, read_with(get, base)), base.id
+    return pack(record, read_with(source, base)), base.id
 
 
 def store(session: Session, capture: Capture, record: bytes | None, like: Capture | None) -> None:
     """Set the capture's frame (see `frame`)."""
-    capture.raw, capture.raw_base_id = frame(_getter(session, like), record, like)
+    capture.raw, capture.raw_base_id = frame(_session_frames(session, like), record, like)
 
 
 def headers(session: Session, capture: Capture) -> dict[str, str]:

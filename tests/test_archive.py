@@ -70,6 +70,37 @@ def test_capture_keeps_the_whole_response_as_a_small_delta(database_url: str) ->
         assert s.scalars(select(Url.url)).all() == [URL]
 
 
+def test_one_process_reading_two_archives_gets_each_its_own_bytes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Row ids repeat across archives, and so can a small delta frame: here capture 2 of both archives
+    holds the very same frame, against a base that says 浏览次数 100 in one and 200 in the other. Read
+    one archive and then the other in one process (as a test worker, an importer or the web server's
+    export does), each gives its own record, not the one decompressed first."""
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    stores = [VersionStore(Archive(f"sqlite:///{tmp_path / name}.sqlite3")) for name in ("a", "b")]
+    for store, counter in zip(stores, (100, 200), strict=True):
+        html = page_html(BODY, counter)
+        store.record(_page(html, t0, HEADERS))
+        store.record(
+            _page(html, t0 + timedelta(days=1), {**HEADERS, "Date": "Tue, 02 Jan 2024 10:00:00 GMT"})
+        )
+    a, b = stores
+    with a.archive.session() as s:
+        frame = s.get(Capture, 2).raw
+        assert frame is not None and s.get(Capture, 2).raw_base_id == 1
+    with b.archive.engine.begin() as conn:  # the coincidence, made certain
+        conn.execute(text("UPDATE captures SET raw = :f WHERE id = 2"), {"f": frame})
+    with a.archive.session() as s:
+        from_a = raw.read(s, s.get(Capture, 2))  # decompressed, and cached
+    with b.archive.session() as s:
+        base_b = raw.read(s, s.get(Capture, 1))
+        from_b = raw.read(s, s.get(Capture, 2))
+    assert "浏览次数: 100".encode() in from_a
+    assert from_b == raw.unpack(frame, base_b) != from_a
+    assert "浏览次数: 200".encode() in from_b
+    for store in stores:
+        store.archive.close()
+
+
 def test_attachment_blobs_are_stored_once_by_binary_digest(database_url: str) -> None:
     archive = Archive(database_url)
     data = b"%PDF-1.4 " + BODY.encode() * 3

@@ -158,7 +158,7 @@ class WarcExporter:
         self.writer = WARCWriter(out, gzip=True, warc_version=WARC_VERSION)
         self.stats = ExportStats()
         self.near: dict[int, Any] = {}  # the rows of the groups being written, by id
-        self.get = frame_getter(s, self.near)
+        self.frames = raw.frames(s, frame_getter(s, self.near))
         self._blob = zstandard.ZstdDecompressor()
 
     # -- the run --------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ class WarcExporter:
             self.on_page(Page(url, date, version.get("title") or url, version.get("body") or ""))
 
     def _capture(self, row: CaptureRow, group: _Group) -> None:
-        record = raw.read_with(self.get, row)
+        record = raw.read_with(self.frames, row)
         if record is None:
             self.stats.not_kept += 1
             return
