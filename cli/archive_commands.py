@@ -115,7 +115,26 @@ def coverage(site: str, since: date | None, until: date | None, fmt: str, databa
         click.echo(f"{len(gaps)} of {len(rows)} nights not fully covered", err=True)
 
 
-@click.group("db")
+class _DbGroup(click.Group):
+    """`db reindex` and `db check` maintain the search index and live with search
+    (cli/search_commands.py), where they register themselves on this group. `xxgk` imports a command's
+    module only when the command is used (cli/main.py), so `db` imports theirs when it lists or looks up
+    a command: without it `xxgk db reindex` was "No such command" unless search had been imported."""
+
+    def _load(self) -> None:
+        import cli.search_commands  # noqa: F401 (registers reindex and check)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            self._load()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group("db", cls=_DbGroup)
 def db() -> None:
     """Archive database maintenance."""
 

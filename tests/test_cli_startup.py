@@ -28,6 +28,19 @@ def test_every_command_is_where_the_table_says() -> None:
     assert sorted(main.list_commands(None)) == sorted(found)  # type: ignore[arg-type]
 
 
+def test_a_group_finds_subcommands_registered_by_another_module() -> None:
+    """`db reindex` and `db check` live in cli/search_commands.py: a fresh process (in this one that
+    module may be imported already) must find them through `db` alone."""
+    for args in (["db", "--help"], ["db", "check", "--help"], ["db", "reindex", "--help"]):
+        ran = subprocess.run(
+            [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=ROOT
+        )
+        assert ran.returncode == 0, ran.stderr
+    listed = subprocess.run([sys.executable, "-m", "cli.main", "db", "--help"], capture_output=True, text=True,
+                            cwd=ROOT).stdout  # fmt: skip
+    assert all(f"  {name} " in listed for name in ("check", "reindex", "upgrade")), listed
+
+
 def test_help_lists_every_command() -> None:
     shown = xxgk("--help").stdout
     assert all(f"  {name} " in shown for name in COMMAND_MODULES), shown
