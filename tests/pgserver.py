@@ -40,6 +40,7 @@ class PostgresServer:
         self.port = _free_port()
         self.as_postgres = os.geteuid() == 0
         self.settings = settings or {}
+        self._migrated: str | None = None  # the template database of `create_archive`, once made
 
     def _run(self, *args: str) -> None:
         cmd = list(args)
@@ -85,14 +86,25 @@ class PostgresServer:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://xxgk@127.0.0.1:{self.port}/{dbname}"
 
-    def create_database(self, name: str) -> str:
+    def create_database(self, name: str, template: str | None = None) -> str:
         import psycopg
 
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user=xxgk dbname=postgres", autocommit=True
         ) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.url(name)
+
+    def create_archive(self, name: str) -> str:
+        """A database holding an empty archive at the head revision: a copy of one migrated once per
+        server (`CREATE DATABASE … TEMPLATE`, ~0.1 s of CPU where running the migrations took ~0.4)."""
+        if self._migrated is None:
+            from archive.db import Archive
+
+            template = "xxgk_migrated_template"
+            Archive(self.create_database(template)).close()  # closed: a template must have no session
+            self._migrated = template
+        return self.create_database(name, template=self._migrated)
 
     def restart(self) -> None:
         """Stop (fast: clients are cut off) and start again on the same port and options, as an

@@ -28,7 +28,8 @@ HEADERS = {
 }
 
 
-def test_migrations_reach_head_and_rerun_is_noop(database_url: str) -> None:
+def test_migrations_reach_head_and_rerun_is_noop(unmigrated_database_url: str) -> None:
+    database_url = unmigrated_database_url
     assert shipped_head() == HEAD, "a migration was added: set archive.migrate.HEAD to its revision"
     archive = Archive(database_url)
     assert current_revision(archive.engine) == head_revision(archive.engine)
@@ -127,7 +128,8 @@ def _old_blob(conn, data: bytes, base: tuple[str, bytes] | None = None) -> str: 
     return digest
 
 
-def test_migration_0005_rewrites_an_old_archive(database_url: str) -> None:
+def test_migration_0005_rewrites_an_old_archive(unmigrated_database_url: str) -> None:
+    database_url = unmigrated_database_url
     """An archive written by 0004's layout (hex-keyed blobs, headers as JSON, URL per capture) reads
     back identically after the upgrade."""
     engine = make_engine(database_url)
