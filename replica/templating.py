@@ -3,7 +3,10 @@
 Autoescaping is on: a value put into a page is escaped unless it is markup the replica made itself
 (a rendered fragment, the site's chrome, a script's JSON), which is passed as `Markup`. Undefined names
 are errors, so a template that misses a value fails loudly instead of serving an empty cell. The
-environment is built once per process and cached; templates are compiled on first use.
+environment is built once per process and cached; templates are compiled on first use, and Jinja's
+bytecode cache (its default: a private directory under the system's temporary directory, entries keyed
+by the template's source) lets the next replica process load them instead: the suite starts some fifty
+replicas, and compiling the 45 templates took each ~0.2 s of CPU, loading them ~0.02 s.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -41,6 +44,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=FileSystemBytecodeCache(),
     )
     env.filters["fmt"] = format  # {{ day|fmt("%Y-%m-%d") }}
     env.filters["js_json"] = js_json
