@@ -129,9 +129,9 @@ def _old_blob(conn, data: bytes, base: tuple[str, bytes] | None = None) -> str: 
 
 
 def test_migration_0005_rewrites_an_old_archive(unmigrated_database_url: str) -> None:
-    database_url = unmigrated_database_url
     """An archive written by 0004's layout (hex-keyed blobs, headers as JSON, URL per capture) reads
     back identically after the upgrade."""
+    database_url = unmigrated_database_url
     engine = make_engine(database_url)
     command.upgrade(alembic_config(engine), "0004")
     first, second, pdf = page_html(BODY, 1), page_html(BODY, 2), b"%PDF-1.4 attachment"

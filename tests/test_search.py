@@ -102,8 +102,9 @@ def oracle(archive: Archive, query: str, all_versions: bool = False) -> set[int]
     return scan(oracle_texts(archive), query, all_versions)
 
 
-def test_recall_equals_substring_scan_on_a_migrated_archive(database_url: str) -> None:
+def test_recall_equals_substring_scan_on_a_migrated_archive(unmigrated_database_url: str) -> None:
     """Documents stored before the index existed (revision 0002), then the migration that builds it."""
+    database_url = unmigrated_database_url
     archive = Archive(database_url, migrate=False)
     command.upgrade(alembic_config(archive.engine), "0002")
     generate(archive, 300, seed=3)
