@@ -127,7 +127,7 @@ def _compressor(base: bytes) -> zstandard.ZstdCompressor:
 
 
 _compressors: PerThread[OrderedDict[tuple[int, bytes], zstandard.ZstdCompressor]] = PerThread(OrderedDict)
-_lock = threading.Lock()  # guards the record cache
+_lock = threading.Lock()  # guards the record cache and the engines' numbers (`frames`)
 
 
 def unpack(frame: bytes, base: bytes | None) -> bytes:
@@ -183,8 +183,12 @@ def frames(bind: Session | Connection, get: Getter) -> Frames:
     return Frames(get, scope)
 
 
+def _session_get(session: Session, capture: Any) -> Getter:
+    return lambda capture_id: session.get(type(capture), capture_id)
+
+
 def _session_frames(session: Session, capture: Any) -> Frames:
-    return frames(session, lambda capture_id: session.get(type(capture), capture_id))
+    return frames(session, _session_get(session, capture))
 
 
 def _key(scope: int, capture: Any) -> tuple[int, int, bytes, int | None]:
@@ -202,7 +206,7 @@ def _resolve_with(get: Getter, capture: Any) -> Any:
 
 
 def _resolve(session: Session, capture: Capture) -> Capture:
-    return _resolve_with(_session_frames(session, capture).get, capture)
+    return _resolve_with(_session_get(session, capture), capture)
 
 
 def _depth_with(get: Getter, capture: Any) -> int:
@@ -217,7 +221,7 @@ def _depth_with(get: Getter, capture: Any) -> int:
 
 def depth(session: Session, capture: Capture) -> int:
     """Frames to decompress to read the capture: 1 for a plain frame, 1 + its base's for a delta."""
-    return _depth_with(_session_frames(session, capture).get, capture)
+    return _depth_with(_session_get(session, capture), capture)
 
 
 def read_with(source: Frames, capture: Any) -> bytes | None:

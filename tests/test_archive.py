@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import zstandard
@@ -71,7 +72,7 @@ def test_capture_keeps_the_whole_response_as_a_small_delta(database_url: str) ->
         assert s.scalars(select(Url.url)).all() == [URL]
 
 
-def test_one_process_reading_two_archives_gets_each_its_own_bytes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_one_process_reading_two_archives_gets_each_its_own_bytes(tmp_path: Path) -> None:
     """Row ids repeat across archives, and so can a small delta frame: here capture 2 of both archives
     holds the very same frame, against a base that says 浏览次数 100 in one and 200 in the other. Read
     one archive and then the other in one process (as a test worker, an importer or the web server's
