@@ -1,0 +1,92 @@
+"""The fleet's per-request slot reservation (`archive.host_budget.reserve`): in autocommit, as it runs,
+against the same statement inside BEGIN … COMMIT, alternating, in one run.
+
+    PYTHONPATH=. .venv/bin/python bench/host_budget.py [--reservations 1000]
+
+A PostgreSQL server started here (tests/pgserver.py). Prints, per reservation, the client's CPU (this
+process), the server's CPU (its processes, from /proc) and the wall time, and the ratios of autocommit
+to the transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy.engine import Engine
+
+from archive import host_budget
+from archive.db import Archive
+from tests.pgserver import PostgresServer
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICK
+
+
+def postgres_pids() -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    out.append(int(entry))
+            except OSError:
+                pass
+    return out
+
+
+def in_a_transaction(engine: Engine, host: str, interval: float) -> float:
+    """The reservation as it was written before: BEGIN, the statement, COMMIT."""
+    with engine.begin() as conn:
+        return float(conn.execute(host_budget._RESERVE, {"host": host, "interval": interval}).scalar_one())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reservations", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=2)
+    n = parser.parse_args().reservations
+    rounds = parser.parse_args().rounds
+    server = PostgresServer().start()
+    archive = Archive(server.create_database("budget"))
+    try:
+        results: dict[str, list[tuple[float, float, float]]] = {"transaction": [], "autocommit": []}
+        for _ in range(rounds):
+            for name, reserve in (("transaction", in_a_transaction), ("autocommit", host_budget.reserve)):
+                pids = postgres_pids()
+                s0, c0, w0 = server_cpu(pids), time.process_time(), time.perf_counter()
+                for i in range(n):
+                    reserve(archive.engine, f"h{i % 10}.example", 0.0)
+                results[name].append(
+                    ((time.process_time() - c0) / n * 1e3, (server_cpu(pids) - s0) / n * 1e3,
+                     (time.perf_counter() - w0) / n * 1e3)
+                )  # fmt: skip
+        print(f"{n} reservations, best of {rounds} (ms per reservation)")
+        print(f"{'':12} {'client CPU':>10} {'server CPU':>10} {'wall':>8}")
+        best = {name: tuple(min(r[k] for r in rows) for k in range(3)) for name, rows in results.items()}
+        for name, (client, srv, wall) in best.items():
+            print(f"{name:12} {client:10.3f} {srv:10.3f} {wall:8.3f}")
+        t, a = best["transaction"], best["autocommit"]
+        print(f"{'ratio':12} {a[0] / t[0]:9.2f}x {a[1] / t[1]:9.2f}x {a[2] / t[2]:7.2f}x")
+    finally:
+        archive.close()
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
