@@ -300,8 +300,7 @@ def main() -> None:
         from tests.pgserver import PostgresServer
 
         server = PostgresServer().start()
-        pid = int((server.datadir / "postmaster.pid").read_text().split()[0])
-        databases = Databases(server.url(), pid)
+        databases = Databases(server.url(), server.pid)
     else:
         databases = Databases(args.server_url)
     backend = "postgresql" if databases.server_url else "sqlite"

@@ -4,14 +4,13 @@ against the same statement inside BEGIN … COMMIT, alternating, in one run.
     PYTHONPATH=. .venv/bin/python bench/host_budget.py [--reservations 1000]
 
 A PostgreSQL server started here (tests/pgserver.py). Prints, per reservation, the client's CPU (this
-process), the server's CPU (its processes, from /proc) and the wall time, and the ratios of autocommit
-to the transaction.
+process), the server's CPU (its postmaster and backends, from /proc) and the wall time, and the ratios
+of autocommit to the transaction.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,32 +21,8 @@ from sqlalchemy.engine import Engine
 
 from archive import host_budget
 from archive.db import Archive
+from bench.crawl import cpu_seconds, process_tree
 from tests.pgserver import PostgresServer
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def server_cpu(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICK
-
-
-def postgres_pids() -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
-                    out.append(int(entry))
-            except OSError:
-                pass
-    return out
 
 
 def in_a_transaction(engine: Engine, host: str, interval: float) -> float:
@@ -60,20 +35,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reservations", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
-    n = parser.parse_args().reservations
-    rounds = parser.parse_args().rounds
+    args = parser.parse_args()
+    n, rounds = args.reservations, args.rounds
     server = PostgresServer().start()
     archive = Archive(server.create_database("budget"))
     try:
         results: dict[str, list[tuple[float, float, float]]] = {"transaction": [], "autocommit": []}
         for _ in range(rounds):
             for name, reserve in (("transaction", in_a_transaction), ("autocommit", host_budget.reserve)):
-                pids = postgres_pids()
-                s0, c0, w0 = server_cpu(pids), time.process_time(), time.perf_counter()
+                pids = process_tree(server.pid)  # the postmaster and its backends, this server's only
+                s0, c0, w0 = cpu_seconds(pids), time.process_time(), time.perf_counter()
                 for i in range(n):
                     reserve(archive.engine, f"h{i % 10}.example", 0.0)
                 results[name].append(
-                    ((time.process_time() - c0) / n * 1e3, (server_cpu(pids) - s0) / n * 1e3,
+                    ((time.process_time() - c0) / n * 1e3, (cpu_seconds(pids) - s0) / n * 1e3,
                      (time.perf_counter() - w0) / n * 1e3)
                 )  # fmt: skip
         print(f"{n} reservations, best of {rounds} (ms per reservation)")

@@ -83,6 +83,11 @@ class PostgresServer:
         )
         return self
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (its backends are its children: bench/crawl.process_tree)."""
+        return int((self.datadir / "postmaster.pid").read_text().split()[0])
+
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://xxgk@127.0.0.1:{self.port}/{dbname}"
 
