@@ -43,7 +43,7 @@ def _statement(engine: Engine) -> Connection:
     """A connection whose every statement commits on its own. Each of these is one atomic statement (an
     upsert, a read), so wrapping it in BEGIN … COMMIT only added two round trips. A reservation precedes
     every request of a fleet: autocommit costs it 0.72–0.92× the worker's CPU and 0.62–0.83× the
-    server's of the transaction (`bench/host_budget.py`, three runs; docs/benchmarks.md)."""
+    server's of the transaction (`bench/host_budget.py`, four runs; docs/benchmarks.md)."""
     return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
