@@ -8,6 +8,7 @@ One URL decides: `XXGK_DATABASE_URL` when set (PostgreSQL or SQLite), else a SQL
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,3 +102,23 @@ class Archive:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+_SHARED: dict[tuple[int, str], Archive] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_archive(url: str | None = None) -> Archive:
+    """This process's one open archive for `url`, opened (and brought to head) by the first caller.
+
+    For the parts of one job that each need the archive: a crawl's site locks, frontier, resume check
+    and store opened one apiece, so every crawl process made four engines, four connections (a
+    PostgreSQL backend forked for each) and four migration checks, which a fleet of small crawls paid a
+    hundred times over. Whoever shares it does not close it; the process's end does. Keyed by process
+    id as well: a forked child never uses its parent's pooled connections."""
+    key = (os.getpid(), database_url(url))
+    with _SHARED_LOCK:
+        archive = _SHARED.get(key)
+        if archive is None:
+            archive = _SHARED[key] = Archive(key[1])
+        return archive

@@ -12,7 +12,7 @@ need not agree. Table made by migration 0016 (PostgreSQL only).
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
 _RESERVE = text(
@@ -37,6 +37,18 @@ _PAUSE = text(
 _PAUSED_FOR = text(
     "SELECT greatest(0, extract(epoch FROM paused_until - clock_timestamp())) FROM host_budget WHERE host = :host"
 )
+
+
+def budget_engine(url: str) -> Engine:
+    """The budget's own engine: one connection, never pinged, for statements made one at a time.
+
+    A crawl's reservations ran in the reactor's pool of threads on the archive's engine: as many
+    connections as reservations in flight (a new crawl process opened about six, a fork of a
+    PostgreSQL backend each, for statements of a fraction of a millisecond), and a ping's round trip
+    before every statement. The caller now makes them one at a time on one thread. A statement on a
+    connection found dead (the server restarted) fails alone: SQLAlchemy then invalidates the pool and
+    the caller's retry (`crawler/middlewares/host_budget.py` waits the database out) connects anew."""
+    return create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=False)
 
 
 def _statement(engine: Engine) -> Connection:

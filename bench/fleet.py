@@ -5,7 +5,8 @@
 A PostgreSQL server started here (tests/pgserver.py) and one replica fleet (`--fleet`, several
 agencies per platform host); for each worker count a fresh archive database, every site queued
 (`xxgk crawl --queue`, full mode), then N `xxgk worker --until-empty` processes started together.
-The clock runs from the workers' start to the last one's exit. The per-host budget is on (as in a real
+The clock runs from the workers' start to the last one's exit; the database server's CPU and the
+connections the pass opened to the archive are counted over the same span. The per-host budget is on (as in a real
 fleet, `--budget` requests/s per host across all workers), so a crawl waits on its host most of the
 time: the point of more workers. RSS is sampled every 0.5 s: the worker process itself, and the
 largest crawl process below it. The baseline is 1 worker, measured in the same run.
@@ -26,8 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
 
-from bench.crawl import descendants  # noqa: E402
+from bench.crawl import cpu_seconds as tree_cpu_seconds  # noqa: E402
+from bench.crawl import descendants, process_tree  # noqa: E402
 from replica.fleet import expected_documents, fleet_sites  # noqa: E402
 from replica.process import start_replica  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
@@ -64,6 +67,20 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def sessions(url: str) -> int:
+    """Connections ever opened to the archive's database (PostgreSQL's `pg_stat_database.sessions`,
+    read from another database so the reading is not counted): each costs the server a backend."""
+    database = url.rsplit("/", 1)[1]
+    engine = create_engine(url.rsplit("/", 1)[0] + "/postgres", poolclass=NullPool)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+        found = conn.execute(
+            text("SELECT sessions FROM pg_stat_database WHERE datname = :db"), {"db": database}
+        ).scalar()
+    engine.dispose()
+    return int(found or 0)
+
+
 def run(
     workers: int,
     args: argparse.Namespace,
@@ -88,6 +105,7 @@ def run(
     xxgk("crawl", *(s.name for s in fleet_sites(args.sites)), "--queue", "--mode", mode)
     crawl = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "XXGK_PARSE_PROCESSES=0",
              "-s", f"XXGK_HOST_BUDGET={args.budget}"]  # fmt: skip
+    sessions_before, server_before = sessions(url), tree_cpu_seconds(process_tree(server.pid))
     started = time.perf_counter()
     command = [
         sys.executable,
@@ -118,6 +136,8 @@ def run(
     for p in processes:
         p.wait()
     seconds = time.perf_counter() - started
+    server_cpu = tree_cpu_seconds(process_tree(server.pid)) - server_before
+    opened = sessions(url) - sessions_before
     done.set()
     sampler.join()
     engine = create_engine(url)
@@ -130,9 +150,10 @@ def run(
     engine.dispose()
     requests = int(requests or 0)
     print(f"  {workers} workers, {mode}: {seconds:.1f}s, {documents} documents, {requests} requests, "
-          f"{int(received or 0) / 1e6:.1f} MB, CPU {sum(cpu):.1f}s", file=sys.stderr, flush=True)  # fmt: skip
+          f"{int(received or 0) / 1e6:.1f} MB, CPU {sum(cpu):.1f}s, server CPU {server_cpu:.1f}s, "
+          f"{opened} connections", file=sys.stderr, flush=True)  # fmt: skip
     return {"workers": workers, "mode": mode, "url": url, "seconds": seconds, "documents": documents, "requests": requests,
-            "bytes": int(received or 0), "cpu": sum(cpu),
+            "bytes": int(received or 0), "cpu": sum(cpu), "server_cpu": server_cpu, "connections": opened,
             "worker_rss_mib": peak["worker"] / 1024, "crawl_rss_mib": peak["crawl"] / 1024}  # fmt: skip
 
 
@@ -161,13 +182,14 @@ def main() -> None:
           f"{args.concurrency} crawls per worker; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")  # fmt: skip
     base = results[0]["seconds"]
     print(f"{'workers':>7} {'seconds':>8} {'sites/hour':>10} {'docs/s':>7} {'requests':>8} {'vs 1':>6} "
-          f"{'worker RSS':>10} {'crawl RSS':>9} {'CPU s':>6} {'MB in':>6}")  # fmt: skip
+          f"{'worker RSS':>10} {'crawl RSS':>9} {'CPU s':>6} {'server':>6} {'conns':>6} {'MB in':>6}")  # fmt: skip
     for r in results:
         if r["mode"] != "full":
             print(f"then one incremental night of the {args.sites} sites with {r['workers']} workers:")
         print(f"{r['workers']:>7} {r['seconds']:>8.1f} {args.sites / r['seconds'] * 3600:>10.0f} "
               f"{r['documents'] / r['seconds']:>7.2f} {r['requests'] or 0:>8} {base / r['seconds']:>5.2f}x "
-              f"{r['worker_rss_mib']:>8.0f}Mi {r['crawl_rss_mib']:>7.0f}Mi {r['cpu']:>6.1f} "
+              f"{r['worker_rss_mib']:>8.0f}Mi {r['crawl_rss_mib']:>7.0f}Mi {r['cpu']:>6.1f} {r['server_cpu']:>6.1f} "
+              f"{r['connections']:>6} "
               f"{r['bytes'] / 1e6:>6.1f}")  # fmt: skip
         if r["mode"] == "full" and r["documents"] != expected:
             print(f"  !! {r['documents']} documents archived, {expected} expected")

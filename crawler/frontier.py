@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive import clock
-from archive.db import Archive
+from archive.db import shared_archive
 from archive.models import Attachment, Document, Version
 from archive.queries import KnownDocument, known_documents
 from crawler.extraction.dates import normalize_date
@@ -39,13 +39,9 @@ class Frontier:
     def from_archive(
         cls, database_url: str | None, site: str, cycle: int, night: int | None = None
     ) -> Frontier:
-        archive = Archive(database_url)
-        try:
-            with archive.session() as s:
-                known = known_documents(s, site)
-                hashes = read_attachment_hashes(s, site)
-        finally:
-            archive.close()
+        with shared_archive(database_url).session() as s:
+            known = known_documents(s, site)
+            hashes = read_attachment_hashes(s, site)
         return cls(
             known,
             max(cycle, 1),

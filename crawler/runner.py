@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
 from archive import clock, locks
-from archive.db import Archive
+from archive.db import shared_archive
 from crawler.middlewares.replica import replica_proxy
 
 ENVIRONMENT_SETTINGS = ("XXGK_DATABASE_URL", "XXGK_REPLICA_URL")
@@ -89,7 +89,8 @@ def _site_locks(settings: Any, sites: list[str]) -> Iterator[Callable[[], None]]
     The lock is a lease of XXGK_LOCK_TTL seconds renewed five times per lease: a holder on another
     machine cannot be asked whether it lives, so when it stops renewing (killed, its machine gone) the
     lock is another's once the lease runs out (a dead process on this machine: at once)."""
-    archive, holder = Archive(settings.get("XXGK_DATABASE_URL")), locks.holder_name()
+    # The process's archive, shared with its crawls' frontier, resume check and store.
+    archive, holder = shared_archive(settings.get("XXGK_DATABASE_URL")), locks.holder_name()
     ttl = timedelta(seconds=settings.getfloat("XXGK_LOCK_TTL"))
     taken: list[str] = []
 

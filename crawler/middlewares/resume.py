@@ -16,7 +16,7 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 
-from archive.db import Archive
+from archive.db import shared_archive
 from archive.queries import resumable_captures
 
 DETAIL = "xxgk_detail"  # Request.meta key set by XxgkSpider.detail_request
@@ -39,12 +39,8 @@ class ResumeMiddleware:
         run_id = stats.get_value("xxgk/run_id")  # set by ArchivePipeline.open_spider, which runs first
         if run_id is None or not self.crawler.settings.getbool("XXGK_RESUME"):
             return
-        archive = Archive(self.crawler.settings.get("XXGK_DATABASE_URL"))
-        try:
-            with archive.session() as s:
-                runs, self.done = resumable_captures(s, spider.name, getattr(spider, "mode", "full"), run_id)
-        finally:
-            archive.close()
+        with shared_archive(self.crawler.settings.get("XXGK_DATABASE_URL")).session() as s:
+            runs, self.done = resumable_captures(s, spider.name, getattr(spider, "mode", "full"), run_id)
         if runs:
             stats.set_value("xxgk/resumed_from", ",".join(map(str, runs)))
             spider.logger.info(

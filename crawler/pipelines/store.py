@@ -28,7 +28,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import OperationalError
 
-from archive.db import Archive
+from archive.db import shared_archive
 from archive.records import FetchedPage as Page
 from archive.search import side
 from archive.store import Outcome, VersionStore
@@ -67,7 +67,7 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         assert spider is not None
-        self.store = VersionStore(Archive(self.database_url))
+        self.store = VersionStore(shared_archive(self.database_url))
         scheduled = self.crawler.settings.get("XXGK_SCHEDULED_FOR")
         self.run_id = self.store.start_run(
             spider.name,
@@ -108,7 +108,6 @@ class ArchivePipeline:
             conn.commit()
         if why:
             logger.info("search side index not caught up at the crawl's end: %s", why)
-        self.store.archive.close()
 
     def _finish_run(self, status: str, summary: dict) -> object:
         """Close the run's record, waiting for a restarting PostgreSQL as the writes do (the crawl is
@@ -206,7 +205,7 @@ def _open_store(database_url: str | None) -> None:
     and still needs its writer for the documents in flight, which is why the worker's loop ignores
     SIGINT (crawler/worker_process.py)."""
     global _STORE
-    _STORE = VersionStore(Archive(database_url))
+    _STORE = VersionStore(shared_archive(database_url))
 
 
 def _record_many(pages: list[Page]) -> list[Outcome | Exception]:
