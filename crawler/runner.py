@@ -19,6 +19,7 @@ from scrapy.spiderloader import SpiderLoader
 
 from archive import clock, locks
 from archive.db import shared_archive
+from crawler import workers
 from crawler.middlewares.replica import replica_proxy
 
 ENVIRONMENT_SETTINGS = ("XXGK_DATABASE_URL", "XXGK_REPLICA_URL")
@@ -138,6 +139,7 @@ def run_spiders(spiders: list[type[Any]], *, mode: str, settings: Settings) -> l
     """Crawl with these spider classes (declared sites, or columns given by URL) side by side, each
     site's crawl lock held."""
     sites = [str(cls.name) for cls in spiders]
+    workers.fork_ahead(settings, len(sites))  # first: one thread, no archive open, no reactor yet
     with _site_locks(settings, sites) as keep_alive:
         process = _crawler_process(settings)
         crawlers = []
@@ -190,6 +192,7 @@ def run_nights(nights: list[Night], *, overrides: dict[str, Any] | None = None) 
         clock.parse_moment(night.as_of)  # fail before the first crawl, not in the middle of a season
     results: list[list[CrawlResult]] = []
     failure: list[BaseException] = []
+    workers.fork_ahead(settings, len(every))  # first: one thread, no archive open, no reactor yet
     with _site_locks(settings, every) as keep_alive:
         process = _crawler_process(settings)
 

@@ -7,6 +7,12 @@ bottleneck. Measured with a 30 KB page in and a small result back, 16 calls in f
 of the crawl process's CPU a call through the executor, 0.10 ms through the pipes read and written by
 the event loop itself (asyncio's pipe transports, which buffer a large body instead of blocking).
 
+Workers are spawned (a fresh interpreter that imports the parser: about a second of CPU), except those
+forked ahead (`fork_ahead`): a crawl process forks its first workers before it opens the archive or
+starts the reactor, while it has one thread and no event loop, and each is born with what the process
+has imported (a crawl forked by a warm fork server has the parser warmed already). A worker started
+later, a replacement for one that died included, is spawned: by then the process runs threads.
+
 A frame is an 8-byte big-endian length and a pickle: `(call id, function, args, kwargs)` to the
 worker, `(call id, ok, result or exception)` back. The worker is a plain loop: read a frame, call,
 write the answer; end of input ends it. It ignores SIGINT, so a crawl stopping on Ctrl-C can still
@@ -22,6 +28,7 @@ import os
 import pickle
 import signal
 import struct
+import threading
 from collections.abc import Callable
 from itertools import count
 from typing import Any
@@ -54,19 +61,14 @@ class WorkerProcess:
         loop = asyncio.get_running_loop()
         self._started = loop.create_future()
         try:
-            # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
-            context = multiprocessing.get_context("spawn")
-            calls_read, calls_write = context.Pipe(duplex=False)
-            answers_read, answers_write = context.Pipe(duplex=False)
-            self.process = context.Process(
-                target=_serve,
-                args=(calls_read, answers_write, self.initializer),
-                daemon=True,
-                name="xxgk-parse-worker",
-            )
-            self.process.start()
-            calls_read.close()
-            answers_write.close()
+            forked = _take_forked(self.initializer)
+            if forked is not None:
+                self.process, calls_write, answers_read = forked
+            else:
+                # spawn, not fork: forking a process that runs a reactor and a thread pool is unsafe.
+                self.process, calls_write, answers_read = _start(
+                    multiprocessing.get_context("spawn"), self.initializer
+                )
             self._calls_pipe = _RawPipe(calls_write)
             self._writer, _ = await loop.connect_write_pipe(asyncio.Protocol, self._calls_pipe)
             await loop.connect_read_pipe(lambda: _Answers(self), _RawPipe(answers_read))
@@ -133,6 +135,85 @@ class WorkerProcess:
         return f"the parse worker ended (exit code {code})"
 
 
+def _start(
+    context: Any, initializer: Callable[[], None] | None, inherited: tuple[Any, ...] = ()
+) -> tuple[multiprocessing.process.BaseProcess, Any, Any]:
+    """A worker process serving two new pipes: (the process, the calls' write end, the answers' read
+    end). `inherited`: this process's ends of other workers' pipes, which a forked child must close
+    (with its own, below)."""
+    calls_read, calls_write = context.Pipe(duplex=False)
+    answers_read, answers_write = context.Pipe(duplex=False)
+    if context.get_start_method() == "fork":
+        # A forked child holds this process's ends of its own pipes too: the calls' write end left open
+        # there, the worker would never read its end of input (a crawl's shutdown then waited 30 s).
+        inherited = (*inherited, calls_write, answers_read)
+    process = context.Process(
+        target=_serve,
+        args=(calls_read, answers_write, initializer, inherited),
+        daemon=True,
+        name="xxgk-parse-worker",
+    )
+    process.start()
+    calls_read.close()
+    answers_write.close()
+    return process, calls_write, answers_read
+
+
+# Workers forked ahead and not taken yet, by the initializer they ran.
+_FORKED: dict[Callable[[], None] | None, list[tuple[multiprocessing.process.BaseProcess, Any, Any]]] = {}
+
+
+def fork_ahead(count: int, initializer: Callable[[], None] | None) -> int:
+    """Fork `count` workers now, each having run `initializer`, for the next `count` workers of that
+    initializer to take instead of spawning. Only while this process runs one thread and no event
+    loop (a fork copies locks held by other threads, and the reactor's state): otherwise nothing is
+    forked. Returns how many were. A spawned worker costs about a second of CPU to import what a
+    forked one is born with (a crawl process forked from a warm fork server: the parser warmed)."""
+    if count <= 0 or threading.active_count() != 1 or _has_event_loop():
+        return 0
+    context = multiprocessing.get_context("fork")
+    waiting = _FORKED.setdefault(initializer, [])
+    for _ in range(count):
+        # A child gets a copy of every descriptor: the calls pipe of a worker forked before it would
+        # then never see its end of input.
+        inherited = tuple(
+            end for ws in _FORKED.values() for _, calls, answers in ws for end in (calls, answers)
+        )
+        waiting.append(_start(context, initializer, inherited))
+    return count
+
+
+def unused_forked() -> None:
+    """End the workers forked ahead that no pool took (their end of input; they exit)."""
+    for waiting in _FORKED.values():
+        for process, calls, answers in waiting:
+            calls.close()
+            answers.close()
+            process.join(timeout=5)
+    _FORKED.clear()
+
+
+def _take_forked(
+    initializer: Callable[[], None] | None,
+) -> tuple[multiprocessing.process.BaseProcess, Any, Any] | None:
+    waiting = _FORKED.get(initializer)
+    while waiting:
+        process, calls, answers = waiting.pop(0)
+        if process.is_alive():
+            return process, calls, answers
+        calls.close()
+        answers.close()
+    return None
+
+
+def _has_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 _STARTING: set[asyncio.Task[None]] = set()  # held until done: the event loop keeps only weak references
 
 
@@ -194,9 +275,13 @@ class _Answers(asyncio.Protocol):
         self.worker.died()
 
 
-def _serve(calls: Any, answers: Any, initializer: Callable[[], None] | None) -> None:
+def _serve(
+    calls: Any, answers: Any, initializer: Callable[[], None] | None, inherited: tuple[Any, ...] = ()
+) -> None:
     """The worker's loop (in the spawned process): a frame in, a call, a frame out, until end of input."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for end in inherited:
+        end.close()
     if initializer is not None:
         initializer()
     read_fd, write_fd = calls.fileno(), answers.fileno()

@@ -9,8 +9,9 @@ process's worth of imports and one knob. With `XXGK_PARSE_PROCESSES=0` both run 
 thread instead: the one-core mode bench/crawl.py measures as full-inline.
 
 The workers are this project's own small pool (`crawler.worker_process` says why not
-ProcessPoolExecutor). A worker is started by `spawn` and imports the parser and the command line's
-main module before its first page (`crawler.warm_up`; not Scrapy, which it never needs).
+ProcessPoolExecutor). A worker is forked ahead by the crawl process (`fork_ahead`, before the archive or the reactor is
+open), or else started by `spawn` and imports the parser and the command line's main module before its
+first page (`crawler.warm_up`; not Scrapy, which it never needs).
 `xxgk crawl --nights` runs a crawler per site per night in one process, and a pool per crawler
 started 50 workers for ten nights of five sites (half the CPU of the ten-night test, py-spy). So a
 site's pool outlives its crawl and serves the site's next night; the pools are shut when the reactor
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 
+from crawler import worker_process
 from crawler.warm_up import warm_up
 from crawler.worker_process import WorkerProcess, start_soon
 
@@ -82,11 +84,20 @@ class ParseWorkers:
         return await worker.call(fn, *args, **kwargs)
 
 
+def fork_ahead(settings: Any, sites: int) -> int:
+    """Fork the parse workers of `sites` site pools now, for the pools to take when the crawls open:
+    called before anything starts a thread or the reactor (`crawler.runner`). Each is born with what
+    this process imported; a spawned one spends about a second of CPU importing the parser first."""
+    return worker_process.fork_ahead(settings.getint("XXGK_PARSE_PROCESSES") * sites, warm_up)
+
+
 def shutdown_all() -> None:
-    """Stop every pool of this process (the reactor's shutdown, or a caller done crawling)."""
+    """Stop every pool of this process (the reactor's shutdown, or a caller done crawling), and the
+    workers forked ahead that no pool took."""
     for workers in list(_BY_SITE.values()):
         workers.shutdown()
     _BY_SITE.clear()
+    worker_process.unused_forked()
 
 
 _TRIGGER_ADDED = False

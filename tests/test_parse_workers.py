@@ -136,3 +136,52 @@ def test_a_warmed_worker_holds_the_parser_and_not_scrapy() -> None:
     loaded = set(run(packages))
     assert {"lxml", "trafilatura", "pypdf", "crawler"} <= loaded
     assert loaded & {"scrapy", "twisted"} == set()
+
+
+_FORKED_AHEAD = """
+import asyncio, json, time
+from crawler import workers  # imported here: a forked worker has it, a spawned one does not
+from crawler.worker_process import WorkerProcess, fork_ahead
+
+forked = fork_ahead(2, None)
+
+async def main():
+    pool = [WorkerProcess(None) for _ in range(3)]  # two take the forked workers, the third spawns
+    born_with = [await w.call(eval, "'crawler.workers' in __import__('sys').modules") for w in pool]
+    pids = [await w.call(eval, "__import__('os').getpid()") for w in pool]
+    started = time.monotonic()
+    for w in pool:
+        w.stop()
+    print(json.dumps({"forked": forked, "born_with": born_with, "pids": pids,
+                      "stop_seconds": time.monotonic() - started}))
+
+asyncio.run(main())
+"""
+
+
+def test_workers_forked_ahead_are_taken_first_and_end_with_their_input() -> None:
+    """A crawl process forks its first workers before its threads and event loop exist
+    (`fork_ahead`): each is born with what the process imported, instead of a spawned interpreter
+    importing the parser (about a second of CPU). A worker past those is spawned. Every one must see
+    its end of input when its pipe is closed: a forked child holding a copy of its own pipe's write
+    end (or a sibling's) never would, and the crawl's shutdown waited 30 s for it, then killed it."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    ran = subprocess.run(
+        [sys.executable, "-c", _FORKED_AHEAD],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        cwd=root,
+    )
+    assert ran.returncode == 0, ran.stderr
+    outcome = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert outcome["forked"] == 2
+    assert outcome["born_with"] == [True, True, False]
+    assert len(set(outcome["pids"])) == 3
+    assert outcome["stop_seconds"] < 10
