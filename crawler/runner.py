@@ -139,8 +139,8 @@ def run_spiders(spiders: list[type[Any]], *, mode: str, settings: Settings) -> l
     """Crawl with these spider classes (declared sites, or columns given by URL) side by side, each
     site's crawl lock held."""
     sites = [str(cls.name) for cls in spiders]
-    workers.fork_ahead(settings, len(sites))  # first: one thread, no archive open, no reactor yet
-    with _site_locks(settings, sites) as keep_alive:
+    # The parse workers forked first: one thread, no archive open, no reactor yet.
+    with workers.forked_ahead(settings, len(sites)), _site_locks(settings, sites) as keep_alive:
         process = _crawler_process(settings)
         crawlers = []
         for spider in spiders:
@@ -192,8 +192,8 @@ def run_nights(nights: list[Night], *, overrides: dict[str, Any] | None = None) 
         clock.parse_moment(night.as_of)  # fail before the first crawl, not in the middle of a season
     results: list[list[CrawlResult]] = []
     failure: list[BaseException] = []
-    workers.fork_ahead(settings, len(every))  # first: one thread, no archive open, no reactor yet
-    with _site_locks(settings, every) as keep_alive:
+    # The parse workers forked first: one thread, no archive open, no reactor yet.
+    with workers.forked_ahead(settings, len(every)), _site_locks(settings, every) as keep_alive:
         process = _crawler_process(settings)
 
         def crawlers(night: Night) -> list[Any]:

@@ -9,7 +9,7 @@ process's worth of imports and one knob. With `XXGK_PARSE_PROCESSES=0` both run 
 thread instead: the one-core mode bench/crawl.py measures as full-inline.
 
 The workers are this project's own small pool (`crawler.worker_process` says why not
-ProcessPoolExecutor). A worker is forked ahead by the crawl process (`fork_ahead`, before the archive or the reactor is
+ProcessPoolExecutor). A worker is forked ahead by the crawl process (`forked_ahead`, before the archive or the reactor is
 open), or else started by `spawn` and imports the parser and the command line's main module before its
 first page (`crawler.warm_up`; not Scrapy, which it never needs).
 `xxgk crawl --nights` runs a crawler per site per night in one process, and a pool per crawler
@@ -21,7 +21,8 @@ parse on five processes, as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
@@ -84,11 +85,17 @@ class ParseWorkers:
         return await worker.call(fn, *args, **kwargs)
 
 
-def fork_ahead(settings: Any, sites: int) -> int:
-    """Fork the parse workers of `sites` site pools now, for the pools to take when the crawls open:
-    called before anything starts a thread or the reactor (`crawler.runner`). Each is born with what
-    this process imported; a spawned one spends about a second of CPU importing the parser first."""
-    return worker_process.fork_ahead(settings.getint("XXGK_PARSE_PROCESSES") * sites, warm_up)
+@contextmanager
+def forked_ahead(settings: Any, sites: int) -> Iterator[int]:
+    """Fork the parse workers of `sites` site pools now, for the pools to take when the crawls open;
+    those none took are ended when the block ends (a crawl that failed before its reactor ran). To
+    enter before anything starts a thread or the reactor (`crawler.runner`). Each is born with what
+    this process imported; a spawned one spends about a second of CPU importing the parser first.
+    Yields how many were forked (none when the process already runs threads)."""
+    try:
+        yield worker_process.fork_ahead(settings.getint("XXGK_PARSE_PROCESSES") * sites, warm_up)
+    finally:
+        worker_process.unused_forked()
 
 
 def shutdown_all() -> None:
