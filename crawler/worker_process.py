@@ -190,6 +190,9 @@ def unused_forked() -> None:
             calls.close()
             answers.close()
             process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
     _FORKED.clear()
 
 
@@ -278,7 +281,8 @@ class _Answers(asyncio.Protocol):
 def _serve(
     calls: Any, answers: Any, initializer: Callable[[], None] | None, inherited: tuple[Any, ...] = ()
 ) -> None:
-    """The worker's loop (in the spawned process): a frame in, a call, a frame out, until end of input."""
+    """The worker's loop (in the worker's process): first the pipe ends it does not own closed (a forked
+    worker has copies of them), then a frame in, a call, a frame out, until end of input."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for end in inherited:
         end.close()
