@@ -83,6 +83,7 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
     """Runs in a child process: one crawl, returns its figures as JSON on stdout."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler import workers
     from crawler.runner import project_settings, spider_loader
 
     overrides = {**FAST, "XXGK_REPLICA_URL": replica_url, "XXGK_DATABASE_URL": database_url}
@@ -91,25 +92,28 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
     overrides.update(EXTRA.get(variant, {}))
     settings = project_settings(overrides)  # command-line priority: beats the spider's politeness
     settings.set("LOG_INSTALL_ROOT_HANDLER", False)
-    process = CrawlerProcess(settings)
-    spider = spider_loader(settings).load(site)
-    if variant == "naive":
-        from bench.naive_spider import NaiveSpider
+    # As `xxgk crawl` does (crawler/runner.py): the parse workers forked before the reactor exists
+    # (none for a variant without pipelines, which never parses).
+    with workers.forked_ahead(settings, 1 if settings.getdict("ITEM_PIPELINES") else 0):
+        process = CrawlerProcess(settings)
+        spider = spider_loader(settings).load(site)
+        if variant == "naive":
+            from bench.naive_spider import NaiveSpider
 
-        crawler = process.create_crawler(NaiveSpider)
-        process.crawl(crawler, base_url=spider.base_url, columns=list(spider.columns))
-    else:
-        crawler = process.create_crawler(spider)
-        process.crawl(crawler)
-    opened = count_connections()
-    started = time.perf_counter()
-    if profile:
-        import cProfile
+            crawler = process.create_crawler(NaiveSpider)
+            process.crawl(crawler, base_url=spider.base_url, columns=list(spider.columns))
+        else:
+            crawler = process.create_crawler(spider)
+            process.crawl(crawler)
+        opened = count_connections()
+        started = time.perf_counter()
+        if profile:
+            import cProfile
 
-        cProfile.runctx("process.start()", globals(), {"process": process}, profile)
-    else:
-        process.start()
-    seconds = time.perf_counter() - started
+            cProfile.runctx("process.start()", globals(), {"process": process}, profile)
+        else:
+            process.start()
+        seconds = time.perf_counter() - started
     stats = crawler.stats.get_stats()
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker processes, joined by now
