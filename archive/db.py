@@ -114,8 +114,10 @@ def shared_archive(url: str | None = None) -> Archive:
     For the parts of one job that each need the archive: a crawl's site locks, frontier, resume check
     and store opened one apiece, so every crawl process made four engines, four connections (a
     PostgreSQL backend forked for each) and four migration checks, which a fleet of small crawls paid a
-    hundred times over. Whoever shares it does not close it; the process's end does. Keyed by process
-    id as well: a forked child never uses its parent's pooled connections."""
+    hundred times over. Those who share it do not close it: the crawl runner, which holds it from the
+    first site lock to the last crawl's end, closes its connections then (a closed archive opens new
+    ones if used again). Keyed by process id as well: a forked child never uses its parent's pooled
+    connections."""
     key = (os.getpid(), database_url(url))
     with _SHARED_LOCK:
         archive = _SHARED.get(key)

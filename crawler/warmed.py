@@ -58,7 +58,7 @@ def configure_orm() -> None:
 
 
 def warm() -> None:
-    """Both, or as much as works: a fork server that raised here would die and take every crawl with
+    """Every step, or as much as works: a fork server that raised here would die and take every crawl with
     it, with nothing but an EOF to say why. What fails is left to the crawl, which reports it."""
     for step in (warm_up, import_crawl_components, configure_orm):
         try:

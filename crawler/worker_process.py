@@ -125,10 +125,7 @@ class WorkerProcess:
         if self._calls_pipe is not None:
             self._calls_pipe.close()  # idempotent: the transport closes it again later
         if self.process is not None:
-            self.process.join(timeout=30)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join()
+            _end(self.process, 30)
 
     def _death(self) -> str:
         code = self.process.exitcode if self.process is not None else None
@@ -189,11 +186,16 @@ def unused_forked() -> None:
         for process, calls, answers in waiting:
             calls.close()
             answers.close()
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
+            _end(process, 5)
     _FORKED.clear()
+
+
+def _end(process: multiprocessing.process.BaseProcess, seconds: float) -> None:
+    """Wait for a worker whose input has ended to exit; killed if it does not within `seconds`."""
+    process.join(timeout=seconds)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 def _take_forked(

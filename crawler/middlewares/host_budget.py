@@ -65,7 +65,7 @@ async def _sleep(seconds: float) -> None:
 class HostBudget:
     """The shared budget as this crawl uses it: reserve a slot and wait, pause a host."""
 
-    def __init__(self, crawler: Crawler, budget: float) -> None:
+    def __init__(self, crawler: Crawler, budget: float, database: str) -> None:
         self.crawler = crawler
         self.interval = (1.0 + JITTER) / budget
         self.backoff = crawler.settings.getfloat("XXGK_HOST_BACKOFF")
@@ -75,7 +75,7 @@ class HostBudget:
         # one at a time on a thread of their own (a remote round trip never stalls the reactor), over
         # one connection: a reservation is one short statement, and a crawl's budget allows at most a
         # few dozen a second.
-        self.engine = host_budget.budget_engine(database_url(crawler.settings.get("XXGK_DATABASE_URL")))
+        self.engine = host_budget.budget_engine(database)
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="host-budget")
 
     @classmethod
@@ -85,13 +85,11 @@ class HostBudget:
         budget = crawler.settings.getfloat("XXGK_HOST_BUDGET")
         if budget <= 0:
             return None
-        if (
-            make_url(database_url(crawler.settings.get("XXGK_DATABASE_URL"))).get_backend_name()
-            != "postgresql"
-        ):
+        database = database_url(crawler.settings.get("XXGK_DATABASE_URL"))
+        if make_url(database).get_backend_name() != "postgresql":
             logger.warning("XXGK_HOST_BUDGET is shared through PostgreSQL; this SQLite crawl ignores it")
             return None
-        return cls(crawler, budget)
+        return cls(crawler, budget, database)
 
     def _count(self, name: str) -> None:
         if self.crawler.stats is not None:
