@@ -8,6 +8,8 @@ A document's blocks (a str is a paragraph, a list of rows of cells is a table: t
   fonts-wqy-microhei) at 200 dpi, turned by a fraction of a degree and speckled, as a flatbed leaves a
   printed page; a PDF scan is that image in a PDF with no text layer, as scanners write them. Pillow
   draws and writes both (pure pixels, no clock in the output), so the bytes are a function of the key.
+  Drawing a page takes a few tenths of a second, so a scan too is drawn once and kept in the cache
+  directory below.
 - **Legacy Office** (`doc`, `wps`, `xls`, `et`, `rtf`): written by LibreOffice headless from a flat
   ODF document, because no well-kept Python library writes Word 97 binaries, and hand-writing the
   FIB/piece-table format is a project of its own. LibreOffice stamps times into its output, and
@@ -20,6 +22,7 @@ A document's blocks (a str is a paragraph, a list of rows of cells is a table: t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -93,16 +96,49 @@ def fold(text: str) -> str:
 
 def render(form: str, blocks: Blocks, key: str) -> bytes:
     """A document's blocks as a file of that form; deterministic per key."""
-    if form == "png_scan":
-        return _png(_pages(blocks, key)[0])
-    if form == "pdf_scan":
-        return _pdf(_pages(blocks, key))
+    if form in ("png_scan", "pdf_scan"):
+        return _scan(form, blocks, key)
     if form in _FILTERS:
         return _office(form, blocks, key)
     raise ValueError(f"unknown attachment form {form!r} (one of {', '.join(FORMS)})")
 
 
 # ---- scans ----------------------------------------------------------------------------------------
+
+
+def _scan(form: str, blocks: Blocks, key: str) -> bytes:
+    """A scan, drawn once per machine and then read from the cache directory (`cache_dir`).
+
+    Turning an A4 page at 200 dpi takes Pillow 0.2-0.4 s of CPU, and every replica process that
+    serves the same document draws the same bytes: the test suite's replicas drew the same scans
+    again in each. The digest covers what the scan holds and what draws it (this module's code, the
+    font file, Pillow's version), so a change to any of them draws it afresh."""
+    digest = hashlib.sha256(f"{form}\0{_drawing_identity()}\0{key}\0{blocks!r}".encode()).hexdigest()
+    cached = cache_dir() / f"{digest}.{EXTENSIONS[form]}"
+    with contextlib.suppress(OSError):
+        return cached.read_bytes()
+    pages = _pages(blocks, key)
+    data = _png(pages[0]) if form == "png_scan" else _pdf(pages)
+    with contextlib.suppress(OSError):  # an unwritable cache costs the next request a drawing, no more
+        _write_atomically(cached, data)
+    return data
+
+
+@functools.cache
+def _drawing_identity() -> str:
+    import PIL
+
+    font = Path(FONT).stat()
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{code} {PIL.__version__} {font.st_size} {font.st_mtime_ns}"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Written under a temporary name and renamed: parallel replicas agree on the first file written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 @dataclass(frozen=True)
@@ -364,10 +400,7 @@ def prerender(items: list[tuple[str, Blocks, str]], timeout: float = 600) -> int
     for (kind, target), files in todo.items():
         converted = convert_with_libreoffice({c.stem: s for c, s in files.items()}, kind, target, timeout)
         for cached in files:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
-            tmp.write_bytes(converted[cached.stem])
-            os.replace(tmp, cached)  # atomic: parallel replicas agree on the first file written
+            _write_atomically(cached, converted[cached.stem])
     return sum(len(files) for files in todo.values())
 
 
