@@ -6,7 +6,8 @@
 daemonises them) and Chromium's helpers leave the tree and are missed. This samples every process on
 the machine (/proc) while COMMAND runs, keeps each one's last CPU reading, and sums the CPU used
 during the run by kind: a kind is read from the process's first command line seen (a child of a fork
-server is a "forked crawl"; its children are named after it). Also prints the machine's busy and
+server is a "forked crawl"; its children are named after it), and counts the processes of each kind
+started during the run (sampled: see below). Also prints the machine's busy and
 idle seconds over the run (/proc/stat) and a CPU loop timed before and after, because this machine's
 speed drifts by a factor of two within hours: compare two commands only when their loops agree.
 
@@ -83,7 +84,9 @@ def cpu_loop() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--out", help="also write the figures, and the busiest processes' command lines, to this JSON file"
+    )
     parser.add_argument("--every", type=float, default=0.5, help="seconds between samples")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -96,24 +99,33 @@ def main() -> int:
     busy0, idle0 = machine_ticks()
     last: dict[int, int] = {}
     kinds: dict[int, str] = {}
+    lines: dict[int, str] = {}
     started = time.monotonic()
     child = subprocess.Popen(command)
     while child.poll() is None:
         for pid, (ticks, parent, name) in processes(me).items():
             if pid not in kinds:
-                kinds[pid] = kind_of(command_line(pid), name, kinds.get(parent, ""))
+                lines[pid] = command_line(pid)
+                kinds[pid] = kind_of(lines[pid], name, kinds.get(parent, ""))
             last[pid] = ticks
         time.sleep(args.every)
     wall = time.monotonic() - started
     busy1, idle1 = machine_ticks()
     by_kind: Counter[str] = Counter()
+    count: Counter[str] = Counter()
     for pid, ticks in last.items():
         by_kind[kinds[pid]] += (ticks - before.get(pid, 0)) / TICK
+        count[kinds[pid]] += pid not in before
     figures = {
         "command": command, "exit": child.returncode, "wall_s": round(wall, 1),
         "machine_busy_s": (busy1 - busy0) / TICK, "machine_idle_s": (idle1 - idle0) / TICK,
         "cpu_loop_s": [round(loop_before, 2), round(cpu_loop(), 2)],
         "by_kind_s": {k: round(v, 1) for k, v in by_kind.most_common() if v >= 0.1},
+        "processes_by_kind": {k: count[k] for k, v in by_kind.most_common() if v >= 0.1},
+        "busiest_processes": [
+            {"cpu_s": round((ticks - before.get(pid, 0)) / TICK, 1), "kind": kinds[pid], "command": lines[pid][:300]}
+            for pid, ticks in sorted(last.items(), key=lambda p: before.get(p[0], 0) - p[1])[:40]
+        ],
     }  # fmt: skip
     print(
         f"wall {wall:.1f} s, machine busy {figures['machine_busy_s']:.0f} CPU-s, idle "
@@ -123,7 +135,7 @@ def main() -> int:
     )
     for kind, seconds in figures["by_kind_s"].items():
         if seconds >= 0.5:
-            print(f"{seconds:9.1f}  {kind}", file=sys.stderr)
+            print(f"{seconds:9.1f}  {count[kind]:5d}  {kind}", file=sys.stderr)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
             json.dump(figures, f, indent=1, ensure_ascii=False)

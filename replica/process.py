@@ -15,8 +15,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import IO, Protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = "replica serving "
@@ -32,6 +34,45 @@ LOOPBACK_CRAWL_ARGS = (
 )
 
 
+class ReplicaChild(Protocol):
+    """What `start_replica` needs of the server's process: `subprocess.Popen`'s own calls."""
+
+    stdout: IO[str] | None
+    pid: int
+    returncode: int | None
+
+    def poll(self) -> int | None: ...
+    def send_signal(self, sig: int) -> None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+    def kill(self) -> None: ...
+
+
+def spawn_replica(args: list[str], env: dict[str, str], stderr_path: Path) -> ReplicaChild:
+    """`python -m replica ARGS` in a new interpreter, its stdout a pipe and its stderr written to
+    `stderr_path` (the default launcher)."""
+    with open(stderr_path, "w", encoding="utf-8") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "replica", *args],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=env,
+        )
+
+
+Launcher = Callable[[list[str], dict[str, str], Path], ReplicaChild]
+_launcher: Launcher = spawn_replica
+
+
+def launch_with(launcher: Launcher) -> None:
+    """Who starts replica servers from now on in this process. A new interpreter costs a replica ~0.9 s
+    of CPU for its imports; the test suite, which starts dozens, forks them from its fork server with
+    the replica's modules imported (tests/forked_cli.py). The child runs the same `python -m replica`
+    command line either way."""
+    global _launcher
+    _launcher = launcher
+
+
 class ReplicaStartError(RuntimeError):
     """The child died or never said it was listening; the message carries its stderr."""
 
@@ -40,7 +81,7 @@ class ReplicaProcess:
     """A running `python -m replica serve`; `.url` is `http://127.0.0.1:P`, `.stop()` ends it."""
 
     def __init__(
-        self, process: subprocess.Popen[str], url: str, banner: str, stderr_path: Path, state_dir: Path
+        self, process: ReplicaChild, url: str, banner: str, stderr_path: Path, state_dir: Path
     ) -> None:
         self.process = process
         self.state_dir = state_dir
@@ -97,10 +138,7 @@ def start_replica(
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "replica",
+    args = [
         "serve",
         "--host",
         host,
@@ -119,9 +157,9 @@ def start_replica(
         *(["--request-log", str(request_log)] if request_log else []),
     ]
     handle, name = tempfile.mkstemp(prefix="replica-", suffix=".stderr")
+    os.close(handle)
     stderr_path = Path(name)
-    with os.fdopen(handle, "w") as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
+    process = _launcher(args, env, stderr_path)
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_pump, args=(process, lines), daemon=True).start()
     try:
@@ -141,7 +179,7 @@ def start_replica(
     return running
 
 
-def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+def _pump(process: ReplicaChild, lines: queue.Queue[str | None]) -> None:
     """Read the child's stdout to the end (so it never blocks on a full pipe)."""
     assert process.stdout is not None
     for line in process.stdout:

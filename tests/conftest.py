@@ -187,6 +187,14 @@ def run_xxgk(
     return forked_cli.run(list(args), full_env, cwd or ROOT, timeout)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The suite's replicas are forked with the replica's modules imported (tests/forked_cli.py)."""
+    from replica.process import launch_with
+    from tests import forked_cli
+
+    launch_with(forked_cli.fork_replica)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests import forked_cli
 

@@ -9,22 +9,30 @@ directory are the test's, stdout and stderr are captured from the process's own 
 the exit code is the process's. Nothing in the child is shared with the test: it is a separate process
 as before, only born with its imports done.
 
+The suite's replica servers are forked from the same server (`fork_replica`, installed by conftest.py
+with `replica.process.launch_with`): each ran `python -m replica serve` in a new interpreter before.
+
 A module that read the environment at import time would see the fork server's environment, not the
 test's; none does (`crawler.preload` lists what is imported, and every setting is read when used).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
 import subprocess
 import sys
 import tempfile
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO
 
 from crawler.preload import CRAWL_MODULES
 
+# What `python -m replica serve` imports before it listens (its reactor is installed in the child).
+REPLICA_MODULES = ("replica.__main__", "replica.server", "replica.noise", "replica.fleet")
 _context: multiprocessing.context.BaseContext | None = None
 
 
@@ -36,21 +44,29 @@ def _fork_server() -> multiprocessing.context.BaseContext:
         _context = multiprocessing.get_context("forkserver")
         # Every command's module too: `xxgk` imports a command's module when it runs (cli/main.py), and
         # a forked command should be born with it imported, as a crawl is with the crawl's modules.
-        _context.set_forkserver_preload([*CRAWL_MODULES, "cli.main", *sorted(set(COMMAND_MODULES.values()))])
+        # And the replica's server, for the replicas forked from it (`fork_replica`).
+        modules = [*CRAWL_MODULES, "cli.main", *sorted(set(COMMAND_MODULES.values())), *REPLICA_MODULES]
+        _context.set_forkserver_preload(modules)
     return _context
 
 
-def _command_line(args: list[str], env: dict[str, str], cwd: str, out: str, err: str) -> None:
-    """The child: become the process `python -m cli.main ARGS` would have been, then run it."""
+def _become(env: dict[str, str], cwd: str, out: int | str, err: str) -> None:
+    """In the child: the test's environment and directory, stdout on `out` (a descriptor or a file)
+    and stderr on the file `err`, as a process started with them would have."""
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
-    for fd, path in ((1, out), (2, err)):
-        target = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    for fd, where in ((1, out), (2, err)):
+        target = where if isinstance(where, int) else os.open(where, os.O_WRONLY | os.O_TRUNC)
         os.dup2(target, fd)
         os.close(target)
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 (the process's own stream)
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False, errors="backslashreplace")  # noqa: SIM115
+
+
+def _command_line(args: list[str], env: dict[str, str], cwd: str, out: str, err: str) -> None:
+    """The child: become the process `python -m cli.main ARGS` would have been, then run it."""
+    _become(env, cwd, out, err)
     sys.argv = ["xxgk", *args]
     from cli.main import main
 
@@ -73,6 +89,61 @@ def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float) -> subp
         stdout = out.read_text(encoding="utf-8", errors="replace")
         stderr = err.read_text(encoding="utf-8", errors="replace")
     return subprocess.CompletedProcess(["xxgk", *args], process.exitcode, stdout, stderr)
+
+
+class ForkedReplica:
+    """A replica server forked from the fork server, with the calls `replica.process` makes of a
+    `subprocess.Popen`: its stdout (where it says it listens), poll, signal, wait and kill."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, stdout: IO[str]) -> None:
+        self.process = process
+        self.stdout: IO[str] | None = stdout
+        self.pid: int = process.pid  # type: ignore[assignment]
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.exitcode
+
+    def poll(self) -> int | None:
+        return self.process.exitcode
+
+    def send_signal(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, sig)
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.process.join(timeout)
+        if self.process.exitcode is None:
+            raise subprocess.TimeoutExpired(["python", "-m", "replica"], timeout or 0)
+        return self.process.exitcode
+
+    def kill(self) -> None:
+        self.process.kill()
+
+
+def fork_replica(args: list[str], env: dict[str, str], stderr_path: Path) -> ForkedReplica:
+    """`python -m replica ARGS` forked with the replica's modules imported: a new interpreter spent
+    ~0.9 s of CPU importing them, in each of the suite's dozens of replicas (`replica.process.launch_with`).
+    Its stdout is a pipe, as `spawn_replica`'s is; multiprocessing hands the write end to the fork server."""
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    process = _fork_server().Process(
+        target=_replica_command_line, args=(args, env, os.getcwd(), writer, str(stderr_path))
+    )
+    process.start()
+    writer.close()  # the child holds the write end now: the pipe ends when it exits
+    stdout = open(os.dup(reader.fileno()), encoding="utf-8")  # noqa: SIM115 (closed by its reader)
+    reader.close()
+    return ForkedReplica(process, stdout)
+
+
+def _replica_command_line(args: list[str], env: dict[str, str], cwd: str, out: Connection, err: str) -> None:
+    """The child: become the process `python -m replica ARGS` would have been, then run it."""
+    _become(env, cwd, os.dup(out.fileno()), err)
+    out.close()
+    sys.argv = ["replica", *args]
+    from replica.__main__ import main
+
+    sys.exit(main(args))
 
 
 def stop() -> None:
