@@ -22,6 +22,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -73,31 +74,16 @@ def _command_line(args: list[str], env: dict[str, str], cwd: str, out: str, err:
     main.main(args=args, prog_name="xxgk")  # exits: multiprocessing makes SystemExit the exit code
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run `xxgk ARGS` in a forked process; the answer has the fields `subprocess.run` gives."""
-    with tempfile.TemporaryDirectory(prefix="xxgk-run-") as tmp:
-        out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
-        out.touch()
-        err.touch()
-        process = _fork_server().Process(target=_command_line, args=(args, env, str(cwd), str(out), str(err)))
-        process.start()
-        process.join(timeout)
-        if process.exitcode is None:
-            process.kill()
-            process.join()
-            raise subprocess.TimeoutExpired(["xxgk", *args], timeout, out.read_bytes(), err.read_bytes())
-        stdout = out.read_text(encoding="utf-8", errors="replace")
-        stderr = err.read_text(encoding="utf-8", errors="replace")
-    return subprocess.CompletedProcess(["xxgk", *args], process.exitcode, stdout, stderr)
+class ForkedProcess:
+    """A process forked from the fork server, with the calls the suite makes of a `subprocess.Popen`:
+    its stdout when it is a pipe, poll, signals, wait and kill."""
 
-
-class ForkedReplica:
-    """A replica server forked from the fork server, with the calls `replica.process` makes of a
-    `subprocess.Popen`: its stdout (where it says it listens), poll, signal, wait and kill."""
-
-    def __init__(self, process: multiprocessing.process.BaseProcess, stdout: IO[str]) -> None:
+    def __init__(
+        self, process: multiprocessing.process.BaseProcess, command: list[str], stdout: IO[str] | None = None
+    ) -> None:
         self.process = process
-        self.stdout: IO[str] | None = stdout
+        self.args = command
+        self.stdout = stdout
         self.pid: int = process.pid  # type: ignore[assignment]
 
     @property
@@ -111,17 +97,48 @@ class ForkedReplica:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, sig)
 
-    def wait(self, timeout: float | None = None) -> int:
-        self.process.join(timeout)
-        if self.process.exitcode is None:
-            raise subprocess.TimeoutExpired(["python", "-m", "replica"], timeout or 0)
-        return self.process.exitcode
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
 
     def kill(self) -> None:
         self.process.kill()
 
+    def wait(self, timeout: float | None = None) -> int:
+        self.process.join(timeout)
+        if self.process.exitcode is None:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        return self.process.exitcode
 
-def fork_replica(args: list[str], env: dict[str, str], stderr_path: Path) -> ForkedReplica:
+
+def start(args: list[str], env: dict[str, str], cwd: Path, out: Path, err: Path) -> ForkedProcess:
+    """Start `xxgk ARGS` in a forked process writing its stdout and stderr to these files, and return
+    at once (a server the test talks to: `xxgk serve`)."""
+    process = _fork_server().Process(target=_command_line, args=(args, env, str(cwd), str(out), str(err)))
+    process.start()
+    return ForkedProcess(process, ["xxgk", *args])
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run `xxgk ARGS` in a forked process; the answer has the fields `subprocess.run` gives."""
+    with tempfile.TemporaryDirectory(prefix="xxgk-run-") as tmp:
+        out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
+        out.touch()
+        err.touch()
+        process = start(args, env, cwd, out, err)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise subprocess.TimeoutExpired(
+                process.args, timeout, out.read_bytes(), err.read_bytes()
+            ) from None
+        stdout = out.read_text(encoding="utf-8", errors="replace")
+        stderr = err.read_text(encoding="utf-8", errors="replace")
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)  # type: ignore[arg-type]
+
+
+def fork_replica(args: list[str], env: dict[str, str], stderr_path: Path) -> ForkedProcess:
     """`python -m replica ARGS` forked with the replica's modules imported: a new interpreter spent
     ~0.9 s of CPU importing them, in each of the suite's dozens of replicas (`replica.process.launch_with`).
     Its stdout is a pipe, as `spawn_replica`'s is; multiprocessing hands the write end to the fork server."""
@@ -133,7 +150,7 @@ def fork_replica(args: list[str], env: dict[str, str], stderr_path: Path) -> For
     writer.close()  # the child holds the write end now: the pipe ends when it exits
     stdout = open(os.dup(reader.fileno()), encoding="utf-8")  # noqa: SIM115 (closed by its reader)
     reader.close()
-    return ForkedReplica(process, stdout)
+    return ForkedProcess(process, ["python", "-m", "replica", *args], stdout)
 
 
 def _replica_command_line(args: list[str], env: dict[str, str], cwd: str, out: Connection, err: str) -> None:

@@ -1,4 +1,4 @@
-"""Helpers for the web interface's tests: `xxgk serve` as a real process, a canary, plain HTTP reads."""
+"""Helpers for the web interface's tests: `xxgk serve` as a real process (forked), a canary, plain HTTP reads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -16,8 +15,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import IO, Any
+from pathlib import Path
+from typing import Any
 
+from tests import forked_cli
 from tests.conftest import ROOT
 
 
@@ -77,13 +78,15 @@ def serve(database_url: str, as_of: str, options: Sequence[str] = ()) -> Iterato
     """`xxgk --as-of AS_OF serve [OPTIONS]` in its own process (the real entry point), until the block
     ends."""
     port, capture_port = free_port(), free_port()
-    # The server's stderr goes to a file, not a pipe: a chatty server must never block on a full pipe.
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "--as-of", as_of, "serve", "--port", str(port),
-             "--capture-port", str(capture_port), "--database-url", database_url, *options],
-            env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, stderr=log, text=True,
-        )  # fmt: skip
+    # The server's output goes to files, not pipes: a chatty server must never block on a full pipe. It
+    # is forked with the command line's modules imported, as the suite's crawls are (tests/forked_cli.py).
+    with tempfile.TemporaryDirectory(prefix="xxgk-serve-") as tmp:
+        out, log = Path(tmp, "stdout"), Path(tmp, "stderr")
+        out.touch()
+        log.touch()
+        args = ["--as-of", as_of, "serve", "--port", str(port), "--capture-port", str(capture_port),
+                "--database-url", database_url, *options]  # fmt: skip
+        process = forked_cli.start(args, {**os.environ, "PYTHONPATH": str(ROOT)}, ROOT, out, log)
         try:
             _wait_for(process, log, (port, capture_port))
             yield Served(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{capture_port}", database_url)
@@ -96,13 +99,12 @@ def serve(database_url: str, as_of: str, options: Sequence[str] = ()) -> Iterato
                 process.wait()
 
 
-def _wait_for(process: subprocess.Popen[str], log: IO[str], ports: tuple[int, ...]) -> None:
+def _wait_for(process: forked_cli.ForkedProcess, log: Path, ports: tuple[int, ...]) -> None:
     deadline = time.monotonic() + 60
     for port in ports:
         while True:
             if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"xxgk serve ended: {log.read()[-3000:]}")
+                raise RuntimeError(f"xxgk serve ended: {log.read_text(errors='replace')[-3000:]}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
