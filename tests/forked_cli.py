@@ -32,8 +32,16 @@ from typing import IO
 
 from crawler.preload import CRAWL_MODULES
 
-# What `python -m replica serve` imports before it listens (its reactor is installed in the child).
-REPLICA_MODULES = ("replica.__main__", "replica.server", "replica.noise", "replica.fleet")
+# What `python -m replica serve` and `xxgk serve` import before they listen (the replica's reactor is
+# installed in the child).
+SERVER_MODULES = (
+    "replica.__main__",
+    "replica.server",
+    "replica.noise",
+    "replica.fleet",
+    "web.server",
+    "web.app",
+)
 _context: multiprocessing.context.BaseContext | None = None
 
 
@@ -45,8 +53,8 @@ def _fork_server() -> multiprocessing.context.BaseContext:
         _context = multiprocessing.get_context("forkserver")
         # Every command's module too: `xxgk` imports a command's module when it runs (cli/main.py), and
         # a forked command should be born with it imported, as a crawl is with the crawl's modules.
-        # And the replica's server, for the replicas forked from it (`fork_replica`).
-        modules = [*CRAWL_MODULES, "cli.main", *sorted(set(COMMAND_MODULES.values())), *REPLICA_MODULES]
+        # And the servers forked from it: replicas (`fork_replica`) and `xxgk serve` (`start`).
+        modules = [*CRAWL_MODULES, "cli.main", *sorted(set(COMMAND_MODULES.values())), *SERVER_MODULES]
         _context.set_forkserver_preload(modules)
     return _context
 
