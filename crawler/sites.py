@@ -16,6 +16,7 @@ a typo must not silently crawl the wrong thing.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import re
@@ -57,10 +58,42 @@ def platform_class(platform: str) -> type:
 def load_declaration(path: Path) -> type:
     """The spider class a declaration describes."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_declaration(path)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SiteDeclarationError(f"{path}: {exc}") from None
     return spider_class(data, str(path))
+
+
+# Parsed declarations by path: (the file's inode, mtime and size when read, its TOML).
+_parsed: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+
+def read_declaration(path: Path) -> dict[str, Any]:
+    """A declaration's TOML, parsed once per version of the file in this process and in those forked
+    from it. Every crawl's loader reads every declaration (a name must be unique across them), and a
+    fleet's worker forks a crawl per site: with a hundred agencies declared, each crawl parsed a hundred
+    files, 27 ms of its CPU, growing with the fleet. The fork server reads them ahead
+    (`crawler.warmed`); a crawl then only looks at each file's inode, mtime and size, and an edited or
+    replaced file is parsed again. Each caller gets its own copy: spider classes hold the tables."""
+    stat = path.stat()
+    version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    known = _parsed.get(path)
+    if known is None or known[0] != version:
+        known = _parsed[path] = (version, tomllib.loads(path.read_text(encoding="utf-8")))
+    return copy.deepcopy(known[1])
+
+
+def read_all_declarations() -> int:
+    """Parse every declaration in the declaration directories (those that parse); how many."""
+    count = 0
+    for directory in site_dirs():
+        for path in sorted(directory.glob("*.toml")) if directory.is_dir() else ():
+            try:
+                read_declaration(path)
+                count += 1
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue  # the crawl's loader reports it
+    return count
 
 
 def spider_class(data: dict[str, Any], source: str = "<declaration>") -> type:
