@@ -13,7 +13,8 @@ Four things are done here:
   crawl's site lock), 19 ms of every forked crawl otherwise. It touches no database;
 - the site declarations parsed (`crawler.sites.read_declaration`): each crawl's loader reads every
   declaration, and a fleet's hundred cost each crawl 27 ms of TOML parsing. A crawl parses again only
-  a file changed since.
+  a file changed since. The directories are the fork server's (`XXGK_SITES_DIRS`); a crawl lists its
+  own, so a parse made here serves only a file it lists.
 """
 
 from __future__ import annotations
