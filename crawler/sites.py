@@ -83,16 +83,20 @@ def read_declaration(path: Path) -> dict[str, Any]:
     return copy.deepcopy(known[1])
 
 
+def declaration_paths() -> list[Path]:
+    """Every declaration file, directory by directory in `site_dirs` order, each directory's sorted."""
+    return [path for d in site_dirs() if d.is_dir() for path in sorted(d.glob("*.toml"))]
+
+
 def read_all_declarations() -> int:
     """Parse every declaration in the declaration directories (those that parse); how many."""
     count = 0
-    for directory in site_dirs():
-        for path in sorted(directory.glob("*.toml")) if directory.is_dir() else ():
-            try:
-                read_declaration(path)
-                count += 1
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue  # the crawl's loader reports it
+    for path in declaration_paths():
+        try:
+            read_declaration(path)
+            count += 1
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # the crawl's loader reports it
     return count
 
 
@@ -193,14 +197,9 @@ class SiteLoader(SpiderLoader):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        for directory in site_dirs():
-            if not directory.is_dir():
-                continue
-            for path in sorted(directory.glob("*.toml")):
-                cls = load_declaration(path)
-                if cls.name in self._spiders:
-                    known = getattr(
-                        self._spiders[cls.name], "declared_in", self._spiders[cls.name].__module__
-                    )
-                    raise SiteDeclarationError(f"{path}: site {cls.name!r} is already declared in {known}")
-                self._spiders[cls.name] = cls
+        for path in declaration_paths():
+            cls = load_declaration(path)
+            if cls.name in self._spiders:
+                known = getattr(self._spiders[cls.name], "declared_in", self._spiders[cls.name].__module__)
+                raise SiteDeclarationError(f"{path}: site {cls.name!r} is already declared in {known}")
+            self._spiders[cls.name] = cls

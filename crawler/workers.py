@@ -9,9 +9,9 @@ process's worth of imports and one knob. With `XXGK_PARSE_PROCESSES=0` both run 
 thread instead: the one-core mode bench/crawl.py measures as full-inline.
 
 The workers are this project's own small pool (`crawler.worker_process` says why not
-ProcessPoolExecutor). A worker is forked ahead by the crawl process (`forked_ahead`, before the archive or the reactor is
-open), or else started by `spawn` and imports the parser and the command line's main module before its
-first page (`crawler.warm_up`; not Scrapy, which it never needs).
+ProcessPoolExecutor). A worker is forked ahead by the crawl process (`forked_ahead`, before the archive
+or the reactor is open), or else started by `spawn` and imports the parser and the command line's main
+module before its first page (`crawler.warm_up`; not Scrapy, which it never needs).
 `xxgk crawl --nights` runs a crawler per site per night in one process, and a pool per crawler
 started 50 workers for ten nights of five sites (half the CPU of the ten-night test, py-spy). So a
 site's pool outlives its crawl and serves the site's next night; the pools are shut when the reactor
