@@ -12,6 +12,8 @@ Variants (each in its own process, since a Twisted reactor runs once per process
   full-inline the same with both in the reactor's thread (XXGK_PARSE_PROCESSES=0), one core
   --extra full-2-workers      two parse worker processes (XXGK_PARSE_PROCESSES=2)
   --extra full-store-process  the store in a process of its own instead of a thread (XXGK_STORE_PROCESS)
+  --extra full-no-linger      the store writing an item the moment its writer is free, however few wait
+                              (XXGK_STORE_LINGER=0)
   --extra bound-no-store, bound-no-parse, bound-neither
                               the full crawl with the store's writes, the parser's work or both taken
                               out (bench/bounds.py): how fast no arrangement of the rest can beat
@@ -66,6 +68,7 @@ EXTRA: dict[str, dict] = {
     "full-inline": {"XXGK_PARSE_PROCESSES": 0},
     "full-2-workers": {"XXGK_PARSE_PROCESSES": 2},
     "full-store-process": {"XXGK_STORE_PROCESS": True},
+    "full-no-linger": {"XXGK_STORE_LINGER": 0},
 }
 _NO_STORE = {"crawler.pipelines.store.ArchivePipeline": None, "bench.bounds.StoreNothing": 800}
 _NO_PARSE = {"crawler.pipelines.extract.ExtractPipeline": None, "bench.bounds.ParseOnce": 300}
@@ -324,7 +327,8 @@ def main() -> None:
                         f"{r['responses']} responses on {r['connections']} connections in {r['seconds']:.1f}s = "
                         f"{r['documents'] / r['seconds']:.1f} documents/s; CPU s: crawl {r['cpu_crawl']:.1f}, "
                         f"workers {r['cpu_workers']:.1f}, replica {r['cpu_replica']:.1f}, "
-                        f"database {r['cpu_database']:.1f}; load {os.getloadavg()[0]:.1f}",
+                        f"database {r['cpu_database']:.1f}; {r['store_transactions']} store transactions; "
+                        f"load {os.getloadavg()[0]:.1f}",
                         file=sys.stderr,
                     )
             if args.profile:

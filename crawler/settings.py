@@ -126,6 +126,11 @@ XXGK_PARSE_PROCESSES = 1
 # pays for a large crawl into PostgreSQL (psycopg's work leaves the reactor's GIL: -21% wall at 3,000
 # documents), not on SQLite, nor for a small crawl (a process to start): docs/benchmarks.md.
 XXGK_STORE_PROCESS = False
+# Seconds an item may wait for others before the store writes it, so that one transaction holds up to
+# GROUP_MAX documents (PostgreSQL's `commit_delay`, for the same reason): a commit per two or three
+# documents, as items arrive in a fast crawl, cost a quarter more store CPU per new document than
+# groups of eight (docs/benchmarks.md). 0 writes an item arriving at an idle writer at once.
+XXGK_STORE_LINGER = 0.05
 # Ask for details the archive holds with If-Modified-Since / If-None-Match (a 304 is a capture).
 XXGK_CONDITIONAL = True
 # Incremental mode revisits 1/N of the known details each night, so all are rechecked every N nights.

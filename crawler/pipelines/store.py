@@ -12,12 +12,17 @@ acknowledged, which the next run fetches again (the resume logic reads the archi
 Items that arrive while a transaction is being written wait for it and are then written together, in
 one transaction (`VersionStore.record_many`, at most `GROUP_MAX`): a commit per document was a third of
 the store's CPU. Nothing is acknowledged before the commit that holds it, so a SIGKILL still loses
-only documents not yet acknowledged; an item arriving at an idle writer is written at once, alone.
+only documents not yet acknowledged. A group is also waited for: before a transaction the writer
+lingers until `GROUP_MAX` items wait or the oldest has waited `XXGK_STORE_LINGER` seconds (what
+PostgreSQL's `commit_delay` does for its WAL flushes). Without it a fast crawl's items reach a writer
+that has just finished, two or three at a time, and each of those small transactions pays a whole
+commit; a slow crawl's item waits that long and is written alone, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -44,21 +49,25 @@ GROUP_MAX = 8
 
 
 class ArchivePipeline:
-    def __init__(self, crawler: Crawler, database_url: str | None) -> None:
+    def __init__(self, crawler: Crawler, database_url: str | None, linger: float = 0.0) -> None:
         self.crawler = crawler
         self.database_url = database_url
+        self.linger = linger  # XXGK_STORE_LINGER (see the module docstring)
         self.store: VersionStore | None = None
         self.run_id: int | None = None
         self.writer: ThreadPoolExecutor | None = None
         self.process: WorkerProcess | None = None  # XXGK_STORE_PROCESS: the store's own process
-        # Items waiting for the transaction being written, and whether one is (see the module docstring).
-        self.waiting: list[tuple[FetchedPage, asyncio.Future[Outcome]]] = []
+        # Items waiting for the transaction being written, with the loop's time each arrived, and whether
+        # one is being written (see the module docstring); `filled` is set when a whole group waits.
+        self.waiting: list[tuple[FetchedPage, asyncio.Future[Outcome], float]] = []
+        self.filled: asyncio.Event | None = None
         self.writing = False
         self.writing_task: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        pipeline = cls(crawler, crawler.settings.get("XXGK_DATABASE_URL"))
+        settings = crawler.settings
+        pipeline = cls(crawler, settings.get("XXGK_DATABASE_URL"), settings.getfloat("XXGK_STORE_LINGER"))
         # The run's outcome needs the finish reason, which only the spider_closed signal carries
         # (a pipeline's close_spider runs before Scrapy records it).
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -126,8 +135,11 @@ class ArchivePipeline:
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         assert self.store is not None and (self.writer or self.process) is not None
         item.run_id = self.run_id
-        acknowledged: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self.waiting.append((item, acknowledged))
+        loop = asyncio.get_running_loop()
+        acknowledged: asyncio.Future[Outcome] = loop.create_future()
+        self.waiting.append((item, acknowledged, loop.time()))
+        if len(self.waiting) >= GROUP_MAX and self.filled is not None:
+            self.filled.set()
         if not self.writing:
             self.writing = True
             self.writing_task = asyncio.ensure_future(self._write_waiting())
@@ -140,13 +152,15 @@ class ArchivePipeline:
         with its outcome (or its error) once its transaction committed."""
         try:
             while self.waiting:
+                if self.linger > 0 and len(self.waiting) < GROUP_MAX:
+                    await self._linger()
                 group, self.waiting = self.waiting[:GROUP_MAX], self.waiting[GROUP_MAX:]
                 self.crawler.stats.inc_value("xxgk/store_transactions")  # documents / this: the group size
                 try:
-                    results = await self._write([item for item, _ in group])
+                    results = await self._write([item for item, _, _ in group])
                 except Exception as exc:  # the writer itself failed (its process died)
                     results = [exc] * len(group)
-                for (_, acknowledged), result in zip(group, results, strict=True):
+                for (_, acknowledged, _), result in zip(group, results, strict=True):
                     if acknowledged.done():  # its crawl was cancelled meanwhile
                         continue
                     if isinstance(result, Exception):
@@ -155,6 +169,17 @@ class ArchivePipeline:
                         acknowledged.set_result(result)
         finally:
             self.writing = False
+
+    async def _linger(self) -> None:
+        """Wait until a whole group waits, or the oldest waiting item has waited `linger` seconds."""
+        remaining = self.waiting[0][2] + self.linger - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            return
+        if self.filled is None:
+            self.filled = asyncio.Event()
+        self.filled.clear()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.filled.wait(), remaining)
 
     async def _write(self, pages: list[Page]) -> list[Outcome | Exception]:
         """`record_many` on the writer. PostgreSQL restarting (a fleet's archive) fails a transaction
