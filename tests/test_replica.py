@@ -178,10 +178,13 @@ def test_generated_documents_look_like_a_civil_affairs_bureau(built):
 
 
 def test_twenty_thousand_documents_build_quickly():
-    started = time.monotonic()
+    """A guard against a build that grows faster than its documents, not a benchmark: the bound is this
+    process's CPU, which other processes on a loaded machine do not inflate as they do the wall time
+    (5.2 s of wall once, with the load at 11)."""
+    started = time.process_time()
     big = replica.build(seed=1, docs=20000)
     assert len(big.documents(HOST)) == 20001
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_state_is_written_and_a_running_replica_follows_it(server, tmp_path: Path):
