@@ -107,12 +107,21 @@ def pack(data: bytes, base: bytes | None) -> bytes:
 def _compressor(base: bytes) -> zstandard.ZstdCompressor:
     """A compressor with `base` as its dictionary, kept for the next frame against the same base: every
     new document of a crawl is compressed against one capture of its site, and preparing the
-    dictionary of a 30 KB page costs as much as compressing against it."""
+    dictionary of a 30 KB page costs as much as compressing against it.
+
+    The base last used is kept too, and when the very same object comes again (the store reads a
+    site's base record from the record cache, `read_with`, which hands out one object while it is
+    cached) its compressor is taken without hashing the 30 KB again (~45 µs a new document). Exact: a
+    `bytes` object never changes, and the one kept here cannot be freed and its id reused."""
+    last = _last_compressor.get()  # this thread's: a compressor is never used by two threads at once
+    if last.base is base and last.compressor is not None:
+        return last.compressor
     key = (len(base), hashlib.blake2b(base, digest_size=16).digest())
-    cache = _compressors.get()  # this thread's: a compressor is never used by two threads at once
+    cache = _compressors.get()
     found = cache.get(key)
     if found is not None:
         cache.move_to_end(key)
+        last.base, last.compressor = base, found
         return found
     found = cache[key] = zstandard.ZstdCompressor(
         level=LEVEL,
@@ -123,10 +132,19 @@ def _compressor(base: bytes) -> zstandard.ZstdCompressor:
     )
     while len(cache) > 4:
         cache.popitem(last=False)
+    last.base, last.compressor = base, found
     return found
 
 
+class _LastBase:
+    """The base `_compressor` was last asked for, and its compressor (one per thread)."""
+
+    base: bytes | None = None
+    compressor: zstandard.ZstdCompressor | None = None
+
+
 _compressors: PerThread[OrderedDict[tuple[int, bytes], zstandard.ZstdCompressor]] = PerThread(OrderedDict)
+_last_compressor: PerThread[_LastBase] = PerThread(_LastBase)
 _lock = threading.Lock()  # guards the record cache and the engines' numbers (`frames`)
 
 
@@ -253,17 +271,21 @@ def frame(source: Frames, record: bytes | None, like: Any | None) -> tuple[bytes
         return None, None
     get = source.get
     base = _resolve_with(get, like) if like is not None and kept(like) else None
-    if base is not None and read_with(source, base) == record:
+    # The base's record, read once for the comparison and the frame (each read hashes the base's
+    # frame for the record cache's key).
+    data = read_with(source, base) if base is not None else None
+    if base is not None and data == record:
         return None, base.id  # the same response again: no bytes at all
     if base is not None:
         level = _depth_with(get, base)
         while base is not None and level >= MAX_DEPTH:
             parent = base.raw_base_id
             base = _resolve_with(get, get(parent)) if parent is not None else None
+            data = None  # another base: its record is read below
             level -= 1
     if base is None:
         return pack(record, None), None
-    return pack(record, read_with(source, base)), base.id
+    return pack(record, data if data is not None else read_with(source, base)), base.id
 
 
 def store(session: Session, capture: Capture, record: bytes | None, like: Capture | None) -> None:

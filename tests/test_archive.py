@@ -229,3 +229,26 @@ def test_the_sqlite_page_cache_follows_the_environment(tmp_path, monkeypatch) ->
     monkeypatch.setenv("XXGK_SQLITE_CACHE_MIB", "lots")
     with pytest.raises(ArchiveConfigError, match="XXGK_SQLITE_CACHE_MIB='lots'"):
         make_engine(url)
+
+
+def test_a_frame_is_the_same_whichever_way_its_compressor_is_found() -> None:
+    """`raw._compressor` hands back the last base's compressor for the very same object: each frame
+    is still the one a compressor made afresh for that base gives."""
+    base, other = page_html(BODY, 1), page_html(BODY[::-1], 2)
+    data = page_html(BODY, 3)
+
+    def fresh(dictionary: bytes) -> bytes:
+        return zstandard.ZstdCompressor(
+            level=raw.LEVEL,
+            dict_data=zstandard.ZstdCompressionDict(dictionary, dict_type=zstandard.DICT_TYPE_RAWCONTENT),
+            write_checksum=False,
+            write_content_size=False,
+            write_dict_id=False,
+        ).compress(data)
+
+    expected, expected_other = fresh(base), fresh(other)
+    assert expected != expected_other
+    for dictionary, want in ((base, expected), (base, expected), (other, expected_other), (base, expected)):
+        assert raw.pack(data, dictionary) == want
+        assert raw.pack(data, bytes(bytearray(dictionary))) == want  # equal bytes, another object
+    assert raw.unpack(raw.pack(data, base), base) == data
