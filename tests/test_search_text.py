@@ -7,16 +7,20 @@ page was read with (a declared gb2312/gbk read as GB18030).
 
 from __future__ import annotations
 
+import operator
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import inspect, select
 
 from archive.db import Archive
 from archive.models import Version
 from archive.records import FetchedPage
+from archive.search import sqlite_fts
 from archive.store import VersionStore
-from archive.text import fold, is_pinyin_syllable, normalize_text, strip_pinyin
+from archive.text import fold, is_pinyin_syllable, normalize_text, repair_mojibake, strip_pinyin
 from crawler.extraction import decode_html, parse_page
 from crawler.pipelines.extract import page_content
 from tests.pages import BODY, URL, page_html
@@ -172,3 +176,50 @@ def test_migration_0003_backfills_search_text_of_existing_versions(database_url:
         assert version.search_text == normalize_text(version.body) and "各县区民政局" in version.search_text
         assert version.charset is None  # not recorded when it was read
     archive.close()
+
+
+_MOJIBAKE_SAMPLES = [
+    "政府信息公开".encode().decode("latin-1"),
+    "è¯·ç¨å",
+    "voilÃ le travail",
+    "Ã³",
+    "caf\u00c3\u00a9 民政",
+    "\x80 C1 control",
+    "Ð¿Ñ€Ð¸Ð²ÐµÑ‚",
+    "café",
+    "民政局（根據(jù)規定）",
+    "ASCII only 2024-01",
+    "",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.sampled_from(_MOJIBAKE_SAMPLES), st.text(alphabet=st.characters(max_codepoint=0x600))))
+def test_repair_mojibake_is_ftfys_fix_encoding(text: str) -> None:
+    """The shortcut for text ftfy finds nothing wrong with gives what ftfy itself gives."""
+    import ftfy
+
+    assert repair_mojibake(text) == ftfy.fix_encoding(text)
+
+
+def _tokenized_plain(compact: str) -> str:
+    """`sqlite_fts.tokenized` as first written: each bigram a string, joined."""
+    if not compact:
+        return ""
+    shifted = compact.translate(sqlite_fts._SHIFT)
+    return " ".join(map(operator.add, shifted, shifted[1:])) + (" " if len(shifted) > 1 else "") + shifted[-1]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(st.characters(max_codepoint=0x7F), st.sampled_from("民政低保（），。𠀀😀\ue001"))
+    )
+)
+def test_tokenized_is_the_plain_forms_output(text: str) -> None:
+    assert sqlite_fts.tokenized(text) == _tokenized_plain(text)
+
+
+def test_tokenized_takes_any_str_as_the_plain_form_did() -> None:
+    for text in ("a", "民", "a\ud800b", "\ud800", "x,y.z(1)", "𠀀𠀁民"):
+        assert sqlite_fts.tokenized(text) == _tokenized_plain(text)
