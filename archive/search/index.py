@@ -54,19 +54,24 @@ _VERSION = (
 
 
 def row_for(
-    version: Any, site: str, is_latest: bool, attachment_texts: Iterable[str | None] = ()
+    version: Any,
+    site: str,
+    is_latest: bool,
+    attachment_texts: Iterable[str | None] = (),
+    normalized: Callable[[str | None], str] = normalize,
 ) -> dict[str, Any]:
     """The search_docs row of one version (a `Version` or any row with the same attributes), with the
     normalised title and text the full-text index takes from it.
 
     The body's searchable form comes from the version's stored `search_text` (the one normaliser's
     output, kept with the version), so the index can always be recomputed from the versions table:
-    SQLite's contentless FTS5 tables need exactly the indexed tokens again to delete a row."""
+    SQLite's contentless FTS5 tables need exactly the indexed tokens again to delete a row.
+    `normalized`: `normalize` itself, or one that remembers its answers (`_Normalized`)."""
     fields = version.fields or {}
-    title = normalize(version.title)
+    title = normalized(version.title)
     kind = kind_of(title, version.topic, fields.get("genre"), folded=True)
     published = date_part(version.publish_date)
-    extra = [normalize(t) for t in attachment_texts if t]
+    extra = [normalized(t) for t in attachment_texts if t]
     stored = getattr(version, "search_text", None)
     return {
         "version_id": version.id,
@@ -89,7 +94,7 @@ def row_for(
         "text": "\u241e".join(
             [
                 compact(stored) if stored is not None else normalize(version.body),
-                *(normalize(v) for v in (version.doc_number, version.index_no) if v),
+                *(normalized(v) for v in (version.doc_number, version.index_no) if v),
                 *extra,
             ]
         ),
@@ -111,9 +116,15 @@ def _attachment_texts(
     return out
 
 
-def rows(conn: Connection, version_ids: list[int], is_latest: bool) -> list[dict[str, Any]]:
+def rows(
+    conn: Connection,
+    version_ids: list[int],
+    is_latest: bool,
+    normalized: Callable[[str | None], str] = normalize,
+) -> list[dict[str, Any]]:
     """The search rows of these versions, computed from what is stored now: one function for adding,
-    superseding and rebuilding, so a row is always deleted with the tokens it was indexed with."""
+    superseding and rebuilding, so a row is always deleted with the tokens it was indexed with
+    (`normalized`: as for `row_for`)."""
     if not version_ids:
         return []
     found = conn.execute(
@@ -123,7 +134,28 @@ def rows(conn: Connection, version_ids: list[int], is_latest: bool) -> list[dict
         .order_by(Version.id)
     ).all()
     files = _attachment_texts(conn, version_ids)
-    return [row_for(v, v.site, is_latest, files.get(v.id, ())) for v in found]
+    return [row_for(v, v.site, is_latest, files.get(v.id, ()), normalized) for v in found]
+
+
+class _Normalized:
+    """`normalize` remembering its answers, for the rows of one document computed together.
+
+    Why: a new version superseding the latest has the old version's row recomputed (to delete its
+    tokens) and its own computed beside it, and the two mostly hold the same strings: the title,
+    文号, 索引号, the names and texts of the files that did not change; each was folded twice (ftfy,
+    NFKC, OpenCC). Correct because `normalize` is a pure function of its argument. Made for one
+    `add_new` call and dropped after it, so it holds no more than the two rows' strings."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str] = {}
+
+    def __call__(self, text: str | None) -> str:
+        if not text:
+            return ""
+        found = self.known.get(text)
+        if found is None:
+            found = self.known[text] = normalize(text)
+        return found
 
 
 def log_changes(conn: Connection, version_ids: list[int]) -> None:
@@ -150,7 +182,8 @@ def add(s: Session, doc: Document, version: Version) -> None:
     )
     if previous:
         conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
-        fts.supersede(conn, rows(conn, previous, False))
+        if fts.SUPERSEDE_READS_ROWS:
+            fts.supersede(conn, rows(conn, previous, False))
     fts.write(conn, rows(conn, [version.id], True))
     log_changes(conn, [*previous, version.id])
 
@@ -173,12 +206,15 @@ def add_new(
         return
     fts = backend(conn)
     previous: list[int] = []
+    normalized: Callable[[str | None], str] = normalize
     if superseding:
         previous = [row[0] for row in _LATEST_ROWS.all(conn, {"document_id": document_id})]
         if previous:
             conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
-            fts.supersede(conn, rows(conn, previous, False))
-    fts.write(conn, [row_for(version, site, True, attachment_texts)])
+            if fts.SUPERSEDE_READS_ROWS:
+                normalized = _Normalized()  # the old row's strings, mostly the new one's too
+                fts.supersede(conn, rows(conn, previous, False, normalized))
+    fts.write(conn, [row_for(version, site, True, attachment_texts, normalized)])
     log_changes(conn, [*previous, version.id])
 
 

@@ -180,6 +180,11 @@ def _insert_docs(columns: tuple[str, ...]) -> Prepared:
     return found
 
 
+# Whether `supersede` reads the superseded versions' rows: it does not here, so the index does not
+# compute them (a select, and the old version's strings normalised again) for each changed document.
+SUPERSEDE_READS_ROWS = False
+
+
 def supersede(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Nothing to move: one GIN index serves both, `search_docs.is_latest` tells them apart."""
 

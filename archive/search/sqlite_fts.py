@@ -183,6 +183,10 @@ def _delete(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
     )
 
 
+# Whether `supersede` reads the superseded versions' rows (their tokens, to delete them): it does.
+SUPERSEDE_READS_ROWS = True
+
+
 def supersede(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Move versions that are no longer their document's latest (`rows`, computed from what is stored,
     see `index.rows`) from the latest table to the older one.
