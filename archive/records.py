@@ -114,6 +114,10 @@ class FetchedAttachment:
     text_note: str | None = None
     text_method: str | None = None  # how the text was obtained (reader and version)
     text_stored: bool = False
+    # `text` in the search index's form (`archive.search.tokens.normalize`), made where the text was
+    # read (the crawl's parse worker), so that the store, on the crawl's reactor process, does not fold a
+    # long text again while it holds the write lock; None: the store folds it itself.
+    text_search_form: str | None = None
 
 
 @dataclass

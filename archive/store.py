@@ -293,8 +293,19 @@ class VersionStore:
         texts = [t for f in files for t in (f["name"], f["text"])]
         if self._index_current is None:
             self._index_current = search_index.is_current(conn)
+        # Texts the crawl folded where it read them (the parse worker) are not folded again here.
+        folded = {
+            a.text: a.text_search_form for a in page.attachments if a.text and a.text_search_form is not None
+        }
         search_index.add_new(
-            conn, doc.id, page.site, version, texts, superseding=not created, current=self._index_current
+            conn,
+            doc.id,
+            page.site,
+            version,
+            texts,
+            superseding=not created,
+            current=self._index_current,
+            folded=folded,
         )
         capture_id = self.captures.write(
             conn, page, doc.id, version_id, "new_version", done, new_document=created

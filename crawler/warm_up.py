@@ -18,7 +18,8 @@ def warm_up() -> None:
     about a second rebuilding them (docs/benchmarks.md, "The test suite", session 27)."""
     import pypdf  # noqa: F401
 
-    import archive.attachment_text  # noqa: F401
+    import archive.attachment_text
+    import archive.search.tokens  # noqa: F401  (attachment texts are folded where they are read)
     import crawler.extraction.page  # noqa: F401
     from archive.text import normalize_text
     from crawler.extraction.labels import run_label_re

@@ -14,13 +14,15 @@ from alembic import command
 from sqlalchemy import select, update
 
 import replica as replica_pkg
-from archive.attachment_text import extract, kind, read
+from archive.attachment_text import extract, extract_searchable, kind, read
 from archive.db import Archive
 from archive.migrate import alembic_config
 from archive.models import Attachment, Document, Version
 from archive.records import FetchedAttachment
+from archive.search import index
 from archive.search.engine import search
 from archive.search.filters import Filters
+from archive.search.tokens import normalize
 from archive.store import VersionStore
 from replica.files import SENTENCES, attachment_bytes, attachment_number
 from replica.process import start_replica
@@ -133,6 +135,41 @@ def test_store_reads_attachments_and_search_finds_their_words(database_url: str)
     with archive.session() as s:  # a body hit still shows the body
         body_hit = search(s, "低保 附件下载").hits[0]
     assert body_hit["matched_in"] == "body" and "«附件下载»" in body_hit["snippet"]
+    archive.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_text_folded_where_it_was_read_is_not_folded_again_by_the_store(database_url, monkeypatch) -> None:
+    """The crawl's worker reads an attachment with `extract_searchable`, which also makes the text's
+    search form; the store indexes that form instead of folding the text again, and search finds the
+    document by the attachment's words as before."""
+    body = attachment_bytes(KEY, "pdf", PDF_TITLE)
+    found = extract_searchable(body, PDF_TITLE, "application/pdf", slow=False)
+    assert found.text and attachment_number(KEY) in found.text
+    assert found.search_form == normalize(found.text)
+    folded: list[str] = []
+    fold_once = index.normalize
+    monkeypatch.setattr(index, "normalize", lambda text: folded.append(text) or fold_once(text))
+    archive = Archive(database_url)
+    attachment = FetchedAttachment(
+        url="https://smzj.anshun.gov.cn/zwgk/a1/form.pdf",
+        name=PDF_TITLE,
+        http_status=200,
+        content_type="application/pdf",
+        body=body,
+        text=found.text,
+        text_note=found.note,
+        text_method=found.method,
+        text_search_form=found.search_form,
+    )
+    parsed = detail(
+        title="安顺市民政局关于公开低保审批表格的通知", body="现将表格公开。", publish_date="2024-02-01"
+    )
+    store_page(
+        VersionStore(archive), "https://smzj.anshun.gov.cn/zwgk/a1.html", parsed, T0, attachments=[attachment]
+    )
+    assert PDF_TITLE in folded and found.text not in folded  # the name folded by the store, the text not
+    _only_in_attachment(archive, attachment_number(KEY))
     archive.close()
 
 

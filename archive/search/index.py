@@ -144,10 +144,13 @@ class _Normalized:
     tokens) and its own computed beside it, and the two mostly hold the same strings: the title,
     文号, 索引号, the names and texts of the files that did not change; each was folded twice (ftfy,
     NFKC, OpenCC). Correct because `normalize` is a pure function of its argument. Made for one
-    `add_new` call and dropped after it, so it holds no more than the two rows' strings."""
+    `add_new` call and dropped after it, so it holds no more than the two rows' strings.
 
-    def __init__(self) -> None:
-        self.known: dict[str, str] = {}
+    `known`: answers made elsewhere by `normalize` itself (an attachment's text folded where it was
+    read, `FetchedAttachment.text_search_form`), by the exact string they answer for."""
+
+    def __init__(self, known: dict[str, str] | None = None) -> None:
+        self.known: dict[str, str] = dict(known or {})
 
     def __call__(self, text: str | None) -> str:
         if not text:
@@ -196,23 +199,26 @@ def add_new(
     attachment_texts: list[str | None],
     superseding: bool = True,
     current: bool | None = None,
+    folded: dict[str, str] | None = None,
 ) -> None:
     """`add` for the version store, which writes with Core: the new version's row is computed from the
     values just written (`version`: any object with the version's attributes; `attachment_texts`: its
     attachments' names and texts in storage order), the same row `rows` would read back. A new
     document (`superseding=False`) has no earlier row to move. `current`: `is_current(conn)` as the
-    caller read it in this transaction (the store reads it once per transaction, not per document)."""
+    caller read it in this transaction (the store reads it once per transaction, not per document).
+    `folded`: `normalize`'s answers already made for some of these strings (see `_Normalized`)."""
     if not (is_current(conn) if current is None else current):
         return
     fts = backend(conn)
     previous: list[int] = []
-    normalized: Callable[[str | None], str] = normalize
+    normalized: Callable[[str | None], str] = _Normalized(folded) if folded else normalize
     if superseding:
         previous = [row[0] for row in _LATEST_ROWS.all(conn, {"document_id": document_id})]
         if previous:
             conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
             if fts.SUPERSEDE_READS_ROWS:
-                normalized = _Normalized()  # the old row's strings, mostly the new one's too
+                # The old row's strings, mostly the new one's too.
+                normalized = normalized if isinstance(normalized, _Normalized) else _Normalized()
                 fts.supersede(conn, rows(conn, previous, False, normalized))
     fts.write(conn, [row_for(version, site, True, attachment_texts, normalized)])
     log_changes(conn, [*previous, version.id])

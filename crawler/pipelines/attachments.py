@@ -88,6 +88,7 @@ class AttachmentsPipeline:
                 return fetched
             found = await self._read(fetched)
             fetched.text, fetched.text_note, fetched.text_method = found.text, found.note, found.method
+            fetched.text_search_form = found.search_form
             if found.deferred:
                 self.crawler.stats.inc_value("xxgk/attachment_text_deferred")
         return fetched
@@ -97,11 +98,16 @@ class AttachmentsPipeline:
         return getattr(frontier, "attachment_hashes", None) or set()
 
     async def _read(self, fetched: FetchedAttachment) -> attachment_text.Extracted:
-        """The file's text, read in the parse worker. `extract` never raises on a damaged file; a
-        worker that died or could not take the job is a reason too, never a lost page."""
+        """The file's text, read in the parse worker, with its search form (`extract_searchable`: the
+        store need not fold it). `extract` never raises on a damaged file; a worker that died or could
+        not take the job is a reason too, never a lost page."""
         try:
             return await self.workers.run(
-                attachment_text.extract, fetched.body, fetched.name, fetched.content_type, slow=self.slow
+                attachment_text.extract_searchable,
+                fetched.body,
+                fetched.name,
+                fetched.content_type,
+                slow=self.slow,
             )
         except Exception as exc:
             self.crawler.stats.inc_value("xxgk/attachment_text_error")
