@@ -140,7 +140,7 @@ def extract_searchable(
     """`extract`, and the text's search form (`archive.search.tokens.normalize`) made in the same call.
 
     Why here: the crawl reads attachments in its parse worker, and folding a long text (ftfy, NFKC,
-    OpenCC: ~20 ms for 30,000 characters) in the worker keeps that work off the crawl's reactor
+    OpenCC: ~20 ms for 33,600 characters here) in the worker keeps that work off the crawl's reactor
     process, where the store would otherwise do it inside its transaction, holding the GIL the
     reactor needs."""
     from archive.search.tokens import normalize
