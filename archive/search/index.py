@@ -211,14 +211,13 @@ def add_new(
         return
     fts = backend(conn)
     previous: list[int] = []
-    normalized: Callable[[str | None], str] = _Normalized(folded) if folded else normalize
+    # One memo for the call: the folded strings given, and the old row's strings (mostly the new one's).
+    normalized = _Normalized(folded)
     if superseding:
         previous = [row[0] for row in _LATEST_ROWS.all(conn, {"document_id": document_id})]
         if previous:
             conn.execute(update(SearchDoc).where(SearchDoc.version_id.in_(previous)).values(is_latest=False))
             if fts.SUPERSEDE_READS_ROWS:
-                # The old row's strings, mostly the new one's too.
-                normalized = normalized if isinstance(normalized, _Normalized) else _Normalized()
                 fts.supersede(conn, rows(conn, previous, False, normalized))
     fts.write(conn, [row_for(version, site, True, attachment_texts, normalized)])
     log_changes(conn, [*previous, version.id])
