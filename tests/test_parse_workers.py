@@ -73,6 +73,27 @@ def test_answers_reach_their_callers_with_large_bodies_in_flight_together() -> N
     assert run(calls) == [2 * (len(big) if i % 7 == 0 else i) for i in range(60)]
 
 
+def test_a_workers_pipes_hold_many_pages_between_the_event_loops_turns() -> None:
+    """Linux's default pipe holds 64 KB, two pages: the worker then starved while the reactor was busy."""
+    import fcntl
+    from pathlib import Path
+
+    from crawler.worker_process import PIPE_BYTES
+
+    expected = min(PIPE_BYTES, int(Path("/proc/sys/fs/pipe-max-size").read_text()))
+
+    async def sizes(pool: ParseWorkers) -> list[int]:
+        assert await pool.run(echo_size, b"page") == 4
+        worker = pool.workers[0]
+        assert worker._calls_pipe is not None and worker._answers_pipe is not None
+        return [
+            fcntl.fcntl(p.fileno(), fcntl.F_GETPIPE_SZ) for p in (worker._calls_pipe, worker._answers_pipe)
+        ]
+
+    assert run(sizes) == [expected, expected]
+    assert expected > 64 * 1024
+
+
 def test_the_workers_exception_reaches_the_caller() -> None:
     async def calls(pool: ParseWorkers) -> tuple[str, str, int]:
         with pytest.raises(ZeroDivisionError):
