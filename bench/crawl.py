@@ -14,6 +14,9 @@ Variants (each in its own process, since a Twisted reactor runs once per process
   --extra full-store-process  the store in a process of its own instead of a thread (XXGK_STORE_PROCESS)
   --extra full-no-linger      the store writing an item the moment its writer is free, however few wait
                               (XXGK_STORE_LINGER=0)
+  --extra fetch-only-gc-default, full-gc-default
+                              fetch-only and full with Python's garbage collector left as it comes
+                              (XXGK_GC_THRESHOLD=0)
   --extra bound-no-store, bound-no-parse, bound-neither
                               the full crawl with the store's writes, the parser's work or both taken
                               out (bench/bounds.py): how fast no arrangement of the rest can beat
@@ -21,7 +24,7 @@ Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 co
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios, and the CPU
 seconds each variant used: the crawl process itself (`crawl`), its worker processes (`workers`) and
 the replica server (`replica`), which tells a variant bound by one process from one bound by the cores,
-and the TCP connections the crawl opened (a crawl that keeps its connections opens about as many as it
+the crawl process's time in Python's garbage collector, and the TCP connections the crawl opened (a crawl that keeps its connections opens about as many as it
 has requests in flight).
 
 The full variants write a fresh SQLite file by default. `--postgresql` starts a throwaway PostgreSQL
@@ -69,6 +72,9 @@ EXTRA: dict[str, dict] = {
     "full-2-workers": {"XXGK_PARSE_PROCESSES": 2},
     "full-store-process": {"XXGK_STORE_PROCESS": True},
     "full-no-linger": {"XXGK_STORE_LINGER": 0},
+    # Python's garbage collector as it comes (crawler/extensions/collector.py off), for both sides.
+    "fetch-only-gc-default": {"XXGK_GC_THRESHOLD": 0},
+    "full-gc-default": {"XXGK_GC_THRESHOLD": 0},
 }
 _NO_STORE = {"crawler.pipelines.store.ArchivePipeline": None, "bench.bounds.StoreNothing": 800}
 _NO_PARSE = {"crawler.pipelines.extract.ExtractPipeline": None, "bench.bounds.ParseOnce": 300}
@@ -109,6 +115,7 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
             crawler = process.create_crawler(spider)
             process.crawl(crawler)
         opened = count_connections()
+        collector = collector_seconds()
         started = time.perf_counter()
         if profile:
             import cProfile
@@ -133,7 +140,25 @@ def run_variant(variant: str, replica_url: str, database_url: str, profile: str 
         "browser_requests": stats.get("xxgk/browser_requests", 0),
         "browser_seconds": stats.get("xxgk/browser_seconds", 0.0),
         "connections": opened[0],
+        "gc_seconds": collector[0],
     }
+
+
+def collector_seconds() -> list[float]:
+    """CPU seconds the crawl process spends in Python's garbage collector from now on, in `[0]` (a
+    `gc.callbacks` hook: crawler/extensions/collector.py says why it is worth watching)."""
+    import gc
+
+    total, started = [0.0], [0.0]
+
+    def hook(phase: str, _info: dict) -> None:
+        if phase == "start":
+            started[0] = time.process_time()
+        else:
+            total[0] += time.process_time() - started[0]
+
+    gc.callbacks.append(hook)
+    return total
 
 
 def count_connections() -> list[int]:
@@ -327,7 +352,8 @@ def main() -> None:
                         f"{r['responses']} responses on {r['connections']} connections in {r['seconds']:.1f}s = "
                         f"{r['documents'] / r['seconds']:.1f} documents/s; CPU s: crawl {r['cpu_crawl']:.1f}, "
                         f"workers {r['cpu_workers']:.1f}, replica {r['cpu_replica']:.1f}, "
-                        f"database {r['cpu_database']:.1f}; {r['store_transactions']} store transactions; "
+                        f"database {r['cpu_database']:.1f}; garbage collector {r['gc_seconds']:.2f}; "
+                        f"{r['store_transactions']} store transactions; "
                         f"load {os.getloadavg()[0]:.1f}",
                         file=sys.stderr,
                     )

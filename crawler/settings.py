@@ -84,6 +84,8 @@ EXTENSIONS = {
     "crawler.extensions.progress.CrawlProgress": 500,
     # Off unless XXGK_WARC_METER: what the same fetches would cost as WARC.gz (bench/storage.py).
     "crawler.extensions.warcmeter.WarcMeter": 510,
+    # The imports frozen out of the garbage collector's sight while crawls run (XXGK_GC_THRESHOLD).
+    "crawler.extensions.collector.GarbageCollectorTuning": 520,
 }
 
 # xxgk settings: every XXGK_* setting a crawl reads, with its default, here and nowhere else (a test
@@ -131,6 +133,9 @@ XXGK_STORE_PROCESS = False
 # documents, as items arrive in a fast crawl, cost a quarter more store CPU per new document than
 # groups of eight (docs/benchmarks.md). 0 writes an item arriving at an idle writer at once.
 XXGK_STORE_LINGER = 0.05
+# Allocations between two collections of the youngest generation while a crawl runs (Python's default:
+# 700), with what the process imported frozen (crawler/extensions/collector.py); 0 leaves it alone.
+XXGK_GC_THRESHOLD = 10_000
 # Ask for details the archive holds with If-Modified-Since / If-None-Match (a 304 is a capture).
 XXGK_CONDITIONAL = True
 # Incremental mode revisits 1/N of the known details each night, so all are rechecked every N nights.
