@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import gc
 import multiprocessing
 import os
 import pickle
@@ -316,6 +317,9 @@ def _serve(
         end.close()
     if initializer is not None:
         initializer()
+    # What the worker was born with and imported (a forked one: the whole crawl process's modules) is
+    # never garbage; frozen, the collector's full passes stop walking it (crawler/extensions/collector.py).
+    gc.freeze()
     read_fd, write_fd = calls.fileno(), answers.fileno()
     while True:
         header = _read_exactly(read_fd, _HEADER.size)

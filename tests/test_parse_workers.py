@@ -94,6 +94,16 @@ def test_a_workers_pipes_hold_many_pages_between_the_event_loops_turns() -> None
     assert expected > 64 * 1024
 
 
+def test_a_worker_freezes_what_it_started_with() -> None:
+    """The collector's full passes never walk the modules a worker was born with."""
+    import gc
+
+    async def frozen(pool: ParseWorkers) -> int:
+        return await pool.run(gc.get_freeze_count)
+
+    assert run(frozen) > 1000
+
+
 def test_the_workers_exception_reaches_the_caller() -> None:
     async def calls(pool: ParseWorkers) -> tuple[str, str, int]:
         with pytest.raises(ZeroDivisionError):
