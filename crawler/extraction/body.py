@@ -28,7 +28,7 @@ from crawler.extraction.dom import (
     compiled_xpath,
     fold_ws,
     tag_of,
-    visible_text,
+    visible_cjk_at_least,
 )
 from crawler.extraction.layout import Block, walk_blocks
 from crawler.extraction.signature import is_organ_name
@@ -108,7 +108,7 @@ def locate_region(
         except etree.XPathError:
             continue
         for el in found:
-            if isinstance(el, etree._Element) and not hidden(el) and cjk_count(visible_text(el)) >= 10:
+            if isinstance(el, etree._Element) and not hidden(el) and visible_cjk_at_least(el, 10):
                 return Region(el, True, "hint")
     by_token: dict[str, list[etree._Element]] = {}
     wanted = {*SPECIFIC_LOCATORS, *GENERIC_LOCATORS, "<ucapcontent>"}
@@ -124,7 +124,7 @@ def locate_region(
             by_token.setdefault(tok, []).append(el)
     for tok in ("<ucapcontent>", *SPECIFIC_LOCATORS):
         for el in by_token.get(tok, ()):
-            if not hidden(el) and (cjk_count(visible_text(el)) >= 20 or _links_a_file(el)):
+            if not hidden(el) and (visible_cjk_at_least(el, 20) or _links_a_file(el)):
                 return Region(el, True, tok)
     dense = _densest(blocks)
     for tok in GENERIC_LOCATORS:
@@ -134,7 +134,7 @@ def locate_region(
             options = [el for el in options if _contains(el, dense) and tag_of(el) != "body"]
         if options:
             best = min(options, key=lambda e: len(list(e.iterancestors())) * -1)
-            if cjk_count(visible_text(best)) >= 50:
+            if visible_cjk_at_least(best, 50):
                 return Region(best, False, tok)
     if dense is not None:
         return Region(dense, False, "density")

@@ -6,7 +6,7 @@ Everything works on one lxml tree per page; extractors never re-parse or re-seri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -157,6 +157,11 @@ class HiddenCache:
         self._memo.update(dict.fromkeys(elements, False))
 
     def __call__(self, el: etree._Element | None) -> bool:
+        # Most questions are about an element already known (every element the page's walk entered
+        # is): answered from the memo without building the chain.
+        known = self._memo.get(el)  # type: ignore[arg-type]
+        if known is not None:
+            return known
         chain = []
         result = False
         while el is not None:
@@ -205,6 +210,41 @@ def _collect(el: etree._Element, parts: list[str]) -> None:
     tail = el.tail
     if tail:
         parts.append(tail)
+
+
+def visible_cjk_at_least(el: etree._Element, n: int) -> bool:
+    """`cjk_count(visible_text(el)) >= n`, reading `el`'s visible text only until `n` Chinese characters
+    are seen. A count over a concatenation is the sum of the counts over its parts, in any order, so
+    the answer is the same; a content region's opening lines usually settle it without the text of the
+    whole document being gathered and joined."""
+    if n <= 0:
+        return True
+    if tag_of(el) == "br":
+        return False  # "\n"
+    need = n
+    for part in _visible_parts(el):
+        need -= len(_NON_CJK_RE.sub("", part))
+        if need <= 0:
+            return True
+    return False
+
+
+def _visible_parts(el: etree._Element) -> Iterator[str]:
+    """The strings `visible_text(el)` joins, in the same order (`el` not a `<br>`)."""
+    text = el.text
+    if text:
+        yield text
+    for child in el:
+        tag = child.tag
+        tag = tag.lower() if isinstance(tag, str) else ""
+        if tag and tag not in SKIP_TAGS and not self_hidden(child):
+            if tag == "br":
+                yield "\n"
+            else:
+                yield from _visible_parts(child)
+        tail = child.tail
+        if tail:
+            yield tail
 
 
 _WS_RUN_RE = re.compile(r"[\s\u3000\u00a0\u2000-\u200b\ufeff]+")
