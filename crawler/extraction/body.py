@@ -87,6 +87,9 @@ class BodyResult:
     attachments: list[dict[str, str]] = field(default_factory=list)
     region: Region | None = None
     blocks: list[Block] = field(default_factory=list)
+    # Set by `extract_body(…, trim=False)` when the paragraphs still await trafilatura's cut (a region
+    # found by density): `text` is then all of them, an upper bound of the body (`trim_body`).
+    untrimmed: list[str] | None = None
 
 
 def _tokens(tag: str, cls: str | None, ident: str | None) -> set[str]:
@@ -218,7 +221,10 @@ def extract_body(
     url: str,
     meta_groups: set[etree._Element],
     chrome: tuple[str, ...],
+    trim: bool = True,
 ) -> BodyResult:
+    """The region's body; with `trim=False` the cut of a density region's paragraphs by trafilatura is
+    left to `trim_body` (see `BodyResult.untrimmed`)."""
     if region is None:
         return BodyResult("")
     skip_set = set(meta_groups)
@@ -242,9 +248,20 @@ def extract_body(
             lines.append(line)
         if lines:
             paragraphs.append("\n".join(lines))
+    result = BodyResult("\n\n".join(paragraphs), tables, attachments(region.el, url, hidden), region, blocks)
     if not region.confident and paragraphs:
-        paragraphs = _trim_with_trafilatura(region.el, paragraphs)
-    return BodyResult("\n\n".join(paragraphs), tables, attachments(region.el, url, hidden), region, blocks)
+        result.untrimmed = paragraphs
+        if trim:
+            trim_body(result)
+    return result
+
+
+def trim_body(result: BodyResult) -> None:
+    """Cut a density region's paragraphs to the span trafilatura considers the document, if not done."""
+    if result.untrimmed is None or result.region is None:
+        return
+    result.text = "\n\n".join(_trim_with_trafilatura(result.region.el, result.untrimmed))
+    result.untrimmed = None
 
 
 _NON_WORD_RE = re.compile(r"[\W_]+")  # compiled once (re's cache lookup on every call otherwise)

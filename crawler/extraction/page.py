@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from archive.text import normalize_text
-from crawler.extraction.body import BodyResult, Region, extract_body, locate_region
+from crawler.extraction.body import BodyResult, Region, extract_body, locate_region, trim_body
 from crawler.extraction.dates import normalize_date, url_date
 from crawler.extraction.dom import (
     HiddenCache,
@@ -27,7 +27,7 @@ from crawler.extraction.encoding import decode_html
 from crawler.extraction.hints import ExtractionHints
 from crawler.extraction.labels import FIELDS, squash
 from crawler.extraction.layout import Block, walk_blocks, walk_blocks_marking
-from crawler.extraction.listing import extract_items, is_list_page
+from crawler.extraction.listing import ItemGroup, extract_items, is_list_page
 from crawler.extraction.metadata import MetadataReader, meta_tags
 from crawler.extraction.pagetype import classify_other
 from crawler.extraction.signature import signature_date, signature_issuer, title_issuer
@@ -127,7 +127,16 @@ def _parse_tree(
     )
 
     links_base = _links_base(root, url)
-    result = extract_body(root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings)
+    result = extract_body(
+        root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings, trim=False
+    )
+    group = extract_items(root, links_base, hints.list_item_xpaths, hidden, text)
+    # Rows read from a comment or a script's data make a list only on a page that labels no document
+    # (索引号, 文号, …).
+    off_page_only = group.off_page and bool(labelled & _DOCUMENT_LABELS)
+    if result.untrimmed is not None and not off_page_only and _list_whatever_the_cut(group, result, text):
+        return _listing(url, fields.get("title"), page.url_date, encoding, group)
+    trim_body(result)
     result.text = drop_leading_title(result.text, fields.get("title"))
     _from_the_document(fields, _signed_text(result), reader.slots)
     for name in FIELDS:
@@ -135,16 +144,8 @@ def _parse_tree(
     page.body, page.tables, page.attachments = result.text, result.tables, result.attachments
 
     body_cjk = cjk_count(result.text)
-    group = extract_items(root, links_base, hints.list_item_xpaths, hidden, text)
-    # Rows read from a comment or a script's data make a list only on a page that labels no document
-    # (索引号, 文号, …).
-    off_page_only = group.off_page and bool(labelled & _DOCUMENT_LABELS)
     if not off_page_only and is_list_page(group, body_cjk, text, _document_element(result, body_cjk)):
-        listing = ParsedPage(
-            url=url, page_type="list", title=page.title, url_date=page.url_date, encoding=encoding
-        )
-        listing.items = group.items
-        return listing
+        return _listing(url, page.title, page.url_date, encoding, group)
     reason = None
     if not (page.title and _is_attachment_document(page)):
         visible = "\n".join(b.text for b in doc_blocks)
@@ -158,6 +159,26 @@ def _parse_tree(
     page.page_type = "detail"
     page.search_text = normalize_text(page.body)
     return page
+
+
+def _listing(url: str, title: str | None, day: str | None, encoding: str, group: ItemGroup) -> ParsedPage:
+    """A list page keeps its title and its items, nothing of a document."""
+    listing = ParsedPage(url=url, page_type="list", title=title, url_date=day, encoding=encoding)
+    listing.items = group.items
+    return listing
+
+
+def _list_whatever_the_cut(group: ItemGroup, result: BodyResult, raw_html: str) -> bool:
+    """True when the page is a list whatever span of its density region's paragraphs trafilatura keeps
+    (`result.text` still holds them all): the cut (a run of those paragraphs) and the dropped title
+    (a leading part) leave at most the Chinese characters and 。 of the whole, and `is_list_page` only
+    says "list" more readily with fewer: with a smaller body, and with no document element (a
+    density region is one only with 40 Chinese characters and two 。, and can only veto a list). So
+    when the whole, taken as the document if it could be one, reads as a list, every cut does, and
+    trafilatura (most of a column page's parse) need not run: a list keeps nothing of the body."""
+    upper = cjk_count(result.text)
+    document_el = _document_element(result, upper)
+    return is_list_page(group, upper, raw_html, document_el)
 
 
 def _metadata_scopes(
