@@ -135,6 +135,7 @@ class MetadataReader:
         self._heads_by_row: dict[etree._Element, bool] = {}
         # `_pair` by label element (see `read_structural`).
         self._pairs: dict[etree._Element, tuple[bool, bool, bool, etree._Element | None, str | None]] = {}
+        self._elements: list[etree._Element] = []  # see `read_structural`
 
     # -- structural pairs ---------------------------------------------------------------------------
     def read_structural(self, scope: etree._Element, hinted: bool) -> None:
@@ -143,7 +144,14 @@ class MetadataReader:
         # (`[node()[1][self::text()] and string-length(node()[1]) <= 40]`): on a replica page that
         # predicate keeps 330 of 400 elements (most own text is a short run of whitespace), so the
         # XPath's per-node string work bought nothing. Same elements, same document order.
-        for el in scope.iter(etree.Element):
+        elements = list(scope.iter(etree.Element))
+        if scope is self.root:
+            # Held for the reader's life, the rest of the page's parse: lxml makes a Python proxy for an
+            # element each time a pass reaches it unless one is alive, so the list and region readers
+            # after this (their `iter`, `getparent`, hidden tests) reuse these instead of allocating and
+            # freeing one per element per pass.
+            self._elements = elements
+        for el in elements:
             raw = el.text
             if not raw or len(raw) > 40 or raw.isspace():
                 continue  # whitespace only (most own text) squashes to "", which is no label
