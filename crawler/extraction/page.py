@@ -108,13 +108,17 @@ def _parse_tree(
     root: etree._Element, text: str, url: str, hints: ExtractionHints, encoding: str
 ) -> ParsedPage:
     page = ParsedPage(url=url, url_date=url_date(url), encoding=encoding)
+    # Every element, in document order, for the metadata reader's whole-page pass, listed first: the
+    # list holds lxml's Python proxy of each element for the whole parse, so the walk and every later
+    # pass reuse them instead of allocating and freeing one per element per pass.
+    elements = list(root.iter(etree.Element))
     hidden = HiddenCache()
     scopes = _metadata_scopes(root, hints, hidden)
     # The whole document, not just <body>: broken markup often leaves content parsed after </body>.
     # The same walk gives the blocks of the hinted metadata scopes (see `walk_blocks_marking`).
     doc_blocks, scope_blocks = walk_blocks_marking(root, frozenset(scopes), hidden)
     region = locate_region(root, hints.content_xpaths, hidden, doc_blocks)
-    reader = _read_metadata(root, hidden, scopes, scope_blocks, doc_blocks, region)
+    reader = _read_metadata(root, hidden, scopes, scope_blocks, doc_blocks, region, elements)
     fields = reader.resolve()
     labelled = set(fields)  # what the page's own label/value blocks state, before any fallback
     metas = meta_tags(root)
@@ -203,10 +207,11 @@ def _read_metadata(
     scope_blocks: dict[etree._Element, list[Block]],
     doc_blocks: list[Block],
     region: Region | None,
+    elements: list[etree._Element] | None = None,
 ) -> MetadataReader:
     """Every label/value candidate of the page: the site's metadata blocks first, then the whole page.
     `scope_blocks` holds the blocks of the scopes the page's walk could give; any other is walked."""
-    reader = MetadataReader(root, hidden)
+    reader = MetadataReader(root, hidden, elements)
     for scope in scopes:
         reader.read_structural(scope, hinted=True)
         blocks = scope_blocks.get(scope)
