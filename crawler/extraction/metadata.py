@@ -139,6 +139,7 @@ class MetadataReader:
         # `_pair` by label element (see `read_structural`).
         self._pairs: dict[etree._Element, tuple[bool, bool, bool, etree._Element | None, str | None]] = {}
         self._elements: list[etree._Element] | None = elements  # see `read_structural`
+        self._groups: dict[etree._Element, etree._Element | None] = {}  # see `_group_of`
 
     # -- structural pairs ---------------------------------------------------------------------------
     def read_structural(self, scope: etree._Element, hinted: bool) -> None:
@@ -188,7 +189,7 @@ class MetadataReader:
         if self.hidden(el):
             return strong, False, False, None, None
         colon = bool(_COLON_END_RE.search(raw.strip()))
-        group = _group_of(el) if strong else None
+        group = self._group_of(el) if strong else None
         if el.tail and el.tail.strip() and tag_of(el) not in ("td", "th", "dt"):
             return strong, True, colon, group, None  # "label：value" in running text: the run reader's
         if len(el) and fold_ws(visible_text(el)) != fold_ws(raw):
@@ -323,6 +324,15 @@ class MetadataReader:
         return False
 
     # -- resolution ----------------------------------------------------------------------------------
+    def _group_of(self, el: etree._Element) -> etree._Element | None:
+        """`_group_of(el)`, once per element: a page's candidates come from a few dozen elements (a
+        byline block yields several), and the tree does not change while it is read."""
+        groups = self._groups
+        if el in groups:
+            return groups[el]
+        group = groups[el] = _group_of(el)
+        return group
+
     def _position(self, el: etree._Element) -> tuple[int, ...]:
         """A key that orders the nodes of the tree as the document does: the child indices on the way
         down from the root (the root itself `()`; an ancestor, a prefix, sorts before its descendants,
@@ -363,7 +373,7 @@ class MetadataReader:
         rank = (0 if hinted else 1, 1 if (low or lbl in L.LOW_PRIORITY) else 0, self._position(el))
         weak = L.is_weak(label) if weak_override is None else weak_override
         self.candidates.append(
-            Candidate(fld, value, rank, weak, group if group is not None else _group_of(el), colon)
+            Candidate(fld, value, rank, weak, group if group is not None else self._group_of(el), colon)
         )
 
     def resolve(self) -> dict[str, str]:
