@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -64,6 +65,20 @@ def table_rows(table: etree._Element) -> list[list[str]]:
     return rows
 
 
+def _fold_lines(text: str) -> str:
+    """A block's text: each line's whitespace runs folded to one space and stripped, empty lines out."""
+    # One substitution over the whole text: the class holds no newline, so no match spans two lines
+    # and this is the per-line substitution at one call a block instead of one a line.
+    lines = [ln.strip() for ln in _LINE_WS_RE.sub(" ", text).split("\n")]
+    return "\n".join(ln for ln in lines if ln)
+
+
+# A pure function of the text, and a template's short blocks (menus, bylines, footers, labels) come back
+# page after page: memoised up to a length (a long paragraph is rarely repeated and would fill the memo).
+_MEMO_BLOCK_LEN = 300
+_block_text = lru_cache(maxsize=8192)(_fold_lines)
+
+
 class _Walker:
     def __init__(
         self,
@@ -90,10 +105,7 @@ class _Walker:
                 # (what the substitution leaves is whitespace too), so no block.
                 self.owner = None
                 return
-            # One substitution over the whole text: the class holds no newline, so no match spans two
-            # lines and this is the per-line substitution at one call a block instead of one a line.
-            lines = [ln.strip() for ln in _LINE_WS_RE.sub(" ", text).split("\n")]
-            joined = "\n".join(ln for ln in lines if ln)
+            joined = _block_text(text) if len(text) <= _MEMO_BLOCK_LEN else _fold_lines(text)
             if joined:
                 el = self.owner if self.owner is not None else owner
                 self.blocks.append(
