@@ -265,9 +265,19 @@ _WS_RUN_RE = re.compile(r"[\s\u3000\u00a0\u2000-\u200b\ufeff]+")
 
 def fold_ws(text: str) -> str:
     """Collapse whitespace runs (incl. U+3000, nbsp) to one space and strip."""
-    # Compiled once: `re.sub(pattern, …)` looked the pattern up in re's cache on each of a page's
-    # hundreds of calls.
+    # A pure function of the text, called on each cell, link text and value a page's readers see, most
+    # of them a template's short strings that come back page after page: those are memoised (a long
+    # text is rarely repeated and would fill the memo).
+    return _fold_short(text) if len(text) <= _MEMO_FOLD_LEN else _fold(text)
+
+
+def _fold(text: str) -> str:
+    # Compiled once: `re.sub(pattern, …)` looked the pattern up in re's cache on each call.
     return _WS_RUN_RE.sub(" ", text).strip()
+
+
+_MEMO_FOLD_LEN = 200
+_fold_short = lru_cache(maxsize=8192)(_fold)
 
 
 def cjk_count(text: str) -> int:
