@@ -24,8 +24,8 @@ Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 co
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios, and the CPU
 seconds each variant used: the crawl process itself (`crawl`), its worker processes (`workers`) and
 the replica server (`replica`), which tells a variant bound by one process from one bound by the cores,
-the crawl process's time in Python's garbage collector, and the TCP connections the crawl opened (a crawl that keeps its connections opens about as many as it
-has requests in flight).
+the crawl process's time in Python's garbage collector, and the TCP connections the crawl opened (a
+crawl that keeps its connections opens about as many as it has requests in flight).
 
 The full variants write a fresh SQLite file by default. `--postgresql` starts a throwaway PostgreSQL
 server (tests/pgserver.py: the installed binaries, fsync off) and gives each full crawl a fresh

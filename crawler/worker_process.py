@@ -25,6 +25,7 @@ the reason, and the pool starts another for the next call (`crawler.workers`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import gc
 import multiprocessing
@@ -34,6 +35,7 @@ import signal
 import struct
 import threading
 from collections.abc import Callable
+from functools import cache
 from itertools import count
 from typing import Any
 
@@ -174,13 +176,18 @@ def _widen(pipe: Any) -> None:
     worker then sat idle a quarter of a crawl with 150 calls queued behind it (`bench/crawl.py`, full
     crawl 14.7-15.3 s against 11.9-12.1 s with 1 MB). Where the size cannot be set (not Linux), the
     pipe keeps its default: slower, not wrong."""
-    size = PIPE_BYTES
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _pipe_bytes())
+
+
+@cache
+def _pipe_bytes() -> int:
+    """`PIPE_BYTES`, or the system's limit for an unprivileged process if lower (read once)."""
     try:
         with open("/proc/sys/fs/pipe-max-size") as limit:
-            size = min(size, int(limit.read()))
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, size)
-    except (AttributeError, OSError, ValueError):
-        pass
+            return min(PIPE_BYTES, int(limit.read()))
+    except (OSError, ValueError):
+        return PIPE_BYTES
 
 
 # Workers forked ahead and not taken yet, by the initializer they ran.

@@ -87,8 +87,8 @@ class BodyResult:
     attachments: list[dict[str, str]] = field(default_factory=list)
     region: Region | None = None
     blocks: list[Block] = field(default_factory=list)
-    # Set by `extract_body(…, trim=False)` when the paragraphs still await trafilatura's cut (a region
-    # found by density): `text` is then all of them, an upper bound of the body (`trim_body`).
+    # Set by `extract_body` when the paragraphs still await trafilatura's cut (a region found by
+    # density): `text` is then all of them, an upper bound of the body, until `trim_body`.
     untrimmed: list[str] | None = None
 
 
@@ -221,10 +221,9 @@ def extract_body(
     url: str,
     meta_groups: set[etree._Element],
     chrome: tuple[str, ...],
-    trim: bool = True,
 ) -> BodyResult:
-    """The region's body; with `trim=False` the cut of a density region's paragraphs by trafilatura is
-    left to `trim_body` (see `BodyResult.untrimmed`)."""
+    """The region's body. A density region's paragraphs are not cut by trafilatura here: the caller
+    calls `trim_body` once it knows the page is not a list (see `BodyResult.untrimmed`)."""
     if region is None:
         return BodyResult("")
     skip_set = set(meta_groups)
@@ -251,8 +250,6 @@ def extract_body(
     result = BodyResult("\n\n".join(paragraphs), tables, attachments(region.el, url, hidden), region, blocks)
     if not region.confident and paragraphs:
         result.untrimmed = paragraphs
-        if trim:
-            trim_body(result)
     return result
 
 

@@ -6,8 +6,8 @@ Everything works on one lxml tree per page; extractors never re-parse or re-seri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache, wraps
 from urllib.parse import urljoin
 
 from lxml import etree, html
@@ -243,7 +243,12 @@ def visible_cjk_at_least(el: etree._Element, n: int) -> bool:
 
 
 def _visible_parts(el: etree._Element) -> Iterator[str]:
-    """The strings `visible_text(el)` joins, in the same order (`el` not a `<br>`)."""
+    """The strings `visible_text(el)` joins, in the same order (`el` not a `<br>`).
+
+    The same steps as `_collect`, as a generator so that a threshold test can stop early.
+    `visible_text` keeps its own list-appending walk: written as a join of this generator, a page's
+    parse took 3% longer (`bench/parse_identity.py --time`, three alternated pairs: 1.85, 1.89, 1.93
+    against 1.90, 2.00, 1.97 ms)."""
     text = el.text
     if text:
         yield text
@@ -263,21 +268,27 @@ def _visible_parts(el: etree._Element) -> Iterator[str]:
 _WS_RUN_RE = re.compile(r"[\s\u3000\u00a0\u2000-\u200b\ufeff]+")
 
 
-def fold_ws(text: str) -> str:
-    """Collapse whitespace runs (incl. U+3000, nbsp) to one space and strip."""
-    # A pure function of the text, called on each cell, link text and value a page's readers see, most
-    # of them a template's short strings that come back page after page: those are memoised (a long
-    # text is rarely repeated and would fill the memo).
-    return _fold_short(text) if len(text) <= _MEMO_FOLD_LEN else _fold(text)
+def memo_short(fn: Callable[[str], str], longest: int) -> Callable[[str], str]:
+    """`fn`, a pure function of a string, with its answers for strings of up to `longest` characters
+    remembered. The parser's text helpers are called on every cell, link, label and block of a page, and
+    most of those are a template's short strings that come back page after page; a long text is rarely
+    repeated and would only fill the memo."""
+    remembered = lru_cache(maxsize=8192)(fn)
+
+    @wraps(fn)
+    def call(text: str) -> str:
+        return remembered(text) if len(text) <= longest else fn(text)
+
+    return call
 
 
 def _fold(text: str) -> str:
+    """Collapse whitespace runs (incl. U+3000, nbsp) to one space and strip."""
     # Compiled once: `re.sub(pattern, …)` looked the pattern up in re's cache on each call.
     return _WS_RUN_RE.sub(" ", text).strip()
 
 
-_MEMO_FOLD_LEN = 200
-_fold_short = lru_cache(maxsize=8192)(_fold)
+fold_ws = memo_short(_fold, 200)
 
 
 def cjk_count(text: str) -> int:

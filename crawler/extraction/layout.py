@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lxml import etree
 
@@ -21,6 +20,7 @@ from crawler.extraction.dom import (
     SKIP_TAGS,
     HiddenCache,
     fold_ws,
+    memo_short,
     self_hidden,
     tag_of,
     visible_text,
@@ -73,10 +73,8 @@ def _fold_lines(text: str) -> str:
     return "\n".join(ln for ln in lines if ln)
 
 
-# A pure function of the text, and a template's short blocks (menus, bylines, footers, labels) come back
-# page after page: memoised up to a length (a long paragraph is rarely repeated and would fill the memo).
-_MEMO_BLOCK_LEN = 300
-_block_text = lru_cache(maxsize=8192)(_fold_lines)
+# A template's short blocks (menus, bylines, footers, labels) come back page after page.
+_block_text = memo_short(_fold_lines, 300)
 
 
 class _Walker:
@@ -105,7 +103,7 @@ class _Walker:
                 # (what the substitution leaves is whitespace too), so no block.
                 self.owner = None
                 return
-            joined = _block_text(text) if len(text) <= _MEMO_BLOCK_LEN else _fold_lines(text)
+            joined = _block_text(text)
             if joined:
                 el = self.owner if self.owner is not None else owner
                 self.blocks.append(

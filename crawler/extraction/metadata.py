@@ -119,10 +119,9 @@ _OUTSIDE = 1 << 30  # the position of an element outside the page's tree: after 
 class MetadataReader:
     """Collects candidates from one page and resolves them to one value per field."""
 
-    def __init__(
-        self, root: etree._Element, hidden: HiddenCache, elements: list[etree._Element] | None = None
-    ) -> None:
-        """`elements`, when given, is `list(root.iter(etree.Element))` (see `read_structural`)."""
+    def __init__(self, root: etree._Element, hidden: HiddenCache, elements: list[etree._Element]) -> None:
+        """`elements` is `list(root.iter(etree.Element))`, the page's elements in document order, held by
+        the caller for the whole parse (`page._parse_tree` says why)."""
         self.root = root
         self.hidden = hidden
         # `_position` by element, for the elements and ancestors of the page's few candidates.
@@ -138,7 +137,7 @@ class MetadataReader:
         self._heads_by_row: dict[etree._Element, bool] = {}
         # `_pair` by label element (see `read_structural`).
         self._pairs: dict[etree._Element, tuple[bool, bool, bool, etree._Element | None, str | None]] = {}
-        self._elements: list[etree._Element] | None = elements  # see `read_structural`
+        self._elements = elements
         self._groups: dict[etree._Element, etree._Element | None] = {}  # see `_group_of`
 
     # -- structural pairs ---------------------------------------------------------------------------
@@ -148,16 +147,7 @@ class MetadataReader:
         # (`[node()[1][self::text()] and string-length(node()[1]) <= 40]`): on a replica page that
         # predicate keeps 330 of 400 elements (most own text is a short run of whitespace), so the
         # XPath's per-node string work bought nothing. Same elements, same document order.
-        if scope is not self.root:
-            elements = list(scope.iter(etree.Element))
-        elif self._elements is not None:
-            elements = self._elements
-        else:
-            # Held for the reader's life, the rest of the page's parse: lxml makes a Python proxy for an
-            # element each time a pass reaches it unless one is alive, so the list and region readers
-            # after this (their `iter`, `getparent`, hidden tests) reuse these instead of allocating and
-            # freeing one per element per pass.
-            elements = self._elements = list(scope.iter(etree.Element))
+        elements = self._elements if scope is self.root else list(scope.iter(etree.Element))
         for el in elements:
             raw = el.text
             if not raw or len(raw) > 40 or raw.isspace():

@@ -131,9 +131,7 @@ def _parse_tree(
     )
 
     links_base = _links_base(root, url)
-    result = extract_body(
-        root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings, trim=False
-    )
+    result = extract_body(root, region, hidden, links_base, reader.meta_groups, hints.chrome_strings)
     group = extract_items(root, links_base, hints.list_item_xpaths, hidden, text)
     # Rows read from a comment or a script's data make a list only on a page that labels no document
     # (索引号, 文号, …).
@@ -207,7 +205,7 @@ def _read_metadata(
     scope_blocks: dict[etree._Element, list[Block]],
     doc_blocks: list[Block],
     region: Region | None,
-    elements: list[etree._Element] | None = None,
+    elements: list[etree._Element],
 ) -> MetadataReader:
     """Every label/value candidate of the page: the site's metadata blocks first, then the whole page.
     `scope_blocks` holds the blocks of the scopes the page's walk could give; any other is walked."""
