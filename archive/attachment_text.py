@@ -4,10 +4,12 @@ Agencies attach the substance as often as they write it in the page: the applica
 statistics table, the policy itself as a PDF, often a scan of the signed paper, or a Word 97 file.
 What is read, and how (recorded per attachment in `attachments.text_method`):
 
-- **PDF** with pypdf: pure Python with no dependencies, reads the Identity-H/ToUnicode fonts Chinese
-  PDFs use. pdfminer.six reads the same text but took 5.7 ms a one-page file against pypdf's 3.2 ms
-  here, and brings two more dependencies. A text layer is used as it is; a page without one (a scan)
-  is read by OCR from the images it is made of (`archive.attachment_readers`: Tesseract, chi_sim).
+- **PDF** text layers with PDFium (pypdfium2), the engine of Chromium's PDF viewer: it reads the
+  Identity-H/ToUnicode fonts Chinese PDFs use and opens what a browser opens, in C: 0.3 ms a replica
+  one-page file against pypdf's 1.3 ms (pure Python, which parses each font's CMap in Python), and a
+  long report's pages at the same ratio, CPU the crawl's parse worker otherwise spends
+  (docs/benchmarks.md). A text layer is used as it is; a page without one (a scan) is read by OCR from
+  the images it is made of (`archive.attachment_readers`: Tesseract, chi_sim), which pypdf lists.
   An encrypted PDF is opened with the empty password (most are: printing rights only), else a reason.
 - **Images** (PNG, JPEG, TIFF, GIF, BMP, WebP): OCR, page by page.
 - **OOXML** (.docx, .xlsx, .pptx) straight from their XML with the standard library: the text runs
@@ -32,6 +34,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -67,7 +70,6 @@ ZIP_MAX_MEMBERS = 100
 ZIP_MAX_TOTAL = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 200
 ZIP_MAX_DEPTH = 2
-PYPDF = "pypdf"
 
 
 @dataclass(frozen=True)
@@ -210,35 +212,77 @@ def read(fetched: FetchedAttachment, *, slow: bool = True) -> FetchedAttachment:
     return fetched
 
 
-def _pdf_version() -> str:
-    import pypdf
+# PDFium is not thread-safe, not even across documents: one call at a time in a process (the
+# attachment queue reads in threads; the crawl's parse worker has one).
+_PDFIUM = threading.Lock()
 
-    return f"pypdf {pypdf.__version__}"
+
+class _NotOpened(Exception):
+    """An encrypted PDF the empty password does not open: why, as the attachment's note."""
 
 
-def _pdf(data: bytes, slow: bool, limits: Limits, deadline: Deadline) -> Extracted:
-    """Each page's text layer as it is; a page without one read by OCR from its images (slow only:
-    the crawl defers such a file whole, so its text arrives in one piece)."""
+def _pdfium_version() -> str:
+    from pypdfium2.version import PDFIUM_INFO
+
+    return f"pdfium {PDFIUM_INFO.build}"
+
+
+def _pdfium_texts(data: bytes) -> tuple[int, list[str]]:
+    """The number of pages and the text layer of each of the first `MAX_PDF_PAGES` ("" for a page
+    without one), opened with the empty password where it is encrypted."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            code = getattr(exc, "err_code", None)
+            if code == pdfium_c.FPDF_ERR_PASSWORD:
+                raise _NotOpened("encrypted PDF: a password is needed to read it") from exc
+            if code == pdfium_c.FPDF_ERR_SECURITY:
+                raise _NotOpened(f"encrypted PDF, not opened: {exc}"[:300]) from exc
+            raise
+        try:
+            total = len(document)
+            texts = []
+            for n in range(min(total, MAX_PDF_PAGES)):
+                page = document[n]
+                textpage = page.get_textpage()
+                # PDFium ends lines with CRLF, as Windows text does.
+                texts.append(textpage.get_text_range().replace("\r\n", "\n").strip())
+                textpage.close()
+                page.close()
+            return total, texts
+        finally:
+            document.close()
+
+
+def _pypdf_pages(data: bytes) -> list:  # type: ignore[type-arg]
+    """pypdf's pages, for the images a page without a text layer is made of."""
     from pypdf import PdfReader
 
     # pypdf logs every odd font or object it tolerates; those are not our errors.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
-        try:
-            opened = reader.decrypt("")
-        except Exception as exc:
-            return Extracted(None, f"encrypted PDF, not opened: {type(exc).__name__}: {exc}"[:300])
-        if not opened:
-            return Extracted(None, "encrypted PDF: a password is needed to read it")
-    pages = list(reader.pages)
-    shown = pages[:MAX_PDF_PAGES]
-    texts = [(page.extract_text() or "").strip() for page in shown]
-    notes = [f"first {MAX_PDF_PAGES} of {len(pages)} pages read"] if len(pages) > MAX_PDF_PAGES else []
+        reader.decrypt("")
+    return list(reader.pages)
+
+
+def _pdf(data: bytes, slow: bool, limits: Limits, deadline: Deadline) -> Extracted:
+    """Each page's text layer as it is; a page without one read by OCR from its images (slow only:
+    the crawl defers such a file whole, so its text arrives in one piece)."""
+    try:
+        total, texts = _pdfium_texts(data)
+    except _NotOpened as exc:
+        return Extracted(None, str(exc))
+    notes = [f"first {MAX_PDF_PAGES} of {total} pages read"] if total > MAX_PDF_PAGES else []
+    layer = f"{_pdfium_version()} text layer"
     blank = [n for n, t in enumerate(texts) if not t]
-    layer = f"{_pdf_version()} text layer"
     if not blank:
         return Extracted("\n".join(texts), "; ".join(notes) or None, layer)
+    shown = _pypdf_pages(data)[:MAX_PDF_PAGES]
     scans = [n for n in blank if shown[n].images]
     if not scans:
         return Extracted(
@@ -248,7 +292,7 @@ def _pdf(data: bytes, slow: bool, limits: Limits, deadline: Deadline) -> Extract
         return Extracted(None, None, deferred=True)
     ocr = _ocr_pages(
         [lambda n=n: readers.pdf_page_images(shown[n], limits) for n in scans],
-        len(pages),
+        total,
         limits,
         deadline,
         "page",

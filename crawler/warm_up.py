@@ -16,7 +16,7 @@ def warm_up() -> None:
     thousand spellings, ~0.5 s of CPU) and OpenCC's t2s converter. A fork server that has done this
     hands every crawl it forks the built objects; without it, each of a fleet's small crawls spent
     about a second rebuilding them (docs/benchmarks.md, "The test suite", session 27)."""
-    import pypdf  # noqa: F401
+    import pypdfium2  # noqa: F401
 
     import archive.attachment_text
     import archive.search.tokens  # noqa: F401  (attachment texts are folded where they are read)

@@ -112,7 +112,7 @@ def test_a_text_layer_is_used_as_it_is_and_zip_members_are_read() -> None:
     from replica.files import attachment_bytes
 
     pdf = extract(attachment_bytes("k", "pdf", "表.pdf"), "表.pdf")
-    assert pdf.method.startswith("pypdf ") and "text layer" in pdf.method and not pdf.deferred
+    assert pdf.method.startswith("pdfium ") and "text layer" in pdf.method and not pdf.deferred
     doc = forms.render("doc", BLOCKS, "report:2023")
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:

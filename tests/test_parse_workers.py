@@ -165,7 +165,7 @@ def test_a_warmed_worker_holds_the_parser_and_not_scrapy() -> None:
         )
 
     loaded = set(run(packages))
-    assert {"lxml", "trafilatura", "pypdf", "crawler"} <= loaded
+    assert {"lxml", "trafilatura", "pypdfium2", "crawler"} <= loaded
     assert loaded & {"scrapy", "twisted"} == set()
 
 
