@@ -227,7 +227,7 @@ def _pdfium_version() -> str:
     return f"pdfium {PDFIUM_INFO.build}"
 
 
-def _pdfium_texts(data: bytes) -> tuple[int, list[str]]:
+def pdf_text_layer(data: bytes) -> tuple[int, list[str]]:
     """The number of pages and the text layer of each of the first `MAX_PDF_PAGES` ("" for a page
     without one), opened with the empty password where it is encrypted."""
     import pypdfium2 as pdfium
@@ -274,7 +274,7 @@ def _pdf(data: bytes, slow: bool, limits: Limits, deadline: Deadline) -> Extract
     """Each page's text layer as it is; a page without one read by OCR from its images (slow only:
     the crawl defers such a file whole, so its text arrives in one piece)."""
     try:
-        total, texts = _pdfium_texts(data)
+        total, texts = pdf_text_layer(data)
     except _NotOpened as exc:
         return Extracted(None, str(exc))
     notes = [f"first {MAX_PDF_PAGES} of {total} pages read"] if total > MAX_PDF_PAGES else []
