@@ -17,9 +17,10 @@ Variants (each in its own process, since a Twisted reactor runs once per process
   --extra fetch-only-gc-default, full-gc-default
                               fetch-only and full with Python's garbage collector left as it comes
                               (XXGK_GC_THRESHOLD=0)
-  --extra bound-no-store, bound-no-parse, bound-neither
+  --extra bound-no-store, bound-no-parse, bound-neither, bound-no-parse-store-process
                               the full crawl with the store's writes, the parser's work or both taken
-                              out (bench/bounds.py): how fast no arrangement of the rest can beat
+                              out (bench/bounds.py): how fast no arrangement of the rest can beat;
+                              the last without the parser and with the store in its own process
 Politeness is switched off for all three alike (delay 0, AutoThrottle off, 16 concurrent per host) so
 the figures measure the software, not the courtesy waits. Prints documents/s and ratios, and the CPU
 seconds each variant used: the crawl process itself (`crawl`), its worker processes (`workers`) and
@@ -84,6 +85,12 @@ EXTRA.update(
         "bound-no-store": {"ITEM_PIPELINES": {**ITEM_PIPELINES, **_NO_STORE}},
         "bound-no-parse": {"ITEM_PIPELINES": {**ITEM_PIPELINES, **_NO_PARSE}},
         "bound-neither": {"ITEM_PIPELINES": {**ITEM_PIPELINES, **_NO_STORE, **_NO_PARSE}},
+        # The same without the parser's work, the store in its own process: the crawl process then
+        # keeps only Scrapy and the pipelines' glue (bench/bounds.py).
+        "bound-no-parse-store-process": {
+            "ITEM_PIPELINES": {**ITEM_PIPELINES, **_NO_PARSE},
+            "XXGK_STORE_PROCESS": True,
+        },
     }
 )
 
