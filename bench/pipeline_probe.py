@@ -1,6 +1,6 @@
 """Where a full crawl waits: one line a second of the pipeline's queues and each process's CPU.
 
-    PYTHONPATH=. python bench/pipeline_probe.py [--docs 3000] [--variant full|full-store-process|...]
+    PYTHONPATH=. python bench/pipeline_probe.py [--docs 3000] [--variant full|full-store-thread|...]
 
 bench/crawl.py says how fast a variant is; this says why. It runs one crawl of bench/crawl.py's variant
 against a fresh replica and prints, every second:

@@ -123,11 +123,12 @@ XXGK_ATTACHMENT_READ_WORKERS = 0
 XXGK_PROGRESS_INTERVAL = 10.0
 # Worker processes for the page parser (0 parses in the reactor's own thread); see pipelines/extract.py.
 XXGK_PARSE_PROCESSES = 1
-# The version store writes in a thread of the crawl's process (False) or in a process of its own (True);
-# either way an item is counted once its transaction has committed (crawler/pipelines/store.py). True
-# pays for a large crawl into PostgreSQL (psycopg's work leaves the reactor's GIL: -21% wall at 3,000
-# documents), not on SQLite, nor for a small crawl (a process to start): docs/benchmarks.md.
-XXGK_STORE_PROCESS = False
+# The version store writes in a process of its own (True: one per crawl process, forked before the
+# reactor starts, shared by its crawls) or in a thread of the crawl's process (False); either way an item
+# is counted once its transaction has committed (crawler/pipelines/store.py). In a thread, the store's
+# Python shares the reactor's GIL, and the crawl process is then the bottleneck whatever the parser
+# costs: a full crawl of 3,000 documents 6-10% slower on SQLite, 12% on PostgreSQL (docs/benchmarks.md).
+XXGK_STORE_PROCESS = True
 # Seconds an item may wait for others before the store writes it, so that one transaction holds up to
 # GROUP_MAX documents (PostgreSQL's `commit_delay`, for the same reason): a commit per two or three
 # documents, as items arrive in a fast crawl, cost a quarter more store CPU per new document than

@@ -87,13 +87,19 @@ class ParseWorkers:
 
 @contextmanager
 def forked_ahead(settings: Any, sites: int) -> Iterator[int]:
-    """Fork the parse workers of `sites` site pools now, for the pools to take when the crawls open;
-    those none took are ended when the block ends (a crawl that failed before its reactor ran). To
-    enter before anything starts a thread or the reactor (`crawler.runner`). Each is born with what
-    this process imported; a spawned one spends about a second of CPU importing the parser first.
-    Yields how many were forked (none when the process already runs threads)."""
+    """Fork the parse workers of `sites` site pools now, for the pools to take when the crawls open,
+    and the store process when the crawls write through one (`XXGK_STORE_PROCESS`); those none took
+    are ended when the block ends (a crawl that failed before its reactor ran). To enter before
+    anything starts a thread or the reactor (`crawler.runner`). Each is born with what this process
+    imported; a spawned one spends about a second of CPU importing the parser (or the archive) first.
+    Yields how many parse workers were forked (none when the process already runs threads)."""
+    from crawler.pipelines.store import fork_store_ahead
+
     try:
-        yield worker_process.fork_ahead(settings.getint("XXGK_PARSE_PROCESSES") * sites, warm_up)
+        forked = worker_process.fork_ahead(settings.getint("XXGK_PARSE_PROCESSES") * sites, warm_up)
+        if sites > 0:
+            fork_store_ahead(settings)
+        yield forked
     finally:
         worker_process.unused_forked()
 

@@ -1,15 +1,20 @@
 """The store pipeline's group commit: items that arrive close together share one transaction.
 
 The pipeline is Scrapy's own object (`from_crawler`, real settings and stats) writing into a real SQLite
-archive through its writer thread; only the crawl around it is left out, because what is tested is how
+archive through the writer thread (`XXGK_STORE_PROCESS=False`); only the crawl around it is left out, because what is tested is how
 items arriving at given moments are grouped, which a crawl's timing would make a matter of chance.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from scrapy import Spider
@@ -44,7 +49,14 @@ def _page(n: int) -> FetchedPage:
 
 
 def _pipeline(database_url: str, linger: float) -> ArchivePipeline:
-    settings = {"XXGK_DATABASE_URL": database_url, "XXGK_MODE": "full", "XXGK_STORE_LINGER": linger}
+    # The writer thread: the grouping is the pipeline's, whichever writer runs the transactions (every
+    # crawl test writes through the default, a store process).
+    settings = {
+        "XXGK_DATABASE_URL": database_url,
+        "XXGK_MODE": "full",
+        "XXGK_STORE_LINGER": linger,
+        "XXGK_STORE_PROCESS": False,
+    }
     crawler = get_crawler(_Site, settings)
     crawler.spider = _Site()
     pipeline = ArchivePipeline.from_crawler(crawler)
@@ -100,3 +112,34 @@ def test_without_a_linger_an_item_is_written_when_it_arrives(database_url: str) 
     # All nine were waiting before the writer ran: a whole group, then the one left over.
     assert pipeline.crawler.stats.get_value("xxgk/store_transactions") == 3
     assert pipeline.crawler.stats.get_value("xxgk/new_version") == GROUP_MAX + 2
+
+
+_FORKED_STORE = """
+import json
+from crawler import worker_process, workers
+from crawler.pipelines import store
+from crawler.runner import project_settings
+
+forked = {}
+for on in (True, False):
+    with workers.forked_ahead(project_settings({"XXGK_STORE_PROCESS": on}), 1):
+        forked[str(on)] = len(worker_process._FORKED.get(store._store_process_start, []))
+print(json.dumps(forked))
+"""
+
+
+def test_the_store_process_is_forked_ahead_with_the_parse_workers() -> None:
+    """The store process is forked with the parse workers before the reactor starts, born with the
+    archive's imports (a spawned one spends ~0.8 s of CPU on them), and only when the crawl writes
+    through one (`XXGK_STORE_PROCESS`)."""
+    root = Path(__file__).resolve().parent.parent
+    ran = subprocess.run(
+        [sys.executable, "-c", _FORKED_STORE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        cwd=root,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout.strip().splitlines()[-1]) == {"True": 1, "False": 0}

@@ -1,13 +1,14 @@
 """Write each fetched page to the archive as one transaction, and keep the run's record.
 
-The store writes off the reactor's thread, one transaction after another as before (one writer thread
-per process, shared by every crawl in it), so the reactor keeps downloading while a transaction runs.
-By default in a thread: SQLite and PostgreSQL's drivers, zstd and hashlib
-release the GIL while they work, and a commit waits on the disk. With `XXGK_STORE_PROCESS` in a
-process of its own, so that the store's Python work does not share the reactor's core either (what
-pays depends on the cores: docs/benchmarks.md). An item is passed on, and counted, only once its
-transaction committed, so what a crash can lose is what it could lose before: documents not yet
-acknowledged, which the next run fetches again (the resume logic reads the archive's captures).
+The store writes off the reactor's thread, one transaction after another (one writer per crawl
+process, shared by every crawl in it), so the reactor keeps downloading while a transaction runs. By
+default (`XXGK_STORE_PROCESS`) the writer is a process of its own, forked before the reactor starts
+and spoken to through pipes as the parse workers are: in a thread, the store's Python took the GIL from
+the reactor, and the crawl process was the bottleneck whatever the parser cost (`bench/crawl.py
+--extra bound-no-parse`: 0.38× fetch-only without any parsing, 0.56× with the store in its process;
+docs/benchmarks.md). `XXGK_STORE_PROCESS=False` keeps the thread. An item is passed on, and counted, only
+once its transaction committed, so what a crash can lose is what it could lose before: documents not
+yet acknowledged, which the next run fetches again (the resume logic reads the archive's captures).
 
 Items that arrive while a transaction is being written wait for it and are then written together, in
 one transaction (`VersionStore.record_many`, at most `GROUP_MAX`): a commit per document was a third of
@@ -23,11 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
+import sys
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -38,7 +41,7 @@ from archive.records import FetchedPage as Page
 from archive.search import side
 from archive.store import Outcome, VersionStore
 from crawler.items import FetchedPage
-from crawler.worker_process import WorkerProcess, start_soon
+from crawler.worker_process import WorkerProcess, fork_ahead, start_soon
 
 logger = logging.getLogger(__name__)
 DATABASE_PATIENCE = 120.0  # seconds a write waits for a restarting PostgreSQL
@@ -85,16 +88,12 @@ class ArchivePipeline:
         )
         self.crawler.stats.set_value("xxgk/run_id", self.run_id)
         if self.crawler.settings.getbool("XXGK_STORE_PROCESS"):
-            # Spoken to through pipes by the event loop, as the parse workers are (crawler/worker_process.py).
-            self.process = WorkerProcess(functools.partial(_open_store, self.database_url))
-            start_soon(self.process)  # its imports and the archive's opening overlap the first lists
+            self.process = shared_store_process()
         else:
             self.writer = _shared_writer()
 
     def spider_closed(self, spider: object, reason: str) -> None:
-        if self.process is not None:  # every item was awaited already: nothing is pending
-            self.process.stop()
-            self.process = None
+        self.process = None  # shared by the process's crawls: stopped with the reactor
         self.writer = None
         if self.store is None or self.run_id is None:
             return
@@ -194,7 +193,8 @@ class ArchivePipeline:
         while True:
             group = [pages[i] for i in todo]
             if self.process is not None:
-                written = await self.process.call(_record_many, group)
+                self.process = shared_store_process()  # a new one if the last died
+                written = await self.process.call(_record_many, self.database_url, group)
             else:
                 assert self.writer is not None
                 written = await asyncio.wrap_future(self.writer.submit(self.store.record_many, group))
@@ -222,17 +222,63 @@ def _shared_writer() -> ThreadPoolExecutor:
     return _WRITER
 
 
-_STORE: VersionStore | None = None  # the writer process's own store (XXGK_STORE_PROCESS)
+_STORE_PROCESS: WorkerProcess | None = None
+_TRIGGER_ADDED = False
 
 
-def _open_store(database_url: str | None) -> None:
+def shared_store_process() -> WorkerProcess:
+    """The process's one store process (XXGK_STORE_PROCESS), shared by every crawl in it for the reason
+    the writer thread is (`_shared_writer`): SQLite takes one writer at a time, and two processes'
+    transactions would fail each other's lock upgrades. Spoken to through pipes by the event loop, as
+    the parse workers are (crawler/worker_process.py); one forked ahead by the crawl process
+    (`fork_store_ahead`) is taken first, born with the archive's imports. Stopped when the reactor stops:
+    every item was awaited by then."""
+    global _STORE_PROCESS, _TRIGGER_ADDED
+    if _STORE_PROCESS is None or not _STORE_PROCESS.alive:
+        _STORE_PROCESS = WorkerProcess(_store_process_start)
+        start_soon(_STORE_PROCESS)  # its start overlaps the crawl's first lists
+        if not _TRIGGER_ADDED and "twisted.internet.reactor" in sys.modules:  # never install one here
+            from twisted.internet import reactor
+
+            reactor.addSystemEventTrigger("before", "shutdown", stop_store_process)  # type: ignore[attr-defined]
+            _TRIGGER_ADDED = True
+    return _STORE_PROCESS
+
+
+def stop_store_process() -> None:
+    global _STORE_PROCESS
+    if _STORE_PROCESS is not None:
+        _STORE_PROCESS.stop()
+        _STORE_PROCESS = None
+
+
+def fork_store_ahead(settings: Any) -> None:
+    """Fork the store process now (`worker_process.fork_ahead`: one thread, no reactor yet), when the
+    crawl will use one: a spawned one spends ~0.8 s of CPU importing SQLAlchemy and the archive."""
+    if settings.getbool("XXGK_STORE_PROCESS"):
+        fork_ahead(1, _store_process_start)
+
+
+# The store process's stores: one per crawl run, as each crawl had its own in a thread (a store caches
+# what its transactions learnt, e.g. each URL's row id); the least recently used dropped past a few
+# crawls at once (a dropped one's crawl gets a new store, which learns again).
+_STORES: OrderedDict[tuple[str | None, int | None], VersionStore] = OrderedDict()
+_STORES_KEPT = 16
+
+
+def _store_process_start() -> None:
     """The store process's start. Ctrl-C reaches the whole process group: the crawl stops gracefully
     and still needs its writer for the documents in flight, which is why the worker's loop ignores
     SIGINT (crawler/worker_process.py)."""
-    global _STORE
-    _STORE = VersionStore(shared_archive(database_url))
 
 
-def _record_many(pages: list[Page]) -> list[Outcome | Exception]:
-    assert _STORE is not None
-    return _STORE.record_many(pages)
+def _record_many(database_url: str | None, pages: list[Page]) -> list[Outcome | Exception]:
+    """`VersionStore.record_many` in the store process, with the store of the pages' crawl run."""
+    key = (database_url, pages[0].run_id if pages else None)
+    store = _STORES.get(key)
+    if store is None:
+        store = _STORES[key] = VersionStore(shared_archive(database_url))
+        while len(_STORES) > _STORES_KEPT:
+            _STORES.popitem(last=False)
+    _STORES.move_to_end(key)
+    return store.record_many(pages)
