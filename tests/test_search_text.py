@@ -8,6 +8,7 @@ page was read with (a declared gb2312/gbk read as GB18030).
 from __future__ import annotations
 
 import operator
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -20,7 +21,7 @@ from archive.models import Version
 from archive.records import FetchedPage
 from archive.search import sqlite_fts
 from archive.store import VersionStore
-from archive.text import fold, is_pinyin_syllable, normalize_text, repair_mojibake, strip_pinyin
+from archive.text import fold, is_pinyin_syllable, nfkc, normalize_text, repair_mojibake, strip_pinyin
 from crawler.extraction import decode_html, parse_page
 from crawler.pipelines.extract import page_content
 from tests.pages import BODY, URL, page_html
@@ -200,6 +201,27 @@ def test_repair_mojibake_is_ftfys_fix_encoding(text: str) -> None:
     import ftfy
 
     assert repair_mojibake(text) == ftfy.fix_encoding(text)
+
+
+# Characters whose NFKC forms interact with their neighbours: combining marks that compose with a
+# preceding letter (also one folded from a full-width letter), Hangul jamo that compose into syllables,
+# compatibility characters that decompose into a mark, and characters that fold to several.
+_NFKC_SAMPLES = (
+    "aeAEＡｅ\u0301\u0308\u0323\u0345\u1100\u1161\u11a8가ᄀ\u3131¨´ﬁ㍱①，：（）民政發佈 \u3000\u00a0Å\u212bᾅ"
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(_NFKC_SAMPLES)),
+        st.text(alphabet=st.characters(max_codepoint=0x3400)),
+        st.text(),
+    )
+)
+def test_nfkc_is_unicodedatas(text: str) -> None:
+    """The character-by-character NFKC gives what `unicodedata.normalize` gives, on any text."""
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def _tokenized_plain(compact: str) -> str:
