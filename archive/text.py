@@ -76,6 +76,23 @@ def strip_pinyin(text: str) -> str:
     return _ANNOTATION_RE.sub(lambda m: "" if is_pinyin_syllable(m.group(1)) else m.group(0), text)
 
 
+# The badness categories of ftfy's that no match can do without: every alternative of its
+# `BADNESS_RE` holds at least one character of these (a test checks it, alternative by alternative).
+# The others (the common dashes and ellipsis, the quotation marks) are everyday Chinese punctuation.
+_INCIDENTAL_CATEGORIES = frozenset({"common", "start_punctuation", "end_punctuation"})
+
+
+@cache
+def _mojibake_char_re() -> re.Pattern[str]:
+    """One character of the badness categories a match needs (see `_INCIDENTAL_CATEGORIES`)."""
+    from ftfy.badness import MOJIBAKE_CATEGORIES
+
+    # Each category is written as the inside of a regex character class (ranges included), as ftfy
+    # uses it.
+    needed = (chars for name, chars in MOJIBAKE_CATEGORIES.items() if name not in _INCIDENTAL_CATEGORIES)
+    return re.compile("[" + "".join(needed) + "]")
+
+
 def repair_mojibake(text: str) -> str:
     """UTF-8 read as Latin-1/cp1252 put back, where ftfy is sure; anything else unchanged.
 
@@ -83,8 +100,12 @@ def repair_mojibake(text: str) -> str:
     is without the call: that is the first test of `ftfy.fix_encoding` itself (its one fixing step
     returns such text unchanged, which ends its loop), so the result is the same, without building
     its configuration and explanation for every title, 文号 and attachment name the store indexes
-    (half the cost of the call on clean text). Anything it might fix goes to `fix_encoding`."""
-    if text.isascii():
+    (half the cost of the call on clean text). Anything it might fix goes to `fix_encoding`.
+
+    The heuristic is one regex of some forty alternatives tried at every character, half a million
+    instructions on a page's body; a text without a single character any match needs (a Chinese
+    body, as a rule) is not searched with it: one scan for those characters says it finds nothing."""
+    if text.isascii() or not _mojibake_char_re().search(text):
         return text
     from ftfy.badness import is_bad
 

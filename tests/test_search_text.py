@@ -8,6 +8,7 @@ page was read with (a declared gb2312/gbk read as GB18030).
 from __future__ import annotations
 
 import operator
+import re
 import unicodedata
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select
 
+from archive import text as text_module
 from archive.db import Archive
 from archive.models import Version
 from archive.records import FetchedPage
@@ -189,18 +191,64 @@ _MOJIBAKE_SAMPLES = [
     "Ð¿Ñ€Ð¸Ð²ÐµÑ‚",
     "café",
     "民政局（根據(jù)規定）",
+    "民政局“通知”——2024年…·",
+    "面积 25m² ×3，温度 30°",
     "ASCII only 2024-01",
     "",
 ]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.sampled_from(_MOJIBAKE_SAMPLES), st.text(alphabet=st.characters(max_codepoint=0x600))))
+@given(
+    st.one_of(
+        st.sampled_from(_MOJIBAKE_SAMPLES),
+        st.text(alphabet=st.characters(max_codepoint=0x600)),
+        # ftfy's badness characters above U+0600, with Chinese text and punctuation
+        st.text(alphabet=st.sampled_from("€™‚„“”‘’—…•·²³°×≈√│┌═▀ŒœÃÂ民政局，。 a")),
+    )
+)
 def test_repair_mojibake_is_ftfys_fix_encoding(text: str) -> None:
     """The shortcut for text ftfy finds nothing wrong with gives what ftfy itself gives."""
     import ftfy
 
     assert repair_mojibake(text) == ftfy.fix_encoding(text)
+
+
+def _one_char_sets(pattern: re.Pattern[str]) -> list[list[set[str]]]:
+    """For each top-level alternative of `pattern`, the character sets of its items that match exactly
+    one character from a fixed set (a literal, or a class of literals and ranges)."""
+    from re import _constants, _parser
+
+    def chars(op: object, arg: object) -> set[str] | None:
+        if op is _constants.LITERAL:
+            return {chr(arg)}  # type: ignore[arg-type]
+        if op is not _constants.IN:
+            return None
+        out: set[str] = set()
+        for inner, value in arg:  # type: ignore[attr-defined]
+            if inner is _constants.LITERAL:
+                out.add(chr(value))
+            elif inner is _constants.RANGE:
+                out.update(map(chr, range(value[0], value[1] + 1)))
+            else:  # a negated class or a category (\s, \w): no fixed set
+                return None
+        return out
+
+    [(op, (_, branches))] = _parser.parse(pattern.pattern, pattern.flags).data
+    assert op is _constants.BRANCH
+    return [[s for item in branch.data if (s := chars(*item)) is not None] for branch in branches]
+
+
+def test_every_badness_match_needs_a_mojibake_character() -> None:
+    """`repair_mojibake` skips ftfy's heuristic on text without a character of the needed categories:
+    every alternative of `BADNESS_RE` has an item that can only match one of them."""
+    from ftfy.badness import BADNESS_RE
+
+    needed = text_module._mojibake_char_re()
+    alternatives = _one_char_sets(BADNESS_RE)
+    assert len(alternatives) > 30
+    for sets in alternatives:
+        assert any(all(needed.fullmatch(ch) for ch in chars) for chars in sets), sets
 
 
 # Characters whose NFKC forms interact with their neighbours: combining marks that compose with a
