@@ -77,7 +77,7 @@ class Extracted:
     text: str | None  # None when nothing could be read
     note: str | None  # why there is no text (or what was cut); None when all went well
     method: str | None = (
-        None  # how the text was obtained: "pypdf 7.1.1 text layer", "tesseract 5.3.0 chi_sim", …
+        None  # how the text was obtained: "pdfium 8149 text layer", "tesseract 5.3.0 chi_sim", …
     )
     deferred: bool = False  # needs a slow reader (OCR, a converter): read off the crawl's path
     # `text` in the search index's form, when the caller asked for it (`extract_searchable`).

@@ -228,7 +228,7 @@ class Attachment(Base):
     # The file's text, searched with its version (archive/attachment_text.py), or why there is none.
     text: Mapped[str | None] = mapped_column(Text)
     text_note: Mapped[str | None] = mapped_column(Text)
-    # How the text was read: "pypdf 7.1.1 text layer", "tesseract 5.3.0 chi_sim", "catdoc 0.95", …
+    # How the text was read: "pdfium 8149 text layer", "tesseract 5.3.0 chi_sim", "catdoc 0.95", …
     text_method: Mapped[str | None] = mapped_column(String(300))
 
 

@@ -139,7 +139,7 @@ class WorkerProcess:
 
     def _death(self) -> str:
         code = self.process.exitcode if self.process is not None else None
-        return f"the parse worker ended (exit code {code})"
+        return f"the worker process ended (exit code {code})"
 
 
 def _start(

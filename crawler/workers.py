@@ -1,9 +1,9 @@
 """One pool of parse workers per site's crawls in a process, shared by the page parser and the
 attachment reader.
 
-Parsing a page (lxml, the layout walk) and reading an attachment's text (pypdf is pure Python) are the
-crawl's CPU work. Scrapy's reactor runs on one thread, and the store writes each document in one
-transaction on that thread: neither must wait while a large PDF is read. So both pipelines hand their
+Parsing a page (lxml, the layout walk) and reading an attachment's text (a long PDF, a ZIP of them) are
+the crawl's CPU work. Scrapy's reactor runs on one thread, and the store's writer waits for the pages:
+neither must wait while a large PDF is read. So both pipelines hand their
 pure functions to the same worker process(es) (`XXGK_PARSE_PROCESSES`, default 1), which keeps one
 process's worth of imports and one knob. With `XXGK_PARSE_PROCESSES=0` both run in the reactor's
 thread instead: the one-core mode bench/crawl.py measures as full-inline.
