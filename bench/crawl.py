@@ -13,6 +13,7 @@ Variants (each in its own process, since a Twisted reactor runs once per process
   --extra full-2-workers      two parse worker processes (XXGK_PARSE_PROCESSES=2)
   --extra full-store-thread   the store in a thread of the crawl process instead of a process of its
                               own (XXGK_STORE_PROCESS=False)
+  --extra full-group-8        the store's transactions at most 8 documents instead of 32 (XXGK_STORE_GROUP)
   --extra full-no-linger      the store writing an item the moment its writer is free, however few wait
                               (XXGK_STORE_LINGER=0)
   --extra fetch-only-gc-default, full-gc-default
@@ -73,6 +74,7 @@ EXTRA: dict[str, dict] = {
     "full-inline": {"XXGK_PARSE_PROCESSES": 0},
     "full-2-workers": {"XXGK_PARSE_PROCESSES": 2},
     "full-store-thread": {"XXGK_STORE_PROCESS": False},
+    "full-group-8": {"XXGK_STORE_GROUP": 8},
     "full-no-linger": {"XXGK_STORE_LINGER": 0},
     # Python's garbage collector as it comes (crawler/extensions/collector.py off), for both sides.
     "fetch-only-gc-default": {"XXGK_GC_THRESHOLD": 0},

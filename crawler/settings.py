@@ -129,8 +129,12 @@ XXGK_PARSE_PROCESSES = 1
 # Python shares the reactor's GIL, and the crawl process is then the bottleneck whatever the parser
 # costs: a full crawl of 3,000 documents 6-10% slower on SQLite, 12% on PostgreSQL (docs/benchmarks.md).
 XXGK_STORE_PROCESS = True
+# Documents a store transaction holds at most (crawler/pipelines/store.py). More cost less store CPU a
+# document (32 against 8: -16% on SQLite, -17% of a PostgreSQL crawl's wall time, docs/benchmarks.md);
+# a SIGKILL loses the group being written, which the next run fetches again.
+XXGK_STORE_GROUP = 32
 # Seconds an item may wait for others before the store writes it, so that one transaction holds up to
-# GROUP_MAX documents (PostgreSQL's `commit_delay`, for the same reason): a commit per two or three
+# XXGK_STORE_GROUP documents (PostgreSQL's `commit_delay`, for the same reason): a commit per two or three
 # documents, as items arrive in a fast crawl, cost a quarter more store CPU per new document than
 # groups of eight (docs/benchmarks.md). 0 writes an item arriving at an idle writer at once.
 XXGK_STORE_LINGER = 0.05

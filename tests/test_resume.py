@@ -18,7 +18,9 @@ from archive.models import Attachment, Capture, CrawlRun, Document, Version
 from tests.conftest import ROOT, run_xxgk
 
 HOST = "smzj.anshun.gov.cn"
-# Slow enough (one request at a time, 40 ms apart) that the test can kill it part-way.
+# Slow enough (one request at a time, 40 ms apart) that the test can kill it part-way, and committed in
+# groups of at most 8 (the default is 32): a store stalled under load then commits at most 8 of the
+# site's 60 documents at once, never the rest of the site between two of the test's checks.
 SLOW = (
     "-s",
     "DOWNLOAD_DELAY=0.04",
@@ -26,6 +28,8 @@ SLOW = (
     "AUTOTHROTTLE_ENABLED=False",
     "-s",
     "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+    "-s",
+    "XXGK_STORE_GROUP=8",
 )
 
 

@@ -26,7 +26,8 @@ from archive.models import Version
 from crawler.extraction import parse_page
 from crawler.items import FetchedPage
 from crawler.pipelines.extract import page_content
-from crawler.pipelines.store import GROUP_MAX, ArchivePipeline
+from crawler.pipelines.store import ArchivePipeline
+from crawler.settings import XXGK_STORE_GROUP
 from tests.pages import BODY, URL, page_html
 
 
@@ -55,6 +56,7 @@ def _pipeline(database_url: str, linger: float) -> ArchivePipeline:
         "XXGK_DATABASE_URL": database_url,
         "XXGK_MODE": "full",
         "XXGK_STORE_LINGER": linger,
+        "XXGK_STORE_GROUP": XXGK_STORE_GROUP,
         "XXGK_STORE_PROCESS": False,
     }
     crawler = get_crawler(_Site, settings)
@@ -79,13 +81,13 @@ def test_items_arriving_within_the_linger_share_a_transaction(database_url: str)
     stats = pipeline.crawler.stats
     # Two groups' worth, 10 ms apart: each transaction waits until a whole group waits (not 30 s).
     started = time.monotonic()
-    asyncio.run(_arriving(pipeline, [_page(n) for n in range(2 * GROUP_MAX)], every=0.01))
+    asyncio.run(_arriving(pipeline, [_page(n) for n in range(2 * XXGK_STORE_GROUP)], every=0.01))
     assert time.monotonic() - started < 20
     assert stats.get_value("xxgk/store_transactions") == 2
-    assert stats.get_value("xxgk/new_version") == 2 * GROUP_MAX
+    assert stats.get_value("xxgk/new_version") == 2 * XXGK_STORE_GROUP
     archive = Archive(database_url)
     with archive.session() as s:
-        assert s.scalar(select(func.count()).select_from(Version)) == 2 * GROUP_MAX
+        assert s.scalar(select(func.count()).select_from(Version)) == 2 * XXGK_STORE_GROUP
     archive.close()
 
 
@@ -108,10 +110,10 @@ def test_without_a_linger_an_item_is_written_when_it_arrives(database_url: str) 
     started = time.monotonic()
     asyncio.run(_arriving(pipeline, [_page(1)], every=0))
     assert time.monotonic() - started < 0.4
-    asyncio.run(_arriving(pipeline, [_page(n) for n in range(2, 2 + GROUP_MAX + 1)], every=0))
-    # All nine were waiting before the writer ran: a whole group, then the one left over.
+    asyncio.run(_arriving(pipeline, [_page(n) for n in range(2, 2 + XXGK_STORE_GROUP + 1)], every=0))
+    # All were waiting before the writer ran: a whole group, then the one left over.
     assert pipeline.crawler.stats.get_value("xxgk/store_transactions") == 3
-    assert pipeline.crawler.stats.get_value("xxgk/new_version") == GROUP_MAX + 2
+    assert pipeline.crawler.stats.get_value("xxgk/new_version") == XXGK_STORE_GROUP + 2
 
 
 _FORKED_STORE = """

@@ -67,7 +67,6 @@ from archive.store import Also, Outcome, VersionStore
 from crawler.extraction import parse_page
 from crawler.extraction.hints import ExtractionHints
 from crawler.pipelines.extract import _header_charset, page_content
-from crawler.pipelines.store import GROUP_MAX
 from crawler.warc_import.reader import DamagedFile, FileIndex, WarcEntry, read_entries
 from crawler.warc_import.sites import NO_SITE, SiteMap
 from crawler.warc_import.summary import Summary
@@ -100,7 +99,9 @@ class Importer:
     original may be one of them."""
 
     WINDOW = 32  # records read ahead of the store
-    GROUP = GROUP_MAX  # records a transaction at most: the crawl's store's groups, for the same reasons
+    GROUP = (
+        8  # records a transaction at most, a quarter of the window read ahead (a SIGKILL loses the open one)
+    )
     # Pages parsed inline before the workers start: a worker costs seconds to start (it imports the
     # parser), more than a small file's parsing.
     INLINE = 100
