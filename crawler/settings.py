@@ -127,7 +127,8 @@ XXGK_PARSE_PROCESSES = 1
 # reactor starts, shared by its crawls) or in a thread of the crawl's process (False); either way an item
 # is counted once its transaction has committed (crawler/pipelines/store.py). In a thread, the store's
 # Python shares the reactor's GIL, and the crawl process is then the bottleneck whatever the parser
-# costs: a full crawl of 3,000 documents 6-10% slower on SQLite, 12% on PostgreSQL (docs/benchmarks.md).
+# costs: in a thread a full crawl of 3,000 documents took 4-15% longer on SQLite, 36-56% longer on
+# PostgreSQL (docs/benchmarks.md, session 34).
 XXGK_STORE_PROCESS = True
 # Documents a store transaction holds at most (crawler/pipelines/store.py). More cost less store CPU a
 # document (32 against 8: -16% on SQLite, -17% of a PostgreSQL crawl's wall time, docs/benchmarks.md);
