@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,6 +186,22 @@ def run_xxgk(
         return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
                               env=full_env, cwd=cwd or ROOT, timeout=timeout)  # fmt: skip
     return forked_cli.run(list(args), full_env, cwd or ROOT, timeout)
+
+
+def run_python_json(script: str, timeout: float = 120) -> Any:
+    """Run `script` in a fresh interpreter with the project on its path; the JSON its last line of output
+    prints. For what needs a process of its own: forking workers ahead needs one thread and no event
+    loop, which the test process cannot promise."""
+    ran = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
+    assert ran.returncode == 0, ran.stderr
+    return json.loads(ran.stdout.strip().splitlines()[-1])
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -19,6 +19,7 @@ import pytest
 from crawler.warm_up import warm_up
 from crawler.worker_process import WorkerDied, WorkerProcess
 from crawler.workers import ParseWorkers
+from tests.conftest import run_python_json
 
 T = TypeVar("T")
 
@@ -196,22 +197,7 @@ def test_workers_forked_ahead_are_taken_first_and_end_with_their_input() -> None
     importing the parser (about a second of CPU). A worker past those is spawned. Every one must see
     its end of input when its pipe is closed: a forked child holding a copy of its own pipe's write
     end (or a sibling's) never would, and the crawl's shutdown waited 30 s for it, then killed it."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    ran = subprocess.run(
-        [sys.executable, "-c", _FORKED_AHEAD],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(root)},
-        cwd=root,
-    )
-    assert ran.returncode == 0, ran.stderr
-    outcome = json.loads(ran.stdout.strip().splitlines()[-1])
+    outcome = run_python_json(_FORKED_AHEAD)
     assert outcome["forked"] == 2
     assert outcome["born_with"] == [True, True, False]
     assert len(set(outcome["pids"])) == 3

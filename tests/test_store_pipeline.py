@@ -8,13 +8,8 @@ items arriving at given moments are grouped, which a crawl's timing would make a
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from scrapy import Spider
@@ -28,6 +23,7 @@ from crawler.items import FetchedPage
 from crawler.pipelines.extract import page_content
 from crawler.pipelines.store import ArchivePipeline
 from crawler.settings import XXGK_STORE_GROUP
+from tests.conftest import run_python_json
 from tests.pages import BODY, URL, page_html
 
 
@@ -134,14 +130,4 @@ def test_the_store_process_is_forked_ahead_with_the_parse_workers() -> None:
     """The store process is forked with the parse workers before the reactor starts, born with the
     archive's imports (a spawned one spends ~0.8 s of CPU on them), and only when the crawl writes
     through one (`XXGK_STORE_PROCESS`)."""
-    root = Path(__file__).resolve().parent.parent
-    ran = subprocess.run(
-        [sys.executable, "-c", _FORKED_STORE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(root)},
-        cwd=root,
-    )
-    assert ran.returncode == 0, ran.stderr
-    assert json.loads(ran.stdout.strip().splitlines()[-1]) == {"True": 1, "False": 0}
+    assert run_python_json(_FORKED_STORE) == {"True": 1, "False": 0}
