@@ -251,6 +251,7 @@ def shared_store_process() -> WorkerProcess:
 
 
 def stop_store_process() -> None:
+    """End the shared store process (the reactor's shutdown: every item was awaited by then)."""
     global _STORE_PROCESS
     if _STORE_PROCESS is not None:
         _STORE_PROCESS.stop()
@@ -272,9 +273,10 @@ _STORES_KEPT = 16
 
 
 def _store_process_start() -> None:
-    """The store process's start. Ctrl-C reaches the whole process group: the crawl stops gracefully
-    and still needs its writer for the documents in flight, which is why the worker's loop ignores
-    SIGINT (crawler/worker_process.py)."""
+    """The store process's initializer: nothing to do, since each run's store is opened at its first
+    write (`_record_many`). Its identity is what `fork_ahead` files the forked process under, for
+    `shared_store_process` to take. (Ctrl-C reaches the whole process group; the worker's loop ignores
+    SIGINT, so the documents in flight are still written: crawler/worker_process.py.)"""
 
 
 def _record_many(database_url: str | None, pages: list[Page]) -> list[Outcome | Exception]:
